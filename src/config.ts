@@ -1,0 +1,131 @@
+/**
+ * Configuration, parsed once at start with zod. This is the only module that reads process.env.
+ * A wrong value stops start-up with a message that names the variable and how to fix it.
+ */
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { LOCALES } from "./i18n/locales.ts";
+
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v === "" ? undefined : v));
+
+const schema = z
+  .object({
+    TELEGRAM_BOT_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{3,}:[A-Za-z0-9_-]{30,}$/, "must look like 123456789:AA... (the token BotFather gives)")
+        .optional(),
+    ),
+    TELEGRAM_API_ROOT: optionalString.pipe(z.url({ message: "must be a URL such as http://127.0.0.1:8081" }).optional()),
+    TELEGRAM_WEBHOOK_URL: optionalString.pipe(
+      z.url({ message: "must be the public https URL Telegram should post updates to" }).optional(),
+    ),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        .optional(),
+    ),
+    PORT: optionalString
+      .pipe(z.string().regex(/^\d{1,5}$/, "must be a port number such as 8080").optional())
+      .transform((v) => (v === undefined ? 8080 : Number(v)))
+      .pipe(z.number().int().min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535")),
+    DATABASE_URL: optionalString.pipe(
+      z
+        .string()
+        .regex(/^file:.+/, 'must be a SQLite file URL such as "file:./data/bot.db"')
+        .default("file:./data/bot.db"),
+    ),
+    STAFF_TELEGRAM_IDS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\s*\d{1,15}\s*(,\s*\d{1,15}\s*)*$/, "must be comma-separated Telegram user ids, e.g. 12345,67890")
+        .optional()
+        .transform((v) => (v ? [...new Set(v.split(",").map((s) => s.trim()))] : [])),
+    ),
+    STAFF_CHAT_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^-\d{1,20}$/, "must be the id of a Telegram group, a negative number such as -1001234567890")
+        .optional(),
+    ),
+    DEFAULT_LOCALE: optionalString.pipe(z.enum(LOCALES, { message: "must be kk, ru or en" }).default("ru")),
+    LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
+  })
+  .superRefine((c, ctx) => {
+    if (c.TELEGRAM_WEBHOOK_URL) {
+      if (!c.TELEGRAM_BOT_TOKEN) {
+        ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "needs TELEGRAM_BOT_TOKEN as well" });
+      }
+      if (!c.TELEGRAM_WEBHOOK_SECRET) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["TELEGRAM_WEBHOOK_SECRET"],
+          message: "is required in webhook mode, so that only Telegram can post updates (e.g. `openssl rand -hex 32`)",
+        });
+      }
+      // Telegram posts only to https; plain http makes sense only with a local Bot API server.
+      if (!c.TELEGRAM_WEBHOOK_URL.startsWith("https://") && !c.TELEGRAM_API_ROOT) {
+        ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "must start with https:// (Telegram only posts to https)" });
+      }
+    }
+  });
+
+export interface Config {
+  telegram?: {
+    token: string;
+    apiRoot?: string;
+    webhook?: { url: string; secret: string };
+  };
+  port: number;
+  databaseUrl: string;
+  staffTelegramIds: string[];
+  staffChatId?: string;
+  defaultLocale: (typeof LOCALES)[number];
+  logLevel: "debug" | "info" | "warn" | "error";
+  /** The terminal's language (LANG), a hint for the console chat. */
+  systemLanguage?: string;
+}
+
+/** Thrown for a bad environment; its message lists every wrong variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0] ?? "?")} ${i.message}`);
+    throw new ConfigError(`Configuration is not valid (see .env.example):\n${lines.join("\n")}`);
+  }
+  const c = result.data;
+  return {
+    telegram: c.TELEGRAM_BOT_TOKEN
+      ? {
+          token: c.TELEGRAM_BOT_TOKEN,
+          ...(c.TELEGRAM_API_ROOT ? { apiRoot: c.TELEGRAM_API_ROOT.replace(/\/+$/, "") } : {}),
+          ...(c.TELEGRAM_WEBHOOK_URL && c.TELEGRAM_WEBHOOK_SECRET
+            ? { webhook: { url: c.TELEGRAM_WEBHOOK_URL, secret: c.TELEGRAM_WEBHOOK_SECRET } }
+            : {}),
+        }
+      : undefined,
+    port: c.PORT,
+    databaseUrl: c.DATABASE_URL,
+    staffTelegramIds: c.STAFF_TELEGRAM_IDS,
+    ...(c.STAFF_CHAT_ID ? { staffChatId: c.STAFF_CHAT_ID } : {}),
+    defaultLocale: c.DEFAULT_LOCALE,
+    logLevel: c.LOG_LEVEL,
+    ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
+  };
+}
+
+/** Reads `.env` (when present) into the environment, then parses it. */
+export function loadConfig(envFile = ".env"): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}
+

@@ -1,0 +1,198 @@
+/**
+ * The bot core: one entry point for every channel. `handle` takes what a person did, runs it as one
+ * turn in one transaction (deduplicated by the event id, serialized per conversation), and hands
+ * the queued messages to the dispatcher once committed.
+ */
+import type { Database, Tx } from "../db/database.ts";
+import type { I18n } from "../i18n/i18n.ts";
+import { negotiateLocale, type Locale } from "../i18n/locales.ts";
+import type { Logger } from "../log.ts";
+import type { ChannelName, Inbound, InboundEvent, TurnResult } from "./channel.ts";
+import { parseCommand } from "./dialog/commands.ts";
+import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
+import { KeyedMutex } from "./keyed-mutex.ts";
+import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
+import { privacyFlow } from "./members/privacy.ts";
+import { profileFlow } from "./members/profile.ts";
+import { joinFlow, registerFlow } from "./members/registration.ts";
+import { Dispatcher } from "./outbox/dispatcher.ts";
+import { ensureConfiguredAdmins, identify } from "./people.ts";
+import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
+import { pendingFlow } from "./staff/pending.ts";
+import { teamFlow } from "./staff/team.ts";
+import { foldLabel, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
+
+export const FLOWS: FlowDef<never>[] = [
+  menuFlow,
+  helpFlow,
+  languageFlow,
+  registerFlow,
+  joinFlow,
+  profileFlow,
+  privacyFlow,
+  pendingFlow,
+  teamFlow,
+  rejectFlow,
+] as FlowDef<never>[];
+
+/** Commands offered in the platform's command menu, per audience. */
+export const MEMBER_COMMANDS = ["start", "menu", "language", "help", "cancel"] as const;
+export const STAFF_COMMANDS = ["pending", "help", "cancel"] as const;
+
+/** Staff commands that work in the staff group (everything else there is staff notices and replies). */
+const GROUP_COMMANDS: Record<string, string> = { pending: "pending", help: "help" };
+
+export interface CoreDeps {
+  db: Database;
+  i18n: I18n;
+  log: Logger;
+  settings: CoreSettings;
+  clock?: () => Date;
+}
+
+export interface Core {
+  /** Handles one inbound event; resolves once its effects are committed. */
+  handle(inbound: Inbound): Promise<TurnResult>;
+  readonly dispatcher: Dispatcher;
+  readonly i18n: I18n;
+  readonly settings: CoreSettings;
+  /** Applies configuration to the data (the configured admins). */
+  start(): Promise<void>;
+  /** Waits for turns in progress (shutdown). */
+  idle(): Promise<void>;
+}
+
+/** One conversation per private chat; in a group, one per member (their reply to a question is theirs). */
+export function conversationKey(inbound: Inbound): string {
+  return inbound.chatType === "private"
+    ? `${inbound.channel}:${inbound.chatId}`
+    : `${inbound.channel}:${inbound.chatId}:${inbound.userId}`;
+}
+
+export function createCore(deps: CoreDeps): Core {
+  const clock = deps.clock ?? (() => new Date());
+  const services: CoreServices = { i18n: deps.i18n, log: deps.log, clock, settings: deps.settings };
+  const engine = new DialogEngine(FLOWS);
+  const mutex = new KeyedMutex();
+  const dispatcher = new Dispatcher({ db: deps.db, log: deps.log.child({ part: "dispatcher" }), clock });
+  const { settings } = deps;
+
+  const isStaffChat = (inbound: Inbound) =>
+    !!settings.staffChat && settings.staffChat.channel === inbound.channel && settings.staffChat.chatId === inbound.chatId;
+
+  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnResult> {
+    if (inbound.id) {
+      if (await tx.processedUpdate.findUnique({ where: { id: inbound.id } })) return { duplicate: true };
+      await tx.processedUpdate.create({ data: { id: inbound.id } });
+    }
+    // The bot answers in private chats and in the staff group; other groups are not its business.
+    if (inbound.chatType === "group" && !isStaffChat(inbound)) return {};
+    const actor = await identify(tx, inbound);
+    const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
+    const t = new Turn(tx, services, inbound, clock(), actor, locale);
+    const event = await typedChoice(t, inbound.event);
+
+    if (event.type === "choice" && event.data.startsWith("s:")) {
+      const start = await staffButton(t, event.data);
+      if (start && !(await startFlow(t, key, start))) {
+        t.notice = t.t("staff-finish-current");
+      }
+    } else if (inbound.chatType === "group") {
+      await engine.handle(t, key, event, () => null).then(async () => {
+        // No flow was waiting: only staff commands are answered in the group.
+        if (await engine.activeFlow(t, key)) return;
+        const name = event.type === "text" ? parseCommand(event.text)?.name : undefined;
+        const flow = name ? GROUP_COMMANDS[name] : undefined;
+        if (!flow) return;
+        if (!(await isStaff(t))) return deny(t, `command-${name}`);
+        await engine.handle(t, key, event, () => ({ flow }));
+      });
+    } else {
+      await engine.handle(t, key, event, () => privateStart(event, deps.i18n));
+    }
+    return { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) };
+  }
+
+  /** Starts a flow unless the conversation is busy with another task (the menu does not count). */
+  async function startFlow(t: Turn, key: string, start: FlowStart): Promise<boolean> {
+    const active = await engine.activeFlow(t, key);
+    if (active && active !== engine.idleFlow) return false;
+    if (active) await t.tx.dialogState.delete({ where: { key } });
+    await engine.handle(t, key, { type: "text", text: "" }, () => start);
+    return true;
+  }
+
+  async function apologize(inbound: Inbound): Promise<void> {
+    try {
+      await deps.db.transaction(async (tx) => {
+        const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
+        const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
+        const t = new Turn(tx, services, inbound, clock(), actor, locale);
+        await t.reply("error-generic");
+      });
+    } catch (error) {
+      deps.log.error("could not even apologize", { error });
+    }
+  }
+
+  return {
+    dispatcher,
+    i18n: deps.i18n,
+    settings,
+    async start() {
+      await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.adminTelegramIds));
+    },
+    idle: () => mutex.idle(),
+    handle(inbound) {
+      const key = conversationKey(inbound);
+      return mutex.run(key, async () => {
+        try {
+          const result = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          dispatcher.kick();
+          return result;
+        } catch (error) {
+          // Rolled back: the conversation stays where it was, and the person is told to try again.
+          deps.log.error("turn failed", { error, channel: inbound.channel, event: inbound.event.type });
+          await apologize(inbound);
+          dispatcher.kick();
+          return {};
+        }
+      });
+    },
+  };
+}
+
+/**
+ * What to start in a private chat with no flow waiting: the main menu, greeting on /start or a
+ * first message; a pressed menu button or a command is handed on to it.
+ */
+function privateStart(event: InboundEvent, i18n: I18n): FlowStart {
+  if (event.type === "choice") return { flow: "menu", supply: true };
+  if (event.type === "text") {
+    const cmd = parseCommand(event.text);
+    if (cmd && cmd.name !== "start" && cmd.name !== "menu") return { flow: "menu", supply: true };
+  }
+  void i18n;
+  return { flow: "menu", args: { greet: true } };
+}
+
+/**
+ * A typed "2" or a typed button label means that button of the newest message in the chat (the
+ * console and WhatsApp show buttons as numbered lists). Not in groups: there a typed answer is text.
+ */
+async function typedChoice(t: Turn, event: InboundEvent): Promise<InboundEvent> {
+  if (event.type !== "text" || t.inbound.chatType !== "private") return event;
+  const menu = await t.tx.chatMenu.findUnique({
+    where: { channel_chatId: { channel: t.inbound.channel as ChannelName, chatId: t.inbound.chatId } },
+  });
+  if (!menu) return event;
+  const choices = JSON.parse(menu.choices) as { data: string; match: string[] }[];
+  const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(event.text);
+  if (number) {
+    const choice = choices[Number(number[1]) - 1];
+    return choice ? { type: "choice", data: choice.data } : event;
+  }
+  const folded = foldLabel(event.text);
+  const choice = folded ? choices.find((c) => c.match.includes(folded)) : undefined;
+  return choice ? { type: "choice", data: choice.data } : event;
+}

@@ -1,0 +1,202 @@
+/**
+ * Runs flows with the replay engine of @grammyjs/conversations (used standalone: it does not need
+ * grammY) and keeps their state in DialogState, one row per conversation, so a flow survives a
+ * restart at the same question. Each answer replays the flow from the start: recorded answers and
+ * action results are handed back in order until the flow reaches the new question.
+ */
+import { ReplayEngine, type ReplayResult, type ReplayState } from "@grammyjs/conversations/out/engine.js";
+import { randomBytes } from "node:crypto";
+import type { InboundEvent } from "../channel.ts";
+import type { Turn } from "../turn.ts";
+import { FlowDialog, type Dialog, type FlowExit, type Json } from "./dialog.ts";
+import { globalCommandOf } from "./commands.ts";
+
+export interface FlowDef<A = Json> {
+  name: string;
+  /** Bump when a change would make stored runs replay differently; they then restart politely. */
+  version: number;
+  /** Message key naming what the person is doing ("registration"). */
+  title: string;
+  /** The main menu: where a private chat rests between tasks. */
+  idle?: boolean;
+  run(d: Dialog, args: A): Promise<FlowExit | void>;
+}
+
+export interface FlowStart {
+  flow: string;
+  args?: Json;
+  /** Hand the triggering event to the new flow's first question too (a pressed menu button). */
+  supply?: boolean;
+}
+
+interface Stored {
+  args: Json;
+  runId: string;
+  waiting: number;
+  replay: ReplayState;
+}
+
+/** A flow threw: a bug or a failed action. The turn is rolled back; the stored state stays. */
+export class FlowError extends Error {
+  override name = "FlowError";
+  constructor(
+    readonly flow: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Flow ${flow} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Replay state beyond this size is abandoned (someone pasting huge texts over and over). */
+const MAX_STATE_CHARS = 512_000;
+/** Longer answers are cut before they are recorded; no question accepts anything near this. */
+const MAX_RECORDED_TEXT = 4_096;
+
+export class DialogEngine {
+  readonly #flows = new Map<string, FlowDef<never>>();
+  readonly #idle: string;
+
+  constructor(flows: FlowDef<never>[]) {
+    for (const f of flows) this.#flows.set(f.name, f);
+    const idle = flows.find((f) => f.idle);
+    if (!idle) throw new Error("One flow must be the idle flow (the main menu)");
+    this.#idle = idle.name;
+  }
+
+  get idleFlow(): string {
+    return this.#idle;
+  }
+
+  /** Whether `key` has a flow waiting for an answer (other than the idle menu). */
+  async activeFlow(turn: Turn, key: string): Promise<string | null> {
+    const row = await turn.tx.dialogState.findUnique({ where: { key }, select: { flow: true } });
+    return row ? row.flow : null;
+  }
+
+  /**
+   * Hands `event` to the flow waiting in conversation `key`, or, when none is, starts what
+   * `route` says (nothing when it returns null).
+   */
+  async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null): Promise<void> {
+    const row = await turn.tx.dialogState.findUnique({ where: { key } });
+    let start: FlowStart | null = null;
+    let current: { flow: FlowDef<never>; stored: Stored } | null = null;
+
+    if (row) {
+      const flow = this.#flows.get(row.flow);
+      if (!flow || row.version !== flow.version) {
+        // The bot was updated mid-flow: start that step again rather than replay old answers.
+        await turn.reply("flow-restarted");
+        start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
+      } else if (!flow.idle && event.type === "text" && globalCommandOf(event.text, turn.services.i18n) === "cancel") {
+        // Handled before any replay, so that /cancel works even when a flow cannot be replayed.
+        await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+        start = turn.inbound.chatType === "private" ? { flow: this.#idle } : null;
+      } else {
+        const stored = parseStored(row.state);
+        if (stored) current = { flow, stored };
+        else start = { flow: flow.name, args: {} };
+      }
+    }
+
+    let flow: FlowDef<never>;
+    let args: Json;
+    let runId: string;
+    let result: ReplayResult;
+    if (current) {
+      ({ flow } = current);
+      ({ args, runId } = current.stored);
+      ReplayEngine.supply(current.stored.replay, current.stored.waiting, recordable(event));
+      result = await this.engine(flow, args, runId, turn).replay(current.stored.replay);
+    } else {
+      start ??= route();
+      if (!start) {
+        if (row) await turn.tx.dialogState.delete({ where: { key } });
+        return;
+      }
+      ({ flow, args, runId, result } = await this.begin(start, turn));
+      if (start.supply && result.type === "interrupted") {
+        ReplayEngine.supply(result.state, result.interrupts[0]!, recordable(event));
+        result = await this.engine(flow, args, runId, turn).replay(result.state);
+      }
+    }
+
+    for (let hops = 0; ; hops++) {
+      if (result.type === "interrupted") {
+        const state = JSON.stringify({ args, runId, waiting: result.interrupts[0]!, replay: result.state } satisfies Stored);
+        if (state.length > MAX_STATE_CHARS) {
+          await turn.reply("flow-too-long");
+          if (row || current) await turn.tx.dialogState.deleteMany({ where: { key } });
+          return;
+        }
+        await turn.tx.dialogState.upsert({
+          where: { key },
+          create: { key, flow: flow.name, version: flow.version, state },
+          update: { flow: flow.name, version: flow.version, state },
+        });
+        return;
+      }
+      if (result.type === "thrown") {
+        if (isBadReplay(result.error) && hops === 0) {
+          await turn.reply("flow-restarted");
+          ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn));
+          continue;
+        }
+        throw new FlowError(flow.name, result.error);
+      }
+      // returned (or canceled, which flows do not use): go on with the next flow, or rest.
+      const exit = result.type === "returned" ? (result.returnValue as FlowExit | undefined) : undefined;
+      const next: FlowStart | null =
+        exit && "next" in exit
+          ? { flow: exit.next, args: exit.args ?? {} }
+          : exit && "end" in exit
+            ? null
+            : !flow.idle && turn.inbound.chatType === "private"
+              ? { flow: this.#idle }
+              : null;
+      if (!next || hops >= 8) {
+        await turn.tx.dialogState.deleteMany({ where: { key } });
+        return;
+      }
+      ({ flow, args, runId, result } = await this.begin(next, turn));
+    }
+  }
+
+  private async begin(start: FlowStart, turn: Turn) {
+    const flow = this.#flows.get(start.flow);
+    if (!flow) throw new Error(`Unknown flow ${start.flow}`);
+    const args = start.args ?? {};
+    const runId = randomBytes(3).toString("base64url");
+    const result = await this.engine(flow, args, runId, turn).play();
+    return { flow, args, runId, result };
+  }
+
+  private engine(flow: FlowDef<never>, args: Json, runId: string, turn: Turn): ReplayEngine {
+    return new ReplayEngine(async (controls) => {
+      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title });
+      // The builder's return value becomes the result's returnValue (typed void by the library).
+      return (await flow.run(d, args as never)) as unknown as void;
+    });
+  }
+}
+
+function parseStored(state: string): Stored | null {
+  try {
+    const s = JSON.parse(state) as Partial<Stored>;
+    return s && typeof s.runId === "string" && typeof s.waiting === "number" && s.replay ? (s as Stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isBadReplay(error: unknown): boolean {
+  return error instanceof Error && /^Bad replay|^No op|^Op \d+ is invalid/.test(error.message);
+}
+
+/** The event as it is kept in the replay log: long texts cut (they fail validation anyway). */
+function recordable(event: InboundEvent): InboundEvent {
+  if (event.type === "text" && event.text.length > MAX_RECORDED_TEXT) {
+    return { type: "text", text: event.text.slice(0, MAX_RECORDED_TEXT) };
+  }
+  return event;
+}

@@ -1,0 +1,34 @@
+/**
+ * Consent to personal-data processing (Law of the Republic of Kazakhstan No. 94-V): asked before
+ * anything personal is stored, naming the operator, purpose, data and the cross-border transfer
+ * that messengers imply. The text lives in the locales; its version is recorded with the consent.
+ */
+import type { Dialog } from "../dialog/dialog.ts";
+
+/** Bump when the consent text in the locales changes in substance: people are asked again. */
+export const CONSENT_VERSION = "2026-11-1";
+
+/** True when the person has agreed (now or before, to the current text); false when they declined. */
+export async function ensureConsent(d: Dialog): Promise<boolean> {
+  const given = await d.act("consent-known", async (turn) => {
+    if (!turn.actor) return false;
+    const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { consentVersion: true } });
+    return p?.consentVersion === CONSENT_VERSION;
+  });
+  if (given) return true;
+  const answer = await d.choice("consent-text", [
+    [{ id: "agree", label: "consent-agree" }],
+    [{ id: "decline", label: "consent-decline" }],
+  ]);
+  if (answer === "decline") {
+    await d.say("consent-declined");
+    return false;
+  }
+  await d.act("consent", async (turn) => {
+    await turn.tx.person.update({
+      where: { id: turn.actor!.personId },
+      data: { consentAt: turn.now, consentVersion: CONSENT_VERSION, erasedAt: null },
+    });
+  });
+  return true;
+}

@@ -1,0 +1,334 @@
+/**
+ * Enterprises, memberships and identity changes: the data behind registration, approval and
+ * "My enterprise". Functions take the turn's transaction and return plain JSON-safe objects.
+ */
+import type { Tx } from "../../db/database.ts";
+
+export const ENTERPRISE_STATUSES = ["pending", "active", "rejected", "suspended", "withdrawn"] as const;
+export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
+export type MembershipStatus = "pending" | "active" | "rejected";
+
+/** What an application carries; also the draft a registration collects. */
+export interface EnterpriseDraft {
+  name: string;
+  bin: string;
+  binKind: string;
+  region: string;
+  sector: string;
+  employees: number;
+}
+
+export interface ContactDraft {
+  contactName: string;
+  phone: string;
+}
+
+export interface EnterpriseView extends EnterpriseDraft {
+  id: number;
+  status: EnterpriseStatus;
+  rejectReason: string | null;
+}
+
+export interface MembershipView {
+  id: number;
+  role: "owner" | "employee";
+  status: MembershipStatus;
+  rejectReason: string | null;
+  personId: number;
+  contactName: string | null;
+  phone: string | null;
+  locale: string | null;
+  enterprise: EnterpriseView;
+}
+
+const enterpriseSelect = {
+  id: true,
+  name: true,
+  bin: true,
+  binKind: true,
+  region: true,
+  sector: true,
+  employees: true,
+  status: true,
+  rejectReason: true,
+} as const;
+
+function toEnterprise(row: {
+  id: number;
+  name: string;
+  bin: string;
+  binKind: string;
+  region: string;
+  sector: string;
+  employees: number;
+  status: string;
+  rejectReason: string | null;
+}): EnterpriseView {
+  return { ...row, status: row.status as EnterpriseStatus };
+}
+
+export async function membershipOf(tx: Tx, personId: number): Promise<MembershipView | null> {
+  const m = await tx.membership.findUnique({
+    where: { personId },
+    include: { enterprise: { select: enterpriseSelect }, person: { select: { name: true, phone: true, locale: true } } },
+  });
+  return m ? toMembership(m) : null;
+}
+
+export async function membershipById(tx: Tx, id: number): Promise<MembershipView | null> {
+  const m = await tx.membership.findUnique({
+    where: { id },
+    include: { enterprise: { select: enterpriseSelect }, person: { select: { name: true, phone: true, locale: true } } },
+  });
+  return m ? toMembership(m) : null;
+}
+
+function toMembership(m: {
+  id: number;
+  role: string;
+  status: string;
+  rejectReason: string | null;
+  personId: number;
+  person: { name: string | null; phone: string | null; locale: string | null };
+  enterprise: Parameters<typeof toEnterprise>[0];
+}): MembershipView {
+  return {
+    id: m.id,
+    role: m.role === "owner" ? "owner" : "employee",
+    status: m.status as MembershipStatus,
+    rejectReason: m.rejectReason,
+    personId: m.personId,
+    contactName: m.person.name,
+    phone: m.person.phone,
+    locale: m.person.locale,
+    enterprise: toEnterprise(m.enterprise),
+  };
+}
+
+/** An enterprise holding this BIN that blocks a new application (pending, active or suspended). */
+export async function holderOfBin(tx: Tx, bin: string, exceptId?: number): Promise<EnterpriseView | null> {
+  const e = await tx.enterprise.findUnique({ where: { bin }, select: enterpriseSelect });
+  if (!e || e.id === exceptId) return null;
+  return e.status === "rejected" || e.status === "withdrawn" ? null : toEnterprise(e);
+}
+
+export async function enterpriseById(tx: Tx, id: number): Promise<EnterpriseView | null> {
+  const e = await tx.enterprise.findUnique({ where: { id }, select: enterpriseSelect });
+  return e ? toEnterprise(e) : null;
+}
+
+export async function ownerOf(tx: Tx, enterpriseId: number): Promise<MembershipView | null> {
+  const m = await tx.membership.findFirst({ where: { enterpriseId, role: "owner" }, orderBy: { requestedAt: "desc" } });
+  return m ? membershipById(tx, m.id) : null;
+}
+
+export type SubmitResult = { ok: true; enterpriseId: number } | { ok: false; taken: EnterpriseView };
+
+/**
+ * Files an application: the enterprise (pending), the applicant as its owner (pending) and their
+ * contact details. A BIN held by a rejected or withdrawn enterprise is taken over by the new
+ * application; one held by a live enterprise is refused (the person may ask to join it instead).
+ */
+export async function submitApplication(
+  tx: Tx,
+  personId: number,
+  draft: EnterpriseDraft & ContactDraft,
+  now: Date,
+): Promise<SubmitResult> {
+  const taken = await holderOfBin(tx, draft.bin);
+  if (taken) return { ok: false, taken };
+  const data = {
+    name: draft.name,
+    binKind: draft.binKind,
+    region: draft.region,
+    sector: draft.sector,
+    employees: draft.employees,
+    status: "pending",
+    submittedAt: now,
+    decidedAt: null,
+    decidedById: null,
+    rejectReason: null,
+  };
+  const enterprise = await tx.enterprise.upsert({
+    where: { bin: draft.bin },
+    create: { ...data, bin: draft.bin },
+    update: data,
+  });
+  await tx.person.update({ where: { id: personId }, data: { name: draft.contactName, phone: draft.phone } });
+  const membership = { enterpriseId: enterprise.id, role: "owner", status: "pending", requestedAt: now, decidedAt: null, decidedById: null, rejectReason: null };
+  await tx.membership.upsert({ where: { personId }, create: { personId, ...membership }, update: membership });
+  return { ok: true, enterpriseId: enterprise.id };
+}
+
+/** Files a request to join an enterprise as its employee (pending until staff approve). */
+export async function submitJoinRequest(
+  tx: Tx,
+  personId: number,
+  enterpriseId: number,
+  contact: ContactDraft,
+  now: Date,
+): Promise<{ membershipId: number }> {
+  await tx.person.update({ where: { id: personId }, data: { name: contact.contactName, phone: contact.phone } });
+  const data = { enterpriseId, role: "employee", status: "pending", requestedAt: now, decidedAt: null, decidedById: null, rejectReason: null };
+  const m = await tx.membership.upsert({ where: { personId }, create: { personId, ...data }, update: data });
+  return { membershipId: m.id };
+}
+
+export type Decision = { decision: "approve" } | { decision: "reject"; reason: string };
+export type DecideResult = { ok: true } | { ok: false; status: string };
+
+/**
+ * Decides a pending application. The status test and the write are one statement, so two staff
+ * deciding at once (or one pressing twice) give exactly one decision.
+ */
+export async function decideApplication(tx: Tx, enterpriseId: number, staffId: number, d: Decision, now: Date): Promise<DecideResult> {
+  const status = d.decision === "approve" ? "active" : "rejected";
+  const { count } = await tx.enterprise.updateMany({
+    where: { id: enterpriseId, status: "pending" },
+    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
+  });
+  if (count === 0) {
+    const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true } });
+    return { ok: false, status: e?.status ?? "missing" };
+  }
+  await tx.membership.updateMany({
+    where: { enterpriseId, role: "owner", status: "pending" },
+    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
+  });
+  return { ok: true };
+}
+
+/** Decides a pending join request, exactly once (see decideApplication). */
+export async function decideJoin(tx: Tx, membershipId: number, staffId: number, d: Decision, now: Date): Promise<DecideResult> {
+  const status = d.decision === "approve" ? "active" : "rejected";
+  const { count } = await tx.membership.updateMany({
+    where: { id: membershipId, role: "employee", status: "pending" },
+    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
+  });
+  if (count === 0) {
+    const m = await tx.membership.findUnique({ where: { id: membershipId }, select: { status: true } });
+    return { ok: false, status: m?.status ?? "missing" };
+  }
+  return { ok: true };
+}
+
+export const EDITABLE_FIELDS = ["name", "bin", "region", "sector", "employees"] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+/** Fields that identify an enterprise: changing them once it is approved needs staff approval. */
+export const IDENTITY_FIELDS: readonly EditableField[] = ["name", "bin"];
+
+export async function updateEnterprise(tx: Tx, enterpriseId: number, patch: Partial<EnterpriseDraft>): Promise<void> {
+  await tx.enterprise.update({ where: { id: enterpriseId }, data: patch });
+}
+
+export async function updateContact(tx: Tx, personId: number, patch: { name?: string; phone?: string }): Promise<void> {
+  await tx.person.update({ where: { id: personId }, data: patch });
+}
+
+export interface ChangeView {
+  id: number;
+  enterpriseId: number;
+  field: "name" | "bin";
+  oldValue: string;
+  newValue: string;
+  newKind: string | null;
+  status: string;
+  requestedById: number;
+}
+
+/** Files a change of name or BIN of an approved enterprise; an earlier pending one of the same field is replaced. */
+export async function requestChange(
+  tx: Tx,
+  e: { enterpriseId: number; field: "name" | "bin"; oldValue: string; newValue: string; requestedById: number },
+  now: Date,
+): Promise<{ changeId: number; replaced: number[] }> {
+  const earlier = await tx.enterpriseChange.findMany({
+    where: { enterpriseId: e.enterpriseId, field: e.field, status: "pending" },
+    select: { id: true },
+  });
+  if (earlier.length) {
+    await tx.enterpriseChange.updateMany({
+      where: { id: { in: earlier.map((c) => c.id) } },
+      data: { status: "superseded", decidedAt: now },
+    });
+  }
+  const c = await tx.enterpriseChange.create({ data: { ...e, requestedAt: now } });
+  return { changeId: c.id, replaced: earlier.map((x) => x.id) };
+}
+
+export async function changeById(tx: Tx, id: number): Promise<ChangeView | null> {
+  const c = await tx.enterpriseChange.findUnique({ where: { id } });
+  if (!c) return null;
+  return {
+    id: c.id,
+    enterpriseId: c.enterpriseId,
+    field: c.field === "bin" ? "bin" : "name",
+    oldValue: c.oldValue,
+    newValue: c.newValue,
+    newKind: null,
+    status: c.status,
+    requestedById: c.requestedById,
+  };
+}
+
+export type ChangeDecideResult = DecideResult | { ok: false; status: "bin-taken"; holder: string };
+
+/** Decides a pending change exactly once; approving a BIN change re-checks that the BIN is free. */
+export async function decideChange(
+  tx: Tx,
+  changeId: number,
+  staffId: number,
+  d: Decision,
+  now: Date,
+  binKindOf: (bin: string) => string | null,
+): Promise<ChangeDecideResult> {
+  const change = await tx.enterpriseChange.findUnique({ where: { id: changeId } });
+  if (!change || change.status !== "pending") return { ok: false, status: change?.status ?? "missing" };
+  if (d.decision === "approve" && change.field === "bin") {
+    const holder = await holderOfBin(tx, change.newValue, change.enterpriseId);
+    if (holder) return { ok: false, status: "bin-taken", holder: holder.name };
+  }
+  const { count } = await tx.enterpriseChange.updateMany({
+    where: { id: changeId, status: "pending" },
+    data: {
+      status: d.decision === "approve" ? "approved" : "rejected",
+      decidedAt: now,
+      decidedById: staffId,
+      rejectReason: d.decision === "reject" ? d.reason : null,
+    },
+  });
+  if (count === 0) return { ok: false, status: "decided" };
+  if (d.decision === "approve") {
+    if (change.field === "bin") {
+      // A rejected or withdrawn enterprise may still hold the BIN; free it for this one.
+      await tx.enterprise.deleteMany({ where: { bin: change.newValue, status: { in: ["rejected", "withdrawn"] }, memberships: { none: {} } } });
+      await tx.enterprise.updateMany({ where: { bin: change.newValue, id: { not: change.enterpriseId } }, data: { bin: `released:${change.newValue}:${now.getTime()}` } });
+      await tx.enterprise.update({
+        where: { id: change.enterpriseId },
+        data: { bin: change.newValue, binKind: binKindOf(change.newValue) ?? undefined },
+      });
+    } else {
+      await tx.enterprise.update({ where: { id: change.enterpriseId }, data: { name: change.newValue } });
+    }
+  }
+  return { ok: true };
+}
+
+export async function pendingWork(tx: Tx, limit: number) {
+  const [applications, joins, changes] = await Promise.all([
+    tx.enterprise.findMany({ where: { status: "pending" }, orderBy: { submittedAt: "asc" }, take: limit, select: { id: true } }),
+    tx.membership.findMany({ where: { status: "pending", role: "employee" }, orderBy: { requestedAt: "asc" }, take: limit, select: { id: true } }),
+    tx.enterpriseChange.findMany({ where: { status: "pending" }, orderBy: { requestedAt: "asc" }, take: limit, select: { id: true } }),
+  ]);
+  const [a, j, c] = await Promise.all([
+    tx.enterprise.count({ where: { status: "pending" } }),
+    tx.membership.count({ where: { status: "pending", role: "employee" } }),
+    tx.enterpriseChange.count({ where: { status: "pending" } }),
+  ]);
+  return {
+    applications: applications.map((x) => x.id),
+    joins: joins.map((x) => x.id),
+    changes: changes.map((x) => x.id),
+    totals: { applications: a, joins: j, changes: c },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * "My data": what the bot keeps about a person, and erasure on request (withdrawal of consent).
+ * Erasure removes the name, phone, language and every chat identity; a sole proprietor's IIN is
+ * personal data too, so such an enterprise is anonymised. Staff notices are edited to drop the
+ * details. The person is told before their chat identity disappears.
+ */
+import { rich } from "../rich-text.ts";
+import type { Translate, Turn } from "../turn.ts";
+import type { FlowExit, Json } from "../dialog/dialog.ts";
+import type { FlowDef } from "../dialog/engine.ts";
+import { refreshNotice } from "../staff/notices.ts";
+import { membershipOf } from "./enterprises.ts";
+import { contactLines } from "./render.ts";
+
+export const privacyFlow: FlowDef<Json> = {
+  name: "privacy",
+  version: 1,
+  title: "flow-privacy",
+  async run(d): Promise<FlowExit | void> {
+    const data = await d.act("load", async (turn) => {
+      if (!turn.actor) return null;
+      const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId } });
+      const m = await membershipOf(turn.tx, turn.actor.personId);
+      return p
+        ? {
+            name: p.name,
+            phone: p.phone,
+            consentAt: p.consentAt ? p.consentAt.toISOString().slice(0, 10) : null,
+            enterprise: m ? m.enterprise.name : null,
+          }
+        : null;
+    });
+    if (!data) return;
+    const action = await d.choice(
+      (t: Translate) =>
+        t("privacy-summary", {
+          contact: rich(data.name || data.phone ? contactLines(t, { contactName: data.name ?? "—", phone: data.phone ?? "" }) : t("privacy-nothing")),
+          enterprise: data.enterprise ?? "—",
+          consent: data.consentAt ?? "—",
+        }),
+      [[{ id: "erase", label: "privacy-erase-button" }], [{ id: "back", label: "button-back" }]],
+    );
+    if (action === "back") return;
+    const sure = await d.confirm("privacy-erase-confirm", "privacy-erase-yes", "button-no");
+    if (!sure) return;
+    await d.act("erase", async (turn) => {
+      await turn.reply({ text: "privacy-erased", removeKeyboard: true });
+      await erasePerson(turn, turn.actor!.personId);
+    });
+    return { end: true };
+  },
+};
+
+/** Erases a person's personal data; what is not personal (an enterprise's BIN and name) stays for the association. */
+export async function erasePerson(turn: Turn, personId: number): Promise<void> {
+  const { tx } = turn;
+  const m = await membershipOf(tx, personId);
+  const identities = await tx.channelIdentity.findMany({ where: { personId } });
+  if (m) {
+    const e = m.enterprise;
+    if (m.role === "owner") {
+      if (e.binKind === "sole-proprietor") {
+        // A sole proprietor's IIN and trade name identify the person.
+        await tx.enterprise.update({
+          where: { id: e.id },
+          data: { name: "—", bin: `erased-${e.id}`, status: "withdrawn" },
+        });
+      } else if (e.status === "pending") {
+        await tx.enterprise.update({ where: { id: e.id }, data: { status: "withdrawn" } });
+      }
+    }
+    await tx.membership.delete({ where: { id: m.id } });
+    if (m.role === "owner") await refreshNotice(turn, "application", e.id, { decision: "erased" });
+  }
+  if (m?.role === "employee") await turn.editTagged(`join:${m.id}`, () => ({ text: "notice-erased" }));
+  await tx.person.update({
+    where: { id: personId },
+    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },
+  });
+  for (const i of identities) {
+    // Their private conversation, and any they had in a group (keys end with their user id).
+    await tx.dialogState.deleteMany({
+      where: { OR: [{ key: `${i.channel}:${i.externalId}` }, { key: { startsWith: `${i.channel}:`, endsWith: `:${i.externalId}` } }] },
+    });
+    await tx.chatMenu.deleteMany({ where: { channel: i.channel, chatId: i.externalId } });
+    await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.externalId}` }, data: { actorRef: `erased:${personId}` } });
+  }
+  await tx.channelIdentity.deleteMany({ where: { personId } });
+}

@@ -1,0 +1,146 @@
+/**
+ * "My enterprise": the profile, its status, and edits.
+ *
+ * Edit rules (the README repeats them):
+ * - While the application is pending, every field changes at once and the staff notice is updated.
+ * - Once the enterprise is approved, its name and BIN identify it: a change goes to staff for
+ *   approval and the old value stays until then. Region, sector, employees, the contact name and
+ *   the phone change at once.
+ * - Employees change only their own name and phone; the enterprise is its owner's to edit.
+ */
+import { rich } from "../rich-text.ts";
+import type { Translate } from "../turn.ts";
+import type { Dialog, FlowExit, Json, Option } from "../dialog/dialog.ts";
+import type { FlowDef } from "../dialog/engine.ts";
+import { notifyStaff, refreshNotice } from "../staff/notices.ts";
+import {
+  holderOfBin,
+  membershipOf,
+  requestChange,
+  updateContact,
+  updateEnterprise,
+  type EnterpriseDraft,
+  type MembershipView,
+} from "./enterprises.ts";
+import { askBin, askContactName, askEmployees, askEnterpriseName, askPhone, askRegion, askSector } from "./questions.ts";
+import { contactLines, enterpriseLines } from "./render.ts";
+
+type Field = "name" | "bin" | "region" | "sector" | "employees" | "contact" | "phone";
+
+function profileText(t: Translate, m: MembershipView): string {
+  const parts = [
+    t("profile-title", { name: m.enterprise.name }),
+    t("profile-status", {
+      status: rich(t(`membership-${m.status}`)),
+      role: rich(t(`role-${m.role}`)),
+    }),
+  ];
+  if (m.status === "rejected" && m.rejectReason) parts.push(t("profile-rejected-reason", { reason: m.rejectReason }));
+  parts.push(enterpriseLines(t, m.enterprise));
+  parts.push(contactLines(t, { contactName: m.contactName ?? "—", phone: m.phone ?? "" }));
+  return parts.join("\n\n");
+}
+
+function optionsFor(m: MembershipView): Option<Field | "back" | "reapply">[][] {
+  if (m.status === "rejected") {
+    return m.role === "owner"
+      ? [[{ id: "reapply", label: "profile-reapply" }], [{ id: "back", label: "button-back" }]]
+      : [[{ id: "back", label: "button-back" }]];
+  }
+  const contact: Option<Field>[] = [
+    { id: "contact", label: "edit-contact" },
+    { id: "phone", label: "edit-phone" },
+  ];
+  if (m.role !== "owner") return [contact, [{ id: "back", label: "button-back" }]];
+  return [
+    [
+      { id: "name", label: "edit-name" },
+      { id: "bin", label: "edit-bin" },
+    ],
+    [
+      { id: "region", label: "edit-region" },
+      { id: "sector", label: "edit-sector" },
+    ],
+    [{ id: "employees", label: "edit-employees" }],
+    contact,
+    [{ id: "back", label: "button-back" }],
+  ];
+}
+
+async function load(d: Dialog): Promise<MembershipView | null> {
+  return d.act("load", async (turn) => (turn.actor ? membershipOf(turn.tx, turn.actor.personId) : null));
+}
+
+export const profileFlow: FlowDef<Json> = {
+  name: "profile",
+  version: 1,
+  title: "flow-profile",
+  async run(d): Promise<FlowExit | void> {
+    for (;;) {
+      const m = await load(d);
+      if (!m) {
+        await d.say("profile-none");
+        return;
+      }
+      const action = await d.choice((t) => profileText(t, m), optionsFor(m));
+      if (action === "back") return;
+      if (action === "reapply") return { next: "register" };
+      await edit(d, m, action);
+    }
+  },
+};
+
+async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
+  if (field === "contact" || field === "phone") {
+    const patch = field === "contact" ? { name: await askContactName(d) } : { phone: await askPhone(d) };
+    await d.act("save-contact", async (turn) => {
+      await updateContact(turn.tx, m.personId, patch);
+      if (m.status === "pending") await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
+    });
+    await d.say("profile-updated");
+    return;
+  }
+  if (m.role !== "owner") return;
+  const patch: Partial<EnterpriseDraft> = {};
+  switch (field) {
+    case "name":
+      patch.name = await askEnterpriseName(d, "profile-ask-name");
+      break;
+    case "bin": {
+      const b = await askBin(d, "profile-ask-bin");
+      const taken = await d.act("bin-holder", async (turn) => !!(await holderOfBin(turn.tx, b.bin, m.enterprise.id)));
+      if (taken) return void (await d.say("profile-bin-taken"));
+      Object.assign(patch, b);
+      break;
+    }
+    case "region":
+      patch.region = await askRegion(d);
+      break;
+    case "sector":
+      patch.sector = await askSector(d);
+      break;
+    case "employees":
+      patch.employees = await askEmployees(d);
+      break;
+  }
+  const outcome = await d.act("save", async (turn) => {
+    const e = m.enterprise;
+    if (e.status === "active" && (field === "name" || field === "bin")) {
+      const newValue = field === "name" ? patch.name! : patch.bin!;
+      const oldValue = field === "name" ? e.name : e.bin;
+      if (newValue === oldValue) return "unchanged";
+      const { changeId, replaced } = await requestChange(
+        turn.tx,
+        { enterpriseId: e.id, field, oldValue, newValue, requestedById: m.personId },
+        turn.now,
+      );
+      for (const id of replaced) await refreshNotice(turn, "change", id, { decision: "superseded" });
+      await notifyStaff(turn, "change", changeId);
+      return "sent";
+    }
+    await updateEnterprise(turn.tx, e.id, patch);
+    if (e.status === "pending") await refreshNotice(turn, "application", e.id);
+    return "saved";
+  });
+  await d.say(outcome === "sent" ? "profile-change-sent" : "profile-updated");
+}

@@ -1,0 +1,79 @@
+/**
+ * The registration questions, each asked until the answer is valid, with the reason when it is not.
+ * Registration, joining and profile edits all ask through these.
+ */
+import { fail, ok, type Dialog, type Option } from "../dialog/dialog.ts";
+import { rich, toPlain } from "../rich-text.ts";
+import { cleanText, parseEmployees } from "../text.ts";
+import type { Translate } from "../turn.ts";
+import { parseBin, type BinKind } from "./bin.ts";
+import { parsePhone, phoneFromContact } from "./phone.ts";
+import { CITIES, sortedRegions, type RegionCode } from "./regions.ts";
+import { SECTORS, type SectorCode } from "./sectors.ts";
+import { displayPhone } from "./render.ts";
+
+export const NAME_MAX = 200;
+export const PERSON_NAME_MAX = 100;
+
+export function askEnterpriseName(d: Dialog, prompt = "reg-ask-name"): Promise<string> {
+  return d.text(prompt, (text) => {
+    const r = cleanText(text, { max: NAME_MAX });
+    return r.ok ? ok(r.value) : fail({ key: `error-name-${r.reason}`, args: { max: NAME_MAX } });
+  });
+}
+
+export interface BinAnswer {
+  bin: string;
+  binKind: BinKind;
+}
+
+export async function askBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinAnswer> {
+  const answer = await d.text(prompt, (text) => {
+    const r = parseBin(text);
+    return r.ok ? ok({ bin: r.value, binKind: r.kind }) : fail(`error-bin-${r.reason}`);
+  });
+  await d.say((t: Translate) => t("reg-bin-recognized", { bin: answer.bin, kind: rich(t(`bin-kind-${answer.binKind}`)) }));
+  return answer;
+}
+
+export async function askRegion(d: Dialog, prompt = "reg-ask-region"): Promise<RegionCode> {
+  // Sorted by the names in the person's language; recorded, so replays see the same order.
+  const order = await d.act("region-order", (turn) =>
+    sortedRegions(turn.locale, (code) => toPlain(turn.t(`region-${code}`)).replace(/^область\s+/i, "")),
+  );
+  const option = (code: RegionCode): Option<RegionCode> => ({ id: code, label: `region-${code}` });
+  const cities = order.filter((c) => (CITIES as readonly string[]).includes(c));
+  const oblasts = order.filter((c) => !(CITIES as readonly string[]).includes(c));
+  return d.choice(prompt, [cities.map(option), ...oblasts.map((c) => [option(c)])]);
+}
+
+export function askSector(d: Dialog, prompt = "reg-ask-sector"): Promise<SectorCode> {
+  return d.choice(
+    prompt,
+    SECTORS.map((s) => ({ id: s, label: `sector-${s}` })),
+  );
+}
+
+export function askEmployees(d: Dialog, prompt = "reg-ask-employees"): Promise<number> {
+  return d.text(prompt, (text) => {
+    const r = parseEmployees(text);
+    return r.ok ? ok(r.value) : fail(`error-employees-${r.reason}`);
+  });
+}
+
+export function askContactName(d: Dialog, prompt = "reg-ask-contact"): Promise<string> {
+  return d.text(prompt, (text) => {
+    const r = cleanText(text, { max: PERSON_NAME_MAX });
+    return r.ok ? ok(r.value) : fail({ key: `error-person-name-${r.reason}`, args: { max: PERSON_NAME_MAX } });
+  });
+}
+
+/** A phone by the share-contact button or typed in any common format; confirmed back, keyboard removed. */
+export async function askPhone(d: Dialog, prompt = "reg-ask-phone"): Promise<string> {
+  const e164 = await d.phone(prompt, (raw, fromContact) => {
+    const r = fromContact ? phoneFromContact(raw) : parsePhone(raw);
+    return r.ok ? ok(r.e164) : fail(r.reason === "empty" ? "error-phone-empty" : "error-phone-invalid");
+  });
+  await d.say({ key: "reg-phone-saved", args: { phone: displayPhone(e164) } }, { removeKeyboard: true });
+  return e164;
+}

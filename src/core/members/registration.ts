@@ -1,0 +1,222 @@
+/**
+ * Registering an enterprise: consent, then one question at a time (BIN first, so that an enterprise
+ * already registered is found before anything else is asked), a summary where every answer can be
+ * changed, and Confirm. A BIN already registered is not duplicated: the person may ask to join that
+ * enterprise as its employee instead.
+ */
+import { rich } from "../rich-text.ts";
+import type { Translate } from "../turn.ts";
+import type { Dialog, FlowExit, Json } from "../dialog/dialog.ts";
+import type { FlowDef } from "../dialog/engine.ts";
+import { notifyStaff } from "../staff/notices.ts";
+import { ensureConsent } from "./consent.ts";
+import {
+  holderOfBin,
+  membershipOf,
+  submitApplication,
+  submitJoinRequest,
+  enterpriseById,
+  type ContactDraft,
+  type EnterpriseDraft,
+} from "./enterprises.ts";
+import {
+  askBin,
+  askContactName,
+  askEmployees,
+  askEnterpriseName,
+  askPhone,
+  askRegion,
+  askSector,
+  type BinAnswer,
+} from "./questions.ts";
+import { contactLines, enterpriseLines } from "./render.ts";
+
+type BinOutcome = { kind: "free"; answer: BinAnswer } | { kind: "join"; enterpriseId: number } | { kind: "cancel" };
+
+/**
+ * Asks for a BIN until one is free; for one already registered, offers to join that enterprise.
+ * The enterprise's name is shown for a BIN, never for an IIN (an IIN belongs to a person).
+ */
+async function askFreeBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinOutcome> {
+  for (;;) {
+    const answer = await askBin(d, prompt);
+    const holder = await d.act("bin-holder", async (turn) => {
+      const h = await holderOfBin(turn.tx, answer.bin);
+      return h ? { id: h.id, name: h.name } : null;
+    });
+    if (!holder) return { kind: "free", answer };
+    const isIin = answer.binKind === "sole-proprietor";
+    const what = await d.choice(
+      isIin ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: holder.name } },
+      [
+        [{ id: "join", label: "reg-join-button" }],
+        [{ id: "other", label: "reg-other-bin-button" }],
+        [{ id: "cancel", label: "button-cancel" }],
+      ],
+    );
+    if (what === "join") return { kind: "join", enterpriseId: holder.id };
+    if (what === "cancel") return { kind: "cancel" };
+  }
+}
+
+async function alreadyMember(d: Dialog): Promise<boolean> {
+  const m = await d.act("membership", async (turn) => {
+    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    return m ? { status: m.status, name: m.enterprise.name } : null;
+  });
+  if (m && (m.status === "pending" || m.status === "active")) {
+    await d.say((t: Translate) => t("reg-already", { name: m.name, status: rich(t(`membership-${m.status}`)) }));
+    return true;
+  }
+  return false;
+}
+
+export const registerFlow: FlowDef<Json> = {
+  name: "register",
+  version: 1,
+  title: "flow-register",
+  async run(d): Promise<FlowExit | void> {
+    if (await alreadyMember(d)) return { next: "profile" };
+    if (!(await ensureConsent(d))) return;
+    await d.say("reg-intro");
+
+    const first = await askFreeBin(d);
+    if (first.kind === "cancel") return void (await d.say("reg-cancelled"));
+    if (first.kind === "join") return { next: "join", args: { enterpriseId: first.enterpriseId } };
+    const draft: EnterpriseDraft & ContactDraft = {
+      bin: first.answer.bin,
+      binKind: first.answer.binKind,
+      name: await askEnterpriseName(d),
+      region: await askRegion(d),
+      sector: await askSector(d),
+      employees: await askEmployees(d),
+      contactName: await askContactName(d),
+      phone: await askPhone(d),
+    };
+
+    for (;;) {
+      const action = await d.choice(
+        (t) => t("reg-summary", { details: rich(enterpriseLines(t, draft)), contact: rich(contactLines(t, draft)) }),
+        [
+          [{ id: "confirm", label: "reg-confirm-button" }],
+          [
+            { id: "name", label: "edit-name" },
+            { id: "bin", label: "edit-bin" },
+          ],
+          [
+            { id: "region", label: "edit-region" },
+            { id: "sector", label: "edit-sector" },
+          ],
+          [
+            { id: "employees", label: "edit-employees" },
+            { id: "contact", label: "edit-contact" },
+          ],
+          [
+            { id: "phone", label: "edit-phone" },
+            { id: "cancel", label: "button-cancel" },
+          ],
+        ],
+      );
+      switch (action) {
+        case "name":
+          draft.name = await askEnterpriseName(d);
+          break;
+        case "bin": {
+          const b = await askFreeBin(d);
+          if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
+          if (b.kind === "free") Object.assign(draft, b.answer);
+          break;
+        }
+        case "region":
+          draft.region = await askRegion(d);
+          break;
+        case "sector":
+          draft.sector = await askSector(d);
+          break;
+        case "employees":
+          draft.employees = await askEmployees(d);
+          break;
+        case "contact":
+          draft.contactName = await askContactName(d);
+          break;
+        case "phone":
+          draft.phone = await askPhone(d);
+          break;
+        case "cancel":
+          await d.say("reg-cancelled");
+          return;
+        case "confirm": {
+          const result = await d.act("submit", async (turn) => {
+            const r = await submitApplication(turn.tx, turn.actor!.personId, draft, turn.now);
+            if (r.ok) await notifyStaff(turn, "application", r.enterpriseId);
+            return r.ok ? { ok: true as const } : { ok: false as const, id: r.taken.id, name: r.taken.name };
+          });
+          if (result.ok) {
+            await d.say({ key: "reg-submitted", args: { name: draft.name } });
+            return;
+          }
+          // Someone registered the same BIN while this person was answering.
+          const what = await d.choice(
+            draft.binKind === "sole-proprietor" ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: result.name } },
+            [
+              [{ id: "join", label: "reg-join-button" }],
+              [{ id: "other", label: "reg-other-bin-button" }],
+              [{ id: "cancel", label: "button-cancel" }],
+            ],
+          );
+          if (what === "join") return { next: "join", args: { enterpriseId: result.id } };
+          if (what === "cancel") return void (await d.say("reg-cancelled"));
+          const b = await askFreeBin(d);
+          if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
+          if (b.kind === "cancel") return void (await d.say("reg-cancelled"));
+          Object.assign(draft, b.answer);
+        }
+      }
+    }
+  },
+};
+
+/** Asking to join a registered enterprise as its employee: contact details, then staff approve. */
+export const joinFlow: FlowDef<{ enterpriseId: number }> = {
+  name: "join",
+  version: 1,
+  title: "flow-join",
+  async run(d, args): Promise<void> {
+    if (await alreadyMember(d)) return;
+    if (!(await ensureConsent(d))) return;
+    const enterprise = await d.act("enterprise", async (turn) => {
+      const e = await enterpriseById(turn.tx, args.enterpriseId);
+      return e && (e.status === "active" || e.status === "pending") ? { name: e.name } : null;
+    });
+    if (!enterprise) return void (await d.say("join-unavailable"));
+    await d.say({ key: "join-intro", args: { name: enterprise.name } });
+    const contact: ContactDraft = { contactName: await askContactName(d), phone: await askPhone(d) };
+    for (;;) {
+      const action = await d.choice(
+        (t) => t("join-summary", { name: enterprise.name, contact: rich(contactLines(t, contact)) }),
+        [
+          [{ id: "confirm", label: "join-confirm-button" }],
+          [
+            { id: "contact", label: "edit-contact" },
+            { id: "phone", label: "edit-phone" },
+          ],
+          [{ id: "cancel", label: "button-cancel" }],
+        ],
+      );
+      if (action === "contact") contact.contactName = await askContactName(d);
+      else if (action === "phone") contact.phone = await askPhone(d);
+      else if (action === "cancel") return void (await d.say("reg-cancelled"));
+      else {
+        const ok = await d.act("submit-join", async (turn) => {
+          const e = await enterpriseById(turn.tx, args.enterpriseId);
+          if (!e || (e.status !== "active" && e.status !== "pending")) return false;
+          const { membershipId } = await submitJoinRequest(turn.tx, turn.actor!.personId, args.enterpriseId, contact, turn.now);
+          await notifyStaff(turn, "join", membershipId);
+          return true;
+        });
+        await d.say(ok ? { key: "join-submitted", args: { name: enterprise.name } } : "join-unavailable");
+        return;
+      }
+    }
+  },
+};

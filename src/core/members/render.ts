@@ -1,0 +1,31 @@
+/** How enterprises and contacts are shown: in the registration summary, the profile and staff notices. */
+import { rich } from "../rich-text.ts";
+import type { Translate } from "../turn.ts";
+import { parsePhone } from "./phone.ts";
+import type { ContactDraft, EnterpriseDraft } from "./enterprises.ts";
+
+export function displayPhone(e164: string | null | undefined): string {
+  if (!e164) return "—";
+  const p = parsePhone(e164);
+  return p.ok ? p.display : e164;
+}
+
+/** The enterprise's details, one per line. */
+export function enterpriseLines(t: Translate, e: Partial<EnterpriseDraft>): string {
+  const lines: string[] = [];
+  if (e.name !== undefined) lines.push(t("field-name-line", { value: e.name }));
+  if (e.bin !== undefined) {
+    lines.push(t("field-bin-line", { value: e.bin, kind: e.binKind ? rich(t(`bin-kind-${e.binKind}`)) : "" }));
+  }
+  if (e.region !== undefined) lines.push(t("field-region-line", { value: rich(t(`region-${e.region}`)) }));
+  if (e.sector !== undefined) lines.push(t("field-sector-line", { value: rich(t(`sector-${e.sector}`)) }));
+  if (e.employees !== undefined) lines.push(t("field-employees-line", { count: e.employees }));
+  return lines.join("\n");
+}
+
+export function contactLines(t: Translate, c: Partial<ContactDraft>): string {
+  const lines: string[] = [];
+  if (c.contactName !== undefined) lines.push(t("field-contact-line", { value: c.contactName }));
+  if (c.phone !== undefined) lines.push(t("field-phone-line", { value: displayPhone(c.phone) }));
+  return lines.join("\n");
+}

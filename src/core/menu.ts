@@ -1,0 +1,106 @@
+/**
+ * The main menu: where a private chat rests between tasks. It offers what the person can do now,
+ * and the same things as commands (/register, /profile, ...). Its buttons stay valid in older
+ * messages ("m:<id>"); pressing one starts that task.
+ */
+import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
+import { parseCommand } from "./dialog/commands.ts";
+import type { FlowDef } from "./dialog/engine.ts";
+import { membershipOf } from "./members/enterprises.ts";
+import { isAdminRole, isStaffRole } from "./people.ts";
+import { deny } from "./staff/decisions.ts";
+
+/** Menu entries, each the name of the flow it starts. */
+export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "team"] as const;
+type MenuItem = (typeof MENU_ITEMS)[number];
+const STAFF_ITEMS: readonly MenuItem[] = ["pending"];
+const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
+
+/** Commands that start a menu entry. */
+const COMMANDS: Record<string, MenuItem> = {
+  register: "register",
+  profile: "profile",
+  enterprise: "profile",
+  language: "language",
+  help: "help",
+  privacy: "privacy",
+  mydata: "privacy",
+  pending: "pending",
+  staff: "team",
+  team: "team",
+};
+
+interface Situation {
+  hasLocale: boolean;
+  member: boolean;
+  consented: boolean;
+  role: string;
+}
+
+function itemsFor(s: Situation): MenuItem[] {
+  const items: MenuItem[] = [s.member ? "profile" : "register", "language", "help"];
+  if (s.consented) items.push("privacy");
+  if (isStaffRole(s.role)) items.push("pending");
+  if (isAdminRole(s.role)) items.push("team");
+  return items;
+}
+
+type Pick = { item: MenuItem } | { denied: MenuItem } | { stale: true };
+
+export const menuFlow: FlowDef<{ greet?: boolean } & { [k: string]: Json }> = {
+  name: "menu",
+  version: 1,
+  title: "flow-menu",
+  idle: true,
+  async run(d, args): Promise<FlowExit | void> {
+    const s = await d.act("situation", async (turn): Promise<Situation> => {
+      if (!turn.actor) return { hasLocale: true, member: false, consented: false, role: "member" };
+      const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId } });
+      const m = await membershipOf(turn.tx, turn.actor.personId);
+      return { hasLocale: !!p?.locale, member: !!m, consented: !!p?.consentAt, role: p?.role ?? "member" };
+    });
+    if (!s.hasLocale) await chooseLanguage(d);
+    if (args.greet) await d.say("welcome");
+    const items = itemsFor(s);
+    for (;;) {
+      const pick = await d.ask<Pick>({
+        prompt: "menu-prompt",
+        options: items.map((id): Option => ({ id, label: `menu-${id}` })),
+        columns: 2,
+        stable: "m",
+        accept: (event, picked) => {
+          const item = picked ?? (event.type === "text" ? COMMANDS[parseCommand(event.text)?.name ?? ""] : undefined);
+          if (item === undefined) return fail("error-need-choice");
+          if (items.includes(item as MenuItem)) return ok({ item: item as MenuItem });
+          if (STAFF_ITEMS.includes(item as MenuItem) || ADMIN_ITEMS.includes(item as MenuItem)) return ok({ denied: item as MenuItem });
+          // A button of an older menu that no longer applies (e.g. "Register" after registering).
+          return ok({ stale: true });
+        },
+      });
+      if ("item" in pick) return { next: pick.item };
+      if ("denied" in pick) {
+        await d.act("deny", (turn) => deny(turn, `menu-${pick.denied}`));
+      } else {
+        await d.act("stale", (turn) => void (turn.notice = turn.t("button-stale")));
+      }
+    }
+  },
+};
+
+export const helpFlow: FlowDef<Json> = {
+  name: "help",
+  version: 1,
+  title: "flow-help",
+  async run(d: Dialog) {
+    await d.say("help-text");
+  },
+};
+
+export const languageFlow: FlowDef<Json> = {
+  name: "language",
+  version: 1,
+  title: "flow-language",
+  async run(d: Dialog) {
+    await chooseLanguage(d);
+  },
+};

@@ -1,0 +1,211 @@
+/**
+ * Staff decisions. A button's data is untrusted: it is parsed strictly, and the presser's role is
+ * read from the database on every press. Refusals are answered and written to the audit log.
+ */
+import { parseBin } from "../members/bin.ts";
+import {
+  decideApplication,
+  decideChange,
+  decideJoin,
+  enterpriseById,
+  changeById,
+  membershipById,
+  ownerOf,
+  type Decision,
+} from "../members/enterprises.ts";
+import { audit, isStaffRole, targetsOf } from "../people.ts";
+import { cleanText } from "../text.ts";
+import type { Turn } from "../turn.ts";
+import { fail, ok, type Json } from "../dialog/dialog.ts";
+import type { FlowDef, FlowStart } from "../dialog/engine.ts";
+import { refreshNotice, type NoticeKind } from "./notices.ts";
+
+const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
+  ap: { kind: "application", decision: "approve" },
+  rj: { kind: "application", decision: "reject" },
+  ja: { kind: "join", decision: "approve" },
+  jr: { kind: "join", decision: "reject" },
+  ca: { kind: "change", decision: "approve" },
+  cr: { kind: "change", decision: "reject" },
+};
+
+export const REASON_MAX = 500;
+
+export function actorRef(turn: Turn): string {
+  return `${turn.inbound.channel}:${turn.inbound.userId}`;
+}
+
+/** Refuses a staff action to someone who is not staff, and records the attempt. */
+export async function deny(turn: Turn, action: string, subject?: string): Promise<void> {
+  turn.log.warn("staff action refused", { action, actor: turn.actor?.personId ?? null });
+  await audit(
+    turn.tx,
+    { actorId: turn.actor?.personId ?? null, actorRef: actorRef(turn), action, ...(subject ? { subject } : {}), outcome: "denied" },
+    turn.now,
+  );
+  turn.notice = turn.t("error-not-allowed");
+  // A refused button press gets a toast; a refused command gets a message.
+  if (turn.inbound.event.type !== "choice") await turn.reply("error-not-allowed");
+}
+
+export async function isStaff(turn: Turn): Promise<boolean> {
+  if (!turn.actor) return false;
+  const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true, erasedAt: true } });
+  return !!p && !p.erasedAt && isStaffRole(p.role);
+}
+
+const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended"];
+
+/** Tells a staff member that someone else decided first (a toast for a button, else a message). */
+async function alreadyDecided(turn: Turn, status: string): Promise<void> {
+  const key = `already-${DECIDED_STATES.includes(status) ? status : "gone"}`;
+  turn.notice = turn.t(key);
+  if (turn.inbound.event.type !== "choice") await turn.reply(key);
+}
+
+/** The staff member's name as shown on decisions ("approved by …"). */
+function staffName(turn: Turn): string {
+  return turn.inbound.displayName?.trim() || turn.t("notice-someone");
+}
+
+/**
+ * A pressed staff button ("s:<verb>:<id>"). Approvals happen at once; a rejection starts the flow
+ * that asks for the reason (returned for the caller to start).
+ */
+export async function staffButton(turn: Turn, data: string): Promise<FlowStart | null> {
+  const m = /^s:([a-z]{2}):(\d{1,9})$/.exec(data);
+  const verb = m ? VERBS[m[1]!] : undefined;
+  if (!m || !verb) {
+    await deny(turn, "forged-button", data.slice(0, 64));
+    return null;
+  }
+  const id = Number(m[2]);
+  const subject = `${verb.kind}:${id}`;
+  if (!(await isStaff(turn))) {
+    await deny(turn, `${verb.kind}-${verb.decision}`, subject);
+    return null;
+  }
+  if (verb.decision === "reject") {
+    if (!(await stillPending(turn, verb.kind, id))) return null;
+    return { flow: "reject", args: { kind: verb.kind, id } };
+  }
+  await decide(turn, verb.kind, id, { decision: "approve" });
+  return null;
+}
+
+async function stillPending(turn: Turn, kind: NoticeKind, id: number): Promise<boolean> {
+  const status =
+    kind === "application"
+      ? (await enterpriseById(turn.tx, id))?.status
+      : kind === "join"
+        ? (await membershipById(turn.tx, id))?.status
+        : (await changeById(turn.tx, id))?.status;
+  if (status === "pending") return true;
+  await alreadyDecided(turn, status ?? "missing");
+  return false;
+}
+
+/**
+ * Applies a decision once: the conditional update in enterprises.ts lets exactly one of two
+ * simultaneous presses through; the other is told it was already decided.
+ */
+export async function decide(turn: Turn, kind: NoticeKind, id: number, decision: Decision): Promise<boolean> {
+  const staffId = turn.actor!.personId;
+  const result =
+    kind === "application"
+      ? await decideApplication(turn.tx, id, staffId, decision, turn.now)
+      : kind === "join"
+        ? await decideJoin(turn.tx, id, staffId, decision, turn.now)
+        : await decideChange(turn.tx, id, staffId, decision, turn.now, (bin) => {
+            const r = parseBin(bin);
+            return r.ok ? r.kind : null;
+          });
+  const subject = `${kind}:${id}`;
+  if (!result.ok) {
+    const status = result.status;
+    if (status === "bin-taken") {
+      turn.notice = turn.t("staff-change-bin-taken");
+      if (turn.inbound.event.type !== "choice") await turn.reply("staff-change-bin-taken");
+    } else {
+      await alreadyDecided(turn, status);
+    }
+    return false;
+  }
+  const approved = decision.decision === "approve";
+  await audit(
+    turn.tx,
+    {
+      actorId: staffId,
+      actorRef: actorRef(turn),
+      action: `${kind}-${decision.decision}`,
+      subject,
+      outcome: "ok",
+      ...(decision.decision === "reject" ? { detail: decision.reason } : {}),
+    },
+    turn.now,
+  );
+  await refreshNotice(turn, kind, id, {
+    decision: approved ? "approved" : "rejected",
+    by: staffName(turn),
+    ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
+  });
+  await tellApplicant(turn, kind, id, decision);
+  turn.notice = turn.t(approved ? "staff-approved-notice" : "staff-rejected-notice");
+  turn.consumed = true;
+  return true;
+}
+
+/** The applicant hears the outcome in their own language, wherever they can be reached. */
+async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision: Decision): Promise<void> {
+  let personId: number | undefined;
+  let name = "";
+  let key = "";
+  const args: Record<string, string> = {};
+  if (kind === "application") {
+    const owner = await ownerOf(turn.tx, id);
+    personId = owner?.personId;
+    name = owner?.enterprise.name ?? "";
+    key = decision.decision === "approve" ? "decision-application-approved" : "decision-application-rejected";
+  } else if (kind === "join") {
+    const m = await membershipById(turn.tx, id);
+    personId = m?.personId;
+    name = m?.enterprise.name ?? "";
+    key = decision.decision === "approve" ? "decision-join-approved" : "decision-join-rejected";
+  } else {
+    const c = await changeById(turn.tx, id);
+    personId = c?.requestedById;
+    const e = c ? await enterpriseById(turn.tx, c.enterpriseId) : null;
+    name = e?.name ?? "";
+    if (c) args.value = c.newValue;
+    key = decision.decision === "approve" ? "decision-change-approved" : "decision-change-rejected";
+  }
+  if (!personId) return;
+  if (decision.decision === "reject") args.reason = decision.reason;
+  for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
+    await turn.send(target, { text: { key, args: { name, ...args } } });
+  }
+}
+
+/** Rejecting asks for the reason first (it is sent to the applicant); /cancel leaves it undecided. */
+export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number } & { [k: string]: Json }> = {
+  name: "reject",
+  version: 1,
+  title: "flow-reject",
+  async run(d, args) {
+    const reason = await d.text(
+      (t) => t(`staff-reject-ask-${args.kind}`, { id: args.id }),
+      (text) => {
+        const r = cleanText(text, { max: REASON_MAX, multiline: true });
+        return r.ok ? ok(r.value) : fail({ key: `error-reason-${r.reason}`, args: { max: REASON_MAX } });
+      },
+    );
+    const done = await d.act("reject", async (turn) => {
+      if (!(await isStaff(turn))) {
+        await deny(turn, `${args.kind}-reject`, `${args.kind}:${args.id}`);
+        return false;
+      }
+      return decide(turn, args.kind, args.id, { decision: "reject", reason });
+    });
+    if (done) await d.say({ key: "staff-rejected-done", args: { id: args.id } });
+  },
+};

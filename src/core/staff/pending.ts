@@ -1,0 +1,31 @@
+/** "Pending": what waits for staff, each item as a notice with its buttons. */
+import type { Json } from "../dialog/dialog.ts";
+import type { FlowDef } from "../dialog/engine.ts";
+import { pendingWork } from "../members/enterprises.ts";
+import { deny, isStaff } from "./decisions.ts";
+import { showNotice } from "./notices.ts";
+
+/** Notices sent per kind at most; the rest are counted. */
+export const PENDING_PAGE = 10;
+
+export const pendingFlow: FlowDef<Json> = {
+  name: "pending",
+  version: 1,
+  title: "flow-pending",
+  async run(d) {
+    await d.act("list", async (turn) => {
+      if (!(await isStaff(turn))) return deny(turn, "pending");
+      const work = await pendingWork(turn.tx, PENDING_PAGE);
+      const { applications, joins, changes } = work.totals;
+      if (applications + joins + changes === 0) return void (await turn.reply("pending-none"));
+      await turn.reply({ key: "pending-summary", args: { applications, joins, changes } });
+      for (const id of work.applications) await showNotice(turn, "application", id);
+      for (const id of work.joins) await showNotice(turn, "join", id);
+      for (const id of work.changes) await showNotice(turn, "change", id);
+      const shown = work.applications.length + work.joins.length + work.changes.length;
+      if (shown < applications + joins + changes) {
+        await turn.reply({ key: "pending-more", args: { count: applications + joins + changes - shown } });
+      }
+    });
+  },
+};

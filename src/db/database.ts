@@ -1,0 +1,52 @@
+/**
+ * The database: migrations applied at open, then a Prisma client over better-sqlite3.
+ *
+ * All access goes through `transaction`. The SQLite adapter has one connection and serializes
+ * transactions with a mutex, but a query issued outside a transaction would run *inside* whichever
+ * transaction is open at that moment (and be rolled back with it, or read its uncommitted rows).
+ * So nothing else is exported: one way in, always isolated.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaClient, type Prisma } from "./generated/client.ts";
+import { migrateSqlite, type MigrateResult } from "./migrate.ts";
+
+export type Tx = Prisma.TransactionClient;
+
+export interface Database {
+  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  readonly migrations: MigrateResult;
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+
+/** "file:./data/bot.db" → an absolute path (relative to the working directory, like Prisma). */
+export function sqlitePath(url: string): string {
+  const path = url.replace(/^file:/, "").replace(/\?.*$/, "");
+  if (path === ":memory:") throw new Error("DATABASE_URL: an in-memory database would lose everything at restart");
+  return isAbsolute(path) ? path : resolve(process.cwd(), path);
+}
+
+export async function openDatabase(url: string): Promise<Database> {
+  const file = sqlitePath(url);
+  mkdirSync(dirname(file), { recursive: true });
+  const migrations = migrateSqlite(file, MIGRATIONS_DIR);
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+  // Per-connection settings. WAL survives a crash of the process without fsync on every commit;
+  // NORMAL is durable across process crashes (only a power loss may lose the last commits).
+  await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  return {
+    file,
+    migrations,
+    transaction: (fn) =>
+      // Transactions queue on the adapter's mutex; under load the wait can be long, never an error.
+      prisma.$transaction(fn, { maxWait: 120_000, timeout: 120_000 }),
+    close: () => prisma.$disconnect(),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Applies the committed migrations (prisma/migrations/<name>/migration.sql) at start, recording them
+ * in `_prisma_migrations` exactly as `prisma migrate deploy` would, so either tool can take over.
+ * Prisma's CLI cannot migrate here (it downloads a native engine), hence this runner.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+
+export interface MigrationRecord {
+  name: string;
+  checksum: string;
+  sql: string;
+}
+
+export function readMigrations(dir: string): MigrationRecord[] {
+  if (!existsSync(dir)) throw new Error(`No migrations directory at ${dir}`);
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "migration.sql")))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = readFileSync(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+export interface MigrateResult {
+  applied: string[];
+  /** Already-applied migrations whose file changed since (Prisma warns about these too). */
+  modified: string[];
+}
+
+/** Applies what is missing, each migration in its own transaction. */
+export function migrateSqlite(file: string, migrationsDir: string): MigrateResult {
+  const db = new Database(file);
+  try {
+    db.pragma("journal_mode = WAL");
+    db.exec(CREATE_TABLE);
+    const rows = db
+      .prepare(`SELECT migration_name AS name, checksum, finished_at AS finished, rolled_back_at AS rolledBack FROM "_prisma_migrations"`)
+      .all() as { name: string; checksum: string; finished: string | null; rolledBack: string | null }[];
+    const failed = rows.find((r) => !r.finished && !r.rolledBack);
+    if (failed) {
+      throw new Error(
+        `Migration ${failed.name} failed earlier and was not resolved; fix the database, then delete its row from _prisma_migrations.`,
+      );
+    }
+    const done = new Map(rows.filter((r) => r.finished).map((r) => [r.name, r.checksum]));
+    const result: MigrateResult = { applied: [], modified: [] };
+    for (const m of readMigrations(migrationsDir)) {
+      const known = done.get(m.name);
+      if (known !== undefined) {
+        if (known !== m.checksum) result.modified.push(m.name);
+        continue;
+      }
+      const apply = db.transaction(() => {
+        db.exec(m.sql);
+        db.prepare(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+           VALUES (?, ?, ?, ?, ?, 1)`,
+        ).run(randomUUID(), m.checksum, Date.now(), m.name, Date.now());
+      });
+      apply();
+      result.applied.push(m.name);
+    }
+    return result;
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs the real core (real SQLite file, real locales, real flows and dispatcher) against a fake
+ * channel that records what would be delivered. For flow tests that need no platform.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { createI18n, type I18n } from "../../src/i18n/i18n.ts";
+import { silentLogger, type Logger } from "../../src/log.ts";
+import { createCore, type Core } from "../../src/core/core.ts";
+import type { ChannelName, ChannelSender, InboundEvent, Outbound, OutboundMessage, TurnResult } from "../../src/core/channel.ts";
+import type { CoreSettings } from "../../src/core/turn.ts";
+import { toPlain } from "../../src/core/rich-text.ts";
+
+let sharedI18n: I18n | undefined;
+export const i18n = (): I18n => (sharedI18n ??= createI18n());
+
+export interface Delivered {
+  chatId: string;
+  messageId: string;
+  message: OutboundMessage;
+  /** Visible text. */
+  text: string;
+  edited: number;
+}
+
+/** Records deliveries like a platform would show them: sends append, edits replace. */
+export class RecordingChannel implements ChannelSender {
+  readonly messages: Delivered[] = [];
+  #next = 1;
+  constructor(readonly channel: ChannelName = "telegram") {}
+
+  async deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }> {
+    if (outbound.kind === "edit") {
+      const m = this.messages.find((x) => x.chatId === chatId && x.messageId === outbound.messageId);
+      if (!m) throw new Error(`edit of unknown message ${outbound.messageId}`);
+      m.message = outbound.message;
+      m.text = toPlain(outbound.message.text);
+      m.edited++;
+      return { messageId: m.messageId };
+    }
+    const messageId = String(this.#next++);
+    this.messages.push({ chatId, messageId, message: outbound.message, text: toPlain(outbound.message.text), edited: 0 });
+    return { messageId };
+  }
+
+  in(chatId: string): Delivered[] {
+    return this.messages.filter((m) => m.chatId === chatId);
+  }
+}
+
+export interface Harness {
+  core: Core;
+  db: Database;
+  channel: RecordingChannel;
+  dir: string;
+  /** A person writing from a private chat. */
+  person(id: string, opts?: { language?: string; name?: string }): TestPerson;
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestPerson {
+  id: string;
+  send(text: string): Promise<TurnResult>;
+  press(label: string | RegExp): Promise<TurnResult>;
+  pressData(data: string): Promise<TurnResult>;
+  contact(phone: string, own?: boolean): Promise<TurnResult>;
+  sticker(): Promise<TurnResult>;
+  messages(): Delivered[];
+  last(): Delivered;
+  /** Texts of the messages delivered since the previous call. */
+  fresh(): string[];
+  buttons(): string[];
+}
+
+export async function startHarness(opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName } = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), "qti-core-"));
+  const url = `file:${join(dir, "bot.db")}`;
+  const settings: CoreSettings = { defaultLocale: "ru", adminTelegramIds: [], ...opts.settings };
+  const channel = new RecordingChannel(opts.channel ?? "telegram");
+  let db = await openDatabase(url);
+  let core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
+  await core.start();
+  core.dispatcher.register(channel);
+  let updateId = 1;
+  const seen = new Map<string, number>();
+
+  const handle = async (userId: string, event: InboundEvent, extra: { language?: string; name?: string } = {}) => {
+    const result = await core.handle({
+      id: `${channel.channel}:${updateId++}`,
+      channel: channel.channel,
+      chatId: userId,
+      userId,
+      chatType: "private",
+      ...(extra.language ? { languageHint: extra.language } : {}),
+      ...(extra.name ? { displayName: extra.name } : {}),
+      event,
+    });
+    await core.dispatcher.idle();
+    return result;
+  };
+
+  const harness: Harness = {
+    get core() {
+      return core;
+    },
+    get db() {
+      return db;
+    },
+    channel,
+    dir,
+    person(id, extra = {}) {
+      const p: TestPerson = {
+        id,
+        send: (text) => handle(id, { type: "text", text }, extra),
+        pressData: (data) => handle(id, { type: "choice", data }, extra),
+        async press(label) {
+          const withButtons = [...channel.in(id)].reverse().find((m) => m.message.choices?.length);
+          const button = withButtons?.message.choices
+            ?.flat()
+            .find((b) => (typeof label === "string" ? b.label === label || b.label.includes(label) : label.test(b.label)));
+          if (!button) {
+            throw new Error(`No button ${String(label)}; last buttons: ${JSON.stringify(withButtons?.message.choices?.flat().map((b) => b.label))}`);
+          }
+          return handle(id, { type: "choice", data: button.data }, extra);
+        },
+        contact: (phone, own = true) => handle(id, { type: "contact", phone, own }, extra),
+        sticker: () => handle(id, { type: "unsupported", kind: "sticker" }, extra),
+        messages: () => channel.in(id),
+        last: () => {
+          const all = channel.in(id);
+          const m = all[all.length - 1];
+          if (!m) throw new Error(`no messages to ${id}`);
+          return m;
+        },
+        fresh() {
+          const all = channel.in(id);
+          const from = seen.get(id) ?? 0;
+          seen.set(id, all.length);
+          return all.slice(from).map((m) => m.text);
+        },
+        buttons: () => {
+          const withButtons = [...channel.in(id)].reverse().find((m) => m.message.choices?.length);
+          return withButtons?.message.choices?.flat().map((b) => b.label) ?? [];
+        },
+      };
+      return p;
+    },
+    async restart() {
+      await core.idle();
+      await core.dispatcher.stop();
+      await db.close();
+      db = await openDatabase(url);
+      core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
+      await core.start();
+      core.dispatcher.register(channel);
+    },
+    async close() {
+      await core.idle();
+      await core.dispatcher.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}

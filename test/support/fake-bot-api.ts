@@ -1,0 +1,32 @@
+/**
+ * A fake Telegram Bot API server for end-to-end tests and benchmarks of the
+ * real grammY bot (nothing outside this machine is reachable, so this is how
+ * the bot meets "Telegram"). See fake-bot-api/server.ts for the entry point.
+ *
+ * ```ts
+ * const fake = await startFakeBotApi();
+ * const bot = new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+ * const aigerim = fake.user({ first_name: "Aigerim" });
+ * aigerim.send("/start");
+ * await aigerim.waitFor(/Welcome/);
+ * ```
+ */
+export { BotApiError } from "./fake-bot-api/errors.ts";
+export {
+  FakeGroup,
+  type FakeGroupInit,
+  type FakeUserInit,
+  FakeUser,
+  type PressResult,
+  type SendOptions,
+} from "./fake-bot-api/people.ts";
+export {
+  FakeBotApi,
+  type FakeBotApiOptions,
+  type InjectedError,
+  type RecordedCall,
+  type SettledOptions,
+  startFakeBotApi,
+} from "./fake-bot-api/server.ts";
+export type { BotMessage, CallbackAnswer, MessageMatch, WaitForOptions } from "./fake-bot-api/state.ts";
+export type { UpdateInput } from "./fake-bot-api/updates.ts";

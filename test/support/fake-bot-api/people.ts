@@ -1,0 +1,386 @@
+/**
+ * Simulated people and groups: the test-facing side of the fake. A FakeUser
+ * sends messages and presses buttons (which become updates for the bot) and
+ * reads what the bot wrote to them.
+ */
+import type {
+  Chat,
+  InlineKeyboardButton,
+  Message,
+  MessageEntity,
+  PhotoSize,
+  ReplyKeyboardMarkup,
+  User,
+} from "grammy/types";
+import {
+  type BotMessage,
+  type CallbackAnswer,
+  type ChatState,
+  compact,
+  type MessageMatch,
+  type StoredMessage,
+  unixNow,
+  type WaitForOptions,
+  type World,
+} from "./state.ts";
+import type { UpdateInput } from "./updates.ts";
+
+/** Fields for `fake.user()`; everything has a default. */
+export interface FakeUserInit {
+  id?: number;
+  first_name?: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+  /** Pretend the user wrote to the bot before (so the bot may message them). Default false. */
+  started?: boolean;
+}
+
+/** Fields for `fake.group()`. */
+export interface FakeGroupInit {
+  id?: number;
+  title?: string;
+  /** Default "group"; supergroups get -100… ids. */
+  type?: "group" | "supergroup";
+  username?: string;
+}
+
+/** What `press` / `pressData` return. */
+export interface PressResult {
+  updateId: number;
+  queryId: string;
+  /** Resolves when the bot calls answerCallbackQuery for this query. */
+  answer: Promise<CallbackAnswer>;
+}
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** Entities to attach instead of the auto-detected ones (bot_command, url, mention, hashtag). */
+  entities?: MessageEntity[];
+  /** message_id in the same chat this message replies to. */
+  replyTo?: number;
+}
+
+/** What people need from the fake. */
+export interface PeopleContext {
+  world: World;
+  enqueue: (update: UpdateInput) => number;
+}
+
+let fileCounter = 0;
+
+function fileIds(kind: string): { file_id: string; file_unique_id: string } {
+  fileCounter++;
+  const tail = fileCounter.toString(36).padStart(6, "0");
+  return { file_id: `AgACAgIAAxkBAAI${kind}${tail}AAHfake`, file_unique_id: `AQAD${kind}${tail}` };
+}
+
+/** Auto-detects the entities Telegram adds to a person's text. */
+function detectEntities(text: string): MessageEntity[] {
+  const entities: MessageEntity[] = [];
+  const patterns: [RegExp, "bot_command" | "url" | "mention" | "hashtag"][] = [
+    [/(?<=^|\s)\/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?=$|\s)/gu, "bot_command"],
+    [/(?<=^|\s)https?:\/\/[^\s]+/gu, "url"],
+    [/(?<=^|\s)@[A-Za-z0-9_]{5,32}(?=$|[\s.,!?])/gu, "mention"],
+    [/(?<=^|\s)#[\p{L}\p{N}_]+/gu, "hashtag"],
+  ];
+  for (const [pattern, type] of patterns) {
+    for (const match of text.matchAll(pattern)) {
+      entities.push({ type, offset: match.index, length: match[0].length });
+    }
+  }
+  return entities.sort((a, b) => a.offset - b.offset);
+}
+
+function buttonMatches(button: InlineKeyboardButton, query: string | RegExp, exact: boolean): boolean {
+  if (query instanceof RegExp) return query.test(button.text);
+  return exact ? button.text === query : button.text.includes(query);
+}
+
+/** Reading a chat's bot messages; shared by users (private chat) and groups. */
+abstract class ChatView {
+  protected constructor(
+    protected readonly ctx: PeopleContext,
+    protected readonly state: ChatState,
+    protected readonly label: string,
+  ) {}
+
+  /** All bot messages in this chat, oldest first (snapshots; deleted ones included, flagged). */
+  get messages(): BotMessage[] {
+    return this.ctx.world.botMessages(this.state);
+  }
+
+  /** The newest bot message that is not deleted; throws if there is none. */
+  last(): BotMessage {
+    const last = this.messages.filter((m) => !m.deleted).at(-1);
+    if (last === undefined) throw new Error(`The bot has not written anything yet.\n${this.describe()}`);
+    return last;
+  }
+
+  /** Button texts of a message's inline keyboard (default: the newest message that has one). */
+  buttons(messageId?: number): string[] {
+    const candidates = this.messages.filter((m) => !m.deleted && m.reply_markup !== undefined);
+    const message = messageId === undefined ? candidates.at(-1) : candidates.find((m) => m.message_id === messageId);
+    return message?.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [];
+  }
+
+  /** The reply keyboard currently shown in this chat, if any. */
+  replyKeyboard(): ReplyKeyboardMarkup | undefined {
+    return this.state.replyKeyboard === undefined ? undefined : structuredClone(this.state.replyKeyboard);
+  }
+
+  /**
+   * The first bot message (new, or edited after this call) that matches: a
+   * substring, a RegExp or a predicate. Rejects after `timeoutMs` (5000) with a
+   * dump of the chat and of failed API calls for it.
+   */
+  waitFor(match: MessageMatch, options: WaitForOptions = {}): Promise<BotMessage> {
+    return this.ctx.world.waitFor(this.state, match, options, this.label);
+  }
+
+  /** The chat as text: recent messages and failed calls (for debugging). */
+  describe(): string {
+    return this.ctx.world.describeChat(this.state, this.label);
+  }
+
+  /** Finds a callback button and enqueues the callback_query update. */
+  protected pressButton(from: User, query: string | RegExp, messageId: number | undefined): PressResult {
+    const withKeyboards = [...this.state.messages.values()]
+      .filter((s) => s.fromBot && !s.deleted && s.message.reply_markup !== undefined)
+      .reverse();
+    const targets = messageId === undefined ? withKeyboards : withKeyboards.filter((s) => s.message.message_id === messageId);
+    for (const stored of targets) {
+      const flat = stored.message.reply_markup?.inline_keyboard.flat() ?? [];
+      const button = flat.find((b) => buttonMatches(b, query, true)) ?? flat.find((b) => buttonMatches(b, query, false));
+      if (button === undefined) continue;
+      if (!("callback_data" in button)) {
+        const kind = Object.keys(button).filter((k) => k !== "text").join(", ");
+        throw new Error(
+          `Button "${button.text}" in message #${stored.message.message_id} is not a callback button (${kind}); ` +
+            "pressing it sends nothing to the bot.",
+        );
+      }
+      return this.enqueueCallback(from, stored, button.callback_data);
+    }
+    const available = withKeyboards
+      .map((s) => `  #${s.message.message_id}: ${(s.message.reply_markup?.inline_keyboard.flat() ?? []).map((b) => JSON.stringify(b.text)).join(" | ")}`)
+      .join("\n");
+    const where = messageId === undefined ? "" : ` in message #${messageId}`;
+    throw new Error(
+      `No inline button matching ${typeof query === "string" ? JSON.stringify(query) : String(query)}${where} ` +
+        `in the chat with ${this.label}. Buttons available (newest message first):\n${available || "  (none)"}`,
+    );
+  }
+
+  /** Enqueues a callback_query for `stored` carrying `data`. */
+  protected enqueueCallback(from: User, stored: StoredMessage, data: string): PressResult {
+    const { id, answer } = this.ctx.world.newQuery(from.id);
+    const updateId = this.ctx.enqueue({
+      callback_query: {
+        id,
+        from,
+        message: structuredClone(stored.message),
+        chat_instance: this.state.chatInstance,
+        data,
+      },
+    });
+    return { updateId, queryId: id, answer };
+  }
+
+  /** The newest bot message, or a given one, for forged callback queries. */
+  protected botMessage(messageId: number | undefined): StoredMessage {
+    const bot = [...this.state.messages.values()].filter((s) => s.fromBot);
+    const stored = messageId === undefined ? bot.at(-1) : bot.find((s) => s.message.message_id === messageId);
+    if (stored === undefined) {
+      throw new Error(`No bot message ${messageId === undefined ? "at all" : `#${messageId}`} in the chat with ${this.label}.`);
+    }
+    return stored;
+  }
+}
+
+/** A group chat the bot is a member of. */
+export class FakeGroup extends ChatView {
+  /** @internal Use `fake.group()`. */
+  constructor(ctx: PeopleContext, readonly chat: Chat.GroupChat | Chat.SupergroupChat) {
+    super(ctx, ctx.world.ensureChat(chat), `group "${chat.title}"`);
+  }
+
+  get id(): number {
+    return this.chat.id;
+  }
+
+  /** @internal The chat state, for FakeUser.sendIn/pressIn. */
+  get chatState(): ChatState {
+    return this.state;
+  }
+
+  /** @internal */
+  pressAs(from: User, query: string | RegExp, messageId: number | undefined): PressResult {
+    return this.pressButton(from, query, messageId);
+  }
+}
+
+/** A person talking to the bot. Create with `fake.user()`. */
+export class FakeUser extends ChatView {
+  /** The user's Telegram User object (as in `message.from`). */
+  readonly info: User;
+  readonly chat: Chat.PrivateChat;
+
+  /** @internal Use `fake.user()`. */
+  constructor(ctx: PeopleContext, info: User, started: boolean) {
+    const chat = compact<Chat.PrivateChat>({
+      id: info.id,
+      type: "private",
+      first_name: info.first_name,
+      last_name: info.last_name,
+      username: info.username,
+    });
+    super(ctx, ctx.world.ensureChat(chat), `${info.first_name} (user ${info.id})`);
+    this.info = info;
+    this.chat = chat;
+    ctx.world.users.set(info.id, { user: info, started, blocked: false });
+  }
+
+  get id(): number {
+    return this.info.id;
+  }
+
+  private get userState() {
+    const state = this.ctx.world.users.get(this.id);
+    if (state === undefined) throw new Error(`user ${this.id} vanished`);
+    return state;
+  }
+
+  /** Enqueues a private message update with `content`; returns its update_id. */
+  private sendPrivate(content: Partial<Message>, replyTo?: number): number {
+    const state = this.userState;
+    if (state.blocked) {
+      throw new Error(`${this.label} has blocked the bot; call unblockBot() first (as the Restart button would).`);
+    }
+    state.started = true;
+    return this.enqueueMessage(this.state, content, replyTo);
+  }
+
+  private enqueueMessage(chat: ChatState, content: Partial<Message>, replyTo?: number): number {
+    const reply = replyTo === undefined ? undefined : chat.messages.get(replyTo)?.message;
+    if (replyTo !== undefined && reply === undefined) throw new Error(`replyTo: no message #${replyTo} in this chat`);
+    let replyToMessage: Message["reply_to_message"];
+    if (reply !== undefined) {
+      const { reply_to_message: _nested, ...rest } = structuredClone(reply);
+      replyToMessage = rest as NonNullable<Message["reply_to_message"]>;
+    }
+    const message = this.ctx.world.addIncoming(chat, this.info, { ...content, reply_to_message: replyToMessage });
+    this.hideOneTimeKeyboard(chat, message);
+    return this.ctx.enqueue({ message: message as Message & { chat: Chat.PrivateChat; from: User } });
+  }
+
+  /** Telegram clients hide a one-time keyboard once one of its buttons is used. */
+  private hideOneTimeKeyboard(chat: ChatState, message: Message): void {
+    const keyboard = chat.replyKeyboard;
+    if (keyboard?.one_time_keyboard !== true) return;
+    const buttons = keyboard.keyboard.flat();
+    const used = buttons.some((b) =>
+      typeof b === "string" ? b === message.text : b.text === message.text || (message.contact !== undefined && "request_contact" in b),
+    );
+    if (used) chat.replyKeyboard = undefined;
+  }
+
+  /** Sends a text message in the private chat (bot commands etc. get entities); returns the update_id. */
+  send(text: string, options: SendOptions = {}): number {
+    const entities = options.entities ?? detectEntities(text);
+    return this.sendPrivate({ text, ...(entities.length > 0 ? { entities } : {}) }, options.replyTo);
+  }
+
+  /**
+   * Shares a contact. With `own: true` it is the user's own contact with
+   * `user_id`, as sent by a `request_contact` keyboard button.
+   */
+  sendContact(phone: string, options: { own?: boolean; first_name?: string; last_name?: string; user_id?: number } = {}): number {
+    const own = options.own ?? false;
+    const contact = compact({
+      phone_number: phone,
+      first_name: own ? this.info.first_name : (options.first_name ?? "Contact"),
+      last_name: own ? this.info.last_name : options.last_name,
+      user_id: own ? this.id : options.user_id,
+    });
+    return this.sendPrivate({ contact });
+  }
+
+  /** Sends a sticker (a regular static one). */
+  sendSticker(options: { emoji?: string; set_name?: string } = {}): number {
+    const thumb: PhotoSize = { ...fileIds("ST"), width: 128, height: 128, file_size: 5120 };
+    return this.sendPrivate({
+      sticker: compact({
+        ...fileIds("ST"),
+        type: "regular" as const,
+        width: 512,
+        height: 512,
+        is_animated: false,
+        is_video: false,
+        thumbnail: thumb,
+        emoji: options.emoji ?? "👍",
+        set_name: options.set_name ?? "QazTextileFakeStickers",
+        file_size: 24_576,
+      }),
+    });
+  }
+
+  /** Sends a photo (four sizes, like Telegram), optionally with a caption. */
+  sendPhoto(options: { caption?: string } = {}): number {
+    const sizes: [number, number, number][] = [[90, 60, 1200], [320, 213, 14_000], [800, 533, 61_000], [1280, 853, 120_000]];
+    const photo: PhotoSize[] = sizes.map(([width, height, file_size]) => ({ ...fileIds("PH"), width, height, file_size }));
+    return this.sendPrivate({ photo, ...(options.caption !== undefined ? { caption: options.caption } : {}) });
+  }
+
+  /**
+   * Presses an inline button (exact text first, then substring; or a RegExp)
+   * on the newest bot message that has it, or on `options.message`.
+   */
+  press(button: string | RegExp, options: { message?: number } = {}): PressResult {
+    return this.pressButton(this.info, button, options.message);
+  }
+
+  /** A forged callback query with any data, on the newest (or given) bot message. */
+  pressData(data: string, messageId?: number): PressResult {
+    return this.enqueueCallback(this.info, this.botMessage(messageId), data);
+  }
+
+  /** Sends a text message in a group. */
+  sendIn(group: FakeGroup, text: string, options: SendOptions = {}): number {
+    const entities = options.entities ?? detectEntities(text);
+    return this.enqueueMessage(group.chatState, { text, ...(entities.length > 0 ? { entities } : {}) }, options.replyTo);
+  }
+
+  /** Presses an inline button on a bot message in a group. */
+  pressIn(group: FakeGroup, button: string | RegExp, options: { message?: number } = {}): PressResult {
+    return group.pressAs(this.info, button, options.message);
+  }
+
+  /** Blocks the bot: later sends get 403, and the bot receives a my_chat_member update (kicked). */
+  blockBot(): number {
+    this.userState.blocked = true;
+    return this.enqueueMemberChange("member", "kicked");
+  }
+
+  /** Unblocks the bot (my_chat_member update back to member). */
+  unblockBot(): number {
+    this.userState.blocked = false;
+    return this.enqueueMemberChange("kicked", "member");
+  }
+
+  private enqueueMemberChange(from: "member" | "kicked", to: "member" | "kicked"): number {
+    const member = (status: "member" | "kicked") =>
+      status === "member"
+        ? { status, user: this.ctx.world.botUser }
+        : { status, user: this.ctx.world.botUser, until_date: 0 };
+    return this.ctx.enqueue({
+      my_chat_member: {
+        chat: this.chat,
+        from: this.info,
+        date: unixNow(),
+        old_chat_member: member(from),
+        new_chat_member: member(to),
+      },
+    });
+  }
+}

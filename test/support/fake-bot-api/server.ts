@@ -1,0 +1,450 @@
+/**
+ * The HTTP side of the fake Bot API: `POST|GET /bot<token>/<method>` with
+ * JSON, form or multipart bodies, Telegram's response envelope and status
+ * codes, call recording, fault injection, and the test-facing FakeBotApi.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ResponseParameters, UserFromGetMe, WebhookInfo } from "grammy/types";
+import { BotApiError, TEXT } from "./errors.ts";
+import { createMethods, Described, type MethodHandler } from "./methods.ts";
+import { isRecord, type Params } from "./params.ts";
+import { FakeGroup, type FakeGroupInit, FakeUser, type FakeUserInit } from "./people.ts";
+import { compact, World } from "./state.ts";
+import { UpdateQueue, type UpdateInput } from "./updates.ts";
+
+/** Options of {@link startFakeBotApi}. */
+export interface FakeBotApiOptions {
+  /** Default "123456789:AAFakeTokenForQazTextileTests_123456". */
+  token?: string;
+  /** Overrides of the getMe result (id defaults to the token's number). */
+  botInfo?: Partial<UserFromGetMe>;
+  /** Delay before a failed webhook delivery is retried. Default 100 ms. */
+  webhookRetryDelayMs?: number;
+  /** Webhook POSTs in flight at once (also capped by max_connections). Default 1. */
+  webhookConcurrency?: number;
+  /** How long a webhook POST may take before it counts as failed. Default 10000 ms. */
+  webhookTimeoutMs?: number;
+  /** Reject bare `&` in HTML (Telegram shows it literally). Default true. */
+  strictHtml?: boolean;
+  /** Keep every call in `calls`. Default true; turn off for long benchmarks. */
+  recordCalls?: boolean;
+}
+
+/** One recorded Bot API call. */
+export interface RecordedCall {
+  method: string;
+  params: Record<string, unknown>;
+  ok: boolean;
+  /** Telegram's description when `ok` is false. */
+  error?: string;
+  error_code?: number;
+  result?: unknown;
+  /** Arrival time (ms since epoch). */
+  at: number;
+  durationMs: number;
+  /** "webhook-reply" when the call came as a webhook response body. */
+  via: "http" | "webhook-reply";
+}
+
+/** An error to inject with `failNext`. */
+export interface InjectedError {
+  error_code: number;
+  description: string;
+  parameters?: ResponseParameters;
+}
+
+/** Options of `settled`. */
+export interface SettledOptions {
+  /** How long nothing may happen before the bot counts as idle. Default 50 ms. */
+  quietMs?: number;
+  /** Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+type Envelope =
+  | { ok: true; result: unknown; description?: string }
+  | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
+
+const DEFAULT_TOKEN = "123456789:AAFakeTokenForQazTextileTests_123456";
+const MAX_BODY = 50 * 1024 * 1024;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new BotApiError(413, "Request Entity Too Large"));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** Parameters from the query string and a JSON, urlencoded or multipart body. */
+async function readParams(req: http.IncomingMessage, url: URL): Promise<Params> {
+  const params: Params = Object.fromEntries(url.searchParams);
+  const body = await readBody(req);
+  if (body.length === 0) return params;
+  const type = (req.headers["content-type"] ?? "").toLowerCase();
+  if (type.includes("application/x-www-form-urlencoded")) {
+    return { ...params, ...Object.fromEntries(new URLSearchParams(body.toString("utf8"))) };
+  }
+  if (type.includes("multipart/form-data")) {
+    const form = await new Request("http://fake.invalid/", {
+      method: "POST",
+      headers: { "content-type": req.headers["content-type"] ?? "" },
+      body,
+    }).formData();
+    for (const [key, value] of form) {
+      params[key] = typeof value === "string" ? value : { file_name: value.name, mime_type: value.type, size: value.size };
+    }
+    return params;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new BotApiError(400, "Bad Request: can't parse JSON object");
+  }
+  if (!isRecord(json)) throw new BotApiError(400, "Bad Request: JSON object expected");
+  return { ...params, ...json };
+}
+
+/**
+ * A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real
+ * grammY bot: it speaks the real wire format, validates like Telegram and
+ * simulates people. Create it with {@link startFakeBotApi}.
+ */
+export class FakeBotApi {
+  /** Give this to grammY: `new Bot(token, { client: { apiRoot } })`. */
+  readonly apiRoot: string;
+  readonly token: string;
+  /** The getMe result; also usable as grammY's `botInfo` to skip getMe. */
+  readonly botInfo: UserFromGetMe;
+  /** Every call the bot made, in order of completion. */
+  readonly calls: RecordedCall[] = [];
+
+  private readonly world: World;
+  private readonly updates: UpdateQueue;
+  private readonly methods: Map<string, MethodHandler>;
+  private readonly methodNames = new Map<string, string>();
+  private readonly faults = new Map<string, InjectedError[]>();
+  private readonly delays = new Map<string, number>();
+  private readonly openResponses = new Set<http.ServerResponse>();
+  private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private inFlight = 0;
+  private lastActivity = Date.now();
+  private nextUserId = 700_000_001;
+  private nextGroupId = 1;
+  private closed = false;
+  private readonly recordCalls: boolean;
+
+  private constructor(
+    private readonly server: http.Server,
+    options: FakeBotApiOptions,
+  ) {
+    this.token = options.token ?? DEFAULT_TOKEN;
+    this.recordCalls = options.recordCalls ?? true;
+    const port = (server.address() as AddressInfo).port;
+    this.apiRoot = `http://127.0.0.1:${port}`;
+    const botId = Number(this.token.split(":")[0]) || 123456789;
+    this.botInfo = {
+      id: botId,
+      is_bot: true,
+      first_name: "Qaz Textile Test Bot",
+      username: "qaz_textile_test_bot",
+      can_join_groups: true,
+      can_read_all_group_messages: false,
+      supports_inline_queries: false,
+      can_connect_to_business: false,
+      has_main_web_app: false,
+      has_topics_enabled: false,
+      allows_users_to_create_topics: false,
+      can_manage_bots: false,
+      supports_join_request_queries: false,
+      ...options.botInfo,
+    };
+    this.world = new World(this.botInfo, (chatId) => this.describeFailures(chatId));
+    this.updates = new UpdateQueue({
+      webhookRetryDelayMs: options.webhookRetryDelayMs ?? 100,
+      webhookConcurrency: options.webhookConcurrency ?? 1,
+      webhookTimeoutMs: options.webhookTimeoutMs ?? 10_000,
+      onWebhookReply: (call) => {
+        const { method, ...params } = call;
+        const name = this.methodNames.get(String(method).toLowerCase());
+        if (name !== undefined) void this.invoke(name, params, new AbortController().signal, "webhook-reply");
+      },
+    });
+    this.methods = createMethods({ world: this.world, updates: this.updates, strictHtml: options.strictHtml ?? true });
+    for (const name of this.methods.keys()) this.methodNames.set(name.toLowerCase(), name);
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res));
+  }
+
+  /** @internal Use {@link startFakeBotApi}. */
+  static async start(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    return new FakeBotApi(server, options);
+  }
+
+  // ---------------------------------------------------------------- people
+
+  /** A simulated person; they must `send` something before the bot may write to them (unless `started`). */
+  user(init: FakeUserInit = {}): FakeUser {
+    const id = init.id ?? this.nextUserId++;
+    if (this.world.users.has(id)) throw new Error(`fake.user: user ${id} exists already`);
+    const info = compact({
+      id,
+      is_bot: false,
+      first_name: init.first_name ?? `User${id % 10_000}`,
+      last_name: init.last_name,
+      username: init.username,
+      language_code: init.language_code,
+    });
+    return new FakeUser(this.peopleContext(), info, init.started ?? false);
+  }
+
+  /** A group the bot is a member of (so it may send there). */
+  group(init: FakeGroupInit = {}): FakeGroup {
+    const type = init.type ?? "group";
+    const n = this.nextGroupId++;
+    const id = init.id ?? (type === "supergroup" ? -1_001_000_000_000 - n : -4_000_000_000 - n);
+    if (this.world.chats.has(id)) throw new Error(`fake.group: chat ${id} exists already`);
+    const title = init.title ?? `Test group ${n}`;
+    const chat =
+      type === "supergroup"
+        ? compact({ id, type, title, username: init.username })
+        : { id, type, title };
+    return new FakeGroup(this.peopleContext(), chat);
+  }
+
+  private peopleContext() {
+    return { world: this.world, enqueue: (update: UpdateInput) => this.updates.enqueue(update) };
+  }
+
+  // --------------------------------------------------------------- updates
+
+  /** Enqueues a raw update (update_id assigned if missing); returns its update_id. */
+  injectUpdate(update: UpdateInput): number {
+    return this.updates.enqueue(update);
+  }
+
+  /** Delivers an already delivered update again (polling restart / webhook retry). */
+  redeliver(updateId: number): void {
+    this.updates.redeliver(updateId);
+  }
+
+  /** getWebhookInfo as the bot would see it. */
+  webhookInfo(): WebhookInfo {
+    return this.updates.webhookInfo();
+  }
+
+  /**
+   * Resolves once every update was confirmed (polling) or acknowledged
+   * (webhook) and no API call has been in flight for `quietMs`.
+   */
+  async settled(options: SettledOptions = {}): Promise<void> {
+    const quietMs = options.quietMs ?? 50;
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closed) throw new Error("settled(): the fake Bot API was closed");
+      const busy = this.updates.pendingCount() > 0 || this.inFlight > 0;
+      if (!busy && Date.now() - this.lastActivity >= quietMs) return;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `settled() timed out after ${timeoutMs} ms: ${this.updates.describePending()}; ` +
+            `${this.inFlight} API call(s) in flight`,
+        );
+      }
+      await sleep(5);
+    }
+  }
+
+  // ------------------------------------------------------- fault injection
+
+  /** The next `times` calls of `method` fail with `error` (and are not performed). */
+  failNext(method: string, error: InjectedError, times = 1): void {
+    const key = method.toLowerCase();
+    const queue = this.faults.get(key) ?? [];
+    for (let i = 0; i < times; i++) queue.push(error);
+    this.faults.set(key, queue);
+  }
+
+  /** Delays every call of `method` ("*" for all) by `ms` before it is performed; 0 removes. */
+  delay(method: string, ms: number): void {
+    if (ms <= 0) this.delays.delete(method.toLowerCase());
+    else this.delays.set(method.toLowerCase(), ms);
+  }
+
+  /** Implements (or overrides) a method; throw BotApiError from `handler` to fail. */
+  stub(method: string, handler: (params: Record<string, unknown>) => unknown): void {
+    this.methods.set(method, (params) => handler(params));
+    this.methodNames.set(method.toLowerCase(), method);
+  }
+
+  /** Recorded calls of one method. */
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method.toLowerCase() === method.toLowerCase());
+  }
+
+  // ------------------------------------------------------------------ HTTP
+
+  private async onRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.openResponses.add(res);
+    const forget = (): void => void this.openResponses.delete(res);
+    res.on("finish", forget);
+    res.on("close", forget);
+    if (this.closed) {
+      return this.respond(res, { ok: false, error_code: 500, description: "Internal Server Error: the fake Bot API is closed" });
+    }
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const match = /^\/bot([^/]*)\/([^/]+)$/.exec(url.pathname);
+    if (match === null) return this.respond(res, { ok: false, error_code: 404, description: TEXT.notFound });
+    const [, token = "", rawMethod = ""] = match;
+    if (decodeURIComponent(token) !== this.token) {
+      const code = /^\d+:[\w-]+$/.test(decodeURIComponent(token)) ? 401 : 404;
+      return this.respond(res, { ok: false, error_code: code, description: code === 401 ? TEXT.unauthorized : TEXT.notFound });
+    }
+    let params: Params;
+    try {
+      params = await readParams(req, url);
+    } catch (error) {
+      const e = error instanceof BotApiError ? error : new BotApiError(400, "Bad Request: can't read request");
+      return this.respond(res, { ok: false, error_code: e.error_code, description: e.description });
+    }
+    const method = this.methodNames.get(rawMethod.toLowerCase());
+    if (method === undefined) {
+      this.record(rawMethod, params, { ok: false, error_code: 404, description: TEXT.notFound }, Date.now(), "http");
+      return this.respond(res, { ok: false, error_code: 404, description: TEXT.notFound });
+    }
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    this.respond(res, await this.invoke(method, params, abort.signal, "http"));
+  }
+
+  private respond(res: http.ServerResponse, envelope: Envelope): void {
+    if (res.destroyed || res.writableEnded) return;
+    const body = JSON.stringify(envelope);
+    res.writeHead(envelope.ok ? 200 : envelope.error_code, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+    });
+    res.end(body);
+  }
+
+  /** Runs one method call with delays/faults and records it. */
+  private async invoke(method: string, params: Params, signal: AbortSignal, via: RecordedCall["via"]): Promise<Envelope> {
+    const at = Date.now();
+    // A held getUpdates is not "busy": the bot is idle while it waits.
+    const tracked = method !== "getUpdates";
+    if (tracked) {
+      this.inFlight++;
+      this.lastActivity = at;
+    }
+    let envelope: Envelope;
+    try {
+      const delay = this.delays.get(method.toLowerCase()) ?? this.delays.get("*");
+      if (delay !== undefined) await this.cancellableSleep(delay);
+      const fault = this.faults.get(method.toLowerCase())?.shift();
+      if (fault !== undefined) throw new BotApiError(fault.error_code, fault.description, fault.parameters);
+      const handler = this.methods.get(method);
+      if (handler === undefined) throw new BotApiError(404, TEXT.notFound);
+      const value: unknown = await handler(params, signal);
+      envelope =
+        value instanceof Described
+          ? { ok: true, result: value.result, description: value.description }
+          : { ok: true, result: value };
+    } catch (error) {
+      if (error instanceof BotApiError) {
+        envelope = compact({
+          ok: false as const,
+          error_code: error.error_code,
+          description: error.description,
+          parameters: error.parameters,
+        });
+      } else {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        envelope = { ok: false, error_code: 500, description: `Internal Server Error (fake Bot API bug: ${detail})` };
+      }
+    } finally {
+      if (tracked) {
+        this.inFlight--;
+        this.lastActivity = Date.now();
+      }
+    }
+    this.record(method, params, envelope, at, via);
+    return envelope;
+  }
+
+  private record(method: string, params: Params, envelope: Envelope, at: number, via: RecordedCall["via"]): void {
+    if (!this.recordCalls && envelope.ok) return;
+    const call: RecordedCall = envelope.ok
+      ? { method, params, ok: true, result: envelope.result, at, durationMs: Date.now() - at, via }
+      : { method, params, ok: false, error: envelope.description, error_code: envelope.error_code, at, durationMs: Date.now() - at, via };
+    this.calls.push(call);
+  }
+
+  private describeFailures(chatId: number): string[] {
+    return this.calls
+      .filter((c) => !c.ok && String(c.params.chat_id) === String(chatId))
+      .slice(-5)
+      .map((c) => `  ${c.method} → ${c.error_code ?? ""} ${c.error ?? ""}`);
+  }
+
+  private cancellableSleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.sleeps.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.sleeps.add(entry);
+    });
+  }
+
+  /**
+   * Stops everything: answers a held getUpdates with `[]`, cancels webhook
+   * retries and delays, rejects pending `waitFor`s and closes all sockets.
+   * Stop the bot first (`await bot.stop()` needs the fake to answer).
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.updates.close();
+    this.world.close();
+    for (const entry of this.sleeps) {
+      clearTimeout(entry.timer);
+      entry.resolve();
+    }
+    this.sleeps.clear();
+    // Give answered requests a moment to flush before sockets are cut.
+    const deadline = Date.now() + 200;
+    while (this.openResponses.size > 0 && Date.now() < deadline) await sleep(5);
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+/** Starts a fake Bot API on 127.0.0.1 (free port). */
+export async function startFakeBotApi(options: FakeBotApiOptions = {}): Promise<FakeBotApi> {
+  return FakeBotApi.start(options);
+}
