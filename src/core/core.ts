@@ -7,10 +7,11 @@ import type { Database, Tx } from "../db/database.ts";
 import type { I18n } from "../i18n/i18n.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
-import type { ChannelName, Inbound, InboundEvent, TurnResult } from "./channel.ts";
+import type { Inbound, InboundEvent, TurnResult } from "./channel.ts";
 import { parseCommand } from "./dialog/commands.ts";
 import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
+import { claimUpdate, deleteDialog, loadMenu, type QueuedMessage } from "./bookkeeping.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
@@ -80,16 +81,14 @@ export function createCore(deps: CoreDeps): Core {
   const isStaffChat = (inbound: Inbound) =>
     !!settings.staffChat && settings.staffChat.channel === inbound.channel && settings.staffChat.chatId === inbound.chatId;
 
-  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnResult> {
-    if (inbound.id) {
-      if (await tx.processedUpdate.findUnique({ where: { id: inbound.id } })) return { duplicate: true };
-      await tx.processedUpdate.create({ data: { id: inbound.id } });
-    }
+  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<{ result: TurnResult; queued: QueuedMessage[] }> {
+    const now = clock();
+    if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true }, queued: [] };
     // The bot answers in private chats and in the staff group; other groups are not its business.
-    if (inbound.chatType === "group" && !isStaffChat(inbound)) return {};
+    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: {}, queued: [] };
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
-    const t = new Turn(tx, services, inbound, clock(), actor, locale);
+    const t = new Turn(tx, services, inbound, now, actor, locale);
     const event = await typedChoice(t, inbound.event);
 
     if (event.type === "choice" && event.data.startsWith("s:")) {
@@ -110,26 +109,28 @@ export function createCore(deps: CoreDeps): Core {
     } else {
       await engine.handle(t, key, event, () => privateStart(event, deps.i18n));
     }
-    return { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) };
+    return { result: { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) }, queued: t.queued };
   }
 
   /** Starts a flow unless the conversation is busy with another task (the menu does not count). */
   async function startFlow(t: Turn, key: string, start: FlowStart): Promise<boolean> {
     const active = await engine.activeFlow(t, key);
     if (active && active !== engine.idleFlow) return false;
-    if (active) await t.tx.dialogState.delete({ where: { key } });
+    if (active) await deleteDialog(t.tx, key);
     await engine.handle(t, key, { type: "text", text: "" }, () => start);
     return true;
   }
 
   async function apologize(inbound: Inbound): Promise<void> {
     try {
-      await deps.db.transaction(async (tx) => {
+      const queued = await deps.db.transaction(async (tx) => {
         const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
         const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
         const t = new Turn(tx, services, inbound, clock(), actor, locale);
         await t.reply("error-generic");
+        return t.queued;
       });
+      dispatcher.enqueue(queued);
     } catch (error) {
       deps.log.error("could not even apologize", { error });
     }
@@ -140,21 +141,20 @@ export function createCore(deps: CoreDeps): Core {
     i18n: deps.i18n,
     settings,
     async start() {
-      await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.adminTelegramIds));
+      await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
     },
     idle: () => mutex.idle(),
     handle(inbound) {
       const key = conversationKey(inbound);
       return mutex.run(key, async () => {
         try {
-          const result = await deps.db.transaction((tx) => turn(tx, inbound, key));
-          dispatcher.kick();
+          const { result, queued } = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          dispatcher.enqueue(queued);
           return result;
         } catch (error) {
           // Rolled back: the conversation stays where it was, and the person is told to try again.
           deps.log.error("turn failed", { error, channel: inbound.channel, event: inbound.event.type });
           await apologize(inbound);
-          dispatcher.kick();
           return {};
         }
       });
@@ -182,11 +182,11 @@ function privateStart(event: InboundEvent, i18n: I18n): FlowStart {
  */
 async function typedChoice(t: Turn, event: InboundEvent): Promise<InboundEvent> {
   if (event.type !== "text" || t.inbound.chatType !== "private") return event;
-  const menu = await t.tx.chatMenu.findUnique({
-    where: { channel_chatId: { channel: t.inbound.channel as ChannelName, chatId: t.inbound.chatId } },
-  });
-  if (!menu) return event;
-  const choices = JSON.parse(menu.choices) as { data: string; match: string[] }[];
+  const choices = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
+  if (!choices) {
+    t.knowNoMenu(t.inbound.channel, t.inbound.chatId);
+    return event;
+  }
   const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(event.text);
   if (number) {
     const choice = choices[Number(number[1]) - 1];

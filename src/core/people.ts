@@ -18,11 +18,14 @@ export const isAdminRole = (role: string | undefined | null): boolean => role ==
  * from the client when it is one of ours); in a group only people already known are recognised.
  */
 export async function identify(tx: Tx, inbound: Inbound): Promise<Actor | null> {
-  const identity = await tx.channelIdentity.findUnique({
-    where: { channel_externalId: { channel: inbound.channel, externalId: inbound.userId } },
-    include: { person: { select: { id: true, role: true, locale: true } } },
-  });
-  if (identity) {
+  // One joined read: this runs for every message (see bookkeeping.ts on raw SQL).
+  const rows = await tx.$queryRaw<{ identityId: number; reachable: boolean | number | bigint; personId: number; role: string; locale: string | null }[]>`
+    SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
+    FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId"
+    WHERE i."channel" = ${inbound.channel} AND i."externalId" = ${inbound.userId}`;
+  const found = rows[0];
+  if (found) {
+    const identity = { id: Number(found.identityId), reachable: !!Number(found.reachable), person: { id: Number(found.personId), role: found.role, locale: found.locale } };
     if (!identity.reachable && inbound.chatType === "private") {
       // They wrote again, so they can be reached again (e.g. unblocked the bot).
       await tx.channelIdentity.update({ where: { id: identity.id }, data: { reachable: true } });
@@ -85,16 +88,16 @@ export async function markUnreachable(tx: Tx, channel: ChannelName, chatId: stri
   await tx.channelIdentity.updateMany({ where: { channel, externalId: chatId }, data: { reachable: false } });
 }
 
-/** Makes the configured Telegram ids admins (creating them when they have never written). */
-export async function ensureConfiguredAdmins(tx: Tx, telegramIds: string[]): Promise<void> {
-  for (const externalId of telegramIds) {
+/** Makes the configured admins admins (creating them when they have never written). */
+export async function ensureConfiguredAdmins(tx: Tx, admins: { channel: ChannelName; id: string }[]): Promise<void> {
+  for (const { channel, id: externalId } of admins) {
     const identity = await tx.channelIdentity.findUnique({
-      where: { channel_externalId: { channel: "telegram", externalId } },
+      where: { channel_externalId: { channel, externalId } },
     });
     if (identity) {
       await tx.person.update({ where: { id: identity.personId }, data: { role: "admin" } });
     } else {
-      await tx.person.create({ data: { role: "admin", identities: { create: { channel: "telegram", externalId } } } });
+      await tx.person.create({ data: { role: "admin", identities: { create: { channel, externalId } } } });
     }
   }
 }

@@ -9,6 +9,7 @@ import { LOCALES, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
 import type { ChannelName, Inbound, OutboundMessage } from "./channel.ts";
 import { toPlain } from "./rich-text.ts";
+import { deleteMenu, enqueue, saveMenu, type QueuedMessage } from "./bookkeeping.ts";
 
 export type Translate = (key: string, args?: MessageArgs) => string;
 
@@ -39,8 +40,8 @@ export interface CoreSettings {
   defaultLocale: Locale;
   /** The staff group, when configured; otherwise staff are notified privately. */
   staffChat?: { channel: ChannelName; chatId: string };
-  /** Telegram user ids that are admins by configuration. */
-  adminTelegramIds: string[];
+  /** Admins by configuration (STAFF_TELEGRAM_IDS; the console's operator persona). */
+  admins: { channel: ChannelName; id: string }[];
 }
 
 export interface CoreServices {
@@ -78,6 +79,10 @@ export class Turn {
   notice?: string;
   /** The press was accepted as an answer. */
   consumed = false;
+  /** Messages this turn queued, handed to the dispatcher once it commits. */
+  readonly queued: QueuedMessage[] = [];
+  /** Chats whose menu this turn knows to be absent (no write needed to clear it). */
+  readonly #noMenu = new Set<string>();
 
   constructor(
     readonly tx: Tx,
@@ -124,51 +129,50 @@ export class Turn {
   /** Queues a message; it is delivered after this turn commits. */
   async send(to: Target, spec: MessageSpec, opts: { tag?: string } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
-    await this.tx.outbox.create({
-      data: {
-        channel: to.channel,
-        chatId: to.chatId,
-        payload: JSON.stringify({ kind: "send", message }),
-        tag: opts.tag ?? null,
-        locale: to.locale,
-      },
-    });
+    await this.queue(to, { kind: "send", message }, opts.tag ?? null);
     await this.rememberChoices(to, spec);
   }
 
+  private async queue(to: Target, payload: QueuedPayload, tag: string | null): Promise<void> {
+    const row = await enqueue(
+      this.tx,
+      { channel: to.channel, chatId: to.chatId, payload: JSON.stringify(payload), tag, locale: to.locale },
+      this.now,
+    );
+    this.queued.push(row);
+  }
+
   /**
-   * Re-renders every message sent (or still queued) with `tag`, e.g. a staff notice once it is
-   * decided, in the language each copy was written in.
+   * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
+   * language each was written in. The edit is queued behind the copy in its chat, so it applies
+   * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
    */
   async editTagged(tag: string, build: (locale: Locale) => MessageSpec): Promise<void> {
-    const queued = await this.tx.outbox.findMany({ where: { tag } });
-    for (const row of queued) {
-      const locale = asLocale(row.locale, this.services.settings.defaultLocale);
-      const parsed = JSON.parse(row.payload) as { kind: string };
-      if (parsed.kind !== "send") continue;
-      const message = this.build(locale, build(locale));
-      await this.tx.outbox.update({ where: { id: row.id }, data: { payload: JSON.stringify({ kind: "send", message }) } });
+    const chats = new Map<string, Target>();
+    const fallback = this.services.settings.defaultLocale;
+    for (const row of await this.tx.sentMessage.findMany({ where: { tag }, select: { channel: true, chatId: true, locale: true } })) {
+      chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
-    const sent = await this.tx.sentMessage.findMany({ where: { tag } });
-    for (const row of sent) {
-      const locale = asLocale(row.locale, this.services.settings.defaultLocale);
-      const message = this.build(locale, build(locale));
-      await this.tx.outbox.create({
-        data: {
-          channel: row.channel,
-          chatId: row.chatId,
-          payload: JSON.stringify({ kind: "edit", messageId: row.messageId, message }),
-          locale,
-        },
-      });
+    for (const row of await this.tx.outbox.findMany({ where: { tag }, select: { channel: true, chatId: true, locale: true } })) {
+      chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
+    for (const target of chats.values()) {
+      await this.queue(target, { kind: "edit-tag", tag, message: this.build(target.locale, build(target.locale)) }, null);
+    }
+  }
+
+  /** Records that a chat has no menu (read at the start of the turn), so clearing it costs nothing. */
+  knowNoMenu(channel: string, chatId: string): void {
+    this.#noMenu.add(`${channel}:${chatId}`);
   }
 
   /** The newest message in a chat decides what a typed number or button label means there. */
   private async rememberChoices(to: Target, spec: MessageSpec): Promise<void> {
-    const key = { channel_chatId: { channel: to.channel, chatId: to.chatId } };
+    const key = `${to.channel}:${to.chatId}`;
     if (!spec.choices?.length) {
-      await this.tx.chatMenu.deleteMany({ where: { channel: to.channel, chatId: to.chatId } });
+      if (this.#noMenu.has(key)) return;
+      await deleteMenu(this.tx, to.channel, to.chatId);
+      this.#noMenu.add(key);
       return;
     }
     const { i18n } = this.services;
@@ -176,14 +180,15 @@ export class Turn {
       data: b.data,
       match: [...new Set(LOCALES.map((l) => foldLabel(toPlain(render(i18n, l, b.label)))))].filter(Boolean),
     }));
-    const json = JSON.stringify(choices);
-    await this.tx.chatMenu.upsert({
-      where: key,
-      create: { channel: to.channel, chatId: to.chatId, choices: json },
-      update: { choices: json },
-    });
+    await saveMenu(this.tx, to.channel, to.chatId, choices, this.now);
+    this.#noMenu.delete(key);
   }
 }
+
+/** What an outbox row carries: a message to send, or a new version of the messages tagged `tag` in that chat. */
+export type QueuedPayload =
+  | { kind: "send"; message: OutboundMessage }
+  | { kind: "edit-tag"; tag: string; message: OutboundMessage };
 
 function isSpec(x: MessageSpec | Label): x is MessageSpec {
   return typeof x === "object" && x !== null && "text" in x;

@@ -78,12 +78,12 @@ export interface TestPerson {
 export async function startHarness(opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "qti-core-"));
   const url = `file:${join(dir, "bot.db")}`;
-  const settings: CoreSettings = { defaultLocale: "ru", adminTelegramIds: [], ...opts.settings };
+  const settings: CoreSettings = { defaultLocale: "ru", admins: [], ...opts.settings };
   const channel = new RecordingChannel(opts.channel ?? "telegram");
   let db = await openDatabase(url);
   let core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
   await core.start();
-  core.dispatcher.register(channel);
+  await core.dispatcher.register(channel);
   let updateId = 1;
   const seen = new Map<string, number>();
 
@@ -155,7 +155,7 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
       db = await openDatabase(url);
       core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
       await core.start();
-      core.dispatcher.register(channel);
+      await core.dispatcher.register(channel);
     },
     async close() {
       await core.idle();

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Bot, GrammyError, InlineKeyboard, Keyboard, webhookCallback } from "grammy";
+import { Bot, GrammyError, InlineKeyboard, InputFile, Keyboard, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { escapeTelegramHtml } from "./telegram-html.ts";
@@ -17,16 +17,12 @@ async function setup(options: FakeBotApiOptions = {}): Promise<{ fake: FakeBotAp
   return { fake, bot };
 }
 
-/** Starts long polling; returns the promise of `bot.start()` (rejections are kept, not thrown). */
-function startPolling(bot: Bot): Promise<unknown> {
+/** Starts long polling; a middleware error makes the returned promise reject (loudly, even if not awaited yet). */
+function startPolling(bot: Bot): Promise<void> {
   bot.catch((err) => {
     throw err.error;
   });
-  const running = bot.start({ timeout: 30 });
-  return running.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
+  return bot.start({ timeout: 30 });
 }
 
 /** Raw HTTP call to the fake, to check the wire format. */
@@ -190,12 +186,19 @@ describe("fake Bot API with a real grammY bot (long polling)", () => {
     expect(ascii65.description).toBe("Bad Request: BUTTON_DATA_INVALID");
     await bot.api.sendMessage(user.id, "Choose", { reply_markup: new InlineKeyboard().text("Go", "қ".repeat(32)) });
     expect(user.buttons()).toEqual(["Go"]);
-    const textOnly = await grammyError(
-      bot.api.sendMessage(user.id, "x", { reply_markup: { inline_keyboard: [[{ text: "Plain" } as never]] } }),
-    );
-    expect(textOnly.description).toBe(
-      "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
-    );
+    const textOnly = await raw(fake, `/bot${fake.token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: user.id, text: "x", reply_markup: { inline_keyboard: [[{ text: "Plain" }]] } }),
+    });
+    expect(textOnly).toEqual({
+      status: 400,
+      json: {
+        ok: false,
+        error_code: 400,
+        description: "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+      },
+    });
   });
 
   it("injects a 429 with retry_after via failNext, without performing the call", async () => {
@@ -498,6 +501,45 @@ describe("fake Bot API with a real grammY bot (webhook)", () => {
     expect(order).toEqual(["1", "2", "3"]);
     await expect.poll(() => user.messages.map((m) => m.text)).toEqual(["#1", "#2", "#3"]);
     expect(fake.callsTo("sendMessage").every((c) => c.via === "webhook-reply")).toBe(true);
+  });
+});
+
+describe("fake Bot API: extension points", () => {
+  it("lets tests stub unimplemented methods, including multipart uploads, and delay answers", async () => {
+    const { fake, bot } = await setup();
+    const user = fake.user({ started: true });
+    fake.stub("sendDocument", (params) => ({ message_id: 1, date: 0, chat: user.chat, document: params.document }));
+    const sent = await bot.api.sendDocument(user.id, new InputFile(Buffer.from("member list"), "members.csv"));
+    expect(sent.document).toMatchObject({ file_name: "members.csv", size: 11 });
+    expect(fake.callsTo("sendDocument")[0]?.params).toMatchObject({ chat_id: String(user.id) });
+
+    fake.delay("sendMessage", 60);
+    const started = Date.now();
+    const pending = bot.api.sendMessage(user.id, "slow");
+    await expect(fake.settled({ quietMs: 10 })).resolves.toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect((await pending).text).toBe("slow");
+  });
+
+  it("simulates photos, stickers, replies and button presses in groups", async () => {
+    const { fake, bot } = await setup();
+    bot.on("message:photo", (ctx) => ctx.reply(`photo ${ctx.message.photo.length} sizes, caption ${ctx.message.caption ?? "-"}`));
+    bot.command("poll", (ctx) => ctx.reply("Attend the fair?", { reply_markup: new InlineKeyboard().text("Yes", "fair:yes") }));
+    bot.callbackQuery("fair:yes", (ctx) => ctx.answerCallbackQuery({ text: `Thanks, ${ctx.from.first_name}`, show_alert: true }));
+    const running = startPolling(bot);
+
+    const user = fake.user({ first_name: "Marat" });
+    user.sendPhoto({ caption: "Мата үлгісі" });
+    expect((await user.waitFor(/^photo/)).text).toBe("photo 4 sizes, caption Мата үлгісі");
+
+    const group = fake.group({ type: "supergroup", title: "Textile Fair" });
+    user.sendIn(group, "/poll@qaz_textile_test_bot");
+    await group.waitFor("Attend the fair?");
+    const press = user.pressIn(group, "Yes");
+    expect(await press.answer).toEqual({ text: "Thanks, Marat", show_alert: true });
+    expect(group.id).toBeLessThan(-1_000_000_000_000);
+    await bot.stop();
+    await running;
   });
 });
 

@@ -73,17 +73,35 @@ export interface Dialog {
 
 const LANGUAGE_NAMES: Record<Locale, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
 
+/**
+ * Tells the engine where a replay stops: at the first interrupt that has no recorded answer in the
+ * replay state. Flows are strictly sequential (every call awaited), so at that point every action
+ * of the turn has finished and the state is complete.
+ */
+export type OnWait = (op: number) => void;
+
 export class FlowDialog implements Dialog {
   #prompts = 0;
+  /** Index of the next engine operation (interrupts and actions share one numbering). */
+  #op = 0;
 
   constructor(
     private readonly controls: ReplayControls,
     private readonly turn: () => Turn,
     private readonly runId: string,
     private readonly context: DialogContext,
+    private readonly answered: (op: number) => boolean = () => true,
+    private readonly onWait: OnWait = () => {},
   ) {}
 
+  private interrupt(): Promise<unknown> {
+    const op = this.#op++;
+    if (!this.answered(op)) this.onWait(op);
+    return this.controls.interrupt("input");
+  }
+
   async act<T>(name: string, fn: (turn: Turn) => T | Promise<T>): Promise<T> {
+    this.#op++;
     return this.controls.action(async () => {
       const value = await fn(this.turn());
       // Recorded results are read back from JSON; hand out the same shape on the first run too.
@@ -102,7 +120,7 @@ export class FlowDialog implements Dialog {
     const prefix = spec.stable ?? pid;
     await this.prompt(spec, rows, prefix);
     for (;;) {
-      const event = (await this.controls.interrupt("input")) as InboundEvent;
+      const event = (await this.interrupt()) as InboundEvent;
       let picked: string | undefined;
       if (event.type === "choice") {
         const [head, ...rest] = event.data.split(":");

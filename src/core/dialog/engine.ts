@@ -10,6 +10,7 @@ import type { InboundEvent } from "../channel.ts";
 import type { Turn } from "../turn.ts";
 import { FlowDialog, type Dialog, type FlowExit, type Json } from "./dialog.ts";
 import { globalCommandOf } from "./commands.ts";
+import { deleteDialog, loadDialog, saveDialog } from "../bookkeeping.ts";
 
 export interface FlowDef<A = Json> {
   name: string;
@@ -69,8 +70,7 @@ export class DialogEngine {
 
   /** Whether `key` has a flow waiting for an answer (other than the idle menu). */
   async activeFlow(turn: Turn, key: string): Promise<string | null> {
-    const row = await turn.tx.dialogState.findUnique({ where: { key }, select: { flow: true } });
-    return row ? row.flow : null;
+    return (await loadDialog(turn.tx, key))?.flow ?? null;
   }
 
   /**
@@ -78,7 +78,7 @@ export class DialogEngine {
    * `route` says (nothing when it returns null).
    */
   async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null): Promise<void> {
-    const row = await turn.tx.dialogState.findUnique({ where: { key } });
+    const row = await loadDialog(turn.tx, key);
     let start: FlowStart | null = null;
     let current: { flow: FlowDef<never>; stored: Stored } | null = null;
 
@@ -107,17 +107,17 @@ export class DialogEngine {
       ({ flow } = current);
       ({ args, runId } = current.stored);
       ReplayEngine.supply(current.stored.replay, current.stored.waiting, recordable(event));
-      result = await this.engine(flow, args, runId, turn).replay(current.stored.replay);
+      result = await this.replay(flow, args, runId, turn, current.stored.replay);
     } else {
       start ??= route();
       if (!start) {
-        if (row) await turn.tx.dialogState.delete({ where: { key } });
+        if (row) await deleteDialog(turn.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(start, turn));
       if (start.supply && result.type === "interrupted") {
         ReplayEngine.supply(result.state, result.interrupts[0]!, recordable(event));
-        result = await this.engine(flow, args, runId, turn).replay(result.state);
+        result = await this.replay(flow, args, runId, turn, result.state);
       }
     }
 
@@ -126,14 +126,10 @@ export class DialogEngine {
         const state = JSON.stringify({ args, runId, waiting: result.interrupts[0]!, replay: result.state } satisfies Stored);
         if (state.length > MAX_STATE_CHARS) {
           await turn.reply("flow-too-long");
-          if (row || current) await turn.tx.dialogState.deleteMany({ where: { key } });
+          if (row || current) await deleteDialog(turn.tx, key);
           return;
         }
-        await turn.tx.dialogState.upsert({
-          where: { key },
-          create: { key, flow: flow.name, version: flow.version, state },
-          update: { flow: flow.name, version: flow.version, state },
-        });
+        await saveDialog(turn.tx, key, { flow: flow.name, version: flow.version, state }, turn.now);
         return;
       }
       if (result.type === "thrown") {
@@ -155,7 +151,7 @@ export class DialogEngine {
               ? { flow: this.#idle }
               : null;
       if (!next || hops >= 8) {
-        await turn.tx.dialogState.deleteMany({ where: { key } });
+        if (row) await deleteDialog(turn.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(next, turn));
@@ -167,16 +163,31 @@ export class DialogEngine {
     if (!flow) throw new Error(`Unknown flow ${start.flow}`);
     const args = start.args ?? {};
     const runId = randomBytes(3).toString("base64url");
-    const result = await this.engine(flow, args, runId, turn).play();
+    const result = await this.replay(flow, args, runId, turn, { send: [], receive: [] });
     return { flow, args, runId, result };
   }
 
-  private engine(flow: FlowDef<never>, args: Json, runId: string, turn: Turn): ReplayEngine {
-    return new ReplayEngine(async (controls) => {
-      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title });
+  /**
+   * Replays `state` (mutated in place) up to the flow's next question, or its end.
+   *
+   * The conversations engine reports an interrupt only after a macrotask (setTimeout 0), which it
+   * spends checking for floating promises. Our flows have none (every call is awaited), and that
+   * wait would hold the turn's transaction, and with it the database, for over a millisecond per
+   * message. So the dialog reports the first interrupt that has no recorded answer, and the result
+   * is taken from there; the state is complete at that point.
+   */
+  private replay(flow: FlowDef<never>, args: Json, runId: string, turn: Turn, state: ReplayState): Promise<ReplayResult> {
+    let reportWait: (result: ReplayResult) => void = () => {};
+    const waiting = new Promise<ReplayResult>((resolve) => (reportWait = resolve));
+    const answered = (op: number) => state.receive.some((r) => r.send === op);
+    const engine = new ReplayEngine(async (controls) => {
+      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title }, answered, (op) =>
+        reportWait({ type: "interrupted", state, interrupts: [op] }),
+      );
       // The builder's return value becomes the result's returnValue (typed void by the library).
       return (await flow.run(d, args as never)) as unknown as void;
     });
+    return Promise.race([engine.replay(state), waiting]);
   }
 }
 

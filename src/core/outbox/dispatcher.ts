@@ -1,46 +1,55 @@
 /**
- * Delivers the outbox. Turns write messages to the Outbox table in their transaction; this sends
- * them afterwards through the channel adapters, in order within each chat and several chats at a
- * time. A crash before delivery loses nothing (the row stays); a crash between delivery and the
- * row's removal sends that one message again (at-least-once).
+ * Delivers the outbox. A turn writes its messages to the Outbox table in its own transaction and,
+ * once committed, hands the same rows to `enqueue`; the table is the durable log, these in-memory
+ * queues the working copy. At start (`register`) whatever a previous run left is loaded back.
+ *
+ * - Order: within a chat, strictly in outbox order (a message waiting for a retry holds back the
+ *   later ones); several chats are served at once.
+ * - Durability: a row is deleted only after the platform accepted it. Deletions of plain messages
+ *   are batched; a crash between delivery and deletion re-sends those few (at-least-once).
+ * - Tagged messages (staff notices) record their platform message id at once, so that an edit
+ *   queued behind them ("edit-tag") finds it.
  */
 import type { Database } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
-import { DeliveryError, type ChannelName, type ChannelSender, type Outbound } from "../channel.ts";
+import type { QueuedMessage } from "../bookkeeping.ts";
+import { DeliveryError, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
+import type { QueuedPayload } from "../turn.ts";
 
 export interface DispatcherOptions {
   db: Database;
   log: Logger;
   clock?: () => Date;
-  /** Chats served at the same time. */
+  /** Chats served at the same time, per channel. */
   concurrency?: number;
   /** Attempts before a message that keeps failing transiently is dropped (and logged). */
   maxAttempts?: number;
 }
 
-interface Row {
-  id: number;
+interface ChatQueue {
   channel: string;
   chatId: string;
-  payload: string;
-  tag: string | null;
-  locale: string | null;
-  attempts: number;
-  notBefore: Date | null;
+  rows: QueuedMessage[];
+  running: boolean;
 }
 
-const BATCH = 500;
+/** Rows loaded from the table per page at start. */
+const PAGE = 1000;
 
 export class Dispatcher {
   readonly #senders = new Map<string, ChannelSender>();
-  readonly #busy = new Set<string>();
+  readonly #chats = new Map<string, ChatQueue>();
+  /** Ids queued or in flight, so that loading the table does not queue a row twice. */
+  readonly #known = new Set<number>();
+  readonly #ready: ChatQueue[] = [];
+  readonly #running = new Map<string, number>();
   readonly #workers = new Set<Promise<void>>();
-  #pumping = false;
-  #again = false;
+  #deletions: number[] = [];
+  #flushing: Promise<void> | undefined;
   #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
   #idleWaiters: (() => void)[] = [];
+  #timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -48,157 +57,213 @@ export class Dispatcher {
     return this.opts.log;
   }
 
-  private now(): Date {
-    return this.opts.clock?.() ?? new Date();
+  private now(): number {
+    return (this.opts.clock?.() ?? new Date()).getTime();
   }
 
-  register(sender: ChannelSender): void {
+  /** Starts delivering for a channel, beginning with what the outbox still holds for it. */
+  async register(sender: ChannelSender): Promise<void> {
     this.#senders.set(sender.channel, sender);
-    this.kick();
+    let after = 0;
+    for (;;) {
+      const rows = await this.opts.db.transaction((tx) =>
+        tx.outbox.findMany({ where: { channel: sender.channel, id: { gt: after } }, orderBy: { id: "asc" }, take: PAGE }),
+      );
+      this.enqueue(rows);
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1]!.id;
+    }
   }
 
   unregister(channel: ChannelName): void {
     this.#senders.delete(channel);
   }
 
-  /** Something was queued: deliver soon. Cheap to call often. */
-  kick(): void {
-    if (this.#stopped || this.#senders.size === 0) return;
-    if (this.#pumping) {
-      this.#again = true;
-      return;
+  /** Rows a turn has committed. Rows of channels without a sender stay in the table for later. */
+  enqueue(rows: QueuedMessage[]): void {
+    for (const row of rows) {
+      if (this.#known.has(row.id) || !this.#senders.has(row.channel)) continue;
+      this.#known.add(row.id);
+      const key = `${row.channel}\u0000${row.chatId}`;
+      let chat = this.#chats.get(key);
+      if (!chat) {
+        chat = { channel: row.channel, chatId: row.chatId, rows: [], running: false };
+        this.#chats.set(key, chat);
+      }
+      chat.rows.push(row);
+      if (!chat.running && chat.rows.length === 1) this.#ready.push(chat);
     }
-    this.#pumping = true;
-    void this.pump().finally(() => {
-      this.#pumping = false;
-      if (this.#again) this.kick();
-      else this.maybeIdle();
-    });
+    this.schedule();
   }
 
-  /** Resolves once nothing deliverable is queued and nothing is in flight (tests, shutdown). */
-  idle(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#idleWaiters.push(resolve);
-      this.kick();
-      this.maybeIdle();
-    });
+  /** Resolves once nothing is queued, in flight or waiting to be deleted (tests, shutdown). */
+  async idle(): Promise<void> {
+    if (!this.busy()) return this.flush();
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    await this.flush();
   }
 
-  /** Stops delivering; messages in flight finish, the rest wait in the outbox for the next start. */
+  /** Stops delivering; messages in flight finish, the rest stay in the outbox for the next start. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
     await Promise.allSettled([...this.#workers]);
+    await this.flush();
   }
 
-  private maybeIdle(): void {
-    if (this.#pumping || this.#workers.size > 0 || this.#again) return;
+  private busy(): boolean {
+    return this.#workers.size > 0 || [...this.#chats.values()].some((c) => c.rows.length > 0);
+  }
+
+  private settle(): void {
+    if (this.busy()) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
   }
 
-  private async pump(): Promise<void> {
-    do {
-      this.#again = false;
-      const channels = [...this.#senders.keys()];
-      const rows: Row[] = await this.opts.db.transaction((tx) =>
-        tx.outbox.findMany({ where: { channel: { in: channels } }, orderBy: { id: "asc" }, take: BATCH }),
-      );
-      const now = this.now().getTime();
-      const chats = new Map<string, Row[]>();
-      let wakeAt = Infinity;
-      for (const row of rows) {
-        const key = `${row.channel}\u0000${row.chatId}`;
-        let list = chats.get(key);
-        if (!list) chats.set(key, (list = []));
-        list.push(row);
+  private schedule(): void {
+    if (this.#stopped) return;
+    const limit = this.opts.concurrency ?? 16;
+    const waiting: ChatQueue[] = [];
+    while (this.#ready.length) {
+      const chat = this.#ready.shift()!;
+      if (chat.running || chat.rows.length === 0) continue;
+      const running = this.#running.get(chat.channel) ?? 0;
+      if (running >= limit) {
+        waiting.push(chat);
+        continue;
       }
-      for (const [key, list] of chats) {
-        if (this.#stopped) return;
-        if (this.#busy.has(key)) continue;
-        // Only the leading run that is due: a message waiting for a retry holds back the later ones.
-        const due: Row[] = [];
-        for (const row of list) {
-          if (row.notBefore && row.notBefore.getTime() > now) {
-            wakeAt = Math.min(wakeAt, row.notBefore.getTime());
-            break;
-          }
-          due.push(row);
-        }
-        if (!due.length) continue;
-        if (this.#workers.size >= (this.opts.concurrency ?? 8)) {
-          this.#again = true;
-          break;
-        }
-        this.#busy.add(key);
-        const worker: Promise<void> = this.work(due).finally(() => {
-          this.#busy.delete(key);
-          this.#workers.delete(worker);
-          this.kick();
-          this.maybeIdle();
-        });
-        this.#workers.add(worker);
-      }
-      if (wakeAt < Infinity) this.wakeAt(wakeAt);
-    } while (this.#again && this.#workers.size < (this.opts.concurrency ?? 8) && !this.#stopped);
+      this.#running.set(chat.channel, running + 1);
+      chat.running = true;
+      const worker: Promise<void> = this.work(chat).finally(() => {
+        chat.running = false;
+        this.#running.set(chat.channel, (this.#running.get(chat.channel) ?? 1) - 1);
+        this.#workers.delete(worker);
+        if (chat.rows.length) this.#ready.push(chat);
+        else this.#chats.delete(`${chat.channel}\u0000${chat.chatId}`);
+        this.schedule();
+        this.settle();
+      });
+      this.#workers.add(worker);
+    }
+    this.#ready.push(...waiting);
+    this.settle();
   }
 
-  private wakeAt(at: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.kick(), Math.max(10, at - this.now().getTime()));
-    this.#timer.unref();
-  }
-
-  private async work(rows: Row[]): Promise<void> {
-    for (const row of rows) {
-      if (this.#stopped) return;
+  private async work(chat: ChatQueue): Promise<void> {
+    while (chat.rows.length && !this.#stopped) {
+      const row = chat.rows[0]!;
       const sender = this.#senders.get(row.channel);
       if (!sender) return;
-      try {
-        const outbound = JSON.parse(row.payload) as Outbound;
-        const { messageId } = await sender.deliver(row.chatId, outbound);
-        await this.opts.db.transaction(async (tx) => {
-          await tx.outbox.delete({ where: { id: row.id } });
-          if (row.tag) {
-            await tx.sentMessage.create({
-              data: { tag: row.tag, channel: row.channel, chatId: row.chatId, messageId, locale: row.locale },
-            });
-          }
-        });
-      } catch (error) {
-        const failure = error instanceof DeliveryError ? error.failure : "retry";
-        const reason = error instanceof Error ? error.message : String(error);
-        if (failure === "unreachable") {
-          // Blocked or gone: nothing queued for this chat can be delivered.
-          this.log.info("chat unreachable; dropping its queue", { channel: row.channel, reason });
-          await this.opts.db.transaction(async (tx) => {
-            await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
-            await markUnreachable(tx, row.channel as ChannelName, row.chatId);
-          });
-          return;
-        }
-        if (failure === "rejected") {
-          this.log.error("message refused by the platform; dropped", { channel: row.channel, outbox: row.id, reason });
-          await this.opts.db.transaction((tx) => tx.outbox.delete({ where: { id: row.id } }));
-          continue;
-        }
-        const attempts = row.attempts + 1;
-        if (attempts >= (this.opts.maxAttempts ?? 15)) {
-          this.log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
-          await this.opts.db.transaction((tx) => tx.outbox.delete({ where: { id: row.id } }));
-          continue;
-        }
-        const retryAfter = error instanceof DeliveryError && error.retryAfterMs ? error.retryAfterMs : backoff(attempts);
-        this.log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
-        const notBefore = new Date(this.now().getTime() + retryAfter);
-        await this.opts.db.transaction((tx) =>
-          tx.outbox.update({ where: { id: row.id }, data: { attempts, notBefore, lastError: reason.slice(0, 300) } }),
-        );
-        this.wakeAt(notBefore.getTime());
+      const wait = row.notBefore ? row.notBefore.getTime() - this.now() : 0;
+      if (wait > 0) {
+        // Keep the chat's order: later messages wait behind this one.
+        await this.sleep(wait);
+        continue;
+      }
+      const outcome = await this.deliver(sender, row);
+      if (outcome === "retry") continue;
+      chat.rows.shift();
+      this.#known.delete(row.id);
+      if (outcome === "unreachable") {
+        // Blocked or gone: nothing queued for this chat can be delivered.
+        for (const r of chat.rows) this.#known.delete(r.id);
+        chat.rows.length = 0;
         return;
       }
+    }
+  }
+
+  /** Delivers one row; "retry" means it stays at the head of its chat's queue with a later notBefore. */
+  private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<"done" | "retry" | "unreachable"> {
+    const payload = JSON.parse(row.payload) as QueuedPayload;
+    try {
+      if (payload.kind === "edit-tag") {
+        const sent = await this.opts.db.transaction((tx) =>
+          tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { messageId: true } }),
+        );
+        for (const { messageId } of sent) await sender.deliver(row.chatId, { kind: "edit", messageId, message: payload.message });
+        this.deleteSoon(row.id);
+        return "done";
+      }
+      const { messageId } = await sender.deliver(row.chatId, payload);
+      if (row.tag) {
+        const tag = row.tag;
+        await this.opts.db.transaction(async (tx) => {
+          await tx.outbox.deleteMany({ where: { id: row.id } });
+          await tx.sentMessage.create({ data: { tag, channel: row.channel, chatId: row.chatId, messageId, locale: row.locale } });
+        });
+      } else {
+        this.deleteSoon(row.id);
+      }
+      return "done";
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error.failure : "retry";
+      const reason = error instanceof Error ? error.message : String(error);
+      if (failure === "unreachable") {
+        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, reason });
+        await this.opts.db.transaction(async (tx) => {
+          await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
+          await markUnreachable(tx, row.channel as ChannelName, row.chatId);
+        });
+        return "unreachable";
+      }
+      if (failure === "rejected") {
+        this.log.error("message refused by the platform; dropped", { channel: row.channel, outbox: row.id, reason });
+        this.deleteSoon(row.id);
+        return "done";
+      }
+      const attempts = row.attempts + 1;
+      if (attempts >= (this.opts.maxAttempts ?? 15)) {
+        this.log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
+        this.deleteSoon(row.id);
+        return "done";
+      }
+      const retryAfter = error instanceof DeliveryError && error.retryAfterMs ? error.retryAfterMs : backoff(attempts);
+      this.log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
+      row.attempts = attempts;
+      row.notBefore = new Date(this.now() + retryAfter);
+      const notBefore = row.notBefore;
+      await this.opts.db.transaction((tx) =>
+        tx.outbox.updateMany({ where: { id: row.id }, data: { attempts, notBefore, lastError: reason.slice(0, 300) } }),
+      );
+      return "retry";
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        resolve();
+      }, ms);
+      this.#timers.add(t);
+    });
+  }
+
+  /** Delivered rows are removed in batches: one transaction for all rows delivered meanwhile. */
+  private deleteSoon(id: number): void {
+    this.#deletions.push(id);
+    if (!this.#flushing) this.#flushing = new Promise((r) => setImmediate(r)).then(() => this.flushNow());
+  }
+
+  private async flush(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
+    if (this.#deletions.length) await this.flushNow();
+  }
+
+  private async flushNow(): Promise<void> {
+    const ids = this.#deletions;
+    this.#deletions = [];
+    try {
+      if (ids.length) await this.opts.db.transaction((tx) => tx.outbox.deleteMany({ where: { id: { in: ids } } }));
+    } catch (error) {
+      this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
+    } finally {
+      this.#flushing = undefined;
+      if (this.#deletions.length) this.#flushing = new Promise((r) => setImmediate(r)).then(() => this.flushNow());
     }
   }
 }

@@ -150,8 +150,8 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, decision:
     ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
   });
   await tellApplicant(turn, kind, id, decision);
+  // The notice itself is edited through the outbox (every copy of it), so no `consumed` here.
   turn.notice = turn.t(approved ? "staff-approved-notice" : "staff-rejected-notice");
-  turn.consumed = true;
   return true;
 }
 

@@ -65,7 +65,7 @@ export const teamFlow: FlowDef<Json> = {
           await deny(turn, "team");
           return null;
         }
-        const configured = new Set(turn.services.settings.adminTelegramIds);
+        const configured = new Set(turn.services.settings.admins.map((a) => `${a.channel}:${a.id}`));
         const people = await turn.tx.person.findMany({
           where: { role: { in: ["staff", "admin"] } },
           include: { identities: { select: { channel: true, externalId: true } } },
@@ -75,7 +75,7 @@ export const teamFlow: FlowDef<Json> = {
           id: p.id,
           role: p.role,
           label: label(p.name, p.identities[0]),
-          configured: p.identities.some((i) => i.channel === "telegram" && configured.has(i.externalId)),
+          configured: p.identities.some((i) => configured.has(`${i.channel}:${i.externalId}`)),
           self: p.id === turn.actor!.personId,
         }));
       });

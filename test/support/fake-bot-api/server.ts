@@ -9,7 +9,7 @@ import type { ResponseParameters, UserFromGetMe, WebhookInfo } from "grammy/type
 import { BotApiError, TEXT } from "./errors.ts";
 import { createMethods, Described, type MethodHandler } from "./methods.ts";
 import { isRecord, type Params } from "./params.ts";
-import { FakeGroup, type FakeGroupInit, FakeUser, type FakeUserInit } from "./people.ts";
+import { FakeGroup, type FakeGroupInit, FakeUser, type FakeUserInit, type PeopleContext } from "./people.ts";
 import { compact, World } from "./state.ts";
 import { UpdateQueue, type UpdateInput } from "./updates.ts";
 
@@ -45,6 +45,8 @@ export interface RecordedCall {
   durationMs: number;
   /** "webhook-reply" when the call came as a webhook response body. */
   via: "http" | "webhook-reply";
+  /** The client hung up before the answer (e.g. grammY aborting its long poll on `bot.stop()`). */
+  clientAborted?: true;
 }
 
 /** An error to inject with `failNext`. */
@@ -89,6 +91,62 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** An uploaded file as the fake records it in `params`. */
+export interface UploadedFile {
+  file_name: string;
+  mime_type: string | undefined;
+  size: number;
+}
+
+/**
+ * A lenient multipart/form-data parser: grammY writes headers without spaces
+ * and unquoted file names, which strict parsers (undici) reject. Fields whose
+ * value is `attach://<name>` are replaced by the file sent under that name.
+ */
+function parseMultipart(body: Buffer, contentType: string): Params {
+  const match = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType);
+  const boundary = match?.[1] ?? match?.[2];
+  if (boundary === undefined) throw new BotApiError(400, "Bad Request: multipart boundary is missing");
+  const delimiter = Buffer.from(`--${boundary}`);
+  const fields: Params = {};
+  const files = new Map<string, UploadedFile>();
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const partStart = start + delimiter.length;
+    if (body.subarray(partStart, partStart + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, partStart);
+    if (next === -1) break;
+    const part = body.subarray(partStart, next);
+    const headerEnd = part.indexOf("\r\n\r\n");
+    if (headerEnd !== -1) {
+      const headers = part.subarray(0, headerEnd).toString("utf8");
+      let content = part.subarray(headerEnd + 4);
+      if (content.subarray(-2).toString() === "\r\n") content = content.subarray(0, -2);
+      const disposition = /content-disposition:\s*([^\r\n]*)/i.exec(headers)?.[1] ?? "";
+      const name = /(?:^|;)\s*name="?([^";]*)"?/i.exec(disposition)?.[1];
+      const fileName = /filename="?([^";\r\n]*)"?/i.exec(disposition)?.[1];
+      const mime = /content-type:\s*([^\r\n]*)/i.exec(headers)?.[1];
+      if (name !== undefined && fileName !== undefined) {
+        files.set(name, { file_name: fileName, mime_type: mime, size: content.length });
+      } else if (name !== undefined) {
+        fields[name] = content.toString("utf8");
+      }
+    }
+    start = next;
+  }
+  const attached = new Set<string>();
+  for (const [key, value] of Object.entries(fields)) {
+    const id = typeof value === "string" && value.startsWith("attach://") ? value.slice("attach://".length) : undefined;
+    const file = id === undefined ? undefined : files.get(id);
+    if (id !== undefined && file !== undefined) {
+      fields[key] = file;
+      attached.add(id);
+    }
+  }
+  for (const [name, file] of files) if (!attached.has(name) && !(name in fields)) fields[name] = file;
+  return fields;
+}
+
 /** Parameters from the query string and a JSON, urlencoded or multipart body. */
 async function readParams(req: http.IncomingMessage, url: URL): Promise<Params> {
   const params: Params = Object.fromEntries(url.searchParams);
@@ -99,15 +157,7 @@ async function readParams(req: http.IncomingMessage, url: URL): Promise<Params> 
     return { ...params, ...Object.fromEntries(new URLSearchParams(body.toString("utf8"))) };
   }
   if (type.includes("multipart/form-data")) {
-    const form = await new Request("http://fake.invalid/", {
-      method: "POST",
-      headers: { "content-type": req.headers["content-type"] ?? "" },
-      body,
-    }).formData();
-    for (const [key, value] of form) {
-      params[key] = typeof value === "string" ? value : { file_name: value.name, mime_type: value.type, size: value.size };
-    }
-    return params;
+    return { ...params, ...parseMultipart(body, req.headers["content-type"] ?? "") };
   }
   let json: unknown;
   try {
@@ -186,7 +236,12 @@ export class FakeBotApi {
     });
     this.methods = createMethods({ world: this.world, updates: this.updates, strictHtml: options.strictHtml ?? true });
     for (const name of this.methods.keys()) this.methodNames.set(name.toLowerCase(), name);
-    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => void this.onRequest(req, res));
+    server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.onRequest(req, res).catch((error: unknown) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        this.respond(res, { ok: false, error_code: 500, description: `Internal Server Error (fake Bot API bug: ${detail})` });
+      });
+    });
   }
 
   /** @internal Use {@link startFakeBotApi}. */
@@ -230,14 +285,26 @@ export class FakeBotApi {
     return new FakeGroup(this.peopleContext(), chat);
   }
 
-  private peopleContext() {
+  private peopleContext(): PeopleContext {
     return { world: this.world, enqueue: (update: UpdateInput) => this.updates.enqueue(update) };
   }
 
   // --------------------------------------------------------------- updates
 
-  /** Enqueues a raw update (update_id assigned if missing); returns its update_id. */
+  /**
+   * Enqueues a raw update (update_id assigned if missing); returns its
+   * update_id. Chats and senders of messages in it become known, so the bot
+   * may answer them.
+   */
   injectUpdate(update: UpdateInput): number {
+    const message = update.message ?? update.edited_message ?? update.callback_query?.message;
+    if (message !== undefined && message.chat.type !== "channel") {
+      this.world.ensureChat(message.chat);
+      const from = update.message?.from ?? update.edited_message?.from ?? update.callback_query?.from;
+      if (message.chat.type === "private" && from !== undefined && !this.world.users.has(from.id)) {
+        this.world.users.set(from.id, { user: from, started: true, blocked: false });
+      }
+    }
     return this.updates.enqueue(update);
   }
 
@@ -387,15 +454,24 @@ export class FakeBotApi {
         this.lastActivity = Date.now();
       }
     }
-    this.record(method, params, envelope, at, via);
+    this.record(method, params, envelope, at, via, signal.aborted);
     return envelope;
   }
 
-  private record(method: string, params: Params, envelope: Envelope, at: number, via: RecordedCall["via"]): void {
+  private record(
+    method: string,
+    params: Params,
+    envelope: Envelope,
+    at: number,
+    via: RecordedCall["via"],
+    clientAborted = false,
+  ): void {
     if (!this.recordCalls && envelope.ok) return;
+    const durationMs = Date.now() - at;
     const call: RecordedCall = envelope.ok
-      ? { method, params, ok: true, result: envelope.result, at, durationMs: Date.now() - at, via }
-      : { method, params, ok: false, error: envelope.description, error_code: envelope.error_code, at, durationMs: Date.now() - at, via };
+      ? { method, params, ok: true, result: envelope.result, at, durationMs, via }
+      : { method, params, ok: false, error: envelope.description, error_code: envelope.error_code, at, durationMs, via };
+    if (clientAborted) call.clientAborted = true;
     this.calls.push(call);
   }
 

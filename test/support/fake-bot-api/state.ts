@@ -284,11 +284,15 @@ export class World {
       const editsBefore = baseline.get(id);
       return editsBefore === undefined || s.edits > editsBefore;
     };
-    for (const stored of chat.messages.values()) {
-      if (eligible(stored)) {
-        const snap = this.snapshot(chat.chat.id, stored);
-        if (predicate(snap)) return Promise.resolve(snap);
+    try {
+      for (const stored of chat.messages.values()) {
+        if (eligible(stored)) {
+          const snap = this.snapshot(chat.chat.id, stored);
+          if (predicate(snap)) return Promise.resolve(snap);
+        }
       }
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return new Promise<BotMessage>((resolve, reject) => {
       const finish = (): void => {

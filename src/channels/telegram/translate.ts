@@ -1,0 +1,144 @@
+/**
+ * Telegram ⇄ core: updates become Inbound events; OutboundMessages become Bot API parameters.
+ * Translation only: no decisions are made here.
+ */
+import type { InlineKeyboardMarkup, ForceReply, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update, UserFromGetMe } from "grammy/types";
+import type { Inbound, OutboundMessage } from "../../core/channel.ts";
+import { escapeHtml, splitRich } from "../../core/rich-text.ts";
+
+export const TEXT_LIMIT = 4096;
+const BUTTON_TEXT_LIMIT = 64;
+const CALLBACK_DATA_BYTES = 64;
+
+type ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply;
+
+/** The Inbound for an update, or null for updates the bot does not act on (channel posts, other bots' commands...). */
+export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
+  const id = `telegram:${me.id}:${update.update_id}`;
+  if (update.callback_query) {
+    const q = update.callback_query;
+    const chat = q.message?.chat;
+    if (!q.data) return null;
+    return {
+      id,
+      channel: "telegram",
+      chatId: String(chat?.id ?? q.from.id),
+      userId: String(q.from.id),
+      chatType: !chat || chat.type === "private" ? "private" : "group",
+      ...(q.from.language_code ? { languageHint: q.from.language_code } : {}),
+      displayName: displayName(q.from),
+      event: { type: "choice", data: q.data },
+    };
+  }
+  const message = update.message;
+  if (!message || !message.from || message.from.is_bot) return null;
+  const chat = message.chat;
+  const base = {
+    id,
+    channel: "telegram" as const,
+    chatId: String(chat.id),
+    userId: String(message.from.id),
+    chatType: chat.type === "private" ? ("private" as const) : ("group" as const),
+    ...(message.from.language_code ? { languageHint: message.from.language_code } : {}),
+    displayName: displayName(message.from),
+  };
+  if (message.text !== undefined) {
+    const text = commandFor(message.text, me.username);
+    if (text === null) return null;
+    return { ...base, event: { type: "text", text } };
+  }
+  if (message.contact) {
+    const c = message.contact;
+    return {
+      ...base,
+      event: {
+        type: "contact",
+        phone: c.phone_number,
+        own: c.user_id === message.from.id,
+        ...(c.user_id ? { userId: String(c.user_id) } : {}),
+      },
+    };
+  }
+  const kind = ["photo", "document", "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll"].find(
+    (k) => k in message,
+  );
+  return { ...base, event: { type: "unsupported", kind: kind ?? "other" } };
+}
+
+function displayName(user: { first_name: string; last_name?: string }): string {
+  return [user.first_name, user.last_name].filter(Boolean).join(" ");
+}
+
+/** "/start@ThisBot x" → "/start x"; a command addressed to another bot → null (not ours). */
+function commandFor(text: string, username: string): string | null {
+  const m = /^(\/[A-Za-z0-9_]+)@([A-Za-z0-9_]+)(.*)$/s.exec(text);
+  if (!m) return text;
+  return m[2]!.toLowerCase() === username.toLowerCase() ? `${m[1]}${m[3]}` : null;
+}
+
+export interface SendParams {
+  text: string;
+  parse_mode: "HTML";
+  reply_markup?: ReplyMarkup;
+  link_preview_options: { is_disabled: true };
+}
+
+/**
+ * The sendMessage calls for one OutboundMessage: long texts are split at paragraph or line
+ * boundaries with markup balanced in each piece; buttons go with the last piece.
+ */
+export function toSendCalls(message: OutboundMessage): SendParams[] {
+  const pieces = splitRich(withMention(message), TEXT_LIMIT);
+  const markup = replyMarkup(message);
+  return pieces.map((text, i) => ({
+    text,
+    parse_mode: "HTML" as const,
+    ...(i === pieces.length - 1 && markup ? { reply_markup: markup } : {}),
+    link_preview_options: { is_disabled: true as const },
+  }));
+}
+
+/** An edit replaces text and buttons; an edit cannot carry a reply keyboard, and a long text is cut. */
+export function toEditParams(message: OutboundMessage): { text: string; parse_mode: "HTML"; reply_markup: InlineKeyboardMarkup } {
+  const [first] = splitRich(message.text, TEXT_LIMIT);
+  return { text: first ?? "…", parse_mode: "HTML", reply_markup: inlineKeyboard(message) ?? { inline_keyboard: [] } };
+}
+
+function withMention(message: OutboundMessage): string {
+  if (!message.replyFrom) return message.text;
+  // In a group, force_reply reaches only a mentioned user; the mention is a link to their id.
+  const { userId, name } = message.replyFrom;
+  return `<a href="tg://user?id=${encodeURIComponent(userId)}">${escapeHtml(name || "…")}</a>, ${message.text}`;
+}
+
+function inlineKeyboard(message: OutboundMessage): InlineKeyboardMarkup | undefined {
+  if (!message.choices?.length) return undefined;
+  return {
+    inline_keyboard: message.choices.map((row) =>
+      row.map((b) => {
+        if (Buffer.byteLength(b.data, "utf8") > CALLBACK_DATA_BYTES) throw new Error(`callback_data over 64 bytes: ${b.data}`);
+        return { text: clip(b.label, BUTTON_TEXT_LIMIT), callback_data: b.data };
+      }),
+    ),
+  };
+}
+
+function replyMarkup(message: OutboundMessage): ReplyMarkup | undefined {
+  const inline = inlineKeyboard(message);
+  if (inline) return inline;
+  if (message.requestPhone) {
+    return {
+      keyboard: [[{ text: clip(message.requestPhone, BUTTON_TEXT_LIMIT), request_contact: true }]],
+      resize_keyboard: true,
+      one_time_keyboard: true,
+    };
+  }
+  if (message.replyFrom) return { force_reply: true, selective: true };
+  if (message.removeKeyboard) return { remove_keyboard: true };
+  return undefined;
+}
+
+function clip(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}

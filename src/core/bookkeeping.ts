@@ -1,0 +1,86 @@
+/**
+ * The per-message bookkeeping of a turn: the dedup mark, the dialog state, the outbox and the chat
+ * menu. These run several times for every message, so they are single SQL statements through
+ * Prisma's raw API (measured: about 65 µs each, against 100-190 µs for the model API here), written
+ * in SQL that SQLite and PostgreSQL both accept (quoted identifiers, ON CONFLICT, RETURNING).
+ * Timestamps are passed as Date parameters, stored exactly as the model API stores them.
+ */
+import type { Tx } from "../db/database.ts";
+
+/** Marks an update as handled; false when it already was (a redelivery). */
+export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolean> {
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "ProcessedUpdate" ("id", "createdAt") VALUES (${id}, ${now}) ON CONFLICT DO NOTHING`;
+  return inserted === 1;
+}
+
+export interface DialogRow {
+  flow: string;
+  version: number;
+  state: string;
+}
+
+export async function loadDialog(tx: Tx, key: string): Promise<DialogRow | null> {
+  const rows = await tx.$queryRaw<DialogRow[]>`
+    SELECT "flow", "version", "state" FROM "DialogState" WHERE "key" = ${key}`;
+  const row = rows[0];
+  return row ? { flow: row.flow, version: Number(row.version), state: row.state } : null;
+}
+
+export async function saveDialog(tx: Tx, key: string, row: DialogRow, now: Date): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "DialogState" ("key", "flow", "version", "state", "startedAt", "updatedAt")
+    VALUES (${key}, ${row.flow}, ${row.version}, ${row.state}, ${now}, ${now})
+    ON CONFLICT ("key") DO UPDATE SET "flow" = excluded."flow", "version" = excluded."version",
+      "state" = excluded."state", "updatedAt" = excluded."updatedAt"`;
+}
+
+export async function deleteDialog(tx: Tx, key: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM "DialogState" WHERE "key" = ${key}`;
+}
+
+/** A message as queued in the outbox; handed to the dispatcher once the turn commits. */
+export interface QueuedMessage {
+  id: number;
+  channel: string;
+  chatId: string;
+  payload: string;
+  tag: string | null;
+  locale: string | null;
+  attempts: number;
+  notBefore: Date | null;
+}
+
+export async function enqueue(
+  tx: Tx,
+  m: { channel: string; chatId: string; payload: string; tag: string | null; locale: string | null },
+  now: Date,
+): Promise<QueuedMessage> {
+  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`
+    INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
+    VALUES (${m.channel}, ${m.chatId}, ${m.payload}, ${m.tag}, ${m.locale}, 0, ${now}) RETURNING "id"`;
+  return { ...m, id: Number(rows[0]!.id), attempts: 0, notBefore: null };
+}
+
+export interface MenuChoice {
+  data: string;
+  /** Folded labels in every language, for matching typed text. */
+  match: string[];
+}
+
+export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<MenuChoice[] | null> {
+  const rows = await tx.$queryRaw<{ choices: string }[]>`
+    SELECT "choices" FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
+  return rows[0] ? (JSON.parse(rows[0].choices) as MenuChoice[]) : null;
+}
+
+export async function saveMenu(tx: Tx, channel: string, chatId: string, choices: MenuChoice[], now: Date): Promise<void> {
+  const json = JSON.stringify(choices);
+  await tx.$executeRaw`
+    INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (${channel}, ${chatId}, ${json}, ${now})
+    ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
+}
+
+export async function deleteMenu(tx: Tx, channel: string, chatId: string): Promise<void> {
+  await tx.$executeRaw`DELETE FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
+}

@@ -1,0 +1,106 @@
+/**
+ * Composition root: configuration → database → core → channels; graceful shutdown on SIGTERM and
+ * SIGINT (stop taking updates, finish those in hand, close the database) so a restart loses nothing.
+ * With no TELEGRAM_BOT_TOKEN it opens the console chat instead (the embedded default).
+ */
+import { appendFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { createI18n } from "./i18n/i18n.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { createCore } from "./core/core.ts";
+import type { CoreSettings } from "./core/turn.ts";
+import { createTelegramChannel } from "./channels/telegram/telegram.ts";
+import { createConsoleChannel } from "./channels/console/console.ts";
+
+/** The console's operator persona: an admin, so that staff work can be tried too. */
+export const CONSOLE_ADMIN = "admin";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const started = Date.now();
+  const db = await openDatabase(config.databaseUrl);
+  const consoleMode = !config.telegram;
+  // In the console the chat owns the terminal, so the log goes to a file beside the database.
+  const logFile = join(dirname(db.file), "bot.log");
+  const log: Logger = createLogger({
+    level: config.logLevel,
+    ...(consoleMode ? { write: (line: string) => appendFileSync(logFile, line + "\n") } : {}),
+  });
+  if (db.migrations.applied.length) log.info("migrations applied", { applied: db.migrations.applied });
+  if (db.migrations.modified.length) log.warn("applied migrations changed since", { modified: db.migrations.modified });
+
+  const settings: CoreSettings = {
+    defaultLocale: config.defaultLocale,
+    admins: [
+      ...config.staffTelegramIds.map((id) => ({ channel: "telegram" as const, id })),
+      ...(consoleMode ? [{ channel: "console" as const, id: CONSOLE_ADMIN }] : []),
+    ],
+    ...(config.staffChatId ? { staffChat: { channel: "telegram" as const, chatId: config.staffChatId } } : {}),
+  };
+  const core = createCore({ db, i18n: createI18n(), log, settings });
+  await core.start();
+
+  let stopChannel: () => Promise<void> | void;
+  let running: Promise<void>;
+  if (config.telegram) {
+    const telegram = createTelegramChannel({ ...config.telegram, port: config.port, core, log });
+    await core.dispatcher.register(telegram.sender);
+    await telegram.start();
+    log.info("ready", { ms: Date.now() - started });
+    stopChannel = () => telegram.stop();
+    running = new Promise(() => {});
+  } else {
+    const chat = createConsoleChannel({
+      core,
+      input: process.stdin,
+      output: process.stdout,
+      ...(config.systemLanguage ? { languageHint: config.systemLanguage } : {}),
+      color: !!process.stdout.isTTY,
+    });
+    await core.dispatcher.register(chat.sender);
+    process.stdout.write(
+      [
+        "Qaz Textile Industry bot: console chat (no TELEGRAM_BOT_TOKEN set).",
+        `Database: ${db.file}   Log: ${logFile}`,
+        `Type /start. Options are numbered: type the number. "/as ${CONSOLE_ADMIN}" becomes the operator (staff);`,
+        '"/as NAME" any other person. Ctrl+D or /quit leaves.',
+        "",
+      ].join("\n"),
+    );
+    stopChannel = () => chat.stop();
+    running = chat.run();
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    await stopChannel();
+    await core.idle();
+    await core.dispatcher.stop();
+    await db.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  await running;
+  await shutdown("end of input");
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
