@@ -79,7 +79,15 @@ export const menuFlow: FlowDef<{ greet?: boolean } & { [k: string]: Json }> = {
       });
       if ("item" in pick) return { next: pick.item };
       if ("denied" in pick) {
-        await d.act("deny", (turn) => deny(turn, `menu-${pick.denied}`));
+        // The menu was built earlier; the role may have changed since (granted by an admin).
+        const item = pick.denied;
+        const allowed = await d.act("recheck", async (turn) => {
+          const p = turn.actor ? await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true } }) : null;
+          if (ADMIN_ITEMS.includes(item) ? isAdminRole(p?.role) : isStaffRole(p?.role)) return true;
+          await deny(turn, `menu-${item}`);
+          return false;
+        });
+        if (allowed) return { next: item };
       } else {
         await d.act("stale", (turn) => void (turn.notice = turn.t("button-stale")));
       }

@@ -6,15 +6,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDatabase, type Database } from "../../src/db/database.ts";
-import { createI18n, type I18n } from "../../src/i18n/i18n.ts";
+import { createI18n, type I18n, type MessageArgs } from "../../src/i18n/i18n.ts";
+import type { Locale } from "../../src/i18n/locales.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
-import type { ChannelName, ChannelSender, InboundEvent, Outbound, OutboundMessage, TurnResult } from "../../src/core/channel.ts";
+import type { ChannelName, ChannelSender, Inbound, InboundEvent, Outbound, OutboundMessage, TurnResult } from "../../src/core/channel.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { toPlain } from "../../src/core/rich-text.ts";
 
 let sharedI18n: I18n | undefined;
 export const i18n = (): I18n => (sharedI18n ??= createI18n());
+
+/** A message as a person sees it (visible text), rendered from the locales. */
+export function tr(locale: Locale, key: string, args?: MessageArgs): string {
+  return toPlain(i18n().t(locale, key, args));
+}
 
 export interface Delivered {
   chatId: string;
@@ -57,6 +63,10 @@ export interface Harness {
   dir: string;
   /** A person writing from a private chat. */
   person(id: string, opts?: { language?: string; name?: string }): TestPerson;
+  /** A person writing in a group chat (the staff group). */
+  inGroup(groupId: string, userId: string, opts?: { language?: string; name?: string }): TestPerson;
+  /** Sends one raw event (e.g. the same update id twice). */
+  handle(inbound: Inbound): Promise<TurnResult>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
@@ -87,13 +97,13 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
   let updateId = 1;
   const seen = new Map<string, number>();
 
-  const handle = async (userId: string, event: InboundEvent, extra: { language?: string; name?: string } = {}) => {
+  const handle = async (userId: string, event: InboundEvent, extra: { language?: string; name?: string; group?: string } = {}) => {
     const result = await core.handle({
       id: `${channel.channel}:${updateId++}`,
       channel: channel.channel,
-      chatId: userId,
+      chatId: extra.group ?? userId,
       userId,
-      chatType: "private",
+      chatType: extra.group ? "group" : "private",
       ...(extra.language ? { languageHint: extra.language } : {}),
       ...(extra.name ? { displayName: extra.name } : {}),
       event,
@@ -111,23 +121,32 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
     },
     channel,
     dir,
-    person(id, extra = {}) {
+    async handle(inbound) {
+      const result = await core.handle(inbound);
+      await core.dispatcher.idle();
+      return result;
+    },
+    inGroup(groupId, userId, extra = {}) {
+      return harness.person(userId, { ...extra, group: groupId } as never);
+    },
+    person(userId, extra: { language?: string; name?: string; group?: string } = {}) {
+      const id = extra.group ?? userId;
       const p: TestPerson = {
         id,
-        send: (text) => handle(id, { type: "text", text }, extra),
-        pressData: (data) => handle(id, { type: "choice", data }, extra),
+        send: (text) => handle(userId, { type: "text", text }, extra),
+        pressData: (data) => handle(userId, { type: "choice", data }, extra),
         async press(label) {
-          const withButtons = [...channel.in(id)].reverse().find((m) => m.message.choices?.length);
-          const button = withButtons?.message.choices
-            ?.flat()
-            .find((b) => (typeof label === "string" ? b.label === label || b.label.includes(label) : label.test(b.label)));
+          // Like a person scrolling up: the newest message that has such a button.
+          const matches = (b: { label: string }) => (typeof label === "string" ? b.label === label || b.label.includes(label) : label.test(b.label));
+          const withButtons = [...channel.in(id)].reverse().find((m) => m.message.choices?.flat().some(matches));
+          const button = withButtons?.message.choices?.flat().find(matches);
           if (!button) {
             throw new Error(`No button ${String(label)}; last buttons: ${JSON.stringify(withButtons?.message.choices?.flat().map((b) => b.label))}`);
           }
-          return handle(id, { type: "choice", data: button.data }, extra);
+          return handle(userId, { type: "choice", data: button.data }, extra);
         },
-        contact: (phone, own = true) => handle(id, { type: "contact", phone, own }, extra),
-        sticker: () => handle(id, { type: "unsupported", kind: "sticker" }, extra),
+        contact: (phone, own = true) => handle(userId, { type: "contact", phone, own }, extra),
+        sticker: () => handle(userId, { type: "unsupported", kind: "sticker" }, extra),
         messages: () => channel.in(id),
         last: () => {
           const all = channel.in(id);

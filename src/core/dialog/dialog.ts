@@ -211,6 +211,10 @@ export class FlowDialog implements Dialog {
         text,
         ...(rows.length ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label }))) } : {}),
         ...(spec.requestPhone ? { requestPhone: spec.requestPhone } : {}),
+        // In a group the bot sees only replies to its messages (privacy mode): ask this member to reply.
+        ...(turn.inbound.chatType === "group"
+          ? { replyFrom: { userId: turn.inbound.userId, name: turn.inbound.displayName ?? "" } }
+          : {}),
       }),
     );
   }

@@ -1,0 +1,313 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import type { Locale } from "../../../src/i18n/locales.ts";
+import { LOCALES } from "../../../src/i18n/locales.ts";
+
+// Valid numbers: an IIN (sole proprietor) and a resident legal entity's BIN (check digits in bin.test.ts).
+const IIN = "061211600012";
+const BIN = "990140000384";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
+});
+afterEach(async () => h.close());
+
+/** Walks a person from /start to the summary, answering every question correctly. */
+async function fillApplication(p: TestPerson, locale: Locale, opts: { bin?: string; name?: string } = {}) {
+  await p.send("/start");
+  await p.press(tr(locale, "menu-register"));
+  await p.press(tr(locale, "consent-agree"));
+  await p.send(opts.bin ?? IIN);
+  await p.send(opts.name ?? "Textile Company");
+  await p.press(tr(locale, "region-almaty-city"));
+  await p.press(tr(locale, "sector-apparel"));
+  await p.send("45");
+  await p.send("Aigerim");
+  await p.contact("77011234567");
+}
+
+async function enterprises() {
+  return h.db.transaction((tx) => tx.enterprise.findMany({ include: { memberships: { include: { person: true } } } }));
+}
+
+describe("registration", () => {
+  it.each(LOCALES)("an owner registers in %s, is told what happens next, and staff approve", async (locale) => {
+    const p = h.person("100", { language: locale });
+    await fillApplication(p, locale);
+    expect(p.buttons()).toContain(tr(locale, "reg-confirm-button"));
+    // The summary repeats every answer in the person's language.
+    const summary = p.last().text;
+    expect(summary).toContain("Textile Company");
+    expect(summary).toContain(tr(locale, "region-almaty-city"));
+    expect(summary).toContain(tr(locale, "sector-apparel"));
+    expect(summary).toContain("+7 701 123 4567");
+    await p.press(tr(locale, "reg-confirm-button"));
+    expect(p.fresh().join("\n")).toContain(tr(locale, "reg-submitted", { name: "Textile Company" }));
+
+    const [e] = await enterprises();
+    expect(e).toMatchObject({ bin: IIN, binKind: "sole-proprietor", region: "almaty-city", sector: "apparel", employees: 45, status: "pending" });
+    expect(e!.memberships[0]!.person).toMatchObject({ name: "Aigerim", phone: "+77011234567", locale });
+    expect(e!.memberships[0]!.person.consentAt).toBeInstanceOf(Date);
+
+    const admin = h.person("900", { language: "en", name: "Dana" });
+    expect(admin.last().text).toContain(tr("ru", "notice-application-title", { id: e!.id }));
+    await admin.press(tr("ru", "notice-approve"));
+    expect(p.last().text).toContain(tr(locale, "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!);
+    expect((await enterprises())[0]).toMatchObject({ status: "active" });
+    expect((await enterprises())[0]!.memberships[0]).toMatchObject({ status: "active" });
+  });
+
+  it("asks every question again with the reason when the answer is wrong, in the person's language", async () => {
+    const p = h.person("101", { language: "kk" });
+    await p.send("/start");
+    await p.press(tr("kk", "menu-register"));
+    await p.press(tr("kk", "consent-agree"));
+    p.fresh();
+    const wrong = async (answer: () => Promise<unknown>, error: string, question: string) => {
+      await answer();
+      const [reply, ...more] = p.fresh();
+      expect(more).toEqual([]);
+      expect(reply).toContain(error);
+      expect(reply).toContain(question);
+    };
+    const askBin = tr("kk", "reg-ask-bin");
+    await wrong(() => p.send("BIN please"), tr("kk", "error-bin-not-digits"), askBin);
+    await wrong(() => p.send("06121160001"), tr("kk", "error-bin-length"), askBin);
+    await wrong(() => p.send("061211600013"), tr("kk", "error-bin-checksum"), askBin);
+    await wrong(() => p.sticker(), tr("kk", "error-need-text"), askBin);
+    await p.send(IIN);
+    p.fresh();
+    const askName = tr("kk", "reg-ask-name");
+    await wrong(() => p.send("\u200b\u200b"), tr("kk", "error-name-empty"), askName);
+    await wrong(() => p.send("🧵🧵🧵"), tr("kk", "error-name-no-letters"), askName);
+    await wrong(() => p.send("x".repeat(10_000)), tr("kk", "error-name-too-long", { max: 200 }), askName);
+    await p.send("Тоқыма");
+    const askRegion = tr("kk", "reg-ask-region");
+    p.fresh();
+    await wrong(() => p.send("Атлантида"), tr("kk", "error-need-choice"), askRegion);
+    await p.press(tr("kk", "region-abai"));
+    p.fresh();
+    const askSector = tr("kk", "reg-ask-sector");
+    await wrong(() => p.sticker(), tr("kk", "error-need-choice"), askSector);
+    await p.press(tr("kk", "sector-textiles"));
+    p.fresh();
+    const askEmployees = tr("kk", "reg-ask-employees");
+    await wrong(() => p.send("көп"), tr("kk", "error-employees-not-number"), askEmployees);
+    await wrong(() => p.send("0"), tr("kk", "error-employees-zero"), askEmployees);
+    await wrong(() => p.send("5000000"), tr("kk", "error-employees-too-large"), askEmployees);
+    await p.send("1 200");
+    p.fresh();
+    const askContact = tr("kk", "reg-ask-contact");
+    await wrong(() => p.send("!!!"), tr("kk", "error-person-name-no-letters"), askContact);
+    await p.send("Айгерім");
+    p.fresh();
+    const askPhone = tr("kk", "reg-ask-phone");
+    await wrong(() => p.send("123"), tr("kk", "error-phone-invalid"), askPhone);
+    await wrong(() => p.sticker(), tr("kk", "error-need-phone"), askPhone);
+    await p.send("8 (701) 123-45-67");
+    expect(p.fresh()[0]).toBe(tr("kk", "reg-phone-saved", { phone: "+7 701 123 4567" }));
+    const [e] = await enterprises();
+    expect(e).toBeUndefined(); // nothing is filed before Confirm
+  });
+
+  it("keeps a phone typed in any common format as E.164, and takes a shared contact", async () => {
+    for (const [i, typed] of ["+7 (701) 123-45-67", "87011234567", "77011234567", "7011234567"].entries()) {
+      const p = h.person(String(200 + i), { language: "en" });
+      await fillApplication(p, "en", { bin: i === 0 ? IIN : undefined });
+      await p.press(tr("en", "edit-phone"));
+      await p.send(typed);
+      expect(p.fresh()).toContain(tr("en", "reg-phone-saved", { phone: "+7 701 123 4567" }));
+      await p.press(tr("en", "button-cancel"));
+    }
+  });
+
+  it("stores nothing when consent is declined, and says how to come back", async () => {
+    const p = h.person("102", { language: "ru" });
+    await p.send("/start");
+    await p.press(tr("ru", "menu-register"));
+    await p.press(tr("ru", "consent-decline"));
+    expect(p.fresh().join("\n")).toContain(tr("ru", "consent-declined"));
+    const person = await h.db.transaction((tx) => tx.person.findFirst({ where: { identities: { some: { externalId: "102" } } } }));
+    expect(person).toMatchObject({ name: null, phone: null, consentAt: null, consentVersion: null });
+    expect(await enterprises()).toEqual([]);
+    expect(p.buttons()).toContain(tr("ru", "menu-register"));
+  });
+
+  it("offers to join an enterprise whose BIN is already registered, and staff approve the employee", async () => {
+    const owner = h.person("103", { language: "ru" });
+    await fillApplication(owner, "ru", { bin: BIN, name: "<Textile & Co>" });
+    await owner.press(tr("ru", "reg-confirm-button"));
+
+    const worker = h.person("104", { language: "en" });
+    await worker.send("/start");
+    await worker.press(tr("en", "menu-register"));
+    await worker.press(tr("en", "consent-agree"));
+    await worker.send(BIN);
+    expect(worker.last().text).toContain(tr("en", "reg-bin-taken", { name: "<Textile & Co>" }).split("\n")[0]!);
+    await worker.press(tr("en", "reg-join-button"));
+    await worker.send("Dana");
+    await worker.send("+7 702 000 11 22");
+    await worker.press(tr("en", "join-confirm-button"));
+    expect(worker.fresh().join("\n")).toContain(tr("en", "join-submitted", { name: "<Textile & Co>" }));
+
+    const admin = h.person("900", { language: "en" });
+    const notice = admin.messages().find((m) => m.text.includes(tr("ru", "notice-join-title", { id: 2, name: "<Textile & Co>" })));
+    expect(notice).toBeDefined();
+    await h.person("900").pressData(notice!.message.choices![0]![0]!.data);
+    expect(worker.last().text).toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
+    const memberships = await h.db.transaction((tx) => tx.membership.findMany({ orderBy: { id: "asc" } }));
+    expect(memberships.map((m) => [m.role, m.status])).toEqual([
+      ["owner", "pending"],
+      ["employee", "active"],
+    ]);
+    expect(await enterprises()).toHaveLength(1); // the BIN was not duplicated
+  });
+
+  it("does not reveal whose IIN is registered", async () => {
+    const owner = h.person("105", { language: "ru" });
+    await fillApplication(owner, "ru", { bin: IIN, name: "ИП Иванова" });
+    await owner.press(tr("ru", "reg-confirm-button"));
+    const other = h.person("106", { language: "ru" });
+    await other.send("/start");
+    await other.press(tr("ru", "menu-register"));
+    await other.press(tr("ru", "consent-agree"));
+    await other.send(IIN);
+    expect(other.last().text).toBe(tr("ru", "reg-iin-taken"));
+    expect(other.messages().some((m) => m.text.includes("Иванова"))).toBe(false);
+  });
+
+  it("lets any field be changed from the summary", async () => {
+    const p = h.person("107", { language: "en" });
+    await fillApplication(p, "en");
+    await p.press(tr("en", "edit-region"));
+    await p.press(tr("en", "region-shymkent"));
+    await p.press(tr("en", "edit-employees"));
+    await p.send("12");
+    await p.press(tr("en", "edit-name"));
+    await p.send("Shymkent Leather LLP");
+    expect(p.last().text).toContain(tr("en", "region-shymkent"));
+    await p.press(tr("en", "reg-confirm-button"));
+    expect((await enterprises())[0]).toMatchObject({ name: "Shymkent Leather LLP", region: "shymkent", employees: 12 });
+  });
+
+  it.each([
+    ["/cancel", "en"],
+    ["отмена", "ru"],
+    ["Болдырмау", "kk"],
+    ["cancel", "ru"],
+  ] as const)("%s leaves the registration (person speaks %s)", async (word, locale) => {
+    const p = h.person("108", { language: locale });
+    await p.send("/start");
+    await p.press(tr(locale, "menu-register"));
+    await p.press(tr(locale, "consent-agree"));
+    await p.send(IIN);
+    p.fresh();
+    await p.send(word);
+    const [cancelled, menu] = p.fresh();
+    expect(cancelled).toBe(tr(locale, "flow-cancelled"));
+    expect(menu).toBe(tr(locale, "menu-prompt"));
+    expect(p.buttons()).toContain(tr(locale, "menu-register"));
+    // The next answer is not taken for the abandoned question.
+    await p.send("Textile");
+    expect(p.last().text).toContain(tr(locale, "error-need-choice"));
+  });
+
+  it("continues at the same question after a restart", async () => {
+    const p = h.person("109", { language: "ru" });
+    await p.send("/start");
+    await p.press(tr("ru", "menu-register"));
+    await p.press(tr("ru", "consent-agree"));
+    await p.send(IIN);
+    await p.send("Текстиль");
+    expect(p.last().text).toBe(tr("ru", "reg-ask-region"));
+    await h.restart();
+    await p.press(tr("ru", "region-karaganda"));
+    expect(p.last().text).toBe(tr("ru", "reg-ask-sector"));
+  });
+
+  it("handles the same update delivered twice once", async () => {
+    const p = h.person("110", { language: "en" });
+    await p.send("/start");
+    const before = p.messages().length;
+    const inbound = {
+      id: "telegram:dup-1",
+      channel: "telegram" as const,
+      chatId: "110",
+      userId: "110",
+      chatType: "private" as const,
+      event: { type: "choice" as const, data: p.last().message.choices![0]![0]!.data },
+    };
+    const first = await h.handle(inbound);
+    const second = await h.handle(inbound);
+    expect(first.duplicate).toBeUndefined();
+    expect(second).toEqual({ duplicate: true });
+    expect(p.messages().length - before).toBe(1); // the consent question, once
+  });
+
+  it("takes a typed number or a typed option label as a choice", async () => {
+    const p = h.person("111", { language: "ru" });
+    await p.send("/start");
+    await p.send("1"); // the first menu entry: register
+    expect(p.last().text).toContain(tr("ru", "consent-text").split("\n")[0]!);
+    await p.send(tr("ru", "consent-agree"));
+    expect(p.last().text).toBe(tr("ru", "reg-ask-bin"));
+    await p.send(IIN);
+    await p.send("Текстиль");
+    await p.send("г. алматы"); // a label typed, in another case
+    expect(p.last().text).toBe(tr("ru", "reg-ask-sector"));
+    await p.send("leather and footwear"); // the label in another language
+    expect(p.last().text).toBe(tr("ru", "reg-ask-employees"));
+    await p.send("2"); // a number where a number is the answer
+    expect(p.last().text).toBe(tr("ru", "reg-ask-contact"));
+  });
+
+  it("switches language in the middle and asks the same question again in the new language", async () => {
+    const p = h.person("112", { language: "ru" });
+    await p.send("/start");
+    await p.press(tr("ru", "menu-register"));
+    await p.press(tr("ru", "consent-agree"));
+    await p.send("/language");
+    await p.press("Қазақша");
+    const [changed, question] = p.fresh().slice(-2);
+    expect(changed).toBe(tr("kk", "language-changed"));
+    expect(question).toBe(tr("kk", "reg-ask-bin"));
+    await p.send(IIN);
+    expect(p.fresh()).toContain(tr("kk", "reg-ask-name"));
+  });
+
+  it("refuses a button of an earlier question without taking it as an answer", async () => {
+    const p = h.person("113", { language: "en" });
+    await p.send("/start");
+    await p.press(tr("en", "menu-register"));
+    const consent = p.last();
+    await p.press(tr("en", "consent-agree"));
+    const result = await p.pressData(consent.message.choices![1]![0]!.data); // "I do not agree", late
+    expect(result.notice).toBe(tr("en", "button-stale"));
+    await p.send(IIN);
+    expect(p.last().text).toBe(tr("en", "reg-ask-name"));
+  });
+
+  it("keeps hostile names intact in the staff notice", async () => {
+    const hostile = "<b>Textile & Co</b> 🧵\u200b «Тоқыма»";
+    const p = h.person("114", { language: "en" });
+    await fillApplication(p, "en", { name: hostile });
+    await p.press(tr("en", "reg-confirm-button"));
+    const notice = h.person("900").last();
+    expect(notice.text).toContain("<b>Textile & Co</b> 🧵 «Тоқыма»");
+    expect(notice.message.text).toContain("&lt;b&gt;Textile &amp; Co&lt;/b&gt;");
+  });
+
+  it("restarts a flow stored by an older version of the bot politely", async () => {
+    const p = h.person("115", { language: "en" });
+    await p.send("/start");
+    await p.press(tr("en", "menu-register"));
+    await p.press(tr("en", "consent-agree"));
+    await h.db.transaction((tx) => tx.dialogState.updateMany({ data: { version: 0 } }));
+    p.fresh();
+    await p.send(IIN);
+    const fresh = p.fresh();
+    expect(fresh[0]).toBe(tr("en", "flow-restarted"));
+    expect(fresh).toContain(tr("en", "reg-ask-bin")); // consent is remembered; the first question again
+  });
+});

@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import type { CoreSettings } from "../../../src/core/turn.ts";
+import type { Locale } from "../../../src/i18n/locales.ts";
+
+const IIN = "061211600012";
+const BIN = "990140000384";
+const ADMINS: CoreSettings["admins"] = [
+  { channel: "telegram", id: "900" },
+  { channel: "telegram", id: "901" },
+];
+
+let h: Harness;
+afterEach(async () => h?.close());
+
+async function apply(p: TestPerson, locale: Locale, bin = IIN, name = "Textile Company") {
+  await p.send("/start");
+  await p.press(tr(locale, "menu-register"));
+  await p.press(tr(locale, "consent-agree"));
+  await p.send(bin);
+  await p.send(name);
+  await p.press(tr(locale, "region-astana"));
+  await p.press(tr(locale, "sector-textiles"));
+  await p.send("10");
+  await p.send("Aigerim");
+  await p.send("+77011234567");
+  await p.press(tr(locale, "reg-confirm-button"));
+}
+
+const audit = () => h.db.transaction((tx) => tx.auditLog.findMany({ orderBy: { id: "asc" } }));
+const enterprise = () => h.db.transaction((tx) => tx.enterprise.findFirstOrThrow());
+
+/** The data of a staff notice's button in a chat (Approve = 0, Reject = 1). */
+function noticeButton(p: TestPerson, index: 0 | 1): string {
+  const notice = [...p.messages()].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:"));
+  if (!notice) throw new Error("no staff notice");
+  return notice.message.choices![0]![index]!.data;
+}
+
+describe("staff decisions", () => {
+  it("two staff approving at once give one approval and one notice to the applicant", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "kk" });
+    await apply(applicant, "kk");
+    const a = h.person("900", { language: "en", name: "Dana" });
+    const b = h.person("901", { language: "ru", name: "Олжас" });
+    const [ra, rb] = await Promise.all([a.pressData(noticeButton(a, 0)), b.pressData(noticeButton(b, 0))]);
+    const notices = [ra.notice, rb.notice];
+    expect(notices).toContain(tr("en", "staff-approved-notice"));
+    expect(notices.filter((n) => n === tr("ru", "already-active") || n === tr("en", "already-active"))).toHaveLength(1);
+    const approvals = applicant.messages().filter((m) => m.text.includes(tr("kk", "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!));
+    expect(approvals).toHaveLength(1);
+    expect(await enterprise()).toMatchObject({ status: "active" });
+    expect((await audit()).filter((x) => x.action === "application-approve")).toHaveLength(1);
+    // Both copies of the notice now say who decided, and have no buttons left.
+    for (const p of [a, b]) {
+      const notice = p.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: 1 })) || m.text.includes(tr("en", "notice-application-title", { id: 1 })));
+      expect(notice?.message.choices ?? []).toEqual([]);
+      expect(notice?.edited).toBeGreaterThan(0);
+    }
+  });
+
+  it("one staff member pressing Approve twice approves once", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "ru" });
+    await apply(applicant, "ru");
+    const a = h.person("900", { language: "en" });
+    const data = noticeButton(a, 0);
+    await a.pressData(data);
+    const again = await a.pressData(data);
+    expect(again.notice).toBe(tr("en", "already-active"));
+    expect(applicant.messages().filter((m) => m.text.startsWith(tr("ru", "decision-application-approved", { name: "Textile Company" }).slice(0, 20)))).toHaveLength(1);
+  });
+
+  it("refuses a forged Approve from a member and writes the attempt to the audit log", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "ru" });
+    await apply(applicant, "ru");
+    const intruder = h.person("666", { language: "en" });
+    await intruder.send("/start");
+    for (const data of ["s:ap:1", "s:ca:1", "s:zz:1", "s:ap:abc", "s:ap:1;drop"]) {
+      const r = await intruder.pressData(data);
+      expect(r.notice).toBe(tr("en", "error-not-allowed"));
+    }
+    expect(await enterprise()).toMatchObject({ status: "pending" });
+    const denied = (await audit()).filter((x) => x.outcome === "denied");
+    expect(denied.map((x) => x.action)).toEqual(["application-approve", "change-approve", "forged-button", "forged-button", "forged-button"]);
+    expect(denied.every((x) => x.actorRef === "telegram:666")).toBe(true);
+    // The applicant heard nothing.
+    expect(applicant.last().text).toBe(tr("ru", "menu-prompt"));
+  });
+
+  it("refuses staff commands and menu entries to members, and audits them", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const intruder = h.person("666", { language: "ru" });
+    await intruder.send("/start");
+    await intruder.send("/pending");
+    expect(intruder.fresh()).toContain(tr("ru", "error-not-allowed"));
+    const r = await intruder.pressData("m:team");
+    expect(r.notice).toBe(tr("ru", "error-not-allowed"));
+    expect((await audit()).map((x) => [x.action, x.outcome])).toEqual([
+      ["menu-pending", "denied"],
+      ["menu-team", "denied"],
+    ]);
+  });
+
+  it("asks for a reason when rejecting, and tells the applicant in their own language", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "kk" });
+    await apply(applicant, "kk");
+    const a = h.person("900", { language: "en", name: "Dana" });
+    await a.pressData(noticeButton(a, 1));
+    expect(a.last().text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
+    await a.send("   ");
+    expect(a.last().text).toContain(tr("en", "error-reason-empty"));
+    await a.send("Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б.");
+    expect(a.fresh()).toContain(tr("en", "staff-rejected-done", { id: 1 }));
+    expect(await enterprise()).toMatchObject({ status: "rejected", rejectReason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." });
+    expect(applicant.last().text).toBe(
+      tr("kk", "decision-application-rejected", { name: "Textile Company", reason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." }),
+    );
+    const notice = a.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: 1 })));
+    expect(notice?.text).toContain(tr("ru", "notice-decided-rejected-reason", { by: "Dana", reason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." }));
+  });
+
+  it("leaves the application undecided when the reason is cancelled", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    await apply(h.person("100", { language: "ru" }), "ru");
+    const a = h.person("900", { language: "ru" });
+    await a.pressData(noticeButton(a, 1));
+    await a.send("/cancel");
+    expect(a.fresh()).toContain(tr("ru", "flow-cancelled"));
+    expect(await enterprise()).toMatchObject({ status: "pending" });
+  });
+
+  it("lists what is pending, with working buttons", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    await apply(h.person("100", { language: "ru" }), "ru", IIN, "First");
+    await apply(h.person("101", { language: "ru" }), "ru", BIN, "Second");
+    const a = h.person("900", { language: "en" });
+    await a.send("/start");
+    a.fresh();
+    await a.press(tr("en", "menu-pending"));
+    const fresh = a.fresh();
+    expect(fresh[0]).toBe(tr("en", "pending-summary", { applications: 2, joins: 0, changes: 0 }));
+    expect(fresh.filter((t) => t.startsWith(tr("en", "notice-application-title", { id: 1 }).slice(0, 8)))).toHaveLength(2);
+    await a.press(tr("en", "notice-approve"));
+    const statuses = await h.db.transaction((tx) => tx.enterprise.findMany({ orderBy: { id: "asc" }, select: { status: true } }));
+    expect(statuses.map((s) => s.status)).toEqual(["pending", "active"]);
+  });
+});
+
+describe("the staff group", () => {
+  it("receives the notices, and a rejection's reason is asked of the member who pressed, by reply", async () => {
+    h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: "-100500" } } });
+    const applicant = h.person("100", { language: "en" });
+    await apply(applicant, "en");
+    const group = h.inGroup("-100500", "900", { name: "Dana", language: "en" });
+    expect(group.last().text).toContain(tr("ru", "notice-application-title", { id: 1 }));
+    expect(h.person("900").messages()).toEqual([]); // not privately as well
+
+    await group.press(tr("ru", "notice-reject"));
+    const ask = group.last();
+    expect(ask.text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
+    expect(ask.message.replyFrom).toEqual({ userId: "900", name: "Dana" });
+    // Another staff member's message in the group is not taken as the reason.
+    await h.inGroup("-100500", "901", { name: "Олжас" }).send("не та причина");
+    expect(await enterprise()).toMatchObject({ status: "pending" });
+    await group.send("Not a light-industry enterprise");
+    expect(await enterprise()).toMatchObject({ status: "rejected", rejectReason: "Not a light-industry enterprise" });
+    expect(applicant.last().text).toContain("Not a light-industry enterprise");
+  });
+
+  it("answers staff commands there and refuses them to others", async () => {
+    h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: "-100500" } } });
+    await h.inGroup("-100500", "900").send("/pending");
+    expect(h.person("-100500").last().text).toBe(tr("ru", "pending-none"));
+    await h.inGroup("-100500", "555").send("/pending");
+    expect(h.person("-100500").last().text).toBe(tr("ru", "error-not-allowed"));
+    expect((await audit()).map((x) => [x.actorRef, x.outcome])).toEqual([["telegram:555", "denied"]]);
+    // Ordinary chatter is ignored.
+    const before = h.channel.messages.length;
+    await h.inGroup("-100500", "555").send("привет всем");
+    expect(h.channel.messages.length).toBe(before);
+  });
+});
+
+describe("roles", () => {
+  it("admins grant and revoke staff; configured admins stay; members cannot manage", async () => {
+    h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
+    const newcomer = h.person("700", { language: "kk" });
+    await newcomer.send("/start");
+    const admin = h.person("900", { language: "en" });
+    await admin.send("/start");
+    await admin.press(tr("en", "menu-team"));
+    expect(admin.buttons()).not.toContain(tr("en", "team-revoke", { name: "telegram 900" }));
+    await admin.press(tr("en", "team-add-staff"));
+    await admin.send("not an id");
+    expect(admin.last().text).toContain(tr("en", "team-error-user"));
+    await admin.send("700");
+    expect(admin.fresh()).toContain(tr("en", "team-granted-staff", { user: "700" }));
+    expect(newcomer.last().text).toBe(tr("kk", "team-you-are-staff"));
+
+    // The new staff member can now see pending work, but not manage staff.
+    await newcomer.send("/pending");
+    expect(newcomer.fresh()).toContain(tr("kk", "pending-none"));
+    await newcomer.send("/staff");
+    expect(newcomer.fresh()).toContain(tr("kk", "error-not-allowed"));
+
+    await admin.press(tr("en", "team-revoke", { name: "telegram 700" }));
+    await admin.press(tr("en", "button-yes"));
+    expect(admin.fresh()).toContain(tr("en", "team-revoked", { name: "telegram 700" }));
+    await newcomer.send("/pending");
+    expect(newcomer.fresh()).toContain(tr("kk", "error-not-allowed"));
+    const roles = await h.db.transaction((tx) => tx.person.findMany({ select: { role: true }, orderBy: { id: "asc" } }));
+    expect(roles.map((r) => r.role).sort()).toEqual(["admin", "member"]);
+  });
+});
