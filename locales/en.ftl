@@ -6,14 +6,14 @@
 
 language-prompt =
     Тілді таңдаңыз · Выберите язык · Choose your language
-language-changed = Done, I will answer in English from now on.
+language-changed = Done. From now on I will reply in English.
 
 ## Welcome and the main menu
 
 welcome =
     Hello! I am the bot of <b>Qaz Textile Industry</b>, the National Association of Light Industry Enterprises of Kazakhstan.
 
-    Textile, garment, leather and footwear enterprises register here as members of the association.
+    Textile, garment, leather and footwear enterprises can register here as members of the association.
 welcome-back = Welcome back!
 menu-prompt = What would you like to do?
 menu-register = 📝 Register an enterprise
@@ -27,17 +27,17 @@ menu-team = 👥 Staff and roles
 help-text =
     <b>What I can do</b>
 
-    📝 <b>Register an enterprise</b>: I ask a few questions (BIN or IIN, name, region, sector, employees, contact), then the association's staff review the application. You will get the answer here.
-    🏭 <b>My enterprise</b>: the profile, its status, and changes.
-    🔒 <b>My data</b>: what is stored about you, and erasing it.
+    📝 <b>Register an enterprise</b>: I ask a few questions (BIN or IIN, name, region, sector, number of employees, contact details), then the association's staff review the application. You will get the answer in this chat.
+    🏭 <b>My enterprise</b>: your enterprise's profile and application status, and changing its details.
+    🔒 <b>My data</b>: what the bot stores about you, and how to erase it.
 
     Commands:
     /menu: the main menu
     /language: change the language
-    /cancel: stop what you are doing
+    /cancel: stop the current action
     /help: this help
 
-    You can also type the number of an option, or its text.
+    Instead of pressing a button, you can also type the option's number or its text.
 
 ## Commands shown in the messenger's command menu
 
@@ -64,39 +64,39 @@ button-cancel = ✖️ Cancel
 button-stale = This button belongs to an earlier question. Please answer the latest one.
 phone-share-button = 📱 Share my phone number
 
-flow-busy = You are in the middle of { $flow }. Answer the question below, or send /cancel to stop.
+flow-busy = Please finish the current action first ({ $flow }): answer the question below, or send /cancel to stop it.
 flow-cancelled = Cancelled. Nothing from the unfinished step was saved.
 flow-restarted = The bot was updated while you were answering, so let's start this step again.
-flow-too-long = This conversation got too long, so I have reset it. Please start again from the menu.
-flow-menu = the main menu
+flow-too-long = This conversation got too long, so it has been reset. Please start again from the menu.
+flow-menu = main menu
 flow-help = help
 flow-language = choosing a language
-flow-register = the registration
-flow-join = the request to join an enterprise
+flow-register = registering an enterprise
+flow-join = request to join an enterprise
 flow-profile = editing your enterprise
 flow-privacy = managing your data
-flow-pending = the list of applications
+flow-pending = reviewing applications
 flow-team = managing staff
-flow-reject = a rejection
+flow-reject = rejecting a request
 
 error-generic = Sorry, something went wrong on our side. Your earlier answers are kept; please try again, or send /cancel.
 error-need-text = Please answer with a text message.
 error-need-choice = Please choose one of the options below.
 error-need-phone = Please send your phone number, or press the button below.
-error-not-allowed = Sorry, this is only for the association's staff.
+error-not-allowed = Sorry, this is only available to the association's staff.
 
 ## Personal data consent
 
 consent-text =
-    <b>Consent to the processing of personal data</b>
+    <b>Consent to the collection and processing of personal data</b>
 
-    <b>Operator:</b> the National Association of Light Industry Enterprises "Qaz Textile Industry", Kazakhstan.
-    <b>Purpose:</b> registering your enterprise as a member, reviewing the application and keeping in touch about membership, industry problems and events.
-    <b>Data:</b> the enterprise's name, BIN or IIN, region, sector and number of employees; your name and phone number; your chat ID and language in this messenger.
-    <b>Cross-border transfer:</b> messages pass through the servers of Telegram or WhatsApp, which are located outside Kazakhstan.
-    <b>Storage:</b> for as long as the enterprise is a member. You can withdraw your consent and erase your data at any time: menu → "My data".
+    <b>Operator:</b> the National Association of Light Industry Enterprises of Kazakhstan "Qaz Textile Industry".
+    <b>Purpose:</b> registering your enterprise as a member of the association, reviewing the application, and contacting you about membership, industry issues and events.
+    <b>Data:</b> the enterprise's name, BIN or IIN, region, sector and number of employees; your name and phone number; your chat ID in this messenger and your chosen language.
+    <b>Cross-border transfer:</b> messages pass through the servers of Telegram or WhatsApp, which are located outside the Republic of Kazakhstan.
+    <b>Retention:</b> for as long as the enterprise is a member of the association. You can withdraw your consent and erase your data at any time: menu → "My data".
 
-    Consent under the Law of the Republic of Kazakhstan "On personal data and their protection" (No. 94-V). Do you agree?
+    Consent is given under Law of the Republic of Kazakhstan No. 94-V of 21 May 2013 "On Personal Data and Their Protection". Do you agree to the collection and processing of your personal data on these terms?
 consent-agree = ✅ I agree
 consent-decline = I do not agree
 consent-declined =
@@ -106,42 +106,42 @@ consent-declined =
 
 ## Registration
 
-reg-intro = Thank you. A few questions now; /cancel stops at any time.
+reg-intro = Thank you! Now a few questions. You can stop the registration at any time with /cancel.
 reg-ask-bin =
-    What is the enterprise's <b>BIN</b>? (12 digits)
+    Please send the enterprise's <b>BIN</b> (12 digits).
 
-    A sole proprietor enters their <b>IIN</b>.
+    If you are an individual entrepreneur, send your <b>IIN</b>.
 reg-bin-recognized = ✓ <code>{ $bin }</code>: { $kind }
 reg-bin-taken =
     The enterprise <b>{ $name }</b> with this BIN is already registered with the association.
 
-    Do you work there? You can ask to join it as its employee.
+    Do you work there? Then you can ask to join it as an employee.
 reg-iin-taken =
     An enterprise with this IIN is already registered with the association.
 
-    Do you work there? You can ask to join it as its employee.
+    Do you work there? Then you can ask to join it as an employee.
 reg-join-button = 🤝 Ask to join as an employee
 reg-other-bin-button = ✏️ Enter a different number
 reg-ask-name = What is the enterprise's <b>name</b>? For example: Textile Company LLP
 reg-ask-region = In which <b>region</b> does the enterprise operate?
-reg-ask-sector = What is the enterprise's main <b>sector</b>?
+reg-ask-sector = Please choose the enterprise's main <b>sector</b>.
 reg-ask-employees = How many <b>employees</b> does the enterprise have? Send a number, e.g. 45
-reg-ask-contact = Your <b>name</b>: how should the association address you?
-reg-ask-phone = Your <b>phone number</b>: press the button below, or type it (e.g. +7 701 123 4567).
-reg-phone-saved = ✓ Phone { $phone }
+reg-ask-contact = How should the association address you? Please send your <b>name</b>.
+reg-ask-phone = Please send your <b>phone number</b>: press the button below, or type it (e.g. +7 701 123 4567).
+reg-phone-saved = ✓ Phone: { $phone }
 reg-summary =
     <b>Please check the application</b>
 
     { $details }
     { $contact }
 
-    Is everything correct? Send it, or change any field.
+    Is everything correct? Send the application, or correct any field.
 reg-confirm-button = ✅ Send the application
 reg-cancelled = The registration was cancelled; nothing was sent.
 reg-submitted =
     📨 The application for <b>{ $name }</b> has been sent.
 
-    The association's staff will review it, usually within two working days, and you will get the answer here. Meanwhile you can look at it under "My enterprise".
+    The association's staff usually review applications within two working days; you will get the answer in this chat. Meanwhile you can view the application under "My enterprise".
 reg-already = You are already registered with <b>{ $name }</b> ({ $status }).
 
 edit-name = ✏️ Name
@@ -149,7 +149,7 @@ edit-bin = ✏️ BIN/IIN
 edit-region = ✏️ Region
 edit-sector = ✏️ Sector
 edit-employees = ✏️ Employees
-edit-contact = ✏️ Contact name
+edit-contact = ✏️ Contact person
 edit-phone = ✏️ Phone
 
 field-name-line = <b>Enterprise:</b> { $value }
@@ -157,7 +157,7 @@ field-bin-line = <b>BIN/IIN:</b> <code>{ $value }</code>, { $kind }
 field-region-line = <b>Region:</b> { $value }
 field-sector-line = <b>Sector:</b> { $value }
 field-employees-line = <b>Employees:</b> { $count }
-field-contact-line = <b>Contact:</b> { $value }
+field-contact-line = <b>Contact person:</b> { $value }
 field-phone-line = <b>Phone:</b> { $value }
 field-name = name
 field-bin = BIN/IIN
@@ -165,10 +165,10 @@ field-bin = BIN/IIN
 ## Answers that need another try
 
 error-bin-empty = Please send the 12-digit BIN or IIN.
-error-bin-not-digits = A BIN or IIN has only digits. Please send the 12 digits, e.g. 061211600012.
+error-bin-not-digits = A BIN or IIN consists of digits only. Please send the 12 digits, e.g. 061211600012.
 error-bin-length = A BIN or IIN has exactly 12 digits. Please check the number.
-error-bin-checksum = This number has a wrong check digit (the last one), so there is probably a typo. Please check it against the registration documents.
-error-bin-format = This cannot be a BIN or IIN: its structure does not match any issued number. Please check it.
+error-bin-checksum = The check digit (the last one) does not match, so there is probably a typo. Please compare the number with the registration documents.
+error-bin-format = This cannot be a BIN or IIN: its structure does not match the official format. Please check the number.
 error-name-empty = The name cannot be empty. Please send the enterprise's name.
 error-name-too-long = That is too long: at most { $max } characters, please.
 error-name-no-letters = A name needs letters or digits. Please send the enterprise's name.
@@ -177,7 +177,7 @@ error-person-name-too-long = That is too long: at most { $max } characters, plea
 error-person-name-no-letters = A name needs letters. Please send your name.
 error-employees-not-number = Please send the number of employees as a whole number, e.g. 45.
 error-employees-zero = An enterprise has at least one employee. Please send the number.
-error-employees-too-large = That is more than any enterprise of the sector has. Please check the number.
+error-employees-too-large = No enterprise in the industry has that many employees. Please check the number.
 error-phone-empty = Please send your phone number.
 error-phone-invalid = That does not look like a valid phone number. Please send it like this: +7 701 123 4567 or 8 701 123 45 67.
 error-reason-empty = Please write the reason: the applicant will see it.
@@ -186,7 +186,7 @@ error-reason-no-letters = Please write the reason in words: the applicant will s
 
 ## Joining an enterprise as an employee
 
-join-intro = You are asking to join <b>{ $name }</b> as its employee. The association's staff will confirm it.
+join-intro = You are asking to join <b>{ $name }</b> as an employee. The association's staff will review the request.
 join-summary =
     <b>Request to join { $name }</b>
 
@@ -194,7 +194,7 @@ join-summary =
 
     Send the request?
 join-confirm-button = ✅ Send the request
-join-submitted = 📨 Your request to join <b>{ $name }</b> has been sent. You will get the answer here.
+join-submitted = 📨 Your request to join <b>{ $name }</b> has been sent. You will get the answer in this chat.
 join-unavailable = Sorry, this enterprise cannot accept requests to join at the moment.
 
 ## Decisions, as the applicant hears them
@@ -202,7 +202,7 @@ join-unavailable = Sorry, this enterprise cannot accept requests to join at the 
 decision-application-approved =
     🎉 Welcome to the association! The application for <b>{ $name }</b> has been approved.
 
-    Open "My enterprise" from the menu to see the profile.
+    Open "My enterprise" in the menu to see the profile.
 decision-application-rejected =
     The application for <b>{ $name }</b> was not approved.
 
@@ -214,9 +214,9 @@ decision-join-rejected =
     Your request to join <b>{ $name }</b> was not approved.
 
     Reason: { $reason }
-decision-change-approved = ✓ The change for <b>{ $name }</b> has been approved: it is now { $value }.
+decision-change-approved = ✓ The change request for <b>{ $name }</b> has been approved. New value: { $value }.
 decision-change-rejected =
-    The change for <b>{ $name }</b> to { $value } was not approved.
+    The change request for <b>{ $name }</b> (new value: { $value }) was not approved.
 
     Reason: { $reason }
 
@@ -227,11 +227,11 @@ profile-status = Status: { $status } · { $role }
 profile-rejected-reason = Reason given by the association: { $reason }
 profile-none = You have no enterprise registered yet. Choose "Register an enterprise" in the menu.
 profile-reapply = 📝 Apply again
-profile-ask-name = The new <b>name</b> of the enterprise?
-profile-ask-bin = The new <b>BIN or IIN</b>?
-profile-bin-taken = Another registered enterprise has this number, so it cannot be changed to it. If it is yours, write to the association.
+profile-ask-name = What is the enterprise's new <b>name</b>?
+profile-ask-bin = Please send the new <b>BIN or IIN</b>.
+profile-bin-taken = This number belongs to another registered enterprise, so you cannot switch to it. If that enterprise is yours, please contact the association.
 profile-updated = ✓ Saved.
-profile-change-sent = 📨 The name and BIN identify a member, so the association's staff confirm such changes. I have sent it to them; the old value stays until then.
+profile-change-sent = 📨 The name and BIN identify a member, so changes to them are confirmed by the association's staff. The request has been sent to them; the old value stays until they decide.
 
 membership-pending = ⏳ under review
 membership-active = ✅ member
@@ -251,17 +251,17 @@ privacy-summary =
     <b>Enterprise:</b> { $enterprise }
     <b>Consent given:</b> { $consent }
 
-    Also your chat ID and language in this messenger, so that the bot can answer you.
-privacy-nothing = Neither your name nor your phone number are stored.
+    The bot also stores your chat ID in this messenger and your chosen language, so that it can reply to you.
+privacy-nothing = Neither your name nor your phone number is stored.
 privacy-erase-button = 🗑 Erase my data
-privacy-erase-confirm = Erase your name, phone and chat details, and withdraw your consent? Your membership requests will be withdrawn. This cannot be undone.
+privacy-erase-confirm = Erase your name, phone number and chat details, and withdraw your consent to the processing of personal data? Your applications and requests will also be withdrawn. This cannot be undone.
 privacy-erase-yes = Yes, erase
 privacy-erased = Your data has been erased and your consent withdrawn. Goodbye! If you ever need the bot again, just send /start.
 
 ## Staff: notices
 
 notice-application-title = 📝 <b>New membership application #{ $id }</b>
-notice-join-title = 🤝 <b>Request #{ $id } to join { $name }</b>
+notice-join-title = 🤝 <b>Join request #{ $id }: { $name }</b>
 notice-change-title = ✏️ <b>Change request #{ $id }: { $name }</b>
 notice-change-body = Change of the { $field }: { $old } → <b>{ $new }</b>
 notice-via = Applied through { $channel }
@@ -270,7 +270,7 @@ notice-reject = ❌ Reject
 notice-someone = a staff member
 notice-decided-approved = ✅ Approved by { $by }
 notice-decided-rejected = ❌ Rejected by { $by }
-notice-decided-rejected-reason = ❌ Rejected by { $by }: { $reason }
+notice-decided-rejected-reason = ❌ Rejected by { $by }. Reason: { $reason }
 notice-decided-withdrawn = ↩️ Withdrawn by the applicant
 notice-decided-superseded = ↩️ Replaced by a newer request
 notice-decided-erased = 🗑 The applicant erased their data
@@ -281,14 +281,14 @@ channel-console = the console
 
 ## Staff: decisions
 
-staff-approved-notice = Approved. The applicant has been told.
-staff-rejected-notice = Rejected. The applicant has been told.
-staff-rejected-done = ✓ Rejected #{ $id }; the applicant has been told the reason.
-staff-finish-current = Finish or /cancel what you are doing in this chat first.
-staff-change-bin-taken = Another registered enterprise holds this BIN now; the change cannot be approved.
-staff-reject-ask-application = Why is application #{ $id } rejected? Reply with the reason: the applicant will see it. /cancel leaves it undecided.
-staff-reject-ask-join = Why is join request #{ $id } rejected? Reply with the reason: the applicant will see it. /cancel leaves it undecided.
-staff-reject-ask-change = Why is change request #{ $id } rejected? Reply with the reason: the applicant will see it. /cancel leaves it undecided.
+staff-approved-notice = Approved. The applicant has been notified.
+staff-rejected-notice = Rejected. The applicant has been notified.
+staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
+staff-finish-current = First finish the current action in this chat, or send /cancel.
+staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
+staff-reject-ask-application = Please write the reason for rejecting application #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-reject-ask-join = Please write the reason for rejecting join request #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-reject-ask-change = Please write the reason for rejecting change request #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
 already-active = Already approved.
 already-approved = Already approved.
 already-rejected = Already rejected.
@@ -300,18 +300,18 @@ already-gone = This request no longer exists.
 pending-none = Nothing is waiting for a decision. 👌
 pending-summary =
     Waiting for a decision: { $applications ->
-        [one] { $applications } application
-       *[other] { $applications } applications
+        [one] { $applications } membership application
+       *[other] { $applications } membership applications
     }, { $joins ->
         [one] { $joins } join request
        *[other] { $joins } join requests
     }, { $changes ->
-        [one] { $changes } change
-       *[other] { $changes } changes
+        [one] { $changes } change request
+       *[other] { $changes } change requests
     }.
 pending-more = { $count ->
-        [one] One more is waiting; decide these first, then open the list again.
-       *[other] { $count } more are waiting; decide these first, then open the list again.
+        [one] One more request is waiting: decide on these first, then open the list again.
+       *[other] { $count } more requests are waiting: decide on these first, then open the list again.
     }
 
 ## Staff: roles
@@ -321,22 +321,22 @@ team-list =
 
     { $list }
 team-line = • { $name }: { $role } { $note }
-team-configured = (from the configuration)
+team-configured = (set in the configuration)
 team-you = (you)
 team-add-staff = ➕ Add staff
 team-add-admin = ➕ Add an admin
 team-revoke = ➖ Remove { $name }
 team-revoke-confirm = Remove { $name } from the staff?
 team-revoked = ✓ { $name } is no longer staff.
-team-ask-user-telegram = Send the person's Telegram user ID (a number; they can see it in @userinfobot), or share their contact.
+team-ask-user-telegram = Send the person's Telegram user ID (a number; @userinfobot shows it), or share their contact.
 team-ask-user-console = Send the persona name (as used with /as).
 team-ask-user-whatsapp = Send the person's phone number.
 team-error-user = That is not a user ID. Please send the number.
-team-error-contact-no-user = This contact has no Telegram account. Please send the user ID instead.
+team-error-contact-no-user = This contact has no Telegram account. Please send their user ID instead.
 team-granted-staff = ✓ { $user } is now staff.
 team-granted-admin = ✓ { $user } is now an admin.
-team-you-are-staff = You are now staff of the association's bot. New applications will reach you; /pending lists them.
-team-you-are-admin = You are now an admin of the association's bot: you can also manage the staff (menu → "Staff and roles").
+team-you-are-staff = You now have the staff role in the association's bot. New applications will be sent to you; /pending lists them.
+team-you-are-admin = You now have the admin role in the association's bot: you can also manage the staff (menu → "Staff and roles").
 
 
 ## Regions: cities of republican significance

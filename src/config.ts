@@ -56,24 +56,28 @@ const schema = z
     DEFAULT_LOCALE: optionalString.pipe(z.enum(LOCALES, { message: "must be kk, ru or en" }).default("ru")),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
   })
-  .superRefine((c, ctx) => {
-    if (c.TELEGRAM_WEBHOOK_URL) {
-      if (!c.TELEGRAM_BOT_TOKEN) {
-        ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "needs TELEGRAM_BOT_TOKEN as well" });
-      }
-      if (!c.TELEGRAM_WEBHOOK_SECRET) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["TELEGRAM_WEBHOOK_SECRET"],
-          message: "is required in webhook mode, so that only Telegram can post updates (e.g. `openssl rand -hex 32`)",
-        });
-      }
-      // Telegram posts only to https; plain http makes sense only with a local Bot API server.
-      if (!c.TELEGRAM_WEBHOOK_URL.startsWith("https://") && !c.TELEGRAM_API_ROOT) {
-        ctx.addIssue({ code: "custom", path: ["TELEGRAM_WEBHOOK_URL"], message: "must start with https:// (Telegram only posts to https)" });
-      }
+
+
+/**
+ * Rules that tie variables together. Checked on the raw values and reported with the schema's own
+ * issues, so that one run names every wrong variable (zod skips refinements once a field fails).
+ */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const get = (k: string) => env[k]?.trim() || undefined;
+  const lines: string[] = [];
+  const url = get("TELEGRAM_WEBHOOK_URL");
+  if (url) {
+    if (!get("TELEGRAM_BOT_TOKEN")) lines.push("TELEGRAM_WEBHOOK_URL needs TELEGRAM_BOT_TOKEN as well");
+    if (!get("TELEGRAM_WEBHOOK_SECRET")) {
+      lines.push("TELEGRAM_WEBHOOK_SECRET is required in webhook mode, so that only Telegram can post updates (e.g. `openssl rand -hex 32`)");
     }
-  });
+    // Telegram posts only to https; plain http makes sense only with a local Bot API server.
+    if (/^[a-z]+:\/\//i.test(url) && !url.startsWith("https://") && !get("TELEGRAM_API_ROOT")) {
+      lines.push("TELEGRAM_WEBHOOK_URL must start with https:// (Telegram only posts to https)");
+    }
+  }
+  return lines;
+}
 
 export interface Config {
   telegram?: {
@@ -98,9 +102,12 @@ export class ConfigError extends Error {
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
   const result = schema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${String(i.path[0] ?? "?")} ${i.message}`);
-    throw new ConfigError(`Configuration is not valid (see .env.example):\n${lines.join("\n")}`);
+  const lines = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${String(i.path[0] ?? "?")} ${i.message}`)),
+    ...crossChecks(env),
+  ];
+  if (!result.success || lines.length) {
+    throw new ConfigError(`Configuration is not valid (see .env.example):\n${lines.map((l) => `  ${l}`).join("\n")}`);
   }
   const c = result.data;
   return {

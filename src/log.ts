@@ -13,7 +13,8 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-const TOKEN = /\b\d{3,}:[A-Za-z0-9_-]{30,}\b/g;
+// No \b before the digits: in a Bot API URL the token follows "bot" directly.
+const TOKEN = /(?<!\d)\d{3,}:[A-Za-z0-9_-]{30,}/g;
 // Runs of 9+ digits with optional separators, optionally after +: phone numbers in any format.
 const PHONE = /\+?\d(?:[\s().-]*\d){8,}/g;
 

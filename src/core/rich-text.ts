@@ -93,6 +93,7 @@ export function splitRich(rich: string, max: number): string[] {
     let end = start + cut;
     const code = plain.charCodeAt(end - 1);
     if (code >= 0xd800 && code <= 0xdbff) end -= 1; // keep a surrogate pair together
+    if (end <= start) end = Math.min(plain.length, start + 2); // a limit below one character
     cuts.push(end);
     start = end;
   }

@@ -15,6 +15,7 @@ import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
 import { toEditParams, toInbound, toSendCalls } from "./translate.ts";
+import { Poller } from "./polling.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
@@ -102,7 +103,9 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   };
 
   let server: Server | undefined;
-  let polling: Promise<void> | undefined;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  let poller: Poller | undefined;
   let port = opts.port;
 
   async function registerCommands(): Promise<void> {
@@ -128,6 +131,11 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   function listen(handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
     const path = opts.webhook ? new URL(opts.webhook.url).pathname : undefined;
     server = createServer((req, res) => {
+      inFlight++;
+      res.once("close", () => {
+        inFlight--;
+        if (inFlight === 0) drained?.();
+      });
       const url = new URL(req.url ?? "/", "http://localhost");
       if (req.method === "GET" && url.pathname === "/healthz") {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, mode: opts.webhook ? "webhook" : "polling" }));
@@ -169,27 +177,24 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await listen();
       // A webhook left over from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook({ drop_pending_updates: false });
-      await new Promise<void>((resolve, reject) => {
-        polling = bot.start({
-          allowed_updates: [...ALLOWED_UPDATES],
-          drop_pending_updates: false,
-          timeout: opts.pollingTimeout ?? 30,
-          onStart: () => resolve(),
-        });
-        polling.catch(reject);
-      });
-      polling?.catch((error: unknown) => log.error("telegram polling stopped", { error }));
+      poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES });
+      await poller.start();
       log.info("telegram: long polling", { bot: bot.botInfo.username, port });
     },
     async stop() {
-      if (polling) {
-        await bot.stop();
-        // bot.stop() confirms the offset but does not wait for the batch in hand; this does.
-        await polling.catch(() => {});
-      }
+      await poller?.stop();
       if (server) {
-        await new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeAllConnections?.();
+        // Stop accepting; let the updates in progress finish (at most a minute), then close the
+        // keep-alive connections Telegram holds open instead of waiting for their timeout.
+        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, 60_000).unref();
+          });
+        }
+        server.closeAllConnections();
+        await closed;
       }
     },
   };

@@ -193,7 +193,7 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number } & { [k: string
   title: "flow-reject",
   async run(d, args) {
     const reason = await d.text(
-      (t) => t(`staff-reject-ask-${args.kind}`, { id: args.id }),
+      (t) => t(`staff-reject-ask-${args.kind}`, { id: String(args.id) }),
       (text) => {
         const r = cleanText(text, { max: REASON_MAX, multiline: true });
         return r.ok ? ok(r.value) : fail({ key: `error-reason-${r.reason}`, args: { max: REASON_MAX } });
@@ -206,6 +206,6 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number } & { [k: string
       }
       return decide(turn, args.kind, args.id, { decision: "reject", reason });
     });
-    if (done) await d.say({ key: "staff-rejected-done", args: { id: args.id } });
+    if (done) await d.say({ key: "staff-rejected-done", args: { id: String(args.id) } });
   },
 };

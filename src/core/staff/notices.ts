@@ -66,7 +66,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
 function text(data: NoticeData, decided: Decided | undefined, t: Translate): string {
   const parts: string[] = [];
   if (data.kind === "change") {
-    parts.push(t("notice-change-title", { id: data.id, name: data.enterprise.name }));
+    parts.push(t("notice-change-title", { id: String(data.id), name: data.enterprise.name }));
     parts.push(
       t("notice-change-body", {
         field: rich(t(`field-${data.field}`)),
@@ -78,8 +78,8 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
   } else {
     parts.push(
       data.kind === "application"
-        ? t("notice-application-title", { id: data.id })
-        : t("notice-join-title", { id: data.id, name: data.enterprise.name }),
+        ? t("notice-application-title", { id: String(data.id) })
+        : t("notice-join-title", { id: String(data.id), name: data.enterprise.name }),
     );
     parts.push(enterpriseLines(t, data.enterprise));
     parts.push(contactLines(t, { contactName: data.contactName ?? "—", phone: data.phone ?? "" }));

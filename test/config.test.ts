@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../src/config.ts";
+
+const TOKEN = "123456789:AAHdsq1mZxkPb7Ty_42-vWq8LcN3fUeR0oJ";
+const SECRET = "s3cr3t_webhook-value-0123456789";
+
+/** The ConfigError that parsing `env` throws (the test fails when it parses). */
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+/** The variables a ConfigError's message names, in order, one per line as the message lists them. */
+function namedVariables(error: ConfigError): string[] {
+  return [...error.message.matchAll(/^\s+([A-Z_]+) /gm)].map((m) => m[1]!);
+}
+
+describe("parseConfig defaults", () => {
+  it("starts in console mode with the documented defaults when nothing is set", () => {
+    expect(parseConfig({})).toEqual({
+      telegram: undefined,
+      port: 8080,
+      databaseUrl: "file:./data/bot.db",
+      staffTelegramIds: [],
+      defaultLocale: "ru",
+      logLevel: "info",
+    });
+  });
+
+  it("treats empty and whitespace-only values as unset", () => {
+    const blank = {
+      TELEGRAM_BOT_TOKEN: "",
+      TELEGRAM_API_ROOT: "   ",
+      TELEGRAM_WEBHOOK_URL: "",
+      TELEGRAM_WEBHOOK_SECRET: " ",
+      PORT: " ",
+      DATABASE_URL: "",
+      STAFF_TELEGRAM_IDS: "\t",
+      STAFF_CHAT_ID: "",
+      DEFAULT_LOCALE: " ",
+      LOG_LEVEL: "",
+    };
+    expect(parseConfig(blank)).toEqual(parseConfig({}));
+  });
+
+  it("trims whitespace around a value, as .env files and shells leave it", () => {
+    const config = parseConfig({ PORT: " 3000 ", DEFAULT_LOCALE: " kk\n", TELEGRAM_BOT_TOKEN: ` ${TOKEN} ` });
+    expect(config.port).toBe(3000);
+    expect(config.defaultLocale).toBe("kk");
+    expect(config.telegram?.token).toBe(TOKEN);
+  });
+
+  it("keeps the terminal's language as a hint for the console chat", () => {
+    expect(parseConfig({ LANG: "kk_KZ.UTF-8" }).systemLanguage).toBe("kk_KZ.UTF-8");
+    expect(parseConfig({ LANG: "en_US.UTF-8", LC_ALL: "ru_RU.UTF-8" }).systemLanguage).toBe("ru_RU.UTF-8");
+  });
+});
+
+describe("parseConfig with valid settings", () => {
+  it("enables Telegram polling with only a token", () => {
+    expect(parseConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram).toEqual({ token: TOKEN });
+  });
+
+  it("assembles the webhook settings when URL, secret and token are all given", () => {
+    const config = parseConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_WEBHOOK_URL: "https://bot.qaztextile.kz/telegram",
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      PORT: "3000",
+    });
+    expect(config.telegram).toEqual({
+      token: TOKEN,
+      webhook: { url: "https://bot.qaztextile.kz/telegram", secret: SECRET },
+    });
+    expect(config.port).toBe(3000);
+  });
+
+  it("removes trailing slashes from the Bot API root", () => {
+    const config = parseConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:8081//" });
+    expect(config.telegram?.apiRoot).toBe("http://127.0.0.1:8081");
+  });
+
+  it("accepts a plain http webhook when a local Bot API server is used", () => {
+    const config = parseConfig({
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: "http://127.0.0.1:8081",
+      TELEGRAM_WEBHOOK_URL: "http://bot:8080/telegram",
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+    });
+    expect(config.telegram?.webhook).toEqual({ url: "http://bot:8080/telegram", secret: SECRET });
+  });
+
+  it("deduplicates staff Telegram ids and tolerates spaces around them", () => {
+    expect(parseConfig({ STAFF_TELEGRAM_IDS: " 12, 34 ,12,56 , 34" }).staffTelegramIds).toEqual(["12", "34", "56"]);
+  });
+
+  it("accepts a negative group id as the staff chat", () => {
+    expect(parseConfig({ STAFF_CHAT_ID: "-1001234567890" }).staffChatId).toBe("-1001234567890");
+  });
+
+  it("accepts every supported locale and log level", () => {
+    for (const locale of ["kk", "ru", "en"] as const) expect(parseConfig({ DEFAULT_LOCALE: locale }).defaultLocale).toBe(locale);
+    for (const level of ["debug", "info", "warn", "error"] as const) expect(parseConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it("accepts any port from 1 to 65535", () => {
+    expect(parseConfig({ PORT: "1" }).port).toBe(1);
+    expect(parseConfig({ PORT: "65535" }).port).toBe(65535);
+  });
+});
+
+describe("parseConfig with a wrong value", () => {
+  it.each<[string, Record<string, string>, string]>([
+    ["a token that is not BotFather's format", { TELEGRAM_BOT_TOKEN: "my-bot-token" }, "TELEGRAM_BOT_TOKEN"],
+    ["a token without its secret part", { TELEGRAM_BOT_TOKEN: "123456789:" }, "TELEGRAM_BOT_TOKEN"],
+    ["a port that is not a number", { PORT: "abc" }, "PORT"],
+    ["a port above 65535", { PORT: "70000" }, "PORT"],
+    ["port 0", { PORT: "0" }, "PORT"],
+    ["a PostgreSQL URL, which is not supported yet", { DATABASE_URL: "postgres://bot:pw@db:5432/bot" }, "DATABASE_URL"],
+    ["a bare path instead of a file: URL", { DATABASE_URL: "./data/bot.db" }, "DATABASE_URL"],
+    ["a staff id list with a name in it", { STAFF_TELEGRAM_IDS: "12,abc" }, "STAFF_TELEGRAM_IDS"],
+    ["a positive staff chat id (a person, not a group)", { STAFF_CHAT_ID: "12345" }, "STAFF_CHAT_ID"],
+    ["an unsupported default locale", { DEFAULT_LOCALE: "de" }, "DEFAULT_LOCALE"],
+    ["an unknown log level", { LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    ["a Bot API root that is not a URL", { TELEGRAM_API_ROOT: "localhost 8081" }, "TELEGRAM_API_ROOT"],
+    ["a webhook URL without a secret", { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg" }, "TELEGRAM_WEBHOOK_SECRET"],
+    [
+      "a webhook URL without a token",
+      { TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg", TELEGRAM_WEBHOOK_SECRET: SECRET },
+      "TELEGRAM_WEBHOOK_URL",
+    ],
+    [
+      "an http webhook without a local Bot API server",
+      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "http://bot.example.kz/tg", TELEGRAM_WEBHOOK_SECRET: SECRET },
+      "TELEGRAM_WEBHOOK_URL",
+    ],
+    [
+      "a webhook secret with characters Telegram does not allow",
+      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg", TELEGRAM_WEBHOOK_SECRET: "bad secret with spaces!" },
+      "TELEGRAM_WEBHOOK_SECRET",
+    ],
+    [
+      "a webhook secret that is too short",
+      { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg", TELEGRAM_WEBHOOK_SECRET: "short" },
+      "TELEGRAM_WEBHOOK_SECRET",
+    ],
+  ])("stops start-up for %s, naming the variable", (_, env, variable) => {
+    const error = configErrorOf(env);
+    expect(error.name).toBe("ConfigError");
+    expect(namedVariables(error)).toContain(variable);
+    // Each line says what a right value looks like, not just that this one is wrong.
+    const line = error.message.split("\n").find((l) => l.trim().startsWith(`${variable} `));
+    expect(line!.length).toBeGreaterThan(variable.length + 20);
+  });
+
+  it("never repeats the bad value itself, which could be a secret", () => {
+    const error = configErrorOf({ TELEGRAM_BOT_TOKEN: "123456789:short-secret", TELEGRAM_WEBHOOK_SECRET: "bad secret!" });
+    expect(error.message).not.toContain("short-secret");
+    expect(error.message).not.toContain("bad secret!");
+  });
+
+  it("lists every wrong variable in one message", () => {
+    const error = configErrorOf({
+      PORT: "abc",
+      DATABASE_URL: "postgres://db/bot",
+      STAFF_TELEGRAM_IDS: "12,abc",
+      STAFF_CHAT_ID: "12345",
+      DEFAULT_LOCALE: "de",
+      LOG_LEVEL: "loud",
+      TELEGRAM_BOT_TOKEN: "nope",
+    });
+    expect(new Set(namedVariables(error))).toEqual(
+      new Set(["PORT", "DATABASE_URL", "STAFF_TELEGRAM_IDS", "STAFF_CHAT_ID", "DEFAULT_LOCALE", "LOG_LEVEL", "TELEGRAM_BOT_TOKEN"]),
+    );
+  });
+
+  it.each<[string, string]>([
+    ["PORT", "abc"],
+    ["DEFAULT_LOCALE", "de"],
+    ["LOG_LEVEL", "loud"],
+  ])("lists a missing webhook secret together with a wrong %s", (variable, value) => {
+    // Fixing one variable per restart is slow; the webhook checks must not hide behind another mistake.
+    const error = configErrorOf({ [variable]: value, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg" });
+    expect(namedVariables(error)).toEqual(expect.arrayContaining([variable, "TELEGRAM_WEBHOOK_SECRET"]));
+  });
+});

@@ -1,0 +1,150 @@
+import { describe, expect, it, vi } from "vitest";
+import { createLogger, redact, silentLogger, type LogLevel } from "../src/log.ts";
+
+const SECRET = "AAHdsq1mZxkPb7Ty_42-vWq8LcN3fUeR0oJ"; // 35 characters, as BotFather issues them
+const TOKEN = `123456789:${SECRET}`;
+
+function capture(level?: LogLevel) {
+  const lines: string[] = [];
+  const logger = createLogger({ ...(level ? { level } : {}), write: (line) => lines.push(line) });
+  const records = () => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { logger, lines, records };
+}
+
+describe("redact", () => {
+  it("masks a bot token wherever it stands in a sentence", () => {
+    expect(SECRET).toHaveLength(35);
+    expect(redact(`starting with ${TOKEN}.`)).toBe("starting with <token>.");
+    expect(redact(`"${TOKEN}"`)).toBe('"<token>"');
+  });
+
+  it("masks the token inside a Bot API URL, where it follows the letters 'bot'", () => {
+    // Network errors quote the request URL, https://api.telegram.org/bot<token>/<method>.
+    const line = redact(`request to https://api.telegram.org/bot${TOKEN}/getUpdates failed, reason: ECONNRESET`);
+    expect(line).not.toContain(SECRET);
+    expect(line).not.toContain("123456789");
+  });
+
+  it.each([
+    "+7 701 123 45 67",
+    "+7 (701) 123-45-67",
+    "+7(701)123-45-67",
+    "87011234567",
+    "8 701 123 4567",
+    "8-701-123-45-67",
+    "+77011234567",
+    "7.701.123.45.67",
+  ])("masks the phone number %s", (phone) => {
+    expect(redact(`contact ${phone} saved`)).toBe("contact <phone> saved");
+  });
+
+  it("masks several phone numbers in one text", () => {
+    expect(redact("old +7 701 123 45 67, new 87021234567")).toBe("old <phone>, new <phone>");
+  });
+
+  it.each([
+    ["a person id", "person 42 joined"],
+    ["a year", "registered in 2026"],
+    ["a six-digit code", "code 123456 sent"],
+    ["a date", "on 2026-11-26"],
+    ["an ISO timestamp", "at 2026-11-26T06:57:00.123Z"],
+    ["a grouped head count", "1 200 employees"],
+    ["a short list of ids", "ids 12, 345, 6789"],
+  ])("leaves %s alone", (_, text) => {
+    expect(redact(text)).toBe(text);
+  });
+});
+
+describe("createLogger", () => {
+  it("writes one JSON object per line with time, level, message and fields", () => {
+    const { logger, lines, records } = capture();
+    logger.info("update handled", { updateId: 42, channel: "telegram" });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("\n");
+    const [record] = records();
+    expect(record).toMatchObject({ level: "info", msg: "update handled", updateId: 42, channel: "telegram" });
+    expect(new Date(String(record!.t)).toISOString()).toBe(record!.t);
+  });
+
+  it("logs at info and above by default", () => {
+    const { logger, records } = capture();
+    logger.debug("d");
+    logger.info("i");
+    logger.warn("w");
+    logger.error("e");
+    expect(records().map((r) => r.level)).toEqual(["info", "warn", "error"]);
+  });
+
+  it("drops lines below the configured level", () => {
+    const warn = capture("warn");
+    warn.logger.debug("d");
+    warn.logger.info("i");
+    warn.logger.warn("w");
+    warn.logger.error("e");
+    expect(warn.records().map((r) => r.msg)).toEqual(["w", "e"]);
+
+    const debug = capture("debug");
+    debug.logger.debug("d");
+    expect(debug.records().map((r) => r.level)).toEqual(["debug"]);
+  });
+
+  it("redacts tokens and phone numbers in the message and in nested fields", () => {
+    const { logger, lines } = capture();
+    logger.warn(`send failed for +7 701 123 45 67 with ${TOKEN}`, {
+      contact: { phone: "87011234567", note: "called twice" },
+      token: TOKEN,
+    });
+    expect(lines[0]).not.toContain(SECRET);
+    expect(lines[0]).not.toMatch(/701\D*123/);
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(record.msg).toBe("send failed for <phone> with <token>");
+    expect(record.contact).toEqual({ phone: "<phone>", note: "called twice" });
+    expect(record.token).toBe("<token>");
+  });
+
+  it("logs an Error field as name, message and stack, and redacts its message", () => {
+    const { logger, records } = capture();
+    const error = new TypeError(`cannot reach 87011234567 using ${TOKEN}`);
+    logger.error("delivery failed", { error });
+    const logged = records()[0]!.error as { name: string; message: string; stack: string };
+    expect(logged.name).toBe("TypeError");
+    expect(logged.message).toBe("cannot reach <phone> using <token>");
+    expect(logged.stack).toContain("log.test.ts");
+    expect(JSON.stringify(logged)).not.toContain(SECRET);
+  });
+
+  it("gives a child logger the parent's fields merged with its own, on every line", () => {
+    const { logger, records } = capture();
+    const turn = logger.child({ channel: "telegram", chat: "c1" }).child({ chat: "c2", flow: "register" });
+    turn.info("asked", { step: "bin" });
+    turn.info("answered");
+    expect(records()).toMatchObject([
+      { msg: "asked", channel: "telegram", chat: "c2", flow: "register", step: "bin" },
+      { msg: "answered", channel: "telegram", chat: "c2", flow: "register" },
+    ]);
+  });
+
+  it("keeps a child at its parent's level and leaves the parent's fields untouched", () => {
+    const { logger, records } = capture("warn");
+    const child = logger.child({ part: "outbox" });
+    child.info("hidden");
+    child.warn("shown");
+    logger.warn("parent");
+    expect(records()).toHaveLength(2);
+    expect(records()[0]).toMatchObject({ msg: "shown", part: "outbox" });
+    expect(records()[1]).not.toHaveProperty("part");
+  });
+});
+
+describe("silentLogger", () => {
+  it("writes nothing to stderr, not even errors or its children's lines", () => {
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      silentLogger.error("x", { error: new Error("y") });
+      silentLogger.child({ a: 1 }).error("z");
+      expect(stderr).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+});

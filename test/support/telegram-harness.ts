@@ -1,0 +1,132 @@
+/**
+ * The whole bot as it runs for real: the core on a real SQLite file, the real grammY stack and the
+ * Telegram adapter, talking HTTP to the project's fake Bot API server. Stop and start it again on
+ * the same database to test restarts.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { createCore, type Core } from "../../src/core/core.ts";
+import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram.ts";
+import type { CoreSettings } from "../../src/core/turn.ts";
+import { createLogger, type Logger } from "../../src/log.ts";
+import { startFakeBotApi, type FakeBotApi } from "./fake-bot-api.ts";
+import { i18n } from "./core-harness.ts";
+
+export interface TelegramHarness {
+  fake: FakeBotApi;
+  readonly core: Core;
+  readonly db: Database;
+  readonly telegram: TelegramChannel;
+  logs: string[];
+  /** Stops the bot (gracefully) and starts a new one on the same database and fake server. */
+  restart(): Promise<void>;
+  /** Stops the bot like a crash would: no confirmation, no waiting. The database stays. */
+  crash(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TelegramHarnessOptions {
+  admins?: string[];
+  staffChatId?: string;
+  webhook?: boolean;
+  defaultLocale?: CoreSettings["defaultLocale"];
+}
+
+/** A port nobody listens on right now (for the webhook server, whose URL must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const WEBHOOK_SECRET = "s3cret-token-for-tests";
+
+export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): Promise<TelegramHarness> {
+  const dir = mkdtempSync(join(tmpdir(), "qti-tg-"));
+  const url = `file:${join(dir, "bot.db")}`;
+  const fake = await startFakeBotApi();
+  const logs: string[] = [];
+  const log: Logger = createLogger({ level: "debug", write: (line) => logs.push(line) });
+  const settings: CoreSettings = {
+    defaultLocale: opts.defaultLocale ?? "ru",
+    admins: (opts.admins ?? []).map((id) => ({ channel: "telegram" as const, id })),
+    ...(opts.staffChatId ? { staffChat: { channel: "telegram" as const, chatId: opts.staffChatId } } : {}),
+  };
+  let db!: Database;
+  let core!: Core;
+  let telegram!: TelegramChannel;
+  let running = false;
+  const port = opts.webhook ? await freePort() : 0;
+
+  async function start() {
+    db = await openDatabase(url);
+    core = createCore({ db, i18n: i18n(), log, settings });
+    await core.start();
+    telegram = createTelegramChannel({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      port,
+      core,
+      log,
+      botInfo: fake.botInfo,
+      pollingTimeout: 2,
+      ...(opts.webhook ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: WEBHOOK_SECRET } } : {}),
+    });
+    await core.dispatcher.register(telegram.sender);
+    await telegram.start();
+    running = true;
+  }
+
+  async function stop() {
+    if (!running) return;
+    running = false;
+    await telegram.stop();
+    await core.idle();
+    await core.dispatcher.stop();
+    await db.close();
+  }
+
+  await start();
+  return {
+    fake,
+    logs,
+    get core() {
+      return core;
+    },
+    get db() {
+      return db;
+    },
+    get telegram() {
+      return telegram;
+    },
+    start,
+    async restart() {
+      await stop();
+      await start();
+    },
+    async crash() {
+      // Like SIGKILL as far as Telegram can tell: the open getUpdates is dropped, nothing is confirmed.
+      running = false;
+      fake.failNext("getUpdates", { error_code: 400, description: "Bad Request: the process died before confirming" });
+      await telegram.stop();
+      await core.idle();
+      await core.dispatcher.stop();
+      await db.close();
+    },
+    async close() {
+      await stop();
+      await fake.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
