@@ -6,7 +6,6 @@
 import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
 import { parseCommand } from "./dialog/commands.ts";
 import type { FlowDef } from "./dialog/engine.ts";
-import { membershipOf } from "./members/enterprises.ts";
 import { isAdminRole, isStaffRole } from "./people.ts";
 import { deny } from "./staff/decisions.ts";
 
@@ -55,9 +54,11 @@ export const menuFlow: FlowDef<{ greet?: boolean } & { [k: string]: Json }> = {
   async run(d, args): Promise<FlowExit | void> {
     const s = await d.act("situation", async (turn): Promise<Situation> => {
       if (!turn.actor) return { hasLocale: true, member: false, consented: false, role: "member" };
-      const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId } });
-      const m = await membershipOf(turn.tx, turn.actor.personId);
-      return { hasLocale: !!p?.locale, member: !!m, consented: !!p?.consentAt, role: p?.role ?? "member" };
+      const p = await turn.tx.person.findUnique({
+        where: { id: turn.actor.personId },
+        select: { locale: true, consentAt: true, role: true, membership: { select: { id: true } } },
+      });
+      return { hasLocale: !!p?.locale, member: !!p?.membership, consented: !!p?.consentAt, role: p?.role ?? "member" };
     });
     if (!s.hasLocale) await chooseLanguage(d);
     if (args.greet) await d.say("welcome");

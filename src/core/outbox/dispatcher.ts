@@ -36,6 +36,8 @@ interface ChatQueue {
 
 /** Rows loaded from the table per page at start. */
 const PAGE = 1000;
+const FLUSH_MS = 20;
+const FLUSH_ROWS = 200;
 
 export class Dispatcher {
   readonly #senders = new Map<string, ChannelSender>();
@@ -243,15 +245,22 @@ export class Dispatcher {
     });
   }
 
-  /** Delivered rows are removed in batches: one transaction for all rows delivered meanwhile. */
+  /**
+   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows). A
+   * crash inside that window sends those few messages again at the next start.
+   */
   private deleteSoon(id: number): void {
     this.#deletions.push(id);
-    if (!this.#flushing) this.#flushing = new Promise((r) => setImmediate(r)).then(() => this.flushNow());
+    if (this.#deletions.length >= FLUSH_ROWS) void this.flush();
+    else if (!this.#flushing) this.#flushing = new Promise((r) => setTimeout(r, FLUSH_MS).unref()).then(() => this.flushNow());
   }
 
   private async flush(): Promise<void> {
     while (this.#flushing) await this.#flushing;
-    if (this.#deletions.length) await this.flushNow();
+    if (this.#deletions.length) {
+      this.#flushing = this.flushNow();
+      await this.#flushing;
+    }
   }
 
   private async flushNow(): Promise<void> {
@@ -263,7 +272,7 @@ export class Dispatcher {
       this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
     } finally {
       this.#flushing = undefined;
-      if (this.#deletions.length) this.#flushing = new Promise((r) => setImmediate(r)).then(() => this.flushNow());
+      if (this.#deletions.length) this.#flushing = new Promise((r) => setTimeout(r, FLUSH_MS).unref()).then(() => this.flushNow());
     }
   }
 }
