@@ -166,11 +166,16 @@ export class Turn {
     this.#noMenu.add(`${channel}:${chatId}`);
   }
 
-  /** The newest message in a chat decides what a typed number or button label means there. */
+  /**
+   * The newest message with buttons decides what a typed number or button label means in a chat.
+   * A question without buttons in the chat's own conversation clears that (its answer is text); a
+   * notification from someone else's turn (a decision, a notice) leaves the options shown before.
+   */
   private async rememberChoices(to: Target, spec: MessageSpec): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
     if (!spec.choices?.length) {
-      if (this.#noMenu.has(key)) return;
+      const ownChat = to.channel === this.inbound.channel && to.chatId === this.inbound.chatId;
+      if (!ownChat || this.#noMenu.has(key)) return;
       await deleteMenu(this.tx, to.channel, to.chatId);
       this.#noMenu.add(key);
       return;

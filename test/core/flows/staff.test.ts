@@ -216,3 +216,15 @@ describe("roles", () => {
     expect(roles.map((r) => r.role).sort()).toEqual(["admin", "member"]);
   });
 });
+
+describe("numbered options", () => {
+  it("keep their meaning when a notification arrives in between", async () => {
+    h = await startHarness({ settings: { admins: [{ channel: "console", id: "900" }] }, channel: "console" });
+    const applicant = h.person("you", { language: "kk" });
+    await apply(applicant, "kk");
+    await h.person("900").pressData(noticeButton(h.person("900"), 0));
+    expect(applicant.last().text).toContain(tr("kk", "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!);
+    await applicant.send("1"); // the first entry of the menu shown before the notification
+    expect(applicant.last().text).toContain(tr("kk", "profile-title", { name: "Textile Company" }));
+  });
+});
