@@ -148,3 +148,10 @@ describe("silentLogger", () => {
     }
   });
 });
+
+describe("redact keeps identifiers glued to words", () => {
+  it("leaves a migration name alone but still masks a phone next to punctuation", () => {
+    expect(redact("applied 20261126064132_init")).toBe("applied 20261126064132_init");
+    expect(redact("call (+7 701 123 45 67).")).toBe("call (<phone>).");
+  });
+});

@@ -73,6 +73,19 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
     if (m.role === "owner") await refreshNotice(turn, "application", e.id, { decision: "erased" });
   }
   if (m?.role === "employee") await turn.editTagged(`join:${m.id}`, () => ({ text: "notice-erased" }));
+  // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
+  const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
+  for (const c of changes) {
+    const personal = c.enterprise.binKind === "sole-proprietor";
+    await tx.enterpriseChange.update({
+      where: { id: c.id },
+      data: {
+        ...(c.status === "pending" ? { status: "withdrawn", decidedAt: turn.now } : {}),
+        ...(personal ? { oldValue: "—", newValue: "—" } : {}),
+      },
+    });
+    if (c.status === "pending" || personal) await refreshNotice(turn, "change", c.id, { decision: c.status === "pending" ? "withdrawn" : "erased" });
+  }
   await tx.person.update({
     where: { id: personId },
     data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },

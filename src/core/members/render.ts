@@ -15,7 +15,9 @@ export function enterpriseLines(t: Translate, e: Partial<EnterpriseDraft>): stri
   const lines: string[] = [];
   if (e.name !== undefined) lines.push(t("field-name-line", { value: e.name }));
   if (e.bin !== undefined) {
-    lines.push(t("field-bin-line", { value: e.bin, kind: e.binKind ? rich(t(`bin-kind-${e.binKind}`)) : "" }));
+    // An erased sole proprietor's IIN is replaced by a marker; show nothing of it.
+    const known = /^\d{12}$/.test(e.bin);
+    lines.push(t("field-bin-line", { value: known ? e.bin : "—", kind: known && e.binKind ? rich(t(`bin-kind-${e.binKind}`)) : "" }));
   }
   if (e.region !== undefined) lines.push(t("field-region-line", { value: rich(t(`region-${e.region}`)) }));
   if (e.sector !== undefined) lines.push(t("field-sector-line", { value: rich(t(`sector-${e.sector}`)) }));

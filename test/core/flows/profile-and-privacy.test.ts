@@ -135,6 +135,26 @@ describe("my data", () => {
     expect(p.buttons()).toContain(tr("ru", "menu-register"));
   });
 
+  it("withdraws the person's pending change requests and scrubs a sole proprietor's values from them", async () => {
+    const p = h.person("100", { language: "en" });
+    await apply(p, "en", IIN);
+    await admin().press(tr("ru", "notice-approve"));
+    await p.press(tr("en", "menu-profile"));
+    await p.press(tr("en", "edit-name"));
+    await p.send("IP Aigerim Textile");
+    await p.press(tr("en", "button-back"));
+    await p.press(tr("en", "menu-privacy"));
+    await p.press(tr("en", "privacy-erase-button"));
+    await p.press(tr("en", "privacy-erase-yes"));
+    const change = await h.db.transaction((tx) => tx.enterpriseChange.findFirstOrThrow());
+    expect(change).toMatchObject({ status: "withdrawn", oldValue: "—", newValue: "—" });
+    const notice = admin().messages().find((m) => m.text.includes(tr("en", "notice-change-title", { id: "1", name: "—" })));
+    expect(notice?.text).toContain(tr("en", "notice-decided-withdrawn"));
+    expect(notice?.text).not.toContain("Aigerim");
+    expect(notice?.message.choices ?? []).toEqual([]);
+    expect(admin().messages().some((m) => m.text.includes(IIN) && m.edited > 0)).toBe(false);
+  });
+
   it("erases a sole proprietor's IIN too, freeing it", async () => {
     const p = h.person("100", { language: "en" });
     await apply(p, "en", IIN);
