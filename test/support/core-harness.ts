@@ -185,3 +185,23 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
   };
   return harness;
 }
+
+/** Walks a person from /start to the application summary, answering every question correctly. */
+export async function fillApplication(p: TestPerson, locale: Locale, opts: { bin?: string; name?: string } = {}): Promise<void> {
+  await p.send("/start");
+  await p.press(tr(locale, "menu-register"));
+  await p.press(tr(locale, "consent-agree"));
+  await p.send(opts.bin ?? "061211600012");
+  await p.send(opts.name ?? "Textile Company");
+  await p.press(tr(locale, "region-almaty-city"));
+  await p.press(tr(locale, "sector-apparel"));
+  await p.send("45");
+  await p.send("Aigerim");
+  await p.contact("77011234567");
+}
+
+/** Fills an application and sends it. */
+export async function applyForMembership(p: TestPerson, locale: Locale, opts: { bin?: string; name?: string } = {}): Promise<void> {
+  await fillApplication(p, locale, opts);
+  await p.press(tr(locale, "reg-confirm-button"));
+}

@@ -3,6 +3,7 @@
  * "My enterprise". Functions take the turn's transaction and return plain JSON-safe objects.
  */
 import type { Tx } from "../../db/database.ts";
+import type { Prisma } from "../../db/generated/client.ts";
 
 export const ENTERPRISE_STATUSES = ["pending", "active", "rejected", "suspended", "withdrawn"] as const;
 export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
@@ -53,17 +54,7 @@ const enterpriseSelect = {
   rejectReason: true,
 } as const;
 
-function toEnterprise(row: {
-  id: number;
-  name: string;
-  bin: string;
-  binKind: string;
-  region: string;
-  sector: string;
-  employees: number;
-  status: string;
-  rejectReason: string | null;
-}): EnterpriseView {
+function toEnterprise(row: Prisma.EnterpriseGetPayload<{ select: typeof enterpriseSelect }>): EnterpriseView {
   return { ...row, status: row.status as EnterpriseStatus };
 }
 

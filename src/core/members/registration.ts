@@ -45,18 +45,27 @@ async function askFreeBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinOutcome
       return h ? { id: h.id, name: h.name } : null;
     });
     if (!holder) return { kind: "free", answer };
-    const isIin = answer.binKind === "sole-proprietor";
-    const what = await d.choice(
-      isIin ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: holder.name } },
-      [
-        [{ id: "join", label: "reg-join-button" }],
-        [{ id: "other", label: "reg-other-bin-button" }],
-        [{ id: "cancel", label: "button-cancel" }],
-      ],
-    );
-    if (what === "join") return { kind: "join", enterpriseId: holder.id };
-    if (what === "cancel") return { kind: "cancel" };
+    const what = await offerJoin(d, holder, answer.binKind);
+    if (what !== "other") return what;
   }
+}
+
+/** The BIN is registered already: join that enterprise, enter another number, or stop. */
+async function offerJoin(
+  d: Dialog,
+  holder: { id: number; name: string },
+  binKind: string,
+): Promise<{ kind: "join"; enterpriseId: number } | { kind: "cancel" } | "other"> {
+  const what = await d.choice(
+    binKind === "sole-proprietor" ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: holder.name } },
+    [
+      [{ id: "join", label: "reg-join-button" }],
+      [{ id: "other", label: "reg-other-bin-button" }],
+      [{ id: "cancel", label: "button-cancel" }],
+    ],
+  );
+  if (what === "join") return { kind: "join", enterpriseId: holder.id };
+  return what === "cancel" ? { kind: "cancel" } : "other";
 }
 
 async function alreadyMember(d: Dialog): Promise<boolean> {
@@ -156,16 +165,9 @@ export const registerFlow: FlowDef<Json> = {
             return;
           }
           // Someone registered the same BIN while this person was answering.
-          const what = await d.choice(
-            draft.binKind === "sole-proprietor" ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: result.name } },
-            [
-              [{ id: "join", label: "reg-join-button" }],
-              [{ id: "other", label: "reg-other-bin-button" }],
-              [{ id: "cancel", label: "button-cancel" }],
-            ],
-          );
-          if (what === "join") return { next: "join", args: { enterpriseId: result.id } };
-          if (what === "cancel") return void (await d.say("reg-cancelled"));
+          const what = await offerJoin(d, { id: result.id, name: result.name }, draft.binKind);
+          if (what !== "other" && what.kind === "join") return { next: "join", args: { enterpriseId: what.enterpriseId } };
+          if (what !== "other") return void (await d.say("reg-cancelled"));
           const b = await askFreeBin(d);
           if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
           if (b.kind === "cancel") return void (await d.say("reg-cancelled"));

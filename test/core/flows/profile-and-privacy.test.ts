@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import { applyForMembership, startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 
 const IIN = "061211600012";
@@ -12,19 +12,6 @@ beforeEach(async () => {
 });
 afterEach(async () => h.close());
 
-async function apply(p: TestPerson, locale: Locale, bin = BIN) {
-  await p.send("/start");
-  await p.press(tr(locale, "menu-register"));
-  await p.press(tr(locale, "consent-agree"));
-  await p.send(bin);
-  await p.send("Textile Company");
-  await p.press(tr(locale, "region-astana"));
-  await p.press(tr(locale, "sector-textiles"));
-  await p.send("10");
-  await p.send("Aigerim");
-  await p.send("+77011234567");
-  await p.press(tr(locale, "reg-confirm-button"));
-}
 
 const enterprise = () => h.db.transaction((tx) => tx.enterprise.findFirstOrThrow());
 const admin = () => h.person("900", { language: "en", name: "Dana" });
@@ -34,7 +21,7 @@ const noticesIn = (p: TestPerson, titleKey: string, args: Record<string, string 
 describe("my enterprise", () => {
   it("changes a pending application at once and updates the staff notice", async () => {
     const p = h.person("100", { language: "en" });
-    await apply(p, "en");
+    await applyForMembership(p, "en", { bin: BIN });
     await p.press(tr("en", "menu-profile"));
     expect(p.last().text).toContain(tr("en", "membership-pending"));
     await p.press(tr("en", "edit-name"));
@@ -49,7 +36,7 @@ describe("my enterprise", () => {
 
   it("sends a name or BIN change of an approved enterprise to staff, and changes the rest at once", async () => {
     const p = h.person("100", { language: "ru" });
-    await apply(p, "ru");
+    await applyForMembership(p, "ru", { bin: BIN });
     await admin().press(tr("ru", "notice-approve"));
     await p.press(tr("ru", "menu-profile"));
     await p.press(tr("ru", "edit-region"));
@@ -72,7 +59,7 @@ describe("my enterprise", () => {
 
   it("shows a rejected applicant the reason and lets them apply again", async () => {
     const p = h.person("100", { language: "kk" });
-    await apply(p, "kk");
+    await applyForMembership(p, "kk", { bin: BIN });
     const a = admin();
     await a.press(tr("ru", "notice-reject"));
     await a.send("Құжаттар толық емес");
@@ -86,7 +73,7 @@ describe("my enterprise", () => {
 
   it("lets an employee change only their own contact details", async () => {
     const owner = h.person("100", { language: "en" });
-    await apply(owner, "en");
+    await applyForMembership(owner, "en", { bin: BIN });
     const worker = h.person("101", { language: "en" });
     await worker.send("/start");
     await worker.press(tr("en", "menu-register"));
@@ -111,7 +98,7 @@ describe("my enterprise", () => {
 describe("my data", () => {
   it("erases the person's data, withdraws the pending application and scrubs the staff notice", async () => {
     const p = h.person("100", { language: "ru" });
-    await apply(p, "ru");
+    await applyForMembership(p, "ru", { bin: BIN });
     await p.press(tr("ru", "menu-privacy"));
     expect(p.last().text).toContain("Aigerim");
     await p.press(tr("ru", "privacy-erase-button"));
@@ -137,7 +124,7 @@ describe("my data", () => {
 
   it("withdraws the person's pending change requests and scrubs a sole proprietor's values from them", async () => {
     const p = h.person("100", { language: "en" });
-    await apply(p, "en", IIN);
+    await applyForMembership(p, "en", { bin: IIN });
     await admin().press(tr("ru", "notice-approve"));
     await p.press(tr("en", "menu-profile"));
     await p.press(tr("en", "edit-name"));
@@ -157,7 +144,7 @@ describe("my data", () => {
 
   it("erases a sole proprietor's IIN too, freeing it", async () => {
     const p = h.person("100", { language: "en" });
-    await apply(p, "en", IIN);
+    await applyForMembership(p, "en", { bin: IIN });
     await admin().press(tr("ru", "notice-approve"));
     await p.press(tr("en", "menu-privacy"));
     await p.press(tr("en", "privacy-erase-button"));

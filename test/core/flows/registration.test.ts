@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import { fillApplication, startHarness, tr, type Harness } from "../../support/core-harness.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 import { LOCALES } from "../../../src/i18n/locales.ts";
 
@@ -12,20 +12,6 @@ beforeEach(async () => {
   h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
 });
 afterEach(async () => h.close());
-
-/** Walks a person from /start to the summary, answering every question correctly. */
-async function fillApplication(p: TestPerson, locale: Locale, opts: { bin?: string; name?: string } = {}) {
-  await p.send("/start");
-  await p.press(tr(locale, "menu-register"));
-  await p.press(tr(locale, "consent-agree"));
-  await p.send(opts.bin ?? IIN);
-  await p.send(opts.name ?? "Textile Company");
-  await p.press(tr(locale, "region-almaty-city"));
-  await p.press(tr(locale, "sector-apparel"));
-  await p.send("45");
-  await p.send("Aigerim");
-  await p.contact("77011234567");
-}
 
 async function enterprises() {
   return h.db.transaction((tx) => tx.enterprise.findMany({ include: { memberships: { include: { person: true } } } }));

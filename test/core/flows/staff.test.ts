@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import { applyForMembership, startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import type { CoreSettings } from "../../../src/core/turn.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 
@@ -13,19 +13,6 @@ const ADMINS: CoreSettings["admins"] = [
 let h: Harness;
 afterEach(async () => h?.close());
 
-async function apply(p: TestPerson, locale: Locale, bin = IIN, name = "Textile Company") {
-  await p.send("/start");
-  await p.press(tr(locale, "menu-register"));
-  await p.press(tr(locale, "consent-agree"));
-  await p.send(bin);
-  await p.send(name);
-  await p.press(tr(locale, "region-astana"));
-  await p.press(tr(locale, "sector-textiles"));
-  await p.send("10");
-  await p.send("Aigerim");
-  await p.send("+77011234567");
-  await p.press(tr(locale, "reg-confirm-button"));
-}
 
 const audit = () => h.db.transaction((tx) => tx.auditLog.findMany({ orderBy: { id: "asc" } }));
 const enterprise = () => h.db.transaction((tx) => tx.enterprise.findFirstOrThrow());
@@ -41,7 +28,7 @@ describe("staff decisions", () => {
   it("two staff approving at once give one approval and one notice to the applicant", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     const applicant = h.person("100", { language: "kk" });
-    await apply(applicant, "kk");
+    await applyForMembership(applicant, "kk");
     const a = h.person("900", { language: "en", name: "Dana" });
     const b = h.person("901", { language: "ru", name: "Олжас" });
     const [ra, rb] = await Promise.all([a.pressData(noticeButton(a, 0)), b.pressData(noticeButton(b, 0))]);
@@ -63,7 +50,7 @@ describe("staff decisions", () => {
   it("one staff member pressing Approve twice approves once", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     const applicant = h.person("100", { language: "ru" });
-    await apply(applicant, "ru");
+    await applyForMembership(applicant, "ru");
     const a = h.person("900", { language: "en" });
     const data = noticeButton(a, 0);
     await a.pressData(data);
@@ -75,7 +62,7 @@ describe("staff decisions", () => {
   it("refuses a forged Approve from a member and writes the attempt to the audit log", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     const applicant = h.person("100", { language: "ru" });
-    await apply(applicant, "ru");
+    await applyForMembership(applicant, "ru");
     const intruder = h.person("666", { language: "en" });
     await intruder.send("/start");
     for (const data of ["s:ap:1", "s:ca:1", "s:zz:1", "s:ap:abc", "s:ap:1;drop"]) {
@@ -107,7 +94,7 @@ describe("staff decisions", () => {
   it("asks for a reason when rejecting, and tells the applicant in their own language", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     const applicant = h.person("100", { language: "kk" });
-    await apply(applicant, "kk");
+    await applyForMembership(applicant, "kk");
     const a = h.person("900", { language: "en", name: "Dana" });
     await a.pressData(noticeButton(a, 1));
     expect(a.last().text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
@@ -125,7 +112,7 @@ describe("staff decisions", () => {
 
   it("leaves the application undecided when the reason is cancelled", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
-    await apply(h.person("100", { language: "ru" }), "ru");
+    await applyForMembership(h.person("100", { language: "ru" }), "ru");
     const a = h.person("900", { language: "ru" });
     await a.pressData(noticeButton(a, 1));
     await a.send("/cancel");
@@ -135,8 +122,8 @@ describe("staff decisions", () => {
 
   it("lists what is pending, with working buttons", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
-    await apply(h.person("100", { language: "ru" }), "ru", IIN, "First");
-    await apply(h.person("101", { language: "ru" }), "ru", BIN, "Second");
+    await applyForMembership(h.person("100", { language: "ru" }), "ru", { bin: IIN, name: "First" });
+    await applyForMembership(h.person("101", { language: "ru" }), "ru", { bin: BIN, name: "Second" });
     const a = h.person("900", { language: "en" });
     await a.send("/start");
     a.fresh();
@@ -154,7 +141,7 @@ describe("the staff group", () => {
   it("receives the notices, and a rejection's reason is asked of the member who pressed, by reply", async () => {
     h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: "-100500" } } });
     const applicant = h.person("100", { language: "en" });
-    await apply(applicant, "en");
+    await applyForMembership(applicant, "en");
     const group = h.inGroup("-100500", "900", { name: "Dana", language: "en" });
     expect(group.last().text).toContain(tr("ru", "notice-application-title", { id: 1 }));
     expect(h.person("900").messages()).toEqual([]); // not privately as well
@@ -221,7 +208,7 @@ describe("numbered options", () => {
   it("keep their meaning when a notification arrives in between", async () => {
     h = await startHarness({ settings: { admins: [{ channel: "console", id: "900" }] }, channel: "console" });
     const applicant = h.person("you", { language: "kk" });
-    await apply(applicant, "kk");
+    await applyForMembership(applicant, "kk");
     await h.person("900").pressData(noticeButton(h.person("900"), 0));
     expect(applicant.last().text).toContain(tr("kk", "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!);
     await applicant.send("1"); // the first entry of the menu shown before the notification
