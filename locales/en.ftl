@@ -64,7 +64,9 @@ button-cancel = ✖️ Cancel
 button-stale = This button belongs to an earlier question. Please answer the latest one.
 phone-share-button = 📱 Share my phone number
 
-flow-busy = Please finish the current action first ({ $flow }): answer the question below, or send /cancel to stop it.
+flow-leave-ask = You have not finished the current action ({ $flow }). Leave it? The answers given so far will not be kept.
+flow-leave-button = Leave it
+flow-stay-button = Continue
 flow-cancelled = Cancelled. Nothing from the unfinished step was saved.
 flow-restarted = The bot was updated while you were answering, so let's start this step again.
 flow-too-long = This conversation got too long, so it has been reset. Please start again from the menu.
@@ -81,6 +83,7 @@ flow-reject = rejecting a request
 
 error-generic = Sorry, something went wrong on our side. Your earlier answers are kept; please try again, or send /cancel.
 error-need-text = Please answer with a text message.
+error-unknown-command = There is no such command here. Please answer the question below, or send /help.
 error-need-choice = Please choose one of the options below.
 error-need-phone = Please send your phone number, or press the button below.
 error-not-allowed = Sorry, this is only available to the association's staff.

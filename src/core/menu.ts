@@ -4,7 +4,7 @@
  * messages ("m:<id>"); pressing one starts that task.
  */
 import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
-import { parseCommand } from "./dialog/commands.ts";
+import { MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
 import type { FlowDef } from "./dialog/engine.ts";
 import { isAdminRole, isStaffRole } from "./people.ts";
 import { deny } from "./staff/decisions.ts";
@@ -14,20 +14,6 @@ export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy",
 type MenuItem = (typeof MENU_ITEMS)[number];
 const STAFF_ITEMS: readonly MenuItem[] = ["pending"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
-
-/** Commands that start a menu entry. */
-const COMMANDS: Record<string, MenuItem> = {
-  register: "register",
-  profile: "profile",
-  enterprise: "profile",
-  language: "language",
-  help: "help",
-  privacy: "privacy",
-  mydata: "privacy",
-  pending: "pending",
-  staff: "team",
-  team: "team",
-};
 
 interface Situation {
   hasLocale: boolean;
@@ -46,7 +32,15 @@ function itemsFor(s: Situation): MenuItem[] {
 
 type Pick = { item: MenuItem } | { denied: MenuItem } | { stale: true };
 
-export const menuFlow: FlowDef<{ greet?: boolean } & { [k: string]: Json }> = {
+/** What choosing `item` means for someone offered `items`. */
+function judge(item: string, items: MenuItem[]): Pick {
+  if (items.includes(item as MenuItem)) return { item: item as MenuItem };
+  if (STAFF_ITEMS.includes(item as MenuItem) || ADMIN_ITEMS.includes(item as MenuItem)) return { denied: item as MenuItem };
+  // A button of an older menu that no longer applies (e.g. "Register" after registering).
+  return { stale: true };
+}
+
+export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string]: Json }> = {
   name: "menu",
   version: 1,
   title: "flow-menu",
@@ -63,21 +57,20 @@ export const menuFlow: FlowDef<{ greet?: boolean } & { [k: string]: Json }> = {
     if (!s.hasLocale) await chooseLanguage(d);
     if (args.greet) await d.say("welcome");
     const items = itemsFor(s);
+    // Opened for an entry chosen while leaving another task: judged like a press.
+    let opened: Pick | undefined = args.open ? judge(args.open, items) : undefined;
     for (;;) {
-      const pick = await d.ask<Pick>({
+      const pick = opened ?? await d.ask<Pick>({
         prompt: "menu-prompt",
         options: items.map((id): Option => ({ id, label: `menu-${id}` })),
         columns: 2,
         stable: "m",
         accept: (event, picked) => {
-          const item = picked ?? (event.type === "text" ? COMMANDS[parseCommand(event.text)?.name ?? ""] : undefined);
-          if (item === undefined) return fail("error-need-choice");
-          if (items.includes(item as MenuItem)) return ok({ item: item as MenuItem });
-          if (STAFF_ITEMS.includes(item as MenuItem) || ADMIN_ITEMS.includes(item as MenuItem)) return ok({ denied: item as MenuItem });
-          // A button of an older menu that no longer applies (e.g. "Register" after registering).
-          return ok({ stale: true });
+          const item = picked ?? (event.type === "text" ? MENU_COMMANDS[parseCommand(event.text)?.name ?? ""] : undefined);
+          return item === undefined ? fail("error-need-choice") : ok(judge(item, items));
         },
       });
+      opened = undefined;
       if ("item" in pick) return { next: pick.item };
       if ("denied" in pick) {
         // The menu was built earlier; the role may have changed since (granted by an admin).

@@ -15,6 +15,20 @@ export function parseCommand(text: string): { name: string; args: string } | nul
   return m ? { name: m[1]!.toLowerCase(), args: (m[2] ?? "").trim() } : null;
 }
 
+/** Commands that open a main-menu entry (the entry is named after the flow it starts). */
+export const MENU_COMMANDS: Readonly<Record<string, string>> = {
+  register: "register",
+  profile: "profile",
+  enterprise: "profile",
+  language: "language",
+  help: "help",
+  privacy: "privacy",
+  mydata: "privacy",
+  pending: "pending",
+  staff: "team",
+  team: "team",
+};
+
 const wordCache = new WeakMap<I18n, Map<string, GlobalCommand>>();
 
 /** Which global command a text means: "/cancel", "отмена", "болдырмау", "Cancel"... or null. */

@@ -8,7 +8,7 @@
 import type { ReplayControls } from "@grammyjs/conversations/out/engine.js";
 import type { InboundEvent } from "../channel.ts";
 import { render, type Label, type Translate, type Turn } from "../turn.ts";
-import { globalCommandOf } from "./commands.ts";
+import { globalCommandOf, MENU_COMMANDS, parseCommand } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -129,7 +129,9 @@ export class FlowDialog implements Dialog {
         if (head === prefix && (spec.stable !== undefined || ids.has(id))) {
           picked = id;
         } else if (head === "m" && !this.context.idle) {
-          await this.interject(id === "help" || id === "language" ? id : "busy");
+          // A main-menu button pressed in the middle of something else.
+          if (id === "help" || id === "language") await this.interject(id);
+          else await this.offerLeave(id);
           await this.prompt(spec, rows, prefix);
           continue;
         } else {
@@ -150,8 +152,18 @@ export class FlowDialog implements Dialog {
           if (this.context.idle) {
             if (command === "start") await this.say("welcome-back");
           } else {
-            await this.interject("busy");
+            await this.offerLeave(null);
           }
+          await this.prompt(spec, rows, prefix);
+          continue;
+        }
+        // Any other command is not an answer ("/register" is no enterprise name).
+        const other = parseCommand(event.text);
+        if (other && !this.context.idle) {
+          // A menu command typed in the middle of a task offers to leave it for that entry.
+          const entry = MENU_COMMANDS[other.name];
+          if (entry) await this.offerLeave(entry);
+          else await this.say("error-unknown-command");
           await this.prompt(spec, rows, prefix);
           continue;
         }
@@ -220,15 +232,32 @@ export class FlowDialog implements Dialog {
   }
 
   /** Something said in the middle of a question; the question is asked again afterwards. */
-  private async interject(what: "help" | "language" | "busy"): Promise<void> {
-    if (what === "help") {
-      await this.say("help-text");
-    } else if (what === "language") {
-      await chooseLanguage(this);
-    } else {
-      const title = this.context.title;
-      await this.say((t) => t("flow-busy", { flow: t(title) }));
-    }
+  private async interject(what: "help" | "language"): Promise<void> {
+    if (what === "help") await this.say("help-text");
+    else await chooseLanguage(this);
+  }
+
+  /**
+   * The menu (or a menu command) in the middle of a task leaves it, after a confirmation, so that
+   * a stray press does not throw away half a registration. `target` is what to open instead.
+   */
+  private async offerLeave(target: string | null): Promise<void> {
+    const title = this.context.title;
+    const answer = await this.choice((t) => t("flow-leave-ask", { flow: t(title) }), [
+      [
+        { id: "leave", label: "flow-leave-button" },
+        { id: "stay", label: "flow-stay-button" },
+      ],
+    ]);
+    if (answer === "leave") throw new LeaveFlow(target);
+  }
+}
+
+/** Thrown inside a flow to leave it for the main menu (and open `target` from there, when set). */
+export class LeaveFlow extends Error {
+  override name = "LeaveFlow";
+  constructor(readonly target: string | null) {
+    super("left the flow");
   }
 }
 

@@ -8,7 +8,7 @@ import { ReplayEngine, type ReplayResult, type ReplayState } from "@grammyjs/con
 import { randomBytes } from "node:crypto";
 import type { InboundEvent } from "../channel.ts";
 import type { Turn } from "../turn.ts";
-import { FlowDialog, type Dialog, type FlowExit, type Json } from "./dialog.ts";
+import { FlowDialog, LeaveFlow, type Dialog, type FlowExit, type Json } from "./dialog.ts";
 import { globalCommandOf } from "./commands.ts";
 import { deleteDialog, loadDialog, saveDialog } from "../bookkeeping.ts";
 
@@ -133,6 +133,16 @@ export class DialogEngine {
         return;
       }
       if (result.type === "thrown") {
+        if (result.error instanceof LeaveFlow) {
+          await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+          const target = result.error.target;
+          if (turn.inbound.chatType !== "private" || flow.idle) {
+            if (row) await deleteDialog(turn.tx, key);
+            return;
+          }
+          ({ flow, args, runId, result } = await this.begin({ flow: this.#idle, args: target ? { open: target } : {} }, turn));
+          continue;
+        }
         if (isBadReplay(result.error) && hops === 0) {
           await turn.reply("flow-restarted");
           ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn));

@@ -199,6 +199,47 @@ describe("registration", () => {
     expect(p.last().text).toContain(tr(locale, "error-need-choice"));
   });
 
+  it("leaves the registration from the menu after asking, and stays when the person says so", async () => {
+    const p = h.person("120", { language: "ru" });
+    await p.send("/start");
+    const menu = p.last();
+    await p.press(tr("ru", "menu-register"));
+    await p.press(tr("ru", "consent-agree"));
+    await p.send(IIN);
+    // "/menu" asks first; "Continue" asks the same question again.
+    await p.send("/menu");
+    expect(p.last().text).toBe(tr("ru", "flow-leave-ask", { flow: tr("ru", "flow-register") }));
+    await p.press(tr("ru", "flow-stay-button"));
+    expect(p.last().text).toBe(tr("ru", "reg-ask-name"));
+    // An old menu button leaves for that entry once confirmed.
+    await p.pressData(menu.message.choices!.flat().find((b) => b.label === tr("ru", "menu-help"))!.data);
+    expect(p.fresh()).toContain(tr("ru", "help-text"));
+    await p.pressData(menu.message.choices!.flat().find((b) => b.label === tr("ru", "menu-register"))!.data);
+    await p.press(tr("ru", "flow-leave-button"));
+    const fresh = p.fresh();
+    expect(fresh).toContain(tr("ru", "flow-cancelled"));
+    expect(fresh.at(-1)).toBe(tr("ru", "reg-ask-bin")); // the registration again, from its start
+  });
+
+  it("does not take a command typed in the middle of a question as the answer", async () => {
+    const p = h.person("121", { language: "en" });
+    await p.send("/start");
+    await p.press(tr("en", "menu-register"));
+    await p.press(tr("en", "consent-agree"));
+    await p.send(IIN);
+    p.fresh();
+    await p.send("/frobnicate");
+    expect(p.fresh()).toEqual([tr("en", "error-unknown-command"), tr("en", "reg-ask-name")]);
+    await p.send("/profile");
+    expect(p.last().text).toBe(tr("en", "flow-leave-ask", { flow: tr("en", "flow-register") }));
+    p.fresh();
+    await p.press(tr("en", "flow-leave-button"));
+    // Left, then "My enterprise" opened: there is none yet, so the menu follows.
+    expect(p.fresh()).toEqual([tr("en", "flow-cancelled"), tr("en", "profile-none"), tr("en", "menu-prompt")]);
+    const enterprises = await h.db.transaction((tx) => tx.enterprise.count());
+    expect(enterprises).toBe(0);
+  });
+
   it("continues at the same question after a restart", async () => {
     const p = h.person("109", { language: "ru" });
     await p.send("/start");
