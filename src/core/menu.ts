@@ -12,6 +12,7 @@ import { deny } from "./staff/decisions.ts";
 /** Menu entries, each the name of the flow it starts. */
 export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "team"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "language", "help", "privacy"];
 const STAFF_ITEMS: readonly MenuItem[] = ["pending"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
@@ -32,9 +33,12 @@ function itemsFor(s: Situation): MenuItem[] {
 
 type Pick = { item: MenuItem } | { denied: MenuItem } | { stale: true };
 
-/** What choosing `item` means for someone offered `items`. */
+/**
+ * What choosing `item` means for someone offered `items`. Member entries always open (their flows
+ * handle every case: "My enterprise" without one says how to register); staff entries need the role.
+ */
 function judge(item: string, items: MenuItem[]): Pick {
-  if (items.includes(item as MenuItem)) return { item: item as MenuItem };
+  if (items.includes(item as MenuItem) || MEMBER_ITEMS.includes(item as MenuItem)) return { item: item as MenuItem };
   if (STAFF_ITEMS.includes(item as MenuItem) || ADMIN_ITEMS.includes(item as MenuItem)) return { denied: item as MenuItem };
   // A button of an older menu that no longer applies (e.g. "Register" after registering).
   return { stale: true };
