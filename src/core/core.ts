@@ -97,17 +97,17 @@ export function createCore(deps: CoreDeps): Core {
         t.notice = t.t("staff-finish-current");
       }
     } else if (inbound.chatType === "group") {
-      await engine.handle(t, key, event, () => null).then(async () => {
-        // No flow was waiting: only staff commands are answered in the group.
-        if (await engine.activeFlow(t, key)) return;
+      // In the staff group: answers to a question the bot asked this member, and staff commands.
+      await engine.handle(t, key, event, async () => {
         const name = event.type === "text" ? parseCommand(event.text)?.name : undefined;
         const flow = name ? GROUP_COMMANDS[name] : undefined;
-        if (!flow) return;
-        if (!(await isStaff(t))) return deny(t, `command-${name}`);
-        await engine.handle(t, key, event, () => ({ flow }));
+        if (!flow) return null; // ordinary chatter
+        if (await isStaff(t)) return { flow };
+        await deny(t, `command-${name}`);
+        return null;
       });
     } else {
-      await engine.handle(t, key, event, () => privateStart(event, deps.i18n));
+      await engine.handle(t, key, event, () => privateStart(event));
     }
     return { result: { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) }, queued: t.queued };
   }
@@ -166,13 +166,12 @@ export function createCore(deps: CoreDeps): Core {
  * What to start in a private chat with no flow waiting: the main menu, greeting on /start or a
  * first message; a pressed menu button or a command is handed on to it.
  */
-function privateStart(event: InboundEvent, i18n: I18n): FlowStart {
+function privateStart(event: InboundEvent): FlowStart {
   if (event.type === "choice") return { flow: "menu", supply: true };
   if (event.type === "text") {
     const cmd = parseCommand(event.text);
     if (cmd && cmd.name !== "start" && cmd.name !== "menu") return { flow: "menu", supply: true };
   }
-  void i18n;
   return { flow: "menu", args: { greet: true } };
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ReplayControls } from "@grammyjs/conversations/out/engine.js";
 import type { InboundEvent } from "../channel.ts";
-import { render, type Label, type Translate, type Turn } from "../turn.ts";
+import type { Label, Translate, Turn } from "../turn.ts";
 import { globalCommandOf, MENU_COMMANDS, parseCommand } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 
@@ -294,4 +294,3 @@ function renderWith(t: Translate, label: Label): string {
   return t(label.key, label.args);
 }
 
-export { render };

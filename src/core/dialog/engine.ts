@@ -77,7 +77,7 @@ export class DialogEngine {
    * Hands `event` to the flow waiting in conversation `key`, or, when none is, starts what
    * `route` says (nothing when it returns null).
    */
-  async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null): Promise<void> {
+  async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null | Promise<FlowStart | null>): Promise<void> {
     const row = await loadDialog(turn.tx, key);
     let start: FlowStart | null = null;
     let current: { flow: FlowDef<never>; stored: Stored } | null = null;
@@ -109,7 +109,7 @@ export class DialogEngine {
       ReplayEngine.supply(current.stored.replay, current.stored.waiting, recordable(event));
       result = await this.replay(flow, args, runId, turn, current.stored.replay);
     } else {
-      start ??= route();
+      start ??= await route();
       if (!start) {
         if (row) await deleteDialog(turn.tx, key);
         return;
