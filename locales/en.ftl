@@ -288,6 +288,7 @@ staff-approved-notice = Approved. The applicant has been notified.
 staff-rejected-notice = Rejected. The applicant has been notified.
 staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
 staff-finish-current = First finish the current action in this chat, or send /cancel.
+staff-chat-unreachable = ⚠️ The bot cannot write to the staff group (it may have been removed from it, or STAFF_CHAT_ID is wrong). Until the bot is restarted, new applications come to staff privately. Add the bot back to the group and restart it.
 staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
 staff-reject-ask-application = Please write the reason for rejecting application #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
 staff-reject-ask-join = Please write the reason for rejecting join request #{ $id }: the applicant will see it. To leave it undecided, send /cancel.

@@ -17,9 +17,10 @@ import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
 import { Dispatcher } from "./outbox/dispatcher.ts";
-import { ensureConfiguredAdmins, identify } from "./people.ts";
+import { ensureConfiguredAdmins, identify, targetsOf } from "./people.ts";
 import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
 import { pendingFlow } from "./staff/pending.ts";
+import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
 import { foldLabel, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
 
@@ -75,8 +76,41 @@ export function createCore(deps: CoreDeps): Core {
   const services: CoreServices = { i18n: deps.i18n, log: deps.log, clock, settings: deps.settings };
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();
-  const dispatcher = new Dispatcher({ db: deps.db, log: deps.log.child({ part: "dispatcher" }), clock });
   const { settings } = deps;
+  const dispatcher: Dispatcher = new Dispatcher({
+    db: deps.db,
+    log: deps.log.child({ part: "dispatcher" }),
+    clock,
+    onUnreachable: (channel, chatId, dropped) => staffChatUnreachable(channel, chatId, dropped),
+  });
+
+  /**
+   * The staff group refused a message (the bot was removed, or STAFF_CHAT_ID is wrong): from now on
+   * until the next start, staff are notified privately; the notices that were dropped are sent to
+   * them, and admins are told once.
+   */
+  async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[]): Promise<void> {
+    if (!settings.staffChat || settings.staffChat.channel !== channel || settings.staffChat.chatId !== chatId) return;
+    const firstTime = !services.staffChatDown;
+    services.staffChatDown = true;
+    deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)");
+    const queued = await deps.db.transaction(async (tx) => {
+      const inbound: Inbound = { channel: settings.staffChat!.channel, chatId, userId: "system", chatType: "group", event: { type: "text", text: "" } };
+      const t = new Turn(tx, services, inbound, clock(), null, settings.defaultLocale);
+      if (firstTime) {
+        const admins = await tx.person.findMany({ where: { role: "admin" }, select: { id: true } });
+        for (const admin of admins) {
+          for (const target of await targetsOf(tx, admin.id, settings.defaultLocale)) await t.send(target, { text: "staff-chat-unreachable" });
+        }
+      }
+      for (const row of dropped) {
+        const notice = parseNoticeTag(row.tag);
+        if (notice) await notifyStaff(t, notice.kind, notice.id);
+      }
+      return t.queued;
+    });
+    dispatcher.enqueue(queued);
+  }
 
   const isStaffChat = (inbound: Inbound) =>
     !!settings.staffChat && settings.staffChat.channel === inbound.channel && settings.staffChat.chatId === inbound.chatId;

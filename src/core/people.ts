@@ -67,9 +67,12 @@ export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Pro
   return person.identities.map((i) => ({ channel: i.channel as ChannelName, chatId: i.externalId, locale }));
 }
 
-/** Where staff notices go: the staff group when configured, else every staff member privately. */
-export async function staffTargets(tx: Tx, settings: CoreSettings): Promise<Target[]> {
-  if (settings.staffChat) return [{ ...settings.staffChat, locale: settings.defaultLocale }];
+/**
+ * Where staff notices go: the staff group when configured (and reachable), else every staff
+ * member privately.
+ */
+export async function staffTargets(tx: Tx, settings: CoreSettings, staffChatDown = false): Promise<Target[]> {
+  if (settings.staffChat && !staffChatDown) return [{ ...settings.staffChat, locale: settings.defaultLocale }];
   const staff = await tx.person.findMany({
     where: { role: { in: ["staff", "admin"] } },
     select: { locale: true, identities: { where: { reachable: true }, select: { channel: true, externalId: true } } },

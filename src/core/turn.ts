@@ -49,6 +49,8 @@ export interface CoreServices {
   log: Logger;
   clock: () => Date;
   settings: CoreSettings;
+  /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
+  staffChatDown?: boolean;
 }
 
 export interface Actor {

@@ -228,6 +228,7 @@ function wordsOf(locale: Locale, key: string): string[] {
   const text = toPlain(i18n.t(locale, key, dummyArgs(key, 5)));
   return text
     .replace(/(?<![\p{L}\p{N}])[/@][\w@]+/gu, " ") // commands (/start, (/as)) and usernames (@userinfobot)
+    .replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, " ") // configuration variables (STAFF_CHAT_ID)
     .split(/[^\p{L}\p{N}-]+/u)
     .filter(Boolean);
 }

@@ -10,7 +10,7 @@ import { createI18n, type I18n, type MessageArgs } from "../../src/i18n/i18n.ts"
 import type { Locale } from "../../src/i18n/locales.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
-import type { ChannelName, ChannelSender, Inbound, InboundEvent, Outbound, OutboundMessage, TurnResult } from "../../src/core/channel.ts";
+import { DeliveryError, type ChannelName, type ChannelSender, type Inbound, type InboundEvent, type Outbound, type OutboundMessage, type TurnResult } from "../../src/core/channel.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { toPlain } from "../../src/core/rich-text.ts";
 
@@ -34,10 +34,13 @@ export interface Delivered {
 /** Records deliveries like a platform would show them: sends append, edits replace. */
 export class RecordingChannel implements ChannelSender {
   readonly messages: Delivered[] = [];
+  /** Chats that refuse messages, as a platform does for a blocked bot or a chat it is not in. */
+  readonly unreachable = new Set<string>();
   #next = 1;
   constructor(readonly channel: ChannelName = "telegram") {}
 
   async deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }> {
+    if (this.unreachable.has(chatId)) throw new DeliveryError("unreachable", `chat ${chatId} not found`);
     if (outbound.kind === "edit") {
       const m = this.messages.find((x) => x.chatId === chatId && x.messageId === outbound.messageId);
       if (!m) throw new Error(`edit of unknown message ${outbound.messageId}`);

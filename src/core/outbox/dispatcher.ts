@@ -25,6 +25,8 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Attempts before a message that keeps failing transiently is dropped (and logged). */
   maxAttempts?: number;
+  /** Told about a chat that cannot be reached, with the messages dropped for it. */
+  onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[]) => Promise<void>;
 }
 
 interface ChatQueue {
@@ -171,8 +173,12 @@ export class Dispatcher {
       this.#known.delete(row.id);
       if (outcome === "unreachable") {
         // Blocked or gone: nothing queued for this chat can be delivered.
+        const dropped = [row, ...chat.rows];
         for (const r of chat.rows) this.#known.delete(r.id);
         chat.rows.length = 0;
+        await this.opts.onUnreachable?.(row.channel, row.chatId, dropped).catch((error: unknown) =>
+          this.log.error("could not handle an unreachable chat", { error }),
+        );
         return;
       }
     }
@@ -205,7 +211,7 @@ export class Dispatcher {
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
       if (failure === "unreachable") {
-        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, reason });
+        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: row.chatId.startsWith("-"), reason });
         await this.opts.db.transaction(async (tx) => {
           await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
           await markUnreachable(tx, row.channel as ChannelName, row.chatId);

@@ -14,6 +14,12 @@ export type NoticeKind = "application" | "join" | "change";
 
 export const noticeTag = (kind: NoticeKind, id: number): string => `${kind}:${id}`;
 
+/** The notice a tag names, or null for other tags. */
+export function parseNoticeTag(tag: string | null): { kind: NoticeKind; id: number } | null {
+  const m = /^(application|join|change):(\d+)$/.exec(tag ?? "");
+  return m ? { kind: m[1] as NoticeKind, id: Number(m[2]) } : null;
+}
+
 /** Button data: s:<verb>:<id>. Verbs: ap/rj application, ja/jr join, ca/cr change. */
 export const STAFF_VERBS = {
   application: { approve: "ap", reject: "rj" },
@@ -117,7 +123,7 @@ function spec(data: NoticeData, decided?: Decided): MessageSpec {
 export async function notifyStaff(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
   const data = await load(turn.tx, kind, id);
   if (!data) return;
-  for (const target of await staffTargets(turn.tx, turn.services.settings)) {
+  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChatDown)) {
     await turn.send(target, spec(data), { tag: noticeTag(kind, id) });
   }
 }

@@ -158,6 +158,24 @@ describe("the staff group", () => {
     expect(applicant.last().text).toContain("Not a light-industry enterprise");
   });
 
+  it("is replaced by private notices when the bot cannot write to it, and admins are told", async () => {
+    h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: "-100500" } } });
+    h.channel.unreachable.add("-100500");
+    const a = h.person("900", { language: "en" });
+    await a.send("/start");
+    await applyForMembership(h.person("100", { language: "ru" }), "ru");
+    const texts = a.fresh();
+    expect(texts).toContain(tr("en", "staff-chat-unreachable"));
+    expect(texts.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "1" })))).toBe(true);
+    // The next application goes privately at once, without another warning.
+    await applyForMembership(h.person("101", { language: "ru" }), "ru", { bin: BIN });
+    const next = a.fresh();
+    expect(next.filter((x) => x === tr("en", "staff-chat-unreachable"))).toEqual([]);
+    expect(next.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "2" })))).toBe(true);
+    await a.press(tr("en", "notice-approve"));
+    expect(await h.db.transaction((tx) => tx.enterprise.findMany({ where: { status: "active" } }))).toHaveLength(1);
+  });
+
   it("answers staff commands there and refuses them to others", async () => {
     h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: "-100500" } } });
     await h.inGroup("-100500", "900").send("/pending");
