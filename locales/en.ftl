@@ -199,6 +199,7 @@ join-summary =
 join-confirm-button = ✅ Send the request
 join-submitted = 📨 Your request to join <b>{ $name }</b> has been sent. You will get the answer in this chat.
 join-unavailable = Sorry, this enterprise cannot accept requests to join at the moment.
+iin-holder = the individual entrepreneur with IIN { $iin }
 
 ## Decisions, as the applicant hears them
 
@@ -234,6 +235,7 @@ profile-ask-name = What is the enterprise's new <b>name</b>?
 profile-ask-bin = Please send the new <b>BIN or IIN</b>.
 profile-bin-taken = This number belongs to another registered enterprise, so you cannot switch to it. If that enterprise is yours, please contact the association.
 profile-updated = ✓ Saved.
+profile-changed-meanwhile = Your application was decided in the meantime, so this change was not saved. Here is how it stands now.
 profile-change-sent = 📨 The name and BIN identify a member, so changes to them are confirmed by the association's staff. The request has been sent to them; the old value stays until they decide.
 
 membership-pending = ⏳ under review
@@ -288,6 +290,7 @@ staff-approved-notice = Approved. The applicant has been notified.
 staff-rejected-notice = Rejected. The applicant has been notified.
 staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
 staff-finish-current = First finish the current action in this chat, or send /cancel.
+staff-own-application = You cannot decide on your own request; another staff member will.
 staff-chat-unreachable = ⚠️ The bot cannot write to the staff group (it may have been removed from it, or STAFF_CHAT_ID is wrong). Until the bot is restarted, new applications come to staff privately. Add the bot back to the group and restart it.
 staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
 staff-reject-ask-application = Please write the reason for rejecting application #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
@@ -299,6 +302,7 @@ already-rejected = Already rejected.
 already-withdrawn = The applicant withdrew it.
 already-superseded = A newer request replaced it.
 already-suspended = The membership is suspended.
+already-outdated = This notice is out of date: the request was changed or sent again. /pending shows the current one.
 already-gone = This request no longer exists.
 
 pending-none = Nothing is waiting for a decision. 👌
@@ -339,6 +343,8 @@ team-error-user = That is not a user ID. Please send the number.
 team-error-contact-no-user = This contact has no Telegram account. Please send their user ID instead.
 team-granted-staff = ✓ { $user } is now staff.
 team-granted-admin = ✓ { $user } is now an admin.
+team-not-changed-configured = { $user } is an admin from the configuration (STAFF_TELEGRAM_IDS); that can only be changed there.
+team-not-changed-already-admin = { $user } is already an admin; nothing changed. To make them staff only, remove them first.
 team-you-are-staff = You now have the staff role in the association's bot. New applications will be sent to you; /pending lists them.
 team-you-are-admin = You now have the admin role in the association's bot: you can also manage the staff (menu → "Staff and roles").
 

@@ -68,14 +68,20 @@ export interface MenuChoice {
   match: string[];
 }
 
-export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<MenuChoice[] | null> {
-  const rows = await tx.$queryRaw<{ choices: string }[]>`
-    SELECT "choices" FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
-  return rows[0] ? (JSON.parse(rows[0].choices) as MenuChoice[]) : null;
+/** The buttons of a chat's newest message; `foreign` when they came from someone else's turn (a notice). */
+export interface ChatMenuRow {
+  foreign: boolean;
+  choices: MenuChoice[];
 }
 
-export async function saveMenu(tx: Tx, channel: string, chatId: string, choices: MenuChoice[], now: Date): Promise<void> {
-  const json = JSON.stringify(choices);
+export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<ChatMenuRow | null> {
+  const rows = await tx.$queryRaw<{ choices: string }[]>`
+    SELECT "choices" FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
+  return rows[0] ? (JSON.parse(rows[0].choices) as ChatMenuRow) : null;
+}
+
+export async function saveMenu(tx: Tx, channel: string, chatId: string, menu: ChatMenuRow, now: Date): Promise<void> {
+  const json = JSON.stringify(menu);
   await tx.$executeRaw`
     INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (${channel}, ${chatId}, ${json}, ${now})
     ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;

@@ -11,7 +11,7 @@ import type { Inbound, InboundEvent, TurnResult } from "./channel.ts";
 import { parseCommand } from "./dialog/commands.ts";
 import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadMenu, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, loadDialog, loadMenu, type QueuedMessage } from "./bookkeeping.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
@@ -123,7 +123,7 @@ export function createCore(deps: CoreDeps): Core {
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = new Turn(tx, services, inbound, now, actor, locale);
-    const event = await typedChoice(t, inbound.event);
+    const event = await typedChoice(t, inbound.event, key, engine.idleFlow);
 
     if (event.type === "choice" && event.data.startsWith("s:")) {
       const start = await staffButton(t, event.data);
@@ -175,7 +175,8 @@ export function createCore(deps: CoreDeps): Core {
     i18n: deps.i18n,
     settings,
     async start() {
-      await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
+      const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
+      if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
     },
     idle: () => mutex.idle(),
     handle(inbound) {
@@ -213,13 +214,20 @@ function privateStart(event: InboundEvent): FlowStart {
  * A typed "2" or a typed button label means that button of the newest message in the chat (the
  * console and WhatsApp show buttons as numbered lists). Not in groups: there a typed answer is text.
  */
-async function typedChoice(t: Turn, event: InboundEvent): Promise<InboundEvent> {
+async function typedChoice(t: Turn, event: InboundEvent, key: string, idleFlow: string): Promise<InboundEvent> {
   if (event.type !== "text" || t.inbound.chatType !== "private") return event;
-  const choices = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
-  if (!choices) {
+  const menu = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
+  if (!menu) {
     t.knowNoMenu(t.inbound.channel, t.inbound.chatId);
     return event;
   }
+  if (menu.foreign) {
+    // A notice's buttons, arrived while this person may be answering a question of their own: a
+    // typed "1" is then their answer, not a press of the notice's first button.
+    const waiting = await loadDialog(t.tx, key);
+    if (waiting && waiting.flow !== idleFlow) return event;
+  }
+  const choices = menu.choices;
   const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(event.text);
   if (number) {
     const choice = choices[Number(number[1]) - 1];

@@ -91,18 +91,27 @@ export async function markUnreachable(tx: Tx, channel: ChannelName, chatId: stri
   await tx.channelIdentity.updateMany({ where: { channel, externalId: chatId }, data: { reachable: false } });
 }
 
-/** Makes the configured admins admins (creating them when they have never written). */
-export async function ensureConfiguredAdmins(tx: Tx, admins: { channel: ChannelName; id: string }[]): Promise<void> {
+/**
+ * Makes the configured admins admins (creating them when they have never written), and takes the
+ * role from anyone who was an admin only because of the configuration and is no longer in it.
+ * Returns how many were removed.
+ */
+export async function ensureConfiguredAdmins(tx: Tx, admins: { channel: ChannelName; id: string }[]): Promise<number> {
+  const configured = new Set<number>();
   for (const { channel, id: externalId } of admins) {
     const identity = await tx.channelIdentity.findUnique({
       where: { channel_externalId: { channel, externalId } },
     });
-    if (identity) {
-      await tx.person.update({ where: { id: identity.personId }, data: { role: "admin" } });
-    } else {
-      await tx.person.create({ data: { role: "admin", identities: { create: { channel, externalId } } } });
-    }
+    const person = identity
+      ? await tx.person.update({ where: { id: identity.personId }, data: { role: "admin", configuredAdmin: true } })
+      : await tx.person.create({ data: { role: "admin", configuredAdmin: true, identities: { create: { channel, externalId } } } });
+    configured.add(person.id);
   }
+  const { count } = await tx.person.updateMany({
+    where: { configuredAdmin: true, id: { notIn: [...configured] } },
+    data: { configuredAdmin: false, role: "member" },
+  });
+  return count;
 }
 
 export interface AuditEntry {

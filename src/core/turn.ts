@@ -171,13 +171,16 @@ export class Turn {
   /**
    * The newest message with buttons decides what a typed number or button label means in a chat.
    * A question without buttons in the chat's own conversation clears that (its answer is text); a
-   * notification from someone else's turn (a decision, a notice) leaves the options shown before.
+   * notification from someone else's turn (a decision) leaves the options shown before. A notice
+   * with buttons from someone else's turn counts only on channels without real buttons, and only
+   * while that chat is not in the middle of a question (see core.ts typedChoice).
    */
   private async rememberChoices(to: Target, spec: MessageSpec): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
+    const ownChat = to.channel === this.inbound.channel && to.chatId === this.inbound.chatId;
+    if (!ownChat && (!spec.choices?.length || to.channel === "telegram")) return;
     if (!spec.choices?.length) {
-      const ownChat = to.channel === this.inbound.channel && to.chatId === this.inbound.chatId;
-      if (!ownChat || this.#noMenu.has(key)) return;
+      if (this.#noMenu.has(key)) return;
       await deleteMenu(this.tx, to.channel, to.chatId);
       this.#noMenu.add(key);
       return;
@@ -187,7 +190,7 @@ export class Turn {
       data: b.data,
       match: [...new Set(LOCALES.map((l) => foldLabel(toPlain(render(i18n, l, b.label)))))].filter(Boolean),
     }));
-    await saveMenu(this.tx, to.channel, to.chatId, choices, this.now);
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: !ownChat, choices }, this.now);
     this.#noMenu.delete(key);
   }
 }

@@ -43,11 +43,19 @@ export interface MigrateResult {
   modified: string[];
 }
 
-/** Applies what is missing, each migration in its own transaction. */
+/**
+ * Applies what is missing, each migration in its own transaction.
+ *
+ * Foreign keys are off while migrating (SQLite's procedure for schema changes): Prisma rebuilds a
+ * table by copying it and dropping the old one, and with foreign keys on, that DROP would
+ * cascade-delete every row referring to it. The PRAGMA in Prisma's SQL cannot do it, as SQLite
+ * ignores it inside a transaction. Each migration is checked with foreign_key_check before it commits.
+ */
 export function migrateSqlite(file: string, migrationsDir: string): MigrateResult {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
+    db.pragma("foreign_keys = OFF");
     db.exec(CREATE_TABLE);
     const rows = db
       .prepare(`SELECT migration_name AS name, checksum, finished_at AS finished, rolled_back_at AS rolledBack FROM "_prisma_migrations"`)
@@ -68,6 +76,8 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrateResul
       }
       const apply = db.transaction(() => {
         db.exec(m.sql);
+        const broken = db.pragma("foreign_key_check") as unknown[];
+        if (broken.length) throw new Error(`Migration ${m.name} leaves ${broken.length} rows with broken references; nothing was applied.`);
         db.prepare(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
            VALUES (?, ?, ?, ?, ?, 1)`,

@@ -153,32 +153,32 @@ describe("chat menu", () => {
   ];
 
   it("saves the buttons of a chat and loads them back", async () => {
-    await db.transaction((tx) => saveMenu(tx, "whatsapp", "77011234567", choices, T0));
-    expect(await db.transaction((tx) => loadMenu(tx, "whatsapp", "77011234567"))).toEqual(choices);
+    await db.transaction((tx) => saveMenu(tx, "whatsapp", "77011234567", { foreign: false, choices }, T0));
+    expect(await db.transaction((tx) => loadMenu(tx, "whatsapp", "77011234567"))).toEqual({ foreign: false, choices });
   });
 
   it("replaces the buttons when the chat gets a newer menu", async () => {
-    await db.transaction((tx) => saveMenu(tx, "console", "aigerim", choices, T0));
-    await db.transaction((tx) => saveMenu(tx, "console", "aigerim", [{ data: "yes", match: ["иә", "да", "yes"] }], T1));
-    expect(await db.transaction((tx) => loadMenu(tx, "console", "aigerim"))).toEqual([{ data: "yes", match: ["иә", "да", "yes"] }]);
+    await db.transaction((tx) => saveMenu(tx, "console", "aigerim", { foreign: false, choices }, T0));
+    await db.transaction((tx) => saveMenu(tx, "console", "aigerim", { foreign: true, choices: [{ data: "yes", match: ["иә", "да", "yes"] }] }, T1));
+    expect(await db.transaction((tx) => loadMenu(tx, "console", "aigerim"))).toEqual({ foreign: true, choices: [{ data: "yes", match: ["иә", "да", "yes"] }] });
     const row = await db.transaction((tx) => tx.chatMenu.findUnique({ where: { channel_chatId: { channel: "console", chatId: "aigerim" } } }));
     expect(row?.updatedAt).toEqual(T1);
   });
 
   it("keeps menus of different chats and channels apart", async () => {
-    await db.transaction((tx) => saveMenu(tx, "telegram", "5", choices, T0));
+    await db.transaction((tx) => saveMenu(tx, "telegram", "5", { foreign: false, choices }, T0));
     expect(await db.transaction((tx) => loadMenu(tx, "whatsapp", "5"))).toBeNull();
     expect(await db.transaction((tx) => loadMenu(tx, "telegram", "6"))).toBeNull();
   });
 
   it("deletes a chat's menu, after which loading it finds nothing", async () => {
-    await db.transaction((tx) => saveMenu(tx, "telegram", "7", choices, T0));
+    await db.transaction((tx) => saveMenu(tx, "telegram", "7", { foreign: false, choices }, T0));
     await db.transaction((tx) => deleteMenu(tx, "telegram", "7"));
     expect(await db.transaction((tx) => loadMenu(tx, "telegram", "7"))).toBeNull();
   });
 
   it("keeps an empty menu apart from no menu", async () => {
-    await db.transaction((tx) => saveMenu(tx, "telegram", "8", [], T0));
-    expect(await db.transaction((tx) => loadMenu(tx, "telegram", "8"))).toEqual([]);
+    await db.transaction((tx) => saveMenu(tx, "telegram", "8", { foreign: false, choices: [] }, T0));
+    expect(await db.transaction((tx) => loadMenu(tx, "telegram", "8"))).toEqual({ foreign: false, choices: [] });
   });
 });

@@ -180,7 +180,7 @@ describe("Telegram, long polling", () => {
     await register(user, "ru", { bin: BIN });
     const intruder = h.fake.user({ language_code: "en" });
     await step(intruder, () => intruder.send("/start"), tr("en", "menu-prompt"));
-    const forged = intruder.pressData("s:ap:1");
+    const forged = intruder.pressData("s:ap:1:lz0");
     expect(await forged.answer).toMatchObject({ text: tr("en", "error-not-allowed") });
     const enterprise = await h.db.transaction((tx) => tx.enterprise.findFirstOrThrow());
     expect(enterprise.status).toBe("pending");

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { applyForMembership, startHarness, tr, type Harness } from "../support/core-harness.ts";
-import { applicationNotice, BIN, enterprises, IIN, noticeButton, rejectNewest, requestToJoin } from "./helpers.ts";
+import { BIN, enterprises, IIN, noticeButton, rejectNewest, requestToJoin } from "./helpers.ts";
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -28,12 +28,13 @@ describe("erasure touches only the erased person", () => {
     await rejectNewest(admin(), "Not you");
     const second = h.person("101", { language: "ru" });
     await applyForMembership(second, "ru", { bin: BIN, name: "Real Owner LLP" });
-    expect(await enterprises(h)).toMatchObject([{ name: "Real Owner LLP", status: "pending" }]);
+    const holder = async () => (await enterprises(h)).find((e) => e.bin === BIN);
+    expect(await holder()).toMatchObject({ name: "Real Owner LLP", status: "pending" });
 
     await erase(first, "en");
-    expect(await enterprises(h)).toMatchObject([{ name: "Real Owner LLP", status: "pending" }]);
+    expect(await holder()).toMatchObject({ name: "Real Owner LLP", status: "pending" });
     // Staff can still decide on the second person's application.
-    const notice = applicationNotice(admin(), 1);
+    const notice = admin().messages().find((m) => m.text.includes("Real Owner LLP"));
     expect(notice?.message.choices?.flat()).toHaveLength(2);
   });
 
@@ -45,10 +46,11 @@ describe("erasure touches only the erased person", () => {
     const owner = h.person("101", { language: "kk" });
     await applyForMembership(owner, "kk", { bin: IIN, name: "IP Aigerim" });
     await admin().pressData(noticeButton(admin(), 0));
-    expect(await enterprises(h)).toMatchObject([{ bin: IIN, name: "IP Aigerim", status: "active" }]);
+    const holder = async () => (await enterprises(h)).find((e) => e.name === "IP Aigerim");
+    expect(await holder()).toMatchObject({ bin: IIN, status: "active" });
 
     await erase(impostor, "en");
-    expect(await enterprises(h)).toMatchObject([{ bin: IIN, name: "IP Aigerim", status: "active" }]);
+    expect(await holder()).toMatchObject({ bin: IIN, status: "active" });
   });
 
   it("a sole proprietor's erasure removes their IIN from the join-request notices too", async () => {
@@ -100,5 +102,32 @@ describe("nothing personal before consent", () => {
     const stored = rows.map((r) => r.state).join("\n");
     expect(stored).not.toContain("Нурланова");
     expect(stored).not.toContain("123 45 67");
+  });
+});
+
+describe("people who are no longer staff", () => {
+  it("a revoked staff member's old copy of a notice is not updated with the applicant's new details", async () => {
+    h = await start();
+    const boss = admin();
+    await boss.send("/start");
+    await boss.press(tr("en", "menu-team"));
+    await boss.press(tr("en", "team-add-staff"));
+    await boss.send("901");
+    const former = h.person("901", { language: "en" });
+    await former.send("/start");
+    const applicant = h.person("100", { language: "en" });
+    await applyForMembership(applicant, "en", { bin: BIN });
+    expect(former.messages().some((m) => m.text.includes("+7 701 123 4567"))).toBe(true); // staff then
+
+    // The staff member leaves; the admin revokes the role (the staff list is still open).
+    await boss.press(tr("en", "team-revoke", { name: "telegram 901" }));
+    await boss.press(tr("en", "button-yes"));
+    expect(boss.fresh()).toContain(tr("en", "team-revoked", { name: "telegram 901" }));
+
+    // The applicant changes their phone number; the old copy in the former staff member's chat must not show it.
+    await applicant.press(tr("en", "menu-profile"));
+    await applicant.press(tr("en", "edit-phone"));
+    await applicant.send("+7 705 555 44 33");
+    expect(former.messages().filter((m) => m.text.includes("+7 705 555 4433")).map((m) => m.text.split("\n")[0])).toEqual([]);
   });
 });

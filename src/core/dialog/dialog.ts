@@ -92,12 +92,14 @@ export class FlowDialog implements Dialog {
     private readonly context: DialogContext,
     private readonly answered: (op: number) => boolean = () => true,
     private readonly onWait: OnWait = () => {},
+    /** Told when the answer given at interrupt `op` was refused and its question is asked again. */
+    private readonly onRefused: (op: number) => void = () => {},
   ) {}
 
-  private interrupt(): Promise<unknown> {
+  private async interrupt(): Promise<{ op: number; event: InboundEvent }> {
     const op = this.#op++;
     if (!this.answered(op)) this.onWait(op);
-    return this.controls.interrupt("input");
+    return { op, event: (await this.controls.interrupt("input")) as InboundEvent };
   }
 
   async act<T>(name: string, fn: (turn: Turn) => T | Promise<T>): Promise<T> {
@@ -120,7 +122,7 @@ export class FlowDialog implements Dialog {
     const prefix = spec.stable ?? pid;
     await this.prompt(spec, rows, prefix);
     for (;;) {
-      const event = (await this.interrupt()) as InboundEvent;
+      const { op, event } = await this.interrupt();
       let picked: string | undefined;
       if (event.type === "choice") {
         const [head, ...rest] = event.data.split(":");
@@ -139,6 +141,7 @@ export class FlowDialog implements Dialog {
           await this.act("stale", (turn) => {
             turn.notice = turn.t("button-stale");
           });
+          this.onRefused(op);
           continue;
         }
       } else if (event.type === "text") {
@@ -151,9 +154,11 @@ export class FlowDialog implements Dialog {
         if (command === "start" || command === "menu" || command === "cancel") {
           if (this.context.idle) {
             if (command === "start") await this.say("welcome-back");
-          } else {
-            await this.offerLeave(null);
+            await this.prompt(spec, rows, prefix);
+            this.onRefused(op);
+            continue;
           }
+          await this.offerLeave(null);
           await this.prompt(spec, rows, prefix);
           continue;
         }
@@ -162,9 +167,14 @@ export class FlowDialog implements Dialog {
         if (other && !this.context.idle) {
           // A menu command typed in the middle of a task offers to leave it for that entry.
           const entry = MENU_COMMANDS[other.name];
-          if (entry) await this.offerLeave(entry);
-          else await this.say("error-unknown-command");
-          await this.prompt(spec, rows, prefix);
+          if (entry) {
+            await this.offerLeave(entry);
+            await this.prompt(spec, rows, prefix);
+          } else {
+            await this.say("error-unknown-command");
+            await this.prompt(spec, rows, prefix);
+            this.onRefused(op);
+          }
           continue;
         }
       }
@@ -174,6 +184,7 @@ export class FlowDialog implements Dialog {
         return result.value;
       }
       await this.prompt(spec, rows, prefix, result.error);
+      this.onRefused(op);
     }
   }
 

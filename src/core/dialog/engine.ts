@@ -106,8 +106,7 @@ export class DialogEngine {
     if (current) {
       ({ flow } = current);
       ({ args, runId } = current.stored);
-      ReplayEngine.supply(current.stored.replay, current.stored.waiting, recordable(event));
-      result = await this.replay(flow, args, runId, turn, current.stored.replay);
+      result = await this.answer(flow, args, runId, turn, current.stored.replay, current.stored.waiting, event);
     } else {
       start ??= await route();
       if (!start) {
@@ -116,8 +115,7 @@ export class DialogEngine {
       }
       ({ flow, args, runId, result } = await this.begin(start, turn));
       if (start.supply && result.type === "interrupted") {
-        ReplayEngine.supply(result.state, result.interrupts[0]!, recordable(event));
-        result = await this.replay(flow, args, runId, turn, result.state);
+        result = await this.answer(flow, args, runId, turn, result.state, result.interrupts[0]!, event);
       }
     }
 
@@ -178,6 +176,33 @@ export class DialogEngine {
   }
 
   /**
+   * Gives `event` to the question waiting at interrupt `waiting`. When the answer is refused (the
+   * question is asked again), the state is set back to before it: a refused answer changes nothing,
+   * so nothing of it is kept (free text typed before consent is personal data) and repeated junk
+   * does not grow the state.
+   */
+  private async answer(
+    flow: FlowDef<never>,
+    args: Json,
+    runId: string,
+    turn: Turn,
+    state: ReplayState,
+    waiting: number,
+    event: InboundEvent,
+  ): Promise<ReplayResult> {
+    const checkpoint = ReplayEngine.supply(state, waiting, recordable(event));
+    let refused = false;
+    const result = await this.replay(flow, args, runId, turn, state, (op) => {
+      if (op === waiting) refused = true;
+    });
+    if (refused && result.type === "interrupted") {
+      ReplayEngine.reset(state, checkpoint);
+      return { type: "interrupted", state, interrupts: [waiting] };
+    }
+    return result;
+  }
+
+  /**
    * Replays `state` (mutated in place) up to the flow's next question, or its end.
    *
    * The conversations engine reports an interrupt only after a macrotask (setTimeout 0), which it
@@ -186,13 +211,26 @@ export class DialogEngine {
    * message. So the dialog reports the first interrupt that has no recorded answer, and the result
    * is taken from there; the state is complete at that point.
    */
-  private replay(flow: FlowDef<never>, args: Json, runId: string, turn: Turn, state: ReplayState): Promise<ReplayResult> {
+  private replay(
+    flow: FlowDef<never>,
+    args: Json,
+    runId: string,
+    turn: Turn,
+    state: ReplayState,
+    onRefused: (op: number) => void = () => {},
+  ): Promise<ReplayResult> {
     let reportWait: (result: ReplayResult) => void = () => {};
     const waiting = new Promise<ReplayResult>((resolve) => (reportWait = resolve));
     const answered = (op: number) => state.receive.some((r) => r.send === op);
     const engine = new ReplayEngine(async (controls) => {
-      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title }, answered, (op) =>
-        reportWait({ type: "interrupted", state, interrupts: [op] }),
+      const d = new FlowDialog(
+        controls,
+        () => turn,
+        runId,
+        { idle: !!flow.idle, title: flow.title },
+        answered,
+        (op) => reportWait({ type: "interrupted", state, interrupts: [op] }),
+        onRefused,
       );
       // The builder's return value becomes the result's returnValue (typed void by the library).
       return (await flow.run(d, args as never)) as unknown as void;

@@ -5,6 +5,9 @@
 import type { Tx } from "../../db/database.ts";
 import type { Prisma } from "../../db/generated/client.ts";
 
+/** Marks the BIN column of an old application that gave its BIN up (not a 12-digit number). */
+export const RELEASED = "released-";
+
 export const ENTERPRISE_STATUSES = ["pending", "active", "rejected", "suspended", "withdrawn"] as const;
 export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
 export type MembershipStatus = "pending" | "active" | "rejected";
@@ -28,12 +31,16 @@ export interface EnterpriseView extends EnterpriseDraft {
   id: number;
   status: EnterpriseStatus;
   rejectReason: string | null;
+  /** When this submission was filed (ms): staff decide on a submission, not on whatever is there later. */
+  submitted: number;
 }
 
 export interface MembershipView {
   id: number;
   role: "owner" | "employee";
   status: MembershipStatus;
+  /** When the request was filed (ms). */
+  requested: number;
   rejectReason: string | null;
   personId: number;
   contactName: string | null;
@@ -52,10 +59,12 @@ const enterpriseSelect = {
   employees: true,
   status: true,
   rejectReason: true,
+  submittedAt: true,
 } as const;
 
 function toEnterprise(row: Prisma.EnterpriseGetPayload<{ select: typeof enterpriseSelect }>): EnterpriseView {
-  return { ...row, status: row.status as EnterpriseStatus };
+  const { submittedAt, ...rest } = row;
+  return { ...rest, status: row.status as EnterpriseStatus, submitted: submittedAt.getTime() };
 }
 
 export async function membershipOf(tx: Tx, personId: number): Promise<MembershipView | null> {
@@ -78,6 +87,7 @@ function toMembership(m: {
   id: number;
   role: string;
   status: string;
+  requestedAt: Date;
   rejectReason: string | null;
   personId: number;
   person: { name: string | null; phone: string | null; locale: string | null };
@@ -87,6 +97,7 @@ function toMembership(m: {
     id: m.id,
     role: m.role === "owner" ? "owner" : "employee",
     status: m.status as MembershipStatus,
+    requested: m.requestedAt.getTime(),
     rejectReason: m.rejectReason,
     personId: m.personId,
     contactName: m.person.name,
@@ -117,8 +128,10 @@ export type SubmitResult = { ok: true; enterpriseId: number } | { ok: false; tak
 
 /**
  * Files an application: the enterprise (pending), the applicant as its owner (pending) and their
- * contact details. A BIN held by a rejected or withdrawn enterprise is taken over by the new
- * application; one held by a live enterprise is refused (the person may ask to join it instead).
+ * contact details. A BIN held by a live enterprise is refused (the person may ask to join it
+ * instead). A BIN held by a rejected or withdrawn application is reused by its own applicant (a
+ * corrected application); another person's new application gets a record of its own, and the old
+ * one gives up the BIN, so neither applicant ever sees, or erases, the other's data.
  */
 export async function submitApplication(
   tx: Tx,
@@ -128,6 +141,13 @@ export async function submitApplication(
 ): Promise<SubmitResult> {
   const taken = await holderOfBin(tx, draft.bin);
   if (taken) return { ok: false, taken };
+  const previous = await tx.enterprise.findUnique({ where: { bin: draft.bin }, select: { id: true } });
+  if (previous) {
+    const owner = await tx.membership.findFirst({ where: { enterpriseId: previous.id, role: "owner" }, select: { personId: true } });
+    if (owner?.personId !== personId) {
+      await tx.enterprise.update({ where: { id: previous.id }, data: { bin: `${RELEASED}${previous.id}` } });
+    }
+  }
   const data = {
     name: draft.name,
     binKind: draft.binKind,
@@ -166,21 +186,31 @@ export async function submitJoinRequest(
 }
 
 export type Decision = { decision: "approve" } | { decision: "reject"; reason: string };
+
+/** Which submission a decision is about (its filing time, ms); a newer submission is not decided by it. */
+export type Submission = number;
 export type DecideResult = { ok: true } | { ok: false; status: string };
 
 /**
  * Decides a pending application. The status test and the write are one statement, so two staff
  * deciding at once (or one pressing twice) give exactly one decision.
  */
-export async function decideApplication(tx: Tx, enterpriseId: number, staffId: number, d: Decision, now: Date): Promise<DecideResult> {
+export async function decideApplication(
+  tx: Tx,
+  enterpriseId: number,
+  staffId: number,
+  d: Decision,
+  now: Date,
+  submission: Submission,
+): Promise<DecideResult> {
   const status = d.decision === "approve" ? "active" : "rejected";
   const { count } = await tx.enterprise.updateMany({
-    where: { id: enterpriseId, status: "pending" },
+    where: { id: enterpriseId, status: "pending", submittedAt: new Date(submission) },
     data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
   });
   if (count === 0) {
-    const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true } });
-    return { ok: false, status: e?.status ?? "missing" };
+    const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true, submittedAt: true } });
+    return { ok: false, status: e?.status === "pending" ? "outdated" : (e?.status ?? "missing") };
   }
   await tx.membership.updateMany({
     where: { enterpriseId, role: "owner", status: "pending" },
@@ -190,15 +220,22 @@ export async function decideApplication(tx: Tx, enterpriseId: number, staffId: n
 }
 
 /** Decides a pending join request, exactly once (see decideApplication). */
-export async function decideJoin(tx: Tx, membershipId: number, staffId: number, d: Decision, now: Date): Promise<DecideResult> {
+export async function decideJoin(
+  tx: Tx,
+  membershipId: number,
+  staffId: number,
+  d: Decision,
+  now: Date,
+  submission: Submission,
+): Promise<DecideResult> {
   const status = d.decision === "approve" ? "active" : "rejected";
   const { count } = await tx.membership.updateMany({
-    where: { id: membershipId, role: "employee", status: "pending" },
+    where: { id: membershipId, role: "employee", status: "pending", requestedAt: new Date(submission) },
     data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
   });
   if (count === 0) {
     const m = await tx.membership.findUnique({ where: { id: membershipId }, select: { status: true } });
-    return { ok: false, status: m?.status ?? "missing" };
+    return { ok: false, status: m?.status === "pending" ? "outdated" : (m?.status ?? "missing") };
   }
   return { ok: true };
 }
@@ -218,6 +255,7 @@ export async function updateContact(tx: Tx, personId: number, patch: { name?: st
 
 export interface ChangeView {
   id: number;
+  requested: number;
   enterpriseId: number;
   field: "name" | "bin";
   oldValue: string;
@@ -252,6 +290,7 @@ export async function changeById(tx: Tx, id: number): Promise<ChangeView | null>
   if (!c) return null;
   return {
     id: c.id,
+    requested: c.requestedAt.getTime(),
     enterpriseId: c.enterpriseId,
     field: c.field === "bin" ? "bin" : "name",
     oldValue: c.oldValue,
@@ -271,16 +310,18 @@ export async function decideChange(
   staffId: number,
   d: Decision,
   now: Date,
+  submission: Submission,
   binKindOf: (bin: string) => string | null,
 ): Promise<ChangeDecideResult> {
   const change = await tx.enterpriseChange.findUnique({ where: { id: changeId } });
   if (!change || change.status !== "pending") return { ok: false, status: change?.status ?? "missing" };
+  if (change.requestedAt.getTime() !== submission) return { ok: false, status: "outdated" };
   if (d.decision === "approve" && change.field === "bin") {
     const holder = await holderOfBin(tx, change.newValue, change.enterpriseId);
     if (holder) return { ok: false, status: "bin-taken", holder: holder.name };
   }
   const { count } = await tx.enterpriseChange.updateMany({
-    where: { id: changeId, status: "pending" },
+    where: { id: changeId, status: "pending", requestedAt: new Date(submission) },
     data: {
       status: d.decision === "approve" ? "approved" : "rejected",
       decidedAt: now,

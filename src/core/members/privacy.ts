@@ -60,11 +60,13 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
     const e = m.enterprise;
     if (m.role === "owner") {
       if (e.binKind === "sole-proprietor") {
-        // A sole proprietor's IIN and trade name identify the person.
+        // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
         await tx.enterprise.update({
           where: { id: e.id },
           data: { name: "—", bin: `erased-${e.id}`, status: "withdrawn" },
         });
+        const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: "employee" }, select: { id: true } });
+        for (const j of joins) await turn.editTagged(`join:${j.id}`, () => ({ text: "notice-erased" }));
       } else if (e.status === "pending") {
         await tx.enterprise.update({ where: { id: e.id }, data: { status: "withdrawn" } });
       }

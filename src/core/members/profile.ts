@@ -23,20 +23,23 @@ import {
   type MembershipView,
 } from "./enterprises.ts";
 import { askBin, askContactName, askEmployees, askEnterpriseName, askPhone, askRegion, askSector } from "./questions.ts";
-import { contactLines, enterpriseLines } from "./render.ts";
+import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
 type Field = "name" | "bin" | "region" | "sector" | "employees" | "contact" | "phone";
 
 function profileText(t: Translate, m: MembershipView): string {
+  // An employee waiting for approval (or refused) of a sole proprietor does not see their details.
+  const insider = m.role === "owner" || m.status === "active";
+  const e = m.enterprise;
   const parts = [
-    t("profile-title", { name: m.enterprise.name }),
+    t("profile-title", { name: nameFor(t, e, insider) }),
     t("profile-status", {
       status: rich(t(`membership-${m.status}`)),
       role: rich(t(`role-${m.role}`)),
     }),
   ];
   if (m.status === "rejected" && m.rejectReason) parts.push(t("profile-rejected-reason", { reason: m.rejectReason }));
-  parts.push(enterpriseLines(t, m.enterprise));
+  parts.push(insider || e.binKind !== "sole-proprietor" ? enterpriseLines(t, e) : enterpriseLines(t, { region: e.region, sector: e.sector }));
   parts.push(contactLines(t, { contactName: m.contactName ?? "—", phone: m.phone ?? "" }));
   return parts.join("\n\n");
 }
@@ -95,7 +98,8 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     const patch = field === "contact" ? { name: await askContactName(d) } : { phone: await askPhone(d) };
     await d.act("save-contact", async (turn) => {
       await updateContact(turn.tx, m.personId, patch);
-      if (m.status === "pending") await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
+      // The notice shows the contact while it waits (refreshNotice leaves decided ones alone).
+      await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
     });
     await d.say("profile-updated");
     return;
@@ -124,8 +128,12 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
       break;
   }
   const outcome = await d.act("save", async (turn) => {
-    const e = m.enterprise;
-    if (e.status === "active" && (field === "name" || field === "bin")) {
+    // Read again: staff may have decided while the person was typing the new value.
+    const now = await membershipOf(turn.tx, m.personId);
+    if (!now || now.role !== "owner" || now.enterprise.id !== m.enterprise.id) return "gone";
+    const e = now.enterprise;
+    if (e.status === "rejected" || e.status === "withdrawn") return "gone";
+    if (e.status !== "pending" && (field === "name" || field === "bin")) {
       const newValue = field === "name" ? patch.name! : patch.bin!;
       const oldValue = field === "name" ? e.name : e.bin;
       if (newValue === oldValue) return "unchanged";
@@ -142,5 +150,5 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     if (e.status === "pending") await refreshNotice(turn, "application", e.id);
     return "saved";
   });
-  await d.say(outcome === "sent" ? "profile-change-sent" : "profile-updated");
+  await d.say(outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : "profile-updated");
 }

@@ -29,7 +29,7 @@ import {
   askSector,
   type BinAnswer,
 } from "./questions.ts";
-import { contactLines, enterpriseLines } from "./render.ts";
+import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
 type BinOutcome = { kind: "free"; answer: BinAnswer } | { kind: "join"; enterpriseId: number } | { kind: "cancel" };
 
@@ -71,10 +71,10 @@ async function offerJoin(
 async function alreadyMember(d: Dialog): Promise<boolean> {
   const m = await d.act("membership", async (turn) => {
     const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
-    return m ? { status: m.status, name: m.enterprise.name } : null;
+    return m ? { status: m.status, insider: m.role === "owner" || m.status === "active", enterprise: m.enterprise } : null;
   });
   if (m && (m.status === "pending" || m.status === "active")) {
-    await d.say((t: Translate) => t("reg-already", { name: m.name, status: rich(t(`membership-${m.status}`)) }));
+    await d.say((t: Translate) => t("reg-already", { name: nameFor(t, m.enterprise, m.insider), status: rich(t(`membership-${m.status}`)) }));
     return true;
   }
   return false;
@@ -188,14 +188,15 @@ export const joinFlow: FlowDef<{ enterpriseId: number }> = {
     if (!(await ensureConsent(d))) return;
     const enterprise = await d.act("enterprise", async (turn) => {
       const e = await enterpriseById(turn.tx, args.enterpriseId);
-      return e && (e.status === "active" || e.status === "pending") ? { name: e.name } : null;
+      return e && (e.status === "active" || e.status === "pending") ? { name: e.name, bin: e.bin, binKind: e.binKind } : null;
     });
     if (!enterprise) return void (await d.say("join-unavailable"));
-    await d.say({ key: "join-intro", args: { name: enterprise.name } });
+    const name = (t: Translate) => nameFor(t, enterprise, false);
+    await d.say((t) => t("join-intro", { name: name(t) }));
     const contact: ContactDraft = { contactName: await askContactName(d), phone: await askPhone(d) };
     for (;;) {
       const action = await d.choice(
-        (t) => t("join-summary", { name: enterprise.name, contact: rich(contactLines(t, contact)) }),
+        (t) => t("join-summary", { name: name(t), contact: rich(contactLines(t, contact)) }),
         [
           [{ id: "confirm", label: "join-confirm-button" }],
           [
@@ -216,7 +217,7 @@ export const joinFlow: FlowDef<{ enterpriseId: number }> = {
           await notifyStaff(turn, "join", membershipId);
           return true;
         });
-        await d.say(ok ? { key: "join-submitted", args: { name: enterprise.name } } : "join-unavailable");
+        await d.say(ok ? (t) => t("join-submitted", { name: name(t) }) : "join-unavailable");
         return;
       }
     }

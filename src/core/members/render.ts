@@ -1,8 +1,18 @@
 /** How enterprises and contacts are shown: in the registration summary, the profile and staff notices. */
-import { rich } from "../rich-text.ts";
+import { escapeHtml, rich, type Rich } from "../rich-text.ts";
 import type { Translate } from "../turn.ts";
 import { parsePhone } from "./phone.ts";
 import type { ContactDraft, EnterpriseDraft } from "./enterprises.ts";
+
+/**
+ * The enterprise's name as shown to someone not (yet) an approved member of it. A sole proprietor's
+ * trade name is usually their own name, so to others it is "the individual entrepreneur with IIN …"
+ * (the IIN they typed themselves); staff and approved members see the name.
+ */
+export function nameFor(t: Translate, e: { name: string; bin: string; binKind: string }, insider: boolean): Rich {
+  if (insider || e.binKind !== "sole-proprietor") return rich(escapeHtml(e.name));
+  return rich(t("iin-holder", { iin: /^\d{12}$/.test(e.bin) ? e.bin : "—" }));
+}
 
 export function displayPhone(e164: string | null | undefined): string {
   if (!e164) return "—";

@@ -15,6 +15,7 @@ import {
 } from "../members/enterprises.ts";
 import { audit, isStaffRole, targetsOf } from "../people.ts";
 import { cleanText } from "../text.ts";
+import { nameFor } from "../members/render.ts";
 import type { Turn } from "../turn.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
@@ -54,7 +55,7 @@ export async function isStaff(turn: Turn): Promise<boolean> {
   return !!p && !p.erasedAt && isStaffRole(p.role);
 }
 
-const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended"];
+const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated"];
 
 /** Tells a staff member that someone else decided first (a toast for a button, else a message). */
 async function alreadyDecided(turn: Turn, status: string): Promise<void> {
@@ -69,54 +70,80 @@ function staffName(turn: Turn): string {
 }
 
 /**
- * A pressed staff button ("s:<verb>:<id>"). Approvals happen at once; a rejection starts the flow
- * that asks for the reason (returned for the caller to start).
+ * A pressed staff button ("s:<verb>:<id>:<submission>"). Approvals happen at once; a rejection
+ * starts the flow that asks for the reason (returned for the caller to start). The submission
+ * (base 36) binds the button to what the notice showed: a request changed or sent again since is
+ * not decided by an old button.
  */
 export async function staffButton(turn: Turn, data: string): Promise<FlowStart | null> {
-  const m = /^s:([a-z]{2}):(\d{1,9})$/.exec(data);
+  const m = /^s:([a-z]{2}):(\d{1,9}):([0-9a-z]{1,12})$/.exec(data);
   const verb = m ? VERBS[m[1]!] : undefined;
   if (!m || !verb) {
     await deny(turn, "forged-button", data.slice(0, 64));
     return null;
   }
   const id = Number(m[2]);
-  const subject = `${verb.kind}:${id}`;
+  const submission = parseInt(m[3]!, 36);
   if (!(await isStaff(turn))) {
-    await deny(turn, `${verb.kind}-${verb.decision}`, subject);
+    await deny(turn, `${verb.kind}-${verb.decision}`, `${verb.kind}:${id}`);
     return null;
   }
-  if (verb.decision === "reject") {
-    if (!(await stillPending(turn, verb.kind, id))) return null;
-    return { flow: "reject", args: { kind: verb.kind, id } };
-  }
-  await decide(turn, verb.kind, id, { decision: "approve" });
+  if (!(await decidable(turn, verb.kind, id, submission))) return null;
+  if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, submission } };
+  await decide(turn, verb.kind, id, submission, { decision: "approve" });
   return null;
 }
 
-async function stillPending(turn: Turn, kind: NoticeKind, id: number): Promise<boolean> {
-  const status =
-    kind === "application"
-      ? (await enterpriseById(turn.tx, id))?.status
-      : kind === "join"
-        ? (await membershipById(turn.tx, id))?.status
-        : (await changeById(turn.tx, id))?.status;
-  if (status === "pending") return true;
-  await alreadyDecided(turn, status ?? "missing");
-  return false;
+/** What a decision is about: its state, which submission it is, and who asked. */
+async function subjectOf(turn: Turn, kind: NoticeKind, id: number) {
+  if (kind === "application") {
+    const e = await enterpriseById(turn.tx, id);
+    return e ? { status: e.status as string, submission: e.submitted, applicant: (await ownerOf(turn.tx, id))?.personId } : null;
+  }
+  if (kind === "join") {
+    const m = await membershipById(turn.tx, id);
+    return m ? { status: m.status as string, submission: m.requested, applicant: m.personId } : null;
+  }
+  const c = await changeById(turn.tx, id);
+  return c ? { status: c.status, submission: c.requested, applicant: c.requestedById } : null;
 }
 
 /**
- * Applies a decision once: the conditional update in enterprises.ts lets exactly one of two
- * simultaneous presses through; the other is told it was already decided.
+ * Whether this staff member may decide on this submission now: it is still pending, still the
+ * submission the notice showed, and not their own (nobody approves their own application).
  */
-export async function decide(turn: Turn, kind: NoticeKind, id: number, decision: Decision): Promise<boolean> {
+async function decidable(turn: Turn, kind: NoticeKind, id: number, submission: number): Promise<boolean> {
+  const subject = await subjectOf(turn, kind, id);
+  const refuse = async (status: string) => {
+    await alreadyDecided(turn, status);
+    return false;
+  };
+  if (!subject) return refuse("missing");
+  if (subject.applicant === turn.actor?.personId) {
+    await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: `${kind}-decide-own`, subject: `${kind}:${id}`, outcome: "denied" }, turn.now);
+    turn.notice = turn.t("staff-own-application");
+    if (turn.inbound.event.type !== "choice") await turn.reply("staff-own-application");
+    return false;
+  }
+  if (subject.status !== "pending") return refuse(subject.status);
+  if (subject.submission !== submission) return refuse("outdated");
+  return true;
+}
+
+/**
+ * Applies a decision once: the conditional update in enterprises.ts (status and submission in one
+ * statement) lets exactly one of two simultaneous presses through; the other is told it was
+ * already decided.
+ */
+export async function decide(turn: Turn, kind: NoticeKind, id: number, submission: number, decision: Decision): Promise<boolean> {
+  if (!(await decidable(turn, kind, id, submission))) return false;
   const staffId = turn.actor!.personId;
   const result =
     kind === "application"
-      ? await decideApplication(turn.tx, id, staffId, decision, turn.now)
+      ? await decideApplication(turn.tx, id, staffId, decision, turn.now, submission)
       : kind === "join"
-        ? await decideJoin(turn.tx, id, staffId, decision, turn.now)
-        : await decideChange(turn.tx, id, staffId, decision, turn.now, (bin) => {
+        ? await decideJoin(turn.tx, id, staffId, decision, turn.now, submission)
+        : await decideChange(turn.tx, id, staffId, decision, turn.now, submission, (bin) => {
             const r = parseBin(bin);
             return r.ok ? r.kind : null;
           });
@@ -159,6 +186,7 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, decision:
 async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision: Decision): Promise<void> {
   let personId: number | undefined;
   let name = "";
+  let joinedName: { name: string; bin: string; binKind: string } | undefined;
   let key = "";
   const args: Record<string, string> = {};
   if (kind === "application") {
@@ -169,7 +197,8 @@ async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision:
   } else if (kind === "join") {
     const m = await membershipById(turn.tx, id);
     personId = m?.personId;
-    name = m?.enterprise.name ?? "";
+    // Told before they are a member: a sole proprietor's name stays hidden (see nameFor).
+    joinedName = m?.enterprise;
     key = decision.decision === "approve" ? "decision-join-approved" : "decision-join-rejected";
   } else {
     const c = await changeById(turn.tx, id);
@@ -182,12 +211,14 @@ async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision:
   if (!personId) return;
   if (decision.decision === "reject") args.reason = decision.reason;
   for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
-    await turn.send(target, { text: { key, args: { name, ...args } } });
+    await turn.send(target, {
+      text: (t) => t(key, { name: joinedName ? nameFor(t, joinedName, decision.decision === "approve") : name, ...args }),
+    });
   }
 }
 
 /** Rejecting asks for the reason first (it is sent to the applicant); /cancel leaves it undecided. */
-export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number } & { [k: string]: Json }> = {
+export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; submission: number } & { [k: string]: Json }> = {
   name: "reject",
   version: 1,
   title: "flow-reject",
@@ -204,7 +235,7 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number } & { [k: string
         await deny(turn, `${args.kind}-reject`, `${args.kind}:${args.id}`);
         return false;
       }
-      return decide(turn, args.kind, args.id, { decision: "reject", reason });
+      return decide(turn, args.kind, args.id, args.submission, { decision: "reject", reason });
     });
     if (done) await d.say({ key: "staff-rejected-done", args: { id: String(args.id) } });
   },

@@ -33,10 +33,11 @@ export interface Decided {
   reason?: string;
 }
 
-type NoticeData =
+type NoticeData = { status: string; submission: number } & (
   | { kind: "application"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
   | { kind: "join"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
-  | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string; status: string };
+  | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string }
+);
 
 async function channelOf(tx: Tx, personId: number): Promise<string | null> {
   const identity = await tx.channelIdentity.findFirst({ where: { personId }, orderBy: { id: "asc" }, select: { channel: true } });
@@ -51,6 +52,8 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
     return {
       kind,
       id,
+      status: enterprise.status,
+      submission: enterprise.submitted,
       enterprise,
       contactName: owner?.contactName ?? null,
       phone: owner?.phone ?? null,
@@ -60,13 +63,22 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
   if (kind === "join") {
     const m = await membershipById(tx, id);
     if (!m) return null;
-    return { kind, id, enterprise: m.enterprise, contactName: m.contactName, phone: m.phone, channel: await channelOf(tx, m.personId) };
+    return {
+      kind,
+      id,
+      status: m.status,
+      submission: m.requested,
+      enterprise: m.enterprise,
+      contactName: m.contactName,
+      phone: m.phone,
+      channel: await channelOf(tx, m.personId),
+    };
   }
   const c = await changeById(tx, id);
   if (!c) return null;
   const enterprise = await enterpriseById(tx, c.enterpriseId);
   if (!enterprise) return null;
-  return { kind, id, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue, status: c.status };
+  return { kind, id, status: c.status, submission: c.requested, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
 }
 
 function text(data: NoticeData, decided: Decided | undefined, t: Translate): string {
@@ -104,15 +116,17 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
 
 function spec(data: NoticeData, decided?: Decided): MessageSpec {
   const verbs = STAFF_VERBS[data.kind];
+  const v = data.submission.toString(36);
   return {
     text: (t) => text(data, decided, t),
-    ...(decided
+    // Buttons only while it waits for a decision; they name the submission they were shown for.
+    ...(decided || data.status !== "pending"
       ? {}
       : {
           choices: [
             [
-              { data: `s:${verbs.approve}:${data.id}`, label: "notice-approve" },
-              { data: `s:${verbs.reject}:${data.id}`, label: "notice-reject" },
+              { data: `s:${verbs.approve}:${data.id}:${v}`, label: "notice-approve" },
+              { data: `s:${verbs.reject}:${data.id}:${v}`, label: "notice-reject" },
             ],
           ],
         }),
@@ -134,10 +148,13 @@ export async function showNotice(turn: Turn, kind: NoticeKind, id: number): Prom
   if (data) await turn.send(turn.here, spec(data), { tag: noticeTag(kind, id) });
 }
 
-/** Re-renders every copy of a notice: after a decision (without buttons), or after the applicant edited it. */
+/**
+ * Re-renders every copy of a notice: after a decision (without buttons), or after the applicant
+ * edited a request that still waits. A decided notice is left as it is unless `decided` says more.
+ */
 export async function refreshNotice(turn: Turn, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
   const data = await load(turn.tx, kind, id);
-  if (!data) return;
+  if (!data || (!decided && data.status !== "pending")) return;
   const s = spec(data, decided);
   await turn.editTagged(noticeTag(kind, id), () => s);
 }

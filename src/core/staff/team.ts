@@ -42,9 +42,18 @@ export function parseUserRef(channel: ChannelName, event: InboundEvent): Parse<s
   return fail("team-error-user");
 }
 
-async function grant(turn: Turn, externalId: string, role: Role): Promise<void> {
+/**
+ * Gives `role` to the person behind `externalId` on the admin's channel. Never lowers a role here
+ * (removing is "revoke"), and never touches an admin from the configuration.
+ */
+async function grant(turn: Turn, externalId: string, role: Role): Promise<"granted" | "configured" | "already-admin"> {
   const channel = turn.inbound.channel;
-  const identity = await turn.tx.channelIdentity.findUnique({ where: { channel_externalId: { channel, externalId } } });
+  const identity = await turn.tx.channelIdentity.findUnique({
+    where: { channel_externalId: { channel, externalId } },
+    include: { person: { select: { role: true, configuredAdmin: true } } },
+  });
+  if (identity?.person.configuredAdmin) return "configured";
+  if (identity?.person.role === "admin" && role === "staff") return "already-admin";
   const personId = identity
     ? (await turn.tx.person.update({ where: { id: identity.personId }, data: { role } })).id
     : (await turn.tx.person.create({ data: { role, identities: { create: { channel, externalId } } } })).id;
@@ -52,6 +61,7 @@ async function grant(turn: Turn, externalId: string, role: Role): Promise<void> 
   for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
     await turn.send(target, { text: `team-you-are-${role}` });
   }
+  return "granted";
 }
 
 export const teamFlow: FlowDef<Json> = {
@@ -65,7 +75,6 @@ export const teamFlow: FlowDef<Json> = {
           await deny(turn, "team");
           return null;
         }
-        const configured = new Set(turn.services.settings.admins.map((a) => `${a.channel}:${a.id}`));
         const people = await turn.tx.person.findMany({
           where: { role: { in: ["staff", "admin"] } },
           include: { identities: { select: { channel: true, externalId: true } } },
@@ -75,7 +84,7 @@ export const teamFlow: FlowDef<Json> = {
           id: p.id,
           role: p.role,
           label: label(p.name, p.identities[0]),
-          configured: p.identities.some((i) => configured.has(`${i.channel}:${i.externalId}`)),
+          configured: p.configuredAdmin,
           self: p.id === turn.actor!.personId,
         }));
       });
@@ -108,12 +117,12 @@ export const teamFlow: FlowDef<Json> = {
         const done = await d.act("grant", async (turn) => {
           if (!(await isAdmin(turn))) {
             await deny(turn, `grant-${role}`);
-            return false;
+            return null;
           }
-          await grant(turn, ref, role);
-          return true;
+          return grant(turn, ref, role);
         });
-        if (done) await d.say({ key: `team-granted-${role}`, args: { user: ref } });
+        if (done === "granted") await d.say({ key: `team-granted-${role}`, args: { user: ref } });
+        else if (done) await d.say({ key: `team-not-changed-${done}`, args: { user: ref } });
         continue;
       }
       const member = revocable.find((m) => `revoke-${m.id}` === action);
@@ -124,6 +133,8 @@ export const teamFlow: FlowDef<Json> = {
           await deny(turn, "revoke");
           return false;
         }
+        const target = await turn.tx.person.findUnique({ where: { id: member.id }, select: { configuredAdmin: true } });
+        if (target?.configuredAdmin) return false;
         await turn.tx.person.update({ where: { id: member.id }, data: { role: "member" } });
         await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: "revoke", subject: `person:${member.id}`, outcome: "ok" }, turn.now);
         return true;

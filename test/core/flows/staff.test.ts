@@ -65,13 +65,13 @@ describe("staff decisions", () => {
     await applyForMembership(applicant, "ru");
     const intruder = h.person("666", { language: "en" });
     await intruder.send("/start");
-    for (const data of ["s:ap:1", "s:ca:1", "s:zz:1", "s:ap:abc", "s:ap:1;drop"]) {
+    for (const data of ["s:ap:1:lz0", "s:ca:1:lz0", "s:zz:1:lz0", "s:ap:abc:lz0", "s:ap:1:lz0;drop", "s:ap:1"]) {
       const r = await intruder.pressData(data);
       expect(r.notice).toBe(tr("en", "error-not-allowed"));
     }
     expect(await enterprise()).toMatchObject({ status: "pending" });
     const denied = (await audit()).filter((x) => x.outcome === "denied");
-    expect(denied.map((x) => x.action)).toEqual(["application-approve", "change-approve", "forged-button", "forged-button", "forged-button"]);
+    expect(denied.map((x) => x.action)).toEqual(["application-approve", "change-approve", "forged-button", "forged-button", "forged-button", "forged-button"]);
     expect(denied.every((x) => x.actorRef === "telegram:666")).toBe(true);
     // The applicant heard nothing.
     expect(applicant.last().text).toBe(tr("ru", "menu-prompt"));
