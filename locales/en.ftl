@@ -218,6 +218,8 @@ decision-join-rejected =
     Your request to join <b>{ $name }</b> was not approved.
 
     Reason: { $reason }
+decision-join-enterprise-rejected = The application of { $name } to the association was not approved, so your request to join it is closed.
+decision-join-enterprise-gone = { $name } is no longer registered with the association, so your membership through it has ended.
 decision-change-approved = ✓ The change request for <b>{ $name }</b> has been approved. New value: { $value }.
 decision-change-rejected =
     The change request for <b>{ $name }</b> (new value: { $value }) was not approved.
@@ -280,6 +282,7 @@ notice-decided-withdrawn = ↩️ Withdrawn by the applicant
 notice-decided-superseded = ↩️ Replaced by a newer request
 notice-decided-erased = 🗑 The applicant erased their data
 notice-erased = 🗑 The applicant erased their data.
+notice-not-yours = This notice is no longer available to you.
 channel-telegram = Telegram
 channel-whatsapp = WhatsApp
 channel-console = the console
@@ -290,6 +293,7 @@ staff-approved-notice = Approved. The applicant has been notified.
 staff-rejected-notice = Rejected. The applicant has been notified.
 staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
 staff-finish-current = First finish the current action in this chat, or send /cancel.
+group-reply-to-question = To answer my question, reply to the message that asks it. This message was not taken as the answer.
 staff-own-application = You cannot decide on your own request; another staff member will.
 staff-chat-unreachable = ⚠️ The bot cannot write to the staff group (it may have been removed from it, or STAFF_CHAT_ID is wrong). Until the bot is restarted, new applications come to staff privately. Add the bot back to the group and restart it.
 staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
@@ -303,6 +307,7 @@ already-withdrawn = The applicant withdrew it.
 already-superseded = A newer request replaced it.
 already-suspended = The membership is suspended.
 already-outdated = This notice is out of date: the request was changed or sent again. /pending shows the current one.
+already-closed = The enterprise is not (or no longer) registered, so this request is closed.
 already-gone = This request no longer exists.
 
 pending-none = Nothing is waiting for a decision. 👌

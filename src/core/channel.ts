@@ -33,6 +33,8 @@ export interface Inbound {
   languageHint?: string;
   /** The sender's display name, used only in the moment (e.g. "approved by …"); never stored for members. */
   displayName?: string;
+  /** The platform id of the message this one replies to (in a group, an answer must reply to the question). */
+  replyTo?: string;
   event: InboundEvent;
 }
 

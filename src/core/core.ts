@@ -9,6 +9,7 @@ import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
 import type { Inbound, InboundEvent, TurnResult } from "./channel.ts";
 import { parseCommand } from "./dialog/commands.ts";
+import { questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { claimUpdate, deleteDialog, loadDialog, loadMenu, type QueuedMessage } from "./bookkeeping.ts";
@@ -132,6 +133,11 @@ export function createCore(deps: CoreDeps): Core {
       }
     } else if (inbound.chatType === "group") {
       // In the staff group: answers to a question the bot asked this member, and staff commands.
+      if (event.type === "text" && !parseCommand(event.text) && (await loadDialog(tx, key)) && !(await repliesToQuestion(t))) {
+        // A remark replying to another message (a notice) is not the answer to this member's question.
+        await t.reply("group-reply-to-question");
+        return { result: {}, queued: t.queued };
+      }
       await engine.handle(t, key, event, async () => {
         const name = event.type === "text" ? parseCommand(event.text)?.name : undefined;
         const flow = name ? GROUP_COMMANDS[name] : undefined;
@@ -195,6 +201,16 @@ export function createCore(deps: CoreDeps): Core {
       });
     },
   };
+}
+
+/** Whether a group message replies to the question the bot asked its sender there. */
+async function repliesToQuestion(t: Turn): Promise<boolean> {
+  if (!t.inbound.replyTo) return false;
+  const asked = await t.tx.sentMessage.findFirst({
+    where: { tag: questionTag(t.inbound), channel: t.inbound.channel, chatId: t.inbound.chatId, messageId: t.inbound.replyTo },
+    select: { id: true },
+  });
+  return !!asked;
 }
 
 /**

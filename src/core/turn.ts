@@ -110,8 +110,8 @@ export class Turn {
     return { channel: this.inbound.channel, chatId: this.inbound.chatId, locale: this.locale };
   }
 
-  reply(spec: MessageSpec | Label): Promise<void> {
-    return this.send(this.here, isSpec(spec) ? spec : { text: spec });
+  reply(spec: MessageSpec | Label, opts: { tag?: string } = {}): Promise<void> {
+    return this.send(this.here, isSpec(spec) ? spec : { text: spec }, opts);
   }
 
   build(locale: Locale, spec: MessageSpec): OutboundMessage {
@@ -149,18 +149,38 @@ export class Turn {
    * language each was written in. The edit is queued behind the copy in its chat, so it applies
    * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
    */
-  async editTagged(tag: string, build: (locale: Locale) => MessageSpec): Promise<void> {
+  async editTagged(
+    tag: string,
+    build: (locale: Locale) => MessageSpec,
+    opts: { allow?: (target: Target) => Promise<boolean>; forget?: boolean; only?: { channel: string; chatId: string } } = {},
+  ): Promise<void> {
+    for (const target of await this.chatsWith(tag, opts.only)) {
+      if (opts.allow && !(await opts.allow(target))) continue;
+      const payload: QueuedPayload = { kind: "edit-tag", tag, message: this.build(target.locale, build(target.locale)), ...(opts.forget ? { forget: true } : {}) };
+      await this.queue(target, payload, null);
+    }
+  }
+
+  /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
+  async chatsWith(tag: string, only?: { channel: string; chatId: string }): Promise<Target[]> {
     const chats = new Map<string, Target>();
     const fallback = this.services.settings.defaultLocale;
-    for (const row of await this.tx.sentMessage.findMany({ where: { tag }, select: { channel: true, chatId: true, locale: true } })) {
+    const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
+    const select = { channel: true, chatId: true, locale: true } as const;
+    for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where, select }))]) {
       chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
-    for (const row of await this.tx.outbox.findMany({ where: { tag }, select: { channel: true, chatId: true, locale: true } })) {
-      chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
-    }
-    for (const target of chats.values()) {
-      await this.queue(target, { kind: "edit-tag", tag, message: this.build(target.locale, build(target.locale)) }, null);
-    }
+    return [...chats.values()];
+  }
+
+  /** The distinct tags beginning with `prefix` (every submission's notices of one request). */
+  async tagsLike(prefix: string, only?: { channel: string; chatId: string }): Promise<string[]> {
+    const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
+    const rows = [
+      ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
+    ];
+    return [...new Set(rows.map((r) => r.tag).filter((t): t is string => !!t))];
   }
 
   /** Records that a chat has no menu (read at the start of the turn), so clearing it costs nothing. */
@@ -198,7 +218,8 @@ export class Turn {
 /** What an outbox row carries: a message to send, or a new version of the messages tagged `tag` in that chat. */
 export type QueuedPayload =
   | { kind: "send"; message: OutboundMessage }
-  | { kind: "edit-tag"; tag: string; message: OutboundMessage };
+  /** `forget`: after the edit, stop tracking those copies (they no longer belong to a staff member). */
+  | { kind: "edit-tag"; tag: string; message: OutboundMessage; forget?: boolean };
 
 function isSpec(x: MessageSpec | Label): x is MessageSpec {
   return typeof x === "object" && x !== null && "text" in x;

@@ -37,11 +37,14 @@ describe("employees", () => {
     const worker = h.person("101", { language: "en" });
     await requestToJoin(worker, "en", BIN);
     const a = admin();
-    // Reject the enterprise's application (notice #1), then approve the join request (#2) from the list.
+    // Reject the enterprise's application (notice #1), then press Approve on the join request (#2).
+    const approveJoin = noticeButton(a, 0, (t) => /[#№]2\b/.test(t));
     await rejectNewest(a, "Not light industry", (t) => /[#№]1\b/.test(t));
     expect((await enterprises(h))[0]).toMatchObject({ status: "rejected" });
-    await a.pressData(noticeButton(a, 0, (t) => /[#№]2\b/.test(t)));
+    await a.pressData(approveJoin);
     expect((await membershipOf("101"))?.status).not.toBe("active");
+    // The join request was closed with the application, and its notice lost its buttons.
+    expect(a.messages().find((m) => /[#№]2\b/.test(m.text))?.message.choices ?? []).toEqual([]);
   });
 
   it("an employee is not left a member of an enterprise whose application is rejected", async () => {

@@ -100,6 +100,21 @@ describe("decisions bound to what staff saw", () => {
     expect(notice?.message.choices ?? []).toEqual([]);
   });
 
+  it("an Approve pressed on a notice that showed the application before the applicant changed it does not approve the changed one", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "en" });
+    await applyForMembership(applicant, "en", { bin: BIN, name: "Textile Company" });
+    const dana = h.person("900", { language: "en", name: "Dana" });
+    const seen = noticeButton(dana, 0); // what Dana looked at: "Textile Company"
+    // The applicant renames the pending application (allowed at once), e.g. to something improper,
+    await applicant.press(tr("en", "menu-profile"));
+    await applicant.press(tr("en", "edit-name"));
+    await applicant.send("Something Staff Never Saw");
+    // and Dana's press, made on what she saw a moment ago, arrives just after.
+    await dana.pressData(seen);
+    expect((await enterprises(h))[0]).toMatchObject({ name: "Something Staff Never Saw", status: "pending" });
+  });
+
   it("a contact edit after the decision does not give the decided notice its buttons back", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     const applicant = h.person("100", { language: "en" });
@@ -160,6 +175,8 @@ describe("conflict of interest (policy)", () => {
     await applyForMembership(dana, "en", { bin: BIN });
     const r = await dana.pressData(noticeButton(dana, 0));
     expect((await enterprises(h))[0]).toMatchObject({ status: "pending" });
-    expect(r.notice).toBe(tr("en", "error-not-allowed"));
+    // Refused, with a reason (any refusal text), and the approval is not confirmed.
+    expect(r.notice).toBeTruthy();
+    expect(r.notice).not.toBe(tr("en", "staff-approved-notice"));
   });
 });

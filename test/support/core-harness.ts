@@ -76,7 +76,8 @@ export interface Harness {
 
 export interface TestPerson {
   id: string;
-  send(text: string): Promise<TurnResult>;
+  /** Sends text; `replyTo` is the message id it replies to (answers in a group must reply to the question). */
+  send(text: string, opts?: { replyTo?: string }): Promise<TurnResult>;
   press(label: string | RegExp): Promise<TurnResult>;
   pressData(data: string): Promise<TurnResult>;
   contact(phone: string, own?: boolean): Promise<TurnResult>;
@@ -100,7 +101,12 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
   let updateId = 1;
   const seen = new Map<string, number>();
 
-  const handle = async (userId: string, event: InboundEvent, extra: { language?: string; name?: string; group?: string } = {}) => {
+  const handle = async (
+    userId: string,
+    event: InboundEvent,
+    extra: { language?: string; name?: string; group?: string } = {},
+    replyTo?: string,
+  ) => {
     const result = await core.handle({
       id: `${channel.channel}:${updateId++}`,
       channel: channel.channel,
@@ -109,6 +115,7 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
       chatType: extra.group ? "group" : "private",
       ...(extra.language ? { languageHint: extra.language } : {}),
       ...(extra.name ? { displayName: extra.name } : {}),
+      ...(replyTo ? { replyTo } : {}),
       event,
     });
     await core.dispatcher.idle();
@@ -136,7 +143,7 @@ export async function startHarness(opts: { settings?: Partial<CoreSettings>; log
       const id = extra.group ?? userId;
       const p: TestPerson = {
         id,
-        send: (text) => handle(userId, { type: "text", text }, extra),
+        send: (text, opts = {}) => handle(userId, { type: "text", text }, extra, opts.replyTo),
         pressData: (data) => handle(userId, { type: "choice", data }, extra),
         async press(label) {
           // Like a person scrolling up: the newest message that has such a button.

@@ -41,6 +41,7 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
     chatType: chat.type === "private" ? ("private" as const) : ("group" as const),
     ...(message.from.language_code ? { languageHint: message.from.language_code } : {}),
     displayName: displayName(message.from),
+    ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}),
   };
   if (message.text !== undefined) {
     const text = commandFor(message.text, me.username);

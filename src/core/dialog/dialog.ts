@@ -230,7 +230,8 @@ export class FlowDialog implements Dialog {
       ? (t: Translate) => `${renderWith(t, error)}\n\n${renderWith(t, spec.prompt)}`
       : spec.prompt;
     await this.act("prompt", (turn) =>
-      turn.reply({
+      turn.reply(
+        {
         text,
         ...(rows.length ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label }))) } : {}),
         ...(spec.requestPhone ? { requestPhone: spec.requestPhone } : {}),
@@ -238,7 +239,10 @@ export class FlowDialog implements Dialog {
         ...(turn.inbound.chatType === "group"
           ? { replyFrom: { userId: turn.inbound.userId, name: turn.inbound.displayName ?? "" } }
           : {}),
-      }),
+        },
+        // In a group, an answer must reply to the question: remember which message asked it.
+        turn.inbound.chatType === "group" ? { tag: questionTag(turn.inbound) } : {},
+      ),
     );
   }
 
@@ -262,6 +266,11 @@ export class FlowDialog implements Dialog {
     ]);
     if (answer === "leave") throw new LeaveFlow(target);
   }
+}
+
+/** Tags a question asked in a group, so that only a reply to it counts as its answer. */
+export function questionTag(inbound: { channel: string; chatId: string; userId: string }): string {
+  return `ask:${inbound.channel}:${inbound.chatId}:${inbound.userId}`;
 }
 
 /** Thrown inside a flow to leave it for the main menu (and open `target` from there, when set). */

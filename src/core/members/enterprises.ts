@@ -31,8 +31,10 @@ export interface EnterpriseView extends EnterpriseDraft {
   id: number;
   status: EnterpriseStatus;
   rejectReason: string | null;
-  /** When this submission was filed (ms): staff decide on a submission, not on whatever is there later. */
+  /** When this submission was filed (ms): each submission has notices of its own. */
   submitted: number;
+  /** When it last changed (ms): staff decide on what their notice showed, not on a later edit. */
+  revised: number;
 }
 
 export interface MembershipView {
@@ -41,6 +43,8 @@ export interface MembershipView {
   status: MembershipStatus;
   /** When the request was filed (ms). */
   requested: number;
+  /** When it last changed (ms). */
+  revised: number;
   rejectReason: string | null;
   personId: number;
   contactName: string | null;
@@ -60,11 +64,12 @@ const enterpriseSelect = {
   status: true,
   rejectReason: true,
   submittedAt: true,
+  updatedAt: true,
 } as const;
 
 function toEnterprise(row: Prisma.EnterpriseGetPayload<{ select: typeof enterpriseSelect }>): EnterpriseView {
-  const { submittedAt, ...rest } = row;
-  return { ...rest, status: row.status as EnterpriseStatus, submitted: submittedAt.getTime() };
+  const { submittedAt, updatedAt, ...rest } = row;
+  return { ...rest, status: row.status as EnterpriseStatus, submitted: submittedAt.getTime(), revised: updatedAt.getTime() };
 }
 
 export async function membershipOf(tx: Tx, personId: number): Promise<MembershipView | null> {
@@ -88,6 +93,7 @@ function toMembership(m: {
   role: string;
   status: string;
   requestedAt: Date;
+  updatedAt: Date;
   rejectReason: string | null;
   personId: number;
   person: { name: string | null; phone: string | null; locale: string | null };
@@ -98,6 +104,7 @@ function toMembership(m: {
     role: m.role === "owner" ? "owner" : "employee",
     status: m.status as MembershipStatus,
     requested: m.requestedAt.getTime(),
+    revised: m.updatedAt.getTime(),
     rejectReason: m.rejectReason,
     personId: m.personId,
     contactName: m.person.name,
@@ -187,8 +194,8 @@ export async function submitJoinRequest(
 
 export type Decision = { decision: "approve" } | { decision: "reject"; reason: string };
 
-/** Which submission a decision is about (its filing time, ms); a newer submission is not decided by it. */
-export type Submission = number;
+/** Which revision a decision is about (when it last changed, ms); a changed request is not decided by it. */
+export type Revision = number;
 export type DecideResult = { ok: true } | { ok: false; status: string };
 
 /**
@@ -201,11 +208,11 @@ export async function decideApplication(
   staffId: number,
   d: Decision,
   now: Date,
-  submission: Submission,
+  revision: Revision,
 ): Promise<DecideResult> {
   const status = d.decision === "approve" ? "active" : "rejected";
   const { count } = await tx.enterprise.updateMany({
-    where: { id: enterpriseId, status: "pending", submittedAt: new Date(submission) },
+    where: { id: enterpriseId, status: "pending", updatedAt: new Date(revision) },
     data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
   });
   if (count === 0) {
@@ -226,11 +233,16 @@ export async function decideJoin(
   staffId: number,
   d: Decision,
   now: Date,
-  submission: Submission,
+  revision: Revision,
 ): Promise<DecideResult> {
   const status = d.decision === "approve" ? "active" : "rejected";
+  // An employee joins an enterprise that is a member, or is becoming one.
+  const target = await tx.membership.findUnique({ where: { id: membershipId }, select: { enterprise: { select: { status: true } } } });
+  if (d.decision === "approve" && target && !["pending", "active"].includes(target.enterprise.status)) {
+    return { ok: false, status: "closed" };
+  }
   const { count } = await tx.membership.updateMany({
-    where: { id: membershipId, role: "employee", status: "pending", requestedAt: new Date(submission) },
+    where: { id: membershipId, role: "employee", status: "pending", updatedAt: new Date(revision) },
     data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
   });
   if (count === 0) {
@@ -238,6 +250,21 @@ export async function decideJoin(
     return { ok: false, status: m?.status === "pending" ? "outdated" : (m?.status ?? "missing") };
   }
   return { ok: true };
+}
+
+/**
+ * Closes the employees' memberships of an enterprise that is not (or no longer) becoming a member:
+ * its application rejected or withdrawn. Returns the memberships closed, for their notices and people.
+ */
+export async function closeEmployees(tx: Tx, enterpriseId: number, now: Date): Promise<{ id: number; personId: number }[]> {
+  const open = await tx.membership.findMany({
+    where: { enterpriseId, role: "employee", status: { in: ["pending", "active"] } },
+    select: { id: true, personId: true },
+  });
+  if (open.length) {
+    await tx.membership.updateMany({ where: { id: { in: open.map((m) => m.id) } }, data: { status: "rejected", decidedAt: now } });
+  }
+  return open;
 }
 
 export const EDITABLE_FIELDS = ["name", "bin", "region", "sector", "employees"] as const;
@@ -310,18 +337,18 @@ export async function decideChange(
   staffId: number,
   d: Decision,
   now: Date,
-  submission: Submission,
+  revision: Revision,
   binKindOf: (bin: string) => string | null,
 ): Promise<ChangeDecideResult> {
   const change = await tx.enterpriseChange.findUnique({ where: { id: changeId } });
   if (!change || change.status !== "pending") return { ok: false, status: change?.status ?? "missing" };
-  if (change.requestedAt.getTime() !== submission) return { ok: false, status: "outdated" };
+  if (change.requestedAt.getTime() !== revision) return { ok: false, status: "outdated" };
   if (d.decision === "approve" && change.field === "bin") {
     const holder = await holderOfBin(tx, change.newValue, change.enterpriseId);
     if (holder) return { ok: false, status: "bin-taken", holder: holder.name };
   }
   const { count } = await tx.enterpriseChange.updateMany({
-    where: { id: changeId, status: "pending", requestedAt: new Date(submission) },
+    where: { id: changeId, status: "pending", requestedAt: new Date(revision) },
     data: {
       status: d.decision === "approve" ? "approved" : "rejected",
       decidedAt: now,

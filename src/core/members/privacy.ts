@@ -8,7 +8,8 @@ import { rich } from "../rich-text.ts";
 import type { Translate, Turn } from "../turn.ts";
 import type { FlowExit, Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { refreshNotice } from "../staff/notices.ts";
+import { forgetNoticesIn, refreshNotice, scrubNotices } from "../staff/notices.ts";
+import { closeEmployeesOf } from "../staff/decisions.ts";
 import { membershipOf } from "./enterprises.ts";
 import { contactLines } from "./render.ts";
 
@@ -59,6 +60,9 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
   if (m) {
     const e = m.enterprise;
     if (m.role === "owner") {
+      // Without its owner, a sole proprietor's or a pending application ends, and with it the
+      // requests to join it.
+      if (e.binKind === "sole-proprietor" || e.status === "pending") await closeEmployeesOf(turn, e.id, "decision-join-enterprise-gone");
       if (e.binKind === "sole-proprietor") {
         // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
         await tx.enterprise.update({
@@ -66,15 +70,15 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
           data: { name: "—", bin: `erased-${e.id}`, status: "withdrawn" },
         });
         const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: "employee" }, select: { id: true } });
-        for (const j of joins) await turn.editTagged(`join:${j.id}`, () => ({ text: "notice-erased" }));
+        for (const j of joins) await scrubNotices(turn, "join", j.id);
       } else if (e.status === "pending") {
         await tx.enterprise.update({ where: { id: e.id }, data: { status: "withdrawn" } });
       }
     }
     await tx.membership.delete({ where: { id: m.id } });
-    if (m.role === "owner") await refreshNotice(turn, "application", e.id, { decision: "erased" });
+    if (m.role === "owner") await scrubNotices(turn, "application", e.id, { decision: "erased" });
   }
-  if (m?.role === "employee") await turn.editTagged(`join:${m.id}`, () => ({ text: "notice-erased" }));
+  if (m?.role === "employee") await scrubNotices(turn, "join", m.id, { decision: "erased" });
   // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
   const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
   for (const c of changes) {
@@ -86,12 +90,15 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
         ...(personal ? { oldValue: "—", newValue: "—" } : {}),
       },
     });
-    if (c.status === "pending" || personal) await refreshNotice(turn, "change", c.id, { decision: c.status === "pending" ? "withdrawn" : "erased" });
+    if (c.status === "pending") await refreshNotice(turn, "change", c.id, { decision: "withdrawn" });
+    if (personal) await scrubNotices(turn, "change", c.id);
   }
   await tx.person.update({
     where: { id: personId },
     data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },
   });
+  // If they were staff, their copies of notices go too.
+  await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
   for (const i of identities) {
     // Their private conversation, and any they had in a group (keys end with their user id).
     await tx.dialogState.deleteMany({

@@ -190,9 +190,22 @@ export class Dispatcher {
     try {
       if (payload.kind === "edit-tag") {
         const sent = await this.opts.db.transaction((tx) =>
-          tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { messageId: true } }),
+          tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { id: true, messageId: true } }),
         );
-        for (const { messageId } of sent) await sender.deliver(row.chatId, { kind: "edit", messageId, message: payload.message });
+        // Each copy on its own: one deleted by someone (or too old to edit) does not keep the others
+        // from being edited (an erasure must reach them all). Re-editing a copy is harmless.
+        for (const copy of sent) {
+          try {
+            await sender.deliver(row.chatId, { kind: "edit", messageId: copy.messageId, message: payload.message });
+          } catch (error) {
+            if (!(error instanceof DeliveryError) || error.failure !== "rejected") throw error;
+            this.log.info("a copy of a message cannot be edited any more; forgotten", { channel: row.channel, reason: error.message });
+            await this.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: copy.id } }));
+          }
+        }
+        if (payload.forget) {
+          await this.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } }));
+        }
         this.deleteSoon(row.id);
         return "done";
       }

@@ -11,6 +11,7 @@ import {
   changeById,
   membershipById,
   ownerOf,
+  closeEmployees,
   type Decision,
 } from "../members/enterprises.ts";
 import { audit, isStaffRole, targetsOf } from "../people.ts";
@@ -55,7 +56,7 @@ export async function isStaff(turn: Turn): Promise<boolean> {
   return !!p && !p.erasedAt && isStaffRole(p.role);
 }
 
-const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated"];
+const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated", "closed"];
 
 /** Tells a staff member that someone else decided first (a toast for a button, else a message). */
 async function alreadyDecided(turn: Turn, status: string): Promise<void> {
@@ -70,49 +71,49 @@ function staffName(turn: Turn): string {
 }
 
 /**
- * A pressed staff button ("s:<verb>:<id>:<submission>"). Approvals happen at once; a rejection
- * starts the flow that asks for the reason (returned for the caller to start). The submission
+ * A pressed staff button ("s:<verb>:<id>:<revision>"). Approvals happen at once; a rejection
+ * starts the flow that asks for the reason (returned for the caller to start). The revision
  * (base 36) binds the button to what the notice showed: a request changed or sent again since is
- * not decided by an old button.
+ * not decided by an old button. Data without one (an older format) is outdated, not forged.
  */
 export async function staffButton(turn: Turn, data: string): Promise<FlowStart | null> {
-  const m = /^s:([a-z]{2}):(\d{1,9}):([0-9a-z]{1,12})$/.exec(data);
+  const m = /^s:([a-z]{2}):(\d{1,9})(?::([0-9a-z]{1,12}))?$/.exec(data);
   const verb = m ? VERBS[m[1]!] : undefined;
   if (!m || !verb) {
     await deny(turn, "forged-button", data.slice(0, 64));
     return null;
   }
   const id = Number(m[2]);
-  const submission = parseInt(m[3]!, 36);
+  const revision = m[3] ? parseInt(m[3], 36) : 0;
   if (!(await isStaff(turn))) {
     await deny(turn, `${verb.kind}-${verb.decision}`, `${verb.kind}:${id}`);
     return null;
   }
-  if (!(await decidable(turn, verb.kind, id, submission))) return null;
-  if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, submission } };
-  await decide(turn, verb.kind, id, submission, { decision: "approve" });
+  if (!(await decidable(turn, verb.kind, id, revision))) return null;
+  if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, revision } };
+  await decide(turn, verb.kind, id, revision, { decision: "approve" });
   return null;
 }
 
-/** What a decision is about: its state, which submission it is, and who asked. */
+/** What a decision is about: its state, which revision it is at, and who asked. */
 async function subjectOf(turn: Turn, kind: NoticeKind, id: number) {
   if (kind === "application") {
     const e = await enterpriseById(turn.tx, id);
-    return e ? { status: e.status as string, submission: e.submitted, applicant: (await ownerOf(turn.tx, id))?.personId } : null;
+    return e ? { status: e.status as string, revision: e.revised, applicant: (await ownerOf(turn.tx, id))?.personId } : null;
   }
   if (kind === "join") {
     const m = await membershipById(turn.tx, id);
-    return m ? { status: m.status as string, submission: m.requested, applicant: m.personId } : null;
+    return m ? { status: m.status as string, revision: m.revised, applicant: m.personId } : null;
   }
   const c = await changeById(turn.tx, id);
-  return c ? { status: c.status, submission: c.requested, applicant: c.requestedById } : null;
+  return c ? { status: c.status, revision: c.requested, applicant: c.requestedById } : null;
 }
 
 /**
- * Whether this staff member may decide on this submission now: it is still pending, still the
- * submission the notice showed, and not their own (nobody approves their own application).
+ * Whether this staff member may decide on this request now: it is still pending, still what the
+ * notice showed, and not their own (nobody approves their own application).
  */
-async function decidable(turn: Turn, kind: NoticeKind, id: number, submission: number): Promise<boolean> {
+async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: number): Promise<boolean> {
   const subject = await subjectOf(turn, kind, id);
   const refuse = async (status: string) => {
     await alreadyDecided(turn, status);
@@ -126,7 +127,7 @@ async function decidable(turn: Turn, kind: NoticeKind, id: number, submission: n
     return false;
   }
   if (subject.status !== "pending") return refuse(subject.status);
-  if (subject.submission !== submission) return refuse("outdated");
+  if (subject.revision !== revision) return refuse("outdated");
   return true;
 }
 
@@ -135,15 +136,15 @@ async function decidable(turn: Turn, kind: NoticeKind, id: number, submission: n
  * statement) lets exactly one of two simultaneous presses through; the other is told it was
  * already decided.
  */
-export async function decide(turn: Turn, kind: NoticeKind, id: number, submission: number, decision: Decision): Promise<boolean> {
-  if (!(await decidable(turn, kind, id, submission))) return false;
+export async function decide(turn: Turn, kind: NoticeKind, id: number, revision: number, decision: Decision): Promise<boolean> {
+  if (!(await decidable(turn, kind, id, revision))) return false;
   const staffId = turn.actor!.personId;
   const result =
     kind === "application"
-      ? await decideApplication(turn.tx, id, staffId, decision, turn.now, submission)
+      ? await decideApplication(turn.tx, id, staffId, decision, turn.now, revision)
       : kind === "join"
-        ? await decideJoin(turn.tx, id, staffId, decision, turn.now, submission)
-        : await decideChange(turn.tx, id, staffId, decision, turn.now, submission, (bin) => {
+        ? await decideJoin(turn.tx, id, staffId, decision, turn.now, revision)
+        : await decideChange(turn.tx, id, staffId, decision, turn.now, revision, (bin) => {
             const r = parseBin(bin);
             return r.ok ? r.kind : null;
           });
@@ -177,9 +178,25 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, submissio
     ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
   });
   await tellApplicant(turn, kind, id, decision);
+  if (kind === "application" && !approved) await closeEmployeesOf(turn, id, "decision-join-enterprise-rejected");
   // The notice itself is edited through the outbox (every copy of it), so no `consumed` here.
   turn.notice = turn.t(approved ? "staff-approved-notice" : "staff-rejected-notice");
   return true;
+}
+
+/**
+ * Employees who asked to join an enterprise whose application failed (rejected, or withdrawn by an
+ * erasure) are closed: their notices say so, and they are told.
+ */
+export async function closeEmployeesOf(turn: Turn, enterpriseId: number, key: string): Promise<void> {
+  const enterprise = await enterpriseById(turn.tx, enterpriseId);
+  if (!enterprise) return;
+  for (const m of await closeEmployees(turn.tx, enterpriseId, turn.now)) {
+    await refreshNotice(turn, "join", m.id, { decision: "rejected" });
+    for (const target of await targetsOf(turn.tx, m.personId, turn.services.settings.defaultLocale)) {
+      await turn.send(target, { text: (t) => t(key, { name: nameFor(t, enterprise, false) }) });
+    }
+  }
 }
 
 /** The applicant hears the outcome in their own language, wherever they can be reached. */
@@ -218,7 +235,7 @@ async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision:
 }
 
 /** Rejecting asks for the reason first (it is sent to the applicant); /cancel leaves it undecided. */
-export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; submission: number } & { [k: string]: Json }> = {
+export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: number } & { [k: string]: Json }> = {
   name: "reject",
   version: 1,
   title: "flow-reject",
@@ -235,7 +252,7 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; submission: num
         await deny(turn, `${args.kind}-reject`, `${args.kind}:${args.id}`);
         return false;
       }
-      return decide(turn, args.kind, args.id, args.submission, { decision: "reject", reason });
+      return decide(turn, args.kind, args.id, args.revision, { decision: "reject", reason });
     });
     if (done) await d.say({ key: "staff-rejected-done", args: { id: String(args.id) } });
   },

@@ -1,22 +1,25 @@
 /**
  * What staff see: a notice per application, join request or identity change, with Approve and
- * Reject buttons. Notices are tagged, so once one is decided every copy of it (in the staff group
- * or in each staff member's chat) is edited to say who decided, and its buttons disappear.
+ * Reject buttons. Notices are tagged per submission ("application:12@<filed>"), so once one is
+ * decided every copy of it (in the staff group or in each staff member's chat) is edited to say who
+ * decided, and its buttons disappear; notices of an earlier submission keep their own history. The
+ * buttons name the revision they showed ("s:ap:12:<revised>"), so an edit made since invalidates them.
  */
 import type { Tx } from "../../db/database.ts";
 import { rich } from "../rich-text.ts";
-import type { MessageSpec, Translate, Turn } from "../turn.ts";
+import type { MessageSpec, Target, Translate, Turn } from "../turn.ts";
 import { staffTargets } from "../people.ts";
 import { changeById, enterpriseById, membershipById, ownerOf, type EnterpriseView } from "../members/enterprises.ts";
 import { contactLines, enterpriseLines } from "../members/render.ts";
 
 export type NoticeKind = "application" | "join" | "change";
 
-export const noticeTag = (kind: NoticeKind, id: number): string => `${kind}:${id}`;
+const noticeTag = (data: { kind: NoticeKind; id: number; submission: number }): string =>
+  `${data.kind}:${data.id}@${data.submission.toString(36)}`;
 
 /** The notice a tag names, or null for other tags. */
 export function parseNoticeTag(tag: string | null): { kind: NoticeKind; id: number } | null {
-  const m = /^(application|join|change):(\d+)$/.exec(tag ?? "");
+  const m = /^(application|join|change):(\d+)@[0-9a-z]+$/.exec(tag ?? "");
   return m ? { kind: m[1] as NoticeKind, id: Number(m[2]) } : null;
 }
 
@@ -33,7 +36,7 @@ export interface Decided {
   reason?: string;
 }
 
-type NoticeData = { status: string; submission: number } & (
+type NoticeData = { status: string; submission: number; revision: number } & (
   | { kind: "application"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
   | { kind: "join"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
   | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string }
@@ -54,6 +57,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       id,
       status: enterprise.status,
       submission: enterprise.submitted,
+      revision: enterprise.revised,
       enterprise,
       contactName: owner?.contactName ?? null,
       phone: owner?.phone ?? null,
@@ -68,6 +72,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       id,
       status: m.status,
       submission: m.requested,
+      revision: m.revised,
       enterprise: m.enterprise,
       contactName: m.contactName,
       phone: m.phone,
@@ -78,7 +83,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
   if (!c) return null;
   const enterprise = await enterpriseById(tx, c.enterpriseId);
   if (!enterprise) return null;
-  return { kind, id, status: c.status, submission: c.requested, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
+  return { kind, id, status: c.status, submission: c.requested, revision: c.requested, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
 }
 
 function text(data: NoticeData, decided: Decided | undefined, t: Translate): string {
@@ -114,12 +119,19 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
   return parts.filter(Boolean).join("\n\n");
 }
 
-function spec(data: NoticeData, decided?: Decided): MessageSpec {
+/** How a notice ends when nothing more is known than its state (who decided is not stored). */
+function decidedFromStatus(status: string): Decided | undefined {
+  if (status === "active" || status === "approved") return { decision: "approved" };
+  if (status === "rejected" || status === "withdrawn" || status === "superseded") return { decision: status };
+  return undefined;
+}
+
+function spec(data: NoticeData, decided: Decided | undefined = decidedFromStatus(data.status)): MessageSpec {
   const verbs = STAFF_VERBS[data.kind];
-  const v = data.submission.toString(36);
+  const v = data.revision.toString(36);
   return {
     text: (t) => text(data, decided, t),
-    // Buttons only while it waits for a decision; they name the submission they were shown for.
+    // Buttons only while it waits for a decision; they name the revision they were shown for.
     ...(decided || data.status !== "pending"
       ? {}
       : {
@@ -133,28 +145,62 @@ function spec(data: NoticeData, decided?: Decided): MessageSpec {
   };
 }
 
-/** Sends a new notice to the staff chat, or to every staff member. */
+/** Sends a new notice to the staff chat, or to every staff member, while it waits for a decision. */
 export async function notifyStaff(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
   const data = await load(turn.tx, kind, id);
-  if (!data) return;
+  if (!data || data.status !== "pending") return;
   for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChatDown)) {
-    await turn.send(target, spec(data), { tag: noticeTag(kind, id) });
+    await turn.send(target, spec(data), { tag: noticeTag(data) });
   }
 }
 
 /** Sends the notice for one item into the current chat (the pending list); decisions edit it too. */
 export async function showNotice(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
   const data = await load(turn.tx, kind, id);
-  if (data) await turn.send(turn.here, spec(data), { tag: noticeTag(kind, id) });
+  if (data) await turn.send(turn.here, spec(data), { tag: noticeTag(data) });
 }
 
 /**
- * Re-renders every copy of a notice: after a decision (without buttons), or after the applicant
- * edited a request that still waits. A decided notice is left as it is unless `decided` says more.
+ * Re-renders every copy of the current submission's notice: after a decision (without buttons), or
+ * after the applicant edited a request that still waits. A decided notice is left as it is unless
+ * `decided` says more. Copies in the chat of someone who is no longer staff are not updated.
  */
 export async function refreshNotice(turn: Turn, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
   const data = await load(turn.tx, kind, id);
   if (!data || (!decided && data.status !== "pending")) return;
   const s = spec(data, decided);
-  await turn.editTagged(noticeTag(kind, id), () => s);
+  await turn.editTagged(noticeTag(data), () => s, { allow: (target) => staffMayRead(turn, target) });
+}
+
+/**
+ * Erasure: every copy of every submission's notices of this request shows the erased state (no
+ * name, phone or IIN), wherever it is.
+ */
+export async function scrubNotices(turn: Turn, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
+  const data = await load(turn.tx, kind, id);
+  const s = data ? spec(data, decided ?? decidedFromStatus(data.status)) : { text: "notice-erased" };
+  for (const tag of await turn.tagsLike(`${kind}:${id}@`)) await turn.editTagged(tag, () => s);
+}
+
+/**
+ * Someone is no longer staff (or erased): their copies of notices are replaced by a neutral line
+ * and forgotten, so that later edits (an applicant's new phone) do not reach them.
+ */
+export async function forgetNoticesIn(turn: Turn, chats: { channel: string; chatId: string }[]): Promise<void> {
+  for (const chat of chats) {
+    for (const tag of await turn.tagsLike("", chat)) {
+      if (parseNoticeTag(tag)) await turn.editTagged(tag, () => ({ text: "notice-not-yours" }), { only: chat, forget: true });
+    }
+  }
+}
+
+/** The staff chat, and the private chats of people who are staff now, may receive notice updates. */
+async function staffMayRead(turn: Turn, target: Target): Promise<boolean> {
+  const chat = turn.services.settings.staffChat;
+  if (chat && chat.channel === target.channel && chat.chatId === target.chatId) return true;
+  const identity = await turn.tx.channelIdentity.findUnique({
+    where: { channel_externalId: { channel: target.channel, externalId: target.chatId } },
+    select: { person: { select: { role: true } } },
+  });
+  return identity?.person.role === "staff" || identity?.person.role === "admin";
 }

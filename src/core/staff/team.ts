@@ -9,6 +9,7 @@ import { fail, ok, type Json, type Option, type Parse } from "../dialog/dialog.t
 import type { FlowDef } from "../dialog/engine.ts";
 import { audit, isAdminRole, targetsOf, type Role } from "../people.ts";
 import { actorRef, deny } from "./decisions.ts";
+import { forgetNoticesIn } from "./notices.ts";
 import type { InboundEvent } from "../channel.ts";
 
 interface Member {
@@ -136,6 +137,9 @@ export const teamFlow: FlowDef<Json> = {
         const target = await turn.tx.person.findUnique({ where: { id: member.id }, select: { configuredAdmin: true } });
         if (target?.configuredAdmin) return false;
         await turn.tx.person.update({ where: { id: member.id }, data: { role: "member" } });
+        // Their copies of notices (applicants' contacts) are withdrawn from their chats.
+        const identities = await turn.tx.channelIdentity.findMany({ where: { personId: member.id }, select: { channel: true, externalId: true } });
+        await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
         await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: "revoke", subject: `person:${member.id}`, outcome: "ok" }, turn.now);
         return true;
       });

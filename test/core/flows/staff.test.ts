@@ -71,7 +71,8 @@ describe("staff decisions", () => {
     }
     expect(await enterprise()).toMatchObject({ status: "pending" });
     const denied = (await audit()).filter((x) => x.outcome === "denied");
-    expect(denied.map((x) => x.action)).toEqual(["application-approve", "change-approve", "forged-button", "forged-button", "forged-button", "forged-button"]);
+    // The last one is an older format (no revision): refused as a staff action, not as forged.
+    expect(denied.map((x) => x.action)).toEqual(["application-approve", "change-approve", "forged-button", "forged-button", "forged-button", "application-approve"]);
     expect(denied.every((x) => x.actorRef === "telegram:666")).toBe(true);
     // The applicant heard nothing.
     expect(applicant.last().text).toBe(tr("ru", "menu-prompt"));
@@ -150,10 +151,14 @@ describe("the staff group", () => {
     const ask = group.last();
     expect(ask.text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
     expect(ask.message.replyFrom).toEqual({ userId: "900", name: "Dana" });
-    // Another staff member's message in the group is not taken as the reason.
-    await h.inGroup("-100500", "901", { name: "Олжас" }).send("не та причина");
+    // Another staff member's message in the group is not taken as the reason,
+    await h.inGroup("-100500", "901", { name: "Олжас" }).send("не та причина", { replyTo: ask.messageId });
     expect(await enterprise()).toMatchObject({ status: "pending" });
-    await group.send("Not a light-industry enterprise");
+    // nor is Dana's own remark that replies to something else.
+    await group.send("позвоню им завтра", { replyTo: "1" });
+    expect(group.last().text).toBe(tr("en", "group-reply-to-question"));
+    expect(await enterprise()).toMatchObject({ status: "pending" });
+    await group.send("Not a light-industry enterprise", { replyTo: ask.messageId });
     expect(await enterprise()).toMatchObject({ status: "rejected", rejectReason: "Not a light-industry enterprise" });
     expect(applicant.last().text).toContain("Not a light-industry enterprise");
   });
