@@ -352,6 +352,8 @@ team-not-changed-configured = { $user } is an admin from the configuration (STAF
 team-not-changed-already-admin = { $user } is already an admin; nothing changed. To make them staff only, remove them first.
 team-you-are-staff = You now have the staff role in the association's bot. New applications will be sent to you; /pending lists them.
 team-you-are-admin = You now have the admin role in the association's bot: you can also manage the staff (menu → "Staff and roles").
+team-you-are-staff-group = You are now staff of the association's bot. New applications arrive in the staff group; /pending lists them wherever you are.
+team-you-are-admin-group = You are now an admin of the association's bot: new applications arrive in the staff group, and you can also manage the staff (menu → "Staff and roles").
 
 
 ## Regions: cities of republican significance

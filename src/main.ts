@@ -53,13 +53,19 @@ async function main(): Promise<void> {
 
   let stopChannel: () => Promise<void> | void;
   let running: Promise<void>;
+  let exitCode = 0;
   if (config.telegram) {
     const telegram = createTelegramChannel({ ...config.telegram, port: config.port, core, log });
     await core.dispatcher.register(telegram.sender);
     await telegram.start();
     log.info("ready", { ms: Date.now() - started });
     stopChannel = () => telegram.stop();
-    running = new Promise(() => {});
+    // Runs until a signal; a fatal channel error (a revoked token) ends the process with an error,
+    // so that the supervisor restarts it and the operator notices.
+    running = telegram.fatal.catch((error: unknown) => {
+      log.error("the Telegram channel stopped for good", { error });
+      exitCode = 1;
+    });
   } else {
     const chat = createConsoleChannel({
       core,
@@ -92,12 +98,12 @@ async function main(): Promise<void> {
     await core.dispatcher.stop();
     await db.close();
     log.info("stopped");
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   await running;
-  await shutdown("end of input");
+  await shutdown(exitCode ? "fatal channel error" : "end of input");
 }
 
 main().catch((error: unknown) => {

@@ -82,7 +82,7 @@ export function createCore(deps: CoreDeps): Core {
     db: deps.db,
     log: deps.log.child({ part: "dispatcher" }),
     clock,
-    onUnreachable: (channel, chatId, dropped) => staffChatUnreachable(channel, chatId, dropped),
+    onUnreachable: (channel, chatId, dropped, reason) => staffChatUnreachable(channel, chatId, dropped, reason),
   });
 
   /**
@@ -90,11 +90,11 @@ export function createCore(deps: CoreDeps): Core {
    * until the next start, staff are notified privately; the notices that were dropped are sent to
    * them, and admins are told once.
    */
-  async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[]): Promise<void> {
+  async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[], reason: string): Promise<void> {
     if (!settings.staffChat || settings.staffChat.channel !== channel || settings.staffChat.chatId !== chatId) return;
     const firstTime = !services.staffChatDown;
     services.staffChatDown = true;
-    deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)");
+    deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason });
     const queued = await deps.db.transaction(async (tx) => {
       const inbound: Inbound = { channel: settings.staffChat!.channel, chatId, userId: "system", chatType: "group", event: { type: "text", text: "" } };
       const t = new Turn(tx, services, inbound, clock(), null, settings.defaultLocale);

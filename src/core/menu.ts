@@ -19,12 +19,14 @@ const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 interface Situation {
   hasLocale: boolean;
   member: boolean;
+  /** Their application or join request was refused: they may see why, and apply again. */
+  refused: boolean;
   consented: boolean;
   role: string;
 }
 
 function itemsFor(s: Situation): MenuItem[] {
-  const items: MenuItem[] = [s.member ? "profile" : "register", "language", "help"];
+  const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const)), "language", "help"];
   if (s.consented) items.push("privacy");
   if (isStaffRole(s.role)) items.push("pending");
   if (isAdminRole(s.role)) items.push("team");
@@ -51,12 +53,18 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string
   idle: true,
   async run(d, args): Promise<FlowExit | void> {
     const s = await d.act("situation", async (turn): Promise<Situation> => {
-      if (!turn.actor) return { hasLocale: true, member: false, consented: false, role: "member" };
+      if (!turn.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member" };
       const p = await turn.tx.person.findUnique({
         where: { id: turn.actor.personId },
-        select: { locale: true, consentAt: true, role: true, membership: { select: { id: true } } },
+        select: { locale: true, consentAt: true, role: true, membership: { select: { status: true } } },
       });
-      return { hasLocale: !!p?.locale, member: !!p?.membership, consented: !!p?.consentAt, role: p?.role ?? "member" };
+      return {
+        hasLocale: !!p?.locale,
+        member: !!p?.membership,
+        refused: p?.membership?.status === "rejected",
+        consented: !!p?.consentAt,
+        role: p?.role ?? "member",
+      };
     });
     if (!s.hasLocale) await chooseLanguage(d);
     if (args.greet) await d.say("welcome");

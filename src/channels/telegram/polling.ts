@@ -26,12 +26,24 @@ export class Poller {
 
   constructor(private readonly opts: PollerOptions) {}
 
-  /** Starts polling; resolves once the first request is on its way. Rejects the loop on 401 (bad token). */
+  /** Set when polling ended for good (401: the token was revoked or is wrong). */
+  failure: unknown;
+
+  /** Starts polling; resolves once the first request is on its way. `done` rejects on a fatal error. */
   start(): Promise<void> {
     this.#running = true;
     this.#loop = this.loop();
-    this.#loop.catch((error: unknown) => this.opts.log.error("polling stopped", { error }));
+    this.#loop.catch((error: unknown) => {
+      this.failure = error;
+      this.#running = false;
+      this.opts.log.error("polling stopped", { error });
+    });
     return Promise.resolve();
+  }
+
+  /** Whether updates are being received. */
+  get healthy(): boolean {
+    return this.#running && this.failure === undefined;
   }
 
   /** Stops: the open request is cancelled, the batch in hand finishes, and its offset is confirmed. */

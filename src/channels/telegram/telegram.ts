@@ -42,6 +42,8 @@ export interface TelegramChannel {
   stop(): Promise<void>;
   /** The HTTP server's address (webhook, health). */
   readonly port: number;
+  /** Rejects when the channel stopped for good (long polling refused: a revoked token). */
+  readonly fatal: Promise<never>;
 }
 
 export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
@@ -138,7 +140,10 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       });
       const url = new URL(req.url ?? "/", "http://localhost");
       if (req.method === "GET" && url.pathname === "/healthz") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, mode: opts.webhook ? "webhook" : "polling" }));
+        const ok = opts.webhook ? true : !!poller?.healthy;
+        res
+          .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
+          .end(JSON.stringify({ ok, mode: opts.webhook ? "webhook" : "polling" }));
         return;
       }
       if (handler && req.method === "POST" && url.pathname === path) return handler(req, res);
@@ -154,9 +159,14 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     });
   }
 
+  let reportFatal: (error: unknown) => void = () => {};
+  const fatal = new Promise<never>((_, reject) => (reportFatal = reject));
+  fatal.catch(() => {});
+
   return {
     bot,
     sender,
+    fatal,
     get port() {
       return port;
     },
@@ -179,6 +189,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await bot.api.deleteWebhook({ drop_pending_updates: false });
       poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES });
       await poller.start();
+      poller.done.catch(reportFatal);
       log.info("telegram: long polling", { bot: bot.botInfo.username, port });
     },
     async stop() {
@@ -206,8 +217,15 @@ export function classify(error: unknown): DeliveryError {
   if (error instanceof GrammyError) {
     const what = `${error.method}: ${error.error_code} ${error.description}`;
     if (error.error_code === 403) return new DeliveryError("unreachable", what);
-    if (error.error_code === 400 && /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked/i.test(error.description)) {
-      return new DeliveryError("unreachable", what);
+    if (
+      error.error_code === 400 &&
+      /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked|upgraded to a supergroup|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN/i.test(
+        error.description,
+      )
+    ) {
+      // A group that became a supergroup has a new id: say it, so that STAFF_CHAT_ID can be fixed.
+      const moved = error.parameters.migrate_to_chat_id;
+      return new DeliveryError("unreachable", moved ? `${what} (new chat id ${moved})` : what);
     }
     if (error.error_code === 429) {
       return new DeliveryError("retry", what, (error.parameters.retry_after ?? 5) * 1000);

@@ -151,9 +151,7 @@ export async function submitApplication(
   const previous = await tx.enterprise.findUnique({ where: { bin: draft.bin }, select: { id: true } });
   if (previous) {
     const owner = await tx.membership.findFirst({ where: { enterpriseId: previous.id, role: "owner" }, select: { personId: true } });
-    if (owner?.personId !== personId) {
-      await tx.enterprise.update({ where: { id: previous.id }, data: { bin: `${RELEASED}${previous.id}` } });
-    }
+    if (owner?.personId !== personId) await releaseBin(tx, draft.bin);
   }
   const data = {
     name: draft.name,
@@ -253,6 +251,17 @@ export async function decideJoin(
 }
 
 /**
+ * Frees `bin` from a rejected or withdrawn application (someone else's, or an older one), so that
+ * another record can take it: the old record keeps its own history under a marker that is no BIN.
+ */
+export async function releaseBin(tx: Tx, bin: string, except?: number): Promise<void> {
+  const held = await tx.enterprise.findUnique({ where: { bin }, select: { id: true, status: true } });
+  if (!held || held.id === except) return;
+  if (held.status !== "rejected" && held.status !== "withdrawn") throw new Error(`BIN of a live enterprise ${held.id} cannot be released`);
+  await tx.enterprise.update({ where: { id: held.id }, data: { bin: `${RELEASED}${held.id}` } });
+}
+
+/**
  * Closes the employees' memberships of an enterprise that is not (or no longer) becoming a member:
  * its application rejected or withdrawn. Returns the memberships closed, for their notices and people.
  */
@@ -272,7 +281,9 @@ export type EditableField = (typeof EDITABLE_FIELDS)[number];
 /** Fields that identify an enterprise: changing them once it is approved needs staff approval. */
 export const IDENTITY_FIELDS: readonly EditableField[] = ["name", "bin"];
 
+/** Changes a pending application (or the descriptive fields of a member); a new BIN must be free. */
 export async function updateEnterprise(tx: Tx, enterpriseId: number, patch: Partial<EnterpriseDraft>): Promise<void> {
+  if (patch.bin) await releaseBin(tx, patch.bin, enterpriseId);
   await tx.enterprise.update({ where: { id: enterpriseId }, data: patch });
 }
 
@@ -360,8 +371,7 @@ export async function decideChange(
   if (d.decision === "approve") {
     if (change.field === "bin") {
       // A rejected or withdrawn enterprise may still hold the BIN; free it for this one.
-      await tx.enterprise.deleteMany({ where: { bin: change.newValue, status: { in: ["rejected", "withdrawn"] }, memberships: { none: {} } } });
-      await tx.enterprise.updateMany({ where: { bin: change.newValue, id: { not: change.enterpriseId } }, data: { bin: `released:${change.newValue}:${now.getTime()}` } });
+      await releaseBin(tx, change.newValue, change.enterpriseId);
       await tx.enterprise.update({
         where: { id: change.enterpriseId },
         data: { bin: change.newValue, binKind: binKindOf(change.newValue) ?? undefined },

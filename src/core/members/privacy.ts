@@ -13,6 +13,8 @@ import { closeEmployeesOf } from "../staff/decisions.ts";
 import { membershipOf } from "./enterprises.ts";
 import { contactLines } from "./render.ts";
 
+const ALMATY_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Almaty", year: "numeric", month: "2-digit", day: "2-digit" });
+
 export const privacyFlow: FlowDef<Json> = {
   name: "privacy",
   version: 1,
@@ -26,7 +28,8 @@ export const privacyFlow: FlowDef<Json> = {
         ? {
             name: p.name,
             phone: p.phone,
-            consentAt: p.consentAt ? p.consentAt.toISOString().slice(0, 10) : null,
+            // The day as people in Kazakhstan count it (UTC+5, one time zone since March 2024).
+            consentAt: p.consentAt ? ALMATY_DAY.format(p.consentAt) : null,
             enterprise: m ? m.enterprise.name : null,
           }
         : null;

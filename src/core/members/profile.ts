@@ -46,9 +46,9 @@ function profileText(t: Translate, m: MembershipView): string {
 
 function optionsFor(m: MembershipView): Option<Field | "back" | "reapply">[][] {
   if (m.status === "rejected") {
-    return m.role === "owner"
-      ? [[{ id: "reapply", label: "profile-reapply" }], [{ id: "back", label: "button-back" }]]
-      : [[{ id: "back", label: "button-back" }]];
+    // Apply again: an owner corrects the application; someone refused as an employee may register
+    // their own enterprise or ask again.
+    return [[{ id: "reapply", label: "profile-reapply" }], [{ id: "back", label: "button-back" }]];
   }
   const contact: Option<Field>[] = [
     { id: "contact", label: "edit-contact" },

@@ -26,7 +26,7 @@ export interface DispatcherOptions {
   /** Attempts before a message that keeps failing transiently is dropped (and logged). */
   maxAttempts?: number;
   /** Told about a chat that cannot be reached, with the messages dropped for it. */
-  onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[]) => Promise<void>;
+  onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[], reason: string) => Promise<void>;
 }
 
 interface ChatQueue {
@@ -53,7 +53,8 @@ export class Dispatcher {
   #flushing: Promise<void> | undefined;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
-  #timers = new Set<NodeJS.Timeout>();
+  /** Workers sleeping until a retry: woken (and ended) by stop(). */
+  #sleepers = new Map<NodeJS.Timeout, () => void>();
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -110,8 +111,11 @@ export class Dispatcher {
   /** Stops delivering; messages in flight finish, the rest stay in the outbox for the next start. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    for (const [timer, wake] of this.#sleepers) {
+      clearTimeout(timer);
+      wake();
+    }
+    this.#sleepers.clear();
     await Promise.allSettled([...this.#workers]);
     await this.flush();
   }
@@ -167,7 +171,7 @@ export class Dispatcher {
         await this.sleep(wait);
         continue;
       }
-      const outcome = await this.deliver(sender, row);
+      const { outcome, reason } = await this.deliver(sender, row);
       if (outcome === "retry") continue;
       chat.rows.shift();
       this.#known.delete(row.id);
@@ -176,7 +180,7 @@ export class Dispatcher {
         const dropped = [row, ...chat.rows];
         for (const r of chat.rows) this.#known.delete(r.id);
         chat.rows.length = 0;
-        await this.opts.onUnreachable?.(row.channel, row.chatId, dropped).catch((error: unknown) =>
+        await this.opts.onUnreachable?.(row.channel, row.chatId, dropped, reason ?? "").catch((error: unknown) =>
           this.log.error("could not handle an unreachable chat", { error }),
         );
         return;
@@ -185,7 +189,7 @@ export class Dispatcher {
   }
 
   /** Delivers one row; "retry" means it stays at the head of its chat's queue with a later notBefore. */
-  private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<"done" | "retry" | "unreachable"> {
+  private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<{ outcome: "done" | "retry" | "unreachable"; reason?: string }> {
     const payload = JSON.parse(row.payload) as QueuedPayload;
     try {
       if (payload.kind === "edit-tag") {
@@ -207,7 +211,7 @@ export class Dispatcher {
           await this.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } }));
         }
         this.deleteSoon(row.id);
-        return "done";
+        return { outcome: "done" };
       }
       const { messageId } = await sender.deliver(row.chatId, payload);
       if (row.tag) {
@@ -219,7 +223,7 @@ export class Dispatcher {
       } else {
         this.deleteSoon(row.id);
       }
-      return "done";
+      return { outcome: "done" };
     } catch (error) {
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
@@ -229,18 +233,18 @@ export class Dispatcher {
           await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
           await markUnreachable(tx, row.channel as ChannelName, row.chatId);
         });
-        return "unreachable";
+        return { outcome: "unreachable", reason };
       }
       if (failure === "rejected") {
         this.log.error("message refused by the platform; dropped", { channel: row.channel, outbox: row.id, reason });
         this.deleteSoon(row.id);
-        return "done";
+        return { outcome: "done" };
       }
       const attempts = row.attempts + 1;
       if (attempts >= (this.opts.maxAttempts ?? 15)) {
         this.log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
         this.deleteSoon(row.id);
-        return "done";
+        return { outcome: "done" };
       }
       const retryAfter = error instanceof DeliveryError && error.retryAfterMs ? error.retryAfterMs : backoff(attempts);
       this.log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
@@ -250,17 +254,17 @@ export class Dispatcher {
       await this.opts.db.transaction((tx) =>
         tx.outbox.updateMany({ where: { id: row.id }, data: { attempts, notBefore, lastError: reason.slice(0, 300) } }),
       );
-      return "retry";
+      return { outcome: "retry" };
     }
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
-        this.#timers.delete(t);
+        this.#sleepers.delete(t);
         resolve();
       }, ms);
-      this.#timers.add(t);
+      this.#sleepers.set(t, resolve);
     });
   }
 
