@@ -39,6 +39,12 @@ help-text =
 
     Instead of pressing a button, you can also type the option's number or its text.
 
+help-staff =
+    <b>For staff</b>
+    /pending: applications, join requests and changes waiting for a decision, with their buttons.
+    Rejecting asks for a reason, which the applicant receives; in the staff group, answer by replying to the bot's question.
+    Admins: menu → "Staff and roles" to add or remove staff.
+
 ## Commands shown in the messenger's command menu
 
 cmd-start = Start and main menu
@@ -68,7 +74,7 @@ flow-leave-ask = You have not finished the current action ({ $flow }). Leave it?
 flow-leave-button = Leave it
 flow-stay-button = Continue
 flow-cancelled = Cancelled. Nothing from the unfinished step was saved.
-flow-restarted = The bot was updated while you were answering, so let's start this step again.
+flow-restarted = The bot was updated while you were answering, so let's start this again from the beginning.
 flow-too-long = This conversation got too long, so it has been reset. Please start again from the menu.
 flow-menu = main menu
 flow-help = help
@@ -87,6 +93,7 @@ error-unknown-command = There is no such command here. Please answer the questio
 error-need-choice = Please choose one of the options below.
 error-need-phone = Please send your phone number, or press the button below.
 error-not-allowed = Sorry, this is only available to the association's staff.
+error-admins-only = Sorry, only the bot's admins can do this.
 
 ## Personal data consent
 

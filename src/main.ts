@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   };
   const core = createCore({ db, i18n: createI18n(), log, settings });
   await core.start();
+  setInterval(() => void core.maintain().catch((error: unknown) => log.error("housekeeping failed", { error })), 86_400_000).unref();
 
   let stopChannel: () => Promise<void> | void;
   let running: Promise<void>;

@@ -14,6 +14,14 @@ export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolea
   return inserted === 1;
 }
 
+/**
+ * Forgets dedup marks older than `before`. Telegram re-delivers an unconfirmed update for at most a
+ * day, so a week of marks is plenty; without this the table grows by a row per update forever.
+ */
+export async function pruneProcessed(tx: Tx, before: Date): Promise<number> {
+  return tx.$executeRaw`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ${before}`;
+}
+
 export interface DialogRow {
   flow: string;
   version: number;

@@ -12,7 +12,7 @@ import { parseCommand } from "./dialog/commands.ts";
 import { questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, type QueuedMessage } from "./bookkeeping.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
@@ -63,7 +63,12 @@ export interface Core {
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
+  /** Housekeeping, run at start and daily: forgets old dedup marks. */
+  maintain(): Promise<void>;
 }
+
+/** How long a handled update's id is remembered (redeliveries come within a day). */
+export const DEDUP_DAYS = 7;
 
 /** One conversation per private chat; in a group, one per member (their reply to a question is theirs). */
 export function conversationKey(inbound: Inbound): string {
@@ -183,6 +188,12 @@ export function createCore(deps: CoreDeps): Core {
     async start() {
       const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
       if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
+      await this.maintain();
+    },
+    async maintain() {
+      const before = new Date(clock().getTime() - DEDUP_DAYS * 86_400_000);
+      const pruned = await deps.db.transaction((tx) => pruneProcessed(tx, before));
+      if (pruned) deps.log.info("forgot old update ids", { count: pruned });
     },
     idle: () => mutex.idle(),
     handle(inbound) {

@@ -7,7 +7,7 @@ import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type O
 import { MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
 import type { FlowDef } from "./dialog/engine.ts";
 import { isAdminRole, isStaffRole } from "./people.ts";
-import { deny } from "./staff/decisions.ts";
+import { deny, isStaff } from "./staff/decisions.ts";
 
 /** Menu entries, each the name of the flow it starts. */
 export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "team"] as const;
@@ -90,7 +90,8 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string
         const allowed = await d.act("recheck", async (turn) => {
           const p = turn.actor ? await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true } }) : null;
           if (ADMIN_ITEMS.includes(item) ? isAdminRole(p?.role) : isStaffRole(p?.role)) return true;
-          await deny(turn, `menu-${item}`);
+          // Staff asking for an admin entry are told it is for admins, not that it is for staff.
+          await deny(turn, `menu-${item}`, undefined, ADMIN_ITEMS.includes(item) && isStaffRole(p?.role) ? "error-admins-only" : "error-not-allowed");
           return false;
         });
         if (allowed) return { next: item };
@@ -106,7 +107,11 @@ export const helpFlow: FlowDef<Json> = {
   version: 1,
   title: "flow-help",
   async run(d: Dialog) {
-    await d.say("help-text");
+    const staff = await d.act("staff", (turn) => isStaff(turn));
+    // In the staff group only the staff part; privately the member help, and the staff part for staff.
+    const inGroup = await d.act("group", (turn) => turn.inbound.chatType === "group");
+    if (!inGroup) await d.say("help-text");
+    if (staff) await d.say("help-staff");
   },
 };
 

@@ -9,6 +9,7 @@ import {
   enqueue,
   loadDialog,
   loadMenu,
+  pruneProcessed,
   saveDialog,
   saveMenu,
   type MenuChoice,
@@ -180,5 +181,20 @@ describe("chat menu", () => {
   it("keeps an empty menu apart from no menu", async () => {
     await db.transaction((tx) => saveMenu(tx, "telegram", "8", { foreign: false, choices: [] }, T0));
     expect(await db.transaction((tx) => loadMenu(tx, "telegram", "8"))).toEqual({ foreign: false, choices: [] });
+  });
+});
+
+describe("pruneProcessed", () => {
+  it("forgets only the update ids older than the cut-off", async () => {
+    const old = new Date("2026-11-01T00:00:00Z");
+    const recent = new Date("2026-11-20T00:00:00Z");
+    await db.transaction((tx) => claimUpdate(tx, "prune:old", old));
+    await db.transaction((tx) => claimUpdate(tx, "prune:recent", recent));
+    const removed = await db.transaction((tx) => pruneProcessed(tx, new Date("2026-11-10T00:00:00Z")));
+    expect(removed).toBeGreaterThanOrEqual(1);
+    const left = await db.transaction((tx) => tx.processedUpdate.findMany({ where: { id: { startsWith: "prune:" } } }));
+    expect(left.map((r) => r.id)).toEqual(["prune:recent"]);
+    // A forgotten id would be handled again, as Telegram no longer sends it anyway.
+    expect(await db.transaction((tx) => claimUpdate(tx, "prune:old", recent))).toBe(true);
   });
 });

@@ -100,6 +100,11 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
     where: { id: personId },
     data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },
   });
+  // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
+  if (m) {
+    const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`] : [`join:${m.id}`];
+    await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
+  }
   // If they were staff, their copies of notices go too.
   await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
   for (const i of identities) {

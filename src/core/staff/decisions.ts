@@ -38,16 +38,16 @@ export function actorRef(turn: Turn): string {
 }
 
 /** Refuses a staff action to someone who is not staff, and records the attempt. */
-export async function deny(turn: Turn, action: string, subject?: string): Promise<void> {
+export async function deny(turn: Turn, action: string, subject?: string, reason: "error-not-allowed" | "error-admins-only" = "error-not-allowed"): Promise<void> {
   turn.log.warn("staff action refused", { action, actor: turn.actor?.personId ?? null });
   await audit(
     turn.tx,
     { actorId: turn.actor?.personId ?? null, actorRef: actorRef(turn), action, ...(subject ? { subject } : {}), outcome: "denied" },
     turn.now,
   );
-  turn.notice = turn.t("error-not-allowed");
+  turn.notice = turn.t(reason);
   // A refused button press gets a toast; a refused command gets a message.
-  if (turn.inbound.event.type !== "choice") await turn.reply("error-not-allowed");
+  if (turn.inbound.event.type !== "choice") await turn.reply(reason);
 }
 
 export async function isStaff(turn: Turn): Promise<boolean> {

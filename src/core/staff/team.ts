@@ -74,7 +74,7 @@ export const teamFlow: FlowDef<Json> = {
     for (;;) {
       const team = await d.act("team", async (turn): Promise<Member[] | null> => {
         if (!(await isAdmin(turn))) {
-          await deny(turn, "team");
+          await deny(turn, "team", undefined, "error-admins-only");
           return null;
         }
         const people = await turn.tx.person.findMany({
@@ -118,7 +118,7 @@ export const teamFlow: FlowDef<Json> = {
         const ref = await d.ask({ prompt: `team-ask-user-${channel}`, accept: (event) => parseUserRef(channel, event) });
         const done = await d.act("grant", async (turn) => {
           if (!(await isAdmin(turn))) {
-            await deny(turn, `grant-${role}`);
+            await deny(turn, `grant-${role}`, undefined, "error-admins-only");
             return null;
           }
           return grant(turn, ref, role);
@@ -132,7 +132,7 @@ export const teamFlow: FlowDef<Json> = {
       if (!(await d.confirm({ key: "team-revoke-confirm", args: { name: member.label } }))) continue;
       const done = await d.act("revoke", async (turn) => {
         if (!(await isAdmin(turn))) {
-          await deny(turn, "revoke");
+          await deny(turn, "revoke", undefined, "error-admins-only");
           return false;
         }
         const target = await turn.tx.person.findUnique({ where: { id: member.id }, select: { configuredAdmin: true } });

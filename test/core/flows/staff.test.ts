@@ -215,7 +215,7 @@ describe("roles", () => {
     await newcomer.send("/pending");
     expect(newcomer.fresh()).toContain(tr("kk", "pending-none"));
     await newcomer.send("/staff");
-    expect(newcomer.fresh()).toContain(tr("kk", "error-not-allowed"));
+    expect(newcomer.fresh()).toContain(tr("kk", "error-admins-only"));
 
     await admin.press(tr("en", "team-revoke", { name: "telegram 700" }));
     await admin.press(tr("en", "button-yes"));
