@@ -26,6 +26,7 @@ import { toPlain } from "../src/core/rich-text.ts";
 
 const PEOPLE = Number(process.env.PEOPLE ?? 200);
 const WARMUP = 20;
+const SOLO = 20;
 const i18n = createI18n();
 const t = (key: string, args?: Record<string, string>) => toPlain(i18n.t("en", key, args));
 const firstLine = (key: string, args?: Record<string, string>) => t(key, args).split("\n")[0]!;
@@ -61,6 +62,15 @@ interface Result {
   updates: number;
   seconds: number;
   stepMs: number[];
+  /** Step times of one person at a time (no load): the intrinsic cost of a dialog step. */
+  aloneMs: number[];
+}
+
+/** One person after another, SOLO times: step latency without queueing. */
+async function alone(run: (n: number, base: number) => Promise<Result>): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < SOLO; i++) ms.push(...(await run(1, 3_000_000 + i)).stepMs);
+  return ms;
 }
 
 /** Runs every person's steps; each step waits for `done(user, step)` before the next. */
@@ -89,7 +99,7 @@ async function drive(
       }
     }),
   );
-  return { updates, seconds: (performance.now() - started) / 1000, stepMs };
+  return { updates, seconds: (performance.now() - started) / 1000, stepMs, aloneMs: [] };
 }
 
 async function bareBot(people: number, bin: Generator<string>): Promise<Result> {
@@ -114,6 +124,7 @@ async function bareBot(people: number, bin: Generator<string>): Promise<Result> 
     drive(fake, n, base, () => registration(bin.next().value as string), (user, _step, after) => user.waitFor(() => true, { after, timeoutMs: 60_000 }));
   await run(WARMUP, 1_000_000);
   const result = await run(people, 2_000_000);
+  result.aloneMs = await alone(run);
   await bot.stop();
   await running;
   await fake.close();
@@ -139,10 +150,11 @@ async function fullStack(people: number, bin: Generator<string>): Promise<Result
   await run(WARMUP, 1_000_000);
   const result = await run(people, 2_000_000);
   clearInterval(sampler);
+  result.aloneMs = await alone(run);
   const { statSync } = await import("node:fs");
   const dbMb = statSync(join(dir, "bench.db")).size / 2 ** 20;
   const enterprises = await db.transaction((tx) => tx.enterprise.count());
-  if (enterprises !== people + WARMUP) throw new Error(`expected ${people + WARMUP} applications, found ${enterprises}`);
+  if (enterprises !== people + WARMUP + SOLO) throw new Error(`expected ${people + WARMUP + SOLO} applications, found ${enterprises}`);
   await telegram.stop();
   await core.idle();
   await core.dispatcher.stop();
@@ -165,8 +177,12 @@ const gen = bins();
 console.log(`Registration by ${PEOPLE} people at once, 11 updates each, over HTTP to the fake Bot API (same process).\n`);
 const bare = await bareBot(PEOPLE, gen);
 const full = await fullStack(PEOPLE, gen);
-console.log("                         updates/s   step median ms   step p95 ms");
-console.log(`bare grammY bot          ${fmt(rate(bare))}   ${fmt(percentile(bare.stepMs, 50), 2)}         ${fmt(percentile(bare.stepMs, 95), 2)}`);
-console.log(`whole stack (with DB)    ${fmt(rate(full))}   ${fmt(percentile(full.stepMs, 50), 2)}         ${fmt(percentile(full.stepMs, 95), 2)}`);
+console.log("                         updates/s  |  step ms under load   |  step ms, one person alone");
+console.log("                                    |  median      p95     |  median      p95");
+for (const [name, r] of [["bare grammY bot", bare], ["whole stack (with DB)", full]] as const) {
+  console.log(
+    `${name.padEnd(24)} ${fmt(rate(r))}   | ${fmt(percentile(r.stepMs, 50), 2)} ${fmt(percentile(r.stepMs, 95), 2)}  | ${fmt(percentile(r.aloneMs, 50), 2)} ${fmt(percentile(r.aloneMs, 95), 2)}`,
+  );
+}
 console.log(`\nratio whole stack / bare bot: ${(rate(full) / rate(bare)).toFixed(2)} (aim: at least 0.50)`);
-console.log(`memory: peak RSS ${full.rssMb.toFixed(0)} MB during the run; database ${full.dbMb.toFixed(1)} MB for ${PEOPLE + WARMUP} applications`);
+console.log(`memory: peak RSS ${full.rssMb.toFixed(0)} MB during the run (fake server, simulated people and bot in one process); database ${full.dbMb.toFixed(1)} MB for ${PEOPLE + WARMUP + SOLO} applications`);
