@@ -196,6 +196,13 @@ export type Decision = { decision: "approve" } | { decision: "reject"; reason: s
 export type Revision = number;
 export type DecideResult = { ok: true } | { ok: false; status: string };
 
+const decisionData = (d: Decision, staffId: number, now: Date) => ({
+  status: d.decision === "approve" ? "active" : "rejected",
+  decidedAt: now,
+  decidedById: staffId,
+  rejectReason: d.decision === "reject" ? d.reason : null,
+});
+
 /**
  * Decides a pending application. The status test and the write are one statement, so two staff
  * deciding at once (or one pressing twice) give exactly one decision.
@@ -208,19 +215,15 @@ export async function decideApplication(
   now: Date,
   revision: Revision,
 ): Promise<DecideResult> {
-  const status = d.decision === "approve" ? "active" : "rejected";
   const { count } = await tx.enterprise.updateMany({
     where: { id: enterpriseId, status: "pending", updatedAt: new Date(revision) },
-    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
+    data: decisionData(d, staffId, now),
   });
   if (count === 0) {
     const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true, submittedAt: true } });
     return { ok: false, status: e?.status === "pending" ? "outdated" : (e?.status ?? "missing") };
   }
-  await tx.membership.updateMany({
-    where: { enterpriseId, role: "owner", status: "pending" },
-    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
-  });
+  await tx.membership.updateMany({ where: { enterpriseId, role: "owner", status: "pending" }, data: decisionData(d, staffId, now) });
   return { ok: true };
 }
 
@@ -233,7 +236,6 @@ export async function decideJoin(
   now: Date,
   revision: Revision,
 ): Promise<DecideResult> {
-  const status = d.decision === "approve" ? "active" : "rejected";
   // An employee joins an enterprise that is a member, or is becoming one.
   const target = await tx.membership.findUnique({ where: { id: membershipId }, select: { enterprise: { select: { status: true } } } });
   if (d.decision === "approve" && target && !["pending", "active"].includes(target.enterprise.status)) {
@@ -241,7 +243,7 @@ export async function decideJoin(
   }
   const { count } = await tx.membership.updateMany({
     where: { id: membershipId, role: "employee", status: "pending", updatedAt: new Date(revision) },
-    data: { status, decidedAt: now, decidedById: staffId, rejectReason: d.decision === "reject" ? d.reason : null },
+    data: decisionData(d, staffId, now),
   });
   if (count === 0) {
     const m = await tx.membership.findUnique({ where: { id: membershipId }, select: { status: true } });
@@ -287,8 +289,16 @@ export async function updateEnterprise(tx: Tx, enterpriseId: number, patch: Part
   await tx.enterprise.update({ where: { id: enterpriseId }, data: patch });
 }
 
-export async function updateContact(tx: Tx, personId: number, patch: { name?: string; phone?: string }): Promise<void> {
+/**
+ * Changes a person's contact details. A request of theirs that waits for staff gets a new revision,
+ * so that staff decide on the details their (refreshed) notice shows.
+ */
+export async function updateContact(tx: Tx, personId: number, patch: { name?: string; phone?: string }, now: Date): Promise<void> {
   await tx.person.update({ where: { id: personId }, data: patch });
+  const m = await tx.membership.findUnique({ where: { personId }, select: { id: true, role: true, status: true, enterpriseId: true } });
+  if (!m || m.status !== "pending") return;
+  if (m.role === "owner") await tx.enterprise.updateMany({ where: { id: m.enterpriseId, status: "pending" }, data: { updatedAt: now } });
+  else await tx.membership.update({ where: { id: m.id }, data: { updatedAt: now } });
 }
 
 export interface ChangeView {

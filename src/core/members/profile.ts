@@ -97,7 +97,7 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
   if (field === "contact" || field === "phone") {
     const patch = field === "contact" ? { name: await askContactName(d) } : { phone: await askPhone(d) };
     await d.act("save-contact", async (turn) => {
-      await updateContact(turn.tx, m.personId, patch);
+      await updateContact(turn.tx, m.personId, patch, turn.now);
       // The notice shows the contact while it waits (refreshNotice leaves decided ones alone).
       await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
     });

@@ -238,3 +238,23 @@ describe("numbered options", () => {
     expect(applicant.last().text).toContain(tr("kk", "profile-title", { name: "Textile Company" }));
   });
 });
+
+describe("what staff saw", () => {
+  it("an Approve pressed before the applicant changed their phone is refused as outdated, and the new notice works", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "en" });
+    await applyForMembership(applicant, "en");
+    const a = h.person("900", { language: "en" });
+    const seen = noticeButton(a, 0);
+    await applicant.press(tr("en", "menu-profile"));
+    await applicant.press(tr("en", "edit-phone"));
+    await applicant.send("+7 702 999 88 77");
+    const r = await a.pressData(seen);
+    expect(r.notice).toBe(tr("en", "already-outdated"));
+    expect(await enterprise()).toMatchObject({ status: "pending" });
+    // The notice was updated with the new phone, and its buttons work.
+    expect(a.messages().find((m) => m.message.choices?.length)?.text).toContain("+7 702 999 8877");
+    await a.pressData(noticeButton(a, 0));
+    expect(await enterprise()).toMatchObject({ status: "active" });
+  });
+});
