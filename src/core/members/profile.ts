@@ -22,7 +22,7 @@ import {
   type EnterpriseDraft,
   type MembershipView,
 } from "./enterprises.ts";
-import { askBin, askContactName, askEmployees, askEnterpriseName, askPhone, askRegion, askSector } from "./questions.ts";
+import { askBin, askField } from "./questions.ts";
 import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
 type Field = "name" | "bin" | "region" | "sector" | "employees" | "contact" | "phone";
@@ -95,7 +95,8 @@ export const profileFlow: FlowDef<Json> = {
 
 async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
   if (field === "contact" || field === "phone") {
-    const patch = field === "contact" ? { name: await askContactName(d) } : { phone: await askPhone(d) };
+    const answer = await askField(d, field);
+    const patch = { ...(answer.contactName !== undefined ? { name: answer.contactName } : {}), ...(answer.phone !== undefined ? { phone: answer.phone } : {}) };
     await d.act("save-contact", async (turn) => {
       await updateContact(turn.tx, m.personId, patch, turn.now);
       // The notice shows the contact while it waits (refreshNotice leaves decided ones alone).
@@ -105,27 +106,14 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     return;
   }
   if (m.role !== "owner") return;
-  const patch: Partial<EnterpriseDraft> = {};
-  switch (field) {
-    case "name":
-      patch.name = await askEnterpriseName(d, "profile-ask-name");
-      break;
-    case "bin": {
-      const b = await askBin(d, "profile-ask-bin");
-      const taken = await d.act("bin-holder", async (turn) => !!(await holderOfBin(turn.tx, b.bin, m.enterprise.id)));
-      if (taken) return void (await d.say("profile-bin-taken"));
-      Object.assign(patch, b);
-      break;
-    }
-    case "region":
-      patch.region = await askRegion(d);
-      break;
-    case "sector":
-      patch.sector = await askSector(d);
-      break;
-    case "employees":
-      patch.employees = await askEmployees(d);
-      break;
+  let patch: Partial<EnterpriseDraft>;
+  if (field === "bin") {
+    const b = await askBin(d, "profile-ask-bin");
+    const taken = await d.act("bin-holder", async (turn) => !!(await holderOfBin(turn.tx, b.bin, m.enterprise.id)));
+    if (taken) return void (await d.say("profile-bin-taken"));
+    patch = b;
+  } else {
+    patch = await askField(d, field, "profile-ask-name");
   }
   const outcome = await d.act("save", async (turn) => {
     // Read again: staff may have decided while the person was typing the new value.

@@ -11,6 +11,7 @@ import { parsePhone, phoneFromContact } from "./phone.ts";
 import { CITIES, sortedRegions, type RegionCode } from "./regions.ts";
 import { SECTORS, type SectorCode } from "./sectors.ts";
 import { displayPhone } from "./render.ts";
+import type { ContactDraft, EnterpriseDraft } from "./enterprises.ts";
 
 export const NAME_MAX = 200;
 export const PERSON_NAME_MAX = 100;
@@ -76,4 +77,28 @@ export async function askPhone(d: Dialog, prompt = "reg-ask-phone"): Promise<str
   });
   await d.say({ key: "reg-phone-saved", args: { phone: displayPhone(e164) } }, { removeKeyboard: true });
   return e164;
+}
+
+/** The answers that need no more than their question (the BIN also needs a check of who holds it). */
+export type PlainField = "name" | "region" | "sector" | "employees" | "contact" | "phone";
+
+/**
+ * Asks one field again (the registration summary, "My enterprise") and returns it as a partial
+ * draft, under the draft's own key.
+ */
+export async function askField(d: Dialog, field: PlainField, namePrompt?: string): Promise<Partial<EnterpriseDraft & ContactDraft>> {
+  switch (field) {
+    case "name":
+      return { name: await askEnterpriseName(d, namePrompt) };
+    case "region":
+      return { region: await askRegion(d) };
+    case "sector":
+      return { sector: await askSector(d) };
+    case "employees":
+      return { employees: await askEmployees(d) };
+    case "contact":
+      return { contactName: await askContactName(d) };
+    case "phone":
+      return { phone: await askPhone(d) };
+  }
 }

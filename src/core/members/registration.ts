@@ -22,6 +22,7 @@ import {
 import {
   askBin,
   askContactName,
+  askField,
   askEmployees,
   askEnterpriseName,
   askPhone,
@@ -127,29 +128,19 @@ export const registerFlow: FlowDef<Json> = {
         ],
       );
       switch (action) {
-        case "name":
-          draft.name = await askEnterpriseName(d);
-          break;
         case "bin": {
           const b = await askFreeBin(d);
           if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
           if (b.kind === "free") Object.assign(draft, b.answer);
           break;
         }
+        case "name":
         case "region":
-          draft.region = await askRegion(d);
-          break;
         case "sector":
-          draft.sector = await askSector(d);
-          break;
         case "employees":
-          draft.employees = await askEmployees(d);
-          break;
         case "contact":
-          draft.contactName = await askContactName(d);
-          break;
         case "phone":
-          draft.phone = await askPhone(d);
+          Object.assign(draft, await askField(d, action));
           break;
         case "cancel":
           await d.say("reg-cancelled");
