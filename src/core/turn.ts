@@ -110,6 +110,15 @@ export class Turn {
     return { channel: this.inbound.channel, chatId: this.inbound.chatId, locale: this.locale };
   }
 
+  /**
+   * A short answer to what the person did: a toast for a button press (where the platform shows
+   * one), a message for anything typed.
+   */
+  async answer(key: string): Promise<void> {
+    this.notice = this.t(key);
+    if (this.inbound.event.type !== "choice") await this.reply(key);
+  }
+
   reply(spec: MessageSpec | Label, opts: { tag?: string } = {}): Promise<void> {
     return this.send(this.here, isSpec(spec) ? spec : { text: spec }, opts);
   }

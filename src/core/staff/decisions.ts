@@ -45,9 +45,7 @@ export async function deny(turn: Turn, action: string, subject?: string, reason:
     { actorId: turn.actor?.personId ?? null, actorRef: actorRef(turn), action, ...(subject ? { subject } : {}), outcome: "denied" },
     turn.now,
   );
-  turn.notice = turn.t(reason);
-  // A refused button press gets a toast; a refused command gets a message.
-  if (turn.inbound.event.type !== "choice") await turn.reply(reason);
+  await turn.answer(reason);
 }
 
 export async function isStaff(turn: Turn): Promise<boolean> {
@@ -61,8 +59,7 @@ const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "supersed
 /** Tells a staff member that someone else decided first (a toast for a button, else a message). */
 async function alreadyDecided(turn: Turn, status: string): Promise<void> {
   const key = `already-${DECIDED_STATES.includes(status) ? status : "gone"}`;
-  turn.notice = turn.t(key);
-  if (turn.inbound.event.type !== "choice") await turn.reply(key);
+  await turn.answer(key);
 }
 
 /** The staff member's name as shown on decisions ("approved by …"). */
@@ -122,8 +119,7 @@ async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: num
   if (!subject) return refuse("missing");
   if (subject.applicant === turn.actor?.personId) {
     await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: `${kind}-decide-own`, subject: `${kind}:${id}`, outcome: "denied" }, turn.now);
-    turn.notice = turn.t("staff-own-application");
-    if (turn.inbound.event.type !== "choice") await turn.reply("staff-own-application");
+    await turn.answer("staff-own-application");
     return false;
   }
   if (subject.status !== "pending") return refuse(subject.status);
@@ -152,8 +148,7 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, revision:
   if (!result.ok) {
     const status = result.status;
     if (status === "bin-taken") {
-      turn.notice = turn.t("staff-change-bin-taken");
-      if (turn.inbound.event.type !== "choice") await turn.reply("staff-change-bin-taken");
+      await turn.answer("staff-change-bin-taken");
     } else {
       await alreadyDecided(turn, status);
     }
