@@ -3,7 +3,6 @@
  * SIGINT (stop taking updates, finish those in hand, close the database) so a restart loses nothing.
  * With no TELEGRAM_BOT_TOKEN it opens the console chat instead (the embedded default).
  */
-import { appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
   const logFile = join(dirname(db.file), "bot.log");
   const log: Logger = createLogger({
     level: config.logLevel,
-    ...(consoleMode ? { write: (line: string) => appendFileSync(logFile, line + "\n") } : {}),
+    ...(consoleMode ? { file: logFile } : {}),
   });
   if (db.migrations.applied.length) log.info("migrations applied", { applied: db.migrations.applied });
   if (db.migrations.modified.length) log.warn("applied migrations changed since", { modified: db.migrations.modified });

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { createLogger, redact, silentLogger, type LogLevel } from "../src/log.ts";
 
@@ -63,7 +66,9 @@ describe("createLogger", () => {
     expect(lines[0]).not.toContain("\n");
     const [record] = records();
     expect(record).toMatchObject({ level: "info", msg: "update handled", updateId: 42, channel: "telegram" });
-    expect(new Date(String(record!.t)).toISOString()).toBe(record!.t);
+    expect(new Date(String(record!.time)).toISOString()).toBe(record!.time);
+    expect(record).not.toHaveProperty("pid"); // pino's defaults that say nothing here
+    expect(record).not.toHaveProperty("hostname");
   });
 
   it("logs at info and above by default", () => {
@@ -133,6 +138,76 @@ describe("createLogger", () => {
     expect(records()).toHaveLength(2);
     expect(records()[0]).toMatchObject({ msg: "shown", part: "outbox" });
     expect(records()[1]).not.toHaveProperty("part");
+  });
+});
+
+describe("createLogger redacts everything it writes", () => {
+  it("masks a phone number on the second line of a message or an error message", () => {
+    // In the JSON line a newline is the two characters \n; the phone after it must still be found.
+    const { logger, lines, records } = capture();
+    logger.warn("answer was:\n+7 701 123 45 67", { error: new Error("bad input\n87011234567\tand more") });
+    expect(lines[0]).not.toMatch(/701\D{0,3}123/);
+    const [record] = records();
+    expect(record!.msg).toBe("answer was:\n<phone>");
+    expect((record!.error as { message: string }).message).toBe("bad input\n<phone>\tand more");
+  });
+
+  it("describes and redacts errors wherever they are in the fields, with their causes", () => {
+    const { logger, lines, records } = capture();
+    const cause = new Error(`HTTP 401 from bot${TOKEN}/getMe`);
+    logger.error("several failed", { results: [{ chat: "c1", error: new RangeError("busy", { cause }) }] });
+    expect(lines[0]).not.toContain(SECRET);
+    const logged = (records()[0]!.results as { error: Record<string, unknown> }[])[0]!.error;
+    expect(logged).toMatchObject({ name: "RangeError", message: "busy", cause: { name: "Error", message: "HTTP 401 from bot<token>/getMe" } });
+    expect(logged.stack).toContain("log.test.ts");
+  });
+
+  it("masks a phone number given as a number and keeps the line valid JSON", () => {
+    const { logger, lines, records } = capture();
+    logger.info("numbers", { phone: 87011234567, group: -1001234567890, count: 1200 });
+    expect(lines[0]).not.toContain("87011234567");
+    expect(records()[0]).toMatchObject({ phone: "<phone>", group: -1001234567890, count: 1200 });
+  });
+
+  it("redacts a child's bindings and the keys of fields", () => {
+    const { logger, lines } = capture();
+    logger.child({ contact: "+7 701 123 45 67" }).info("x", { byPhone: { "87011234567": 1 } });
+    expect(lines[0]).not.toMatch(/701\D{0,3}123/);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ contact: "<phone>", byPhone: { "<phone>": 1 } });
+  });
+
+  it("writes a field that refers to itself instead of throwing at the caller", () => {
+    const { logger, records } = capture();
+    const request: Record<string, unknown> = { id: 1 };
+    request.self = request;
+    expect(() => logger.info("cyclic", { request, again: [request, request] })).not.toThrow();
+    expect(records()[0]).toMatchObject({ request: { id: 1, self: "[Circular]" }, again: [{ id: 1 }, { id: 1 }] });
+  });
+
+  it("writes a key once when a child or a call rebinds it, the newest value winning", () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ chat: "c1" }).child({ chat: "c2" });
+    child.info("a");
+    child.info("b", { chat: "c3" });
+    expect(lines.map((l) => l.match(/"chat"/g)?.length)).toEqual([1, 1]);
+    expect(lines.map((l) => (JSON.parse(l) as { chat: string }).chat)).toEqual(["c2", "c3"]);
+  });
+});
+
+describe("createLogger with a file", () => {
+  it("appends lines to the file, creating its folder, and they are there at once", () => {
+    const dir = mkdtempSync(join(tmpdir(), "log-"));
+    try {
+      const file = join(dir, "data", "bot.log");
+      createLogger({ file }).info("first", { phone: "87011234567" });
+      // No flush and no wait: written synchronously, so a line before process.exit is kept.
+      expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(1);
+      createLogger({ file }).warn("second");
+      const records = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(records).toMatchObject([{ msg: "first", phone: "<phone>" }, { msg: "second", level: "warn" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
