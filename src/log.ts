@@ -92,6 +92,20 @@ function cleanFields(fields: Fields, depth = 0, path: object[] = []): Fields {
   return out;
 }
 
+/** Keys of the line itself: a field of that name is written as `_level` etc. instead. */
+const RESERVED = new Set(["level", "time", "msg"]);
+
+/** `cleanFields` for the top level of a line (a call's fields, a child's bindings). */
+function cleanTop(fields: Fields): Fields {
+  const out = cleanFields(fields);
+  for (const key of Object.keys(out)) {
+    if (!RESERVED.has(key)) continue;
+    out[`_${key}`] = out[key];
+    delete out[key];
+  }
+  return out;
+}
+
 /** Where lines go: a function (tests), a file (console mode), else stderr. */
 function destinationOf(opts: { write?: (line: string) => void; file?: string }): DestinationStream {
   const write = opts.write;
@@ -112,7 +126,7 @@ function wrap(root: Pino, bindings: Fields): Logger {
     (level: LogLevel) =>
     (msg: string, fields?: Fields): void => {
       if (!root.isLevelEnabled(level)) return;
-      const own = fields ? cleanFields(fields) : {};
+      const own = fields ? cleanTop(fields) : {};
       if (Object.keys(own).some((key) => keys.has(key))) root[level]({ ...bindings, ...own }, redact(msg));
       else bound[level](own, redact(msg));
     };
@@ -121,7 +135,7 @@ function wrap(root: Pino, bindings: Fields): Logger {
     info: emit("info"),
     warn: emit("warn"),
     error: emit("error"),
-    child: (fields) => wrap(root, { ...bindings, ...cleanFields(fields) }),
+    child: (fields) => wrap(root, { ...bindings, ...cleanTop(fields) }),
   };
 }
 
@@ -136,12 +150,12 @@ function build(level: LogLevel | "silent", destination: DestinationStream, field
     },
     destination,
   );
-  return wrap(root, cleanFields(fields));
+  return wrap(root, cleanTop(fields));
 }
 
 /**
  * A JSON-lines logger: `{"level":"info","time":"2026-11-30T02:07:01.000Z",...fields,"msg":"..."}`,
- * redacted as described above. Writes to `write` (one line, no newline, per call) if given, else
+ * redacted as described above (a field named level, time or msg is written as `_level` etc.). Writes to `write` (one line, no newline, per call) if given, else
  * appends to `file` (created with its folder if missing), else to stderr; both synchronously.
  * `level` (default "info") drops lines below it; `fields` are put on every line.
  */

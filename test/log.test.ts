@@ -184,6 +184,13 @@ describe("createLogger redacts everything it writes", () => {
     expect(records()[0]).toMatchObject({ request: { id: 1, self: "[Circular]" }, again: [{ id: 1 }, { id: 1 }] });
   });
 
+  it("keeps a field named level, time or msg from overwriting the line's own", () => {
+    const { logger, lines, records } = capture();
+    logger.child({ level: "beginner" }).info("x", { msg: "hello", time: 5 });
+    expect(lines[0]!.match(/"level"|"time"|"msg"/g)).toHaveLength(3);
+    expect(records()[0]).toMatchObject({ level: "info", msg: "x", _level: "beginner", _msg: "hello", _time: 5 });
+  });
+
   it("writes a key once when a child or a call rebinds it, the newest value winning", () => {
     const { logger, lines } = capture();
     const child = logger.child({ chat: "c1" }).child({ chat: "c2" });
