@@ -155,8 +155,9 @@ function build(level: LogLevel | "silent", destination: DestinationStream, field
 
 /**
  * A JSON-lines logger: `{"level":"info","time":"2026-11-30T02:07:01.000Z",...fields,"msg":"..."}`,
- * redacted as described above (a field named level, time or msg is written as `_level` etc.). Writes to `write` (one line, no newline, per call) if given, else
- * appends to `file` (created with its folder if missing), else to stderr; both synchronously.
+ * redacted as described above; a field named level, time or msg is written as `_level` etc.
+ * Writes to `write` (one line, no newline, per call) if given, else appends to `file` (created
+ * with its folder if missing), else to stderr; both synchronously.
  * `level` (default "info") drops lines below it; `fields` are put on every line.
  */
 export function createLogger(opts: {
