@@ -1,6 +1,7 @@
 # Qaz Textile Industry member bot: English.
 # The same keys exist in kk.ftl and ru.ftl (test/i18n/locales.test.ts checks it).
 # Messages may use <b>, <i>, <u>, <code>; arguments are escaped by the bot.
+# "Staff" is the association's own people who review requests; an "employee" works at a member enterprise.
 
 ## Language
 
@@ -40,7 +41,7 @@ help-text =
     Instead of pressing a button, you can also type the option's number or its text.
 
 help-staff =
-    <b>For staff</b>
+    <b>For the association's staff</b>
     /pending: applications, join requests and changes waiting for a decision, with their buttons.
     Rejecting asks for a reason, which the applicant receives; in the staff group, answer by replying to the bot's question.
     Admins: menu → "Staff and roles" to add or remove staff.
@@ -73,7 +74,7 @@ phone-share-button = 📱 Share my phone number
 flow-leave-ask = You have not finished the current action ({ $flow }). Leave it? The answers given so far will not be kept.
 flow-leave-button = Leave it
 flow-stay-button = Continue
-flow-cancelled = Cancelled. Nothing from the unfinished step was saved.
+flow-cancelled = Stopped. Answers not yet sent were not saved.
 flow-restarted = The bot was updated while you were answering, so let's start this again from the beginning.
 flow-too-long = This conversation got too long, so it has been reset. Please start again from the menu.
 flow-menu = main menu
@@ -123,7 +124,7 @@ reg-ask-bin =
     If you are an individual entrepreneur, send your <b>IIN</b>.
 reg-bin-recognized = ✓ <code>{ $bin }</code>: { $kind }
 reg-bin-taken =
-    The enterprise <b>{ $name }</b> with this BIN is already registered with the association.
+    An enterprise with this BIN is already registered with the association: <b>{ $name }</b>.
 
     Do you work there? Then you can ask to join it as an employee.
 reg-iin-taken =
@@ -136,7 +137,7 @@ reg-ask-name = What is the enterprise's <b>name</b>? For example: Textile Compan
 reg-ask-region = In which <b>region</b> does the enterprise operate?
 reg-ask-sector = Please choose the enterprise's main <b>sector</b>.
 reg-ask-employees = How many <b>employees</b> does the enterprise have? Send a number, e.g. 45
-reg-ask-contact = How should the association address you? Please send your <b>name</b>.
+reg-ask-contact = Please send your <b>name</b>: the association will contact you about this application.
 reg-ask-phone = Please send your <b>phone number</b>: press the button below, or type it (e.g. +7 701 123 4567).
 reg-phone-saved = ✓ Phone: { $phone }
 reg-summary =
@@ -185,7 +186,7 @@ error-name-no-letters = A name needs letters or digits. Please send the enterpri
 error-person-name-empty = Please send your name.
 error-person-name-too-long = That is too long: at most { $max } characters, please.
 error-person-name-no-letters = A name needs letters. Please send your name.
-error-employees-not-number = Please send the number of employees as a whole number, e.g. 45.
+error-employees-not-number = Please send how many people work at the enterprise as one whole number above zero, e.g. 45.
 error-employees-zero = An enterprise has at least one employee. Please send the number.
 error-employees-too-large = No enterprise in the industry has that many employees. Please check the number.
 error-phone-empty = Please send your phone number.
@@ -226,10 +227,10 @@ decision-join-rejected =
 
     Reason: { $reason }
 decision-join-enterprise-rejected = The application of { $name } to the association was not approved, so your request to join it is closed.
-decision-join-enterprise-gone = { $name } is no longer registered with the association, so your membership through it has ended.
+decision-join-enterprise-gone = { $name } is no longer registered with the association, so your request to join it is closed; if it had been approved, your membership through it has ended.
 decision-change-approved = ✓ The change request for <b>{ $name }</b> has been approved. New value: { $value }.
 decision-change-rejected =
-    The change request for <b>{ $name }</b> (new value: { $value }) was not approved.
+    The change request for <b>{ $name }</b> (proposed value: { $value }) was not approved.
 
     Reason: { $reason }
 
@@ -301,7 +302,7 @@ staff-rejected-notice = Rejected. The applicant has been notified.
 staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
 staff-finish-current = First finish the current action in this chat, or send /cancel.
 group-reply-to-question = To answer my question, reply to the message that asks it. This message was not taken as the answer.
-staff-own-application = You cannot decide on your own request; another staff member will.
+staff-own-application = You cannot decide on your own request; another member of the association's staff will.
 staff-chat-unreachable = ⚠️ The bot cannot write to the staff group (it may have been removed from it, or STAFF_CHAT_ID is wrong). Until the bot is restarted, new applications come to staff privately. Add the bot back to the group and restart it.
 staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
 staff-reject-ask-application = Please write the reason for rejecting application #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
@@ -346,21 +347,21 @@ team-you = (you)
 team-add-staff = ➕ Add staff
 team-add-admin = ➕ Add an admin
 team-revoke = ➖ Remove { $name }
-team-revoke-confirm = Remove { $name } from the staff?
-team-revoked = ✓ { $name } is no longer staff.
+team-revoke-confirm = Remove { $name } from the association's staff?
+team-revoked = ✓ { $name } is no longer on the association's staff.
 team-ask-user-telegram = Send the person's Telegram user ID (a number; @userinfobot shows it), or share their contact.
-team-ask-user-console = Send the persona name (as used with /as).
+team-ask-user-console = Send the console user's name (as used with /as).
 team-ask-user-whatsapp = Send the person's phone number.
 team-error-user = That is not a user ID. Please send the number.
 team-error-contact-no-user = This contact has no Telegram account. Please send their user ID instead.
-team-granted-staff = ✓ { $user } is now staff.
+team-granted-staff = ✓ { $user } is now on the association's staff.
 team-granted-admin = ✓ { $user } is now an admin.
 team-not-changed-configured = { $user } is an admin from the configuration (STAFF_TELEGRAM_IDS); that can only be changed there.
 team-not-changed-already-admin = { $user } is already an admin; nothing changed. To make them staff only, remove them first.
 team-you-are-staff = You now have the staff role in the association's bot. New applications will be sent to you; /pending lists them.
 team-you-are-admin = You now have the admin role in the association's bot: you can also manage the staff (menu → "Staff and roles").
-team-you-are-staff-group = You are now staff of the association's bot. New applications arrive in the staff group; /pending lists them wherever you are.
-team-you-are-admin-group = You are now an admin of the association's bot: new applications arrive in the staff group, and you can also manage the staff (menu → "Staff and roles").
+team-you-are-staff-group = You now have the staff role in the association's bot. New applications arrive in the staff group; /pending lists them wherever you are.
+team-you-are-admin-group = You now have the admin role in the association's bot: new applications arrive in the staff group, and you can also manage the staff (menu → "Staff and roles").
 
 
 ## Regions: cities of republican significance
