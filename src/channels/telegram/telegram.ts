@@ -4,9 +4,8 @@
  * re-delivers rather than loses; the core drops what it has already handled), or a webhook that
  * checks Telegram's secret-token header.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import { Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
@@ -16,6 +15,8 @@ import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
 import { toEditParams, toInbound, toSendCalls } from "./translate.ts";
 import { Poller } from "./polling.ts";
+import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
+import { startHttpServer, type HttpServer } from "../../http/server.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
@@ -74,7 +75,17 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
         .catch((error: unknown) => log.debug("could not remove answered buttons", { error }));
     }
   });
-  bot.catch((err) => log.error("update failed", { error: err.error, update: err.ctx.update.update_id }));
+
+  /** Runs one update through grammY and the core; shared by long polling and the webhook. */
+  async function receive(update: Update): Promise<ReceiveOutcome> {
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      const error = err instanceof BotError ? err.error : err;
+      log.error("update failed", { error, update: update.update_id });
+    }
+    return "done";
+  }
 
   const sender: ChannelSender = {
     channel: "telegram",
@@ -104,9 +115,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     },
   };
 
-  let server: Server | undefined;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
+  let server: HttpServer | undefined;
   let poller: Poller | undefined;
   let port = opts.port;
 
@@ -130,33 +139,16 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     }
   }
 
-  function listen(handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
-    const path = opts.webhook ? new URL(opts.webhook.url).pathname : undefined;
-    server = createServer((req, res) => {
-      inFlight++;
-      res.once("close", () => {
-        inFlight--;
-        if (inFlight === 0) drained?.();
-      });
-      const url = new URL(req.url ?? "/", "http://localhost");
-      if (req.method === "GET" && url.pathname === "/healthz") {
-        const ok = opts.webhook ? true : !!poller?.healthy;
-        res
-          .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
-          .end(JSON.stringify({ ok, mode: opts.webhook ? "webhook" : "polling" }));
-        return;
-      }
-      if (handler && req.method === "POST" && url.pathname === path) return handler(req, res);
-      res.writeHead(404).end();
-    });
-    return new Promise((resolve, reject) => {
-      server!.once("error", reject);
-      server!.listen(opts.port, () => {
-        const address = server!.address();
-        if (address && typeof address === "object") port = address.port;
-        resolve();
-      });
-    });
+  async function health(): Promise<HealthReport> {
+    const receiving = opts.webhook ? { ok: true } : { ok: !!poller?.healthy };
+    const database = { ok: true };
+    return { ok: receiving.ok && database.ok, mode: opts.webhook ? "webhook" : "polling", receiving, database };
+  }
+
+  async function listen(): Promise<void> {
+    const webhook = opts.webhook ? { path: new URL(opts.webhook.url).pathname, secret: opts.webhook.secret, receive } : undefined;
+    server = await startHttpServer(telegramHttpApp({ log, health, ...(webhook ? { webhook } : {}) }), opts.port);
+    port = server.port;
   }
 
   let reportFatal: (error: unknown) => void = () => {};
@@ -174,8 +166,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await bot.init();
       await registerCommands();
       if (opts.webhook) {
-        const handle = webhookCallback(bot, "http", { secretToken: opts.webhook.secret, timeoutMilliseconds: 55_000 });
-        await listen(handle);
+        await listen();
         await bot.api.setWebhook(opts.webhook.url, {
           secret_token: opts.webhook.secret,
           allowed_updates: [...ALLOWED_UPDATES],
@@ -194,19 +185,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     },
     async stop() {
       await poller?.stop();
-      if (server) {
-        // Stop accepting; let the updates in progress finish (at most a minute), then close the
-        // keep-alive connections Telegram holds open instead of waiting for their timeout.
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        if (inFlight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve;
-            setTimeout(resolve, 60_000).unref();
-          });
-        }
-        server.closeAllConnections();
-        await closed;
-      }
+      // Stop accepting; let the updates in progress finish (at most a minute).
+      await server?.close();
     },
   };
 }
