@@ -38,3 +38,46 @@ describe("Telegram webhook: any body gets an answer", () => {
     await user.waitFor(tr("ru", "menu-prompt"));
   });
 });
+
+const firstLine = (key: string) => tr("ru", key).split("\n")[0]!;
+
+describe.each([
+  ["long polling", false],
+  ["webhook", true],
+] as const)("Telegram, %s: one chat's slow Bot API call holds up no other chat", (_mode, webhook) => {
+  it("answers another person while a callback answer waits out a 429", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    const b = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    h.fake.failNext("answerCallbackQuery", { error_code: 429, description: "Too Many Requests: retry after 12", parameters: { retry_after: 12 } });
+    const press = a.press(tr("ru", "menu-register"));
+    await a.waitFor(firstLine("consent-text"));
+    b.send("/start");
+    await b.waitFor(tr("ru", "menu-prompt"));
+    // B was answered before A's callback answer could have been retried (12 s later): one call, refused.
+    expect(h.fake.callsTo("answerCallbackQuery").map((c) => c.error_code)).toEqual([429]);
+    void press.answer.catch(() => {});
+  });
+
+  it("answers another person while a callback answer hangs on a dead connection", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    const b = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    h.fake.delay("answerCallbackQuery", 120_000);
+    const press = a.press(tr("ru", "menu-register"));
+    await a.waitFor(firstLine("consent-text"));
+    b.send("/start");
+    await b.waitFor(tr("ru", "menu-prompt"));
+    // A's answer is still hanging (a call is recorded when it completes).
+    expect(h.fake.callsTo("answerCallbackQuery")).toEqual([]);
+    // And A's own next step does not wait for it either.
+    a.press(tr("ru", "consent-agree"));
+    await a.waitFor(tr("ru", "reg-ask-bin"));
+    h.fake.delay("answerCallbackQuery", 0);
+    void press.answer.catch(() => {});
+  });
+});

@@ -4,7 +4,7 @@
  * re-delivers rather than loses; the core drops what it has already handled), or a webhook that
  * checks Telegram's secret-token header.
  */
-import { Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
+import { Api, Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../core/channel.ts";
@@ -19,6 +19,9 @@ import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+/** How long a best-effort call after a turn may take, retries included (ms). */
+export const BEST_EFFORT_MS = 5000;
 
 export interface TelegramOptions {
   token: string;
@@ -56,23 +59,39 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   // 429: wait retry_after and try again (sending nothing meanwhile); 5xx and network errors: retry.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }));
 
+  // Calls made after a turn (the callback-query answer, taking answered buttons away) are best
+  // effort: a separate client without auto-retry, bounded by BEST_EFFORT_MS, not awaited by the
+  // update. A toast is useless seconds later, and nothing may wait on it: neither this chat's next
+  // update nor the offset confirmed to Telegram.
+  const quick = new Api(opts.token, { ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}), timeoutSeconds: BEST_EFFORT_MS / 1000 });
+  const stopping = new AbortController();
+  const bestEffort = new Set<Promise<unknown>>();
+  function afterTurn(what: string, call: (signal: AbortSignal) => Promise<unknown>): void {
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(BEST_EFFORT_MS)]);
+    const p = call(signal)
+      .catch((error: unknown) => log.debug(`${what} failed`, { error }))
+      .finally(() => bestEffort.delete(p));
+    bestEffort.add(p);
+  }
+  type Signal = Parameters<Api["answerCallbackQuery"]>[2];
+
   bot.on(["message", "callback_query"], async (ctx: Context) => {
     const inbound = toInbound(ctx.update, ctx.me);
+    const query = ctx.callbackQuery;
     if (!inbound) {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      if (query) afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, {}, signal as Signal));
       return;
     }
     const result = await core.handle(inbound);
-    const query = ctx.callbackQuery;
     if (!query || result.duplicate) return;
     const text = result.notice ? clip(toPlain(result.notice), 200) : undefined;
-    await ctx.answerCallbackQuery(text ? { text } : {}).catch((error: unknown) => log.debug("answerCallbackQuery failed", { error }));
+    afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, text ? { text } : {}, signal as Signal));
     const message = query.message;
     if (result.consumed && message && "reply_markup" in message && message.reply_markup) {
       // The question is answered: take its buttons away so it cannot be answered twice.
-      await ctx.api
-        .editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } })
-        .catch((error: unknown) => log.debug("could not remove answered buttons", { error }));
+      afterTurn("removing answered buttons", (signal) =>
+        quick.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } }, signal as Signal),
+      );
     }
   });
 
@@ -140,7 +159,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   }
 
   async function health(): Promise<HealthReport> {
-    const receiving = opts.webhook ? { ok: true } : { ok: !!poller?.healthy };
+    const receiving = opts.webhook ? { ok: true } : (poller?.status() ?? { ok: false, detail: "polling has not started" });
     const database = { ok: true };
     return { ok: receiving.ok && database.ok, mode: opts.webhook ? "webhook" : "polling", receiving, database };
   }
@@ -178,7 +197,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await listen();
       // A webhook left over from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook({ drop_pending_updates: false });
-      poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES });
+      poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES, receive });
       await poller.start();
       poller.done.catch(reportFatal);
       log.info("telegram: long polling", { bot: bot.botInfo.username, port });
@@ -187,6 +206,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await poller?.stop();
       // Stop accepting; let the updates in progress finish (at most a minute).
       await server?.close();
+      stopping.abort();
+      await Promise.all(bestEffort);
     },
   };
 }
