@@ -3,7 +3,8 @@
  * body, chats that do not wait for each other, failed turns that are retried or answered, and a
  * /healthz that tells a supervisor the truth.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import BetterSqlite3 from "better-sqlite3";
 import { startTelegramHarness, WEBHOOK_SECRET, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 
@@ -79,5 +80,59 @@ describe.each([
     await a.waitFor(tr("ru", "reg-ask-bin"));
     h.fake.delay("answerCallbackQuery", 0);
     void press.answer.catch(() => {});
+  });
+});
+
+/** Waits until a log line matches (an event the bot reports), not for a time. */
+async function logged(harness: TelegramHarness, pattern: RegExp): Promise<void> {
+  await vi.waitFor(() => expect(harness.logs.some((l) => pattern.test(l))).toBe(true), { timeout: 10_000, interval: 10 });
+}
+
+describe.each([
+  ["long polling", false],
+  ["webhook", true],
+] as const)("Telegram, %s: a failed turn is retried or answered, never dropped", (_mode, webhook) => {
+  it("holds an update whose turn met a locked database, and handles it once the lock is gone", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    // Another process holds the write lock longer than the bot's busy timeout (shortened for the test).
+    await h.db.transaction((tx) => tx.$queryRawUnsafe("PRAGMA busy_timeout = 50"));
+    const locker = new BetterSqlite3(h.db.file);
+    try {
+      locker.exec("BEGIN IMMEDIATE");
+      const b = h.fake.user({ language_code: "ru" });
+      const id = b.send("/start");
+      await logged(h, /turn failed transiently/);
+      // Not confirmed to Telegram while it is not handled.
+      expect(h.fake.callsTo("getUpdates").every((c) => Number(c.params.offset ?? 0) <= id)).toBe(true);
+      expect(b.messages).toEqual([]);
+      locker.exec("COMMIT");
+      await b.waitFor(tr("ru", "menu-prompt"));
+      await h.fake.settled();
+      // Handled once, not apologized for.
+      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
+      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+    } finally {
+      if (locker.inTransaction) locker.exec("ROLLBACK");
+      locker.close();
+    }
+  });
+
+  it("apologizes directly when the turn fails for good and the database cannot even queue the apology", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    const other = new BetterSqlite3(h.db.file);
+    other.exec('DROP TABLE "Outbox"');
+    other.close();
+    const b = h.fake.user({ language_code: "ru" });
+    b.send("/start");
+    await b.waitFor(tr("ru", "error-generic"));
+    // The update is done: confirmed, not retried.
+    await h.fake.settled();
+    expect(h.logs.some((l) => /turn failed transiently/.test(l))).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
-import { MEMBER_COMMANDS, STAFF_COMMANDS } from "../../core/core.ts";
+import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts";
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
@@ -82,7 +82,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       if (query) afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, {}, signal as Signal));
       return;
     }
-    const result = await core.handle(inbound);
+    const result = await core.handle(inbound, { redeliverable: true });
     if (!query || result.duplicate) return;
     const text = result.notice ? clip(toPlain(result.notice), 200) : undefined;
     afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, text ? { text } : {}, signal as Signal));
@@ -101,6 +101,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await bot.handleUpdate(update);
     } catch (err) {
       const error = err instanceof BotError ? err.error : err;
+      // Not confirmed to Telegram: the poller retries it, the webhook answers 503.
+      if (error instanceof RetryLater) return "retry";
       log.error("update failed", { error, update: update.update_id });
     }
     return "done";
@@ -160,7 +162,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
 
   async function health(): Promise<HealthReport> {
     const receiving = opts.webhook ? { ok: true } : (poller?.status() ?? { ok: false, detail: "polling has not started" });
-    const database = { ok: true };
+    const database = await core.health();
     return { ok: receiving.ok && database.ok, mode: opts.webhook ? "webhook" : "polling", receiving, database };
   }
 
