@@ -95,7 +95,7 @@ export interface Core {
    * cannot take it); with `redeliverable`, a transient failure throws {@link RetryLater} instead.
    */
   handle(inbound: Inbound, opts?: HandleOptions): Promise<TurnResult>;
-  /** Whether the database answers a trivial query within `timeoutMs` (default 2 s). */
+  /** Whether the database answers a cheap read (of its schema) within `timeoutMs` (default 2 s). */
   health(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   readonly dispatcher: Dispatcher;
   readonly i18n: I18n;
@@ -256,7 +256,7 @@ export function createCore(deps: CoreDeps): Core {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe("SELECT 1")), timeout]);
+        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe("SELECT 1 FROM sqlite_master LIMIT 1")), timeout]);
         return { ok: true };
       } catch (error) {
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };

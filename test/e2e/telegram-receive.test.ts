@@ -136,3 +136,61 @@ describe.each([
     expect(h.logs.some((l) => /turn failed transiently/.test(l))).toBe(false);
   });
 });
+
+interface Health {
+  ok: boolean;
+  mode: string;
+  receiving: { ok: boolean; detail?: string };
+  database: { ok: boolean; detail?: string };
+}
+
+async function healthz(harness: TelegramHarness): Promise<{ status: number; body: Health }> {
+  const res = await fetch(`http://127.0.0.1:${harness.telegram.port}/healthz`);
+  return { status: res.status, body: (await res.json()) as Health };
+}
+
+describe("/healthz tells a supervisor whether the bot works", () => {
+  it("reports 503 'not receiving' while every getUpdates fails", async () => {
+    h = await startTelegramHarness();
+    expect(await healthz(h)).toMatchObject({ status: 200, body: { ok: true, mode: "polling", receiving: { ok: true }, database: { ok: true } } });
+    h.fake.failNext("getUpdates", { error_code: 409, description: "Conflict: terminated by other getUpdates request" }, 1000);
+    const fake = h.fake;
+    await vi.waitFor(() => expect(fake.callsTo("getUpdates").filter((c) => c.error_code === 409).length).toBeGreaterThanOrEqual(3), {
+      timeout: 15_000,
+      interval: 20,
+    });
+    const { status, body } = await healthz(h);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ ok: false, receiving: { ok: false }, database: { ok: true } });
+    expect(body.receiving.detail).toMatch(/getUpdates failed/);
+  });
+
+  it("reports 503 'database down' when the database does not answer", async () => {
+    h = await startTelegramHarness();
+    // A transaction that hangs: the one connection is taken, so no query gets an answer.
+    let release!: () => void;
+    const hung = h.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    try {
+      const { status, body } = await healthz(h);
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ ok: false, receiving: { ok: true }, database: { ok: false } });
+      expect(body.database.detail).toMatch(/no answer within/);
+    } finally {
+      release();
+      await hung;
+    }
+    expect((await healthz(h)).status).toBe(200);
+  });
+
+  it("in webhook mode, reports 503 when Telegram no longer has the webhook", async () => {
+    h = await startTelegramHarness({ webhook: true });
+    const url = h.fake.webhookInfo().url ?? "";
+    // Someone else (another deployment, a script) removed it.
+    await h.telegram.bot.api.deleteWebhook();
+    const { status, body } = await healthz(h);
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ ok: false, mode: "webhook", receiving: { ok: false }, database: { ok: true } });
+    await h.telegram.bot.api.setWebhook(url, { secret_token: WEBHOOK_SECRET });
+    expect(await healthz(h)).toMatchObject({ status: 200, body: { ok: true, receiving: { ok: true } } });
+  });
+});

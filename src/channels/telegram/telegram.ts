@@ -22,6 +22,8 @@ export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 /** How long a best-effort call after a turn may take, retries included (ms). */
 export const BEST_EFFORT_MS = 5000;
+/** How long /healthz trusts a good getWebhookInfo (ms). */
+const WEBHOOK_CHECK_MS = 10_000;
 
 export interface TelegramOptions {
   token: string;
@@ -160,14 +162,52 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     }
   }
 
+  /** When a webhook request last brought an update that was handled (ms). */
+  let webhookDeliveredAt = 0;
+  let webhookCheck: { at: number; result: HealthReport["receiving"] } | undefined;
+
+  /**
+   * Webhook mode receives when Telegram still has our URL and reports no delivery error newer
+   * than the last update we handled (Telegram retries a failed delivery, so a success follows
+   * when things work). A good answer is trusted for WEBHOOK_CHECK_MS; a bad one is checked again.
+   */
+  async function webhookReceiving(url: string): Promise<HealthReport["receiving"]> {
+    if (webhookCheck && Date.now() - webhookCheck.at < WEBHOOK_CHECK_MS) return webhookCheck.result;
+    let result: HealthReport["receiving"];
+    try {
+      const info = await quick.getWebhookInfo(AbortSignal.timeout(BEST_EFFORT_MS) as Signal);
+      if (info.url !== url) result = { ok: false, detail: "Telegram has another webhook URL or none (was it changed elsewhere?)" };
+      else if (info.last_error_date && info.last_error_date * 1000 > webhookDeliveredAt) {
+        result = { ok: false, detail: `Telegram reports a delivery error: ${info.last_error_message ?? "unknown"}` };
+      } else result = { ok: true };
+    } catch (error) {
+      result = { ok: false, detail: `getWebhookInfo failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    webhookCheck = result.ok ? { at: Date.now(), result } : undefined;
+    return result;
+  }
+
+  /** What /healthz reports: updates arriving (per mode) and the database answering. */
   async function health(): Promise<HealthReport> {
-    const receiving = opts.webhook ? { ok: true } : (poller?.status() ?? { ok: false, detail: "polling has not started" });
-    const database = await core.health();
+    const [receiving, database] = await Promise.all([
+      opts.webhook ? webhookReceiving(opts.webhook.url) : (poller?.status() ?? { ok: false, detail: "polling has not started" }),
+      core.health(),
+    ]);
     return { ok: receiving.ok && database.ok, mode: opts.webhook ? "webhook" : "polling", receiving, database };
   }
 
   async function listen(): Promise<void> {
-    const webhook = opts.webhook ? { path: new URL(opts.webhook.url).pathname, secret: opts.webhook.secret, receive } : undefined;
+    const webhook = opts.webhook
+      ? {
+          path: new URL(opts.webhook.url).pathname,
+          secret: opts.webhook.secret,
+          receive: async (update: Update) => {
+            const outcome = await receive(update);
+            if (outcome === "done") webhookDeliveredAt = Date.now();
+            return outcome;
+          },
+        }
+      : undefined;
     server = await startHttpServer(telegramHttpApp({ log, health, ...(webhook ? { webhook } : {}) }), opts.port);
     port = server.port;
   }
