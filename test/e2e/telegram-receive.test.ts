@@ -194,3 +194,31 @@ describe("/healthz tells a supervisor whether the bot works", () => {
     expect(await healthz(h)).toMatchObject({ status: 200, body: { ok: true, receiving: { ok: true } } });
   });
 });
+
+describe("Telegram webhook: stop", () => {
+  it("finishes the update in flight before the server closes, and it counts as delivered", async () => {
+    h = await startTelegramHarness({ webhook: true });
+    // Hold the database so that the next turn stays in flight.
+    let release: (() => void) | undefined;
+    const hung = h.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    await vi.waitFor(() => expect(release).toBeDefined(), { interval: 5 });
+    const handle = vi.spyOn(h.core, "handle");
+    const user = h.fake.user({ language_code: "ru" });
+    const id = user.send("/start");
+    const key = `telegram:${h.fake.botInfo.id}:${id}`;
+    // The webhook request is in flight: its turn waits for the database.
+    await vi.waitFor(() => expect(handle).toHaveBeenCalled(), { interval: 5 });
+    let stopped = false;
+    const stop = h.telegram.stop().then(() => (stopped = true));
+    expect(stopped).toBe(false);
+    release!();
+    await hung;
+    await stop;
+    expect(stopped).toBe(true);
+    // The turn committed before the server closed, so Telegram got its 200 and will not resend it.
+    const processed = await h.db.transaction((tx) => tx.processedUpdate.findMany({ where: { id: key } }));
+    expect(processed).toHaveLength(1);
+    await user.waitFor(tr("ru", "menu-prompt"));
+    await h.fake.settled();
+  });
+});
