@@ -1,8 +1,9 @@
 /**
  * The Telegram channel: grammY turns updates into core turns, and delivers the core's outbox.
- * Long polling by default (an update is confirmed only when the next batch is fetched, so a crash
- * re-delivers rather than loses; the core drops what it has already handled), or a webhook that
- * checks Telegram's secret-token header.
+ * Long polling by default (polling.ts: per-chat queues, an update confirmed only once it and all
+ * before it are handled, so a crash re-delivers rather than loses; the core drops what it has
+ * already handled), or a webhook (http.ts, on Hono) that checks Telegram's secret-token header.
+ * A turn that failed transiently is not confirmed either way, so that it comes again.
  */
 import { Api, Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
