@@ -23,7 +23,7 @@ import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
 import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
-import { foldLabel, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
+import { foldLabel, render, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -53,9 +53,50 @@ export interface CoreDeps {
   clock?: () => Date;
 }
 
+/** Options of {@link Core.handle}. */
+export interface HandleOptions {
+  /**
+   * The platform delivers the event again if it is not confirmed (Telegram's offset or webhook
+   * status): a transient failure then throws {@link RetryLater} instead of apologizing.
+   */
+  redeliverable?: boolean;
+}
+
+/**
+ * A turn failed for a reason that passes (the database locked or busy past its timeout, a
+ * transaction timeout). Nothing was committed, so the same event must be handled again later:
+ * do not confirm it to the platform.
+ */
+export class RetryLater extends Error {
+  override name = "RetryLater";
+  constructor(override readonly cause: unknown) {
+    super("the turn failed transiently; handle the event again later", { cause });
+  }
+}
+
+/** Database failures that pass by themselves: SQLite busy/locked, Prisma's connection and transaction timeouts. */
+export function isTransient(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if (typeof e !== "object") return false;
+    const { code, message, kind, meta } = e as { code?: unknown; message?: unknown; kind?: unknown; meta?: { code?: unknown } };
+    for (const c of [code, meta?.code]) {
+      if (typeof c === "string" && /^(SQLITE_BUSY|SQLITE_LOCKED|P1008|P2024|P2028|P2034)/.test(c)) return true;
+    }
+    if (kind === "SocketTimeout" || kind === "TransactionWriteConflict") return true;
+    if (typeof message === "string" && /database (table )?is locked|SQLITE_BUSY|database is busy|timed out|Transaction already closed|expired transaction/i.test(message)) return true;
+  }
+  return false;
+}
+
 export interface Core {
-  /** Handles one inbound event; resolves once its effects are committed. */
-  handle(inbound: Inbound): Promise<TurnResult>;
+  /**
+   * Handles one inbound event; resolves once its effects are committed. A failed turn is rolled
+   * back and the person gets the generic apology (sent directly if even the database's outbox
+   * cannot take it); with `redeliverable`, a transient failure throws {@link RetryLater} instead.
+   */
+  handle(inbound: Inbound, opts?: HandleOptions): Promise<TurnResult>;
+  /** Whether the database answers a cheap read (of its schema) within `timeoutMs` (default 2 s). */
+  health(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   readonly dispatcher: Dispatcher;
   readonly i18n: I18n;
   readonly settings: CoreSettings;
@@ -166,6 +207,10 @@ export function createCore(deps: CoreDeps): Core {
     return true;
   }
 
+  /**
+   * Tells the person their action failed, through the outbox; if the database cannot take even
+   * that, straight through the channel's sender (private chats and the staff group only).
+   */
   async function apologize(inbound: Inbound): Promise<void> {
     try {
       const queued = await deps.db.transaction(async (tx) => {
@@ -176,6 +221,15 @@ export function createCore(deps: CoreDeps): Core {
         return t.queued;
       });
       dispatcher.enqueue(queued);
+      return;
+    } catch (error) {
+      deps.log.error("could not queue the apology; sending it directly", { error });
+    }
+    if (inbound.chatType !== "private" && !isStaffChat(inbound)) return;
+    const sender = dispatcher.sender(inbound.channel);
+    const locale = negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
+    try {
+      await sender?.deliver(inbound.chatId, { kind: "send", message: { text: render(deps.i18n, locale, "error-generic") } });
     } catch (error) {
       deps.log.error("could not even apologize", { error });
     }
@@ -196,7 +250,21 @@ export function createCore(deps: CoreDeps): Core {
       if (pruned) deps.log.info("forgot old update ids", { count: pruned });
     },
     idle: () => mutex.idle(),
-    handle(inbound) {
+    async health(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe("SELECT 1 FROM sqlite_master LIMIT 1")), timeout]);
+        return { ok: true };
+      } catch (error) {
+        return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    handle(inbound, opts = {}) {
       const key = conversationKey(inbound);
       return mutex.run(key, async () => {
         try {
@@ -204,7 +272,12 @@ export function createCore(deps: CoreDeps): Core {
           dispatcher.enqueue(queued);
           return result;
         } catch (error) {
-          // Rolled back: the conversation stays where it was, and the person is told to try again.
+          // Rolled back: the conversation stays where it was. Either the platform delivers the
+          // event again later, or the person is told to try again: never a silent loss.
+          if (opts.redeliverable && isTransient(error)) {
+            deps.log.warn("turn failed transiently; the event will come again", { error, channel: inbound.channel, event: inbound.event.type });
+            throw new RetryLater(error);
+          }
           deps.log.error("turn failed", { error, channel: inbound.channel, event: inbound.event.type });
           await apologize(inbound);
           return {};

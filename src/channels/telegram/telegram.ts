@@ -1,23 +1,30 @@
 /**
  * The Telegram channel: grammY turns updates into core turns, and delivers the core's outbox.
- * Long polling by default (an update is confirmed only when the next batch is fetched, so a crash
- * re-delivers rather than loses; the core drops what it has already handled), or a webhook that
- * checks Telegram's secret-token header.
+ * Long polling by default (polling.ts: per-chat queues, an update confirmed only once it and all
+ * before it are handled, so a crash re-delivers rather than loses; the core drops what it has
+ * already handled), or a webhook (http.ts, on Hono) that checks Telegram's secret-token header.
+ * A turn that failed transiently is not confirmed either way, so that it comes again.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { Bot, GrammyError, HttpError, webhookCallback, type Context } from "grammy";
-import type { UserFromGetMe } from "grammy/types";
+import { Api, Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
+import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
-import { MEMBER_COMMANDS, STAFF_COMMANDS } from "../../core/core.ts";
+import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts";
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
 import { toEditParams, toInbound, toSendCalls } from "./translate.ts";
 import { Poller } from "./polling.ts";
+import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
+import { startHttpServer, type HttpServer } from "../../http/server.ts";
 
 export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+
+/** How long a best-effort call after a turn may take, retries included (ms). */
+export const BEST_EFFORT_MS = 5000;
+/** How long /healthz trusts a good getWebhookInfo (ms). */
+const WEBHOOK_CHECK_MS = 10_000;
 
 export interface TelegramOptions {
   token: string;
@@ -55,26 +62,54 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   // 429: wait retry_after and try again (sending nothing meanwhile); 5xx and network errors: retry.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 4, maxDelaySeconds: 60 }));
 
+  // Calls made after a turn (the callback-query answer, taking answered buttons away) are best
+  // effort: a separate client without auto-retry, bounded by BEST_EFFORT_MS, not awaited by the
+  // update. A toast is useless seconds later, and nothing may wait on it: neither this chat's next
+  // update nor the offset confirmed to Telegram.
+  const quick = new Api(opts.token, { ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}), timeoutSeconds: BEST_EFFORT_MS / 1000 });
+  const stopping = new AbortController();
+  const bestEffort = new Set<Promise<unknown>>();
+  function afterTurn(what: string, call: (signal: AbortSignal) => Promise<unknown>): void {
+    const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(BEST_EFFORT_MS)]);
+    const p = call(signal)
+      .catch((error: unknown) => log.debug(`${what} failed`, { error }))
+      .finally(() => bestEffort.delete(p));
+    bestEffort.add(p);
+  }
+  type Signal = Parameters<Api["answerCallbackQuery"]>[2];
+
   bot.on(["message", "callback_query"], async (ctx: Context) => {
     const inbound = toInbound(ctx.update, ctx.me);
+    const query = ctx.callbackQuery;
     if (!inbound) {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery().catch(() => {});
+      if (query) afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, {}, signal as Signal));
       return;
     }
-    const result = await core.handle(inbound);
-    const query = ctx.callbackQuery;
+    const result = await core.handle(inbound, { redeliverable: true });
     if (!query || result.duplicate) return;
     const text = result.notice ? clip(toPlain(result.notice), 200) : undefined;
-    await ctx.answerCallbackQuery(text ? { text } : {}).catch((error: unknown) => log.debug("answerCallbackQuery failed", { error }));
+    afterTurn("answerCallbackQuery", (signal) => quick.answerCallbackQuery(query.id, text ? { text } : {}, signal as Signal));
     const message = query.message;
     if (result.consumed && message && "reply_markup" in message && message.reply_markup) {
       // The question is answered: take its buttons away so it cannot be answered twice.
-      await ctx.api
-        .editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } })
-        .catch((error: unknown) => log.debug("could not remove answered buttons", { error }));
+      afterTurn("removing answered buttons", (signal) =>
+        quick.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } }, signal as Signal),
+      );
     }
   });
-  bot.catch((err) => log.error("update failed", { error: err.error, update: err.ctx.update.update_id }));
+
+  /** Runs one update through grammY and the core; shared by long polling and the webhook. */
+  async function receive(update: Update): Promise<ReceiveOutcome> {
+    try {
+      await bot.handleUpdate(update);
+    } catch (err) {
+      const error = err instanceof BotError ? err.error : err;
+      // Not confirmed to Telegram: the poller retries it, the webhook answers 503.
+      if (error instanceof RetryLater) return "retry";
+      log.error("update failed", { error, update: update.update_id });
+    }
+    return "done";
+  }
 
   const sender: ChannelSender = {
     channel: "telegram",
@@ -104,9 +139,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     },
   };
 
-  let server: Server | undefined;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
+  let server: HttpServer | undefined;
   let poller: Poller | undefined;
   let port = opts.port;
 
@@ -130,33 +163,54 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     }
   }
 
-  function listen(handler?: (req: IncomingMessage, res: ServerResponse) => void): Promise<void> {
-    const path = opts.webhook ? new URL(opts.webhook.url).pathname : undefined;
-    server = createServer((req, res) => {
-      inFlight++;
-      res.once("close", () => {
-        inFlight--;
-        if (inFlight === 0) drained?.();
-      });
-      const url = new URL(req.url ?? "/", "http://localhost");
-      if (req.method === "GET" && url.pathname === "/healthz") {
-        const ok = opts.webhook ? true : !!poller?.healthy;
-        res
-          .writeHead(ok ? 200 : 503, { "content-type": "application/json" })
-          .end(JSON.stringify({ ok, mode: opts.webhook ? "webhook" : "polling" }));
-        return;
-      }
-      if (handler && req.method === "POST" && url.pathname === path) return handler(req, res);
-      res.writeHead(404).end();
-    });
-    return new Promise((resolve, reject) => {
-      server!.once("error", reject);
-      server!.listen(opts.port, () => {
-        const address = server!.address();
-        if (address && typeof address === "object") port = address.port;
-        resolve();
-      });
-    });
+  /** When a webhook request last brought an update that was handled (ms). */
+  let webhookDeliveredAt = 0;
+  let webhookCheck: { at: number; result: HealthReport["receiving"] } | undefined;
+
+  /**
+   * Webhook mode receives when Telegram still has our URL and reports no delivery error newer
+   * than the last update we handled (Telegram retries a failed delivery, so a success follows
+   * when things work). A good answer is trusted for WEBHOOK_CHECK_MS; a bad one is checked again.
+   */
+  async function webhookReceiving(url: string): Promise<HealthReport["receiving"]> {
+    if (webhookCheck && Date.now() - webhookCheck.at < WEBHOOK_CHECK_MS) return webhookCheck.result;
+    let result: HealthReport["receiving"];
+    try {
+      const info = await quick.getWebhookInfo(AbortSignal.timeout(BEST_EFFORT_MS) as Signal);
+      if (info.url !== url) result = { ok: false, detail: "Telegram has another webhook URL or none (was it changed elsewhere?)" };
+      else if (info.last_error_date && info.last_error_date * 1000 > webhookDeliveredAt) {
+        result = { ok: false, detail: `Telegram reports a delivery error: ${info.last_error_message ?? "unknown"}` };
+      } else result = { ok: true };
+    } catch (error) {
+      result = { ok: false, detail: `getWebhookInfo failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    webhookCheck = result.ok ? { at: Date.now(), result } : undefined;
+    return result;
+  }
+
+  /** What /healthz reports: updates arriving (per mode) and the database answering. */
+  async function health(): Promise<HealthReport> {
+    const [receiving, database] = await Promise.all([
+      opts.webhook ? webhookReceiving(opts.webhook.url) : (poller?.status() ?? { ok: false, detail: "polling has not started" }),
+      core.health(),
+    ]);
+    return { ok: receiving.ok && database.ok, mode: opts.webhook ? "webhook" : "polling", receiving, database };
+  }
+
+  async function listen(): Promise<void> {
+    const webhook = opts.webhook
+      ? {
+          path: new URL(opts.webhook.url).pathname,
+          secret: opts.webhook.secret,
+          receive: async (update: Update) => {
+            const outcome = await receive(update);
+            if (outcome === "done") webhookDeliveredAt = Date.now();
+            return outcome;
+          },
+        }
+      : undefined;
+    server = await startHttpServer(telegramHttpApp({ log, health, ...(webhook ? { webhook } : {}) }), opts.port);
+    port = server.port;
   }
 
   let reportFatal: (error: unknown) => void = () => {};
@@ -174,8 +228,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await bot.init();
       await registerCommands();
       if (opts.webhook) {
-        const handle = webhookCallback(bot, "http", { secretToken: opts.webhook.secret, timeoutMilliseconds: 55_000 });
-        await listen(handle);
+        await listen();
         await bot.api.setWebhook(opts.webhook.url, {
           secret_token: opts.webhook.secret,
           allowed_updates: [...ALLOWED_UPDATES],
@@ -187,26 +240,17 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await listen();
       // A webhook left over from an earlier deployment would make getUpdates fail with 409.
       await bot.api.deleteWebhook({ drop_pending_updates: false });
-      poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES });
+      poller = new Poller({ bot, log, timeout: opts.pollingTimeout ?? 30, allowedUpdates: ALLOWED_UPDATES, receive });
       await poller.start();
       poller.done.catch(reportFatal);
       log.info("telegram: long polling", { bot: bot.botInfo.username, port });
     },
     async stop() {
       await poller?.stop();
-      if (server) {
-        // Stop accepting; let the updates in progress finish (at most a minute), then close the
-        // keep-alive connections Telegram holds open instead of waiting for their timeout.
-        const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-        if (inFlight > 0) {
-          await new Promise<void>((resolve) => {
-            drained = resolve;
-            setTimeout(resolve, 60_000).unref();
-          });
-        }
-        server.closeAllConnections();
-        await closed;
-      }
+      // Stop accepting; let the updates in progress finish (at most a minute).
+      await server?.close();
+      stopping.abort();
+      await Promise.all(bestEffort);
     },
   };
 }

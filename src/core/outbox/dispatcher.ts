@@ -80,6 +80,11 @@ export class Dispatcher {
     }
   }
 
+  /** The registered sender of a channel (core: an apology sent directly when the database fails). */
+  sender(channel: string): ChannelSender | undefined {
+    return this.#senders.get(channel);
+  }
+
   unregister(channel: ChannelName): void {
     this.#senders.delete(channel);
   }
