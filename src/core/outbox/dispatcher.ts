@@ -301,7 +301,7 @@ export class Dispatcher {
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
       if (failure === "unreachable") {
-        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: row.chatId.startsWith("-"), reason });
+        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: !!sender.capabilities?.isGroup?.(row.chatId), reason });
         await this.opts.db.transaction(async (tx) => {
           await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
           await markUnreachable(tx, row.channel as ChannelName, row.chatId);
