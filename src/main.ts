@@ -19,7 +19,7 @@ import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
  * The longest a stop may take: the channel's own stop (an update in hand may take up to a minute
  * in webhook mode), the grace of sends in flight, and closing the database.
  */
-const SHUTDOWN_LIMIT_MS = 75_000;
+const SHUTDOWN_LIMIT_MS = 68_000; // under systemd's TimeoutStopSec=70 in the README
 
 /** The console's operator persona: an admin, so that staff work can be tried too. */
 export const CONSOLE_ADMIN = "admin";
