@@ -23,15 +23,16 @@ describe("flood control", () => {
     // People keep arriving during the window.
     for (const u of users) {
       u.send("/start");
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 150));
     }
     for (const u of users) await u.waitFor(tr("en", "menu-prompt"), { timeoutMs: 20_000, after: 0 });
     const calls = h.fake.callsTo("sendMessage");
     const limited = calls.filter((c) => c.error_code === 429).sort((a, b) => a.at - b.at);
     expect(limited.length).toBeGreaterThan(0);
     const firstAnswer = limited[0]!.at + limited[0]!.durationMs;
-    // Margin: a call already on its way when the first 429 came back is not a violation of ours.
-    const inWindow = calls.filter((c) => c.at > firstAnswer + 100 && c.at < windowEnd - 50);
+    // Margin: a call already on its way when the first 429 came back is not a violation of ours
+    // (the fake and the bot share one event loop, which a loaded machine can stall).
+    const inWindow = calls.filter((c) => c.at > firstAnswer + 300 && c.at < windowEnd - 50);
     expect(inWindow.map((c) => `${c.params.chat_id} ${c.error_code ?? "ok"}`)).toEqual([]);
     // And each person got their answer once.
     for (const u of users) expect(u.messages.filter((m) => m.text === tr("en", "menu-prompt"))).toHaveLength(1);
