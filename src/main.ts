@@ -12,6 +12,13 @@ import { createCore } from "./core/core.ts";
 import type { CoreSettings } from "./core/turn.ts";
 import { createTelegramChannel } from "./channels/telegram/telegram.ts";
 import { createConsoleChannel } from "./channels/console/console.ts";
+import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
+
+/**
+ * The longest a stop may take: the channel's own stop (an update in hand may take up to a minute
+ * in webhook mode), the grace of sends in flight, and closing the database.
+ */
+const SHUTDOWN_LIMIT_MS = 68_000; // under systemd's TimeoutStopSec=70 in the README
 
 /** The console's operator persona: an admin, so that staff work can be tried too. */
 export const CONSOLE_ADMIN = "admin";
@@ -62,10 +69,17 @@ async function main(): Promise<void> {
     stopChannel = () => telegram.stop();
     // Runs until a signal; a fatal channel error (a revoked token) ends the process with an error,
     // so that the supervisor restarts it and the operator notices.
-    running = telegram.fatal.catch((error: unknown) => {
-      log.error("the Telegram channel stopped for good", { error });
-      exitCode = 1;
-    });
+    running = Promise.race([
+      telegram.fatal.catch((error: unknown) => {
+        log.error("the Telegram channel stopped for good", { error });
+        exitCode = 1;
+      }),
+      // Sends refused for good (401 after the token was revoked) end it the same way.
+      core.dispatcher.fatal.then((failure) => {
+        log.error("the Telegram channel cannot send", { reason: failure.reason });
+        exitCode = 1;
+      }),
+    ]);
   } else {
     const chat = createConsoleChannel({
       core,
@@ -89,21 +103,38 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
+  /**
+   * Stop: no new updates (the channel stops receiving and finishes the updates in hand), the turns
+   * in progress commit, sends in flight get STOP_GRACE_MS and are then aborted, messages waiting
+   * for a retry stay in the outbox, delivered ones are removed, the database closes. Exit code 0
+   * after a signal or the end of input, 1 after a fatal error. A watchdog bounds the whole stop: an
+   * await that never settles must not end the process silently with 0 (Node exits when nothing is
+   * left to wait for) nor keep it running.
+   */
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
-    await stopChannel();
-    await core.idle();
-    await core.dispatcher.stop();
-    await db.close();
-    log.info("stopped");
+    setTimeout(() => {
+      log.error("shutdown took too long; exiting", { ms: SHUTDOWN_LIMIT_MS });
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS);
+    try {
+      await stopChannel();
+      await core.idle();
+      await core.dispatcher.stop({ graceMs: STOP_GRACE_MS });
+      await db.close();
+    } catch (error) {
+      log.error("shutdown failed", { error });
+      exitCode = 1;
+    }
+    log.info("stopped", { code: exitCode });
     process.exit(exitCode);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   await running;
-  await shutdown(exitCode ? "fatal channel error" : "end of input");
+  await shutdown(exitCode ? "fatal error" : "end of input");
 }
 
 main().catch((error: unknown) => {

@@ -35,6 +35,11 @@ export interface Inbound {
   displayName?: string;
   /** The platform id of the message this one replies to (in a group, an answer must reply to the question). */
   replyTo?: string;
+  /**
+   * For a pressed button: the platform id of the message that carries it. A copy the bot sent but
+   * never recorded (its answer was lost) is found by it and brought up to date.
+   */
+  messageId?: string;
   event: InboundEvent;
 }
 
@@ -69,7 +74,15 @@ export type DeliveryFailure =
   /** The platform refused this message (bad request): drop it, log it, do not retry. */
   | "rejected"
   /** A transient failure (network, 5xx, rate limit): retry later. */
-  | "retry";
+  | "retry"
+  /**
+   * The channel cannot send anything (a revoked token): the message stays in the outbox, delivery
+   * on this channel pauses, and the process is told (it should stop with an error).
+   */
+  | "fatal";
+
+/** Which sends a rate-limit answer (429) holds back: every chat of the channel, or this chat only. */
+export type LimitScope = "global" | "chat";
 
 export class DeliveryError extends Error {
   override name = "DeliveryError";
@@ -77,16 +90,46 @@ export class DeliveryError extends Error {
     readonly failure: DeliveryFailure,
     message: string,
     readonly retryAfterMs?: number,
+    /** For a rate limit: what it applies to (default "chat"). */
+    readonly scope?: LimitScope,
   ) {
     super(message);
   }
 }
 
+/** A token bucket: `burst` sends at once, then one per `everyMs` on average. */
+export interface RateLimit {
+  burst: number;
+  everyMs: number;
+}
+
+/**
+ * What a channel can do and how fast it may send, declared by the adapter so that the core never
+ * tests channel names. Limits are the platform's published ones, kept a little below.
+ */
+export interface ChannelCapabilities {
+  limits?: {
+    /** All sends of the bot together. */
+    global?: RateLimit;
+    /** Per private chat. */
+    privateChat?: RateLimit;
+    /** Per group chat. */
+    group?: RateLimit;
+  };
+  /** Whether a chat id names a group (so that the group limit applies). */
+  isGroup?(chatId: string): boolean;
+}
+
 /** An adapter's delivery side. */
 export interface ChannelSender {
   readonly channel: ChannelName;
-  /** Delivers one outbound to a chat; resolves with the platform's message id, throws DeliveryError. */
-  deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }>;
+  /** Limits and features; none means "no limits". */
+  readonly capabilities?: ChannelCapabilities;
+  /**
+   * Delivers one outbound to a chat; resolves with the platform's message id, throws DeliveryError.
+   * `signal` aborts the call at shutdown (whether the platform stored the message is then unknown).
+   */
+  deliver(chatId: string, outbound: Outbound, signal?: AbortSignal): Promise<{ messageId: string }>;
 }
 
 /** The core's answer to one inbound, for what the adapter must do in the moment. */

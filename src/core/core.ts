@@ -127,7 +127,6 @@ export function createCore(deps: CoreDeps): Core {
   const dispatcher: Dispatcher = new Dispatcher({
     db: deps.db,
     log: deps.log.child({ part: "dispatcher" }),
-    clock,
     onUnreachable: (channel, chatId, dropped, reason) => staffChatUnreachable(channel, chatId, dropped, reason),
   });
 

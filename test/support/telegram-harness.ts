@@ -34,6 +34,11 @@ export interface TelegramHarnessOptions {
   staffChatId?: string;
   webhook?: boolean;
   defaultLocale?: CoreSettings["defaultLocale"];
+  /**
+   * Send limits: none by default (a test person answers in milliseconds, and 1 message/s per chat
+   * would make every flow test wait); "telegram" for the real ones (TELEGRAM_LIMITS).
+   */
+  limits?: "telegram";
 }
 
 /** A port nobody listens on right now (for the webhook server, whose URL must be known before it starts). */
@@ -80,6 +85,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
       log,
       botInfo: fake.botInfo,
       pollingTimeout: 2,
+      ...(opts.limits === "telegram" ? {} : { limits: null }),
       ...(opts.webhook ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: WEBHOOK_SECRET } } : {}),
     });
     await core.dispatcher.register(telegram.sender);

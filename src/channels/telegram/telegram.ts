@@ -8,7 +8,7 @@
 import { Api, Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { DeliveryError, type ChannelSender, type Outbound } from "../../core/channel.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
 import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts";
 import { LOCALES } from "../../i18n/locales.ts";
@@ -38,7 +38,23 @@ export interface TelegramOptions {
   botInfo?: UserFromGetMe;
   /** Long-polling timeout in seconds (Telegram allows up to 50). */
   pollingTimeout?: number;
+  /** Send limits; default TELEGRAM_LIMITS, null for none (benchmarks against a fake server). */
+  limits?: NonNullable<ChannelCapabilities["limits"]> | null;
 }
+
+/**
+ * Telegram's flood limits (core.telegram.org/bots/faq "My bot is hitting limits"; DESIGN.md
+ * "Channel facts"), kept a little below: about 30 messages per second overall, about one per second
+ * in a private chat with short bursts allowed, 20 per minute in a group.
+ */
+export const TELEGRAM_LIMITS: NonNullable<ChannelCapabilities["limits"]> = {
+  global: { burst: 25, everyMs: 40 },
+  privateChat: { burst: 3, everyMs: 1000 },
+  group: { burst: 3, everyMs: 3500 },
+};
+
+/** Seconds a send may take before it counts as failed (and, being uncertain, is retried later). */
+const SEND_TIMEOUT_SECONDS = 20;
 
 export interface TelegramChannel {
   bot: Bot;
@@ -111,14 +127,23 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     return "done";
   }
 
+  // Sends use their own client, without auto-retry: a 429 must pause its whole scope (the
+  // dispatcher's pacer does that), not sleep inside one call where stop cannot reach it; and a send
+  // that failed on the network may have been stored, so it is not repeated at once but handed back
+  // to the dispatcher, which retries it later (at-least-once; see README "What can repeat").
+  const sendApi = new Api(opts.token, { ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}), timeoutSeconds: SEND_TIMEOUT_SECONDS });
+  const limits = opts.limits === undefined ? TELEGRAM_LIMITS : opts.limits;
   const sender: ChannelSender = {
     channel: "telegram",
-    async deliver(chatId: string, outbound: Outbound) {
+    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat },
+    async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
+      // grammY types its signal with the abort-controller shim; Node's own works the same.
+      const abort = signal as Parameters<Api["sendMessage"]>[3];
       try {
         if (outbound.kind === "edit") {
           const { text, ...rest } = toEditParams(outbound.message);
           try {
-            await bot.api.editMessageText(chatId, Number(outbound.messageId), text, rest);
+            await sendApi.editMessageText(chatId, Number(outbound.messageId), text, rest, abort);
           } catch (error) {
             if (error instanceof GrammyError && /message is not modified/i.test(error.description)) {
               return { messageId: outbound.messageId };
@@ -129,12 +154,12 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
         }
         let messageId = "";
         for (const { text, ...rest } of toSendCalls(outbound.message)) {
-          const sent = await bot.api.sendMessage(chatId, text, rest);
+          const sent = await sendApi.sendMessage(chatId, text, rest, abort);
           messageId = String(sent.message_id);
         }
         return { messageId };
       } catch (error) {
-        throw classify(error);
+        throw classify(error, chatId);
       }
     },
   };
@@ -255,11 +280,21 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   };
 }
 
-/** How a failed call affects delivery: 403 and a vanished chat are final, 429/5xx/network are retried. */
-export function classify(error: unknown): DeliveryError {
+/** Group and supergroup ids are negative, users' positive. */
+function isGroupChat(chatId: string): boolean {
+  return chatId.startsWith("-");
+}
+
+/**
+ * How a failed call affects delivery: 403 and a vanished chat are final, 401 stops the channel,
+ * 429/5xx/network are retried. A 429 names no scope; in a group it is taken as the group's limit,
+ * in a private chat (the pacer keeps each under its limit) as the bot's overall limit.
+ */
+export function classify(error: unknown, chatId = ""): DeliveryError {
   if (error instanceof DeliveryError) return error;
   if (error instanceof GrammyError) {
     const what = `${error.method}: ${error.error_code} ${error.description}`;
+    if (error.error_code === 401) return new DeliveryError("fatal", what);
     if (error.error_code === 403) return new DeliveryError("unreachable", what);
     if (
       error.error_code === 400 &&
@@ -272,7 +307,7 @@ export function classify(error: unknown): DeliveryError {
       return new DeliveryError("unreachable", moved ? `${what} (new chat id ${moved})` : what);
     }
     if (error.error_code === 429) {
-      return new DeliveryError("retry", what, (error.parameters.retry_after ?? 5) * 1000);
+      return new DeliveryError("retry", what, (error.parameters.retry_after ?? 5) * 1000, isGroupChat(chatId) ? "chat" : "global");
     }
     if (error.error_code >= 500) return new DeliveryError("retry", what);
     return new DeliveryError("rejected", what);

@@ -27,6 +27,7 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       chatType: !chat || chat.type === "private" ? "private" : "group",
       ...(q.from.language_code ? { languageHint: q.from.language_code } : {}),
       displayName: displayName(q.from),
+      ...(q.message ? { messageId: String(q.message.message_id) } : {}),
       event: { type: "choice", data: q.data },
     };
   }

@@ -5,10 +5,15 @@
  *
  * - Order: within a chat, strictly in outbox order (a message waiting for a retry holds back the
  *   later ones); several chats are served at once.
+ * - Pace: each send first asks the channel's Pacer (its declared limits); a rate-limit answer
+ *   pauses the whole scope it names (every chat, or that chat), not just the one message.
  * - Durability: a row is deleted only after the platform accepted it. Deletions of plain messages
- *   are batched; a crash between delivery and deletion re-sends those few (at-least-once).
+ *   are batched (FLUSH_MS); `stop` writes the batch before it returns, so only a crash (kill -9)
+ *   inside that window sends those few again (at-least-once).
  * - Tagged messages (staff notices) record their platform message id at once, so that an edit
  *   queued behind them ("edit-tag") finds it.
+ * - Stop: no new sends; sends in flight get `graceMs`, then are aborted; messages waiting for a
+ *   retry or a pace slot stay in the table for the next start.
  */
 import type { Database } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
@@ -16,17 +21,29 @@ import type { QueuedMessage } from "../bookkeeping.ts";
 import { DeliveryError, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
 import type { QueuedPayload } from "../turn.ts";
+import { Pacer } from "./pacer.ts";
+
+/** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
+export interface DispatcherTimers {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms` (the dispatcher may stop waiting earlier, at stop). */
+  wait(ms: number): Promise<void>;
+}
 
 export interface DispatcherOptions {
   db: Database;
   log: Logger;
-  clock?: () => Date;
+  /** Default: real time. */
+  timers?: DispatcherTimers;
   /** Chats served at the same time, per channel. */
   concurrency?: number;
   /** Attempts before a message that keeps failing transiently is dropped (and logged). */
   maxAttempts?: number;
   /** Told about a chat that cannot be reached, with the messages dropped for it. */
   onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[], reason: string) => Promise<void>;
+  /** Told when a channel cannot send at all (a revoked token); its messages stay queued. */
+  onFatal?: (channel: string, reason: string) => void;
 }
 
 interface ChatQueue {
@@ -34,15 +51,27 @@ interface ChatQueue {
   chatId: string;
   rows: QueuedMessage[];
   running: boolean;
+  /** Waiting (retry, pace, rate limit) without holding a worker: woken into the ready list. */
+  parked: boolean;
 }
 
 /** Rows loaded from the table per page at start. */
 const PAGE = 1000;
 const FLUSH_MS = 20;
 const FLUSH_ROWS = 200;
+/** How long sends in flight may finish at stop before they are aborted. */
+export const STOP_GRACE_MS = 5000;
+/** A channel that reported a fatal failure is not tried again for this long. */
+const FATAL_PAUSE_MS = 60_000;
+
+const realTimers: DispatcherTimers = {
+  now: () => Date.now(),
+  wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export class Dispatcher {
   readonly #senders = new Map<string, ChannelSender>();
+  readonly #pacers = new Map<string, Pacer>();
   readonly #chats = new Map<string, ChatQueue>();
   /** Ids queued or in flight, so that loading the table does not queue a row twice. */
   readonly #known = new Set<number>();
@@ -50,11 +79,20 @@ export class Dispatcher {
   readonly #running = new Map<string, number>();
   readonly #workers = new Set<Promise<void>>();
   #deletions: number[] = [];
+  #flushTimer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #stopped = false;
   #idleWaiters: (() => void)[] = [];
-  /** Workers sleeping until a retry: woken (and ended) by stop(). */
-  #sleepers = new Map<NodeJS.Timeout, () => void>();
+  /** Workers waiting (for a retry, a pace slot): woken (and ended) by stop(). */
+  readonly #sleepers = new Set<() => void>();
+  /** Aborts the sends in flight when the grace period at stop has passed. */
+  readonly #abort = new AbortController();
+  #reportFatal: (failure: { channel: string; reason: string }) => void = () => {};
+  /**
+   * Resolves at the first fatal failure of any channel (a revoked token): the process should stop
+   * with an error. The messages stay in the outbox.
+   */
+  readonly fatal = new Promise<{ channel: string; reason: string }>((resolve) => (this.#reportFatal = resolve));
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -62,13 +100,18 @@ export class Dispatcher {
     return this.opts.log;
   }
 
+  private get timers(): DispatcherTimers {
+    return this.opts.timers ?? realTimers;
+  }
+
   private now(): number {
-    return (this.opts.clock?.() ?? new Date()).getTime();
+    return this.timers.now();
   }
 
   /** Starts delivering for a channel, beginning with what the outbox still holds for it. */
   async register(sender: ChannelSender): Promise<void> {
     this.#senders.set(sender.channel, sender);
+    this.#pacers.set(sender.channel, new Pacer(sender.capabilities, () => this.now()));
     let after = 0;
     for (;;) {
       const rows = await this.opts.db.transaction((tx) =>
@@ -97,11 +140,11 @@ export class Dispatcher {
       const key = `${row.channel}\u0000${row.chatId}`;
       let chat = this.#chats.get(key);
       if (!chat) {
-        chat = { channel: row.channel, chatId: row.chatId, rows: [], running: false };
+        chat = { channel: row.channel, chatId: row.chatId, rows: [], running: false, parked: false };
         this.#chats.set(key, chat);
       }
       chat.rows.push(row);
-      if (!chat.running && chat.rows.length === 1) this.#ready.push(chat);
+      if (!chat.running && !chat.parked && chat.rows.length === 1) this.#ready.push(chat);
     }
     this.schedule();
   }
@@ -113,16 +156,30 @@ export class Dispatcher {
     await this.flush();
   }
 
-  /** Stops delivering; messages in flight finish, the rest stay in the outbox for the next start. */
-  async stop(): Promise<void> {
+  /**
+   * Stops delivering: nothing new is sent; sends in flight get `graceMs` to finish and are then
+   * aborted (their rows stay: whether the platform stored them is unknown); rows waiting for a
+   * retry or a pace slot stay in the table for the next start. Delivered rows are removed before
+   * this resolves.
+   */
+  async stop(opts: { graceMs?: number } = {}): Promise<void> {
     this.#stopped = true;
-    for (const [timer, wake] of this.#sleepers) {
-      clearTimeout(timer);
-      wake();
-    }
+    for (const wake of this.#sleepers) wake();
     this.#sleepers.clear();
-    await Promise.allSettled([...this.#workers]);
+    const workers = Promise.allSettled([...this.#workers]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), opts.graceMs ?? STOP_GRACE_MS)));
+    if ((await Promise.race([workers, graceOver])) === "late") {
+      this.log.warn("sends still in flight at stop; aborted (they stay in the outbox)", { count: this.#workers.size });
+      this.#abort.abort();
+      await workers;
+    }
+    clearTimeout(timer);
     await this.flush();
+    // Idle waiters (tests, the console) must not hang on a stopped dispatcher.
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
   }
 
   private busy(): boolean {
@@ -142,7 +199,7 @@ export class Dispatcher {
     const waiting: ChatQueue[] = [];
     while (this.#ready.length) {
       const chat = this.#ready.shift()!;
-      if (chat.running || chat.rows.length === 0) continue;
+      if (chat.running || chat.parked || chat.rows.length === 0) continue;
       const running = this.#running.get(chat.channel) ?? 0;
       if (running >= limit) {
         waiting.push(chat);
@@ -154,7 +211,9 @@ export class Dispatcher {
         chat.running = false;
         this.#running.set(chat.channel, (this.#running.get(chat.channel) ?? 1) - 1);
         this.#workers.delete(worker);
-        if (chat.rows.length) this.#ready.push(chat);
+        if (chat.parked) {
+          // woken into the ready list by its timer
+        } else if (chat.rows.length) this.#ready.push(chat);
         else this.#chats.delete(`${chat.channel}\u0000${chat.chatId}`);
         this.schedule();
         this.settle();
@@ -170,11 +229,19 @@ export class Dispatcher {
       const row = chat.rows[0]!;
       const sender = this.#senders.get(row.channel);
       if (!sender) return;
-      const wait = row.notBefore ? row.notBefore.getTime() - this.now() : 0;
+      const notBefore = row.notBefore ? row.notBefore.getTime() - this.now() : 0;
+      // Keep the chat's order: later messages wait behind this one.
+      const wait = notBefore > 0 ? notBefore : this.#pacers.get(row.channel)!.take(row.chatId);
       if (wait > 0) {
-        // Keep the chat's order: later messages wait behind this one.
-        await this.sleep(wait);
-        continue;
+        // Free the worker for other chats meanwhile; this chat comes back when its time has come.
+        chat.parked = true;
+        void this.sleep(wait).then(() => {
+          chat.parked = false;
+          if (this.#stopped) return;
+          this.#ready.push(chat);
+          this.schedule();
+        });
+        return;
       }
       const { outcome, reason } = await this.deliver(sender, row);
       if (outcome === "retry") continue;
@@ -193,9 +260,10 @@ export class Dispatcher {
     }
   }
 
-  /** Delivers one row; "retry" means it stays at the head of its chat's queue with a later notBefore. */
+  /** Delivers one row; "retry" means it stays at the head of its chat's queue (paced or with a later notBefore). */
   private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<{ outcome: "done" | "retry" | "unreachable"; reason?: string }> {
     const payload = JSON.parse(row.payload) as QueuedPayload;
+    const signal = this.#abort.signal;
     try {
       if (payload.kind === "edit-tag") {
         const sent = await this.opts.db.transaction((tx) =>
@@ -203,9 +271,14 @@ export class Dispatcher {
         );
         // Each copy on its own: one deleted by someone (or too old to edit) does not keep the others
         // from being edited (an erasure must reach them all). Re-editing a copy is harmless.
-        for (const copy of sent) {
+        for (const [i, copy] of sent.entries()) {
+          // The first edit took the slot the worker asked for; further copies ask for their own.
+          for (let wait = i === 0 ? 0 : this.#pacers.get(row.channel)!.take(row.chatId); wait > 0; wait = this.#pacers.get(row.channel)!.take(row.chatId)) {
+            if (this.#stopped) return { outcome: "retry" };
+            await this.sleep(wait);
+          }
           try {
-            await sender.deliver(row.chatId, { kind: "edit", messageId: copy.messageId, message: payload.message });
+            await sender.deliver(row.chatId, { kind: "edit", messageId: copy.messageId, message: payload.message }, signal);
           } catch (error) {
             if (!(error instanceof DeliveryError) || error.failure !== "rejected") throw error;
             this.log.info("a copy of a message cannot be edited any more; forgotten", { channel: row.channel, reason: error.message });
@@ -218,7 +291,7 @@ export class Dispatcher {
         this.deleteSoon(row.id);
         return { outcome: "done" };
       }
-      const { messageId } = await sender.deliver(row.chatId, payload);
+      const { messageId } = await sender.deliver(row.chatId, payload, signal);
       if (row.tag) {
         const tag = row.tag;
         await this.opts.db.transaction(async (tx) => {
@@ -233,7 +306,7 @@ export class Dispatcher {
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
       if (failure === "unreachable") {
-        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: row.chatId.startsWith("-"), reason });
+        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: !!sender.capabilities?.isGroup?.(row.chatId), reason });
         await this.opts.db.transaction(async (tx) => {
           await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
           await markUnreachable(tx, row.channel as ChannelName, row.chatId);
@@ -245,13 +318,28 @@ export class Dispatcher {
         this.deleteSoon(row.id);
         return { outcome: "done" };
       }
+      if (failure === "fatal") {
+        // Nothing can be sent on this channel: keep the message, hold the channel back, say so.
+        this.log.error("the channel refuses every send; messages stay queued", { channel: row.channel, reason });
+        this.#pacers.get(row.channel)!.pause(row.chatId, "global", FATAL_PAUSE_MS);
+        this.opts.onFatal?.(row.channel, reason);
+        this.#reportFatal({ channel: row.channel, reason });
+        return { outcome: "retry" };
+      }
+      if (error instanceof DeliveryError && error.retryAfterMs !== undefined) {
+        // A rate limit is not the message's fault: pause its scope, do not count an attempt.
+        this.log.warn("rate limited; pausing", { channel: row.channel, scope: error.scope ?? "chat", retryAfter: error.retryAfterMs });
+        this.#pacers.get(row.channel)!.pause(row.chatId, error.scope ?? "chat", error.retryAfterMs);
+        return { outcome: "retry" };
+      }
+      if (this.#stopped && signal.aborted) return { outcome: "retry" }; // aborted at stop: handed back as it is
       const attempts = row.attempts + 1;
       if (attempts >= (this.opts.maxAttempts ?? 15)) {
         this.log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
         this.deleteSoon(row.id);
         return { outcome: "done" };
       }
-      const retryAfter = error instanceof DeliveryError && error.retryAfterMs ? error.retryAfterMs : backoff(attempts);
+      const retryAfter = backoff(attempts);
       this.log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
       row.attempts = attempts;
       row.notBefore = new Date(this.now() + retryAfter);
@@ -263,45 +351,51 @@ export class Dispatcher {
     }
   }
 
+  /** Waits `ms`, or until stop(). */
   private sleep(ms: number): Promise<void> {
+    if (this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.#sleepers.delete(t);
+      let timer: NodeJS.Timeout | undefined;
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
         resolve();
-      }, ms);
-      this.#sleepers.set(t, resolve);
+      };
+      this.#sleepers.add(wake);
+      if (this.opts.timers) void this.opts.timers.wait(ms).then(wake);
+      else timer = setTimeout(wake, ms);
     });
   }
 
   /**
-   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows). A
-   * crash inside that window sends those few messages again at the next start.
+   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows). The
+   * timer holds the process open (a batch is never left behind at exit); `flush` writes at once.
    */
   private deleteSoon(id: number): void {
     this.#deletions.push(id);
     if (this.#deletions.length >= FLUSH_ROWS) void this.flush();
-    else if (!this.#flushing) this.#flushing = new Promise((r) => setTimeout(r, FLUSH_MS).unref()).then(() => this.flushNow());
+    else this.#flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
+  /** Writes the pending deletions now; resolves when every deletion so far is in the database. */
   private async flush(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     while (this.#flushing) await this.#flushing;
-    if (this.#deletions.length) {
-      this.#flushing = this.flushNow();
-      await this.#flushing;
-    }
-  }
-
-  private async flushNow(): Promise<void> {
+    if (!this.#deletions.length) return;
     const ids = this.#deletions;
     this.#deletions = [];
-    try {
-      if (ids.length) await this.opts.db.transaction((tx) => tx.outbox.deleteMany({ where: { id: { in: ids } } }));
-    } catch (error) {
-      this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
-    } finally {
-      this.#flushing = undefined;
-      if (this.#deletions.length) this.#flushing = new Promise((r) => setTimeout(r, FLUSH_MS).unref()).then(() => this.flushNow());
-    }
+    this.#flushing = (async () => {
+      try {
+        await this.opts.db.transaction((tx) => tx.outbox.deleteMany({ where: { id: { in: ids } } }));
+      } catch (error) {
+        this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
+      } finally {
+        this.#flushing = undefined;
+      }
+    })();
+    await this.#flushing;
+    if (this.#deletions.length) await this.flush();
   }
 }
 

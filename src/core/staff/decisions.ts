@@ -20,7 +20,7 @@ import { nameFor } from "../members/render.ts";
 import type { Turn } from "../turn.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { refreshNotice, type NoticeKind } from "./notices.ts";
+import { adoptCopy, refreshNotice, type NoticeKind } from "./notices.ts";
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },
@@ -86,6 +86,8 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
     await deny(turn, `${verb.kind}-${verb.decision}`, `${verb.kind}:${id}`);
     return null;
   }
+  // A duplicate the bot never recorded (its send's answer was lost) is brought up to date.
+  await adoptCopy(turn, verb.kind, id);
   if (!(await decidable(turn, verb.kind, id, revision))) return null;
   if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, revision } };
   await decide(turn, verb.kind, id, revision, { decision: "approve" });

@@ -183,6 +183,30 @@ export async function scrubNotices(turn: Turn, kind: NoticeKind, id: number, dec
 }
 
 /**
+ * A press on a notice the bot has no record of: a copy the platform stored although its answer
+ * was lost, so the dispatcher sent it again (sends are at-least-once). The copy is recorded under
+ * the notice's current tag, so that every later edit reaches it too, and is brought up to date now
+ * (a decided notice loses its buttons). Call only for staff: the pressed message is real (the
+ * platform names it), but the button data is not trusted to name the right notice beyond kind/id.
+ */
+export async function adoptCopy(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
+  const messageId = turn.inbound.messageId;
+  if (!messageId) return;
+  const here = { channel: turn.inbound.channel, chatId: turn.inbound.chatId };
+  const known = await turn.tx.sentMessage.findFirst({ where: { ...here, messageId }, select: { id: true } });
+  if (known) return;
+  const data = await load(turn.tx, kind, id);
+  if (!data) return;
+  const tag = noticeTag(data);
+  // The copy is in the language its twin was sent in; the chat's language otherwise.
+  const twin = await turn.tx.sentMessage.findFirst({ where: { ...here, tag }, select: { locale: true } });
+  await turn.tx.sentMessage.create({ data: { ...here, tag, messageId, locale: twin?.locale ?? turn.here.locale } });
+  turn.services.log.info("a copy of a notice the bot had not recorded was pressed; recorded and brought up to date", { notice: `${kind}:${id}` });
+  const s = spec(data);
+  await turn.editTagged(tag, () => s, { only: here });
+}
+
+/**
  * Someone is no longer staff (or erased): their copies of notices are replaced by a neutral line
  * and forgotten, so that later edits (an applicant's new phone) do not reach them.
  */

@@ -189,6 +189,10 @@ export class FakeBotApi {
   private readonly methodNames = new Map<string, string>();
   private readonly faults = new Map<string, InjectedError[]>();
   private readonly delays = new Map<string, number>();
+  /** Flood-control windows (see `flood`). */
+  private readonly floods: { method: string; chatId: string | undefined; until: number }[] = [];
+  /** Calls to perform and then answer as failed (see `loseAnswerNext`). */
+  private readonly lostAnswers = new Map<string, { as: "5xx" | "drop"; chatId: string | undefined }[]>();
   private readonly openResponses = new Set<http.ServerResponse>();
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private inFlight = 0;
@@ -350,6 +354,30 @@ export class FakeBotApi {
     this.faults.set(key, queue);
   }
 
+  /**
+   * Flood control like Telegram's: for `seconds`, every call of `method` (to any chat, or only to
+   * `chatId`) fails with 429 and `retry_after` = the seconds left of the window (not performed).
+   * Without `chatId` it is the bot's global limit: all chats at once.
+   */
+  flood(seconds: number, opts: { method?: string; chatId?: number | string } = {}): void {
+    this.floods.push({
+      method: (opts.method ?? "sendMessage").toLowerCase(),
+      chatId: opts.chatId === undefined ? undefined : String(opts.chatId),
+      until: Date.now() + seconds * 1000,
+    });
+  }
+
+  /**
+   * The next `times` calls of `method` (to `chatId`, if given) are performed, but their answer is
+   * lost: "5xx" answers 500 after storing, "drop" cuts the connection without an answer.
+   */
+  loseAnswerNext(method: string, opts: { as?: "5xx" | "drop"; chatId?: number | string; times?: number } = {}): void {
+    const key = method.toLowerCase();
+    const queue = this.lostAnswers.get(key) ?? [];
+    for (let i = 0; i < (opts.times ?? 1); i++) queue.push({ as: opts.as ?? "5xx", chatId: opts.chatId === undefined ? undefined : String(opts.chatId) });
+    this.lostAnswers.set(key, queue);
+  }
+
   /** Delays every call of `method` ("*" for all) by `ms` before it is performed; 0 removes. */
   delay(method: string, ms: number): void {
     if (ms <= 0) this.delays.delete(method.toLowerCase());
@@ -401,8 +429,16 @@ export class FakeBotApi {
     res.on("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    this.respond(res, await this.invoke(method, params, abort.signal, "http"));
+    const envelope = await this.invoke(method, params, abort.signal, "http");
+    if (this.dropAnswer.delete(envelope)) {
+      res.socket?.destroy();
+      return;
+    }
+    this.respond(res, envelope);
   }
+
+  /** Envelopes whose connection is cut instead of answered (loseAnswerNext "drop"). */
+  private readonly dropAnswer = new WeakSet<Envelope>();
 
   private respond(res: http.ServerResponse, envelope: Envelope): void {
     if (res.destroyed || res.writableEnded) return;
@@ -427,6 +463,14 @@ export class FakeBotApi {
     try {
       const delay = this.delays.get(method.toLowerCase()) ?? this.delays.get("*");
       if (delay !== undefined) await this.cancellableSleep(delay);
+      const now = Date.now();
+      const flood = this.floods.find(
+        (f) => f.until > now && f.method === method.toLowerCase() && (f.chatId === undefined || f.chatId === String(params.chat_id)),
+      );
+      if (flood !== undefined) {
+        const retryAfter = Math.ceil((flood.until - now) / 1000);
+        throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+      }
       const fault = this.faults.get(method.toLowerCase())?.shift();
       if (fault !== undefined) throw new BotApiError(fault.error_code, fault.description, fault.parameters);
       const handler = this.methods.get(method);
@@ -436,6 +480,14 @@ export class FakeBotApi {
         value instanceof Described
           ? { ok: true, result: value.result, description: value.description }
           : { ok: true, result: value };
+      const lost = this.lostAnswers.get(method.toLowerCase());
+      const i = lost?.findIndex((l) => l.chatId === undefined || l.chatId === String(params.chat_id)) ?? -1;
+      if (lost && i >= 0) {
+        const [how] = lost.splice(i, 1);
+        // Stored, but the bot never learns it.
+        envelope = { ok: false, error_code: 500, description: "Internal Server Error" };
+        if (how!.as === "drop") this.dropAnswer.add(envelope);
+      }
     } catch (error) {
       if (error instanceof BotApiError) {
         envelope = compact({

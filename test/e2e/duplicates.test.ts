@@ -1,0 +1,72 @@
+/**
+ * Telegram stored a message but the bot never got the answer (the connection dropped, a 5xx after
+ * storing): the dispatcher sends it again, so the chat holds a copy the bot has no record of. The
+ * duplicate must be harmless: a press on it brings it up to date instead of leaving live buttons on
+ * a decided request.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
+import { tr } from "../support/core-harness.ts";
+import type { BotMessage, FakeUser } from "../support/fake-bot-api.ts";
+
+const ADMIN = 900;
+let h: TelegramHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function step(user: FakeUser, act: () => unknown, expected: string) {
+  const after = user.messages.at(-1)?.message_id ?? 0;
+  act();
+  return user.waitFor(expected, { after });
+}
+
+async function register(user: FakeUser) {
+  const l = "en";
+  await step(user, () => user.send("/start"), tr(l, "menu-prompt"));
+  await step(user, () => user.press(tr(l, "menu-register")), tr(l, "consent-text").split("\n")[0]!);
+  await step(user, () => user.press(tr(l, "consent-agree")), tr(l, "reg-ask-bin"));
+  await step(user, () => user.send("990140000384"), tr(l, "reg-ask-name"));
+  await step(user, () => user.send("Textile Company"), tr(l, "reg-ask-region"));
+  await step(user, () => user.press(tr(l, "region-almaty-city")), tr(l, "reg-ask-sector"));
+  await step(user, () => user.press(tr(l, "sector-apparel")), tr(l, "reg-ask-employees"));
+  await step(user, () => user.send("45"), tr(l, "reg-ask-contact"));
+  await step(user, () => user.send("Aigerim"), tr(l, "reg-ask-phone"));
+  await step(user, () => user.sendContact("77011234567", { own: true }), tr(l, "reg-summary", { details: "", contact: "" }).split("\n")[0]!);
+  await step(user, () => user.press(tr(l, "reg-confirm-button")), tr(l, "reg-submitted", { name: "Textile Company" }).split("\n")[0]!);
+}
+
+const buttons = (m: BotMessage) => (m.reply_markup?.inline_keyboard ?? []).flat();
+
+describe("a message stored by Telegram whose answer was lost", () => {
+  it.each(["drop", "5xx"] as const)("(%s) a press on the copy the bot did not record brings it up to date", async (how) => {
+    h = await startTelegramHarness({ admins: [String(ADMIN)] });
+    const admin = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
+    await step(admin, () => admin.send("/start"), tr("en", "menu-prompt"));
+    // The notice reaches the admin, but the bot never hears back: it sends the notice again.
+    h.fake.loseAnswerNext("sendMessage", { chatId: ADMIN, as: how });
+    const user = h.fake.user({ language_code: "en" });
+    await register(user);
+    const title = tr("en", "notice-application-title", { id: 1 });
+    const lost = await admin.waitFor(title, { after: 0 });
+    const recorded = await admin.waitFor(title, { after: lost.message_id, timeoutMs: 10_000 });
+
+    // Approved on the copy the bot knows: that one loses its buttons, the other does not know yet.
+    expect(await admin.press(tr("en", "notice-approve"), { message: recorded.message_id }).answer).toMatchObject({
+      text: tr("en", "staff-approved-notice"),
+    });
+    await admin.waitFor((m) => m.message_id === recorded.message_id && buttons(m).length === 0, { after: 0 });
+
+    // A press on the unrecorded copy: told it is decided, and the copy is brought up to date.
+    expect(await admin.press(tr("en", "notice-approve"), { message: lost.message_id }).answer).toMatchObject({
+      text: tr("en", "already-active"),
+    });
+    const updated = await admin.waitFor((m) => m.message_id === lost.message_id && m.edits > 0, { after: 0, timeoutMs: 5000 });
+    expect(buttons(updated)).toEqual([]);
+    expect(updated.text).toContain(tr("en", "notice-decided-approved", { by: tr("en", "notice-someone") }));
+    // Recorded now: later edits of the notice reach it as well.
+    const copies = await h.db.transaction((tx) => tx.sentMessage.findMany({ where: { chatId: String(ADMIN), tag: { startsWith: "application:1@" } } }));
+    expect(copies.map((c) => c.messageId).sort()).toEqual([String(lost.message_id), String(recorded.message_id)].sort());
+  });
+});

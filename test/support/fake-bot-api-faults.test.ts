@@ -1,0 +1,54 @@
+/** The fake Bot API's flood windows and lost answers (used by test/e2e/flood and duplicates). */
+import { Bot, GrammyError, HttpError } from "grammy";
+import { afterEach, describe, expect, it } from "vitest";
+import { startFakeBotApi, type FakeBotApi } from "./fake-bot-api.ts";
+
+let fake: FakeBotApi | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+async function setup() {
+  fake = await startFakeBotApi();
+  const bot = new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+  return { fake, bot };
+}
+
+describe("fake Bot API: flood control and lost answers", () => {
+  it("a flood window without a chat answers 429 to every chat, with the seconds left", async () => {
+    const { fake, bot } = await setup();
+    const [a, b] = [fake.user({ started: true }), fake.user({ started: true })];
+    fake.flood(3);
+    for (const u of [a, b]) {
+      const error = await bot.api.sendMessage(u.id, "hi").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GrammyError);
+      expect((error as GrammyError).error_code).toBe(429);
+      expect((error as GrammyError).parameters.retry_after).toBe(3);
+    }
+    expect(a.messages).toEqual([]);
+    // Other methods are not limited.
+    await expect(bot.api.getMe()).resolves.toBeTruthy();
+  });
+
+  it("a flood window for one chat leaves the others alone", async () => {
+    const { fake, bot } = await setup();
+    const [a, b] = [fake.user({ started: true }), fake.user({ started: true })];
+    fake.flood(3, { chatId: a.id });
+    await expect(bot.api.sendMessage(a.id, "hi")).rejects.toBeInstanceOf(GrammyError);
+    await expect(bot.api.sendMessage(b.id, "hi")).resolves.toMatchObject({ text: "hi" });
+  });
+
+  it("a lost answer: the message is stored, the bot gets a 500 or a cut connection", async () => {
+    const { fake, bot } = await setup();
+    const u = fake.user({ started: true });
+    fake.loseAnswerNext("sendMessage", { as: "5xx" });
+    fake.loseAnswerNext("sendMessage", { as: "drop" });
+    const first = await bot.api.sendMessage(u.id, "one").catch((e: unknown) => e);
+    expect((first as GrammyError).error_code).toBe(500);
+    const second = await bot.api.sendMessage(u.id, "two").catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(HttpError);
+    await bot.api.sendMessage(u.id, "three");
+    expect(u.messages.map((m) => m.text)).toEqual(["one", "two", "three"]);
+  });
+});
