@@ -64,7 +64,7 @@ export function askEmployees(d: Dialog, prompt = "reg-ask-employees"): Promise<n
 
 export function askContactName(d: Dialog, prompt = "reg-ask-contact"): Promise<string> {
   return d.text(prompt, (text) => {
-    const r = cleanText(text, { max: PERSON_NAME_MAX });
+    const r = cleanText(text, { max: PERSON_NAME_MAX, letters: true });
     return r.ok ? ok(r.value) : fail({ key: `error-person-name-${r.reason}`, args: { max: PERSON_NAME_MAX } });
   });
 }
