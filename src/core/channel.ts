@@ -15,7 +15,12 @@ export type InboundEvent =
   /** A shared contact; `own` when it is the sender's own (Telegram's "share my phone" button). */
   | { type: "contact"; phone: string; own: boolean; userId?: string }
   /** Anything the bot cannot read yet (sticker, photo, voice...), so it can say so. */
-  | { type: "unsupported"; kind: string };
+  | { type: "unsupported"; kind: string }
+  /**
+   * The channel (re)opened the chat (the console at start): show again the question its
+   * conversation waits at, if any. Not an answer; nothing is stored.
+   */
+  | { type: "resume" };
 
 export interface Inbound {
   /**
@@ -35,13 +40,38 @@ export interface Inbound {
   displayName?: string;
   /** The platform id of the message this one replies to (in a group, an answer must reply to the question). */
   replyTo?: string;
+  /**
+   * Messages sent together as one (Telegram's media_group_id of an album) share this id: the
+   * person gets one answer for all of them.
+   */
+  mediaGroup?: string;
   event: InboundEvent;
 }
+
+/**
+ * What a channel can show, read by the core instead of testing channel names.
+ * - `buttons`: real buttons that carry their data (Telegram's inline keyboard). Without them
+ *   (console, WhatsApp text) the core numbers the options uniquely across every message still
+ *   shown, so that any of them can be chosen by typing its number.
+ * - `shareContact`: a "share my phone number" button; without it, the phone is typed.
+ */
+export interface ChannelCapabilities {
+  buttons: boolean;
+  shareContact: boolean;
+}
+
+/** What a channel that declares nothing is taken to have (Telegram's set). */
+export const DEFAULT_CAPABILITIES: ChannelCapabilities = { buttons: true, shareContact: true };
 
 /** A button: the `data` comes back in a choice event when it is pressed. */
 export interface ChoiceButton {
   data: string;
   label: string;
+  /**
+   * What to type to choose it, on channels without real buttons ("3"): unique among the options
+   * of every message still shown in that chat. Absent where the channel has real buttons.
+   */
+  key?: string;
 }
 
 export interface OutboundMessage {
@@ -85,6 +115,8 @@ export class DeliveryError extends Error {
 /** An adapter's delivery side. */
 export interface ChannelSender {
   readonly channel: ChannelName;
+  /** What the channel can show; DEFAULT_CAPABILITIES when absent. */
+  readonly capabilities?: ChannelCapabilities;
   /** Delivers one outbound to a chat; resolves with the platform's message id, throws DeliveryError. */
   deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }>;
 }

@@ -13,7 +13,7 @@
 import type { Database } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { QueuedMessage } from "../bookkeeping.ts";
-import { DeliveryError, type ChannelName, type ChannelSender } from "../channel.ts";
+import { DEFAULT_CAPABILITIES, DeliveryError, type ChannelCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
 import type { QueuedPayload } from "../turn.ts";
 
@@ -78,6 +78,11 @@ export class Dispatcher {
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /** What a registered channel can show (DEFAULT_CAPABILITIES for one that declares nothing or is not registered). */
+  capabilitiesOf(channel: string): ChannelCapabilities {
+    return this.#senders.get(channel)?.capabilities ?? DEFAULT_CAPABILITIES;
   }
 
   unregister(channel: ChannelName): void {
