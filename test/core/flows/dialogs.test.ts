@@ -3,7 +3,7 @@
  * command words inside answers, natural answers, and names made of digits.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import { applyForMembership, startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 
 const IIN = "061211600012";
@@ -193,5 +193,51 @@ describe("natural answers (fault 21)", () => {
     expect(reply).toBe(`${tr("ru", "error-need-choice")}\n\n${tr("ru", "consent-reask")}`);
     expect(reply!.length).toBeLessThan(300);
     expect(p.buttons()).toEqual([tr("ru", "consent-agree"), tr("ru", "consent-decline")]);
+  });
+});
+
+describe("numbered options where the channel has no buttons (fault 12)", () => {
+  const noButtons = { buttons: false, shareContact: false };
+
+  it("numbers every live option uniquely, lets the older notice be decided, and starts at 1 again once they are decided", async () => {
+    await h.close();
+    h = await startHarness({ settings: { admins: [{ channel: "console", id: "admin" }] }, channel: "console", capabilities: noButtons });
+    await applyForMembership(h.person("aigerim", { language: "en" }), "en", { name: "First Textile" });
+    await applyForMembership(h.person("dana", { language: "en" }), "en", { bin: "990140000384", name: "Second Textile" });
+    const admin = h.person("admin", { language: "en" });
+    await admin.send("/pending");
+    const live = admin.messages().slice(-3);
+    const keys = live.flatMap((m) => m.message.choices?.flat().map((b) => b.key) ?? []);
+    expect(new Set(keys).size).toBe(keys.length);
+    const first = live.find((m) => m.text.includes("First Textile"))!;
+    const approve = first.message.choices!.flat().find((b) => b.label === tr("en", "notice-approve"))!;
+    await admin.send(approve.key!);
+    const statuses = await h.db.transaction((tx) => tx.enterprise.findMany({ select: { name: true, status: true }, orderBy: { id: "asc" } }));
+    expect(statuses).toEqual([
+      { name: "First Textile", status: "active" },
+      { name: "Second Textile", status: "pending" },
+    ]);
+    const second = live.find((m) => m.text.includes("Second Textile"))!;
+    const reject = second.message.choices!.flat().find((b) => b.label === tr("en", "notice-reject"))!;
+    await admin.send(reject.key!);
+    await admin.send("Not a light-industry enterprise");
+    await admin.send("/start");
+    expect(admin.last().message.choices!.flat()[0]!.key).toBe("1");
+  });
+
+  it("a number typed as the answer to a free-text question is the answer, not a notice's button", async () => {
+    await h.close();
+    h = await startHarness({ settings: { admins: [{ channel: "console", id: "admin" }] }, channel: "console", capabilities: noButtons });
+    const admin = h.person("admin", { language: "en" });
+    await toName(admin, "en");
+    await admin.send("Admin Textile");
+    await admin.press(tr("en", "region-almaty-city"));
+    await admin.press(tr("en", "sector-apparel"));
+    // A notice with numbered buttons arrives while the admin is asked for the number of employees.
+    await applyForMembership(h.person("aigerim", { language: "en" }), "en", { bin: "990140000384", name: "Other Textile" });
+    await admin.send("1");
+    expect(admin.last().text).toBe(tr("en", "reg-ask-contact"));
+    const other = await h.db.transaction((tx) => tx.enterprise.findFirst({ where: { name: "Other Textile" } }));
+    expect(other!.status).toBe("pending");
   });
 });

@@ -229,7 +229,11 @@ describe("roles", () => {
 
 describe("numbered options", () => {
   it("keep their meaning when a notification arrives in between", async () => {
-    h = await startHarness({ settings: { admins: [{ channel: "console", id: "900" }] }, channel: "console" });
+    h = await startHarness({
+      settings: { admins: [{ channel: "console", id: "900" }] },
+      channel: "console",
+      capabilities: { buttons: false, shareContact: false },
+    });
     const applicant = h.person("you", { language: "kk" });
     await applyForMembership(applicant, "kk");
     await h.person("900").pressData(noticeButton(h.person("900"), 0));
