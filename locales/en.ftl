@@ -411,8 +411,8 @@ bin-kind-sole-proprietor = individual entrepreneur (IIN)
 ## dialogs
 words-yes = yes, y, yeah, yep, sure, i agree
 words-no = no, n, nope, i do not agree
-flow-already-here = You are already doing this: please answer the question below.
+flow-already-here = This is already under way: please answer the question below.
 dialog-word-or-cancel = You wrote "{ $text }". Is that your answer, or do you want to stop what you are doing?
 dialog-use-as-answer = That is my answer
-consent-reask = To go on, press "I agree" or "I do not agree" (or answer "yes" or "no").
+consent-reask = To go on, choose "I agree" or "I do not agree" (or just answer "yes" or "no").
 reg-ask-phone-typed = Please type your <b>phone number</b>, e.g. +7 701 123 4567.
