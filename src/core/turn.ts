@@ -238,7 +238,8 @@ export class Turn {
    * - a tagged message (a notice) keeps its options until it is edited (decided: no buttons left);
    * - an untagged message is the chat's current question: the chat's own next message replaces its
    *   options (a question without buttons leaves none: its answer is text);
-   * - numbers start again at 1 once nothing else is live, so an ordinary member sees 1, 2, 3.
+   * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
+   *   operator with two notices 1–4 sees the menu as 5–9).
    */
   private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
@@ -250,13 +251,16 @@ export class Turn {
       tag !== undefined ? c.tag !== tag : c.tag !== undefined || !ownChat,
     );
     if (!buttons.length && kept.length === before.length) return;
+    // The first run of free numbers long enough for all of this message's options (contiguous: "1 2 3").
     const used = new Set(kept.map((c) => c.n!));
-    let next = 1;
-    const added = buttons.map((b) => {
-      while (used.has(next)) next++;
-      used.add(next);
-      return { ...this.entry(b), n: next, ...(tag !== undefined ? { tag } : {}) };
-    });
+    let first = 1;
+    for (let i = 0; i < buttons.length; i++) {
+      if (used.has(first + i)) {
+        first += i + 1;
+        i = -1;
+      }
+    }
+    const added = buttons.map((b, i) => ({ ...this.entry(b), n: first + i, ...(tag !== undefined ? { tag } : {}) }));
     const byData = new Map(added.map((c) => [c.data, c.n]));
     for (const row of message.choices ?? []) for (const b of row) b.key = String(byData.get(b.data));
     const choices = [...kept, ...added];
