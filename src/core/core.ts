@@ -126,6 +126,8 @@ export function createCore(deps: CoreDeps): Core {
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true }, queued: [] };
     // The bot answers in private chats and in the staff group; other groups are not its business.
     if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: {}, queued: [] };
+    // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
+    if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {}, queued: [] };
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = new Turn(tx, services, inbound, now, actor, locale);

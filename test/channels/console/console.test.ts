@@ -230,3 +230,11 @@ describe("console channel", () => {
     expect(banner).toContain('"kk_KZ.UTF-8"');
   });
 });
+
+describe("console start", () => {
+  it("records nobody and says nothing for a persona that waits for nothing", async () => {
+    const s = await open({ persona: "newcomer" });
+    expect(s.out()).toBe("newcomer> ");
+    expect(await s.db.transaction((tx) => tx.channelIdentity.count({ where: { externalId: "newcomer" } }))).toBe(0);
+  });
+});
