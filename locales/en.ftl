@@ -408,3 +408,12 @@ bin-kind-foreign-branch = branch of a non-resident legal entity
 bin-kind-foreign-representative-office = representative office of a non-resident legal entity
 bin-kind-peasant-farm = peasant (farm) enterprise
 bin-kind-sole-proprietor = individual entrepreneur (IIN)
+
+## dialogs
+words-yes = yes, y, yeah, yep, sure, i agree
+words-no = no, n, nope, i do not agree
+flow-already-here = This is already under way: please answer the question below.
+dialog-word-or-cancel = You wrote "{ $text }". Is that your answer, or do you want to stop what you are doing?
+dialog-use-as-answer = That is my answer
+consent-reask = To go on, choose "I agree" or "I do not agree" (or just answer "yes" or "no").
+reg-ask-phone-typed = Please type your <b>phone number</b>, e.g. +7 701 123 4567.

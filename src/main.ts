@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
 import type { CoreSettings } from "./core/turn.ts";
 import { createTelegramChannel } from "./channels/telegram/telegram.ts";
-import { createConsoleChannel } from "./channels/console/console.ts";
+import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
 
 /**
@@ -90,13 +90,7 @@ async function main(): Promise<void> {
     });
     await core.dispatcher.register(chat.sender);
     process.stdout.write(
-      [
-        "Qaz Textile Industry bot: console chat (no TELEGRAM_BOT_TOKEN set).",
-        `Database: ${db.file}   Log: ${logFile}`,
-        `Type /start. Options are numbered: type the number. "/as ${CONSOLE_ADMIN}" becomes the operator (staff);`,
-        '"/as NAME" any other person. Ctrl+D or /quit leaves.',
-        "",
-      ].join("\n"),
+      consoleBanner({ dbFile: db.file, logFile, admin: CONSOLE_ADMIN, ...(config.systemLanguage ? { languageHint: config.systemLanguage } : {}) }),
     );
     stopChannel = () => chat.stop();
     running = chat.run();

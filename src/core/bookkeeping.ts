@@ -74,6 +74,10 @@ export interface MenuChoice {
   data: string;
   /** Folded labels in every language, for matching typed text. */
   match: string[];
+  /** Its number, on channels without real buttons (unique among the chat's entries). */
+  n?: number;
+  /** The tagged message it belongs to (a notice): kept until that message is edited. */
+  tag?: string;
 }
 
 /** The buttons of a chat's newest message; `foreign` when they came from someone else's turn (a notice). */

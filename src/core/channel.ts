@@ -15,7 +15,12 @@ export type InboundEvent =
   /** A shared contact; `own` when it is the sender's own (Telegram's "share my phone" button). */
   | { type: "contact"; phone: string; own: boolean; userId?: string }
   /** Anything the bot cannot read yet (sticker, photo, voice...), so it can say so. */
-  | { type: "unsupported"; kind: string };
+  | { type: "unsupported"; kind: string }
+  /**
+   * The channel (re)opened the chat (the console at start): show again the question its
+   * conversation waits at, if any. Not an answer; nothing is stored.
+   */
+  | { type: "resume" };
 
 export interface Inbound {
   /**
@@ -40,13 +45,36 @@ export interface Inbound {
    * never recorded (its answer was lost) is found by it and brought up to date.
    */
   messageId?: string;
+  /**
+   * Messages sent together as one (Telegram's media_group_id of an album) share this id: the
+   * person gets one answer for all of them.
+   */
+  mediaGroup?: string;
   event: InboundEvent;
 }
+
+/**
+ * What a channel can show, read by the core instead of testing channel names.
+ * - `buttons`: real buttons that carry their data (Telegram's inline keyboard). Without them
+ *   (console, WhatsApp text) the core numbers the options uniquely across every message still
+ *   shown, so that any of them can be chosen by typing its number.
+ * - `shareContact`: a "share my phone number" button; without it, the phone is typed.
+ */
+/** Capabilities with the display features settled (defaults filled in). */
+export type ResolvedCapabilities = ChannelCapabilities & { buttons: boolean; shareContact: boolean };
+
+/** What a channel that declares nothing is taken to have (Telegram's set, no send limits). */
+export const DEFAULT_CAPABILITIES: ResolvedCapabilities = { buttons: true, shareContact: true };
 
 /** A button: the `data` comes back in a choice event when it is pressed. */
 export interface ChoiceButton {
   data: string;
   label: string;
+  /**
+   * What to type to choose it, on channels without real buttons ("3"): unique among the options
+   * of every message still shown in that chat. Absent where the channel has real buttons.
+   */
+  key?: string;
 }
 
 export interface OutboundMessage {
@@ -107,7 +135,15 @@ export interface RateLimit {
  * What a channel can do and how fast it may send, declared by the adapter so that the core never
  * tests channel names. Limits are the platform's published ones, kept a little below.
  */
+/**
+ * What an adapter declares about its platform; the core reads this instead of testing channel names.
+ * Absent display features default to DEFAULT_CAPABILITIES.
+ */
 export interface ChannelCapabilities {
+  /** Real buttons (an inline keyboard); without them the options are numbered for typing. */
+  buttons?: boolean;
+  /** A "share my phone number" button. */
+  shareContact?: boolean;
   limits?: {
     /** All sends of the bot together. */
     global?: RateLimit;

@@ -120,7 +120,7 @@ export function conversationKey(inbound: Inbound): string {
 
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
-  const services: CoreServices = { i18n: deps.i18n, log: deps.log, clock, settings: deps.settings };
+  const services: CoreServices = { i18n: deps.i18n, log: deps.log, clock, settings: deps.settings, capabilities: (channel) => dispatcher.capabilitiesOf(channel) };
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();
   const { settings } = deps;
@@ -166,6 +166,8 @@ export function createCore(deps: CoreDeps): Core {
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true }, queued: [] };
     // The bot answers in private chats and in the staff group; other groups are not its business.
     if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: {}, queued: [] };
+    // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
+    if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {}, queued: [] };
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = new Turn(tx, services, inbound, now, actor, locale);
@@ -298,9 +300,11 @@ async function repliesToQuestion(t: Turn): Promise<boolean> {
 
 /**
  * What to start in a private chat with no flow waiting: the main menu, greeting on /start or a
- * first message; a pressed menu button or a command is handed on to it.
+ * first message; a pressed menu button or a command is handed on to it. Nothing on a "resume".
  */
-function privateStart(event: InboundEvent): FlowStart {
+function privateStart(event: InboundEvent): FlowStart | null {
+  // The channel reopened a chat that waits for nothing: nothing to show again.
+  if (event.type === "resume") return null;
   if (event.type === "choice") return { flow: "menu", supply: true };
   if (event.type === "text") {
     const cmd = parseCommand(event.text);
@@ -310,29 +314,38 @@ function privateStart(event: InboundEvent): FlowStart {
 }
 
 /**
- * A typed "2" or a typed button label means that button of the newest message in the chat (the
- * console and WhatsApp show buttons as numbered lists). Not in groups: there a typed answer is text.
+ * A typed "2" or a typed button label means that button (the console and WhatsApp show buttons as
+ * numbered lists; see Turn.numberChoices). Not in groups: there a typed answer is text.
+ * - With real buttons, the chat's menu holds the newest question's buttons, numbered from 1.
+ * - Without, it holds every option still shown, each with its own number: the current question's
+ *   and those of notices not yet decided. A label typed is the current question's first, then any
+ *   other option's when only one has it. While the person answers a question of their own that
+ *   takes text, what they type is their answer, never a press of a notice's button.
  */
-async function typedChoice(t: Turn, event: InboundEvent, key: string, idleFlow: string): Promise<InboundEvent> {
+export async function typedChoice(t: Turn, event: InboundEvent, key: string, idleFlow: string): Promise<InboundEvent> {
   if (event.type !== "text" || t.inbound.chatType !== "private") return event;
   const menu = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
   if (!menu) {
     t.knowNoMenu(t.inbound.channel, t.inbound.chatId);
     return event;
   }
-  if (menu.foreign) {
-    // A notice's buttons, arrived while this person may be answering a question of their own: a
-    // typed "1" is then their answer, not a press of the notice's first button.
+  const numbered = menu.choices.some((c) => c.n !== undefined);
+  const current = numbered ? menu.choices.filter((c) => c.tag === undefined) : menu.choices;
+  if (numbered ? !current.length : menu.foreign) {
+    // Only notices' options are live: a typed "1" in the middle of a question is its answer.
     const waiting = await loadDialog(t.tx, key);
     if (waiting && waiting.flow !== idleFlow) return event;
   }
-  const choices = menu.choices;
-  const number = /^\s*(\d{1,2})\s*[.)]?\s*$/.exec(event.text);
+  const press = (c: { data: string } | undefined): InboundEvent => (c ? { type: "choice", data: c.data } : event);
+  const number = /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(event.text);
   if (number) {
-    const choice = choices[Number(number[1]) - 1];
-    return choice ? { type: "choice", data: choice.data } : event;
+    const n = Number(number[1]);
+    return press(numbered ? menu.choices.find((c) => c.n === n) : menu.choices[n - 1]);
   }
   const folded = foldLabel(event.text);
-  const choice = folded ? choices.find((c) => c.match.includes(folded)) : undefined;
-  return choice ? { type: "choice", data: choice.data } : event;
+  if (!folded) return event;
+  const mine = current.find((c) => c.match.includes(folded));
+  if (mine) return press(mine);
+  const others = menu.choices.filter((c) => c.match.includes(folded));
+  return others.length === 1 ? press(others[0]) : event;
 }

@@ -34,14 +34,17 @@ const TAB_LIKE = /[\t\v\f]/g;
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const LETTER = /\p{L}/u;
 
 /**
  * Normalizes what a person typed (NFC, invisible and control characters removed, whitespace
  * collapsed, trimmed) and checks it is worth storing: not empty, at most `max` code points (so an
  * emoji counts as one, as people perceive it), and with at least one letter or digit. In multiline
  * mode single line breaks and paragraph breaks survive, but never more than one blank line.
+ * With `letters`, digits alone are not enough either ("12345" is no person's name): the field's
+ * "no-letters" message then says it needs letters.
  */
-export function cleanText(input: string, opts: { max: number; multiline?: boolean }): CleanTextResult {
+export function cleanText(input: string, opts: { max: number; multiline?: boolean; letters?: boolean }): CleanTextResult {
   let text = input
     .normalize("NFC")
     .replace(INVISIBLE, "")
@@ -62,17 +65,28 @@ export function cleanText(input: string, opts: { max: number; multiline?: boolea
 
   if (text === "") return { ok: false, reason: "empty" };
   if (codePointLength(text) > opts.max) return { ok: false, reason: "too-long" };
-  if (!LETTER_OR_DIGIT.test(text)) return { ok: false, reason: "no-letters" };
+  if (!(opts.letters ? LETTER : LETTER_OR_DIGIT).test(text)) return { ok: false, reason: "no-letters" };
   return { ok: true, value: text };
 }
 
 /**
+ * Words people put around a head count ("about 45", "45 человек", "шамамен 45 адам"): an
+ * approximate word before the number, a noun for people after it, in any of the three languages.
+ */
+const APPROX_BEFORE = /^(?:about|around|approximately|approx\.?|roughly|~|≈|около|примерно|приблизительно|где-то|порядка|шамамен|шамасы|жуық|жуықтап)\s*/iu;
+const PEOPLE_AFTER =
+  /\s*(?:people|persons?|employees?|workers?|staff|человека?|чел\.?|работник(?:а|ов)?|сотрудник(?:а|ов)?|адам|жұмыскер|қызметкер|шамасы|шамамен|жуық)$/iu;
+
+/**
  * Parses a head count typed by a person: a whole number, optionally with thousands grouped by a
- * space, NBSP, narrow NBSP, comma or dot ("1 200", "1,200", "1.200"), one separator style at a time.
- * "1,5" or "≈ 40" is "not-number": an estimate or a fraction should be asked again, not guessed.
+ * space, NBSP, narrow NBSP, comma or dot ("1 200", "1,200", "1.200"), one separator style at a time,
+ * and optionally the words people naturally add ("about 45", "45 человек", "45 адам"): the number
+ * of employees is an estimate anyway. "1,5" or "40-50" is "not-number": a fraction or a range is
+ * asked again, not guessed.
  */
 export function parseEmployees(input: string): EmployeesResult {
-  const text = input.normalize("NFKC").replace(INVISIBLE, "").trim();
+  let text = input.normalize("NFKC").replace(INVISIBLE, "").trim().replace(/[.!]+$/u, "");
+  text = text.replace(APPROX_BEFORE, "").replace(PEOPLE_AFTER, "").replace(PEOPLE_AFTER, "").trim();
   if (!/^(?:\d+|\d{1,3}([ \u00A0\u2009\u202F,.])\d{3}(?:\1\d{3})*)$/.test(text)) {
     return { ok: false, reason: "not-number" };
   }

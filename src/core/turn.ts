@@ -7,9 +7,9 @@ import type { Tx } from "../db/database.ts";
 import type { I18n, MessageArgs } from "../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
-import type { ChannelName, Inbound, OutboundMessage } from "./channel.ts";
+import { DEFAULT_CAPABILITIES, type ChannelName, type Inbound, type OutboundMessage, type ResolvedCapabilities } from "./channel.ts";
 import { toPlain } from "./rich-text.ts";
-import { deleteMenu, enqueue, saveMenu, type QueuedMessage } from "./bookkeeping.ts";
+import { deleteMenu, enqueue, loadMenu, saveMenu, type MenuChoice, type QueuedMessage } from "./bookkeeping.ts";
 
 export type Translate = (key: string, args?: MessageArgs) => string;
 
@@ -19,6 +19,8 @@ export type Label = string | { key: string; args?: MessageArgs } | ((t: Translat
 export interface ButtonSpec {
   data: string;
   label: Label;
+  /** Key of a comma-separated list of other words that choose it when typed ("words-yes": "да, ага"). */
+  words?: string;
 }
 
 export interface MessageSpec {
@@ -51,6 +53,8 @@ export interface CoreServices {
   settings: CoreSettings;
   /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
   staffChatDown?: boolean;
+  /** What each channel can show (its adapter declares it); DEFAULT_CAPABILITIES when absent. */
+  capabilities?: (channel: string) => ResolvedCapabilities;
 }
 
 export interface Actor {
@@ -105,6 +109,11 @@ export class Turn {
     return this.services.i18n.t(locale, key, args);
   }
 
+  /** What `channel` can show (buttons, a share-contact button). */
+  capabilities(channel: string = this.inbound.channel): ResolvedCapabilities {
+    return this.services.capabilities?.(channel) ?? DEFAULT_CAPABILITIES;
+  }
+
   /** Where replies to this turn go. */
   get here(): Target {
     return { channel: this.inbound.channel, chatId: this.inbound.chatId, locale: this.locale };
@@ -140,8 +149,9 @@ export class Turn {
   /** Queues a message; it is delivered after this turn commits. */
   async send(to: Target, spec: MessageSpec, opts: { tag?: string } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
+    if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
+    else await this.numberChoices(to, spec, message, opts.tag);
     await this.queue(to, { kind: "send", message }, opts.tag ?? null);
-    await this.rememberChoices(to, spec);
   }
 
   private async queue(to: Target, payload: QueuedPayload, tag: string | null): Promise<void> {
@@ -165,7 +175,10 @@ export class Turn {
   ): Promise<void> {
     for (const target of await this.chatsWith(tag, opts.only)) {
       if (opts.allow && !(await opts.allow(target))) continue;
-      const payload: QueuedPayload = { kind: "edit-tag", tag, message: this.build(target.locale, build(target.locale)), ...(opts.forget ? { forget: true } : {}) };
+      const spec = build(target.locale);
+      const message = this.build(target.locale, spec);
+      if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
+      const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
       await this.queue(target, payload, null);
     }
   }
@@ -198,29 +211,74 @@ export class Turn {
   }
 
   /**
-   * The newest message with buttons decides what a typed number or button label means in a chat.
-   * A question without buttons in the chat's own conversation clears that (its answer is text); a
-   * notification from someone else's turn (a decision) leaves the options shown before. A notice
-   * with buttons from someone else's turn counts only on channels without real buttons, and only
-   * while that chat is not in the middle of a question (see core.ts typedChoice).
+   * On a channel with real buttons, the newest message with buttons in the chat's own conversation
+   * decides what a typed number or button label means there ("2", "Да"); a question without buttons
+   * clears that (its answer is text). Messages from someone else's turn do not count: their buttons
+   * are pressed, not typed.
    */
   private async rememberChoices(to: Target, spec: MessageSpec): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
     const ownChat = to.channel === this.inbound.channel && to.chatId === this.inbound.chatId;
-    if (!ownChat && (!spec.choices?.length || to.channel === "telegram")) return;
+    if (!ownChat) return;
     if (!spec.choices?.length) {
       if (this.#noMenu.has(key)) return;
       await deleteMenu(this.tx, to.channel, to.chatId);
       this.#noMenu.add(key);
       return;
     }
-    const { i18n } = this.services;
-    const choices = spec.choices.flat().map((b) => ({
-      data: b.data,
-      match: [...new Set(LOCALES.map((l) => foldLabel(toPlain(render(i18n, l, b.label)))))].filter(Boolean),
-    }));
-    await saveMenu(this.tx, to.channel, to.chatId, { foreign: !ownChat, choices }, this.now);
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices: spec.choices.flat().map((b) => this.entry(b)) }, this.now);
     this.#noMenu.delete(key);
+  }
+
+  /**
+   * On a channel without real buttons (console, WhatsApp text), options are shown as a numbered
+   * list, and every option still shown in the chat must stay choosable: a staff member may decide on
+   * any of ten notices listed by /pending, not only the newest. So each option gets a number unique
+   * among the chat's live options (`message`'s buttons get it as `key`), kept in the chat's menu:
+   * - a tagged message (a notice) keeps its options until it is edited (decided: no buttons left);
+   * - an untagged message is the chat's current question: the chat's own next message replaces its
+   *   options (a question without buttons leaves none: its answer is text);
+   * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
+   *   operator with two notices 1–4 sees the menu as 5–9).
+   */
+  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
+    const key = `${to.channel}:${to.chatId}`;
+    const ownChat = to.channel === this.inbound.channel && to.chatId === this.inbound.chatId;
+    const buttons = spec.choices?.flat() ?? [];
+    if (!buttons.length && this.#noMenu.has(key)) return;
+    const before = ((await loadMenu(this.tx, to.channel, to.chatId))?.choices ?? []).filter((c) => c.n !== undefined);
+    const kept = before.filter((c) =>
+      tag !== undefined ? c.tag !== tag : c.tag !== undefined || !ownChat,
+    );
+    if (!buttons.length && kept.length === before.length) return;
+    // The first run of free numbers long enough for all of this message's options (contiguous: "1 2 3").
+    const used = new Set(kept.map((c) => c.n!));
+    let first = 1;
+    for (let i = 0; i < buttons.length; i++) {
+      if (used.has(first + i)) {
+        first += i + 1;
+        i = -1;
+      }
+    }
+    const added = buttons.map((b, i) => ({ ...this.entry(b), n: first + i, ...(tag !== undefined ? { tag } : {}) }));
+    const byData = new Map(added.map((c) => [c.data, c.n]));
+    for (const row of message.choices ?? []) for (const b of row) b.key = String(byData.get(b.data));
+    const choices = [...kept, ...added];
+    if (!choices.length) {
+      if (before.length) await deleteMenu(this.tx, to.channel, to.chatId);
+      this.#noMenu.add(key);
+      return;
+    }
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices }, this.now);
+    this.#noMenu.delete(key);
+  }
+
+  /** A button as a menu entry: its label in every language and its other words, folded. */
+  private entry(b: ButtonSpec): MenuChoice {
+    const { i18n } = this.services;
+    const words = b.words ? LOCALES.flatMap((l) => i18n.t(l, b.words!).split(",")) : [];
+    const match = [...LOCALES.map((l) => toPlain(render(i18n, l, b.label))), ...words].map(foldLabel).filter(Boolean);
+    return { data: b.data, match: [...new Set(match)] };
   }
 }
 

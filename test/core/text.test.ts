@@ -91,6 +91,11 @@ describe("cleanText", () => {
     expect(cleanText("👍🧵🔥", { max: 10 })).toEqual({ ok: false, reason: "no-letters" });
   });
 
+  it("with letters required, calls a digits-only input no-letters (issue 5, fault 19)", () => {
+    expect(cleanText("12345", { max: 10, letters: true })).toEqual({ ok: false, reason: "no-letters" });
+    expect(cleanText("Айгерім 2", { max: 10, letters: true })).toEqual({ ok: true, value: "Айгерім 2" });
+  });
+
   it("calls a punctuation-only input no-letters", () => {
     expect(cleanText("?!... -- ))", { max: 20 })).toEqual({ ok: false, reason: "no-letters" });
   });
@@ -123,13 +128,20 @@ describe("parseEmployees", () => {
     ["12 345", 12345],
     ["200 000", 200_000],
     ["２５", 25],
+    // Natural answers (issue 5, fault 21): a word for people after the number, "about" before it.
+    ["45 человек", 45],
+    ["45 адам", 45],
+    ["about 45", 45],
+    ["около 45 человек", 45],
+    ["шамамен 45", 45],
+    ["≈ 40", 40],
+    ["45 employees.", 45],
   ])("reads %j as %d", (input, expected) => {
     expect(parseEmployees(input)).toEqual({ ok: true, value: expected });
   });
 
   it.each([
-    ["text around the number", "≈ 40"],
-    ["a word after it", "40 человек"],
+    ["a word that is no count", "40 станков"],
     ["a range", "40-50"],
     ["a decimal comma", "1,5"],
     ["a decimal point", "2.5"],

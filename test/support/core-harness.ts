@@ -10,7 +10,7 @@ import { createI18n, type I18n, type MessageArgs } from "../../src/i18n/i18n.ts"
 import type { Locale } from "../../src/i18n/locales.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
-import { DeliveryError, type ChannelName, type ChannelSender, type Inbound, type InboundEvent, type Outbound, type OutboundMessage, type TurnResult } from "../../src/core/channel.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelName, type ChannelSender, type Inbound, type InboundEvent, type Outbound, type OutboundMessage, type TurnResult } from "../../src/core/channel.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { toPlain } from "../../src/core/rich-text.ts";
 
@@ -37,7 +37,11 @@ export class RecordingChannel implements ChannelSender {
   /** Chats that refuse messages, as a platform does for a blocked bot or a chat it is not in. */
   readonly unreachable = new Set<string>();
   #next = 1;
-  constructor(readonly channel: ChannelName = "telegram") {}
+  constructor(
+    readonly channel: ChannelName = "telegram",
+    /** What the recorded channel can show (the console's: no buttons, no share-contact button). */
+    readonly capabilities?: ChannelCapabilities,
+  ) {}
 
   async deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }> {
     if (this.unreachable.has(chatId)) throw new DeliveryError("unreachable", `chat ${chatId} not found`);
@@ -89,11 +93,13 @@ export interface TestPerson {
   buttons(): string[];
 }
 
-export async function startHarness(opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName; capabilities?: ChannelCapabilities } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "qti-core-"));
   const url = `file:${join(dir, "bot.db")}`;
   const settings: CoreSettings = { defaultLocale: "ru", admins: [], ...opts.settings };
-  const channel = new RecordingChannel(opts.channel ?? "telegram");
+  const channel = new RecordingChannel(opts.channel ?? "telegram", opts.capabilities);
   let db = await openDatabase(url);
   let core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
   await core.start();

@@ -1,11 +1,15 @@
 /**
  * A terminal chat with the same core, flows and database as Telegram, so anyone can try the bot
- * without a token. Buttons appear as numbered options (type the number or the option's text).
+ * without a token. It has no real buttons and no share-contact button (its capabilities say so):
+ * the core numbers every option still shown uniquely, so any of them (each notice listed by
+ * /pending) can be chosen by typing its number, or the option's text; the phone is typed.
  * `/as NAME` switches to another person (e.g. `/as admin`, the operator persona, to approve);
- * messages to other people are shown with their name.
+ * messages to other people are shown with their name. At start, and on switching, the question the
+ * persona's conversation waits at is shown again. The language of a new persona's first answer is
+ * the terminal's (LC_ALL, LC_MESSAGES or LANG, passed as `languageHint`); /language changes it.
  */
 import { createInterface, type Interface } from "node:readline";
-import type { ChannelSender, Inbound, Outbound, OutboundMessage } from "../../core/channel.ts";
+import type { ChannelCapabilities, ChannelSender, Inbound, InboundEvent, Outbound, OutboundMessage } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
 import { parseRich } from "../../core/rich-text.ts";
 
@@ -29,6 +33,22 @@ export interface ConsoleChannel {
 
 const PERSONA = /^[\p{L}\p{N}_-]{1,32}$/u;
 
+/** A terminal shows text only: options are typed, and so is the phone number. */
+export const CONSOLE_CAPABILITIES: ChannelCapabilities = { buttons: false, shareContact: false };
+
+/** The lines the console prints at start: what it is and how to use it (language included). */
+export function consoleBanner(opts: { dbFile: string; logFile: string; admin: string; languageHint?: string }): string {
+  return [
+    "Qaz Textile Industry bot: console chat (no TELEGRAM_BOT_TOKEN set).",
+    `Database: ${opts.dbFile}   Log: ${opts.logFile}`,
+    `Type /start. Options are numbered: type the number. "/as ${opts.admin}" becomes the operator (staff);`,
+    '"/as NAME" any other person. Ctrl+D or /quit leaves.',
+    `Language of a new person: from LC_ALL, LC_MESSAGES or LANG (now ${opts.languageHint ? `"${opts.languageHint}"` : "unset: the default"}),`,
+    "e.g. LANG=kk_KZ.UTF-8 (kk, ru or en); /language changes it in the chat.",
+    "",
+  ].join("\n");
+}
+
 export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
   const { core, output } = opts;
   const color = opts.color ?? false;
@@ -45,12 +65,14 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
       .join("");
     const lines = [text];
     const buttons = message.choices?.flat() ?? [];
-    buttons.forEach((b, i) => lines.push(`  ${style("36", `${i + 1}.`)} ${b.label}`));
+    // The core numbers options uniquely across the chat (`key`); a plain list counts from 1.
+    buttons.forEach((b, i) => lines.push(`  ${style("36", `${b.key ?? i + 1}.`)} ${b.label}`));
     return lines.join("\n");
   }
 
   const sender: ChannelSender = {
     channel: "console",
+    capabilities: CONSOLE_CAPABILITIES,
     async deliver(chatId: string, outbound: Outbound) {
       const header =
         outbound.kind === "edit"
@@ -63,7 +85,11 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
     },
   };
 
-  async function say(text: string): Promise<void> {
+  function say(text: string): Promise<void> {
+    return handle({ type: "text", text });
+  }
+
+  async function handle(event: InboundEvent): Promise<void> {
     const inbound: Inbound = {
       channel: "console",
       chatId: persona,
@@ -71,7 +97,7 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
       chatType: "private",
       ...(opts.languageHint ? { languageHint: opts.languageHint } : {}),
       displayName: persona,
-      event: { type: "text", text },
+      event,
     };
     const result = await core.handle(inbound);
     await core.dispatcher.idle();
@@ -84,47 +110,44 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
       return persona;
     },
     run() {
-      rl = createInterface({ input: opts.input, output, terminal: color, prompt: style("32", `${persona}> `) });
-      const lines: string[] = [];
-      let busy = false;
-      const next = async (): Promise<void> => {
-        if (busy) return;
-        busy = true;
-        while (lines.length) {
-          const line = lines.shift()!.trim();
-          if (!line) continue;
-          const as = /^\/as(?:\s+(.*))?$/.exec(line);
-          if (as) {
-            const name = (as[1] ?? "").trim().toLowerCase();
-            if (PERSONA.test(name)) {
-              persona = name;
-              write(style("2", `── you are now "${persona}" ──`));
-              rl?.setPrompt(style("32", `${persona}> `));
-            } else {
-              write(style("2", "Usage: /as NAME (letters, digits, _ or -), e.g. /as admin"));
-            }
-            continue;
-          }
-          if (line === "/quit" || line === "/exit") {
-            rl?.close();
-            break;
-          }
-          await say(line);
+      const rl_ = createInterface({ input: opts.input, output, terminal: color, prompt: style("32", `${persona}> `) });
+      rl = rl_;
+      let quit = false;
+      let pending = 0;
+      const line = async (raw: string): Promise<void> => {
+        const text = raw.trim();
+        if (quit || !text) return;
+        const as = /^\/as(?:\s+(.*))?$/.exec(text);
+        if (as) {
+          const name = (as[1] ?? "").trim().toLowerCase();
+          if (!PERSONA.test(name)) return void write(style("2", "Usage: /as NAME (letters, digits, _ or -), e.g. /as admin"));
+          persona = name;
+          write(style("2", `── you are now "${persona}" ──`));
+          rl_.setPrompt(style("32", `${persona}> `));
+          return handle({ type: "resume" });
         }
-        busy = false;
-        rl?.prompt();
+        if (text === "/quit" || text === "/exit") {
+          quit = true;
+          rl_.close();
+          return;
+        }
+        return say(text);
       };
+      // Lines are handled one after another, in order; the question this persona's conversation
+      // waits at (after a restart) comes first.
+      let chain: Promise<void> = handle({ type: "resume" }).then(() => rl_.prompt());
       return new Promise<void>((resolve) => {
-        rl!.on("line", (line) => {
-          lines.push(line);
-          void next();
+        rl_.on("line", (raw) => {
+          pending++;
+          chain = chain
+            .then(() => line(raw))
+            .catch((error: unknown) => write(style("2", `(error: ${error instanceof Error ? error.message : String(error)})`)))
+            .then(() => {
+              if (--pending === 0 && !quit) rl_.prompt();
+            });
         });
-        rl!.on("close", () => {
-          // Let what was typed before the end finish.
-          const wait = () => (busy || lines.length ? setTimeout(wait, 20) : resolve());
-          void next().then(wait);
-        });
-        rl!.prompt();
+        // Ctrl+D (end of input) or /quit: what was typed before the end is finished first.
+        rl_.on("close", () => void chain.then(resolve));
       });
     },
     stop() {

@@ -43,6 +43,7 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
     ...(message.from.language_code ? { languageHint: message.from.language_code } : {}),
     displayName: displayName(message.from),
     ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}),
+    ...(message.media_group_id ? { mediaGroup: message.media_group_id } : {}),
   };
   if (message.text !== undefined) {
     const text = commandFor(message.text, me.username);

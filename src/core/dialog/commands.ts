@@ -1,9 +1,9 @@
 /**
  * Commands a person can use anywhere: "/cancel" and friends, and the same words typed without a
- * slash in any of the three languages (the console and WhatsApp have no command menu).
+ * slash in the person's language (the console and WhatsApp have no command menu).
  */
 import type { I18n } from "../../i18n/i18n.ts";
-import { LOCALES } from "../../i18n/locales.ts";
+import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { foldLabel } from "../turn.ts";
 
 export const GLOBAL_COMMANDS = ["start", "menu", "cancel", "help", "language"] as const;
@@ -29,24 +29,38 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   team: "team",
 };
 
-const wordCache = new WeakMap<I18n, Map<string, GlobalCommand>>();
+const wordCache = new WeakMap<I18n, Map<Locale, Map<string, GlobalCommand>>>();
 
-/** Which global command a text means: "/cancel", "отмена", "болдырмау", "Cancel"... or null. */
-export function globalCommandOf(text: string, i18n: I18n): GlobalCommand | null {
+/**
+ * Which global command a text means. A slash command ("/cancel") counts in every language; a bare
+ * word ("отмена", "болдырмау", "cancel") counts only in the person's own language `locale`, so that
+ * an English word is no command in a Russian chat. Whether a bare word is taken as a command at all
+ * is the dialog's call (see `slashCommandOf` and dialog.ts): in a free-text question it may be the
+ * answer.
+ */
+export function globalCommandOf(text: string, i18n: I18n, locale: Locale): GlobalCommand | null {
   const cmd = parseCommand(text);
-  if (cmd) return (GLOBAL_COMMANDS as readonly string[]).includes(cmd.name) ? (cmd.name as GlobalCommand) : null;
-  let words = wordCache.get(i18n);
-  if (!words) {
-    words = new Map();
-    for (const command of GLOBAL_COMMANDS) {
-      for (const locale of LOCALES) {
-        for (const w of i18n.t(locale, `words-${command}`).split(",")) {
+  if (cmd) return slashCommandOf(text);
+  let byLocale = wordCache.get(i18n);
+  if (!byLocale) {
+    byLocale = new Map();
+    for (const l of LOCALES) {
+      const words = new Map<string, GlobalCommand>();
+      for (const command of GLOBAL_COMMANDS) {
+        for (const w of i18n.t(l, `words-${command}`).split(",")) {
           const folded = foldLabel(w);
           if (folded) words.set(folded, command);
         }
       }
+      byLocale.set(l, words);
     }
-    wordCache.set(i18n, words);
+    wordCache.set(i18n, byLocale);
   }
-  return words.get(foldLabel(text)) ?? null;
+  return byLocale.get(locale)?.get(foldLabel(text)) ?? null;
+}
+
+/** The global command of a slash command ("/cancel@QazBot"), or null for anything else. */
+export function slashCommandOf(text: string): GlobalCommand | null {
+  const cmd = parseCommand(text);
+  return cmd && (GLOBAL_COMMANDS as readonly string[]).includes(cmd.name) ? (cmd.name as GlobalCommand) : null;
 }

@@ -8,7 +8,8 @@
 import type { ReplayControls } from "@grammyjs/conversations/out/engine.js";
 import type { InboundEvent } from "../channel.ts";
 import type { Label, Translate, Turn } from "../turn.ts";
-import { globalCommandOf, MENU_COMMANDS, parseCommand } from "./commands.ts";
+import { createHash } from "node:crypto";
+import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -20,6 +21,8 @@ export const fail = <T = never>(error: Label): Parse<T> => ({ ok: false, error }
 export interface Option<I extends string = string> {
   id: I;
   label: Label;
+  /** Key of other words that choose it when typed, in any language ("words-yes": "да, ага"). */
+  words?: string;
 }
 
 /**
@@ -30,6 +33,12 @@ export type FlowExit = { next: string; args?: Json } | { end: true };
 
 export interface AskSpec<T> {
   prompt: Label;
+  /**
+   * A short form of a long prompt (the consent text), sent after the reason when an answer is
+   * refused, instead of the whole prompt again. A long prompt with buttons and no `reask` is not
+   * repeated either: the reason and the buttons are.
+   */
+  reask?: Label;
   /** Buttons, in rows. A plain list is laid out `columns` per row. */
   options?: Option[] | Option[][];
   columns?: number;
@@ -39,6 +48,8 @@ export interface AskSpec<T> {
    */
   stable?: string;
   requestPhone?: Label;
+  /** The prompt where the channel has no share-contact button (it must not say "press the button below"). */
+  typedPrompt?: Label;
   /** Interprets the answer; `picked` is the chosen option's id when a button of this question was pressed. */
   accept(event: InboundEvent, picked: string | undefined): Parse<T>;
 }
@@ -49,6 +60,37 @@ export interface DialogContext {
   idle: boolean;
   /** Message key naming the flow ("registration"), for "you are in the middle of …". */
   title: string;
+  /** The flow's name, which is also its menu entry's id ("register"): a press of that entry is no reason to leave it. */
+  flow?: string;
+}
+
+/**
+ * A refusal sent in this conversation, remembered until an answer is accepted, so that the same
+ * refusal is not sent again for a burst of messages (an album of photos, a quick flurry of
+ * stickers). `sig` is a hash of the refusal's text (no personal data kept), `at` the turn's time
+ * (ms), `group` the album id of the message refused.
+ */
+export interface Refusal {
+  sig: string;
+  at: number;
+  group?: string;
+}
+
+/** Identical refusals closer than this are one burst: the later ones are not answered. */
+export const BURST_MS = 10_000;
+
+/** What the engine tells a dialog and learns from it (see engine.ts). */
+export interface DialogHooks {
+  /** Whether interrupt `op` has a recorded answer. */
+  answered(op: number): boolean;
+  /** The flow waits at interrupt `op` (it has no answer yet). */
+  onWait(op: number): void;
+  /** The answer given at interrupt `op` was refused (its question is asked again, or not, in a burst). */
+  onRefused(op: number, refusal: Refusal | null): void;
+  /** A button of a one-time question (`data`) was accepted as its answer: a second press of it is a double tap. */
+  onConsumed(data: string): void;
+  /** The last refusal sent in this conversation since an accepted answer. */
+  previous?: Refusal;
 }
 
 export interface Dialog {
@@ -64,21 +106,24 @@ export interface Dialog {
   /** Free text, interpreted by `parse`. */
   text<T>(prompt: Label, parse: (text: string) => Parse<T>): Promise<T>;
   /** One of the options (a button, its number, or its label typed in any language). */
-  choice<I extends string>(prompt: Label, options: Option<I>[] | Option<I>[][], opts?: { columns?: number; stable?: string }): Promise<I>;
-  /** A phone number: the platform's share-contact button or typed; returns E.164. */
-  phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>): Promise<string>;
-  /** Yes or no. */
+  choice<I extends string>(
+    prompt: Label,
+    options: Option<I>[] | Option<I>[][],
+    opts?: { columns?: number; stable?: string; reask?: Label },
+  ): Promise<I>;
+  /**
+   * A phone number: the platform's share-contact button or typed; returns E.164. `typedPrompt` is
+   * asked instead of `prompt` where the channel has no share-contact button.
+   */
+  phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>, typedPrompt?: Label): Promise<string>;
+  /** Yes or no ("да", "иә", "no" typed count too). */
   confirm(prompt: Label, yes?: Label, no?: Label): Promise<boolean>;
 }
 
 const LANGUAGE_NAMES: Record<Locale, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
 
-/**
- * Tells the engine where a replay stops: at the first interrupt that has no recorded answer in the
- * replay state. Flows are strictly sequential (every call awaited), so at that point every action
- * of the turn has finished and the state is complete.
- */
-export type OnWait = (op: number) => void;
+/** A prompt longer than this (code units of the rendered text) is not repeated whole after a refusal. */
+const LONG_PROMPT = 400;
 
 export class FlowDialog implements Dialog {
   #prompts = 0;
@@ -90,15 +135,17 @@ export class FlowDialog implements Dialog {
     private readonly turn: () => Turn,
     private readonly runId: string,
     private readonly context: DialogContext,
-    private readonly answered: (op: number) => boolean = () => true,
-    private readonly onWait: OnWait = () => {},
-    /** Told when the answer given at interrupt `op` was refused and its question is asked again. */
-    private readonly onRefused: (op: number) => void = () => {},
+    private readonly hooks: Partial<DialogHooks> = {},
   ) {}
 
+  /**
+   * Waits for the next answer. The engine learns where a replay stops from `onWait`: the first
+   * interrupt without a recorded answer. Flows are strictly sequential (every call awaited), so
+   * every action of the turn has finished by then and the state is complete.
+   */
   private async interrupt(): Promise<{ op: number; event: InboundEvent }> {
     const op = this.#op++;
-    if (!this.answered(op)) this.onWait(op);
+    if (!(this.hooks.answered?.(op) ?? true)) this.hooks.onWait?.(op);
     return { op, event: (await this.controls.interrupt("input")) as InboundEvent };
   }
 
@@ -120,10 +167,19 @@ export class FlowDialog implements Dialog {
     const rows = toRows(spec.options ?? [], spec.columns ?? 1);
     const ids = new Set(rows.flat().map((o) => o.id));
     const prefix = spec.stable ?? pid;
-    await this.prompt(spec, rows, prefix);
+    // A question without buttons takes free text: there a bare word ("Старт") may be the answer.
+    const freeText = rows.length === 0;
+    const q: Question = { spec: spec as AskSpec<unknown>, rows, prefix };
+    await this.prompt(q);
     for (;;) {
       const { op, event } = await this.interrupt();
       let picked: string | undefined;
+      if (event.type === "resume") {
+        // The channel reopened the chat: the question again, as it was.
+        await this.prompt(q);
+        this.hooks.onRefused?.(op, null);
+        continue;
+      }
       if (event.type === "choice") {
         const [head, ...rest] = event.data.split(":");
         const id = rest.join(":");
@@ -132,34 +188,56 @@ export class FlowDialog implements Dialog {
           picked = id;
         } else if (head === "m" && !this.context.idle) {
           // A main-menu button pressed in the middle of something else.
+          if (id === this.context.flow) {
+            // The entry of this very task (a double tap on "Register"): nothing to leave.
+            await this.act("already", (turn) => void (turn.notice = turn.t("flow-already-here")));
+            this.hooks.onRefused?.(op, null);
+            continue;
+          }
           if (id === "help" || id === "language") await this.interject(id);
           else await this.offerLeave(id);
-          await this.prompt(spec, rows, prefix);
+          await this.prompt(q);
           continue;
         } else {
           // A button of an earlier question (or a forged one): say so where the platform can.
           await this.act("stale", (turn) => {
             turn.notice = turn.t("button-stale");
           });
-          this.onRefused(op);
+          this.hooks.onRefused?.(op, null);
           continue;
         }
       } else if (event.type === "text") {
-        const command = await this.act("command", (turn) => globalCommandOf(event.text, turn.services.i18n));
+        // Slash commands count everywhere; a bare word only in the person's language, and in a
+        // free-text question only "cancel" (asking which was meant), so that nobody's name is eaten.
+        const said = await this.act("command", (turn) => {
+          const slash = slashCommandOf(event.text);
+          return { slash, word: slash ? null : globalCommandOf(event.text, turn.services.i18n, turn.locale) };
+        });
+        let command = said.slash ?? (freeText ? null : said.word);
+        if (!said.slash && said.word === "cancel" && freeText && !this.context.idle) {
+          const meant = await this.choice((t) => t("dialog-word-or-cancel", { text: event.text.trim() }), [
+            [{ id: "answer", label: "dialog-use-as-answer" }],
+            [{ id: "leave", label: "flow-leave-button" }],
+          ]);
+          if (meant === "leave") throw new LeaveFlow(null);
+          command = null;
+        }
         if (command === "help" || command === "language") {
           await this.interject(command);
-          await this.prompt(spec, rows, prefix);
+          await this.prompt(q);
           continue;
+        }
+        if (command === "cancel" && !this.context.idle) {
+          // A cancel word typed where no answer is text ("/cancel" itself is handled by the engine).
+          throw new LeaveFlow(null);
         }
         if (command === "start" || command === "menu" || command === "cancel") {
           if (this.context.idle) {
-            if (command === "start") await this.say("welcome-back");
-            await this.prompt(spec, rows, prefix);
-            this.onRefused(op);
+            await this.refuse(op, q, command === "start" ? "welcome-back" : undefined);
             continue;
           }
           await this.offerLeave(null);
-          await this.prompt(spec, rows, prefix);
+          await this.prompt(q);
           continue;
         }
         // Any other command is not an answer ("/register" is no enterprise name).
@@ -167,24 +245,29 @@ export class FlowDialog implements Dialog {
         if (other && !this.context.idle) {
           // A menu command typed in the middle of a task offers to leave it for that entry.
           const entry = MENU_COMMANDS[other.name];
-          if (entry) {
+          if (entry && entry === this.context.flow) {
+            await this.refuse(op, q, "flow-already-here");
+          } else if (entry) {
             await this.offerLeave(entry);
-            await this.prompt(spec, rows, prefix);
+            await this.prompt(q);
           } else {
-            await this.say("error-unknown-command");
-            await this.prompt(spec, rows, prefix);
-            this.onRefused(op);
+            await this.refuse(op, q, "error-unknown-command");
           }
           continue;
         }
       }
       const result = spec.accept(event, picked);
       if (result.ok) {
-        if (picked !== undefined) await this.act("consumed", (turn) => void (turn.consumed = true));
+        if (picked !== undefined) {
+          const once = spec.stable === undefined && event.type === "choice" ? event.data : undefined;
+          await this.act("consumed", (turn) => {
+            turn.consumed = true;
+            if (once) this.hooks.onConsumed?.(once);
+          });
+        }
         return result.value;
       }
-      await this.prompt(spec, rows, prefix, result.error);
-      this.onRefused(op);
+      await this.refuse(op, q, result.error);
     }
   }
 
@@ -198,7 +281,7 @@ export class FlowDialog implements Dialog {
   choice<I extends string>(
     prompt: Label,
     options: Option<I>[] | Option<I>[][],
-    opts: { columns?: number; stable?: string } = {},
+    opts: { columns?: number; stable?: string; reask?: Label } = {},
   ): Promise<I> {
     return this.ask<I>({
       prompt,
@@ -208,9 +291,10 @@ export class FlowDialog implements Dialog {
     });
   }
 
-  phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>): Promise<string> {
+  phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>, typedPrompt?: Label): Promise<string> {
     return this.ask({
       prompt,
+      ...(typedPrompt ? { typedPrompt } : {}),
       requestPhone: "phone-share-button",
       accept: (event) => {
         if (event.type === "contact") return parse(event.phone, true);
@@ -221,28 +305,69 @@ export class FlowDialog implements Dialog {
   }
 
   async confirm(prompt: Label, yes: Label = "button-yes", no: Label = "button-no"): Promise<boolean> {
-    const answer = await this.choice(prompt, [[{ id: "yes", label: yes }, { id: "no", label: no }]]);
+    const answer = await this.choice(prompt, [
+      [
+        { id: "yes", label: yes, words: "words-yes" },
+        { id: "no", label: no, words: "words-no" },
+      ],
+    ]);
     return answer === "yes";
   }
 
-  private async prompt(spec: AskSpec<unknown>, rows: Option[][], prefix: string, error?: Label): Promise<void> {
-    const text: Label = error
-      ? (t: Translate) => `${renderWith(t, error)}\n\n${renderWith(t, spec.prompt)}`
-      : spec.prompt;
-    await this.act("prompt", (turn) =>
-      turn.reply(
-        {
-        text,
-        ...(rows.length ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label }))) } : {}),
-        ...(spec.requestPhone ? { requestPhone: spec.requestPhone } : {}),
+  /**
+   * Answers a refused answer at interrupt `op`: the reason (when there is one) and the question
+   * again, in one message. A long question is not repeated whole (its short `reask`, or just its
+   * buttons). The same refusal again within a burst (the next photo of an album, or within
+   * BURST_MS with nothing accepted in between) is not sent: one burst, one answer.
+   */
+  private async refuse(op: number, q: Question, reason?: Label): Promise<void> {
+    const refusal = await this.act("refuse", async (turn) => {
+      const text = this.questionText(turn, q, reason);
+      const sig = createHash("sha256").update(text).digest("base64url").slice(0, 16);
+      const group = turn.inbound.mediaGroup;
+      const now = turn.now.getTime();
+      const prev = this.hooks.previous;
+      const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (now >= prev.at && now - prev.at < BURST_MS));
+      if (!burst) await this.send(turn, q, text);
+      return { sig, at: now, ...(group ? { group } : {}) } satisfies Refusal;
+    });
+    this.hooks.onRefused?.(op, refusal);
+  }
+
+  /** The text of a question, after `reason` when the previous answer was refused. */
+  private questionText(turn: Turn, q: Question, reason?: Label): string {
+    const t: Translate = (key, args) => turn.t(key, args);
+    const { spec } = q;
+    const noContact = !!spec.requestPhone && !turn.capabilities().shareContact;
+    const prompt = renderWith(t, noContact && spec.typedPrompt ? spec.typedPrompt : spec.prompt);
+    if (!reason) return prompt;
+    const why = renderWith(t, reason);
+    if (spec.reask) return `${why}\n\n${renderWith(t, spec.reask)}`;
+    // The buttons say what to do; a long text (the consent) is not sent again for each refusal.
+    if (q.rows.length && prompt.length > LONG_PROMPT) return why;
+    return `${why}\n\n${prompt}`;
+  }
+
+  private async prompt(q: Question): Promise<void> {
+    await this.act("prompt", (turn) => this.send(turn, q, this.questionText(turn, q)));
+  }
+
+  private async send(turn: Turn, q: Question, text: string): Promise<void> {
+    const { spec, rows, prefix } = q;
+    await turn.reply(
+      {
+        text: () => text,
+        ...(rows.length
+          ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label, ...(o.words ? { words: o.words } : {}) }))) }
+          : {}),
+        ...(spec.requestPhone && turn.capabilities().shareContact ? { requestPhone: spec.requestPhone } : {}),
         // In a group the bot sees only replies to its messages (privacy mode): ask this member to reply.
         ...(turn.inbound.chatType === "group"
           ? { replyFrom: { userId: turn.inbound.userId, name: turn.inbound.displayName ?? "" } }
           : {}),
-        },
-        // In a group, an answer must reply to the question: remember which message asked it.
-        turn.inbound.chatType === "group" ? { tag: questionTag(turn.inbound) } : {},
-      ),
+      },
+      // In a group, an answer must reply to the question: remember which message asked it.
+      turn.inbound.chatType === "group" ? { tag: questionTag(turn.inbound) } : {},
     );
   }
 
@@ -266,6 +391,12 @@ export class FlowDialog implements Dialog {
     ]);
     if (answer === "leave") throw new LeaveFlow(target);
   }
+}
+
+interface Question {
+  spec: AskSpec<unknown>;
+  rows: Option[][];
+  prefix: string;
 }
 
 /** Tags a question asked in a group, so that only a reply to it counts as its answer. */

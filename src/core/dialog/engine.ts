@@ -8,8 +8,8 @@ import { ReplayEngine, type ReplayResult, type ReplayState } from "@grammyjs/con
 import { randomBytes } from "node:crypto";
 import type { InboundEvent } from "../channel.ts";
 import type { Turn } from "../turn.ts";
-import { FlowDialog, LeaveFlow, type Dialog, type FlowExit, type Json } from "./dialog.ts";
-import { globalCommandOf } from "./commands.ts";
+import { FlowDialog, LeaveFlow, type Dialog, type FlowExit, type Json, type Refusal } from "./dialog.ts";
+import { slashCommandOf } from "./commands.ts";
 import { deleteDialog, loadDialog, saveDialog } from "../bookkeeping.ts";
 
 export interface FlowDef<A = Json> {
@@ -35,6 +35,16 @@ interface Stored {
   runId: string;
   waiting: number;
   replay: ReplayState;
+  /** The last refusal sent since an answer was accepted (one burst, one answer: see FlowDialog.refuse). */
+  refusal?: Refusal;
+  /** The data of the last one-time button accepted as an answer: a second press of it is a double tap. */
+  consumed?: string;
+}
+
+/** What one turn's replays learned, saved with the state. */
+interface TurnMemory {
+  refusal?: Refusal;
+  consumed?: string;
 }
 
 /** A flow threw: a bug or a failed action. The turn is rolled back; the stored state stays. */
@@ -88,12 +98,18 @@ export class DialogEngine {
         // The bot was updated mid-flow: start that step again rather than replay old answers.
         await turn.reply("flow-restarted");
         start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
-      } else if (!flow.idle && event.type === "text" && globalCommandOf(event.text, turn.services.i18n) === "cancel") {
-        // Handled before any replay, so that /cancel works even when a flow cannot be replayed.
+      } else if (!flow.idle && event.type === "text" && slashCommandOf(event.text) === "cancel") {
+        // Handled before any replay, so that /cancel works even when a flow cannot be replayed. A bare
+        // "отмена" is the dialog's to judge: in a free-text question it may be an answer (a name).
         await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
         start = turn.inbound.chatType === "private" ? { flow: this.#idle } : null;
       } else {
         const stored = parseStored(row.state);
+        if (stored && event.type === "choice" && stored.consumed === event.data) {
+          // A double tap: the second press of a button whose question is already answered. The
+          // first press did everything; this one changes and says nothing.
+          return;
+        }
         if (stored) current = { flow, stored };
         else start = { flow: flow.name, args: {} };
       }
@@ -103,25 +119,34 @@ export class DialogEngine {
     let args: Json;
     let runId: string;
     let result: ReplayResult;
+    const memory: TurnMemory = { ...(current?.stored.consumed ? { consumed: current.stored.consumed } : {}) };
     if (current) {
       ({ flow } = current);
       ({ args, runId } = current.stored);
-      result = await this.answer(flow, args, runId, turn, current.stored.replay, current.stored.waiting, event);
+      result = await this.answer(flow, args, runId, turn, current.stored, event, memory);
     } else {
       start ??= await route();
       if (!start) {
         if (row) await deleteDialog(turn.tx, key);
         return;
       }
-      ({ flow, args, runId, result } = await this.begin(start, turn));
+      ({ flow, args, runId, result } = await this.begin(start, turn, memory));
       if (start.supply && result.type === "interrupted") {
-        result = await this.answer(flow, args, runId, turn, result.state, result.interrupts[0]!, event);
+        result = await this.answer(flow, args, runId, turn, { replay: result.state, waiting: result.interrupts[0]! }, event, memory);
       }
     }
 
     for (let hops = 0; ; hops++) {
       if (result.type === "interrupted") {
-        const state = JSON.stringify({ args, runId, waiting: result.interrupts[0]!, replay: result.state } satisfies Stored);
+        const stored: Stored = {
+          args,
+          runId,
+          waiting: result.interrupts[0]!,
+          replay: result.state,
+          ...(memory.refusal ? { refusal: memory.refusal } : {}),
+          ...(memory.consumed ? { consumed: memory.consumed } : {}),
+        };
+        const state = JSON.stringify(stored);
         if (state.length > MAX_STATE_CHARS) {
           await turn.reply("flow-too-long");
           if (row || current) await deleteDialog(turn.tx, key);
@@ -138,12 +163,12 @@ export class DialogEngine {
             if (row) await deleteDialog(turn.tx, key);
             return;
           }
-          ({ flow, args, runId, result } = await this.begin({ flow: this.#idle, args: target ? { open: target } : {} }, turn));
+          ({ flow, args, runId, result } = await this.begin({ flow: this.#idle, args: target ? { open: target } : {} }, turn, memory));
           continue;
         }
         if (isBadReplay(result.error) && hops === 0) {
           await turn.reply("flow-restarted");
-          ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn));
+          ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn, memory));
           continue;
         }
         throw new FlowError(flow.name, result.error);
@@ -162,43 +187,55 @@ export class DialogEngine {
         if (row) await deleteDialog(turn.tx, key);
         return;
       }
-      ({ flow, args, runId, result } = await this.begin(next, turn));
+      ({ flow, args, runId, result } = await this.begin(next, turn, memory));
     }
   }
 
-  private async begin(start: FlowStart, turn: Turn) {
+  private async begin(start: FlowStart, turn: Turn, memory: TurnMemory) {
     const flow = this.#flows.get(start.flow);
     if (!flow) throw new Error(`Unknown flow ${start.flow}`);
     const args = start.args ?? {};
     const runId = randomBytes(3).toString("base64url");
-    const result = await this.replay(flow, args, runId, turn, { send: [], receive: [] });
+    delete memory.refusal;
+    const result = await this.replay(flow, args, runId, turn, { send: [], receive: [] }, memory);
     return { flow, args, runId, result };
   }
 
   /**
-   * Gives `event` to the question waiting at interrupt `waiting`. When the answer is refused (the
+   * Gives `event` to the question waiting at interrupt `at.waiting`. When the answer is refused (the
    * question is asked again), the state is set back to before it: a refused answer changes nothing,
    * so nothing of it is kept (free text typed before consent is personal data) and repeated junk
-   * does not grow the state.
+   * does not grow the state. Only the refusal is remembered (`memory.refusal`), so that the same
+   * refusal is not sent again for the rest of a burst; an accepted answer forgets it.
    */
   private async answer(
     flow: FlowDef<never>,
     args: Json,
     runId: string,
     turn: Turn,
-    state: ReplayState,
-    waiting: number,
+    at: { replay: ReplayState; waiting: number; refusal?: Refusal },
     event: InboundEvent,
+    memory: TurnMemory,
   ): Promise<ReplayResult> {
+    const { replay: state, waiting } = at;
     const checkpoint = ReplayEngine.supply(state, waiting, recordable(event));
     let refused = false;
-    const result = await this.replay(flow, args, runId, turn, state, (op) => {
-      if (op === waiting) refused = true;
+    let refusal: Refusal | null = null;
+    if (at.refusal) memory.refusal = at.refusal;
+    else delete memory.refusal;
+    const result = await this.replay(flow, args, runId, turn, state, memory, (op, r) => {
+      if (op !== waiting) return;
+      refused = true;
+      refusal = r;
     });
     if (refused && result.type === "interrupted") {
       ReplayEngine.reset(state, checkpoint);
+      const kept = refusal ?? at.refusal;
+      if (kept) memory.refusal = kept;
+      else delete memory.refusal;
       return { type: "interrupted", state, interrupts: [waiting] };
     }
+    delete memory.refusal;
     return result;
   }
 
@@ -217,21 +254,20 @@ export class DialogEngine {
     runId: string,
     turn: Turn,
     state: ReplayState,
-    onRefused: (op: number) => void = () => {},
+    memory: TurnMemory,
+    onRefused: (op: number, refusal: Refusal | null) => void = () => {},
   ): Promise<ReplayResult> {
     let reportWait: (result: ReplayResult) => void = () => {};
     const waiting = new Promise<ReplayResult>((resolve) => (reportWait = resolve));
     const answered = (op: number) => state.receive.some((r) => r.send === op);
     const engine = new ReplayEngine(async (controls) => {
-      const d = new FlowDialog(
-        controls,
-        () => turn,
-        runId,
-        { idle: !!flow.idle, title: flow.title },
+      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title, flow: flow.name }, {
         answered,
-        (op) => reportWait({ type: "interrupted", state, interrupts: [op] }),
+        onWait: (op) => reportWait({ type: "interrupted", state, interrupts: [op] }),
         onRefused,
-      );
+        onConsumed: (data) => void (memory.consumed = data),
+        ...(memory.refusal ? { previous: memory.refusal } : {}),
+      });
       // The builder's return value becomes the result's returnValue (typed void by the library).
       return (await flow.run(d, args as never)) as unknown as void;
     });

@@ -16,10 +16,12 @@ export async function ensureConsent(d: Dialog): Promise<boolean> {
     return p?.consentVersion === CONSENT_VERSION;
   });
   if (given) return true;
-  const answer = await d.choice("consent-text", [
-    [{ id: "agree", label: "consent-agree" }],
-    [{ id: "decline", label: "consent-decline" }],
-  ]);
+  // "да" / "иә" / "no" typed count as the buttons; a refused answer gets a short re-ask, not the whole text.
+  const answer = await d.choice(
+    "consent-text",
+    [[{ id: "agree", label: "consent-agree", words: "words-yes" }], [{ id: "decline", label: "consent-decline", words: "words-no" }]],
+    { reask: "consent-reask" },
+  );
   if (answer === "decline") {
     await d.say("consent-declined");
     return false;

@@ -64,17 +64,24 @@ export function askEmployees(d: Dialog, prompt = "reg-ask-employees"): Promise<n
 
 export function askContactName(d: Dialog, prompt = "reg-ask-contact"): Promise<string> {
   return d.text(prompt, (text) => {
-    const r = cleanText(text, { max: PERSON_NAME_MAX });
+    const r = cleanText(text, { max: PERSON_NAME_MAX, letters: true });
     return r.ok ? ok(r.value) : fail({ key: `error-person-name-${r.reason}`, args: { max: PERSON_NAME_MAX } });
   });
 }
 
-/** A phone by the share-contact button or typed in any common format; confirmed back, keyboard removed. */
-export async function askPhone(d: Dialog, prompt = "reg-ask-phone"): Promise<string> {
-  const e164 = await d.phone(prompt, (raw, fromContact) => {
-    const r = fromContact ? phoneFromContact(raw) : parsePhone(raw);
-    return r.ok ? ok(r.e164) : fail(r.reason === "empty" ? "error-phone-empty" : "error-phone-invalid");
-  });
+/**
+ * A phone by the share-contact button or typed in any common format; confirmed back, keyboard
+ * removed. `typedPrompt` is asked where the channel has no share-contact button (the console).
+ */
+export async function askPhone(d: Dialog, prompt = "reg-ask-phone", typedPrompt = "reg-ask-phone-typed"): Promise<string> {
+  const e164 = await d.phone(
+    prompt,
+    (raw, fromContact) => {
+      const r = fromContact ? phoneFromContact(raw) : parsePhone(raw);
+      return r.ok ? ok(r.e164) : fail(r.reason === "empty" ? "error-phone-empty" : "error-phone-invalid");
+    },
+    typedPrompt,
+  );
   await d.say({ key: "reg-phone-saved", args: { phone: displayPhone(e164) } }, { removeKeyboard: true });
   return e164;
 }

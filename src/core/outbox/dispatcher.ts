@@ -18,7 +18,7 @@
 import type { Database } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { QueuedMessage } from "../bookkeeping.ts";
-import { DeliveryError, type ChannelName, type ChannelSender } from "../channel.ts";
+import { DEFAULT_CAPABILITIES, DeliveryError, type ResolvedCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
 import type { QueuedPayload } from "../turn.ts";
 import { Pacer } from "./pacer.ts";
@@ -126,6 +126,11 @@ export class Dispatcher {
   /** The registered sender of a channel (core: an apology sent directly when the database fails). */
   sender(channel: string): ChannelSender | undefined {
     return this.#senders.get(channel);
+  }
+
+  /** What a registered channel can show (DEFAULT_CAPABILITIES for one that declares nothing or is not registered). */
+  capabilitiesOf(channel: string): ResolvedCapabilities {
+    return { ...DEFAULT_CAPABILITIES, ...this.#senders.get(channel)?.capabilities };
   }
 
   unregister(channel: ChannelName): void {

@@ -240,7 +240,7 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: numbe
     const reason = await d.text(
       (t) => t(`staff-reject-ask-${args.kind}`, { id: String(args.id) }),
       (text) => {
-        const r = cleanText(text, { max: REASON_MAX, multiline: true });
+        const r = cleanText(text, { max: REASON_MAX, multiline: true, letters: true });
         return r.ok ? ok(r.value) : fail({ key: `error-reason-${r.reason}`, args: { max: REASON_MAX } });
       },
     );

@@ -101,6 +101,9 @@ describe("staff decisions", () => {
     expect(a.last().text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
     await a.send("   ");
     expect(a.last().text).toContain(tr("en", "error-reason-empty"));
+    // Digits alone are no reason the applicant can read (issue 5, fault 19: every free-text field).
+    await a.send("12345");
+    expect(a.last().text).toContain(tr("en", "error-reason-no-letters"));
     await a.send("Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б.");
     expect(a.fresh()).toContain(tr("en", "staff-rejected-done", { id: 1 }));
     expect(await enterprise()).toMatchObject({ status: "rejected", rejectReason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." });
@@ -229,7 +232,11 @@ describe("roles", () => {
 
 describe("numbered options", () => {
   it("keep their meaning when a notification arrives in between", async () => {
-    h = await startHarness({ settings: { admins: [{ channel: "console", id: "900" }] }, channel: "console" });
+    h = await startHarness({
+      settings: { admins: [{ channel: "console", id: "900" }] },
+      channel: "console",
+      capabilities: { buttons: false, shareContact: false },
+    });
     const applicant = h.person("you", { language: "kk" });
     await applyForMembership(applicant, "kk");
     await h.person("900").pressData(noticeButton(h.person("900"), 0));
