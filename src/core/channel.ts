@@ -15,7 +15,12 @@ export type InboundEvent =
   /** A shared contact; `own` when it is the sender's own (Telegram's "share my phone" button). */
   | { type: "contact"; phone: string; own: boolean; userId?: string }
   /** Anything the bot cannot read yet (sticker, photo, voice...), so it can say so. */
-  | { type: "unsupported"; kind: string };
+  | { type: "unsupported"; kind: string }
+  /**
+   * The chat got a new id and keeps its messages under it (Telegram: a group upgraded to a
+   * supergroup). Announced in the old chat and in the new one; either may come first.
+   */
+  | { type: "chat-moved"; from: string; to: string };
 
 export interface Inbound {
   /**
@@ -35,6 +40,11 @@ export interface Inbound {
   displayName?: string;
   /** The platform id of the message this one replies to (in a group, an answer must reply to the question). */
   replyTo?: string;
+  /**
+   * Posted by an anonymous admin of the group in the group's name (Telegram: `sender_chat` is the
+   * group itself): who it is cannot be known, and `userId` is the group's id.
+   */
+  asGroup?: true;
   event: InboundEvent;
 }
 
@@ -77,6 +87,8 @@ export class DeliveryError extends Error {
     readonly failure: DeliveryFailure,
     message: string,
     readonly retryAfterMs?: number,
+    /** The chat has a new id (a group upgraded to a supergroup): deliver there instead. */
+    readonly movedTo?: string,
   ) {
     super(message);
   }

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import type { ChannelName, Inbound, OutboundMessage } from "./channel.ts";
 import { toPlain } from "./rich-text.ts";
 import { deleteMenu, enqueue, saveMenu, type QueuedMessage } from "./bookkeeping.ts";
+import type { StaffChat } from "./staff/staff-chat.ts";
 
 export type Translate = (key: string, args?: MessageArgs) => string;
 
@@ -38,7 +39,7 @@ export interface Target {
 
 export interface CoreSettings {
   defaultLocale: Locale;
-  /** The staff group, when configured; otherwise staff are notified privately. */
+  /** The staff group as configured, when it is; otherwise staff are notified privately. At run time see CoreServices.staffChat. */
   staffChat?: { channel: ChannelName; chatId: string };
   /** Admins by configuration (STAFF_TELEGRAM_IDS; the console's operator persona). */
   admins: { channel: ChannelName; id: string }[];
@@ -49,8 +50,8 @@ export interface CoreServices {
   log: Logger;
   clock: () => Date;
   settings: CoreSettings;
-  /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
-  staffChatDown?: boolean;
+  /** Where the staff group is now (it may have moved since the configuration was written), and whether it can be reached. */
+  staffChat: StaffChat;
 }
 
 export interface Actor {

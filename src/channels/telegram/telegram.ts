@@ -119,9 +119,10 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
         await bot.api.setMyCommands(list(MEMBER_COMMANDS, locale), { scope: { type: "all_private_chats" }, language_code: locale });
       }
       await bot.api.setMyCommands(list(MEMBER_COMMANDS, settings.defaultLocale), { scope: { type: "all_private_chats" } });
-      if (settings.staffChat?.channel === "telegram") {
+      const staffChat = core.staffChat.current;
+      if (staffChat?.channel === "telegram") {
         await bot.api.setMyCommands(list(STAFF_COMMANDS, settings.defaultLocale), {
-          scope: { type: "chat", chat_id: Number(settings.staffChat.chatId) },
+          scope: { type: "chat", chat_id: Number(staffChat.chatId) },
         });
       }
     } catch (error) {
@@ -217,15 +218,18 @@ export function classify(error: unknown): DeliveryError {
   if (error instanceof GrammyError) {
     const what = `${error.method}: ${error.error_code} ${error.description}`;
     if (error.error_code === 403) return new DeliveryError("unreachable", what);
+    const moved = error.parameters.migrate_to_chat_id;
+    if (moved !== undefined) {
+      // A group that became a supergroup has a new id: the core follows it there (and says so).
+      return new DeliveryError("unreachable", `${what} (new chat id ${moved})`, undefined, String(moved));
+    }
     if (
       error.error_code === 400 &&
       /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked|upgraded to a supergroup|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN/i.test(
         error.description,
       )
     ) {
-      // A group that became a supergroup has a new id: say it, so that STAFF_CHAT_ID can be fixed.
-      const moved = error.parameters.migrate_to_chat_id;
-      return new DeliveryError("unreachable", moved ? `${what} (new chat id ${moved})` : what);
+      return new DeliveryError("unreachable", what);
     }
     if (error.error_code === 429) {
       return new DeliveryError("retry", what, (error.parameters.retry_after ?? 5) * 1000);

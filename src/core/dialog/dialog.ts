@@ -229,11 +229,15 @@ export class FlowDialog implements Dialog {
     const text: Label = error
       ? (t: Translate) => `${renderWith(t, error)}\n\n${renderWith(t, spec.prompt)}`
       : spec.prompt;
-    await this.act("prompt", (turn) =>
-      turn.reply(
+    await this.act("prompt", (turn) => {
+      const buttons = rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label })));
+      // In a group a question also carries a Cancel button: a press always names the real person,
+      // so the one asked can leave even where their typed /cancel cannot be told apart (anonymous admins).
+      if (turn.inbound.chatType === "group") buttons.push([{ data: GROUP_CANCEL, label: "group-cancel-button" }]);
+      return turn.reply(
         {
         text,
-        ...(rows.length ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label }))) } : {}),
+        ...(buttons.length ? { choices: buttons } : {}),
         ...(spec.requestPhone ? { requestPhone: spec.requestPhone } : {}),
         // In a group the bot sees only replies to its messages (privacy mode): ask this member to reply.
         ...(turn.inbound.chatType === "group"
@@ -242,8 +246,8 @@ export class FlowDialog implements Dialog {
         },
         // In a group, an answer must reply to the question: remember which message asked it.
         turn.inbound.chatType === "group" ? { tag: questionTag(turn.inbound) } : {},
-      ),
-    );
+      );
+    });
   }
 
   /** Something said in the middle of a question; the question is asked again afterwards. */
@@ -267,6 +271,9 @@ export class FlowDialog implements Dialog {
     if (answer === "leave") throw new LeaveFlow(target);
   }
 }
+
+/** The data of the Cancel button of a question asked in a group (handled in core.ts, before the flow). */
+export const GROUP_CANCEL = "g:cancel";
 
 /** Tags a question asked in a group, so that only a reply to it counts as its answer. */
 export function questionTag(inbound: { channel: string; chatId: string; userId: string }): string {

@@ -27,6 +27,12 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   /** Told about a chat that cannot be reached, with the messages dropped for it. */
   onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[], reason: string) => Promise<void>;
+  /**
+   * Told that a chat refused a message because it has a new id (a group upgraded to a supergroup);
+   * expected to move what is recorded about it and call `redirect`. The refused message is then
+   * delivered to the new id, in its place in the order.
+   */
+  onMoved?: (channel: string, from: string, to: string) => Promise<void>;
 }
 
 interface ChatQueue {
@@ -78,6 +84,34 @@ export class Dispatcher {
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /**
+   * Messages queued for chat `from` go to `to` instead (the same chat under a new id), ahead of any
+   * already queued for `to`. A message in flight to `from` stays where it is: if it is refused for
+   * the same reason, its worker moves it (see `work`).
+   */
+  redirect(channel: string, from: string, to: string): void {
+    if (from === to) return;
+    const old = this.#chats.get(`${channel}\u0000${from}`);
+    if (!old) return;
+    const moving = old.rows.splice(old.running ? 1 : 0);
+    this.adopt(channel, to, moving);
+  }
+
+  /** Puts `rows` at the front of chat `to`'s queue (behind the row in flight, if any). */
+  private adopt(channel: string, to: string, rows: QueuedMessage[]): void {
+    if (!rows.length) return;
+    for (const row of rows) row.chatId = to;
+    const key = `${channel}\u0000${to}`;
+    let chat = this.#chats.get(key);
+    if (!chat) {
+      chat = { channel, chatId: to, rows: [], running: false };
+      this.#chats.set(key, chat);
+    }
+    chat.rows.splice(chat.running ? 1 : 0, 0, ...rows);
+    if (!chat.running) this.#ready.push(chat);
+    this.schedule();
   }
 
   unregister(channel: ChannelName): void {
@@ -171,8 +205,14 @@ export class Dispatcher {
         await this.sleep(wait);
         continue;
       }
-      const { outcome, reason } = await this.deliver(sender, row);
+      const { outcome, reason, movedTo } = await this.deliver(sender, row);
       if (outcome === "retry") continue;
+      if (outcome === "moved") {
+        // The chat has a new id: this message goes there first, then whatever followed it.
+        chat.rows.shift();
+        this.adopt(row.channel, movedTo!, [row]);
+        continue;
+      }
       chat.rows.shift();
       this.#known.delete(row.id);
       if (outcome === "unreachable") {
@@ -189,7 +229,10 @@ export class Dispatcher {
   }
 
   /** Delivers one row; "retry" means it stays at the head of its chat's queue with a later notBefore. */
-  private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<{ outcome: "done" | "retry" | "unreachable"; reason?: string }> {
+  private async deliver(
+    sender: ChannelSender,
+    row: QueuedMessage,
+  ): Promise<{ outcome: "done" | "retry" | "unreachable" | "moved"; reason?: string; movedTo?: string }> {
     const payload = JSON.parse(row.payload) as QueuedPayload;
     try {
       if (payload.kind === "edit-tag") {
@@ -225,6 +268,16 @@ export class Dispatcher {
       }
       return { outcome: "done" };
     } catch (error) {
+      if (error instanceof DeliveryError && error.movedTo && this.opts.onMoved) {
+        const movedTo = error.movedTo;
+        this.log.warn("chat has a new id; its messages follow it", { channel: row.channel, from: row.chatId, to: movedTo });
+        try {
+          await this.opts.onMoved(row.channel, row.chatId, movedTo);
+          return { outcome: "moved", movedTo };
+        } catch (cause) {
+          this.log.error("could not follow a chat to its new id", { error: cause });
+        }
+      }
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
       if (failure === "unreachable") {
