@@ -112,8 +112,7 @@ export function createCore(deps: CoreDeps): Core {
     if (from === to) return () => {};
     await moveChatRecords(t.tx, channel, from, to);
     const ours = staffChat.is(channel, from);
-    if (ours) {
-      await staffChat.record(t.tx, to, t.now);
+    if (ours && (await staffChat.record(t.tx, to, t.now))) {
       deps.log.warn("the staff group has a new id (upgraded to a supergroup); following it: set STAFF_CHAT_ID to the new id", { from, to });
       const admins = await t.tx.person.findMany({ where: { role: "admin", erasedAt: null }, select: { id: true } });
       for (const admin of admins) {

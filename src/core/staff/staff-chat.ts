@@ -68,11 +68,19 @@ export class StaffChat {
     return undefined;
   }
 
-  /** Records in `tx` that the staff group is now `to`; `follow` applies it once `tx` commits. */
-  async record(tx: Tx, to: string, now: Date): Promise<void> {
-    if (!this.configured) return;
-    const value = JSON.stringify({ channel: this.configured.channel, configured: this.configured.chatId, chatId: to } satisfies Stored);
+  /**
+   * Records in `tx` that the staff group is now `to`; `follow` applies it once `tx` commits. False
+   * when that is recorded already (the move is announced twice, and may be found by a send too).
+   */
+  async record(tx: Tx, to: string, now: Date): Promise<boolean> {
+    if (!this.configured) return false;
+    const stored: Stored = { channel: this.configured.channel, configured: this.configured.chatId, chatId: to };
+    const row = await tx.setting.findUnique({ where: { key: KEY } });
+    const before = row ? parse(row.value) : null;
+    if (before && before.channel === stored.channel && before.configured === stored.configured && before.chatId === to) return false;
+    const value = JSON.stringify(stored);
     await tx.setting.upsert({ where: { key: KEY }, create: { key: KEY, value, updatedAt: now }, update: { value, updatedAt: now } });
+    return true;
   }
 
   /** The staff group is now `to` (after `record` committed); a moved group is reachable again. */
