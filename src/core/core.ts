@@ -10,7 +10,7 @@ import type { Logger } from "../log.ts";
 import type { ChannelName, Inbound, InboundEvent, TurnResult } from "./channel.ts";
 import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
-import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
+import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, type QueuedMessage } from "./bookkeeping.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
@@ -198,10 +198,11 @@ export function createCore(deps: CoreDeps): Core {
       }
     } else if (inbound.chatType === "group") {
       // In the staff group: answers to a question the bot asked this member, and staff commands.
-      if (event.type === "choice" && event.data === GROUP_CANCEL) {
+      if (event.type === "choice" && event.data.startsWith(GROUP_CANCEL)) {
         // The Cancel button of a question asked in the group: pressed by the one it was asked of
         // (a press carries the real person, even an anonymous admin), it leaves their question.
-        if (await loadDialog(tx, key)) {
+        const waiting = await loadDialog(tx, key);
+        if (waiting && storedRunId(waiting.state) === event.data.slice(GROUP_CANCEL.length)) {
           await engine.handle(t, key, { type: "text", text: "/cancel" }, () => null);
           t.consumed = true;
         } else {

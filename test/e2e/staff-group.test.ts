@@ -109,7 +109,11 @@ describe("a question in the staff group", () => {
     const askFirst = await startRejecting(group, dana, first, 1);
     const askSecond = await startRejecting(group, dana, second, 2);
 
-    // A reply to the abandoned question is not the reason for the second rejection...
+    // The abandoned question's Cancel button cancels nothing any more...
+    const stale = dana.pressIn(group, tr("en", "group-cancel-button"), { message: askFirst.message_id });
+    expect((await stale.answer).text).toBe(tr("en", "group-nothing-to-cancel"));
+    expect(await groupDialogs(h)).toHaveLength(1);
+    // ...and a reply to it is not the reason for the second rejection...
     dana.sendIn(group, "Wrong reason", { replyTo: askFirst.message_id, anonymous: true });
     dana.sendIn(group, "Wrong reason again", { replyTo: askFirst.message_id });
     await group.waitFor(tr("en", "group-reply-to-question"), { after: askSecond.message_id });

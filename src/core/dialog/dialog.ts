@@ -233,7 +233,7 @@ export class FlowDialog implements Dialog {
       const buttons = rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label })));
       // In a group a question also carries a Cancel button: a press always names the real person,
       // so the one asked can leave even where their typed /cancel cannot be told apart (anonymous admins).
-      if (turn.inbound.chatType === "group") buttons.push([{ data: GROUP_CANCEL, label: "group-cancel-button" }]);
+      if (turn.inbound.chatType === "group") buttons.push([{ data: `${GROUP_CANCEL}${this.runId}`, label: "group-cancel-button" }]);
       return turn.reply(
         {
         text,
@@ -272,8 +272,11 @@ export class FlowDialog implements Dialog {
   }
 }
 
-/** The data of the Cancel button of a question asked in a group (handled in core.ts, before the flow). */
-export const GROUP_CANCEL = "g:cancel";
+/**
+ * The data of the Cancel button of a question asked in a group, followed by the run id of its flow
+ * (so that the button of a question already closed cancels nothing); handled in core.ts.
+ */
+export const GROUP_CANCEL = "g:cancel:";
 
 /** Tags a question asked in a group, so that only a reply to it counts as its answer. */
 export function questionTag(inbound: { channel: string; chatId: string; userId: string }): string {
