@@ -88,15 +88,15 @@ export class Dispatcher {
 
   /**
    * Messages queued for chat `from` go to `to` instead (the same chat under a new id), ahead of any
-   * already queued for `to`. A message in flight to `from` stays where it is: if it is refused for
-   * the same reason, its worker moves it (see `work`).
+   * already queued for `to`. While a message is in flight to `from`, its queue stays: if that
+   * message is refused for the same reason, its worker moves it with the rest in order (see `work`).
    */
   redirect(channel: string, from: string, to: string): void {
     if (from === to) return;
     const old = this.#chats.get(`${channel}\u0000${from}`);
-    if (!old) return;
-    const moving = old.rows.splice(old.running ? 1 : 0);
-    this.adopt(channel, to, moving);
+    if (!old || old.running) return;
+    this.#chats.delete(`${channel}\u0000${from}`);
+    this.adopt(channel, to, old.rows.splice(0));
   }
 
   /** Puts `rows` at the front of chat `to`'s queue (behind the row in flight, if any). */
@@ -208,9 +208,9 @@ export class Dispatcher {
       const { outcome, reason, movedTo } = await this.deliver(sender, row);
       if (outcome === "retry") continue;
       if (outcome === "moved") {
-        // The chat has a new id: this message goes there first, then whatever followed it.
+        // The chat has a new id: this message goes there first, then whatever still follows it here.
         chat.rows.shift();
-        this.adopt(row.channel, movedTo!, [row]);
+        this.adopt(row.channel, movedTo!, [row, ...chat.rows.splice(0)]);
         continue;
       }
       chat.rows.shift();
