@@ -132,6 +132,10 @@ describe("the staff group upgraded to a supergroup", () => {
     const moved = await dana.waitFor(/STAFF_CHAT_ID=/, { after: 0 });
     expect(moved.text).toContain(`STAFF_CHAT_ID=${supergroup.id}`);
     expect(h.logs.some((l) => l.includes(String(GROUP)) && l.includes(String(supergroup.id)))).toBe(true);
+    // The staff commands are offered in the supergroup too.
+    await h.fake.settled();
+    const scopes = h.fake.callsTo("setMyCommands").filter((c) => c.ok).map((c) => JSON.stringify(c.params.scope ?? ""));
+    expect(scopes.some((s) => s.includes(String(supergroup.id)))).toBe(true);
 
     const pressed = dana.pressIn(supergroup, tr("ru", "notice-approve"), { message: notice.message_id });
     expect((await pressed.answer).text).toBe(tr("en", "staff-approved-notice"));

@@ -174,6 +174,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     async start() {
       await bot.init();
       await registerCommands();
+      // The staff commands follow the staff group when Telegram gives it a new id.
+      core.staffChat.onMove(() => void registerCommands());
       if (opts.webhook) {
         const handle = webhookCallback(bot, "http", { secretToken: opts.webhook.secret, timeoutMilliseconds: 55_000 });
         await listen(handle);

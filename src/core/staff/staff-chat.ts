@@ -24,6 +24,7 @@ interface Stored {
 
 export class StaffChat {
   #current: ChatRef | undefined;
+  readonly #listeners: ((chat: ChatRef) => void)[] = [];
   /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
   down = false;
 
@@ -85,9 +86,15 @@ export class StaffChat {
 
   /** The staff group is now `to` (after `record` committed); a moved group is reachable again. */
   follow(to: string): void {
-    if (!this.#current) return;
+    if (!this.#current || this.#current.chatId === to) return;
     this.#current = { channel: this.#current.channel, chatId: to };
     this.down = false;
+    for (const listener of this.#listeners) listener(this.#current);
+  }
+
+  /** Calls `listener` whenever the staff group moves (an adapter registers its command menu there). */
+  onMove(listener: (chat: ChatRef) => void): void {
+    this.#listeners.push(listener);
   }
 }
 
