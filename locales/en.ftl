@@ -417,3 +417,9 @@ dialog-word-or-cancel = You wrote "{ $text }". Is that your answer, or do you wa
 dialog-use-as-answer = That is my answer
 consent-reask = To go on, choose "I agree" or "I do not agree" (or just answer "yes" or "no").
 reg-ask-phone-typed = Please type your <b>phone number</b>, e.g. +7 701 123 4567.
+## staffgroup
+group-cancel-button = ✖️ Cancel
+group-nothing-to-cancel = This question is already closed, or it was asked of someone else.
+group-anonymous-unknown = You are writing anonymously, in the group's name, so the bot cannot tell who you are. To answer the bot's question, reply to the message that asks it; to leave it, press the Cancel button under it. To use staff commands here, turn off “Remain anonymous” in your admin rights in this group.
+group-not-staff-chat = This chat is not the staff group, so the bot does nothing here. If it should be, an admin must set STAFF_CHAT_ID to this group's id.
+staff-chat-moved = ⚠️ The staff group was upgraded to a supergroup and got a new id: <code>{ $to }</code> (it was <code>{ $from }</code>). The bot already works there and will keep doing so after a restart. Update the configuration to match: <code>STAFF_CHAT_ID={ $to }</code>

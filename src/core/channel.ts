@@ -20,7 +20,12 @@ export type InboundEvent =
    * The channel (re)opened the chat (the console at start): show again the question its
    * conversation waits at, if any. Not an answer; nothing is stored.
    */
-  | { type: "resume" };
+  | { type: "resume" }
+  /**
+   * The chat got a new id and keeps its messages under it (Telegram: a group upgraded to a
+   * supergroup). Announced in the old chat and in the new one; either may come first.
+   */
+  | { type: "chat-moved"; from: string; to: string };
 
 export interface Inbound {
   /**
@@ -50,6 +55,11 @@ export interface Inbound {
    * person gets one answer for all of them.
    */
   mediaGroup?: string;
+  /**
+   * Posted by an anonymous admin of the group in the group's name (Telegram: `sender_chat` is the
+   * group itself): who it is cannot be known, and `userId` is the group's id.
+   */
+  asGroup?: true;
   event: InboundEvent;
 }
 
@@ -120,6 +130,8 @@ export class DeliveryError extends Error {
     readonly retryAfterMs?: number,
     /** For a rate limit: what it applies to (default "chat"). */
     readonly scope?: LimitScope,
+    /** The chat has a new id (a group upgraded to a supergroup): deliver there instead. */
+    readonly movedTo?: string,
   ) {
     super(message);
   }
@@ -133,11 +145,8 @@ export interface RateLimit {
 
 /**
  * What a channel can do and how fast it may send, declared by the adapter so that the core never
- * tests channel names. Limits are the platform's published ones, kept a little below.
- */
-/**
- * What an adapter declares about its platform; the core reads this instead of testing channel names.
- * Absent display features default to DEFAULT_CAPABILITIES.
+ * tests channel names. Limits are the platform's published ones, kept a little below; absent
+ * display features default to DEFAULT_CAPABILITIES.
  */
 export interface ChannelCapabilities {
   /** Real buttons (an inline keyboard); without them the options are numbered for typing. */

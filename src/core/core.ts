@@ -7,10 +7,10 @@ import type { Database, Tx } from "../db/database.ts";
 import type { I18n } from "../i18n/i18n.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
-import type { Inbound, InboundEvent, TurnResult } from "./channel.ts";
-import { parseCommand } from "./dialog/commands.ts";
-import { questionTag } from "./dialog/dialog.ts";
-import { DialogEngine, type FlowDef, type FlowStart } from "./dialog/engine.ts";
+import type { ChannelName, Inbound, InboundEvent, TurnResult } from "./channel.ts";
+import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
+import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
+import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, type QueuedMessage } from "./bookkeeping.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
@@ -23,6 +23,7 @@ import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
 import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
+import { moveChatRecords, StaffChat } from "./staff/staff-chat.ts";
 import { foldLabel, render, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
 
 export const FLOWS: FlowDef<never>[] = [
@@ -100,7 +101,9 @@ export interface Core {
   readonly dispatcher: Dispatcher;
   readonly i18n: I18n;
   readonly settings: CoreSettings;
-  /** Applies configuration to the data (the configured admins). */
+  /** The staff group now: as configured, or where it moved since (see staff/staff-chat.ts). */
+  readonly staffChat: StaffChat;
+  /** Applies configuration to the data (the configured admins) and reads what earlier runs learned (a moved staff group). */
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
@@ -120,7 +123,15 @@ export function conversationKey(inbound: Inbound): string {
 
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
-  const services: CoreServices = { i18n: deps.i18n, log: deps.log, clock, settings: deps.settings, capabilities: (channel) => dispatcher.capabilitiesOf(channel) };
+  const staffChat = new StaffChat(deps.settings.staffChat);
+  const services: CoreServices = {
+    i18n: deps.i18n,
+    log: deps.log,
+    clock,
+    settings: deps.settings,
+    staffChat,
+    capabilities: (channel) => dispatcher.capabilitiesOf(channel),
+  };
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();
   const { settings } = deps;
@@ -128,7 +139,51 @@ export function createCore(deps: CoreDeps): Core {
     db: deps.db,
     log: deps.log.child({ part: "dispatcher" }),
     onUnreachable: (channel, chatId, dropped, reason) => staffChatUnreachable(channel, chatId, dropped, reason),
+    onMoved: (channel, from, to) => chatMovedOnSend(channel, from, to),
   });
+
+  /** A turn of the bot itself (no person acted), for work that starts outside a chat. */
+  function systemTurn(tx: Tx, channel: ChannelName, chatId: string): Turn {
+    const inbound: Inbound = { channel, chatId, userId: "system", chatType: "group", event: { type: "text", text: "" } };
+    return new Turn(tx, services, inbound, clock(), null, settings.defaultLocale);
+  }
+
+  /**
+   * A chat has a new id (Telegram: the staff group was upgraded to a supergroup; its messages moved
+   * with it). What the bot recorded about it moves too; when it is the staff group, the bot follows
+   * it from now on (recorded, so a restart does too), logs both ids and tells admins privately what
+   * to change in the configuration. Returns what to do once `t` commits. Idempotent: the move is
+   * announced twice (in the old chat and in the new one) and may also be found by a refused send.
+   */
+  async function moveChat(t: Turn, channel: ChannelName, from: string, to: string): Promise<() => void> {
+    if (from === to) return () => {};
+    await moveChatRecords(t.tx, channel, from, to);
+    const ours = staffChat.is(channel, from);
+    if (ours && (await staffChat.record(t.tx, to, t.now))) {
+      deps.log.warn("the staff group has a new id (upgraded to a supergroup); following it: set STAFF_CHAT_ID to the new id", { from, to });
+      const admins = await t.tx.person.findMany({ where: { role: "admin", erasedAt: null }, select: { id: true } });
+      for (const admin of admins) {
+        for (const target of await targetsOf(t.tx, admin.id, settings.defaultLocale)) {
+          await t.send(target, { text: { key: "staff-chat-moved", args: { from, to } } });
+        }
+      }
+    }
+    return () => {
+      if (ours) staffChat.follow(to);
+      dispatcher.redirect(channel, from, to);
+    };
+  }
+
+  /** A send was refused because the chat has a new id: the same move, found on the sending side. */
+  async function chatMovedOnSend(channel: string, from: string, to: string): Promise<void> {
+    const { queued, after } = await deps.db.transaction(async (tx) => {
+      const t = systemTurn(tx, channel as ChannelName, to);
+      const after = await moveChat(t, channel as ChannelName, from, to);
+      return { queued: t.queued, after };
+    });
+    after();
+    dispatcher.enqueue(queued);
+  }
 
   /**
    * The staff group refused a message (the bot was removed, or STAFF_CHAT_ID is wrong): from now on
@@ -136,13 +191,12 @@ export function createCore(deps: CoreDeps): Core {
    * them, and admins are told once.
    */
   async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[], reason: string): Promise<void> {
-    if (!settings.staffChat || settings.staffChat.channel !== channel || settings.staffChat.chatId !== chatId) return;
-    const firstTime = !services.staffChatDown;
-    services.staffChatDown = true;
-    deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason });
+    if (!staffChat.is(channel, chatId)) return;
+    const firstTime = !staffChat.down;
+    staffChat.down = true;
+    deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason, chat: chatId });
     const queued = await deps.db.transaction(async (tx) => {
-      const inbound: Inbound = { channel: settings.staffChat!.channel, chatId, userId: "system", chatType: "group", event: { type: "text", text: "" } };
-      const t = new Turn(tx, services, inbound, clock(), null, settings.defaultLocale);
+      const t = systemTurn(tx, channel as ChannelName, chatId);
       if (firstTime) {
         const admins = await tx.person.findMany({ where: { role: "admin" }, select: { id: true } });
         for (const admin of admins) {
@@ -158,14 +212,21 @@ export function createCore(deps: CoreDeps): Core {
     dispatcher.enqueue(queued);
   }
 
-  const isStaffChat = (inbound: Inbound) =>
-    !!settings.staffChat && settings.staffChat.channel === inbound.channel && settings.staffChat.chatId === inbound.chatId;
+  const isStaffChat = (inbound: Inbound) => staffChat.is(inbound.channel, inbound.chatId);
 
-  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<{ result: TurnResult; queued: QueuedMessage[] }> {
+  type TurnOutcome = { result: TurnResult; queued: QueuedMessage[]; after?: () => void };
+
+  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnOutcome> {
     const now = clock();
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true }, queued: [] };
+    if (inbound.event.type === "chat-moved") {
+      const t = systemTurn(tx, inbound.channel, inbound.chatId);
+      const after = await moveChat(t, inbound.channel, inbound.event.from, inbound.event.to);
+      return { result: {}, queued: t.queued, after };
+    }
     // The bot answers in private chats and in the staff group; other groups are not its business.
-    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: {}, queued: [] };
+    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: elsewhere(inbound), queued: [] };
+    if (inbound.asGroup) return anonymousInGroup(tx, inbound, now);
     // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
     if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {}, queued: [] };
     const actor = await identify(tx, inbound);
@@ -175,11 +236,30 @@ export function createCore(deps: CoreDeps): Core {
 
     if (event.type === "choice" && event.data.startsWith("s:")) {
       const start = await staffButton(t, event.data);
+      // In the group a question waits for one answer only: a new press replaces it, so that a
+      // question nobody can answer any more (deleted, or asked of an anonymous admin) blocks nothing.
+      if (start && inbound.chatType === "group") {
+        await deleteDialog(tx, key);
+        await forgetQuestions(t);
+      }
       if (start && !(await startFlow(t, key, start))) {
         t.notice = t.t("staff-finish-current");
       }
     } else if (inbound.chatType === "group") {
       // In the staff group: answers to a question the bot asked this member, and staff commands.
+      if (event.type === "choice" && event.data.startsWith(GROUP_CANCEL)) {
+        // The Cancel button of a question asked in the group: pressed by the one it was asked of
+        // (a press carries the real person, even an anonymous admin), it leaves their question.
+        const waiting = await loadDialog(tx, key);
+        if (waiting && storedRunId(waiting.state) === event.data.slice(GROUP_CANCEL.length)) {
+          await engine.handle(t, key, { type: "text", text: "/cancel" }, () => null);
+          t.consumed = true;
+        } else {
+          t.notice = t.t("group-nothing-to-cancel");
+        }
+        await settleGroupQuestions(t, key);
+        return { result: result(t), queued: t.queued };
+      }
       if (event.type === "text" && !parseCommand(event.text) && (await loadDialog(tx, key)) && !(await repliesToQuestion(t))) {
         // A remark replying to another message (a notice) is not the answer to this member's question.
         await t.reply("group-reply-to-question");
@@ -193,10 +273,72 @@ export function createCore(deps: CoreDeps): Core {
         await deny(t, `command-${name}`);
         return null;
       });
+      await settleGroupQuestions(t, key);
     } else {
       await engine.handle(t, key, event, () => privateStart(event));
     }
-    return { result: { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) }, queued: t.queued };
+    return { result: result(t), queued: t.queued };
+  }
+
+  /**
+   * A button pressed in a group that is not the staff group (a wrong STAFF_CHAT_ID, or a move the
+   * bot did not hear of) is answered, not met with silence; other messages there are ignored.
+   */
+  function elsewhere(inbound: Inbound): TurnResult {
+    if (inbound.event.type !== "choice") return {};
+    deps.log.warn("a button was pressed in a group that is not the staff group (is STAFF_CHAT_ID right?)", {
+      chat: inbound.chatId,
+      staffChat: staffChat.current?.chatId ?? null,
+    });
+    const locale = negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
+    return { notice: deps.i18n.t(locale, "group-not-staff-chat") };
+  }
+
+  /**
+   * An anonymous admin's message that does not answer a question of theirs (see `handle`): the bot
+   * cannot tell who wrote it, so a command gets a plain explanation of what to do; chatter is ignored.
+   */
+  async function anonymousInGroup(tx: Tx, inbound: Inbound, now: Date): Promise<TurnOutcome> {
+    const event = inbound.event;
+    if (event.type !== "text" || (!parseCommand(event.text) && !globalCommandOf(event.text, deps.i18n, settings.defaultLocale))) return { result: {}, queued: [] };
+    const t = new Turn(tx, services, inbound, now, null, settings.defaultLocale);
+    await t.reply("group-anonymous-unknown");
+    return { result: {}, queued: t.queued };
+  }
+
+  /**
+   * Once a member's question in the group is over (answered, cancelled or replaced), replies to it
+   * no longer count as answers: its messages are forgotten, so that a late reply to an old question
+   * is not taken as the answer to a newer one.
+   */
+  async function settleGroupQuestions(t: Turn, key: string): Promise<void> {
+    if (!(await loadDialog(t.tx, key))) await forgetQuestions(t);
+  }
+
+  /** Forgets the questions the bot asked this member in this group. */
+  async function forgetQuestions(t: Turn): Promise<void> {
+    const tag = questionTag(t.inbound);
+    await t.tx.sentMessage.deleteMany({ where: { tag } });
+    await t.tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+  }
+
+  /**
+   * Whose question an anonymous admin's message answers: a reply to the question the bot asked
+   * member U in the group is U's answer (only admins can post anonymously, and every decision is
+   * checked against U's role again). Not a reply to such a question: left anonymous.
+   */
+  async function asQuestionOwner(inbound: Inbound): Promise<Inbound> {
+    if (!inbound.replyTo) return inbound;
+    const prefix = questionTag({ channel: inbound.channel, chatId: inbound.chatId, userId: "" });
+    const asked = await deps.db.transaction((tx) =>
+      tx.sentMessage.findFirst({
+        where: { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.replyTo!, tag: { startsWith: prefix } },
+        select: { tag: true },
+      }),
+    );
+    if (!asked) return inbound;
+    const { asGroup: _anonymous, ...rest } = inbound;
+    return { ...rest, userId: asked.tag.slice(prefix.length) };
   }
 
   /** Starts a flow unless the conversation is busy with another task (the menu does not count). */
@@ -240,7 +382,9 @@ export function createCore(deps: CoreDeps): Core {
     dispatcher,
     i18n: deps.i18n,
     settings,
+    staffChat,
     async start() {
+      await staffChat.load(deps.db, deps.log);
       const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
       if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
       await this.maintain();
@@ -265,11 +409,21 @@ export function createCore(deps: CoreDeps): Core {
         clearTimeout(timer);
       }
     },
-    handle(inbound, opts = {}) {
+    async handle(received, opts = {}) {
+      let inbound = received;
+      if (inbound.asGroup && isStaffChat(inbound)) {
+        // Resolved before the conversation is chosen: the answer belongs to its owner's conversation.
+        try {
+          inbound = await asQuestionOwner(inbound);
+        } catch (error) {
+          deps.log.error("could not look up the question an anonymous message replies to", { error });
+        }
+      }
       const key = conversationKey(inbound);
       return mutex.run(key, async () => {
         try {
-          const { result, queued } = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          const { result, queued, after } = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          after?.();
           dispatcher.enqueue(queued);
           return result;
         } catch (error) {
@@ -286,6 +440,10 @@ export function createCore(deps: CoreDeps): Core {
       });
     },
   };
+}
+
+function result(t: Turn): TurnResult {
+  return { ...(t.notice ? { notice: t.notice } : {}), ...(t.consumed ? { consumed: true } : {}) };
 }
 
 /** Whether a group message replies to the question the bot asked its sender there. */

@@ -68,11 +68,11 @@ export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Pro
 }
 
 /**
- * Where staff notices go: the staff group when configured (and reachable), else every staff
- * member privately.
+ * Where staff notices go: the staff group when there is one (and it is reachable: `staffChat` is
+ * StaffChat.target), else every staff member privately.
  */
-export async function staffTargets(tx: Tx, settings: CoreSettings, staffChatDown = false): Promise<Target[]> {
-  if (settings.staffChat && !staffChatDown) return [{ ...settings.staffChat, locale: settings.defaultLocale }];
+export async function staffTargets(tx: Tx, settings: CoreSettings, staffChat: { channel: ChannelName; chatId: string } | undefined): Promise<Target[]> {
+  if (staffChat) return [{ ...staffChat, locale: settings.defaultLocale }];
   const staff = await tx.person.findMany({
     where: { role: { in: ["staff", "admin"] } },
     select: { locale: true, identities: { where: { reachable: true }, select: { channel: true, externalId: true } } },

@@ -10,6 +10,7 @@ import type { Logger } from "../log.ts";
 import { DEFAULT_CAPABILITIES, type ChannelName, type Inbound, type OutboundMessage, type ResolvedCapabilities } from "./channel.ts";
 import { toPlain } from "./rich-text.ts";
 import { deleteMenu, enqueue, loadMenu, saveMenu, type MenuChoice, type QueuedMessage } from "./bookkeeping.ts";
+import type { StaffChat } from "./staff/staff-chat.ts";
 
 export type Translate = (key: string, args?: MessageArgs) => string;
 
@@ -40,7 +41,7 @@ export interface Target {
 
 export interface CoreSettings {
   defaultLocale: Locale;
-  /** The staff group, when configured; otherwise staff are notified privately. */
+  /** The staff group as configured, when it is; otherwise staff are notified privately. At run time see CoreServices.staffChat. */
   staffChat?: { channel: ChannelName; chatId: string };
   /** Admins by configuration (STAFF_TELEGRAM_IDS; the console's operator persona). */
   admins: { channel: ChannelName; id: string }[];
@@ -51,8 +52,8 @@ export interface CoreServices {
   log: Logger;
   clock: () => Date;
   settings: CoreSettings;
-  /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
-  staffChatDown?: boolean;
+  /** Where the staff group is now (it may have moved since the configuration was written), and whether it can be reached. */
+  staffChat: StaffChat;
   /** What each channel can show (its adapter declares it); DEFAULT_CAPABILITIES when absent. */
   capabilities?: (channel: string) => ResolvedCapabilities;
 }

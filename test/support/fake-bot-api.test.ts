@@ -560,3 +560,42 @@ describe("fake Bot API: lifecycle", () => {
     expect(await held).toEqual([]);
   });
 });
+
+describe("fake Bot API: the staff group's special cases", () => {
+  it("delivers an anonymous admin's message in the group's name, from GroupAnonymousBot", async () => {
+    const { fake, bot } = await setup();
+    const group = fake.group({ type: "supergroup", title: "Staff" });
+    const admin = fake.user({ first_name: "Dana" });
+    admin.sendIn(group, "/cancel", { anonymous: true, signature: "Chief" });
+    const [update] = await bot.api.getUpdates();
+    expect(update?.message).toMatchObject({
+      from: { id: 1087968824, is_bot: true, username: "GroupAnonymousBot" },
+      sender_chat: { id: group.id, type: "supergroup" },
+      author_signature: "Chief",
+      text: "/cancel",
+    });
+  });
+
+  it("upgrades a group to a supergroup like Telegram: two service messages, the messages kept, the old id refused", async () => {
+    const { fake, bot } = await setup();
+    const group = fake.group({ title: "Staff" });
+    const admin = fake.user({ first_name: "Dana" });
+    const sent = await bot.api.sendMessage(group.id, "Notice", { reply_markup: new InlineKeyboard().text("Approve", "ap") });
+    const supergroup = group.migrateToSupergroup(admin);
+    const updates = await bot.api.getUpdates();
+    expect(updates.map((u) => u.message)).toMatchObject([
+      { chat: { id: group.id, type: "group" }, from: { id: admin.id }, migrate_to_chat_id: supergroup.id },
+      { chat: { id: supergroup.id, type: "supergroup" }, sender_chat: { id: supergroup.id }, migrate_from_chat_id: group.id },
+    ]);
+    const refused = await grammyError(bot.api.sendMessage(group.id, "Hello?"));
+    expect([refused.error_code, refused.description, refused.parameters.migrate_to_chat_id]).toEqual([
+      400,
+      "Bad Request: group chat was upgraded to a supergroup chat",
+      supergroup.id,
+    ]);
+    await grammyError(bot.api.editMessageText(group.id, sent.message_id, "Decided"));
+    // The notice lives on in the supergroup under the same id, and its button still works.
+    await bot.api.editMessageText(supergroup.id, sent.message_id, "Decided");
+    expect(supergroup.messages.find((m) => m.message_id === sent.message_id)?.text).toBe("Decided");
+  });
+});

@@ -177,9 +177,10 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
         await bot.api.setMyCommands(list(MEMBER_COMMANDS, locale), { scope: { type: "all_private_chats" }, language_code: locale });
       }
       await bot.api.setMyCommands(list(MEMBER_COMMANDS, settings.defaultLocale), { scope: { type: "all_private_chats" } });
-      if (settings.staffChat?.channel === "telegram") {
+      const staffChat = core.staffChat.current;
+      if (staffChat?.channel === "telegram") {
         await bot.api.setMyCommands(list(STAFF_COMMANDS, settings.defaultLocale), {
-          scope: { type: "chat", chat_id: Number(settings.staffChat.chatId) },
+          scope: { type: "chat", chat_id: Number(staffChat.chatId) },
         });
       }
     } catch (error) {
@@ -252,6 +253,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     async start() {
       await bot.init();
       await registerCommands();
+      // The staff commands follow the staff group when Telegram gives it a new id.
+      core.staffChat.onMove(() => void registerCommands());
       if (opts.webhook) {
         await listen();
         await bot.api.setWebhook(opts.webhook.url, {
@@ -296,15 +299,18 @@ export function classify(error: unknown, chatId = ""): DeliveryError {
     const what = `${error.method}: ${error.error_code} ${error.description}`;
     if (error.error_code === 401) return new DeliveryError("fatal", what);
     if (error.error_code === 403) return new DeliveryError("unreachable", what);
+    const moved = error.parameters.migrate_to_chat_id;
+    if (moved !== undefined) {
+      // A group that became a supergroup has a new id: the core follows it there (and says so).
+      return new DeliveryError("unreachable", `${what} (new chat id ${moved})`, undefined, undefined, String(moved));
+    }
     if (
       error.error_code === 400 &&
       /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked|upgraded to a supergroup|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN/i.test(
         error.description,
       )
     ) {
-      // A group that became a supergroup has a new id: say it, so that STAFF_CHAT_ID can be fixed.
-      const moved = error.parameters.migrate_to_chat_id;
-      return new DeliveryError("unreachable", moved ? `${what} (new chat id ${moved})` : what);
+      return new DeliveryError("unreachable", what);
     }
     if (error.error_code === 429) {
       return new DeliveryError("retry", what, (error.parameters.retry_after ?? 5) * 1000, isGroupChat(chatId) ? "chat" : "global");

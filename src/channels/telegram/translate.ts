@@ -32,18 +32,40 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
     };
   }
   const message = update.message;
-  if (!message || !message.from || message.from.is_bot) return null;
+  if (!message) return null;
   const chat = message.chat;
+  const chatType = chat.type === "private" ? ("private" as const) : ("group" as const);
+  // A group upgraded to a supergroup: Telegram says so in the old chat (migrate_to_chat_id) and in
+  // the new one (migrate_from_chat_id, sent in the group's name); both are service messages.
+  const moved =
+    message.migrate_to_chat_id !== undefined
+      ? { from: String(chat.id), to: String(message.migrate_to_chat_id) }
+      : message.migrate_from_chat_id !== undefined
+        ? { from: String(message.migrate_from_chat_id), to: String(chat.id) }
+        : undefined;
+  if (moved) {
+    return { id, channel: "telegram", chatId: String(chat.id), userId: String(message.from?.id ?? chat.id), chatType, event: { type: "chat-moved", ...moved } };
+  }
+  // An anonymous admin posts in the group's name: `from` is a placeholder bot (GroupAnonymousBot)
+  // and `sender_chat` is the group itself. Other bots, and posts in a channel's name, are not ours.
+  const asGroup = message.sender_chat?.id === chat.id && chat.type !== "private";
+  if (!message.from || (message.from.is_bot && !asGroup)) return null;
   const base = {
     id,
     channel: "telegram" as const,
     chatId: String(chat.id),
-    userId: String(message.from.id),
-    chatType: chat.type === "private" ? ("private" as const) : ("group" as const),
-    ...(message.from.language_code ? { languageHint: message.from.language_code } : {}),
-    displayName: displayName(message.from),
+    chatType,
     ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}),
     ...(message.media_group_id ? { mediaGroup: message.media_group_id } : {}),
+    ...(asGroup
+      ? // Who wrote is unknown (the core resolves it by the question replied to); an admin's custom
+        // title, when Telegram gives one, is the only name there is.
+        { userId: String(chat.id), asGroup: true as const, ...(message.author_signature ? { displayName: message.author_signature } : {}) }
+      : {
+          userId: String(message.from.id),
+          ...(message.from.language_code ? { languageHint: message.from.language_code } : {}),
+          displayName: displayName(message.from),
+        }),
   };
   if (message.text !== undefined) {
     const text = commandFor(message.text, me.username);

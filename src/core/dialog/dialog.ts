@@ -7,7 +7,7 @@
  */
 import type { ReplayControls } from "@grammyjs/conversations/out/engine.js";
 import type { InboundEvent } from "../channel.ts";
-import type { Label, Translate, Turn } from "../turn.ts";
+import type { ButtonSpec, Label, Translate, Turn } from "../turn.ts";
 import { createHash } from "node:crypto";
 import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
@@ -354,12 +354,14 @@ export class FlowDialog implements Dialog {
 
   private async send(turn: Turn, q: Question, text: string): Promise<void> {
     const { spec, rows, prefix } = q;
+    const buttons: ButtonSpec[][] = rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label, ...(o.words ? { words: o.words } : {}) })));
+    // In a group a question also carries a Cancel button: a press always names the real person,
+    // so the one asked can leave even where their typed /cancel cannot be told apart (anonymous admins).
+    if (turn.inbound.chatType === "group") buttons.push([{ data: `${GROUP_CANCEL}${this.runId}`, label: "group-cancel-button" }]);
     await turn.reply(
       {
         text: () => text,
-        ...(rows.length
-          ? { choices: rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label, ...(o.words ? { words: o.words } : {}) }))) }
-          : {}),
+        ...(buttons.length ? { choices: buttons } : {}),
         ...(spec.requestPhone && turn.capabilities().shareContact ? { requestPhone: spec.requestPhone } : {}),
         // In a group the bot sees only replies to its messages (privacy mode): ask this member to reply.
         ...(turn.inbound.chatType === "group"
@@ -398,6 +400,11 @@ interface Question {
   rows: Option[][];
   prefix: string;
 }
+/**
+ * The data of the Cancel button of a question asked in a group, followed by the run id of its flow
+ * (so that the button of a question already closed cancels nothing); handled in core.ts.
+ */
+export const GROUP_CANCEL = "g:cancel:";
 
 /** Tags a question asked in a group, so that only a reply to it counts as its answer. */
 export function questionTag(inbound: { channel: string; chatId: string; userId: string }): string {

@@ -275,6 +275,11 @@ export class DialogEngine {
   }
 }
 
+/** The run id of a stored flow (it names the run's buttons), or null when the state is unreadable. */
+export function storedRunId(state: string): string | null {
+  return parseStored(state)?.runId ?? null;
+}
+
 function parseStored(state: string): Stored | null {
   try {
     const s = JSON.parse(state) as Partial<Stored>;

@@ -44,6 +44,12 @@ export interface DispatcherOptions {
   onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[], reason: string) => Promise<void>;
   /** Told when a channel cannot send at all (a revoked token); its messages stay queued. */
   onFatal?: (channel: string, reason: string) => void;
+  /**
+   * Told that a chat refused a message because it has a new id (a group upgraded to a supergroup);
+   * expected to move what is recorded about it and call `redirect`. The refused message is then
+   * delivered to the new id, in its place in the order.
+   */
+  onMoved?: (channel: string, from: string, to: string) => Promise<void>;
 }
 
 interface ChatQueue {
@@ -131,6 +137,34 @@ export class Dispatcher {
   /** What a registered channel can show (DEFAULT_CAPABILITIES for one that declares nothing or is not registered). */
   capabilitiesOf(channel: string): ResolvedCapabilities {
     return { ...DEFAULT_CAPABILITIES, ...this.#senders.get(channel)?.capabilities };
+  }
+
+  /**
+   * Messages queued for chat `from` go to `to` instead (the same chat under a new id), ahead of any
+   * already queued for `to`. While a message is in flight to `from`, its queue stays: if that
+   * message is refused for the same reason, its worker moves it with the rest in order (see `work`).
+   */
+  redirect(channel: string, from: string, to: string): void {
+    if (from === to) return;
+    const old = this.#chats.get(`${channel}\u0000${from}`);
+    if (!old || old.running) return;
+    this.#chats.delete(`${channel}\u0000${from}`);
+    this.adopt(channel, to, old.rows.splice(0));
+  }
+
+  /** Puts `rows` at the front of chat `to`'s queue (behind the row in flight, if any). */
+  private adopt(channel: string, to: string, rows: QueuedMessage[]): void {
+    if (!rows.length) return;
+    for (const row of rows) row.chatId = to;
+    const key = `${channel}\u0000${to}`;
+    let chat = this.#chats.get(key);
+    if (!chat) {
+      chat = { channel, chatId: to, rows: [], running: false, parked: false };
+      this.#chats.set(key, chat);
+    }
+    chat.rows.splice(chat.running ? 1 : 0, 0, ...rows);
+    if (!chat.running) this.#ready.push(chat);
+    this.schedule();
   }
 
   unregister(channel: ChannelName): void {
@@ -248,8 +282,14 @@ export class Dispatcher {
         });
         return;
       }
-      const { outcome, reason } = await this.deliver(sender, row);
+      const { outcome, reason, movedTo } = await this.deliver(sender, row);
       if (outcome === "retry") continue;
+      if (outcome === "moved") {
+        // The chat has a new id: this message goes there first, then whatever still follows it here.
+        chat.rows.shift();
+        this.adopt(row.channel, movedTo!, [row, ...chat.rows.splice(0)]);
+        continue;
+      }
       chat.rows.shift();
       this.#known.delete(row.id);
       if (outcome === "unreachable") {
@@ -266,7 +306,10 @@ export class Dispatcher {
   }
 
   /** Delivers one row; "retry" means it stays at the head of its chat's queue (paced or with a later notBefore). */
-  private async deliver(sender: ChannelSender, row: QueuedMessage): Promise<{ outcome: "done" | "retry" | "unreachable"; reason?: string }> {
+  private async deliver(
+    sender: ChannelSender,
+    row: QueuedMessage,
+  ): Promise<{ outcome: "done" | "retry" | "unreachable" | "moved"; reason?: string; movedTo?: string }> {
     const payload = JSON.parse(row.payload) as QueuedPayload;
     const signal = this.#abort.signal;
     try {
@@ -308,6 +351,16 @@ export class Dispatcher {
       }
       return { outcome: "done" };
     } catch (error) {
+      if (error instanceof DeliveryError && error.movedTo && this.opts.onMoved) {
+        const movedTo = error.movedTo;
+        this.log.warn("chat has a new id; its messages follow it", { channel: row.channel, from: row.chatId, to: movedTo });
+        try {
+          await this.opts.onMoved(row.channel, row.chatId, movedTo);
+          return { outcome: "moved", movedTo };
+        } catch (cause) {
+          this.log.error("could not follow a chat to its new id", { error: cause });
+        }
+      }
       const failure = error instanceof DeliveryError ? error.failure : "retry";
       const reason = error instanceof Error ? error.message : String(error);
       if (failure === "unreachable") {

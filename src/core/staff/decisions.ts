@@ -63,8 +63,10 @@ async function alreadyDecided(turn: Turn, status: string): Promise<void> {
 }
 
 /** The staff member's name as shown on decisions ("approved by …"). */
-function staffName(turn: Turn): string {
-  return turn.inbound.displayName?.trim() || turn.t("notice-someone");
+function staffName(turn: Turn): string | undefined {
+  // Without a name (an anonymous admin's answer), each copy of the notice says "a staff member"
+  // in its own language (notices.ts), not in the language of whoever decided.
+  return turn.inbound.displayName?.trim() || undefined;
 }
 
 /**
@@ -171,7 +173,7 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, revision:
   );
   await refreshNotice(turn, kind, id, {
     decision: approved ? "approved" : "rejected",
-    by: staffName(turn),
+    ...(staffName(turn) ? { by: staffName(turn) } : {}),
     ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
   });
   await tellApplicant(turn, kind, id, decision);

@@ -149,7 +149,7 @@ function spec(data: NoticeData, decided: Decided | undefined = decidedFromStatus
 export async function notifyStaff(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
   const data = await load(turn.tx, kind, id);
   if (!data || data.status !== "pending") return;
-  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChatDown)) {
+  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChat.target)) {
     await turn.send(target, spec(data), { tag: noticeTag(data) });
   }
 }
@@ -220,8 +220,7 @@ export async function forgetNoticesIn(turn: Turn, chats: { channel: string; chat
 
 /** The staff chat, and the private chats of people who are staff now, may receive notice updates. */
 async function staffMayRead(turn: Turn, target: Target): Promise<boolean> {
-  const chat = turn.services.settings.staffChat;
-  if (chat && chat.channel === target.channel && chat.chatId === target.chatId) return true;
+  if (turn.services.staffChat.is(target.channel, target.chatId)) return true;
   const identity = await turn.tx.channelIdentity.findUnique({
     where: { channel_externalId: { channel: target.channel, externalId: target.chatId } },
     select: { person: { select: { role: true } } },

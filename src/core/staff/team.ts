@@ -59,7 +59,7 @@ async function grant(turn: Turn, externalId: string, role: Role): Promise<"grant
     ? (await turn.tx.person.update({ where: { id: identity.personId }, data: { role } })).id
     : (await turn.tx.person.create({ data: { role, identities: { create: { channel, externalId } } } })).id;
   await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: `grant-${role}`, subject: `person:${personId}`, outcome: "ok" }, turn.now);
-  const where = turn.services.settings.staffChat ? "-group" : "";
+  const where = turn.services.staffChat.current ? "-group" : "";
   for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
     await turn.send(target, { text: `team-you-are-${role}${where}` });
   }

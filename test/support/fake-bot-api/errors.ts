@@ -31,6 +31,7 @@ export const TEXT = {
   unauthorized: "Unauthorized",
   notFound: "Not Found",
   chatNotFound: "chat not found",
+  upgraded: "group chat was upgraded to a supergroup chat",
   chatIdEmpty: "chat_id is empty",
   cantInitiate: "bot can't initiate conversation with a user",
   blocked: "bot was blocked by the user",

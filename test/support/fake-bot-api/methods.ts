@@ -74,7 +74,15 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
     }
     const chat = world.chats.get(id);
     if (chat === undefined) throw badRequest(TEXT.chatNotFound);
+    refuseMigrated(chat);
     return chat;
+  }
+
+  /** Telegram's answer to any call naming a group that became a supergroup. */
+  function refuseMigrated(chat: ChatState): void {
+    if (chat.migratedTo !== undefined) {
+      throw new BotApiError(400, `Bad Request: ${TEXT.upgraded}`, { migrate_to_chat_id: chat.migratedTo });
+    }
   }
 
   function findMessage(chat: ChatState, params: Params, notFound: string): StoredMessage {
@@ -227,6 +235,7 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
       if (id === undefined || id === null || id === "") throw badRequest(TEXT.chatIdEmpty);
       const chat = world.chats.get(Number(id));
       if (chat === undefined) throw badRequest(TEXT.chatNotFound);
+      refuseMigrated(chat);
       const stored = findMessage(chat, params, TEXT.messageToDeleteNotFound);
       if (!stored.fromBot && chat.chat.type !== "private") throw badRequest("message can't be deleted");
       stored.deleted = true;

@@ -17,6 +17,7 @@ import {
   type CallbackAnswer,
   type ChatState,
   compact,
+  GROUP_ANONYMOUS_BOT,
   type MessageMatch,
   type StoredMessage,
   unixNow,
@@ -59,6 +60,13 @@ export interface SendOptions {
   entities?: MessageEntity[];
   /** message_id in the same chat this message replies to. */
   replyTo?: number;
+  /**
+   * In a group: post as an anonymous admin ("Remain anonymous" on), as Telegram delivers it: `from`
+   * is @GroupAnonymousBot and `sender_chat` the group; the person stays unknown to the bot.
+   */
+  anonymous?: boolean;
+  /** With `anonymous`: the admin's custom title, which Telegram adds as `author_signature`. */
+  signature?: string;
 }
 
 /** What people need from the fake. */
@@ -218,6 +226,27 @@ export class FakeGroup extends ChatView {
   pressAs(from: User, query: string | RegExp, messageId: number | undefined): PressResult {
     return this.pressButton(from, query, messageId);
   }
+
+  /**
+   * An admin (`by`) upgrades this basic group to a supergroup, as Telegram does: the group's
+   * messages move to the supergroup (keeping their ids), the bot gets a service message with
+   * `migrate_to_chat_id` in the old chat and one with `migrate_from_chat_id` in the new one (sent
+   * in the supergroup's name), and from then on the old id refuses every call. Returns the
+   * supergroup; this object keeps naming the old chat. `unheard`: the bot never gets the two
+   * service messages (as when they expired while it was down), so only refused calls tell it.
+   */
+  migrateToSupergroup(by: FakeUser, options: { id?: number; unheard?: boolean } = {}): FakeGroup {
+    const old = this.chat;
+    const chat: Chat.SupergroupChat = { id: options.id ?? Number(`-100${String(-old.id).padStart(10, "0")}`), type: "supergroup", title: old.title };
+    const farewell = this.ctx.world.addIncoming(this.state, by.info, { migrate_to_chat_id: chat.id });
+    const state = this.ctx.world.migrateChat(this.state, chat);
+    const greeting = this.ctx.world.addIncoming(state, GROUP_ANONYMOUS_BOT, { sender_chat: chat, migrate_from_chat_id: old.id });
+    if (!options.unheard) {
+      this.ctx.enqueue({ message: farewell as Message & { chat: Chat.GroupChat; from: User } });
+      this.ctx.enqueue({ message: greeting as Message & { chat: Chat.SupergroupChat; from: User } });
+    }
+    return new FakeGroup(this.ctx, chat);
+  }
 }
 
 /** A person talking to the bot. Create with `fake.user()`. */
@@ -261,7 +290,7 @@ export class FakeUser extends ChatView {
     return this.enqueueMessage(this.state, content, replyTo);
   }
 
-  private enqueueMessage(chat: ChatState, content: Partial<Message>, replyTo?: number): number {
+  private enqueueMessage(chat: ChatState, content: Partial<Message>, replyTo?: number, from: User = this.info): number {
     const reply = replyTo === undefined ? undefined : chat.messages.get(replyTo)?.message;
     if (replyTo !== undefined && reply === undefined) throw new Error(`replyTo: no message #${replyTo} in this chat`);
     let replyToMessage: Message["reply_to_message"];
@@ -269,7 +298,7 @@ export class FakeUser extends ChatView {
       const { reply_to_message: _nested, ...rest } = structuredClone(reply);
       replyToMessage = rest as NonNullable<Message["reply_to_message"]>;
     }
-    const message = this.ctx.world.addIncoming(chat, this.info, { ...content, reply_to_message: replyToMessage });
+    const message = this.ctx.world.addIncoming(chat, from, { ...content, reply_to_message: replyToMessage });
     this.hideOneTimeKeyboard(chat, message);
     return this.ctx.enqueue({ message: message as Message & { chat: Chat.PrivateChat; from: User } });
   }
@@ -345,10 +374,13 @@ export class FakeUser extends ChatView {
     return this.enqueueCallback(this.info, this.botMessage(messageId), data);
   }
 
-  /** Sends a text message in a group. */
+  /** Sends a text message in a group (as an anonymous admin with `options.anonymous`). */
   sendIn(group: FakeGroup, text: string, options: SendOptions = {}): number {
     const entities = options.entities ?? detectEntities(text);
-    return this.enqueueMessage(group.chatState, { text, ...(entities.length > 0 ? { entities } : {}) }, options.replyTo);
+    const content: Partial<Message> = { text, ...(entities.length > 0 ? { entities } : {}) };
+    if (!options.anonymous) return this.enqueueMessage(group.chatState, content, options.replyTo);
+    const anonymous = { ...content, sender_chat: group.chat, ...(options.signature ? { author_signature: options.signature } : {}) };
+    return this.enqueueMessage(group.chatState, anonymous, options.replyTo, GROUP_ANONYMOUS_BOT);
   }
 
   /** Presses an inline button on a bot message in a group. */

@@ -83,7 +83,15 @@ export interface ChatState {
   replyKeyboard: ReplyKeyboardMarkup | undefined;
   listeners: Set<(stored: StoredMessage) => void>;
   chatInstance: string;
+  /** Set once the group was upgraded to a supergroup: every call with the old id is refused. */
+  migratedTo?: number;
 }
+
+/**
+ * The placeholder sender of messages that an anonymous group admin posts in the group's name
+ * (Telegram's @GroupAnonymousBot); such messages carry `sender_chat` = the group.
+ */
+export const GROUP_ANONYMOUS_BOT: User = { id: 1087968824, is_bot: true, first_name: "Group", username: "GroupAnonymousBot" };
 
 /** Per-user state. */
 export interface UserState {
@@ -161,6 +169,28 @@ export class World {
       };
       this.chats.set(chat.id, state);
     }
+    return state;
+  }
+
+  /**
+   * A group becomes a supergroup, like Telegram's upgrade: the supergroup `to` takes over the
+   * group's messages (with their ids, now in the new chat), later messages continue the numbering,
+   * and the old id is dead (calls with it are refused with `migrate_to_chat_id`).
+   */
+  migrateChat(from: ChatState, to: Chat.SupergroupChat): ChatState {
+    if (this.chats.has(to.id)) throw new Error(`migrateChat: chat ${to.id} exists already`);
+    if (from.chat.type !== "group") throw new Error(`migrateChat: only a basic group can be upgraded (chat ${from.chat.id} is ${from.chat.type})`);
+    for (const stored of from.messages.values()) stored.message = { ...stored.message, chat: to } as Message;
+    const state: ChatState = {
+      chat: to,
+      nextMessageId: from.nextMessageId,
+      messages: from.messages,
+      replyKeyboard: undefined,
+      listeners: from.listeners,
+      chatInstance: from.chatInstance,
+    };
+    from.migratedTo = to.id;
+    this.chats.set(to.id, state);
     return state;
   }
 

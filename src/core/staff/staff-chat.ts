@@ -1,0 +1,133 @@
+/**
+ * Where the staff group is at run time. It starts as configured (STAFF_CHAT_ID), but Telegram can
+ * move a group: upgraded to a supergroup, it gets a new id, keeps its messages (and their ids), and
+ * the old id refuses everything. The bot then follows the new id, and keeps it in the `Setting`
+ * table so that a restart with the old configuration still finds the group; admins are told to
+ * update the configuration. A configuration changed to anything else wins over what was followed.
+ */
+import type { Database, Tx } from "../../db/database.ts";
+import type { Logger } from "../../log.ts";
+import type { ChannelName } from "../channel.ts";
+
+export interface ChatRef {
+  channel: ChannelName;
+  chatId: string;
+}
+
+/** The Setting row's key, and its JSON: the configured id the move started from, and where it led. */
+const KEY = "staff-chat";
+interface Stored {
+  channel: string;
+  configured: string;
+  chatId: string;
+}
+
+export class StaffChat {
+  #current: ChatRef | undefined;
+  readonly #listeners: ((chat: ChatRef) => void)[] = [];
+  /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
+  down = false;
+
+  constructor(readonly configured: ChatRef | undefined) {
+    this.#current = configured;
+  }
+
+  /** The staff group now (after any move), or undefined when none is configured. */
+  get current(): ChatRef | undefined {
+    return this.#current;
+  }
+
+  /** Where staff notices go: the staff group, unless it refused messages (then staff privately). */
+  get target(): ChatRef | undefined {
+    return this.down ? undefined : this.#current;
+  }
+
+  /** Whether (channel, chatId) is the staff group. */
+  is(channel: string, chatId: string): boolean {
+    return !!this.#current && this.#current.channel === channel && this.#current.chatId === chatId;
+  }
+
+  /**
+   * Reads a move recorded by an earlier run (at start). Returns the followed id when it differs from
+   * the configured one, so that the caller can warn that the configuration is out of date.
+   */
+  async load(db: Database, log: Logger): Promise<string | undefined> {
+    const configured = this.configured;
+    const row = await db.transaction((tx) => tx.setting.findUnique({ where: { key: KEY } }));
+    if (!row || !configured) return undefined;
+    const stored = parse(row.value);
+    if (stored && stored.channel === configured.channel && stored.configured === configured.chatId) {
+      this.#current = { channel: configured.channel, chatId: stored.chatId };
+      log.warn("STAFF_CHAT_ID is out of date: the staff group moved; following its new id (set STAFF_CHAT_ID to it)", {
+        configured: configured.chatId,
+        staffChat: stored.chatId,
+      });
+      return stored.chatId;
+    }
+    // The configuration names another group now (updated, or a different one): it wins.
+    await db.transaction((tx) => tx.setting.deleteMany({ where: { key: KEY } }));
+    return undefined;
+  }
+
+  /**
+   * Records in `tx` that the staff group is now `to`; `follow` applies it once `tx` commits. False
+   * when that is recorded already (the move is announced twice, and may be found by a send too).
+   */
+  async record(tx: Tx, to: string, now: Date): Promise<boolean> {
+    if (!this.configured) return false;
+    const stored: Stored = { channel: this.configured.channel, configured: this.configured.chatId, chatId: to };
+    const row = await tx.setting.findUnique({ where: { key: KEY } });
+    const before = row ? parse(row.value) : null;
+    if (before && before.channel === stored.channel && before.configured === stored.configured && before.chatId === to) return false;
+    const value = JSON.stringify(stored);
+    await tx.setting.upsert({ where: { key: KEY }, create: { key: KEY, value, updatedAt: now }, update: { value, updatedAt: now } });
+    return true;
+  }
+
+  /** The staff group is now `to` (after `record` committed); a moved group is reachable again. */
+  follow(to: string): void {
+    if (!this.#current || this.#current.chatId === to) return;
+    this.#current = { channel: this.#current.channel, chatId: to };
+    this.down = false;
+    for (const listener of this.#listeners) listener(this.#current);
+  }
+
+  /** Calls `listener` whenever the staff group moves (an adapter registers its command menu there). */
+  onMove(listener: (chat: ChatRef) => void): void {
+    this.#listeners.push(listener);
+  }
+}
+
+function parse(value: string): Stored | null {
+  try {
+    const v = JSON.parse(value) as Partial<Stored>;
+    return typeof v.channel === "string" && typeof v.configured === "string" && typeof v.chatId === "string" ? (v as Stored) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Moves what the bot recorded about chat `from` to `to`, the same chat under its new id: the copies
+ * of messages sent there (so that a decision still edits the notices that moved with the group), the
+ * messages queued for it, the questions asked there and the conversations waiting for their answers.
+ */
+export async function moveChatRecords(tx: Tx, channel: string, from: string, to: string): Promise<void> {
+  await tx.sentMessage.updateMany({ where: { channel, chatId: from }, data: { chatId: to } });
+  await tx.outbox.updateMany({ where: { channel, chatId: from }, data: { chatId: to } });
+  // Question tags and conversation keys name the chat (dialog.ts questionTag, core.ts conversationKey).
+  const oldAsk = `ask:${channel}:${from}:`;
+  const newAsk = `ask:${channel}:${to}:`;
+  for (const row of await tx.sentMessage.findMany({ where: { tag: { startsWith: oldAsk } }, select: { id: true, tag: true } })) {
+    await tx.sentMessage.update({ where: { id: row.id }, data: { tag: newAsk + row.tag.slice(oldAsk.length) } });
+  }
+  for (const row of await tx.outbox.findMany({ where: { tag: { startsWith: oldAsk } }, select: { id: true, tag: true } })) {
+    await tx.outbox.update({ where: { id: row.id }, data: { tag: newAsk + row.tag!.slice(oldAsk.length) } });
+  }
+  const oldKey = `${channel}:${from}:`;
+  for (const row of await tx.dialogState.findMany({ where: { key: { startsWith: oldKey } }, select: { key: true } })) {
+    await tx.dialogState.update({ where: { key: row.key }, data: { key: `${channel}:${to}:${row.key.slice(oldKey.length)}` } });
+  }
+  // A group's typed-number menu is not used (typed answers in a group are text).
+  await tx.chatMenu.deleteMany({ where: { channel, chatId: from } });
+}
