@@ -60,7 +60,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ first_name: "Айгерим", language_code: locale });
     await register(user, locale);
 
-    const notice = await admin.waitFor(tr("en", "notice-application-title", { id: 1 }), { after: 0 });
+    const notice = await admin.waitFor(tr("en", "notice-application-title", { id: "A-1" }), { after: 0 });
     expect(notice.text).toContain("+7 701 123 4567");
     const press = admin.press(tr("en", "notice-approve"));
     expect(await press.answer).toMatchObject({ text: tr("en", "staff-approved-notice") });
@@ -109,7 +109,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ language_code: "en" });
     const name = "<Textile & Co> ‹b› &amp; 🧵 Тоқыма";
     await register(user, "en", { name });
-    const notice = await group.waitFor(tr("ru", "notice-application-title", { id: 1 }), { after: 0 });
+    const notice = await group.waitFor(tr("ru", "notice-application-title", { id: "A-1" }), { after: 0 });
     expect(notice.text).toContain(name);
     expect(refusedCalls(h)).toEqual([]);
   });
@@ -163,8 +163,8 @@ describe("Telegram, long polling", () => {
     await step(b, () => b.send("/start"), tr("ru", "menu-prompt"));
     const user = h.fake.user({ language_code: "kk" });
     await register(user, "kk");
-    await a.waitFor(/#1/, { after: 0 });
-    await b.waitFor(/№1/, { after: 0 });
+    await a.waitFor(/A-1\b/, { after: 0 });
+    await b.waitFor(/A-1\b/, { after: 0 });
     const [pa, pb] = [a.press(tr("en", "notice-approve")), b.press(tr("ru", "notice-approve"))];
     const answers = [await pa.answer, await pb.answer];
     expect(answers.map((x) => x.text).sort()).toEqual([tr("en", "staff-approved-notice"), tr("ru", "already-active")].sort());
@@ -194,9 +194,9 @@ describe("Telegram, long polling", () => {
     const admin = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
     const user = h.fake.user({ language_code: "en" });
     await register(user, "en");
-    await group.waitFor(/№1/, { after: 0 });
+    await group.waitFor(/A-1\b/, { after: 0 });
     admin.pressIn(group, tr("ru", "notice-reject"));
-    const ask = await group.waitFor(tr("en", "staff-reject-ask-application", { id: 1 }), { after: 0 });
+    const ask = await group.waitFor(tr("en", "staff-reject-ask-application", { id: "A-1" }), { after: 0 });
     expect(ask.reply_markup).toBeUndefined();
     expect(ask.message.reply_markup ?? null).toBeNull();
     // The question asks Dana to reply: a text mention and a selective force_reply.
@@ -213,7 +213,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ language_code: "ru" });
     await register(user, "ru");
     user.blockBot();
-    await admin.waitFor(/#1/, { after: 0 });
+    await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("en", "notice-approve"));
     await h.fake.settled();
     await h.core.dispatcher.idle();

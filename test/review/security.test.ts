@@ -60,7 +60,7 @@ describe("decisions bound to what staff saw", () => {
 
     // Olzhas presses Reject and is asked for the reason...
     await olzhas.pressData(noticeButton(olzhas, 1));
-    expect(olzhas.last().text).toBe(tr("ru", "staff-reject-ask-application", { id: 1 }));
+    expect(olzhas.last().text).toBe(tr("ru", "staff-reject-ask-application", { id: "A-1" }));
     // ...while Dana rejects it first,
     await dana.pressData(noticeButton(dana, 1));
     await dana.send("Documents missing");

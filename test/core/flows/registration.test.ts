@@ -37,7 +37,7 @@ describe("registration", () => {
     expect(e!.memberships[0]!.person.consentAt).toBeInstanceOf(Date);
 
     const admin = h.person("900", { language: "en", name: "Dana" });
-    expect(admin.last().text).toContain(tr("ru", "notice-application-title", { id: e!.id }));
+    expect(admin.last().text).toContain(tr("ru", "notice-application-title", { id: `A-${e!.id}` }));
     await admin.press(tr("ru", "notice-approve"));
     expect(p.last().text).toContain(tr(locale, "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!);
     expect((await enterprises())[0]).toMatchObject({ status: "active" });
@@ -138,13 +138,29 @@ describe("registration", () => {
     expect(worker.fresh().join("\n")).toContain(tr("en", "join-submitted", { name: "<Textile & Co>" }));
 
     const admin = h.person("900", { language: "en" });
-    const notice = admin.messages().find((m) => m.text.includes(tr("ru", "notice-join-title", { id: 2, name: "<Textile & Co>" })));
-    expect(notice).toBeDefined();
-    await h.person("900").pressData(notice!.message.choices![0]![0]!.data);
-    expect(worker.last().text).toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
-    const memberships = await h.db.transaction((tx) => tx.membership.findMany({ orderBy: { id: "asc" } }));
-    expect(memberships.map((m) => [m.role, m.status])).toEqual([
+    const joinNotice = () => admin.messages().find((m) => m.text.includes(tr("ru", "notice-join-title", { id: "J-2", name: "<Textile & Co>" })));
+    // The enterprise's own application still waits: staff are told why, and can only reject.
+    expect(joinNotice()!.text).toContain(tr("ru", "notice-join-waits", { ref: "A-1" }));
+    expect(joinNotice()!.message.choices!.flat().map((b) => b.label)).toEqual([tr("ru", "notice-reject")]);
+    // An Approve forged from the data of the Reject button is refused, and nothing changes.
+    const approveData = joinNotice()!.message.choices![0]![0]!.data.replace("s:jr:", "s:ja:");
+    const early = await admin.pressData(approveData);
+    expect(early.notice).toBe(tr("en", "staff-join-waits"));
+    expect(worker.last().text).not.toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
+    const statuses = () => h.db.transaction((tx) => tx.membership.findMany({ orderBy: { id: "asc" } })).then((ms) => ms.map((m) => [m.role, m.status]));
+    expect(await statuses()).toEqual([
       ["owner", "pending"],
+      ["employee", "pending"],
+    ]);
+
+    // Once the enterprise is approved, the join notice is refreshed with an Approve button.
+    const application = admin.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: "A-1" })));
+    await admin.pressData(application!.message.choices![0]![0]!.data);
+    expect(joinNotice()!.text).not.toContain(tr("ru", "notice-join-waits", { ref: "A-1" }));
+    await admin.pressData(joinNotice()!.message.choices![0]![0]!.data);
+    expect(worker.last().text).toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
+    expect(await statuses()).toEqual([
+      ["owner", "active"],
       ["employee", "active"],
     ]);
     expect(await enterprises()).toHaveLength(1); // the BIN was not duplicated
