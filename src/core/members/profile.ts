@@ -104,7 +104,8 @@ export const profileFlow: FlowDef<Json> = {
       const { m } = profile;
       const action = await d.choice((t) => profileText(t, profile), optionsFor(m));
       if (action === "back") return;
-      if (action === "reapply") return { next: "register" };
+      // An owner corrects the rejected application (the summary, prefilled); others start afresh.
+      if (action === "reapply") return { next: "register", args: { reapply: true } };
       await edit(d, m, action);
     }
   },
