@@ -48,7 +48,8 @@ async function requestToJoin(p: TestPerson, locale: Locale, bin: string, name = 
 }
 
 async function erase(p: TestPerson, locale: Locale) {
-  await p.send("/start");
+  // Leaves whatever they were doing without a question; at the main menu it just shows it again.
+  await p.send("/cancel");
   await p.press(tr(locale, "menu-privacy"));
   await p.press(tr(locale, "privacy-erase-button"));
   await p.press(tr(locale, "privacy-erase-yes"));
@@ -229,5 +230,20 @@ describe("what erasure leaves on disk (fault 24)", () => {
         expect(bytes.includes(Buffer.from(secret, "utf8")), `${secret} in ${file}`).toBe(false);
       }
     }
+  });
+});
+
+describe("the date inside a BIN or IIN (fault 20)", () => {
+  it.each([
+    ["en", "490140000012", "error-bin-bin-future"],
+    ["ru", "780101500012", "error-bin-iin-future"],
+    ["kk", "191340001236", "error-bin-bin-month"],
+  ] as const)("in %s, %s is refused with the reason and the question again", async (locale, number, key) => {
+    const p = h.person("100", { language: locale });
+    await p.send("/start");
+    await p.press(tr(locale, "menu-register"));
+    await p.press(tr(locale, "consent-agree"));
+    await p.send(number);
+    expect(p.last().text).toBe(`${tr(locale, key)}\n\n${tr(locale, "reg-ask-bin")}`);
   });
 });
