@@ -69,6 +69,16 @@ export interface Dialog {
   phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>): Promise<string>;
   /** Yes or no. */
   confirm(prompt: Label, yes?: Label, no?: Label): Promise<boolean>;
+  /**
+   * Runs `fn`, where "/cancel" means "back" (e.g. to the summary a field was re-asked from): it
+   * returns null instead of leaving the flow. Needs a flow with `cancel` set (see FlowDef).
+   */
+  orBack<T>(fn: () => Promise<T>): Promise<T | null>;
+}
+
+/** Thrown by a question inside `orBack` when the person sends /cancel; caught by `orBack`. */
+class BackOut extends Error {
+  override name = "BackOut";
 }
 
 const LANGUAGE_NAMES: Record<Locale, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
@@ -82,6 +92,8 @@ export type OnWait = (op: number) => void;
 
 export class FlowDialog implements Dialog {
   #prompts = 0;
+  /** How many `orBack` scopes are open: /cancel inside one goes back instead of leaving. */
+  #back = 0;
   /** Index of the next engine operation (interrupts and actions share one numbering). */
   #op = 0;
 
@@ -151,6 +163,7 @@ export class FlowDialog implements Dialog {
           await this.prompt(spec, rows, prefix);
           continue;
         }
+        if (command === "cancel" && this.#back > 0) throw new BackOut();
         if (command === "start" || command === "menu" || command === "cancel") {
           if (this.context.idle) {
             if (command === "start") await this.say("welcome-back");
@@ -218,6 +231,18 @@ export class FlowDialog implements Dialog {
         return fail("error-need-phone");
       },
     });
+  }
+
+  async orBack<T>(fn: () => Promise<T>): Promise<T | null> {
+    this.#back++;
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof BackOut) return null;
+      throw error;
+    } finally {
+      this.#back--;
+    }
   }
 
   async confirm(prompt: Label, yes: Label = "button-yes", no: Label = "button-no"): Promise<boolean> {

@@ -20,6 +20,12 @@ export interface FlowDef<A = Json> {
   title: string;
   /** The main menu: where a private chat rests between tasks. */
   idle?: boolean;
+  /**
+   * "/cancel" is the flow's to handle (it asks before leaving, or goes back a step inside
+   * `Dialog.orBack`), instead of leaving at once; leaving then says `cancelled` (default
+   * "flow-cancelled"), the same as the flow's own Cancel button.
+   */
+  cancel?: { asks: true; cancelled: string };
   run(d: Dialog, args: A): Promise<FlowExit | void>;
 }
 
@@ -88,7 +94,7 @@ export class DialogEngine {
         // The bot was updated mid-flow: start that step again rather than replay old answers.
         await turn.reply("flow-restarted");
         start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
-      } else if (!flow.idle && event.type === "text" && globalCommandOf(event.text, turn.services.i18n) === "cancel") {
+      } else if (!flow.idle && !flow.cancel && event.type === "text" && globalCommandOf(event.text, turn.services.i18n) === "cancel") {
         // Handled before any replay, so that /cancel works even when a flow cannot be replayed.
         await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
         start = turn.inbound.chatType === "private" ? { flow: this.#idle } : null;
@@ -132,7 +138,7 @@ export class DialogEngine {
       }
       if (result.type === "thrown") {
         if (result.error instanceof LeaveFlow) {
-          await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+          await turn.reply({ text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
             if (row) await deleteDialog(turn.tx, key);

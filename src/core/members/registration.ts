@@ -117,6 +117,9 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
   name: "register",
   version: 1,
   title: "flow-register",
+  // /cancel in a field re-asked from the summary goes back to it; anywhere else it asks before
+  // leaving, and leaving says what the summary's Cancel says.
+  cancel: { asks: true, cancelled: "reg-cancelled" },
   async run(d, args): Promise<FlowExit | void> {
     if (await alreadyMember(d)) return { next: "profile" };
     if (!(await ensureConsent(d))) return;
@@ -168,9 +171,9 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
       );
       switch (action) {
         case "bin": {
-          const b = await askFreeBin(d);
-          if (b.kind === "join") return joinExit(b);
-          if (b.kind === "free") Object.assign(draft, b.answer);
+          const b = await d.orBack(() => askFreeBin(d));
+          if (b?.kind === "join") return joinExit(b);
+          if (b?.kind === "free") Object.assign(draft, b.answer);
           break;
         }
         case "name":
@@ -179,7 +182,7 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
         case "employees":
         case "contact":
         case "phone":
-          Object.assign(draft, await askField(d, action));
+          Object.assign(draft, (await d.orBack(() => askField(d, action))) ?? {});
           break;
         case "cancel":
           await d.say("reg-cancelled");

@@ -206,8 +206,13 @@ describe("registration", () => {
     await p.send(IIN);
     p.fresh();
     await p.send(word);
+    // Leaving the whole registration asks first (answers would be lost), then says what the
+    // summary's own Cancel says.
+    expect(p.last().text).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+    p.fresh();
+    await p.press(tr(locale, "flow-leave-button"));
     const [cancelled, menu] = p.fresh();
-    expect(cancelled).toBe(tr(locale, "flow-cancelled"));
+    expect(cancelled).toBe(tr(locale, "reg-cancelled"));
     expect(menu).toBe(tr(locale, "menu-prompt"));
     expect(p.buttons()).toContain(tr(locale, "menu-register"));
     // The next answer is not taken for the abandoned question.
@@ -233,8 +238,23 @@ describe("registration", () => {
     await p.pressData(menu.message.choices!.flat().find((b) => b.label === tr("ru", "menu-register"))!.data);
     await p.press(tr("ru", "flow-leave-button"));
     const fresh = p.fresh();
-    expect(fresh).toContain(tr("ru", "flow-cancelled"));
+    expect(fresh).toContain(tr("ru", "reg-cancelled"));
     expect(fresh.at(-1)).toBe(tr("ru", "reg-ask-bin")); // the registration again, from its start
+  });
+
+  it("/cancel while changing one field from the summary goes back to the summary, keeping the registration", async () => {
+    const p = h.person("121", { language: "en" });
+    await fillApplication(p, "en", { bin: BIN, name: "Kept Textile" });
+    const summary = p.last().text;
+    for (const button of ["edit-name", "edit-region", "edit-phone", "edit-bin"]) {
+      await p.press(tr("en", button));
+      p.fresh();
+      await p.send("/cancel");
+      expect(p.fresh()).toEqual([summary]);
+    }
+    // Nothing was lost: confirming sends the application as it was.
+    await p.press(tr("en", "reg-confirm-button"));
+    expect((await enterprises())[0]).toMatchObject({ name: "Kept Textile", bin: BIN, status: "pending" });
   });
 
   it("does not take a command typed in the middle of a question as the answer", async () => {
@@ -251,7 +271,7 @@ describe("registration", () => {
     p.fresh();
     await p.press(tr("en", "flow-leave-button"));
     // Left, then "My enterprise" opened: there is none yet, so the menu follows.
-    expect(p.fresh()).toEqual([tr("en", "flow-cancelled"), tr("en", "profile-none"), tr("en", "menu-prompt")]);
+    expect(p.fresh()).toEqual([tr("en", "reg-cancelled"), tr("en", "profile-none"), tr("en", "menu-prompt")]);
     const enterprises = await h.db.transaction((tx) => tx.enterprise.count());
     expect(enterprises).toBe(0);
   });
