@@ -38,7 +38,7 @@ const refuse = (reason: Refusal): Verdict => ({ ok: false, reason });
 
 /** The rule itself: pure, so that it can be read (and tested) as a table. */
 export function may(subject: Subject | null, p: Permission): Verdict {
-  if (!subject || subject.erased) return refuse(p.action === "team.manage" ? "error-admins-only" : "error-not-allowed");
+  if (!subject || subject.erased) return refuse("error-not-allowed");
   switch (p.action) {
     case "staff.view":
       return isStaffRole(subject.role) ? allow : refuse("error-not-allowed");
@@ -47,7 +47,8 @@ export function may(subject: Subject | null, p: Permission): Verdict {
       // Nobody decides on their own request: another staff member does.
       return p.record.applicantId === subject.personId ? refuse("staff-own-application") : allow;
     case "team.manage":
-      return subject.role === "admin" ? allow : refuse("error-admins-only");
+      // Staff asking for an admin's task are told it is for admins; others, that it is not theirs.
+      return subject.role === "admin" ? allow : refuse(isStaffRole(subject.role) ? "error-admins-only" : "error-not-allowed");
     case "enterprise.edit": {
       const m = p.membership;
       if (m.personId !== subject.personId || m.role !== "owner") return refuse("error-not-allowed");
