@@ -250,7 +250,7 @@ describe("Telegram, webhook", () => {
     await step(admin, () => admin.send("/start"), tr("ru", "menu-prompt"));
     const user = h.fake.user({ language_code: "en" });
     await register(user, "en");
-    await admin.waitFor(/№1/, { after: 0 });
+    await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("ru", "notice-approve"));
     await user.waitFor(tr("en", "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!, { after: 0 });
     expect(refusedCalls(h)).toEqual([]);

@@ -132,6 +132,7 @@ describe("dates", () => {
       await press(tr("en", "menu-register"));
       await press(tr("en", "consent-agree"));
       await say({ type: "text", text: "/cancel" });
+      await press(tr("en", "flow-leave-button"));
       await press(tr("en", "menu-privacy"));
       expect(channel.messages.at(-1)?.text).toContain("26.11.2026");
     } finally {

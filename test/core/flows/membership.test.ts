@@ -247,3 +247,21 @@ describe("the date inside a BIN or IIN (fault 20)", () => {
     expect(p.last().text).toBe(`${tr(locale, key)}\n\n${tr(locale, "reg-ask-bin")}`);
   });
 });
+
+describe("My data (fault 23)", () => {
+  it("shows a sole proprietor their IIN, which is personal data too", async () => {
+    const p = h.person("100", { language: "ru" });
+    await applyForMembership(p, "ru", { bin: IIN, name: "ИП Айгерим" });
+    await p.press(tr("ru", "menu-privacy"));
+    expect(p.last().text).toContain(IIN);
+    expect(p.last().text).toContain(tr("ru", "bin-kind-sole-proprietor"));
+  });
+
+  it("does not show an employee the IIN of the sole proprietor they joined", async () => {
+    await applyForMembership(h.person("100", { language: "ru" }), "ru", { bin: IIN, name: "ИП Айгерим" });
+    const worker = h.person("101", { language: "ru" });
+    await requestToJoin(worker, "ru", IIN);
+    await worker.press(tr("ru", "menu-privacy"));
+    expect(worker.last().text).not.toContain(IIN);
+  });
+});
