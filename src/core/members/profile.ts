@@ -92,7 +92,8 @@ async function load(d: Dialog): Promise<Profile | null> {
 
 export const profileFlow: FlowDef<Json> = {
   name: "profile",
-  version: 1,
+  // 2: "load" records the waiting changes too; a run recorded by version 1 restarts politely.
+  version: 2,
   title: "flow-profile",
   async run(d): Promise<FlowExit | void> {
     for (;;) {
