@@ -464,3 +464,5 @@ reg-reapply-intro =
 
     Your answers are filled in below: correct what is needed and send the application again.
 reg-leave-ask = Leave the registration? The application has not been sent, and your answers will not be kept.
+staff-reject-ask-takeover = Please write the reason for rejecting owner take-over request { $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-rejected-done-takeover = ✓ Owner take-over request { $ref } rejected; the applicant has been told the reason.

@@ -78,7 +78,11 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   const id = Number(m[2]);
   const revision = m[3] ? parseInt(m[3], 36) : 0;
   if (!(await decidable(turn, verb.kind, id, revision, verb.decision))) return null;
-  if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, revision } };
+  if (verb.decision === "reject") {
+    // A take-over request is named as such in the question and the confirmation.
+    const takeover = verb.kind === "join" && (await membershipById(turn.tx, id))?.role === "claimant";
+    return { flow: "reject", args: { kind: verb.kind, id, revision, ...(takeover ? { takeover: true } : {}) } };
+  }
   if (await decide(turn, verb.kind, id, revision, { decision: "approve" })) turn.notice = turn.t("staff-approved-notice");
   return null;
 }
@@ -259,7 +263,7 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: numbe
   title: "flow-reject",
   async run(d, args) {
     const reason = await d.text(
-      (t) => t(`staff-reject-ask-${args.kind}`, { id: refOf(args.kind, args.id) }),
+      (t) => t(`staff-reject-ask-${args.takeover ? "takeover" : args.kind}`, { id: refOf(args.kind, args.id) }),
       (text) => {
         const r = cleanText(text, { max: REASON_MAX, multiline: true });
         return r.ok ? ok(r.value) : fail({ key: `error-reason-${r.reason}`, args: { max: REASON_MAX } });
@@ -268,6 +272,6 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: numbe
     // decide() asks permissions.ts again: the role may have been revoked while they typed.
     const done = await d.act("reject", (turn) => decide(turn, args.kind, args.id, args.revision, { decision: "reject", reason }));
     // One confirmation, naming the request by its own reference (no toast: the reason was typed).
-    if (done) await d.say({ key: `staff-rejected-done-${args.kind}`, args: { ref: refOf(args.kind, args.id) } });
+    if (done) await d.say({ key: `staff-rejected-done-${args.takeover ? "takeover" : args.kind}`, args: { ref: refOf(args.kind, args.id) } });
   },
 };

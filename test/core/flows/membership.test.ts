@@ -131,6 +131,32 @@ describe("an owner who erases their data (fault 13)", () => {
   });
 });
 
+describe("rejecting a take-over", () => {
+  it("names it as a take-over request to staff, and tells the claimant the reason", async () => {
+    const owner = h.person("100", { language: "en" });
+    await applyForMembership(owner, "en", { bin: BIN, name: "Textile LLP" });
+    admin();
+    await approve(tr("ru", "notice-application-title", { id: "A-1" }));
+    await erase(owner, "en");
+    const p = h.person("102", { language: "kk" });
+    await p.send("/start");
+    await p.press(tr("kk", "menu-register"));
+    await p.press(tr("kk", "consent-agree"));
+    await p.send(BIN);
+    await p.press(tr("kk", "reg-takeover-button"));
+    await p.send("Асель");
+    await p.send("87051234567");
+    await p.press(tr("kk", "join-confirm-button"));
+    const n = notice(tr("en", "notice-takeover-title", { id: "J-2", name: "Textile LLP" }))!;
+    await admin().pressData(n.message.choices!.flat().find((b) => b.data.startsWith("s:jr:"))!.data);
+    expect(admin().last().text).toBe(tr("en", "staff-reject-ask-takeover", { id: "J-2" }));
+    await admin().send("Not the director");
+    expect(admin().messages().map((m) => m.text)).toContain(tr("en", "staff-rejected-done-takeover", { ref: "J-2" }));
+    expect(p.last().text).toBe(tr("kk", "decision-takeover-rejected", { name: "Textile LLP", reason: "Not the director" }));
+    expect(await enterprise()).toMatchObject({ status: "ownerless" });
+  });
+});
+
 describe("a sole proprietor's erasure and its employees (fault 15)", () => {
   it("ends the employee's membership without inventing a staff decision or repeating the erased IIN", async () => {
     const owner = h.person("100", { language: "ru" });
