@@ -423,3 +423,61 @@ group-nothing-to-cancel = This question is already closed, or it was asked of so
 group-anonymous-unknown = You are writing anonymously, in the group's name, so the bot cannot tell who you are. To answer the bot's question, reply to the message that asks it; to leave it, press the Cancel button under it. To use staff commands here, turn off “Remain anonymous” in your admin rights in this group.
 group-not-staff-chat = This chat is not the staff group, so the bot does nothing here. If it should be, an admin must set STAFF_CHAT_ID to this group's id.
 staff-chat-moved = ⚠️ The staff group was upgraded to a supergroup and got a new id: <code>{ $to }</code> (it was <code>{ $from }</code>). The bot already works there and will keep doing so after a restart. Update the configuration to match: <code>STAFF_CHAT_ID={ $to }</code>
+## membership
+
+error-bin-bin-month = A BIN begins with the year and month of registration (YYMM), and the month in this number (digits 3–4) does not exist. Please check the number.
+error-bin-bin-future = A BIN begins with the year and month of registration (YYMM), and this number gives a month that has not come yet. Please check the number.
+error-bin-iin-date = An IIN begins with the date of birth (YYMMDD), and there is no such date in this number. Please check the number.
+error-bin-iin-future = An IIN begins with the date of birth (YYMMDD, the century is given by digit 7), and this number gives a date that has not come yet. Please check the number.
+field-bin-unknown-line = <b>BIN/IIN:</b> { $value }
+notice-takeover-title = 🔑 <b>Owner take-over request { $id }: { $name }</b>
+notice-join-waits = ⏳ It can be approved once the enterprise's own application { $ref } is approved.
+notice-status-approved = ✅ Approved
+notice-status-rejected = ❌ Rejected
+notice-status-rejected-reason = ❌ Rejected. Reason: { $reason }
+notice-decided-closed = ⛔ Closed: the enterprise did not become a member of the association (or is no longer one).
+notice-decided-ended = ⛔ Membership ended: the enterprise is no longer a member of the association.
+notice-ownerless =
+    ⚠️ <b>An enterprise has no owner in the bot</b>
+
+    { $details }
+
+    Its owner erased their data. The enterprise remains a member, and its employees keep their membership. Anyone who enters its BIN can ask to take it over as its owner; you will decide on that request.
+staff-join-waits = The enterprise's own application has not been approved yet, so this request cannot be approved now.
+already-ended = The membership has ended.
+already-waiting = The enterprise's own application has not been approved yet.
+already-ownerless = The enterprise has no owner now.
+membership-closed = ⛔ closed
+membership-ended = ⛔ ended
+membership-closed-owner-left = The enterprise you asked to join has withdrawn from the association, so your request is closed.
+membership-ended-owner-left = The enterprise you belonged to has withdrawn from the association, so your membership through it has ended.
+membership-claim-closed = The association has approved another person as the owner of the enterprise, so your request to take it over is closed.
+role-claimant = applicant for owner
+decision-takeover-approved = 🎉 You are now the owner of <b>{ $name }</b> in the association's bot.
+decision-takeover-rejected =
+    Your request to take over <b>{ $name }</b> as its owner has not been approved.
+
+    Reason: { $reason }
+decision-change-approved-field = ✓ The change for <b>{ $name }</b> has been approved: the { $field } is now { $value }.
+staff-rejected-done-application = ✓ Membership application { $ref } rejected; the applicant has been told the reason.
+staff-rejected-done-join = ✓ Join request { $ref } rejected; the applicant has been told the reason.
+staff-rejected-done-change = ✓ Change request { $ref } rejected; the applicant has been told the reason.
+profile-change-pending = ⏳ Waiting for the association's approval: new { $field }: { $value }
+reg-takeover-offer =
+    The enterprise <b>{ $name }</b> with this BIN is a member of the association, but nobody manages it in the bot: its owner erased their data.
+
+    If you own or manage this enterprise, you can ask to take it over as its owner; the association's staff will check the request.
+reg-takeover-button = 🔑 Take over as the owner
+takeover-intro = You are asking to take over <b>{ $name }</b> as its owner. The association's staff will review the request.
+takeover-summary =
+    <b>Request to take over as the owner: { $name }</b>
+
+    { $contact }
+takeover-submitted = 📨 Your request to take over <b>{ $name }</b> as its owner has been sent. The answer will come to this chat.
+reg-reapply-intro =
+    Your previous application was not approved. Reason given by the association: { $reason }
+
+    Your answers are filled in below: correct what is needed and send the application again.
+reg-leave-ask = Leave the registration? The application has not been sent, and your answers will not be kept.
+staff-reject-ask-takeover = Please write the reason for rejecting owner take-over request { $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-rejected-done-takeover = ✓ Owner take-over request { $ref } rejected; the applicant has been told the reason.

@@ -6,8 +6,8 @@
 import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
 import { MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
 import type { FlowDef } from "./dialog/engine.ts";
-import { isAdminRole, isStaffRole } from "./people.ts";
-import { deny, isStaff } from "./staff/decisions.ts";
+import { isStaff } from "./staff/decisions.ts";
+import { authorize, may } from "./permissions.ts";
 
 /** Menu entries, each the name of the flow it starts. */
 export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "team"] as const;
@@ -28,8 +28,10 @@ interface Situation {
 function itemsFor(s: Situation): MenuItem[] {
   const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const)), "language", "help"];
   if (s.consented) items.push("privacy");
-  if (isStaffRole(s.role)) items.push("pending");
-  if (isAdminRole(s.role)) items.push("team");
+  // Shown by the same rules that guard them (checked again when pressed).
+  const who = { personId: 0, role: s.role, erased: false };
+  if (may(who, { action: "staff.view" }).ok) items.push("pending");
+  if (may(who, { action: "team.manage" }).ok) items.push("team");
   return items;
 }
 
@@ -88,11 +90,8 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string
         // The menu was built earlier; the role may have changed since (granted by an admin).
         const item = pick.denied;
         const allowed = await d.act("recheck", async (turn) => {
-          const p = turn.actor ? await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true } }) : null;
-          if (ADMIN_ITEMS.includes(item) ? isAdminRole(p?.role) : isStaffRole(p?.role)) return true;
-          // Staff asking for an admin entry are told it is for admins, not that it is for staff.
-          await deny(turn, `menu-${item}`, undefined, ADMIN_ITEMS.includes(item) && isStaffRole(p?.role) ? "error-admins-only" : "error-not-allowed");
-          return false;
+          // permissions.ts decides (and words the refusal: admins-only to staff, not-allowed to others).
+          return authorize(turn, ADMIN_ITEMS.includes(item) ? { action: "team.manage" } : { action: "staff.view" }, `menu-${item}`);
         });
         if (allowed) return { next: item };
       } else {

@@ -10,7 +10,9 @@ import { asLocale, type Actor, type CoreSettings, type Target } from "./turn.ts"
 export const ROLES = ["member", "staff", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
+/** @deprecated Ask permissions.ts (`may`, `authorize`): who may do what is decided there only. */
 export const isStaffRole = (role: string | undefined | null): boolean => role === "staff" || role === "admin";
+/** @deprecated Ask permissions.ts (`may`, `authorize`): who may do what is decided there only. */
 export const isAdminRole = (role: string | undefined | null): boolean => role === "admin";
 
 /**

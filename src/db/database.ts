@@ -15,6 +15,18 @@ import { migrateSqlite, type MigrateResult } from "./migrate.ts";
 
 export type Tx = Prisma.TransactionClient;
 
+/** Transactions that erased personal data: once they commit, the WAL is checkpointed and emptied. */
+const scrubbing = new WeakSet<object>();
+
+/**
+ * Marks `tx` as erasing personal data (privacy.ts). With `secure_delete` the freed pages are
+ * overwritten with zeros; after the commit a `wal_checkpoint(TRUNCATE)` copies them into the
+ * database file and empties the WAL, so no readable copy of the erased rows is left in either.
+ */
+export function requestScrub(tx: Tx): void {
+  scrubbing.add(tx);
+}
+
 export interface Database {
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
@@ -41,12 +53,40 @@ export async function openDatabase(url: string): Promise<Database> {
   // NORMAL is durable across process crashes (only a power loss may lose the last commits).
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  // Deleted or overwritten content is zeroed on disk, not left in free pages (erasure, Law 94-V).
+  await prisma.$queryRawUnsafe("PRAGMA secure_delete = ON");
+  let scrubPending = false;
+  /** Empties the WAL; when the connection is busy (another transaction began), tries again after the next one. */
+  const checkpoint = async () => {
+    try {
+      const rows = await prisma.$queryRawUnsafe<{ busy: number | bigint }[]>("PRAGMA wal_checkpoint(TRUNCATE)");
+      scrubPending = Number(rows[0]?.busy ?? 0) !== 0;
+    } catch {
+      scrubPending = true;
+    }
+  };
   return {
     file,
     migrations,
-    transaction: (fn) =>
+    async transaction(fn) {
+      let scrub = scrubPending;
       // Transactions queue on the adapter's mutex; under load the wait can be long, never an error.
-      prisma.$transaction(fn, { maxWait: 120_000, timeout: 120_000 }),
-    close: () => prisma.$disconnect(),
+      const result = await prisma.$transaction(
+        async (tx) => {
+          const value = await fn(tx);
+          scrub ||= scrubbing.has(tx);
+          return value;
+        },
+        { maxWait: 120_000, timeout: 120_000 },
+      );
+      // After the commit: a checkpoint cannot run inside a transaction. When it finds the
+      // connection busy, it is tried again after the next transaction (and at close).
+      if (scrub) await checkpoint();
+      return result;
+    },
+    async close() {
+      if (scrubPending) await checkpoint();
+      await prisma.$disconnect();
+    },
   };
 }

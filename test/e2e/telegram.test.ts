@@ -60,7 +60,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ first_name: "Айгерим", language_code: locale });
     await register(user, locale);
 
-    const notice = await admin.waitFor(tr("en", "notice-application-title", { id: 1 }), { after: 0 });
+    const notice = await admin.waitFor(tr("en", "notice-application-title", { id: "A-1" }), { after: 0 });
     expect(notice.text).toContain("+7 701 123 4567");
     const press = admin.press(tr("en", "notice-approve"));
     expect(await press.answer).toMatchObject({ text: tr("en", "staff-approved-notice") });
@@ -109,7 +109,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ language_code: "en" });
     const name = "<Textile & Co> ‹b› &amp; 🧵 Тоқыма";
     await register(user, "en", { name });
-    const notice = await group.waitFor(tr("ru", "notice-application-title", { id: 1 }), { after: 0 });
+    const notice = await group.waitFor(tr("ru", "notice-application-title", { id: "A-1" }), { after: 0 });
     expect(notice.text).toContain(name);
     expect(refusedCalls(h)).toEqual([]);
   });
@@ -163,8 +163,8 @@ describe("Telegram, long polling", () => {
     await step(b, () => b.send("/start"), tr("ru", "menu-prompt"));
     const user = h.fake.user({ language_code: "kk" });
     await register(user, "kk");
-    await a.waitFor(/#1/, { after: 0 });
-    await b.waitFor(/№1/, { after: 0 });
+    await a.waitFor(/A-1\b/, { after: 0 });
+    await b.waitFor(/A-1\b/, { after: 0 });
     const [pa, pb] = [a.press(tr("en", "notice-approve")), b.press(tr("ru", "notice-approve"))];
     const answers = [await pa.answer, await pb.answer];
     expect(answers.map((x) => x.text).sort()).toEqual([tr("en", "staff-approved-notice"), tr("ru", "already-active")].sort());
@@ -194,9 +194,9 @@ describe("Telegram, long polling", () => {
     const admin = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
     const user = h.fake.user({ language_code: "en" });
     await register(user, "en");
-    await group.waitFor(/№1/, { after: 0 });
+    await group.waitFor(/A-1\b/, { after: 0 });
     admin.pressIn(group, tr("ru", "notice-reject"));
-    const ask = await group.waitFor(tr("en", "staff-reject-ask-application", { id: 1 }), { after: 0 });
+    const ask = await group.waitFor(tr("en", "staff-reject-ask-application", { id: "A-1" }), { after: 0 });
     // The question names Dana (a text mention), and carries a Cancel button she can always press.
     expect(ask.reply_markup?.inline_keyboard.flat().map((b) => b.text)).toEqual([tr("en", "group-cancel-button")]);
     expect(ask.entities?.some((e) => e.type === "text_link" || e.type === "text_mention")).toBe(true);
@@ -212,7 +212,7 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ language_code: "ru" });
     await register(user, "ru");
     user.blockBot();
-    await admin.waitFor(/#1/, { after: 0 });
+    await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("en", "notice-approve"));
     await h.fake.settled();
     await h.core.dispatcher.idle();
@@ -249,7 +249,7 @@ describe("Telegram, webhook", () => {
     await step(admin, () => admin.send("/start"), tr("ru", "menu-prompt"));
     const user = h.fake.user({ language_code: "en" });
     await register(user, "en");
-    await admin.waitFor(/№1/, { after: 0 });
+    await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("ru", "notice-approve"));
     await user.waitFor(tr("en", "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!, { after: 0 });
     expect(refusedCalls(h)).toEqual([]);

@@ -312,8 +312,8 @@ function exhaustive<U extends string>() {
   return <const L extends readonly U[]>(list: L & ([U] extends [L[number]] ? unknown : never)): L => list;
 }
 
-const MEMBERSHIP_STATUSES = exhaustive<MembershipStatus>()(["pending", "active", "rejected"]);
-const BIN_FAILURES = exhaustive<BinParseFailureReason>()(["empty", "not-digits", "length", "checksum", "format"]);
+const MEMBERSHIP_STATUSES = exhaustive<MembershipStatus>()(["pending", "active", "rejected", "closed", "ended"]);
+const BIN_FAILURES = exhaustive<BinParseFailureReason>()(["empty", "not-digits", "length", "checksum", "format", "bin-month", "bin-future", "iin-date", "iin-future"]);
 const CLEAN_TEXT_FAILURES = exhaustive<Extract<CleanTextResult, { ok: false }>["reason"]>()(["empty", "too-long", "no-letters"]);
 const EMPLOYEES_FAILURES = exhaustive<Extract<EmployeesResult, { ok: false }>["reason"]>()(["not-number", "zero", "too-large"]);
 
@@ -332,7 +332,7 @@ describe("keys built from code values", () => {
     ["error-reason-", CLEAN_TEXT_FAILURES],
     ["membership-", MEMBERSHIP_STATUSES],
     ["channel-", CHANNELS],
-    ["role-", [...ROLES, "owner", "employee"]],
+    ["role-", [...ROLES, "owner", "employee", "claimant"]],
   ];
 
   it.each(cases)("%s<value> exists in every locale for every value", (prefix, values) => {
@@ -344,7 +344,19 @@ describe("keys built from code values", () => {
   it("the failure reasons listed above are the ones the parsers really return", () => {
     const withCheckDigit = (first11: string) => `${first11}${binCheckDigit(first11) ?? 0}`;
     const wrongCheckDigit = (first11: string) => `${first11}${((binCheckDigit(first11) ?? 0) + 1) % 10}`;
-    const samples = ["", "12ab", "123", wrongCheckDigit("06121160001"), withCheckDigit("00130000000"), withCheckDigit("06128000001")];
+    const samples = [
+      "",
+      "12ab",
+      "123",
+      wrongCheckDigit("06121160001"),
+      withCheckDigit("00130000000"),
+      withCheckDigit("06128000001"),
+      withCheckDigit("06134000001"),
+      withCheckDigit("99014000001"),
+      "490140000012",
+      withCheckDigit("06023150001"),
+      withCheckDigit("78010150001"),
+    ];
     const bin = new Set(samples.map((s) => parseBin(s)).map((r) => (r.ok ? "ok" : r.reason)));
     expect([...BIN_FAILURES].filter((r) => !bin.has(r))).toEqual([]);
     const clean = new Set(["  ", "x".repeat(20), "!!!"].map((s) => cleanText(s, { max: 10 })).map((r) => (r.ok ? "ok" : r.reason)));

@@ -95,7 +95,7 @@ describe("the staff group", () => {
     // The application notice went somewhere staff can see it: privately, or to the new supergroup.
     const delivered = h.fake
       .callsTo("sendMessage")
-      .filter((c) => c.ok && String(c.params.chat_id) !== String(user.id) && /#1|№1/.test(String(c.params.text)));
+      .filter((c) => c.ok && String(c.params.chat_id) !== String(user.id) && /A-1\b/.test(String(c.params.text)));
     expect(delivered.length).toBeGreaterThan(0);
   });
 });

@@ -8,13 +8,20 @@ export const IIN2 = "851215400014"; // sole proprietor
 export const BIN = "990140000384"; // legal entity
 export const BIN2 = "010440001231"; // legal entity
 
-/** The data of a staff notice's button in a chat (Approve = 0, Reject = 1), newest notice first. */
+/**
+ * The data of a staff notice's button in a chat (Approve = 0, Reject = 1), newest notice first.
+ * A join that waits for its enterprise has only Reject; its Approve is then the one a forger would
+ * build from it (same id and revision), which the bot must refuse.
+ */
 export function noticeButton(p: TestPerson, index: 0 | 1, pick?: (text: string) => boolean): string {
   const notice = [...p.messages()]
     .reverse()
     .find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:") && (!pick || pick(m.text)));
   if (!notice) throw new Error("no staff notice with buttons");
-  return notice.message.choices![0]![index]!.data;
+  const buttons = notice.message.choices!.flat().map((b) => b.data);
+  const approve = buttons.find((d) => /^s:(ap|ja|ca):/.test(d));
+  const reject = buttons.find((d) => /^s:(rj|jr|cr):/.test(d))!;
+  return index === 1 ? reject : (approve ?? reject.replace(/^s:(rj|jr|cr):/, (_m, v: string) => `s:${{ rj: "ap", jr: "ja", cr: "ca" }[v]}:`));
 }
 
 /** Answers the registration questions from the BIN on (the person is at the BIN question). */
@@ -50,5 +57,5 @@ export const enterprises = (h: Harness) => h.db.transaction((tx) => tx.enterpris
 
 /** The first copy of application notice #id in a chat (staff who had not written yet get it in Russian). */
 export function applicationNotice(p: TestPerson, id: number) {
-  return p.messages().find((m) => (["ru", "en", "kk"] as const).some((l) => m.text.includes(tr(l, "notice-application-title", { id }))));
+  return p.messages().find((m) => (["ru", "en", "kk"] as const).some((l) => m.text.includes(tr(l, "notice-application-title", { id: `A-${id}` }))));
 }

@@ -11,7 +11,7 @@ import { openDatabase } from "../../src/db/database.ts";
 import { createCore } from "../../src/core/core.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
-import { answerFromBin, applicationNotice, BIN, enterprises, IIN, noticeButton } from "./helpers.ts";
+import { applicationNotice, BIN, enterprises, IIN, noticeButton } from "./helpers.ts";
 
 const ADMINS: CoreSettings["admins"] = [
   { channel: "telegram", id: "900" },
@@ -60,14 +60,16 @@ describe("decisions bound to what staff saw", () => {
 
     // Olzhas presses Reject and is asked for the reason...
     await olzhas.pressData(noticeButton(olzhas, 1));
-    expect(olzhas.last().text).toBe(tr("ru", "staff-reject-ask-application", { id: 1 }));
+    expect(olzhas.last().text).toBe(tr("ru", "staff-reject-ask-application", { id: "A-1" }));
     // ...while Dana rejects it first,
     await dana.pressData(noticeButton(dana, 1));
     await dana.send("Documents missing");
     // and the applicant corrects the application and sends it again (same BIN).
     await applicant.press(tr("en", "menu-profile"));
     await applicant.press(tr("en", "profile-reapply"));
-    await answerFromBin(applicant, "en", { bin: BIN, name: "Textile Company (corrected)" });
+    // The summary comes prefilled with the rejected answers: only the name is corrected.
+    await applicant.press(tr("en", "edit-name"));
+    await applicant.send("Textile Company (corrected)");
     await applicant.press(tr("en", "reg-confirm-button"));
     expect((await enterprises(h)).at(-1)).toMatchObject({ status: "pending", name: "Textile Company (corrected)" });
 

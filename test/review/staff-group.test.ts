@@ -39,13 +39,13 @@ describe("rejecting in the staff group", () => {
     const group = h.fake.group({ id: -1001, title: "QTI staff" });
     const dana = h.fake.user({ id: 900, first_name: "Dana", language_code: "en" });
     await register(h.fake.user({ language_code: "en" }), BIN, "First LLP");
-    const first = await group.waitFor(/№1/, { after: 0 });
+    const first = await group.waitFor(/A-1\b/, { after: 0 });
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    const second = await group.waitFor(/№2/, { after: first.message_id });
+    const second = await group.waitFor(/A-2\b/, { after: first.message_id });
 
     // Dana starts rejecting #1 and is asked (by a reply-request) for the reason...
     dana.pressIn(group, tr("ru", "notice-reject"), { message: first.message_id });
-    await group.waitFor(tr("en", "staff-reject-ask-application", { id: 1 }), { after: second.message_id });
+    await group.waitFor(tr("en", "staff-reject-ask-application", { id: "A-1" }), { after: second.message_id });
     // ...but first comments on notice #2 for her colleagues, as a reply to that notice.
     dana.sendIn(group, "I know these people, will call them tomorrow", { replyTo: second.message_id });
     await h.fake.settled();
@@ -62,10 +62,10 @@ describe("editing every copy of a notice", () => {
     const dana = h.fake.user({ id: 900, first_name: "Dana", language_code: "en" });
     const applicant = h.fake.user({ language_code: "en" });
     await register(applicant, BIN, "First LLP");
-    const original = await group.waitFor(/№1/, { after: 0 });
+    const original = await group.waitFor(/A-1\b/, { after: 0 });
     // Dana lists what is pending: a second copy of the notice in the group.
     dana.sendIn(group, "/pending");
-    const copy = await group.waitFor((m) => m.message_id > original.message_id && /#1|№1/.test(m.text) && m.text.includes("+7 701"));
+    const copy = await group.waitFor((m) => m.message_id > original.message_id && /A-1\b/.test(m.text) && m.text.includes("+7 701"));
     // A group admin tidies up and deletes the original notice.
     const methods = (h.fake as unknown as { methods: Map<string, (p: Record<string, unknown>, s: AbortSignal) => unknown> }).methods;
     await methods.get("deleteMessage")!({ chat_id: -1001, message_id: original.message_id }, new AbortController().signal);

@@ -62,6 +62,8 @@ export interface DialogContext {
   title: string;
   /** The flow's name, which is also its menu entry's id ("register"): a press of that entry is no reason to leave it. */
   flow?: string;
+  /** The flow asks before it is left (FlowDef.cancel): a cancel word offers to leave instead of leaving. */
+  asksToLeave?: boolean;
 }
 
 /**
@@ -118,6 +120,16 @@ export interface Dialog {
   phone(prompt: Label, parse: (raw: string, fromContact: boolean) => Parse<string>, typedPrompt?: Label): Promise<string>;
   /** Yes or no ("да", "иә", "no" typed count too). */
   confirm(prompt: Label, yes?: Label, no?: Label): Promise<boolean>;
+  /**
+   * Runs `fn`, where "/cancel" means "back" (e.g. to the summary a field was re-asked from): it
+   * returns null instead of leaving the flow. Needs a flow with `cancel` set (see FlowDef).
+   */
+  orBack<T>(fn: () => Promise<T>): Promise<T | null>;
+}
+
+/** Thrown by a question inside `orBack` when the person sends /cancel; caught by `orBack`. */
+class BackOut extends Error {
+  override name = "BackOut";
 }
 
 const LANGUAGE_NAMES: Record<Locale, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
@@ -127,6 +139,8 @@ const LONG_PROMPT = 400;
 
 export class FlowDialog implements Dialog {
   #prompts = 0;
+  /** How many `orBack` scopes are open: /cancel inside one goes back instead of leaving. */
+  #back = 0;
   /** Index of the next engine operation (interrupts and actions share one numbering). */
   #op = 0;
 
@@ -219,7 +233,11 @@ export class FlowDialog implements Dialog {
             [{ id: "answer", label: "dialog-use-as-answer" }],
             [{ id: "leave", label: "flow-leave-button" }],
           ]);
-          if (meant === "leave") throw new LeaveFlow(null);
+          if (meant === "leave") {
+            // Inside a field re-asked from a summary, leaving means back to the summary.
+            if (this.#back > 0) throw new BackOut();
+            throw new LeaveFlow(null);
+          }
           command = null;
         }
         if (command === "help" || command === "language") {
@@ -227,8 +245,10 @@ export class FlowDialog implements Dialog {
           await this.prompt(q);
           continue;
         }
-        if (command === "cancel" && !this.context.idle) {
-          // A cancel word typed where no answer is text ("/cancel" itself is handled by the engine).
+        if (command === "cancel" && this.#back > 0) throw new BackOut();
+        if (command === "cancel" && !this.context.idle && !this.context.asksToLeave) {
+          // A cancel word typed where no answer is text ("/cancel" itself is handled by the engine,
+          // except in a flow that asks before leaving).
           throw new LeaveFlow(null);
         }
         if (command === "start" || command === "menu" || command === "cancel") {
@@ -302,6 +322,18 @@ export class FlowDialog implements Dialog {
         return fail("error-need-phone");
       },
     });
+  }
+
+  async orBack<T>(fn: () => Promise<T>): Promise<T | null> {
+    this.#back++;
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof BackOut) return null;
+      throw error;
+    } finally {
+      this.#back--;
+    }
   }
 
   async confirm(prompt: Label, yes: Label = "button-yes", no: Label = "button-no"): Promise<boolean> {

@@ -20,6 +20,12 @@ export interface FlowDef<A = Json> {
   title: string;
   /** The main menu: where a private chat rests between tasks. */
   idle?: boolean;
+  /**
+   * "/cancel" is the flow's to handle (it asks before leaving, or goes back a step inside
+   * `Dialog.orBack`), instead of leaving at once; leaving then says `cancelled` (default
+   * "flow-cancelled"), the same as the flow's own Cancel button.
+   */
+  cancel?: { asks: true; cancelled: string };
   run(d: Dialog, args: A): Promise<FlowExit | void>;
 }
 
@@ -98,7 +104,7 @@ export class DialogEngine {
         // The bot was updated mid-flow: start that step again rather than replay old answers.
         await turn.reply("flow-restarted");
         start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
-      } else if (!flow.idle && event.type === "text" && slashCommandOf(event.text) === "cancel") {
+      } else if (!flow.idle && !flow.cancel && event.type === "text" && slashCommandOf(event.text) === "cancel") {
         // Handled before any replay, so that /cancel works even when a flow cannot be replayed. A bare
         // "отмена" is the dialog's to judge: in a free-text question it may be an answer (a name).
         await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
@@ -157,7 +163,7 @@ export class DialogEngine {
       }
       if (result.type === "thrown") {
         if (result.error instanceof LeaveFlow) {
-          await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+          await turn.reply({ text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
             if (row) await deleteDialog(turn.tx, key);
@@ -261,7 +267,7 @@ export class DialogEngine {
     const waiting = new Promise<ReplayResult>((resolve) => (reportWait = resolve));
     const answered = (op: number) => state.receive.some((r) => r.send === op);
     const engine = new ReplayEngine(async (controls) => {
-      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title, flow: flow.name }, {
+      const d = new FlowDialog(controls, () => turn, runId, { idle: !!flow.idle, title: flow.title, flow: flow.name, asksToLeave: !!flow.cancel }, {
         answered,
         onWait: (op) => reportWait({ type: "interrupted", state, interrupts: [op] }),
         onRefused,

@@ -27,8 +27,12 @@ export const BIN_KINDS = [
 /** One of {@link BIN_KINDS}. */
 export type BinKind = (typeof BIN_KINDS)[number];
 
-/** Why a BIN/IIN was rejected; each reason gets its own hint in the dialog. */
-export type BinParseFailureReason = "empty" | "not-digits" | "length" | "checksum" | "format";
+/**
+ * Why a BIN/IIN was rejected; each reason gets its own hint in the dialog (`error-bin-<reason>`).
+ * `bin-month`: a BIN whose YYMM is no month; `bin-future`: registered in a month still to come;
+ * `iin-date`: an IIN whose YYMMDD is no date; `iin-future`: born on a day still to come.
+ */
+export type BinParseFailureReason = "empty" | "not-digits" | "length" | "checksum" | "format" | "bin-month" | "bin-future" | "iin-date" | "iin-future";
 
 /** A valid BIN: the number encodes the year and month of registration. */
 export interface BinParseBin {
@@ -90,7 +94,7 @@ export function binCheckDigit(first11: string): number | null {
  * is "not-digits". The check digit is verified before the structure, so a typo reads as "checksum"
  * and "format" means a well-formed number that cannot have been issued.
  */
-export function parseBin(input: string): BinParseResult {
+export function parseBin(input: string, now: Date = new Date()): BinParseResult {
   const compact = input.normalize("NFKC").replace(SEPARATORS, "");
   if (compact === "") return fail("empty");
   if (!/^[0-9]+$/.test(compact)) return fail("not-digits");
@@ -98,24 +102,27 @@ export function parseBin(input: string): BinParseResult {
   if (binCheckDigit(compact.slice(0, 11)) !== Number(compact[11])) return fail("checksum");
 
   const digit5 = Number(compact[4]);
-  if (digit5 <= 3) return parseIin(compact);
-  if (digit5 <= 6) return parseBinStructure(compact, digit5 as 4 | 5 | 6);
+  const today = almatyToday(now);
+  if (digit5 <= 3) return parseIin(compact, today);
+  if (digit5 <= 6) return parseBinStructure(compact, digit5 as 4 | 5 | 6, today);
   return fail("format");
 }
 
-function parseBinStructure(value: string, entityType: 4 | 5 | 6): BinParseBin | BinParseFailure {
+/** "YYYY-MM-DD" of `now` in Asia/Almaty (UTC+5): a number issued today there is not in the future. */
+function almatyToday(now: Date): string {
+  return new Date(now.getTime() + 5 * 3_600_000).toISOString().slice(0, 10);
+}
+
+function parseBinStructure(value: string, entityType: 4 | 5 | 6, today: string): BinParseBin | BinParseFailure {
   const yy = Number(value.slice(0, 2));
   const month = Number(value.slice(2, 4));
-  if (month < 1 || month > 12) return fail("format");
+  if (month < 1 || month > 12) return fail("bin-month");
   const kind = binKind(entityType, Number(value[5]));
   if (kind === null) return fail("format");
-  return {
-    ok: true,
-    value,
-    idType: "bin",
-    kind,
-    registered: { year: yy >= 50 ? 1900 + yy : 2000 + yy, month },
-  };
+  const year = yy >= 50 ? 1900 + yy : 2000 + yy;
+  // YYMM is the month of state registration: it cannot be later than this month.
+  if (`${String(year)}-${value.slice(2, 4)}` > today.slice(0, 7)) return fail("bin-future");
+  return { ok: true, value, idType: "bin", kind, registered: { year, month } };
 }
 
 /**
@@ -133,19 +140,25 @@ function binKind(entityType: 4 | 5 | 6, unit: number): BinParseBin["kind"] | nul
   return BIN_KIND_BY_TYPE_AND_UNIT[entityType][unit] ?? null;
 }
 
-function parseIin(value: string): BinParseIin | BinParseFailure {
+/**
+ * An IIN: YYMMDD is the birth date, digit 7 the century and sex (1/2: 1800s, 3/4: 1900s, 5/6:
+ * 2000s; 0 for some foreigners, whose century is unknown). The date must exist and not be later
+ * than today.
+ */
+function parseIin(value: string, today: string): BinParseIin | BinParseFailure {
   const yy = Number(value.slice(0, 2));
   const month = Number(value.slice(2, 4));
   const day = Number(value.slice(4, 6));
   const centuryDigit = Number(value[6]);
-  if (month < 1 || month > 12 || day < 1 || day > 31) return fail("format");
+  if (month < 1 || month > 12 || day < 1 || day > 31) return fail("iin-date");
   if (centuryDigit === 0) {
     return { ok: true, value, idType: "iin", kind: "sole-proprietor" };
   }
   if (centuryDigit > 6) return fail("format");
   const year = 1800 + 100 * Math.floor((centuryDigit - 1) / 2) + yy;
-  if (day > daysInMonth(year, month)) return fail("format");
+  if (day > daysInMonth(year, month)) return fail("iin-date");
   const birthDate = `${String(year)}-${value.slice(2, 4)}-${value.slice(4, 6)}`;
+  if (birthDate > today) return fail("iin-future");
   return { ok: true, value, idType: "iin", kind: "sole-proprietor", birthDate };
 }
 

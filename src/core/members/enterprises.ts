@@ -4,13 +4,23 @@
  */
 import type { Tx } from "../../db/database.ts";
 import type { Prisma } from "../../db/generated/client.ts";
+import {
+  assertTransition,
+  LIVE_ENTERPRISE,
+  MEMBER_ENTERPRISE,
+  sourcesOf,
+  type ChangeStatus,
+  type EnterpriseStatus,
+  type MembershipStatus,
+} from "./status.ts";
+
+export { ENTERPRISE_STATUSES, MEMBERSHIP_STATUSES, type EnterpriseStatus, type MembershipStatus } from "./status.ts";
 
 /** Marks the BIN column of an old application that gave its BIN up (not a 12-digit number). */
 export const RELEASED = "released-";
 
-export const ENTERPRISE_STATUSES = ["pending", "active", "rejected", "suspended", "withdrawn"] as const;
-export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
-export type MembershipStatus = "pending" | "active" | "rejected";
+/** A person's role in an enterprise: its owner, an employee, or someone asking to take over an ownerless one. */
+export type MembershipRole = "owner" | "employee" | "claimant";
 
 /** What an application carries; also the draft a registration collects. */
 export interface EnterpriseDraft {
@@ -39,7 +49,7 @@ export interface EnterpriseView extends EnterpriseDraft {
 
 export interface MembershipView {
   id: number;
-  role: "owner" | "employee";
+  role: MembershipRole;
   status: MembershipStatus;
   /** When the request was filed (ms). */
   requested: number;
@@ -101,7 +111,7 @@ function toMembership(m: {
 }): MembershipView {
   return {
     id: m.id,
-    role: m.role === "owner" ? "owner" : "employee",
+    role: m.role === "owner" || m.role === "claimant" ? m.role : "employee",
     status: m.status as MembershipStatus,
     requested: m.requestedAt.getTime(),
     revised: m.updatedAt.getTime(),
@@ -114,11 +124,72 @@ function toMembership(m: {
   };
 }
 
-/** An enterprise holding this BIN that blocks a new application (pending, active or suspended). */
+/** An enterprise holding this BIN that blocks a new application (pending, a member, or suspended). */
 export async function holderOfBin(tx: Tx, bin: string, exceptId?: number): Promise<EnterpriseView | null> {
   const e = await tx.enterprise.findUnique({ where: { bin }, select: enterpriseSelect });
   if (!e || e.id === exceptId) return null;
-  return e.status === "rejected" || e.status === "withdrawn" ? null : toEnterprise(e);
+  return LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus) ? toEnterprise(e) : null;
+}
+
+// ---- Status writes: each one checked against the tables in status.ts ------------------------
+
+/**
+ * Moves an enterprise to `to`, only from a status the table allows (and, when given, only from
+ * `from` and at `revision`), in one conditional statement: of two simultaneous writers exactly one
+ * wins. Returns the status it was in, or null when it was not moved.
+ */
+async function moveEnterprise(
+  tx: Tx,
+  id: number,
+  to: EnterpriseStatus,
+  data: Prisma.EnterpriseUpdateManyMutationInput = {},
+  expect: { from?: EnterpriseStatus; revision?: number } = {},
+): Promise<boolean> {
+  const sources = sourcesOf("application", to).filter((s) => !expect.from || s === expect.from);
+  const { count } = await tx.enterprise.updateMany({
+    where: { id, status: { in: sources }, ...(expect.revision !== undefined ? { updatedAt: new Date(expect.revision) } : {}) },
+    data: { ...data, status: to },
+  });
+  return count > 0;
+}
+
+/** As moveEnterprise, for a membership. */
+async function moveMembership(
+  tx: Tx,
+  where: Prisma.MembershipWhereInput,
+  to: MembershipStatus,
+  data: Prisma.MembershipUpdateManyMutationInput = {},
+): Promise<number> {
+  const { count } = await tx.membership.updateMany({ where: { ...where, status: { in: sourcesOf("join", to) } }, data: { ...data, status: to } });
+  return count;
+}
+
+/** As moveEnterprise, for a change request. */
+async function moveChange(tx: Tx, where: Prisma.EnterpriseChangeWhereInput, to: ChangeStatus, data: Prisma.EnterpriseChangeUpdateManyMutationInput = {}): Promise<number> {
+  const { count } = await tx.enterpriseChange.updateMany({ where: { ...where, status: { in: sourcesOf("change", to) } }, data: { ...data, status: to } });
+  return count;
+}
+
+/**
+ * An approved enterprise whose owner erased their data: it stays a member without an owner, until
+ * someone's take-over request is approved. Throws when it is not an approved member.
+ */
+export async function makeOwnerless(tx: Tx, enterpriseId: number): Promise<void> {
+  if (!(await moveEnterprise(tx, enterpriseId, "ownerless"))) {
+    const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true } });
+    assertTransition("application", e?.status ?? "missing", "ownerless");
+  }
+}
+
+/**
+ * Withdraws an enterprise's application or membership (its owner erased their data); `data` may
+ * anonymise it at the same time. Throws when the table does not allow it.
+ */
+export async function withdrawEnterprise(tx: Tx, enterpriseId: number, data: Prisma.EnterpriseUpdateManyMutationInput = {}): Promise<void> {
+  if (!(await moveEnterprise(tx, enterpriseId, "withdrawn", data))) {
+    const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true } });
+    assertTransition("application", e?.status ?? "missing", "withdrawn");
+  }
 }
 
 export async function enterpriseById(tx: Tx, id: number): Promise<EnterpriseView | null> {
@@ -159,36 +230,53 @@ export async function submitApplication(
     region: draft.region,
     sector: draft.sector,
     employees: draft.employees,
-    status: "pending",
     submittedAt: now,
     decidedAt: null,
     decidedById: null,
     rejectReason: null,
   };
-  const enterprise = await tx.enterprise.upsert({
-    where: { bin: draft.bin },
-    create: { ...data, bin: draft.bin },
-    update: data,
-  });
+  const existing = await tx.enterprise.findUnique({ where: { bin: draft.bin }, select: { id: true, status: true } });
+  let enterpriseId: number;
+  if (existing) {
+    // A corrected application: rejected or withdrawn → pending (holderOfBin refused live ones).
+    assertTransition("application", existing.status, "pending");
+    await tx.enterprise.update({ where: { id: existing.id }, data: { ...data, status: "pending" } });
+    enterpriseId = existing.id;
+  } else {
+    enterpriseId = (await tx.enterprise.create({ data: { ...data, bin: draft.bin, status: "pending" } })).id;
+  }
   await tx.person.update({ where: { id: personId }, data: { name: draft.contactName, phone: draft.phone } });
-  const membership = { enterpriseId: enterprise.id, role: "owner", status: "pending", requestedAt: now, decidedAt: null, decidedById: null, rejectReason: null };
-  await tx.membership.upsert({ where: { personId }, create: { personId, ...membership }, update: membership });
-  return { ok: true, enterpriseId: enterprise.id };
+  await fileMembership(tx, personId, { enterpriseId, role: "owner", requestedAt: now });
+  return { ok: true, enterpriseId };
 }
 
-/** Files a request to join an enterprise as its employee (pending until staff approve). */
+/** A person's (new or renewed) request: pending, whatever their previous one ended as (per the table). */
+async function fileMembership(tx: Tx, personId: number, m: { enterpriseId: number; role: MembershipRole; requestedAt: Date }): Promise<number> {
+  const data = { ...m, status: "pending", decidedAt: null, decidedById: null, rejectReason: null };
+  const previous = await tx.membership.findUnique({ where: { personId }, select: { status: true } });
+  if (previous) assertTransition("join", previous.status, "pending");
+  const row = await tx.membership.upsert({ where: { personId }, create: { personId, ...data }, update: data });
+  return row.id;
+}
+
+/**
+ * Files a request to join an enterprise as its employee, or (`role` "claimant") to take over an
+ * ownerless member enterprise as its owner; pending until staff approve.
+ */
 export async function submitJoinRequest(
   tx: Tx,
   personId: number,
   enterpriseId: number,
   contact: ContactDraft,
   now: Date,
+  role: "employee" | "claimant" = "employee",
 ): Promise<{ membershipId: number }> {
   await tx.person.update({ where: { id: personId }, data: { name: contact.contactName, phone: contact.phone } });
-  const data = { enterpriseId, role: "employee", status: "pending", requestedAt: now, decidedAt: null, decidedById: null, rejectReason: null };
-  const m = await tx.membership.upsert({ where: { personId }, create: { personId, ...data }, update: data });
-  return { membershipId: m.id };
+  return { membershipId: await fileMembership(tx, personId, { enterpriseId, role, requestedAt: now }) };
 }
+
+/** Whether employees may join (or be approved into) an enterprise in this status. */
+export const isMemberEnterprise = (status: string): boolean => MEMBER_ENTERPRISE.includes(status as EnterpriseStatus);
 
 export type Decision = { decision: "approve" } | { decision: "reject"; reason: string };
 
@@ -197,11 +285,11 @@ export type Revision = number;
 export type DecideResult = { ok: true } | { ok: false; status: string };
 
 const decisionData = (d: Decision, staffId: number, now: Date) => ({
-  status: d.decision === "approve" ? "active" : "rejected",
   decidedAt: now,
   decidedById: staffId,
   rejectReason: d.decision === "reject" ? d.reason : null,
 });
+const decided = (d: Decision) => (d.decision === "approve" ? "active" : "rejected") as "active" | "rejected";
 
 /**
  * Decides a pending application. The status test and the write are one statement, so two staff
@@ -215,19 +303,30 @@ export async function decideApplication(
   now: Date,
   revision: Revision,
 ): Promise<DecideResult> {
-  const { count } = await tx.enterprise.updateMany({
-    where: { id: enterpriseId, status: "pending", updatedAt: new Date(revision) },
-    data: decisionData(d, staffId, now),
-  });
-  if (count === 0) {
+  const moved = await moveEnterprise(tx, enterpriseId, decided(d), decisionData(d, staffId, now), { from: "pending", revision });
+  if (!moved) {
     const e = await tx.enterprise.findUnique({ where: { id: enterpriseId }, select: { status: true, submittedAt: true } });
     return { ok: false, status: e?.status === "pending" ? "outdated" : (e?.status ?? "missing") };
   }
-  await tx.membership.updateMany({ where: { enterpriseId, role: "owner", status: "pending" }, data: decisionData(d, staffId, now) });
+  await moveMembership(tx, { enterpriseId, role: "owner", status: "pending" }, decided(d), decisionData(d, staffId, now));
   return { ok: true };
 }
 
-/** Decides a pending join request, exactly once (see decideApplication). */
+/**
+ * Why a pending join or take-over request cannot be approved now, or null when it can: an employee
+ * joins only a member enterprise (one still under review makes the request wait), and a take-over
+ * is approved only while the enterprise has no owner.
+ */
+export function joinBlocker(role: MembershipRole, enterpriseStatus: string): "waiting" | "closed" | null {
+  if (role === "claimant") return enterpriseStatus === "ownerless" ? null : "closed";
+  if (isMemberEnterprise(enterpriseStatus)) return null;
+  return enterpriseStatus === "pending" ? "waiting" : "closed";
+}
+
+/**
+ * Decides a pending join or take-over request, exactly once (see decideApplication). Approving a
+ * take-over makes the claimant the owner and the enterprise active again.
+ */
 export async function decideJoin(
   tx: Tx,
   membershipId: number,
@@ -236,20 +335,35 @@ export async function decideJoin(
   now: Date,
   revision: Revision,
 ): Promise<DecideResult> {
-  // An employee joins an enterprise that is a member, or is becoming one.
-  const target = await tx.membership.findUnique({ where: { id: membershipId }, select: { enterprise: { select: { status: true } } } });
-  if (d.decision === "approve" && target && !["pending", "active"].includes(target.enterprise.status)) {
-    return { ok: false, status: "closed" };
+  const target = await tx.membership.findUnique({ where: { id: membershipId }, select: { role: true, enterpriseId: true, enterprise: { select: { status: true } } } });
+  if (d.decision === "approve" && target) {
+    const blocker = joinBlocker(target.role as MembershipRole, target.enterprise.status);
+    if (blocker) return { ok: false, status: blocker };
   }
-  const { count } = await tx.membership.updateMany({
-    where: { id: membershipId, role: "employee", status: "pending", updatedAt: new Date(revision) },
-    data: decisionData(d, staffId, now),
-  });
+  const count = await moveMembership(
+    tx,
+    { id: membershipId, role: { in: ["employee", "claimant"] }, status: "pending", updatedAt: new Date(revision) },
+    decided(d),
+    decisionData(d, staffId, now),
+  );
   if (count === 0) {
     const m = await tx.membership.findUnique({ where: { id: membershipId }, select: { status: true } });
     return { ok: false, status: m?.status === "pending" ? "outdated" : (m?.status ?? "missing") };
   }
+  if (d.decision === "approve" && target?.role === "claimant") {
+    await tx.membership.update({ where: { id: membershipId }, data: { role: "owner" } });
+    if (!(await moveEnterprise(tx, target.enterpriseId, "active", { decidedAt: now, decidedById: staffId }, { from: "ownerless" }))) {
+      assertTransition("application", target.enterprise.status, "active");
+    }
+  }
   return { ok: true };
+}
+
+/** Other pending take-over requests of an enterprise (closed once one of them is approved). */
+export async function closeClaims(tx: Tx, enterpriseId: number, now: Date): Promise<{ id: number; personId: number }[]> {
+  const open = await tx.membership.findMany({ where: { enterpriseId, role: "claimant", status: "pending" }, select: { id: true, personId: true } });
+  if (open.length) await moveMembership(tx, { id: { in: open.map((m) => m.id) } }, "closed", { decidedAt: now });
+  return open;
 }
 
 /**
@@ -259,23 +373,32 @@ export async function decideJoin(
 export async function releaseBin(tx: Tx, bin: string, except?: number): Promise<void> {
   const held = await tx.enterprise.findUnique({ where: { bin }, select: { id: true, status: true } });
   if (!held || held.id === except) return;
-  if (held.status !== "rejected" && held.status !== "withdrawn") throw new Error(`BIN of a live enterprise ${held.id} cannot be released`);
+  if (LIVE_ENTERPRISE.includes(held.status as EnterpriseStatus)) throw new Error(`BIN of a live enterprise ${held.id} cannot be released`);
   await tx.enterprise.update({ where: { id: held.id }, data: { bin: `${RELEASED}${held.id}` } });
 }
 
 /**
- * Closes the employees' memberships of an enterprise that is not (or no longer) becoming a member:
- * its application rejected or withdrawn. Returns the memberships closed, for their notices and people.
+ * Ends the employees' (and claimants') memberships of an enterprise that is not (or no longer)
+ * becoming a member: its application rejected or withdrawn. Pending requests become `closed`,
+ * approved memberships `ended`; neither is a staff decision, so nobody is named as deciding.
+ * Returns them, with the status each now has, for their notices and people.
  */
-export async function closeEmployees(tx: Tx, enterpriseId: number, now: Date): Promise<{ id: number; personId: number }[]> {
+export async function closeEmployees(tx: Tx, enterpriseId: number, now: Date): Promise<{ id: number; personId: number; status: "closed" | "ended" }[]> {
   const open = await tx.membership.findMany({
-    where: { enterpriseId, role: "employee", status: { in: ["pending", "active"] } },
-    select: { id: true, personId: true },
+    where: { enterpriseId, role: { in: ["employee", "claimant"] }, status: { in: ["pending", "active"] } },
+    select: { id: true, personId: true, status: true },
   });
-  if (open.length) {
-    await tx.membership.updateMany({ where: { id: { in: open.map((m) => m.id) } }, data: { status: "rejected", decidedAt: now } });
-  }
-  return open;
+  const pending = open.filter((m) => m.status === "pending").map((m) => m.id);
+  const active = open.filter((m) => m.status === "active").map((m) => m.id);
+  if (pending.length) await moveMembership(tx, { id: { in: pending } }, "closed", { decidedAt: now, decidedById: null });
+  if (active.length) await moveMembership(tx, { id: { in: active } }, "ended", { decidedAt: now, decidedById: null });
+  return open.map((m) => ({ id: m.id, personId: m.personId, status: m.status === "pending" ? "closed" : "ended" }));
+}
+
+/** Pending join requests of an enterprise (their notices change when the enterprise is decided). */
+export async function pendingJoinsOf(tx: Tx, enterpriseId: number): Promise<number[]> {
+  const rows = await tx.membership.findMany({ where: { enterpriseId, role: "employee", status: "pending" }, select: { id: true } });
+  return rows.map((r) => r.id);
 }
 
 export const EDITABLE_FIELDS = ["name", "bin", "region", "sector", "employees"] as const;
@@ -323,14 +446,20 @@ export async function requestChange(
     where: { enterpriseId: e.enterpriseId, field: e.field, status: "pending" },
     select: { id: true },
   });
-  if (earlier.length) {
-    await tx.enterpriseChange.updateMany({
-      where: { id: { in: earlier.map((c) => c.id) } },
-      data: { status: "superseded", decidedAt: now },
-    });
-  }
+  if (earlier.length) await moveChange(tx, { id: { in: earlier.map((c) => c.id) } }, "superseded", { decidedAt: now });
   const c = await tx.enterpriseChange.create({ data: { ...e, requestedAt: now } });
   return { changeId: c.id, replaced: earlier.map((x) => x.id) };
+}
+
+/** Withdraws a person's pending change request (they erased their data); true when it was pending. */
+export async function withdrawChange(tx: Tx, id: number, now: Date): Promise<boolean> {
+  return (await moveChange(tx, { id, status: "pending" }, "withdrawn", { decidedAt: now })) > 0;
+}
+
+/** Changes of an enterprise that wait for staff, oldest first ("My enterprise" shows them). */
+export async function pendingChangesOf(tx: Tx, enterpriseId: number): Promise<{ id: number; field: "name" | "bin"; newValue: string }[]> {
+  const rows = await tx.enterpriseChange.findMany({ where: { enterpriseId, status: "pending" }, orderBy: { requestedAt: "asc" }, select: { id: true, field: true, newValue: true } });
+  return rows.map((r) => ({ id: r.id, field: r.field === "bin" ? "bin" : "name", newValue: r.newValue }));
 }
 
 export async function changeById(tx: Tx, id: number): Promise<ChangeView | null> {
@@ -368,14 +497,10 @@ export async function decideChange(
     const holder = await holderOfBin(tx, change.newValue, change.enterpriseId);
     if (holder) return { ok: false, status: "bin-taken", holder: holder.name };
   }
-  const { count } = await tx.enterpriseChange.updateMany({
-    where: { id: changeId, status: "pending", requestedAt: new Date(revision) },
-    data: {
-      status: d.decision === "approve" ? "approved" : "rejected",
-      decidedAt: now,
-      decidedById: staffId,
-      rejectReason: d.decision === "reject" ? d.reason : null,
-    },
+  const count = await moveChange(tx, { id: changeId, status: "pending", requestedAt: new Date(revision) }, d.decision === "approve" ? "approved" : "rejected", {
+    decidedAt: now,
+    decidedById: staffId,
+    rejectReason: d.decision === "reject" ? d.reason : null,
   });
   if (count === 0) return { ok: false, status: "decided" };
   if (d.decision === "approve") {
@@ -396,12 +521,12 @@ export async function decideChange(
 export async function pendingWork(tx: Tx, limit: number) {
   const [applications, joins, changes] = await Promise.all([
     tx.enterprise.findMany({ where: { status: "pending" }, orderBy: { submittedAt: "asc" }, take: limit, select: { id: true } }),
-    tx.membership.findMany({ where: { status: "pending", role: "employee" }, orderBy: { requestedAt: "asc" }, take: limit, select: { id: true } }),
+    tx.membership.findMany({ where: { status: "pending", role: { in: ["employee", "claimant"] } }, orderBy: { requestedAt: "asc" }, take: limit, select: { id: true } }),
     tx.enterpriseChange.findMany({ where: { status: "pending" }, orderBy: { requestedAt: "asc" }, take: limit, select: { id: true } }),
   ]);
   const [a, j, c] = await Promise.all([
     tx.enterprise.count({ where: { status: "pending" } }),
-    tx.membership.count({ where: { status: "pending", role: "employee" } }),
+    tx.membership.count({ where: { status: "pending", role: { in: ["employee", "claimant"] } } }),
     tx.enterpriseChange.count({ where: { status: "pending" } }),
   ]);
   return {

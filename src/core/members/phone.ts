@@ -4,7 +4,7 @@
  * Numbers are stored in E.164 (`+77011234567`), the form Telegram contacts and WhatsApp ids map to.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import type { CountryCode } from "libphonenumber-js/max";
+import type { CountryCode, PhoneNumber } from "libphonenumber-js/max";
 
 /** A valid phone number: `e164` to store and compare, `display` to show back to the person. */
 export interface PhoneOk {
@@ -52,7 +52,21 @@ export function parsePhone(input: string): PhoneParseResult {
   const e164 = parsed.number;
   // formatInternational() would append " ext. 5"; format the bare number instead.
   const bare = parsePhoneNumberFromString(e164);
-  return { ok: true, e164, display: (bare ?? parsed).formatInternational() };
+  return { ok: true, e164, display: displayOf(bare ?? parsed) };
+}
+
+/**
+ * Almaty's area code is 727 with seven-digit local numbers starting with 2 or 3 (since 2004:
+ * 3272 → 727). libphonenumber's metadata groups 7272… and 7273… as four-digit area codes
+ * ("+7 7272 50 12 34"), which misreads the number; these are grouped by the real code instead.
+ */
+const ALMATY = /^\+7727([23]\d{2})(\d{2})(\d{2})$/;
+
+/** International format as people write the number: libphonenumber's, except for Almaty (above). */
+function displayOf(number: PhoneNumber): string {
+  const almaty = ALMATY.exec(number.number);
+  if (almaty) return `+7 727 ${almaty[1]} ${almaty[2]} ${almaty[3]}`;
+  return number.formatInternational();
 }
 
 /**

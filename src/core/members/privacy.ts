@@ -8,12 +8,12 @@ import { rich } from "../rich-text.ts";
 import type { Translate, Turn } from "../turn.ts";
 import type { FlowExit, Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { forgetNoticesIn, refreshNotice, scrubNotices } from "../staff/notices.ts";
+import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
 import { closeEmployeesOf } from "../staff/decisions.ts";
-import { membershipOf } from "./enterprises.ts";
-import { contactLines } from "./render.ts";
-
-const ALMATY_DAY = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Almaty", year: "numeric", month: "2-digit", day: "2-digit" });
+import { makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
+import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
+import { contactLines, enterpriseLines, localDate } from "./render.ts";
+import { requestScrub } from "../../db/database.ts";
 
 export const privacyFlow: FlowDef<Json> = {
   name: "privacy",
@@ -24,13 +24,16 @@ export const privacyFlow: FlowDef<Json> = {
       if (!turn.actor) return null;
       const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId } });
       const m = await membershipOf(turn.tx, turn.actor.personId);
+      // A sole proprietor's IIN is their personal data too: "My data" shows it (their own only).
+      const iin = m && m.role === "owner" && m.enterprise.binKind === "sole-proprietor" && /^\d{12}$/.test(m.enterprise.bin) ? m.enterprise.bin : null;
       return p
         ? {
             name: p.name,
             phone: p.phone,
-            // The day as people in Kazakhstan count it (UTC+5, one time zone since March 2024).
-            consentAt: p.consentAt ? ALMATY_DAY.format(p.consentAt) : null,
+            consentAt: p.consentAt ? localDate(p.consentAt) : null,
             enterprise: m ? m.enterprise.name : null,
+            iin,
+            iinKind: iin ? m!.enterprise.binKind : null,
           }
         : null;
     });
@@ -38,7 +41,12 @@ export const privacyFlow: FlowDef<Json> = {
     const action = await d.choice(
       (t: Translate) =>
         t("privacy-summary", {
-          contact: rich(data.name || data.phone ? contactLines(t, { contactName: data.name ?? "—", phone: data.phone ?? "" }) : t("privacy-nothing")),
+          contact: rich(
+            [
+              data.name || data.phone ? contactLines(t, { contactName: data.name ?? "—", phone: data.phone ?? "" }) : t("privacy-nothing"),
+              ...(data.iin ? [enterpriseLines(t, { bin: data.iin, binKind: data.iinKind ?? "sole-proprietor" })] : []),
+            ].join("\n"),
+          ),
           enterprise: data.enterprise ?? "—",
           consent: data.consentAt ?? "—",
         }),
@@ -55,45 +63,56 @@ export const privacyFlow: FlowDef<Json> = {
   },
 };
 
-/** Erases a person's personal data; what is not personal (an enterprise's BIN and name) stays for the association. */
+/**
+ * Erases a person's personal data; what is not personal (an enterprise's BIN and name) stays for
+ * the association. Every status change goes through the tables in status.ts:
+ * - an owner's pending application is withdrawn, and the requests to join it are closed;
+ * - a sole proprietor's enterprise (its IIN and trade name are the person's) is anonymised and,
+ *   if live, withdrawn: its employees' requests are closed and memberships ended;
+ * - any other approved member enterprise stays a member without an owner (`ownerless`): staff are
+ *   told, and whoever enters its BIN may ask to take it over.
+ * People affected are told what happened without any of the erased person's data.
+ * The database is asked to overwrite the freed pages and empty its WAL once this commits.
+ */
 export async function erasePerson(turn: Turn, personId: number): Promise<void> {
   const { tx } = turn;
+  requestScrub(tx);
   const m = await membershipOf(tx, personId);
   const identities = await tx.channelIdentity.findMany({ where: { personId } });
   if (m) {
     const e = m.enterprise;
+    const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);
     if (m.role === "owner") {
-      // Without its owner, a sole proprietor's or a pending application ends, and with it the
-      // requests to join it.
-      if (e.binKind === "sole-proprietor" || e.status === "pending") await closeEmployeesOf(turn, e.id, "decision-join-enterprise-gone");
       if (e.binKind === "sole-proprietor") {
+        if (live) await closeEmployeesOf(turn, e.id, "owner-left");
         // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
-        await tx.enterprise.update({
-          where: { id: e.id },
-          data: { name: "—", bin: `erased-${e.id}`, status: "withdrawn" },
-        });
-        const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: "employee" }, select: { id: true } });
+        const anonymous = { name: "—", bin: `erased-${e.id}` };
+        if (live) await withdrawEnterprise(tx, e.id, anonymous);
+        else await tx.enterprise.update({ where: { id: e.id }, data: anonymous });
+        const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: { not: "owner" } }, select: { id: true } });
         for (const j of joins) await scrubNotices(turn, "join", j.id);
       } else if (e.status === "pending") {
-        await tx.enterprise.update({ where: { id: e.id }, data: { status: "withdrawn" } });
+        await closeEmployeesOf(turn, e.id, "owner-left");
+        await withdrawEnterprise(tx, e.id);
+      } else if (e.status === "active") {
+        await makeOwnerless(tx, e.id);
+        await tellStaff(turn, {
+          text: (t: Translate) => t("notice-ownerless", { details: rich(enterpriseLines(t, { name: e.name, bin: e.bin, binKind: e.binKind })) }),
+        });
       }
     }
     await tx.membership.delete({ where: { id: m.id } });
     if (m.role === "owner") await scrubNotices(turn, "application", e.id, { decision: "erased" });
+    // An employee's or claimant's request (and an owner's approved take-over request).
+    await scrubNotices(turn, "join", m.id, { decision: "erased" });
   }
-  if (m?.role === "employee") await scrubNotices(turn, "join", m.id, { decision: "erased" });
   // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
   const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
   for (const c of changes) {
     const personal = c.enterprise.binKind === "sole-proprietor";
-    await tx.enterpriseChange.update({
-      where: { id: c.id },
-      data: {
-        ...(c.status === "pending" ? { status: "withdrawn", decidedAt: turn.now } : {}),
-        ...(personal ? { oldValue: "—", newValue: "—" } : {}),
-      },
-    });
-    if (c.status === "pending") await refreshNotice(turn, "change", c.id, { decision: "withdrawn" });
+    const withdrawn = await withdrawChange(tx, c.id, turn.now);
+    if (personal) await tx.enterpriseChange.update({ where: { id: c.id }, data: { oldValue: "—", newValue: "—" } });
+    if (withdrawn) await refreshNotice(turn, "change", c.id, { decision: "withdrawn" });
     if (personal) await scrubNotices(turn, "change", c.id);
   }
   await tx.person.update({
@@ -102,7 +121,7 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
   });
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {
-    const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`] : [`join:${m.id}`];
+    const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`, `join:${m.id}`] : [`join:${m.id}`];
     await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
   }
   // If they were staff, their copies of notices go too.

@@ -16,6 +16,7 @@ import { notifyStaff, refreshNotice } from "../staff/notices.ts";
 import {
   holderOfBin,
   membershipOf,
+  pendingChangesOf,
   requestChange,
   updateContact,
   updateEnterprise,
@@ -23,11 +24,18 @@ import {
   type MembershipView,
 } from "./enterprises.ts";
 import { askBin, askField } from "./questions.ts";
+import { may, subjectOf } from "../permissions.ts";
 import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
 type Field = "name" | "bin" | "region" | "sector" | "employees" | "contact" | "phone";
 
-function profileText(t: Translate, m: MembershipView): string {
+/** What "My enterprise" shows: the membership, and the name or BIN changes waiting for staff. */
+interface Profile {
+  m: MembershipView;
+  changes: { field: "name" | "bin"; newValue: string }[];
+}
+
+function profileText(t: Translate, { m, changes }: Profile): string {
   // An employee waiting for approval (or refused) of a sole proprietor does not see their details.
   const insider = m.role === "owner" || m.status === "active";
   const e = m.enterprise;
@@ -40,12 +48,15 @@ function profileText(t: Translate, m: MembershipView): string {
   ];
   if (m.status === "rejected" && m.rejectReason) parts.push(t("profile-rejected-reason", { reason: m.rejectReason }));
   parts.push(insider || e.binKind !== "sole-proprietor" ? enterpriseLines(t, e) : enterpriseLines(t, { region: e.region, sector: e.sector }));
+  if (changes.length) {
+    parts.push(changes.map((c) => t("profile-change-pending", { field: rich(t(`field-${c.field}`)), value: c.newValue })).join("\n"));
+  }
   parts.push(contactLines(t, { contactName: m.contactName ?? "—", phone: m.phone ?? "" }));
   return parts.join("\n\n");
 }
 
 function optionsFor(m: MembershipView): Option<Field | "back" | "reapply">[][] {
-  if (m.status === "rejected") {
+  if (m.status === "rejected" || m.status === "closed" || m.status === "ended") {
     // Apply again: an owner corrects the application; someone refused as an employee may register
     // their own enterprise or ask again.
     return [[{ id: "reapply", label: "profile-reapply" }], [{ id: "back", label: "button-back" }]];
@@ -70,24 +81,32 @@ function optionsFor(m: MembershipView): Option<Field | "back" | "reapply">[][] {
   ];
 }
 
-async function load(d: Dialog): Promise<MembershipView | null> {
-  return d.act("load", async (turn) => (turn.actor ? membershipOf(turn.tx, turn.actor.personId) : null));
+async function load(d: Dialog): Promise<Profile | null> {
+  return d.act("load", async (turn) => {
+    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    if (!m) return null;
+    // Only the owner filed them; an employee sees the enterprise as it is.
+    return { m, changes: m.role === "owner" ? await pendingChangesOf(turn.tx, m.enterprise.id) : [] };
+  });
 }
 
 export const profileFlow: FlowDef<Json> = {
   name: "profile",
-  version: 1,
+  // 2: "load" records the waiting changes too; a run recorded by version 1 restarts politely.
+  version: 2,
   title: "flow-profile",
   async run(d): Promise<FlowExit | void> {
     for (;;) {
-      const m = await load(d);
-      if (!m) {
+      const profile = await load(d);
+      if (!profile) {
         await d.say("profile-none");
         return;
       }
-      const action = await d.choice((t) => profileText(t, m), optionsFor(m));
+      const { m } = profile;
+      const action = await d.choice((t) => profileText(t, profile), optionsFor(m));
       if (action === "back") return;
-      if (action === "reapply") return { next: "register" };
+      // An owner corrects the rejected application (the summary, prefilled); others start afresh.
+      if (action === "reapply") return { next: "register", args: { reapply: true } };
       await edit(d, m, action);
     }
   },
@@ -118,9 +137,13 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
   const outcome = await d.act("save", async (turn) => {
     // Read again: staff may have decided while the person was typing the new value.
     const now = await membershipOf(turn.tx, m.personId);
-    if (!now || now.role !== "owner" || now.enterprise.id !== m.enterprise.id) return "gone";
+    if (!now || now.enterprise.id !== m.enterprise.id) return "gone";
     const e = now.enterprise;
-    if (e.status === "rejected" || e.status === "withdrawn") return "gone";
+    const permitted = may(await subjectOf(turn.tx, turn.actor?.personId), {
+      action: "enterprise.edit",
+      membership: { personId: now.personId, role: now.role, status: now.status, enterpriseStatus: e.status },
+    });
+    if (!permitted.ok) return "gone";
     if (e.status !== "pending" && (field === "name" || field === "bin")) {
       const newValue = field === "name" ? patch.name! : patch.bin!;
       const oldValue = field === "name" ? e.name : e.bin;

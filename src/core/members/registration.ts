@@ -16,6 +16,7 @@ import {
   submitApplication,
   submitJoinRequest,
   enterpriseById,
+  isMemberEnterprise,
   type ContactDraft,
   type EnterpriseDraft,
 } from "./enterprises.ts";
@@ -32,7 +33,13 @@ import {
 } from "./questions.ts";
 import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
-type BinOutcome = { kind: "free"; answer: BinAnswer } | { kind: "join"; enterpriseId: number } | { kind: "cancel" };
+type BinOutcome = { kind: "free"; answer: BinAnswer } | { kind: "join"; enterpriseId: number; takeover?: boolean } | { kind: "cancel" };
+
+/** Where a BIN held by another enterprise leads: its join (or take-over) flow. */
+const joinExit = (o: { enterpriseId: number; takeover?: boolean }): FlowExit => ({
+  next: "join",
+  args: { enterpriseId: o.enterpriseId, ...(o.takeover ? { takeover: true } : {}) },
+});
 
 /**
  * Asks for a BIN until one is free; for one already registered, offers to join that enterprise.
@@ -43,7 +50,7 @@ async function askFreeBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinOutcome
     const answer = await askBin(d, prompt);
     const holder = await d.act("bin-holder", async (turn) => {
       const h = await holderOfBin(turn.tx, answer.bin);
-      return h ? { id: h.id, name: h.name } : null;
+      return h ? { id: h.id, name: h.name, status: h.status } : null;
     });
     if (!holder) return { kind: "free", answer };
     const what = await offerJoin(d, holder, answer.binKind);
@@ -51,22 +58,47 @@ async function askFreeBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinOutcome
   }
 }
 
-/** The BIN is registered already: join that enterprise, enter another number, or stop. */
+/**
+ * The BIN is registered already: join that enterprise, enter another number, or stop. A member
+ * enterprise without an owner (its owner erased their data) may also be taken over as its owner,
+ * subject to staff approval.
+ */
 async function offerJoin(
   d: Dialog,
-  holder: { id: number; name: string },
+  holder: { id: number; name: string; status: string },
   binKind: string,
-): Promise<{ kind: "join"; enterpriseId: number } | { kind: "cancel" } | "other"> {
+): Promise<{ kind: "join"; enterpriseId: number; takeover?: boolean } | { kind: "cancel" } | "other"> {
+  const ownerless = holder.status === "ownerless";
   const what = await d.choice(
-    binKind === "sole-proprietor" ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: holder.name } },
+    ownerless ? { key: "reg-takeover-offer", args: { name: holder.name } } : binKind === "sole-proprietor" ? "reg-iin-taken" : { key: "reg-bin-taken", args: { name: holder.name } },
     [
+      ...(ownerless ? [[{ id: "takeover", label: "reg-takeover-button" }]] : []),
       [{ id: "join", label: "reg-join-button" }],
       [{ id: "other", label: "reg-other-bin-button" }],
       [{ id: "cancel", label: "button-cancel" }],
     ],
   );
+  if (what === "takeover") return { kind: "join", enterpriseId: holder.id, takeover: true };
   if (what === "join") return { kind: "join", enterpriseId: holder.id };
   return what === "cancel" ? { kind: "cancel" } : "other";
+}
+
+/**
+ * The answers of this person's rejected application, to correct rather than retype ("Apply
+ * again"), with the reason staff gave; null when there is none.
+ */
+async function rejectedApplication(d: Dialog): Promise<{ draft: EnterpriseDraft & ContactDraft; reason: string } | null> {
+  return d.act("rejected-application", async (turn) => {
+    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    if (!m || m.role !== "owner" || m.status !== "rejected" || m.enterprise.status !== "rejected") return null;
+    const e = m.enterprise;
+    // A BIN given up to someone else's later application is no longer this application's.
+    if (!/^\d{12}$/.test(e.bin)) return null;
+    return {
+      draft: { name: e.name, bin: e.bin, binKind: e.binKind, region: e.region, sector: e.sector, employees: e.employees, contactName: m.contactName ?? "", phone: m.phone ?? "" },
+      reason: e.rejectReason ?? m.rejectReason ?? "—",
+    };
+  });
 }
 
 async function alreadyMember(d: Dialog): Promise<boolean> {
@@ -81,28 +113,38 @@ async function alreadyMember(d: Dialog): Promise<boolean> {
   return false;
 }
 
-export const registerFlow: FlowDef<Json> = {
+export const registerFlow: FlowDef<{ reapply?: boolean }> = {
   name: "register",
   version: 1,
   title: "flow-register",
-  async run(d): Promise<FlowExit | void> {
+  // /cancel in a field re-asked from the summary goes back to it; anywhere else it asks before
+  // leaving, and leaving says what the summary's Cancel says.
+  cancel: { asks: true, cancelled: "reg-cancelled" },
+  async run(d, args): Promise<FlowExit | void> {
     if (await alreadyMember(d)) return { next: "profile" };
     if (!(await ensureConsent(d))) return;
-    await d.say("reg-intro");
-
-    const first = await askFreeBin(d);
-    if (first.kind === "cancel") return void (await d.say("reg-cancelled"));
-    if (first.kind === "join") return { next: "join", args: { enterpriseId: first.enterpriseId } };
-    const draft: EnterpriseDraft & ContactDraft = {
-      bin: first.answer.bin,
-      binKind: first.answer.binKind,
-      name: await askEnterpriseName(d),
-      region: await askRegion(d),
-      sector: await askSector(d),
-      employees: await askEmployees(d),
-      contactName: await askContactName(d),
-      phone: await askPhone(d),
-    };
+    // "Apply again" after a rejection: the summary, filled with the rejected answers, and the reason.
+    const previous = args.reapply ? await rejectedApplication(d) : null;
+    let draft: EnterpriseDraft & ContactDraft;
+    if (previous) {
+      await d.say({ key: "reg-reapply-intro", args: { reason: previous.reason } });
+      draft = previous.draft;
+    } else {
+      await d.say("reg-intro");
+      const first = await askFreeBin(d);
+      if (first.kind === "cancel") return void (await d.say("reg-cancelled"));
+      if (first.kind === "join") return joinExit(first);
+      draft = {
+        bin: first.answer.bin,
+        binKind: first.answer.binKind,
+        name: await askEnterpriseName(d),
+        region: await askRegion(d),
+        sector: await askSector(d),
+        employees: await askEmployees(d),
+        contactName: await askContactName(d),
+        phone: await askPhone(d),
+      };
+    }
 
     for (;;) {
       const action = await d.choice(
@@ -129,9 +171,9 @@ export const registerFlow: FlowDef<Json> = {
       );
       switch (action) {
         case "bin": {
-          const b = await askFreeBin(d);
-          if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
-          if (b.kind === "free") Object.assign(draft, b.answer);
+          const b = await d.orBack(() => askFreeBin(d));
+          if (b?.kind === "join") return joinExit(b);
+          if (b?.kind === "free") Object.assign(draft, b.answer);
           break;
         }
         case "name":
@@ -140,7 +182,7 @@ export const registerFlow: FlowDef<Json> = {
         case "employees":
         case "contact":
         case "phone":
-          Object.assign(draft, await askField(d, action));
+          Object.assign(draft, (await d.orBack(() => askField(d, action))) ?? {});
           break;
         case "cancel":
           await d.say("reg-cancelled");
@@ -149,18 +191,18 @@ export const registerFlow: FlowDef<Json> = {
           const result = await d.act("submit", async (turn) => {
             const r = await submitApplication(turn.tx, turn.actor!.personId, draft, turn.now);
             if (r.ok) await notifyStaff(turn, "application", r.enterpriseId);
-            return r.ok ? { ok: true as const } : { ok: false as const, id: r.taken.id, name: r.taken.name };
+            return r.ok ? { ok: true as const } : { ok: false as const, id: r.taken.id, name: r.taken.name, status: r.taken.status };
           });
           if (result.ok) {
             await d.say({ key: "reg-submitted", args: { name: draft.name } });
             return;
           }
           // Someone registered the same BIN while this person was answering.
-          const what = await offerJoin(d, { id: result.id, name: result.name }, draft.binKind);
-          if (what !== "other" && what.kind === "join") return { next: "join", args: { enterpriseId: what.enterpriseId } };
+          const what = await offerJoin(d, { id: result.id, name: result.name, status: result.status }, draft.binKind);
+          if (what !== "other" && what.kind === "join") return joinExit(what);
           if (what !== "other") return void (await d.say("reg-cancelled"));
           const b = await askFreeBin(d);
-          if (b.kind === "join") return { next: "join", args: { enterpriseId: b.enterpriseId } };
+          if (b.kind === "join") return joinExit(b);
           if (b.kind === "cancel") return void (await d.say("reg-cancelled"));
           Object.assign(draft, b.answer);
         }
@@ -169,25 +211,33 @@ export const registerFlow: FlowDef<Json> = {
   },
 };
 
-/** Asking to join a registered enterprise as its employee: contact details, then staff approve. */
-export const joinFlow: FlowDef<{ enterpriseId: number }> = {
+/** Whether a request of this kind may be filed for an enterprise in this status. */
+const open = (status: string, takeover: boolean) => (takeover ? status === "ownerless" : status === "pending" || isMemberEnterprise(status));
+
+/**
+ * Asking to join a registered enterprise as its employee, or (`takeover`) to take over an
+ * ownerless member enterprise as its owner: contact details, then staff approve.
+ */
+export const joinFlow: FlowDef<{ enterpriseId: number; takeover?: boolean }> = {
   name: "join",
   version: 1,
   title: "flow-join",
   async run(d, args): Promise<void> {
     if (await alreadyMember(d)) return;
     if (!(await ensureConsent(d))) return;
+    const takeover = args.takeover === true;
     const enterprise = await d.act("enterprise", async (turn) => {
       const e = await enterpriseById(turn.tx, args.enterpriseId);
-      return e && (e.status === "active" || e.status === "pending") ? { name: e.name, bin: e.bin, binKind: e.binKind } : null;
+      return e && open(e.status, takeover) ? { name: e.name, bin: e.bin, binKind: e.binKind } : null;
     });
     if (!enterprise) return void (await d.say("join-unavailable"));
     const name = (t: Translate) => nameFor(t, enterprise, false);
-    await d.say((t) => t("join-intro", { name: name(t) }));
+    const key = (k: "intro" | "summary" | "submitted") => (takeover ? `takeover-${k}` : `join-${k}`);
+    await d.say((t) => t(key("intro"), { name: name(t) }));
     const contact: ContactDraft = { contactName: await askContactName(d), phone: await askPhone(d) };
     for (;;) {
       const action = await d.choice(
-        (t) => t("join-summary", { name: name(t), contact: rich(contactLines(t, contact)) }),
+        (t) => t(key("summary"), { name: name(t), contact: rich(contactLines(t, contact)) }),
         [
           [{ id: "confirm", label: "join-confirm-button" }],
           [
@@ -203,12 +253,13 @@ export const joinFlow: FlowDef<{ enterpriseId: number }> = {
       else {
         const ok = await d.act("submit-join", async (turn) => {
           const e = await enterpriseById(turn.tx, args.enterpriseId);
-          if (!e || (e.status !== "active" && e.status !== "pending")) return false;
-          const { membershipId } = await submitJoinRequest(turn.tx, turn.actor!.personId, args.enterpriseId, contact, turn.now);
+          if (!e || !open(e.status, takeover)) return false;
+          const role = takeover ? "claimant" : "employee";
+          const { membershipId } = await submitJoinRequest(turn.tx, turn.actor!.personId, args.enterpriseId, contact, turn.now, role);
           await notifyStaff(turn, "join", membershipId);
           return true;
         });
-        await d.say(ok ? (t) => t("join-submitted", { name: name(t) }) : "join-unavailable");
+        await d.say(ok ? (t) => t(key("submitted"), { name: name(t) }) : "join-unavailable");
         return;
       }
     }

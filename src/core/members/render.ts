@@ -20,14 +20,27 @@ export function displayPhone(e164: string | null | undefined): string {
   return p.ok ? p.display : e164;
 }
 
+const ALMATY_DAY = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Almaty", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/**
+ * A day as people in Kazakhstan write it: "30.11.2026", counted in Asia/Almaty (UTC+5, one time
+ * zone since March 2024), whatever the server's zone.
+ */
+export function localDate(at: Date): string {
+  const parts = Object.fromEntries(ALMATY_DAY.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.day}.${parts.month}.${parts.year}`;
+}
+
 /** The enterprise's details, one per line. */
 export function enterpriseLines(t: Translate, e: Partial<EnterpriseDraft>): string {
   const lines: string[] = [];
   if (e.name !== undefined) lines.push(t("field-name-line", { value: e.name }));
   if (e.bin !== undefined) {
-    // An erased sole proprietor's IIN is replaced by a marker; show nothing of it.
+    // An erased sole proprietor's IIN is replaced by a marker; show nothing of it (not even a kind).
     const known = /^\d{12}$/.test(e.bin);
-    lines.push(t("field-bin-line", { value: known ? e.bin : "—", kind: known && e.binKind ? rich(t(`bin-kind-${e.binKind}`)) : "" }));
+    lines.push(
+      known && e.binKind ? t("field-bin-line", { value: e.bin, kind: rich(t(`bin-kind-${e.binKind}`)) }) : t("field-bin-unknown-line", { value: known ? e.bin : "—" }),
+    );
   }
   if (e.region !== undefined) lines.push(t("field-region-line", { value: rich(t(`region-${e.region}`)) }));
   if (e.sector !== undefined) lines.push(t("field-sector-line", { value: rich(t(`sector-${e.sector}`)) }));

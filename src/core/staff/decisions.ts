@@ -11,16 +11,22 @@ import {
   changeById,
   membershipById,
   ownerOf,
+  closeClaims,
   closeEmployees,
+  pendingJoinsOf,
   type Decision,
 } from "../members/enterprises.ts";
-import { audit, isStaffRole, targetsOf } from "../people.ts";
+import { audit, targetsOf } from "../people.ts";
+import { actorRef, allowed, may, refuseAction, subjectOf as actorSubject, type Refusal } from "../permissions.ts";
+import { rich } from "../rich-text.ts";
 import { cleanText } from "../text.ts";
 import { nameFor } from "../members/render.ts";
-import type { Turn } from "../turn.ts";
+import type { MessageSpec, Turn } from "../turn.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { adoptCopy, refreshNotice, type NoticeKind } from "./notices.ts";
+import { adoptCopy, refOf, refreshNotice, type NoticeKind } from "./notices.ts";
+
+export { actorRef } from "../permissions.ts";
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },
@@ -33,28 +39,17 @@ const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }
 
 export const REASON_MAX = 500;
 
-export function actorRef(turn: Turn): string {
-  return `${turn.inbound.channel}:${turn.inbound.userId}`;
+/** Refuses an action and records the attempt (see permissions.ts: refuseAction). */
+export async function deny(turn: Turn, action: string, subject?: string, reason: Refusal = "error-not-allowed"): Promise<void> {
+  await refuseAction(turn, action, subject, reason);
 }
 
-/** Refuses a staff action to someone who is not staff, and records the attempt. */
-export async function deny(turn: Turn, action: string, subject?: string, reason: "error-not-allowed" | "error-admins-only" = "error-not-allowed"): Promise<void> {
-  turn.log.warn("staff action refused", { action, actor: turn.actor?.personId ?? null });
-  await audit(
-    turn.tx,
-    { actorId: turn.actor?.personId ?? null, actorRef: actorRef(turn), action, ...(subject ? { subject } : {}), outcome: "denied" },
-    turn.now,
-  );
-  await turn.answer(reason);
-}
-
+/** Whether the turn's actor may see staff work (the staff menu, /pending): permissions.ts decides. */
 export async function isStaff(turn: Turn): Promise<boolean> {
-  if (!turn.actor) return false;
-  const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true, erasedAt: true } });
-  return !!p && !p.erasedAt && isStaffRole(p.role);
+  return allowed(turn, { action: "staff.view" });
 }
 
-const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated", "closed"];
+const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated", "closed", "ended", "waiting", "ownerless"];
 
 /** Tells a staff member that someone else decided first (a toast for a button, else a message). */
 async function alreadyDecided(turn: Turn, status: string): Promise<void> {
@@ -84,15 +79,16 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   }
   const id = Number(m[2]);
   const revision = m[3] ? parseInt(m[3], 36) : 0;
-  if (!(await isStaff(turn))) {
-    await deny(turn, `${verb.kind}-${verb.decision}`, `${verb.kind}:${id}`);
-    return null;
+  // A duplicate the bot never recorded (its send's answer was lost) is brought up to date, for
+  // staff only: a notice carries applicants' contact details.
+  if (await allowed(turn, { action: "staff.view" })) await adoptCopy(turn, verb.kind, id);
+  if (!(await decidable(turn, verb.kind, id, revision, verb.decision))) return null;
+  if (verb.decision === "reject") {
+    // A take-over request is named as such in the question and the confirmation.
+    const takeover = verb.kind === "join" && (await membershipById(turn.tx, id))?.role === "claimant";
+    return { flow: "reject", args: { kind: verb.kind, id, revision, ...(takeover ? { takeover: true } : {}) } };
   }
-  // A duplicate the bot never recorded (its send's answer was lost) is brought up to date.
-  await adoptCopy(turn, verb.kind, id);
-  if (!(await decidable(turn, verb.kind, id, revision))) return null;
-  if (verb.decision === "reject") return { flow: "reject", args: { kind: verb.kind, id, revision } };
-  await decide(turn, verb.kind, id, revision, { decision: "approve" });
+  if (await decide(turn, verb.kind, id, revision, { decision: "approve" })) turn.notice = turn.t("staff-approved-notice");
   return null;
 }
 
@@ -111,21 +107,25 @@ async function subjectOf(turn: Turn, kind: NoticeKind, id: number) {
 }
 
 /**
- * Whether this staff member may decide on this request now: it is still pending, still what the
- * notice showed, and not their own (nobody approves their own application).
+ * Whether this actor may decide on this request now: permissions.ts says who may (staff, not on
+ * their own request), and the request is still pending and still what the notice showed.
  */
-async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: number): Promise<boolean> {
+async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: number, decision: Decision["decision"]): Promise<boolean> {
   const subject = await subjectOf(turn, kind, id);
+  const verdict = may(await actorSubject(turn.tx, turn.actor?.personId), {
+    action: "staff.decide",
+    record: { type: kind, id, applicantId: subject?.applicant ?? null },
+  });
+  if (!verdict.ok) {
+    const action = verdict.reason === "staff-own-application" ? `${kind}-decide-own` : `${kind}-${decision}`;
+    await refuseAction(turn, action, `${kind}:${id}`, verdict.reason);
+    return false;
+  }
   const refuse = async (status: string) => {
     await alreadyDecided(turn, status);
     return false;
   };
   if (!subject) return refuse("missing");
-  if (subject.applicant === turn.actor?.personId) {
-    await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: `${kind}-decide-own`, subject: `${kind}:${id}`, outcome: "denied" }, turn.now);
-    await turn.answer("staff-own-application");
-    return false;
-  }
   if (subject.status !== "pending") return refuse(subject.status);
   if (subject.revision !== revision) return refuse("outdated");
   return true;
@@ -134,10 +134,10 @@ async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: num
 /**
  * Applies a decision once: the conditional update in enterprises.ts (status and submission in one
  * statement) lets exactly one of two simultaneous presses through; the other is told it was
- * already decided.
+ * already decided. The caller confirms it to the staff member, once (a toast or a message).
  */
 export async function decide(turn: Turn, kind: NoticeKind, id: number, revision: number, decision: Decision): Promise<boolean> {
-  if (!(await decidable(turn, kind, id, revision))) return false;
+  if (!(await decidable(turn, kind, id, revision, decision.decision))) return false;
   const staffId = turn.actor!.personId;
   const result =
     kind === "application"
@@ -153,6 +153,8 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, revision:
     const status = result.status;
     if (status === "bin-taken") {
       await turn.answer("staff-change-bin-taken");
+    } else if (status === "waiting") {
+      await turn.answer("staff-join-waits");
     } else {
       await alreadyDecided(turn, status);
     }
@@ -177,24 +179,41 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, revision:
     ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
   });
   await tellApplicant(turn, kind, id, decision);
-  if (kind === "application" && !approved) await closeEmployeesOf(turn, id, "decision-join-enterprise-rejected");
+  if (kind === "application" && !approved) await closeEmployeesOf(turn, id, "rejected");
+  // Joins that waited for this enterprise can now be approved: their notices get the button.
+  if (kind === "application" && approved) for (const j of await pendingJoinsOf(turn.tx, id)) await refreshNotice(turn, "join", j);
+  if (kind === "join" && approved) {
+    const m = await membershipById(turn.tx, id);
+    // A take-over approved: the other claimants' requests are closed.
+    if (m?.role === "owner") {
+      for (const other of await closeClaims(turn.tx, m.enterprise.id, turn.now)) {
+        await refreshNotice(turn, "join", other.id, { decision: "closed" });
+        await tellPerson(turn, other.personId, { text: "membership-claim-closed" });
+      }
+    }
+  }
   // The notice itself is edited through the outbox (every copy of it), so no `consumed` here.
-  turn.notice = turn.t(approved ? "staff-approved-notice" : "staff-rejected-notice");
   return true;
 }
 
+async function tellPerson(turn: Turn, personId: number, message: MessageSpec): Promise<void> {
+  for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) await turn.send(target, message);
+}
+
 /**
- * Employees who asked to join an enterprise whose application failed (rejected, or withdrawn by an
- * erasure) are closed: their notices say so, and they are told.
+ * Employees who asked to join (or joined) an enterprise whose application failed are closed
+ * (pending) or ended (approved): their notices say so without naming a decider, and they are told.
+ * `why`: "rejected" (staff rejected the enterprise's application) or "owner-left" (its owner erased
+ * their data; nothing of the erased person, not even the enterprise's name, is repeated).
  */
-export async function closeEmployeesOf(turn: Turn, enterpriseId: number, key: string): Promise<void> {
+export async function closeEmployeesOf(turn: Turn, enterpriseId: number, why: "rejected" | "owner-left"): Promise<void> {
   const enterprise = await enterpriseById(turn.tx, enterpriseId);
   if (!enterprise) return;
   for (const m of await closeEmployees(turn.tx, enterpriseId, turn.now)) {
-    await refreshNotice(turn, "join", m.id, { decision: "rejected" });
-    for (const target of await targetsOf(turn.tx, m.personId, turn.services.settings.defaultLocale)) {
-      await turn.send(target, { text: (t) => t(key, { name: nameFor(t, enterprise, false) }) });
-    }
+    await refreshNotice(turn, "join", m.id, { decision: m.status });
+    await tellPerson(turn, m.personId, {
+      text: why === "rejected" ? (t) => t("decision-join-enterprise-rejected", { name: nameFor(t, enterprise, false) }) : `membership-${m.status}-owner-left`,
+    });
   }
 }
 
@@ -203,6 +222,7 @@ async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision:
   let personId: number | undefined;
   let name = "";
   let joinedName: { name: string; bin: string; binKind: string } | undefined;
+  let field: "name" | "bin" | undefined;
   let key = "";
   const args: Record<string, string> = {};
   if (kind === "application") {
@@ -215,22 +235,30 @@ async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision:
     personId = m?.personId;
     // Told before they are a member: a sole proprietor's name stays hidden (see nameFor).
     joinedName = m?.enterprise;
-    key = decision.decision === "approve" ? "decision-join-approved" : "decision-join-rejected";
+    const takeover = m?.role === "owner" || m?.role === "claimant";
+    key = decision.decision === "approve" ? (takeover ? "decision-takeover-approved" : "decision-join-approved") : takeover ? "decision-takeover-rejected" : "decision-join-rejected";
   } else {
     const c = await changeById(turn.tx, id);
     personId = c?.requestedById;
     const e = c ? await enterpriseById(turn.tx, c.enterpriseId) : null;
-    name = e?.name ?? "";
-    if (c) args.value = c.newValue;
-    key = decision.decision === "approve" ? "decision-change-approved" : "decision-change-rejected";
+    // After an approved name change the enterprise's name is the new one: show the old one.
+    name = c && decision.decision === "approve" && c.field === "name" ? c.oldValue : (e?.name ?? "");
+    if (c) {
+      args.value = c.newValue;
+      field = c.field;
+    }
+    key = decision.decision === "approve" ? "decision-change-approved-field" : "decision-change-rejected";
   }
   if (!personId) return;
   if (decision.decision === "reject") args.reason = decision.reason;
-  for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
-    await turn.send(target, {
-      text: (t) => t(key, { name: joinedName ? nameFor(t, joinedName, decision.decision === "approve") : name, ...args }),
-    });
-  }
+  await tellPerson(turn, personId, {
+    text: (t) =>
+      t(key, {
+        name: joinedName ? nameFor(t, joinedName, decision.decision === "approve") : name,
+        ...args,
+        ...(field ? { field: rich(t(`field-${field}`)) } : {}),
+      }),
+  });
 }
 
 /** Rejecting asks for the reason first (it is sent to the applicant); /cancel leaves it undecided. */
@@ -240,19 +268,15 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: numbe
   title: "flow-reject",
   async run(d, args) {
     const reason = await d.text(
-      (t) => t(`staff-reject-ask-${args.kind}`, { id: String(args.id) }),
+      (t) => t(`staff-reject-ask-${args.takeover ? "takeover" : args.kind}`, { id: refOf(args.kind, args.id) }),
       (text) => {
         const r = cleanText(text, { max: REASON_MAX, multiline: true, letters: true });
         return r.ok ? ok(r.value) : fail({ key: `error-reason-${r.reason}`, args: { max: REASON_MAX } });
       },
     );
-    const done = await d.act("reject", async (turn) => {
-      if (!(await isStaff(turn))) {
-        await deny(turn, `${args.kind}-reject`, `${args.kind}:${args.id}`);
-        return false;
-      }
-      return decide(turn, args.kind, args.id, args.revision, { decision: "reject", reason });
-    });
-    if (done) await d.say({ key: "staff-rejected-done", args: { id: String(args.id) } });
+    // decide() asks permissions.ts again: the role may have been revoked while they typed.
+    const done = await d.act("reject", (turn) => decide(turn, args.kind, args.id, args.revision, { decision: "reject", reason }));
+    // One confirmation, naming the request by its own reference (no toast: the reason was typed).
+    if (done) await d.say({ key: `staff-rejected-done-${args.takeover ? "takeover" : args.kind}`, args: { ref: refOf(args.kind, args.id) } });
   },
 };

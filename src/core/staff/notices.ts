@@ -9,10 +9,21 @@ import type { Tx } from "../../db/database.ts";
 import { rich } from "../rich-text.ts";
 import type { MessageSpec, Target, Translate, Turn } from "../turn.ts";
 import { staffTargets } from "../people.ts";
-import { changeById, enterpriseById, membershipById, ownerOf, type EnterpriseView } from "../members/enterprises.ts";
+import { may } from "../permissions.ts";
+import { changeById, enterpriseById, joinBlocker, membershipById, ownerOf, type EnterpriseView, type MembershipRole } from "../members/enterprises.ts";
 import { contactLines, enterpriseLines } from "../members/render.ts";
 
 export type NoticeKind = "application" | "join" | "change";
+
+const REF_PREFIX: Record<NoticeKind, string> = { application: "A", join: "J", change: "C" };
+
+/**
+ * The reference staff and people see for a request: its kind's letter and its number ("A-12",
+ * "J-5", "C-4"). Each kind is numbered on its own, so the number alone would name two requests.
+ */
+export function refOf(kind: NoticeKind, id: number): string {
+  return `${REF_PREFIX[kind]}-${id}`;
+}
 
 const noticeTag = (data: { kind: NoticeKind; id: number; submission: number }): string =>
   `${data.kind}:${data.id}@${data.submission.toString(36)}`;
@@ -30,15 +41,20 @@ export const STAFF_VERBS = {
   change: { approve: "ca", reject: "cr" },
 } as const;
 
+/**
+ * How a notice ends. `by` is the staff member who decided, when this turn knows them; without it
+ * the notice says only what happened (nobody is invented). `closed`/`ended`: the enterprise did not
+ * become, or stopped being, a member, which is no one's decision on this request.
+ */
 export interface Decided {
-  decision: "approved" | "rejected" | "withdrawn" | "superseded" | "erased";
+  decision: "approved" | "rejected" | "withdrawn" | "superseded" | "erased" | "closed" | "ended";
   by?: string;
   reason?: string;
 }
 
 type NoticeData = { status: string; submission: number; revision: number } & (
   | { kind: "application"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
-  | { kind: "join"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
+  | { kind: "join"; id: number; role: MembershipRole; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
   | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string }
 );
 
@@ -70,6 +86,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
     return {
       kind,
       id,
+      role: m.role,
       status: m.status,
       submission: m.requested,
       revision: m.revised,
@@ -89,7 +106,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
 function text(data: NoticeData, decided: Decided | undefined, t: Translate): string {
   const parts: string[] = [];
   if (data.kind === "change") {
-    parts.push(t("notice-change-title", { id: String(data.id), name: data.enterprise.name }));
+    parts.push(t("notice-change-title", { id: refOf("change", data.id), name: data.enterprise.name }));
     parts.push(
       t("notice-change-body", {
         field: rich(t(`field-${data.field}`)),
@@ -101,48 +118,57 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
   } else {
     parts.push(
       data.kind === "application"
-        ? t("notice-application-title", { id: String(data.id) })
-        : t("notice-join-title", { id: String(data.id), name: data.enterprise.name }),
+        ? t("notice-application-title", { id: refOf("application", data.id) })
+        : t(data.role === "claimant" ? "notice-takeover-title" : "notice-join-title", { id: refOf("join", data.id), name: data.enterprise.name }),
     );
     parts.push(enterpriseLines(t, data.enterprise));
     parts.push(contactLines(t, { contactName: data.contactName ?? "—", phone: data.phone ?? "" }));
     if (data.channel) parts.push(t("notice-via", { channel: rich(t(`channel-${data.channel}`)) }));
+    // Staff see why a join cannot be approved yet: its enterprise's own application waits.
+    if (data.kind === "join" && !decided && data.status === "pending" && joinBlocker(data.role, data.enterprise.status) === "waiting") {
+      parts.push(t("notice-join-waits", { ref: refOf("application", data.enterprise.id) }));
+    }
   }
-  if (decided) {
-    const by = decided.by ?? t("notice-someone");
-    parts.push(
-      decided.reason
-        ? t(`notice-decided-${decided.decision}-reason`, { by, reason: decided.reason })
-        : t(`notice-decided-${decided.decision}`, { by }),
-    );
-  }
+  if (decided) parts.push(decidedLine(decided, t));
   return parts.filter(Boolean).join("\n\n");
+}
+
+/** The notice's last line: what happened, and who decided when that is known. */
+function decidedLine(decided: Decided, t: Translate): string {
+  const { decision, by, reason } = decided;
+  if (decision === "approved" || decision === "rejected") {
+    if (by) return reason ? t(`notice-decided-${decision}-reason`, { by, reason }) : t(`notice-decided-${decision}`, { by });
+    return reason ? t(`notice-status-${decision}-reason`, { reason }) : t(`notice-status-${decision}`);
+  }
+  return t(`notice-decided-${decision}`);
 }
 
 /** How a notice ends when nothing more is known than its state (who decided is not stored). */
 function decidedFromStatus(status: string): Decided | undefined {
-  if (status === "active" || status === "approved") return { decision: "approved" };
-  if (status === "rejected" || status === "withdrawn" || status === "superseded") return { decision: status };
+  if (status === "active" || status === "approved" || status === "ownerless") return { decision: "approved" };
+  if (status === "rejected" || status === "withdrawn" || status === "superseded" || status === "closed" || status === "ended") return { decision: status };
   return undefined;
 }
 
 function spec(data: NoticeData, decided: Decided | undefined = decidedFromStatus(data.status)): MessageSpec {
   const verbs = STAFF_VERBS[data.kind];
   const v = data.revision.toString(36);
+  const approve = { data: `s:${verbs.approve}:${data.id}:${v}`, label: "notice-approve" };
+  const reject = { data: `s:${verbs.reject}:${data.id}:${v}`, label: "notice-reject" };
+  // A join whose enterprise is still under review can be refused now, approved only later.
+  const waits = data.kind === "join" && joinBlocker(data.role, data.enterprise.status) !== null;
   return {
     text: (t) => text(data, decided, t),
     // Buttons only while it waits for a decision; they name the revision they were shown for.
-    ...(decided || data.status !== "pending"
-      ? {}
-      : {
-          choices: [
-            [
-              { data: `s:${verbs.approve}:${data.id}:${v}`, label: "notice-approve" },
-              { data: `s:${verbs.reject}:${data.id}:${v}`, label: "notice-reject" },
-            ],
-          ],
-        }),
+    ...(decided || data.status !== "pending" ? {} : { choices: [waits ? [reject] : [approve, reject]] }),
   };
+}
+
+/** Tells staff something that needs no decision (an enterprise that lost its owner). */
+export async function tellStaff(turn: Turn, message: MessageSpec): Promise<void> {
+  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChat.target)) {
+    await turn.send(target, message);
+  }
 }
 
 /** Sends a new notice to the staff chat, or to every staff member, while it waits for a decision. */
@@ -223,7 +249,8 @@ async function staffMayRead(turn: Turn, target: Target): Promise<boolean> {
   if (turn.services.staffChat.is(target.channel, target.chatId)) return true;
   const identity = await turn.tx.channelIdentity.findUnique({
     where: { channel_externalId: { channel: target.channel, externalId: target.chatId } },
-    select: { person: { select: { role: true } } },
+    select: { person: { select: { id: true, role: true, erasedAt: true } } },
   });
-  return identity?.person.role === "staff" || identity?.person.role === "admin";
+  const p = identity?.person;
+  return may(p ? { personId: p.id, role: p.role, erased: !!p.erasedAt } : null, { action: "staff.view" }).ok;
 }

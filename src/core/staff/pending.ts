@@ -2,7 +2,7 @@
 import type { Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
 import { pendingWork } from "../members/enterprises.ts";
-import { deny, isStaff } from "./decisions.ts";
+import { authorize } from "../permissions.ts";
 import { showNotice } from "./notices.ts";
 
 /** Notices sent per kind at most; the rest are counted. */
@@ -14,7 +14,7 @@ export const pendingFlow: FlowDef<Json> = {
   title: "flow-pending",
   async run(d) {
     await d.act("list", async (turn) => {
-      if (!(await isStaff(turn))) return deny(turn, "pending");
+      if (!(await authorize(turn, { action: "staff.view" }, "pending"))) return;
       const work = await pendingWork(turn.tx, PENDING_PAGE);
       const { applications, joins, changes } = work.totals;
       if (applications + joins + changes === 0) return void (await turn.reply("pending-none"));

@@ -7,8 +7,8 @@ import type { ChannelName } from "../channel.ts";
 import type { Translate, Turn } from "../turn.ts";
 import { fail, ok, type Json, type Option, type Parse } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { audit, isAdminRole, targetsOf, type Role } from "../people.ts";
-import { actorRef, deny } from "./decisions.ts";
+import { audit, targetsOf, type Role } from "../people.ts";
+import { actorRef, authorize } from "../permissions.ts";
 import { forgetNoticesIn } from "./notices.ts";
 import type { InboundEvent } from "../channel.ts";
 
@@ -18,12 +18,6 @@ interface Member {
   label: string;
   configured: boolean;
   self: boolean;
-}
-
-async function isAdmin(turn: Turn): Promise<boolean> {
-  if (!turn.actor) return false;
-  const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { role: true } });
-  return isAdminRole(p?.role);
 }
 
 function label(name: string | null, identity: { channel: string; externalId: string } | undefined): string {
@@ -73,10 +67,7 @@ export const teamFlow: FlowDef<Json> = {
   async run(d) {
     for (;;) {
       const team = await d.act("team", async (turn): Promise<Member[] | null> => {
-        if (!(await isAdmin(turn))) {
-          await deny(turn, "team", undefined, "error-admins-only");
-          return null;
-        }
+        if (!(await authorize(turn, { action: "team.manage" }, "team"))) return null;
         const people = await turn.tx.person.findMany({
           where: { role: { in: ["staff", "admin"] } },
           include: { identities: { select: { channel: true, externalId: true } } },
@@ -117,10 +108,7 @@ export const teamFlow: FlowDef<Json> = {
         const channel = await d.act("channel", (turn) => turn.inbound.channel);
         const ref = await d.ask({ prompt: `team-ask-user-${channel}`, accept: (event) => parseUserRef(channel, event) });
         const done = await d.act("grant", async (turn) => {
-          if (!(await isAdmin(turn))) {
-            await deny(turn, `grant-${role}`, undefined, "error-admins-only");
-            return null;
-          }
+          if (!(await authorize(turn, { action: "team.manage" }, `grant-${role}`))) return null;
           return grant(turn, ref, role);
         });
         if (done === "granted") await d.say({ key: `team-granted-${role}`, args: { user: ref } });
@@ -131,10 +119,7 @@ export const teamFlow: FlowDef<Json> = {
       if (!member) continue;
       if (!(await d.confirm({ key: "team-revoke-confirm", args: { name: member.label } }))) continue;
       const done = await d.act("revoke", async (turn) => {
-        if (!(await isAdmin(turn))) {
-          await deny(turn, "revoke", undefined, "error-admins-only");
-          return false;
-        }
+        if (!(await authorize(turn, { action: "team.manage" }, "revoke"))) return false;
         const target = await turn.tx.person.findUnique({ where: { id: member.id }, select: { configuredAdmin: true } });
         if (target?.configuredAdmin) return false;
         await turn.tx.person.update({ where: { id: member.id }, data: { role: "member" } });

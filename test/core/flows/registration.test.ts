@@ -37,7 +37,7 @@ describe("registration", () => {
     expect(e!.memberships[0]!.person.consentAt).toBeInstanceOf(Date);
 
     const admin = h.person("900", { language: "en", name: "Dana" });
-    expect(admin.last().text).toContain(tr("ru", "notice-application-title", { id: e!.id }));
+    expect(admin.last().text).toContain(tr("ru", "notice-application-title", { id: `A-${e!.id}` }));
     await admin.press(tr("ru", "notice-approve"));
     expect(p.last().text).toContain(tr(locale, "decision-application-approved", { name: "Textile Company" }).split("\n")[0]!);
     expect((await enterprises())[0]).toMatchObject({ status: "active" });
@@ -138,13 +138,29 @@ describe("registration", () => {
     expect(worker.fresh().join("\n")).toContain(tr("en", "join-submitted", { name: "<Textile & Co>" }));
 
     const admin = h.person("900", { language: "en" });
-    const notice = admin.messages().find((m) => m.text.includes(tr("ru", "notice-join-title", { id: 2, name: "<Textile & Co>" })));
-    expect(notice).toBeDefined();
-    await h.person("900").pressData(notice!.message.choices![0]![0]!.data);
-    expect(worker.last().text).toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
-    const memberships = await h.db.transaction((tx) => tx.membership.findMany({ orderBy: { id: "asc" } }));
-    expect(memberships.map((m) => [m.role, m.status])).toEqual([
+    const joinNotice = () => admin.messages().find((m) => m.text.includes(tr("ru", "notice-join-title", { id: "J-2", name: "<Textile & Co>" })));
+    // The enterprise's own application still waits: staff are told why, and can only reject.
+    expect(joinNotice()!.text).toContain(tr("ru", "notice-join-waits", { ref: "A-1" }));
+    expect(joinNotice()!.message.choices!.flat().map((b) => b.label)).toEqual([tr("ru", "notice-reject")]);
+    // An Approve forged from the data of the Reject button is refused, and nothing changes.
+    const approveData = joinNotice()!.message.choices![0]![0]!.data.replace("s:jr:", "s:ja:");
+    const early = await admin.pressData(approveData);
+    expect(early.notice).toBe(tr("en", "staff-join-waits"));
+    expect(worker.last().text).not.toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
+    const statuses = () => h.db.transaction((tx) => tx.membership.findMany({ orderBy: { id: "asc" } })).then((ms) => ms.map((m) => [m.role, m.status]));
+    expect(await statuses()).toEqual([
       ["owner", "pending"],
+      ["employee", "pending"],
+    ]);
+
+    // Once the enterprise is approved, the join notice is refreshed with an Approve button.
+    const application = admin.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: "A-1" })));
+    await admin.pressData(application!.message.choices![0]![0]!.data);
+    expect(joinNotice()!.text).not.toContain(tr("ru", "notice-join-waits", { ref: "A-1" }));
+    await admin.pressData(joinNotice()!.message.choices![0]![0]!.data);
+    expect(worker.last().text).toBe(tr("en", "decision-join-approved", { name: "<Textile & Co>" }));
+    expect(await statuses()).toEqual([
+      ["owner", "active"],
       ["employee", "active"],
     ]);
     expect(await enterprises()).toHaveLength(1); // the BIN was not duplicated
@@ -192,11 +208,17 @@ describe("registration", () => {
     p.fresh();
     await p.send(word);
     if (asks) {
+      // A bare word in a free-text question: the bot asks whether it is the answer.
       expect(p.fresh()).toEqual([tr(locale, "dialog-word-or-cancel", { text: word })]);
-      await p.press(tr(locale, "flow-leave-button"));
+    } else {
+      // Leaving the whole registration asks first (answers would be lost), then says what the
+      // summary's own Cancel says.
+      expect(p.last().text).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+      p.fresh();
     }
+    await p.press(tr(locale, "flow-leave-button"));
     const [cancelled, menu] = p.fresh();
-    expect(cancelled).toBe(tr(locale, "flow-cancelled"));
+    expect(cancelled).toBe(tr(locale, "reg-cancelled"));
     expect(menu).toBe(tr(locale, "menu-prompt"));
     expect(p.buttons()).toContain(tr(locale, "menu-register"));
     // The next answer is not taken for the abandoned question.
@@ -228,6 +250,21 @@ describe("registration", () => {
     expect(p.last().text).toBe(tr("ru", "reg-ask-region"));
   });
 
+  it("/cancel while changing one field from the summary goes back to the summary, keeping the registration", async () => {
+    const p = h.person("121", { language: "en" });
+    await fillApplication(p, "en", { bin: BIN, name: "Kept Textile" });
+    const summary = p.last().text;
+    for (const button of ["edit-name", "edit-region", "edit-phone", "edit-bin"]) {
+      await p.press(tr("en", button));
+      p.fresh();
+      await p.send("/cancel");
+      expect(p.fresh()).toEqual([summary]);
+    }
+    // Nothing was lost: confirming sends the application as it was.
+    await p.press(tr("en", "reg-confirm-button"));
+    expect((await enterprises())[0]).toMatchObject({ name: "Kept Textile", bin: BIN, status: "pending" });
+  });
+
   it("does not take a command typed in the middle of a question as the answer", async () => {
     const p = h.person("121", { language: "en" });
     await p.send("/start");
@@ -243,7 +280,7 @@ describe("registration", () => {
     p.fresh();
     await p.press(tr("en", "flow-leave-button"));
     // Left, then "My enterprise" opened: there is none yet, so the menu follows.
-    expect(p.fresh()).toEqual([tr("en", "flow-cancelled"), tr("en", "profile-none"), tr("en", "menu-prompt")]);
+    expect(p.fresh()).toEqual([tr("en", "reg-cancelled"), tr("en", "profile-none"), tr("en", "menu-prompt")]);
     const enterprises = await h.db.transaction((tx) => tx.enterprise.count());
     expect(enterprises).toBe(0);
   });

@@ -41,7 +41,7 @@ describe("staff decisions", () => {
     expect((await audit()).filter((x) => x.action === "application-approve")).toHaveLength(1);
     // Both copies of the notice now say who decided, and have no buttons left.
     for (const p of [a, b]) {
-      const notice = p.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: 1 })) || m.text.includes(tr("en", "notice-application-title", { id: 1 })));
+      const notice = p.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: "A-1" })) || m.text.includes(tr("en", "notice-application-title", { id: "A-1" })));
       expect(notice?.message.choices ?? []).toEqual([]);
       expect(notice?.edited).toBeGreaterThan(0);
     }
@@ -98,19 +98,19 @@ describe("staff decisions", () => {
     await applyForMembership(applicant, "kk");
     const a = h.person("900", { language: "en", name: "Dana" });
     await a.pressData(noticeButton(a, 1));
-    expect(a.last().text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
+    expect(a.last().text).toBe(tr("en", "staff-reject-ask-application", { id: "A-1" }));
     await a.send("   ");
     expect(a.last().text).toContain(tr("en", "error-reason-empty"));
     // Digits alone are no reason the applicant can read (issue 5, fault 19: every free-text field).
     await a.send("12345");
     expect(a.last().text).toContain(tr("en", "error-reason-no-letters"));
     await a.send("Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б.");
-    expect(a.fresh()).toContain(tr("en", "staff-rejected-done", { id: 1 }));
+    expect(a.fresh()).toContain(tr("en", "staff-rejected-done-application", { ref: "A-1" }));
     expect(await enterprise()).toMatchObject({ status: "rejected", rejectReason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." });
     expect(applicant.last().text).toBe(
       tr("kk", "decision-application-rejected", { name: "Textile Company", reason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." }),
     );
-    const notice = a.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: 1 })));
+    const notice = a.messages().find((m) => m.text.includes(tr("ru", "notice-application-title", { id: "A-1" })));
     expect(notice?.text).toContain(tr("ru", "notice-decided-rejected-reason", { by: "Dana", reason: "Кәсіпорын жеңіл өнеркәсіпке жатпайды <sic> & т.б." }));
   });
 
@@ -134,7 +134,7 @@ describe("staff decisions", () => {
     await a.press(tr("en", "menu-pending"));
     const fresh = a.fresh();
     expect(fresh[0]).toBe(tr("en", "pending-summary", { applications: 2, joins: 0, changes: 0 }));
-    expect(fresh.filter((t) => t.startsWith(tr("en", "notice-application-title", { id: 1 }).slice(0, 8)))).toHaveLength(2);
+    expect(fresh.filter((t) => t.startsWith(tr("en", "notice-application-title", { id: "A-1" }).slice(0, 8)))).toHaveLength(2);
     await a.press(tr("en", "notice-approve"));
     const statuses = await h.db.transaction((tx) => tx.enterprise.findMany({ orderBy: { id: "asc" }, select: { status: true } }));
     expect(statuses.map((s) => s.status)).toEqual(["pending", "active"]);
@@ -147,12 +147,12 @@ describe("the staff group", () => {
     const applicant = h.person("100", { language: "en" });
     await applyForMembership(applicant, "en");
     const group = h.inGroup("-100500", "900", { name: "Dana", language: "en" });
-    expect(group.last().text).toContain(tr("ru", "notice-application-title", { id: 1 }));
+    expect(group.last().text).toContain(tr("ru", "notice-application-title", { id: "A-1" }));
     expect(h.person("900").messages()).toEqual([]); // not privately as well
 
     await group.press(tr("ru", "notice-reject"));
     const ask = group.last();
-    expect(ask.text).toBe(tr("en", "staff-reject-ask-application", { id: 1 }));
+    expect(ask.text).toBe(tr("en", "staff-reject-ask-application", { id: "A-1" }));
     expect(ask.message.replyFrom).toEqual({ userId: "900", name: "Dana" });
     // Another staff member's message in the group is not taken as the reason,
     await h.inGroup("-100500", "901", { name: "Олжас" }).send("не та причина", { replyTo: ask.messageId });
@@ -174,12 +174,12 @@ describe("the staff group", () => {
     await applyForMembership(h.person("100", { language: "ru" }), "ru");
     const texts = a.fresh();
     expect(texts).toContain(tr("en", "staff-chat-unreachable"));
-    expect(texts.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "1" })))).toBe(true);
+    expect(texts.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "A-1" })))).toBe(true);
     // The next application goes privately at once, without another warning.
     await applyForMembership(h.person("101", { language: "ru" }), "ru", { bin: BIN });
     const next = a.fresh();
     expect(next.filter((x) => x === tr("en", "staff-chat-unreachable"))).toEqual([]);
-    expect(next.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "2" })))).toBe(true);
+    expect(next.some((x) => x.startsWith(tr("en", "notice-application-title", { id: "A-2" })))).toBe(true);
     await a.press(tr("en", "notice-approve"));
     expect(await h.db.transaction((tx) => tx.enterprise.findMany({ where: { status: "active" } }))).toHaveLength(1);
   });

@@ -136,20 +136,57 @@ describe("parseBin: rejections", () => {
   });
 
   it.each([
-    ["a BIN registered in month 13", "191340001236"],
-    ["a BIN registered in month 00", "190040001232"],
     ["a BIN whose unit digit is 4", "190544001232"],
     ["a joint entrepreneurship with a branch", "200461001236"],
     ["digit 5 = 7 (neither a day nor an entity type)", "190570001234"],
     ["digit 5 = 8", "190580001239"],
-    ["an IIN born on 30 February", "870230300127"],
-    ["an IIN born on 31 April", "880431300124"],
-    ["an IIN born on day 00", "880500300129"],
-    ["an IIN born on day 32 with the century unknown", "880532000124"],
-    ["an IIN born on 29 February 1900, which was not a leap year", "000229300124"],
     ["an IIN whose century digit is 7", "880501700128"],
   ])("calls %s a format error even though its check digit is right", (_label, input) => {
     expect(binCheckDigit(input.slice(0, 11))).toBe(Number(input[11]));
     expect(parseBin(input)).toEqual({ ok: false, reason: "format" });
+  });
+
+  it.each([
+    ["a BIN registered in month 13", "191340001236", "bin-month"],
+    ["a BIN registered in month 00", "190040001232", "bin-month"],
+    ["an IIN born on 30 February", "870230300127", "iin-date"],
+    ["an IIN born on 31 April", "880431300124", "iin-date"],
+    ["an IIN born on day 00", "880500300129", "iin-date"],
+    ["an IIN born on day 32 with the century unknown", "880532000124", "iin-date"],
+    ["an IIN born on 29 February 1900, which was not a leap year", "000229300124", "iin-date"],
+  ])("calls %s a date error (%s) even though its check digit is right", (_label, input, reason) => {
+    expect(binCheckDigit(input.slice(0, 11))).toBe(Number(input[11]));
+    expect(parseBin(input)).toEqual({ ok: false, reason });
+  });
+});
+
+/** A number with a correct check digit from its first 11 digits. */
+const withCheck = (first11: string) => `${first11}${binCheckDigit(first11)!}`;
+
+describe("parseBin: the date inside the number is checked against the clock", () => {
+  const now = new Date("2026-11-30T02:00:00Z");
+
+  it("refuses a BIN registered in a month still to come (490140000012: January 2049)", () => {
+    expect(binCheckDigit("49014000001")).toBe(2);
+    expect(parseBin("490140000012", now)).toEqual({ ok: false, reason: "bin-future" });
+    // Next month is in the future too; this month is not.
+    expect(parseBin(withCheck("26124000001"), now)).toEqual({ ok: false, reason: "bin-future" });
+    expect(parseBin(withCheck("26114000001"), now)).toMatchObject({ ok: true, registered: { year: 2026, month: 11 } });
+  });
+
+  it("refuses an IIN born on a day still to come, with the century from digit 7", () => {
+    // 780101 with century digit 5 (a man born in the 2000s): 1 January 2078.
+    const born2078 = withCheck("78010150001");
+    expect(parseBin(born2078, now)).toEqual({ ok: false, reason: "iin-future" });
+    // The same YYMMDD with century digit 3 is 1 January 1978: fine.
+    expect(parseBin(withCheck("78010130001"), now)).toMatchObject({ ok: true, birthDate: "1978-01-01" });
+    // Tomorrow in Almaty is the future; today (already 30 November at 02:00 UTC = 07:00 there) is not.
+    expect(parseBin(withCheck("26120150001"), now)).toEqual({ ok: false, reason: "iin-future" });
+    expect(parseBin(withCheck("26113050001"), now)).toMatchObject({ ok: true, birthDate: "2026-11-30" });
+  });
+
+  it("counts the day in Almaty: at 20:00 UTC on 29 November it is already 30 November there", () => {
+    expect(parseBin(withCheck("26113050001"), new Date("2026-11-29T20:00:00Z"))).toMatchObject({ ok: true });
+    expect(parseBin(withCheck("26113050001"), new Date("2026-11-29T18:00:00Z"))).toEqual({ ok: false, reason: "iin-future" });
   });
 });

@@ -27,19 +27,24 @@ describe("parsePhone: Kazakh numbers in the ways people write them", () => {
     expect(parsePhone("8(727)2501234")).toEqual({
       ok: true,
       e164: "+77272501234",
-      display: "+7 7272 50 12 34",
+      display: "+7 727 250 12 34",
     });
   });
 
   it("accepts an Astana landline", () => {
-    expect(parsePhone("8 (7172) 55-66-77")).toMatchObject({ ok: true, e164: "+77172556677" });
+    expect(parsePhone("8 (7172) 55-66-77")).toMatchObject({ ok: true, e164: "+77172556677", display: "+7 7172 55 66 77" });
+  });
+
+  it("shows an Almaty landline grouped by its real area code, 727, as typed", () => {
+    expect(parsePhone("+7 727 250 12 34")).toMatchObject({ ok: true, e164: "+77272501234", display: "+7 727 250 12 34" });
+    expect(parsePhone("+7 727 390 00 11")).toMatchObject({ ok: true, display: "+7 727 390 00 11" });
   });
 
   it("drops an extension, since E.164 cannot hold it", () => {
     expect(parsePhone("8 (727) 250-12-34 доб. 105")).toEqual({
       ok: true,
       e164: "+77272501234",
-      display: "+7 7272 50 12 34",
+      display: "+7 727 250 12 34",
     });
   });
 });
