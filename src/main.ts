@@ -59,7 +59,6 @@ async function main(): Promise<void> {
     const telegram = createTelegramChannel({ ...config.telegram, port: config.port, core, log });
     await core.dispatcher.register(telegram.sender);
     await telegram.start();
-    log.info("ready", { ms: Date.now() - started });
     stopChannel = () => telegram.stop();
     // Runs until a signal; a fatal channel error (a revoked token) ends the process with an error,
     // so that the supervisor restarts it and the operator notices.
@@ -103,6 +102,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // Only now: a supervisor (or the bench) may send SIGTERM the moment it reads "ready", and before
+  // the handlers above a signal kills the process without a graceful stop.
+  if (config.telegram) log.info("ready", { ms: Date.now() - started });
   await running;
   await shutdown(exitCode ? "fatal channel error" : "end of input");
 }
