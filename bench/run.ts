@@ -24,14 +24,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { startFakeBotApi, type FakeBotApi } from "../test/support/fake-bot-api.ts";
 import { openDatabase } from "../src/db/database.ts";
-import { cpuMs, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
+import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
 import { BUTTONS, bins, drive, registration, type Step } from "./workload.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -68,15 +67,6 @@ const median = (v: number[]) => {
 };
 const percentile = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor((v.length * p) / 100))] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
 
 /** Stops with SIGTERM; an unclean stop is reported (the test/e2e/process.test.ts cases), not fatal. */
 const unclean: string[] = [];

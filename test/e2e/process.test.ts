@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startFakeBotApi, type FakeBotApi, type FakeUser } from "../support/fake-bot-api.ts";
 import { tr } from "../support/core-harness.ts";
-import { alive, descendants, startBot, type BotProcess } from "../../bench/proc.ts";
+import { alive, descendants, freePort, startBot, type BotProcess } from "../../bench/proc.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** How long a stop may take after SIGTERM, from the signal to the process's exit. */
@@ -54,8 +54,7 @@ async function start(form: Form): Promise<BotProcess> {
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.apiRoot,
     DATABASE_URL: `file:${join(dir, "bot.db")}`,
-    // 0 is refused by the configuration; a port from the ephemeral range keyed by this worker.
-    PORT: String(20_000 + (process.pid % 20_000)),
+    PORT: String(await freePort()),
     DEFAULT_LOCALE: "en",
     LOG_LEVEL: "info",
   }, { cwd: ROOT });
