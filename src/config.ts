@@ -54,6 +54,9 @@ const schema = z
         .optional(),
     ),
     DEFAULT_LOCALE: optionalString.pipe(z.enum(LOCALES, { message: "must be kk, ru or en" }).default("ru")),
+    TELEGRAM_FLOOD_LIMITS: optionalString.pipe(
+      z.enum(["telegram", "off"], { message: 'must be "telegram" (Telegram\'s limits) or "off" (only against a fake Bot API, e.g. the benchmark)' }).default("telegram"),
+    ),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
   })
 
@@ -91,6 +94,8 @@ export interface Config {
   staffChatId?: string;
   defaultLocale: (typeof LOCALES)[number];
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Whether sends are paced by Telegram's flood limits; "off" only against a fake Bot API (benchmarks). */
+  floodLimits: "telegram" | "off";
   /** The terminal's language (LANG), a hint for the console chat. */
   systemLanguage?: string;
 }
@@ -126,6 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...(c.STAFF_CHAT_ID ? { staffChatId: c.STAFF_CHAT_ID } : {}),
     defaultLocale: c.DEFAULT_LOCALE,
     logLevel: c.LOG_LEVEL,
+    floodLimits: c.TELEGRAM_FLOOD_LIMITS,
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
   };
 }

@@ -18,7 +18,7 @@ import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
  * The longest a stop may take: the channel's own stop (an update in hand may take up to a minute
  * in webhook mode), the grace of sends in flight, and closing the database.
  */
-const SHUTDOWN_LIMIT_MS = 68_000; // under systemd's TimeoutStopSec=70 in the README
+const SHUTDOWN_LIMIT_MS = 68_000; // under TimeoutStopSec=90 of deploy/qaz-textile-bot.service
 
 /** The console's operator persona: an admin, so that staff work can be tried too. */
 export const CONSOLE_ADMIN = "admin";
@@ -62,10 +62,15 @@ async function main(): Promise<void> {
   let running: Promise<void>;
   let exitCode = 0;
   if (config.telegram) {
-    const telegram = createTelegramChannel({ ...config.telegram, port: config.port, core, log });
+    const telegram = createTelegramChannel({
+      ...config.telegram,
+      port: config.port,
+      core,
+      log,
+      ...(config.floodLimits === "off" ? { limits: null } : {}),
+    });
     await core.dispatcher.register(telegram.sender);
     await telegram.start();
-    log.info("ready", { ms: Date.now() - started });
     stopChannel = () => telegram.stop();
     // Runs until a signal; a fatal channel error (a revoked token) ends the process with an error,
     // so that the supervisor restarts it and the operator notices.
@@ -127,6 +132,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // Only now: a supervisor (or the bench) may send SIGTERM the moment it reads "ready", and before
+  // the handlers above a signal kills the process without a graceful stop.
+  if (config.telegram) log.info("ready", { ms: Date.now() - started });
   await running;
   await shutdown(exitCode ? "fatal error" : "end of input");
 }
