@@ -61,6 +61,10 @@ export async function bundle(entry, outfile) {
     sourcemap: true,
     minifyWhitespace: true,
     minifySyntax: true,
+    // Bundling renames classes whose names collide (abort-controller's AbortSignal becomes
+    // AbortSignal2), and node-fetch, under grammY, tells a signal by its constructor's name: without
+    // this every Bot API call fails with "Expected signal to be an instanceof AbortSignal".
+    keepNames: true,
     external: ["better-sqlite3", "@prisma/client/runtime/query_compiler_*"],
     // CommonJS dependencies (grammY) call require() for Node's built-ins; an ESM bundle has none.
     banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
