@@ -1,17 +1,27 @@
 /**
- * The per-message bookkeeping of a turn: the dedup mark, the dialog state, the outbox and the chat
- * menu. These run several times for every message, so they are single SQL statements through
- * Prisma's raw API (measured: about 65 µs each, against 100-190 µs for the model API here), written
- * in SQL that SQLite and PostgreSQL both accept (quoted identifiers, ON CONFLICT, RETURNING).
- * Timestamps are passed as Date parameters, stored exactly as the model API stores them.
+ * The per-message bookkeeping of a turn: the dedup mark, the dialog state, the outbox, the chat
+ * menu and who wrote. These run several times for every message, so they are prepared statements
+ * on the turn's own SQLite connection, inside its transaction (src/db/database.ts `Driver`), not
+ * Prisma queries: measured on the bench, Prisma's query layer (client, query interpreter, adapter
+ * preparing every statement anew) was about 40% of the bot's CPU per update. Timestamps are stored
+ * exactly as the model API stores them (`sqliteTime`), so both read the same rows alike; the SQL
+ * stays portable (quoted identifiers, ON CONFLICT, RETURNING).
  */
-import type { Tx } from "../db/database.ts";
+import { driverOf, sqliteTime, type Driver, type Tx } from "../db/database.ts";
+
+/** The driver of `tx`; every Tx comes from Database.transaction, which provides one. */
+function sql(tx: Tx): Driver {
+  const driver = driverOf(tx);
+  if (!driver) throw new Error("bookkeeping needs a transaction of Database.transaction");
+  return driver;
+}
 
 /** Marks an update as handled; false when it already was (a redelivery). */
 export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolean> {
-  const inserted = await tx.$executeRaw`
-    INSERT INTO "ProcessedUpdate" ("id", "createdAt") VALUES (${id}, ${now}) ON CONFLICT DO NOTHING`;
-  return inserted === 1;
+  const { changes } = sql(tx)
+    .statement(`INSERT INTO "ProcessedUpdate" ("id", "createdAt") VALUES (?, ?) ON CONFLICT DO NOTHING`)
+    .run(id, sqliteTime(now));
+  return changes === 1;
 }
 
 /**
@@ -19,7 +29,7 @@ export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolea
  * day, so a week of marks is plenty; without this the table grows by a row per update forever.
  */
 export async function pruneProcessed(tx: Tx, before: Date): Promise<number> {
-  return tx.$executeRaw`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ${before}`;
+  return sql(tx).statement(`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ?`).run(sqliteTime(before)).changes;
 }
 
 export interface DialogRow {
@@ -29,22 +39,23 @@ export interface DialogRow {
 }
 
 export async function loadDialog(tx: Tx, key: string): Promise<DialogRow | null> {
-  const rows = await tx.$queryRaw<DialogRow[]>`
-    SELECT "flow", "version", "state" FROM "DialogState" WHERE "key" = ${key}`;
-  const row = rows[0];
+  const row = sql(tx).statement(`SELECT "flow", "version", "state" FROM "DialogState" WHERE "key" = ?`).get(key) as DialogRow | undefined;
   return row ? { flow: row.flow, version: Number(row.version), state: row.state } : null;
 }
 
 export async function saveDialog(tx: Tx, key: string, row: DialogRow, now: Date): Promise<void> {
-  await tx.$executeRaw`
-    INSERT INTO "DialogState" ("key", "flow", "version", "state", "startedAt", "updatedAt")
-    VALUES (${key}, ${row.flow}, ${row.version}, ${row.state}, ${now}, ${now})
-    ON CONFLICT ("key") DO UPDATE SET "flow" = excluded."flow", "version" = excluded."version",
-      "state" = excluded."state", "updatedAt" = excluded."updatedAt"`;
+  const at = sqliteTime(now);
+  sql(tx)
+    .statement(
+      `INSERT INTO "DialogState" ("key", "flow", "version", "state", "startedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT ("key") DO UPDATE SET "flow" = excluded."flow", "version" = excluded."version",
+         "state" = excluded."state", "updatedAt" = excluded."updatedAt"`,
+    )
+    .run(key, row.flow, row.version, row.state, at, at);
 }
 
 export async function deleteDialog(tx: Tx, key: string): Promise<void> {
-  await tx.$executeRaw`DELETE FROM "DialogState" WHERE "key" = ${key}`;
+  sql(tx).statement(`DELETE FROM "DialogState" WHERE "key" = ?`).run(key);
 }
 
 /** A message as queued in the outbox; handed to the dispatcher once the turn commits. */
@@ -64,10 +75,18 @@ export async function enqueue(
   m: { channel: string; chatId: string; payload: string; tag: string | null; locale: string | null },
   now: Date,
 ): Promise<QueuedMessage> {
-  const rows = await tx.$queryRaw<{ id: number | bigint }[]>`
-    INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
-    VALUES (${m.channel}, ${m.chatId}, ${m.payload}, ${m.tag}, ${m.locale}, 0, ${now}) RETURNING "id"`;
-  return { ...m, id: Number(rows[0]!.id), attempts: 0, notBefore: null };
+  const { id } = sql(tx)
+    .statement(
+      `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
+       VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING "id"`,
+    )
+    .get(m.channel, m.chatId, m.payload, m.tag, m.locale, sqliteTime(now)) as { id: number };
+  return { ...m, id, attempts: 0, notBefore: null };
+}
+
+/** Replaces the payload of a queued row (a message merged into it before the turn committed: outbox/coalesce.ts). */
+export async function updatePayload(tx: Tx, id: number, payload: string): Promise<void> {
+  sql(tx).statement(`UPDATE "Outbox" SET "payload" = ? WHERE "id" = ?`).run(payload, id);
 }
 
 export interface MenuChoice {
@@ -87,18 +106,49 @@ export interface ChatMenuRow {
 }
 
 export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<ChatMenuRow | null> {
-  const rows = await tx.$queryRaw<{ choices: string }[]>`
-    SELECT "choices" FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
-  return rows[0] ? (JSON.parse(rows[0].choices) as ChatMenuRow) : null;
+  const row = sql(tx).statement(`SELECT "choices" FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`).get(channel, chatId) as
+    | { choices: string }
+    | undefined;
+  return row ? (JSON.parse(row.choices) as ChatMenuRow) : null;
 }
 
 export async function saveMenu(tx: Tx, channel: string, chatId: string, menu: ChatMenuRow, now: Date): Promise<void> {
-  const json = JSON.stringify(menu);
-  await tx.$executeRaw`
-    INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (${channel}, ${chatId}, ${json}, ${now})
-    ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`;
+  sql(tx)
+    .statement(
+      `INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (?, ?, ?, ?)
+       ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`,
+    )
+    .run(channel, chatId, JSON.stringify(menu), sqliteTime(now));
 }
 
 export async function deleteMenu(tx: Tx, channel: string, chatId: string): Promise<void> {
-  await tx.$executeRaw`DELETE FROM "ChatMenu" WHERE "channel" = ${channel} AND "chatId" = ${chatId}`;
+  sql(tx).statement(`DELETE FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`).run(channel, chatId);
+}
+
+/** A chat identity and its person, as `identify` (people.ts) needs them for every message. */
+export interface IdentityRow {
+  identityId: number;
+  reachable: boolean;
+  personId: number;
+  role: string;
+  locale: string | null;
+}
+
+export async function loadIdentity(tx: Tx, channel: string, externalId: string): Promise<IdentityRow | null> {
+  const row = sql(tx)
+    .statement(
+      `SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
+       FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId"
+       WHERE i."channel" = ? AND i."externalId" = ?`,
+    )
+    .get(channel, externalId) as (Omit<IdentityRow, "reachable"> & { reachable: number }) | undefined;
+  return row ? { ...row, reachable: !!row.reachable } : null;
+}
+
+/** Removes delivered rows from the outbox (the dispatcher's batches); returns how many. */
+export async function deleteOutbox(tx: Tx, ids: number[]): Promise<number> {
+  const del = sql(tx).statement(`DELETE FROM "Outbox" WHERE "id" = ?`);
+  let n = 0;
+  for (const id of ids) n += del.run(id).changes;
+  return n;
 }

@@ -6,6 +6,7 @@ import type { Tx } from "../db/database.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { ChannelName, Inbound } from "./channel.ts";
 import { asLocale, type Actor, type CoreSettings, type Target } from "./turn.ts";
+import { loadIdentity } from "./bookkeeping.ts";
 
 export const ROLES = ["member", "staff", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -20,14 +21,10 @@ export const isAdminRole = (role: string | undefined | null): boolean => role ==
  * from the client when it is one of ours); in a group only people already known are recognised.
  */
 export async function identify(tx: Tx, inbound: Inbound): Promise<Actor | null> {
-  // One joined read: this runs for every message (see bookkeeping.ts on raw SQL).
-  const rows = await tx.$queryRaw<{ identityId: number; reachable: boolean | number | bigint; personId: number; role: string; locale: string | null }[]>`
-    SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
-    FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId"
-    WHERE i."channel" = ${inbound.channel} AND i."externalId" = ${inbound.userId}`;
-  const found = rows[0];
+  // One joined read on the driver: this runs for every message (see bookkeeping.ts).
+  const found = await loadIdentity(tx, inbound.channel, inbound.userId);
   if (found) {
-    const identity = { id: Number(found.identityId), reachable: !!Number(found.reachable), person: { id: Number(found.personId), role: found.role, locale: found.locale } };
+    const identity = { id: found.identityId, reachable: found.reachable, person: { id: found.personId, role: found.role, locale: found.locale } };
     if (!identity.reachable && inbound.chatType === "private") {
       // They wrote again, so they can be reached again (e.g. unblocked the bot).
       await tx.channelIdentity.update({ where: { id: identity.id }, data: { reachable: true } });

@@ -10,6 +10,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import type BetterSqlite3 from "better-sqlite3";
 import { PrismaClient, type Prisma } from "./generated/client.ts";
 import { migrateSqlite, type MigrateResult } from "./migrate.ts";
 
@@ -25,6 +26,63 @@ const scrubbing = new WeakSet<object>();
  */
 export function requestScrub(tx: Tx): void {
   scrubbing.add(tx);
+}
+
+/**
+ * The turn's own SQLite connection, for the few statements that run for every message (dedup mark,
+ * dialog state, outbox, chat menu, identity: core/bookkeeping.ts). Prisma's query layer costs
+ * 65-190 µs a statement here (its client, query interpreter and adapter, which prepares every
+ * statement anew); a prepared statement on the driver costs a few µs. Same connection, same
+ * transaction: the SQLite adapter has one connection, and `transaction` hands this out only to the
+ * code running inside a Prisma transaction on it, where `BEGIN` has been issued and nothing else
+ * can run (the adapter's mutex). Every statement checks that the connection is in that transaction.
+ */
+export interface Driver {
+  /** A prepared statement for `sql`, prepared once per connection (rows as plain numbers, not BigInt). */
+  statement(sql: string): BetterSqlite3.Statement;
+}
+
+/** The driver of the transaction `tx` is, while it is open; undefined for other clients (no fast path). */
+const drivers = new WeakMap<object, Driver>();
+
+/** The driver under `tx` (see {@link Driver}), or undefined when there is none (then use Prisma). */
+export function driverOf(tx: Tx): Driver | undefined {
+  return drivers.get(tx);
+}
+
+/**
+ * How Prisma stores a DateTime on SQLite (the adapter's default `iso8601` format), so that rows
+ * written through the driver read back through the model API exactly alike.
+ */
+export function sqliteTime(date: Date): string {
+  return date.toISOString().replace("Z", "+00:00");
+}
+
+/**
+ * The better-sqlite3 adapter's factory, wrapped to keep the connection it opens: the adapter does
+ * not expose it, but holds it as `client` (@prisma/adapter-better-sqlite3 7.x). If a later version
+ * hides it, opening the database fails here, loudly, rather than running the slow path unnoticed.
+ */
+function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connection: () => BetterSqlite3.Database } {
+  const factory = new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
+  let connection: BetterSqlite3.Database | undefined;
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const client = (adapter as unknown as { client?: BetterSqlite3.Database }).client;
+    if (!client || typeof client.prepare !== "function" || typeof client.inTransaction !== "boolean") {
+      throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`: update src/db/database.ts");
+    }
+    connection = client;
+    return adapter;
+  };
+  return {
+    factory,
+    connection: () => {
+      if (!connection) throw new Error("the database is not connected yet");
+      return connection;
+    },
+  };
 }
 
 export interface Database {
@@ -48,13 +106,30 @@ export async function openDatabase(url: string): Promise<Database> {
   const file = sqlitePath(url);
   mkdirSync(dirname(file), { recursive: true });
   const migrations = migrateSqlite(file, MIGRATIONS_DIR);
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: file, timeout: 10_000 }) });
+  const adapter = capturingAdapter(file);
+  const prisma = new PrismaClient({ adapter: adapter.factory });
   // Per-connection settings. WAL survives a crash of the process without fsync on every commit;
   // NORMAL is durable across process crashes (only a power loss may lose the last commits).
   await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
   await prisma.$queryRawUnsafe("PRAGMA foreign_keys = ON");
   // Deleted or overwritten content is zeroed on disk, not left in free pages (erasure, Law 94-V).
   await prisma.$queryRawUnsafe("PRAGMA secure_delete = ON");
+  const sqlite = adapter.connection();
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const driver: Driver = {
+    statement(sql) {
+      // Only inside a transaction: outside one, a statement would commit on its own (or run inside
+      // whichever transaction is open), breaking "one turn, one transaction".
+      if (!sqlite.inTransaction) throw new Error("a driver statement outside a transaction");
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        stmt = sqlite.prepare(sql);
+        stmt.safeIntegers(false);
+        statements.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
   let scrubPending = false;
   /** Empties the WAL; when the connection is busy (another transaction began), tries again after the next one. */
   const checkpoint = async () => {
@@ -73,9 +148,14 @@ export async function openDatabase(url: string): Promise<Database> {
       // Transactions queue on the adapter's mutex; under load the wait can be long, never an error.
       const result = await prisma.$transaction(
         async (tx) => {
-          const value = await fn(tx);
-          scrub ||= scrubbing.has(tx);
-          return value;
+          drivers.set(tx, driver);
+          try {
+            const value = await fn(tx);
+            scrub ||= scrubbing.has(tx);
+            return value;
+          } finally {
+            drivers.delete(tx);
+          }
         },
         { maxWait: 120_000, timeout: 120_000 },
       );

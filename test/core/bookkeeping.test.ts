@@ -198,3 +198,57 @@ describe("pruneProcessed", () => {
     expect(await db.transaction((tx) => claimUpdate(tx, "prune:old", recent))).toBe(true);
   });
 });
+
+describe("the driver under a turn's transaction", () => {
+  it("commits the driver's writes and Prisma's writes of one transaction together", async () => {
+    await db.transaction(async (tx) => {
+      await claimUpdate(tx, "together:1", T0);
+      await tx.setting.create({ data: { key: "together:1", value: "x" } });
+    });
+    const seen = await db.transaction(async (tx) => ({
+      // The driver reads what Prisma wrote, and Prisma what the driver wrote: one connection.
+      claimedAgain: await claimUpdate(tx, "together:1", T1),
+      setting: await tx.setting.findUnique({ where: { key: "together:1" } }),
+    }));
+    expect(seen.claimedAgain).toBe(false);
+    expect(seen.setting?.value).toBe("x");
+  });
+
+  it("rolls back the driver's writes with Prisma's when the turn fails", async () => {
+    await expect(
+      db.transaction(async (tx) => {
+        await claimUpdate(tx, "together:2", T0);
+        await enqueue(tx, { channel: "telegram", chatId: "together-2", payload: "{}", tag: null, locale: null }, T0);
+        await tx.setting.create({ data: { key: "together:2", value: "x" } });
+        throw new Error("the turn failed");
+      }),
+    ).rejects.toThrow("the turn failed");
+    expect(await db.transaction((tx) => claimUpdate(tx, "together:2", T1))).toBe(true);
+    expect(await db.transaction((tx) => tx.outbox.count({ where: { chatId: "together-2" } }))).toBe(0);
+    expect(await db.transaction((tx) => tx.setting.count({ where: { key: "together:2" } }))).toBe(0);
+  });
+
+  it("refuses a statement on a transaction that has ended (it would commit on its own)", async () => {
+    let kept: Parameters<Parameters<Database["transaction"]>[0]>[0] | undefined;
+    await db.transaction(async (tx) => {
+      kept = tx;
+    });
+    await expect(claimUpdate(kept!, "together:3", T0)).rejects.toThrow(/transaction/);
+    expect(await db.transaction((tx) => claimUpdate(tx, "together:3", T1))).toBe(true);
+  });
+
+  it("does not see another transaction's uncommitted writes through a later turn (turns queue on the connection)", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = db.transaction(async (tx) => {
+      await claimUpdate(tx, "together:4", T0);
+      await held;
+      throw new Error("rolled back");
+    });
+    const second = db.transaction((tx) => claimUpdate(tx, "together:4", T1));
+    release();
+    await expect(first).rejects.toThrow("rolled back");
+    // The second ran after the first rolled back, so its claim is the one that counts.
+    expect(await second).toBe(true);
+  });
+});

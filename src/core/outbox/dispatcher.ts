@@ -17,7 +17,7 @@
  */
 import type { Database } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
-import type { QueuedMessage } from "../bookkeeping.ts";
+import { deleteOutbox, type QueuedMessage } from "../bookkeeping.ts";
 import { DEFAULT_CAPABILITIES, DeliveryError, type ResolvedCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
 import type { QueuedPayload } from "../turn.ts";
@@ -445,7 +445,7 @@ export class Dispatcher {
     this.#deletions = [];
     this.#flushing = (async () => {
       try {
-        await this.opts.db.transaction((tx) => tx.outbox.deleteMany({ where: { id: { in: ids } } }));
+        await this.opts.db.transaction((tx) => deleteOutbox(tx, ids));
       } catch (error) {
         this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
       } finally {
