@@ -164,7 +164,7 @@ async function wholeStack(gen: Generator<string>): Promise<Run & { npmReadyMs: n
     readyCpuMs.push(cpuMs(bot.pid));
     const idleRssMb = await idleRss(bot.pid);
     const rounds = Math.ceil(MIN_UPDATES / (PEOPLE * 11));
-    const measured = await load(fake, bot, rounds, (step) => (text) => text.startsWith(step.expect), gen);
+    const measured = await load(fake, bot, rounds, (step) => (text) => text.includes(step.expect), gen);
     await stop(bot, "whole stack after the load");
     const db = await openDatabase(env.DATABASE_URL);
     const enterprises = await db.transaction((tx) => tx.enterprise.count());

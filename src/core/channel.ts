@@ -153,6 +153,12 @@ export interface ChannelCapabilities {
   buttons?: boolean;
   /** A "share my phone number" button. */
   shareContact?: boolean;
+  /**
+   * A turn's consecutive messages to a chat may be merged into one where the content allows
+   * (core/outbox/coalesce.ts): for platforms that limit messages per chat (Telegram: about one a
+   * second). Default false: every message is delivered as the turn wrote it.
+   */
+  mergeMessages?: boolean;
   limits?: {
     /** All sends of the bot together. */
     global?: RateLimit;

@@ -9,7 +9,8 @@ import { LOCALES, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
 import { DEFAULT_CAPABILITIES, type ChannelName, type Inbound, type OutboundMessage, type ResolvedCapabilities } from "./channel.ts";
 import { toPlain } from "./rich-text.ts";
-import { deleteMenu, enqueue, loadMenu, saveMenu, type MenuChoice, type QueuedMessage } from "./bookkeeping.ts";
+import { deleteMenu, enqueue, loadMenu, saveMenu, updatePayload, type MenuChoice, type QueuedMessage } from "./bookkeeping.ts";
+import { coalesceInto } from "./outbox/coalesce.ts";
 import type { StaffChat } from "./staff/staff-chat.ts";
 
 export type Translate = (key: string, args?: MessageArgs) => string;
@@ -156,6 +157,13 @@ export class Turn {
   }
 
   private async queue(to: Target, payload: QueuedPayload, tag: string | null): Promise<void> {
+    // One step, one message: merged into this turn's previous message to the chat when the content allows.
+    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(this.queued, to, payload.message, tag) : null;
+    if (merge) {
+      await updatePayload(this.tx, merge.row.id, merge.payload);
+      merge.row.payload = merge.payload;
+      return;
+    }
     const row = await enqueue(
       this.tx,
       { channel: to.channel, chatId: to.chatId, payload: JSON.stringify(payload), tag, locale: to.locale },

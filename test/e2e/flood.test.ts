@@ -35,6 +35,6 @@ describe("flood control", () => {
     const inWindow = calls.filter((c) => c.at > firstAnswer + 300 && c.at < windowEnd - 50);
     expect(inWindow.map((c) => `${c.params.chat_id} ${c.error_code ?? "ok"}`)).toEqual([]);
     // And each person got their answer once.
-    for (const u of users) expect(u.messages.filter((m) => m.text === tr("en", "menu-prompt"))).toHaveLength(1);
+    for (const u of users) expect(u.messages.filter((m) => m.text.endsWith(tr("en", "menu-prompt")))).toHaveLength(1);
   }, 40_000);
 });

@@ -135,7 +135,9 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   const limits = opts.limits === undefined ? TELEGRAM_LIMITS : opts.limits;
   const sender: ChannelSender = {
     channel: "telegram",
-    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat },
+    // mergeMessages: one step, one message (an answer's acknowledgement and the next question in one):
+    // half the sends, and a person answering quickly stays under the per-chat limit.
+    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true },
     async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
       // grammY types its signal with the abort-controller shim; Node's own works the same.
       const abort = signal as Parameters<Api["sendMessage"]>[3];
