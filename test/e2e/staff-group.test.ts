@@ -47,7 +47,7 @@ async function withNotice() {
   await step(dana, () => dana.send("/start"), tr("en", "menu-prompt"));
   const applicant = h.fake.user({ language_code: "en" });
   await register(applicant, BIN, "First LLP");
-  const notice = await group.waitFor(/№1/, { after: 0 });
+  const notice = await group.waitFor(/A-1\b/, { after: 0 });
   return { h, group, dana, applicant, notice };
 }
 
@@ -62,7 +62,7 @@ const status = (harness: TelegramHarness, name: string) =>
 async function startRejecting(group: FakeGroup, dana: FakeUser, notice: BotMessage, id: number): Promise<BotMessage> {
   const after = group.messages.at(-1)!.message_id;
   dana.pressIn(group, tr("ru", "notice-reject"), { message: notice.message_id });
-  return group.waitFor(tr("en", "staff-reject-ask-application", { id }), { after });
+  return group.waitFor(tr("en", "staff-reject-ask-application", { id: `A-${id}` }), { after });
 }
 
 describe("an anonymous admin of the staff group", () => {
@@ -105,7 +105,7 @@ describe("a question in the staff group", () => {
     const { h, group, dana } = await withNotice();
     const first = group.messages[0]!;
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    const second = await group.waitFor(/№2/, { after: first.message_id });
+    const second = await group.waitFor(/A-2\b/, { after: first.message_id });
     const askFirst = await startRejecting(group, dana, first, 1);
     const askSecond = await startRejecting(group, dana, second, 2);
 
@@ -119,7 +119,7 @@ describe("a question in the staff group", () => {
     await group.waitFor(tr("en", "group-reply-to-question"), { after: askSecond.message_id });
     // ...a reply to the current one is.
     dana.sendIn(group, "Duplicate of №1", { replyTo: askSecond.message_id });
-    await group.waitFor(tr("en", "staff-rejected-done", { id: 2 }), { after: askSecond.message_id });
+    await group.waitFor(tr("en", "staff-rejected-done-application", { ref: "A-2" }), { after: askSecond.message_id });
     expect(await status(h, "Second")).toBe("rejected");
     expect(await status(h, "First LLP")).toBe("pending");
   });
@@ -147,7 +147,7 @@ describe("the staff group upgraded to a supergroup", () => {
     await h.restart();
     const before = h.fake.calls.length;
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    await supergroup.waitFor(/№2/, { after: notice.message_id });
+    await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     expect(h.fake.calls.slice(before).filter((c) => String(c.params.chat_id) === String(GROUP))).toEqual([]);
     expect(dana.messages.filter((m) => m.text.includes("STAFF_CHAT_ID="))).toHaveLength(1);
   });
@@ -161,7 +161,7 @@ describe("the staff group upgraded to a supergroup", () => {
 
     // The next notice is refused for the old id with migrate_to_chat_id: the bot follows the group.
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    await supergroup.waitFor(/№2/, { after: notice.message_id });
+    await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     await dana.waitFor(`STAFF_CHAT_ID=${supergroup.id}`, { after: 0 });
     const approve = dana.pressIn(supergroup, tr("ru", "notice-approve"), { message: notice.message_id });
     expect((await approve.answer).text).toBe(tr("en", "staff-approved-notice"));
