@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "./db-template.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
@@ -74,7 +75,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
   const port = opts.webhook ? await freePort() : 0;
 
   async function start() {
-    db = await openDatabase(url);
+    db = await openTestDatabase(url);
     core = createCore({ db, i18n: i18n(), log, settings });
     await core.start();
     telegram = createTelegramChannel({

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../../src/db/database.ts";
+import type { Database } from "../../../src/db/database.ts";
+import { openTestDatabase } from "../../support/db-template.ts";
 import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
@@ -18,7 +19,7 @@ let db: Database;
 let logs: string[];
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-dispatch-"));
-  db = await openDatabase(`file:${join(dir, "bot.db")}`);
+  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
   logs = [];
 });
 afterEach(async () => {
