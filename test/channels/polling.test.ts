@@ -56,7 +56,7 @@ describe("Poller", () => {
     expect(Math.max(...offsets(f))).toBeLessThanOrEqual(slow);
     release();
     await vi.waitFor(() => expect(handled).toEqual(["b1", "b2", "b3", "slow", "a2"]), { interval: 5 });
-    await f.settled(); // every update confirmed
+    await f.confirmed(); // every update confirmed
     expect(later).toBeGreaterThan(slow);
   });
 
@@ -80,7 +80,7 @@ describe("Poller", () => {
     expect(failures).toBe(-1);
     // Unconfirmed at Telegram while it failed; confirmed once handled.
     expect(pendingAtRetry.every((n) => n >= 1)).toBe(true);
-    await f.settled();
+    await f.confirmed();
   });
 
   it("holds at most `limit` updates in memory while one chat is stuck", async () => {

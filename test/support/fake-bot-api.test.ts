@@ -559,4 +559,30 @@ describe("fake Bot API: lifecycle", () => {
     await fake.close();
     expect(await held).toEqual([]);
   });
+
+  it("resolves confirmed() at the getUpdates whose offset confirms the last update, without a quiet period", async () => {
+    const { fake, bot } = await setup();
+    const user = fake.user();
+    const first = user.send("one");
+    let confirmed = false;
+    const waiting = fake.confirmed().then(() => (confirmed = true));
+    expect((await bot.api.getUpdates({ timeout: 0 })).map((u) => u.update_id)).toEqual([first]); // fetched only
+    await bot.api.getUpdates({ offset: first, timeout: 0 });
+    expect(confirmed).toBe(false);
+    await bot.api.getUpdates({ offset: first + 1, timeout: 0 });
+    await waiting;
+
+    // An update taken out and put back (redeliver) is pending again, not confirmed in between.
+    const second = user.send("two");
+    expect((await bot.api.getUpdates({ offset: first + 1, timeout: 0 })).map((u) => u.update_id)).toEqual([second]);
+    confirmed = false;
+    const again = fake.confirmed().then(() => (confirmed = true));
+    fake.redeliver(second);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(confirmed).toBe(false);
+    await expect(fake.confirmed({ timeoutMs: 20 })).rejects.toThrow(/1 pending update\(s\)/);
+    expect((await bot.api.getUpdates({ offset: second + 1, timeout: 0 })).map((u) => u.update_id)).toEqual([second]);
+    await bot.api.getUpdates({ offset: second + 1, timeout: 0 });
+    await again;
+  });
 });
