@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Bot, GrammyError, InlineKeyboard, InputFile, Keyboard, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { escapeTelegramHtml } from "./telegram-html.ts";
 import { type FakeBotApi, type FakeBotApiOptions, startFakeBotApi } from "./fake-bot-api.ts";
 
@@ -516,7 +516,10 @@ describe("fake Bot API: extension points", () => {
     fake.delay("sendMessage", 60);
     const started = Date.now();
     const pending = bot.api.sendMessage(user.id, "slow");
+    // Once the call has arrived, settled() waits for its (delayed) answer.
+    await vi.waitFor(() => expect(fake.callsInFlight).toBe(1), { interval: 1 });
     await expect(fake.settled({ quietMs: 10 })).resolves.toBeUndefined();
+    expect(fake.callsInFlight).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
     expect((await pending).text).toBe("slow");
   });

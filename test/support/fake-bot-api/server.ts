@@ -395,6 +395,11 @@ export class FakeBotApi {
     });
   }
 
+  /** Calls (other than a held getUpdates) that arrived and are not answered yet. */
+  get callsInFlight(): number {
+    return this.inFlight;
+  }
+
   // ------------------------------------------------------- fault injection
 
   /** The next `times` calls of `method` fail with `error` (and are not performed). */
