@@ -72,11 +72,23 @@ describe("Poller", () => {
       handled.push(u.message?.text ?? "");
       return "done";
     });
-    await p.start();
-    const a = f.user();
-    a.send("first");
-    a.send("second");
-    await vi.waitFor(() => expect(handled).toEqual(["first", "second"]), { interval: 5, timeout: 5000 });
+    // The backoff (0.5 s, then 1 s) passes on fake timers: the test advances them while it waits.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await p.start();
+      const a = f.user();
+      a.send("first");
+      a.send("second");
+      await vi.waitFor(
+        async () => {
+          await vi.advanceTimersByTimeAsync(100);
+          expect(handled).toEqual(["first", "second"]);
+        },
+        { interval: 5, timeout: 5000 },
+      );
+    } finally {
+      vi.useRealTimers();
+    }
     expect(failures).toBe(-1);
     // Unconfirmed at Telegram while it failed; confirmed once handled.
     expect(pendingAtRetry.every((n) => n >= 1)).toBe(true);
