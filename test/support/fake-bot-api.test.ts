@@ -136,7 +136,7 @@ describe("fake Bot API with a real grammY bot (long polling)", () => {
     aigerim.send("Тоқыма 🧵");
     const echo = await aigerim.waitFor("Тоқыма");
     expect(echo).toMatchObject({ text: "Тоқыма 🧵", message: { from: { is_bot: true }, chat: { id: aigerim.id } } });
-    await fake.settled();
+    await fake.confirmed(); // grammY confirms an update after handling it
     expect(aigerim.messages.map((m) => m.text)).toEqual(["Сәлеметсіз бе, Айгерім!", "Тоқыма 🧵"]);
 
     await bot.stop();
@@ -263,12 +263,12 @@ describe("fake Bot API with a real grammY bot (long polling)", () => {
     const seenByThird: number[] = [];
     third.on("message", (ctx) => void seenByThird.push(ctx.update.update_id));
     const thirdRun = startPolling(third);
-    await fake.settled();
+    await fake.confirmed();
     expect(seenByThird).toEqual([u2]);
 
     // 3) fake.redeliver re-sends even a confirmed update (as after a webhook retry).
     fake.redeliver(u1);
-    await fake.settled();
+    await fake.confirmed();
     expect(seenByThird).toEqual([u2, u1]);
     await third.stop();
     await thirdRun;
@@ -477,7 +477,7 @@ describe("fake Bot API with a real grammY bot (webhook)", () => {
 
     await bot.api.setWebhook(hook.url, { secret_token: "right_secret-1" });
     expect((await user.waitFor("Echo: via webhook")).text).toBe("Echo: via webhook");
-    await fake.settled();
+    await fake.confirmed();
     expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(0);
     expect(hook.posts.at(-1)?.secret).toBe("right_secret-1");
   });
@@ -497,7 +497,7 @@ describe("fake Bot API with a real grammY bot (webhook)", () => {
     await bot.api.setWebhook(hook.url, { secret_token: "s3cret" });
     const user = fake.user();
     for (const text of ["1", "2", "3"]) user.send(text);
-    await fake.settled();
+    await fake.confirmed(); // acknowledged: each answered after its handler ran
     expect(order).toEqual(["1", "2", "3"]);
     await expect.poll(() => user.messages.map((m) => m.text)).toEqual(["#1", "#2", "#3"]);
     expect(fake.callsTo("sendMessage").every((c) => c.via === "webhook-reply")).toBe(true);
