@@ -7,8 +7,8 @@ export default defineConfig({
     setupFiles: ["test/setup.ts"],
     pool: "forks",
     // Files share a worker's module graph instead of each loading it afresh: Prisma's client, its
-    // query compiler and the locales warm up once per worker, not once per file (the suite's CPU
-    // time fell from about 140 s to 45 s). Tests keep their state in their own harnesses, and
+    // query compiler and the locales warm up once per worker, not once per file (that warm-up was
+    // about half of the suite's CPU time). Tests keep their state in their own harnesses, and
     // test/setup.ts puts back timers and mocks a file might leave behind.
     isolate: false,
     // More workers than cores: the end-to-end files mostly wait (HTTP round trips, child processes,
