@@ -10,7 +10,7 @@
 // src/i18n/i18n.ts find prisma/migrations and locales as `new URL("../../…", import.meta.url)`,
 // which from dist/bot/main.js is the repository root as well. Checked below.
 import { build } from "esbuild";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL, fileURLToPath } from "node:url";
 
@@ -35,6 +35,8 @@ function prismaWasmFile(outfile) {
         if (!match) throw new Error(`${args.path}: the query compiler loader has changed; update WASM_LOADER in scripts/build.mjs`);
         const name = `${match[1]}.wasm`;
         const { wasm } = await import(pathToFileURL(join(root, "node_modules/@prisma/client/runtime", `${match[1]}.wasm-base64.mjs`)).href);
+        // esbuild creates the output directory only when it writes the bundle, after this load.
+        mkdirSync(join(root, dirname(outfile)), { recursive: true });
         writeFileSync(join(root, dirname(outfile), name), Buffer.from(wasm, "base64"));
         const contents = source.replace(
           match[0],
