@@ -83,7 +83,8 @@ beforeEach(() => {
 
 /** Whether the person got the main menu exactly once (a second copy would be a re-send). */
 async function answeredOnce(person: FakeUser): Promise<void> {
-  await person.waitFor(tr("en", "menu-prompt"), { timeoutMs: 20_000 });
+  // after: 0: an answer given before the stop counts too (it must not come a second time).
+  await person.waitFor(tr("en", "menu-prompt"), { after: 0, timeoutMs: 20_000 });
   await fake.settled();
   expect(person.messages.filter((m) => m.text.startsWith(tr("en", "menu-prompt")))).toHaveLength(1);
 }
