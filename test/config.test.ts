@@ -29,6 +29,7 @@ describe("parseConfig defaults", () => {
       staffTelegramIds: [],
       defaultLocale: "ru",
       logLevel: "info",
+      floodLimits: "telegram",
     });
   });
 
