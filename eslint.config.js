@@ -71,7 +71,7 @@ const TX_OUTSIDE_ACT = {
 // A later block's rule replaces an earlier one's for the same file, so each block lists all of
 // its restrictions.
 export default [
-  { ignores: ["src/db/generated/**", "**/node_modules/**", "data/**", "coverage/**"] },
+  { ignores: ["src/db/generated/**", "**/node_modules/**", "data/**", "coverage/**", "dist/**"] },
   {
     files: ["**/*.ts", "**/*.js", "**/*.mjs"],
     languageOptions: { parser, ecmaVersion: "latest", sourceType: "module" },

@@ -61,6 +61,10 @@ export async function bundle(entry, outfile) {
     sourcemap: true,
     minifyWhitespace: true,
     minifySyntax: true,
+    // Class and function names as written: node-fetch (grammY's fetch on Node) accepts a signal
+    // only if its class is named "AbortSignal", and bundling renames the abort-controller
+    // polyfill's class when another module uses the global one (every Bot API call then failed).
+    keepNames: true,
     external: ["better-sqlite3", "@prisma/client/runtime/query_compiler_*"],
     // CommonJS dependencies (grammY) call require() for Node's built-ins; an ESM bundle has none.
     banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },

@@ -175,7 +175,7 @@ export async function decide(turn: Turn, kind: NoticeKind, id: number, revision:
   );
   await refreshNotice(turn, kind, id, {
     decision: approved ? "approved" : "rejected",
-    ...(staffName(turn) ? { by: staffName(turn) } : {}),
+    ...(staffName(turn) ? { by: staffName(turn) } : { someone: true }),
     ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
   });
   await tellApplicant(turn, kind, id, decision);

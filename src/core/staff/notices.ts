@@ -49,6 +49,8 @@ export const STAFF_VERBS = {
 export interface Decided {
   decision: "approved" | "rejected" | "withdrawn" | "superseded" | "erased" | "closed" | "ended";
   by?: string;
+  /** Decided now by staff who cannot be named (an anonymous admin): "a staff member", per copy's language. */
+  someone?: boolean;
   reason?: string;
 }
 
@@ -135,7 +137,8 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
 
 /** The notice's last line: what happened, and who decided when that is known. */
 function decidedLine(decided: Decided, t: Translate): string {
-  const { decision, by, reason } = decided;
+  const { decision, reason } = decided;
+  const by = decided.by ?? (decided.someone ? t("notice-someone") : undefined);
   if (decision === "approved" || decision === "rejected") {
     if (by) return reason ? t(`notice-decided-${decision}-reason`, { by, reason }) : t(`notice-decided-${decision}`, { by });
     return reason ? t(`notice-status-${decision}-reason`, { reason }) : t(`notice-status-${decision}`);
