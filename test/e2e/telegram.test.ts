@@ -226,6 +226,7 @@ describe("Telegram, long polling", () => {
 
   it("registers the commands in Kazakh, Russian and English", async () => {
     h = await startTelegramHarness();
+    await h.telegram.commandsRegistered;
     const calls = h.fake.callsTo("setMyCommands");
     const byLanguage = Object.fromEntries(calls.map((c) => [String(c.params.language_code ?? ""), c.params.commands]));
     for (const locale of LOCALES) {
