@@ -52,9 +52,9 @@ const flows = [...core, [DATABASE, NO_DATABASE_IN_FLOWS]];
 const channels = [[DATABASE, NO_DATABASE_IN_CHANNELS]];
 
 /**
- * What holds today, before the reshape: flows touch `tx` only in an `act` callback (the engine
- * records the result, so a replay does not query again) or in a helper whose first parameter is
- * the Turn (a Turn exists only inside `act`, or in a handler outside any flow).
+ * What holds today: flows touch `tx` only in an `act` callback (the engine records the result, so
+ * a replay does not query again) or in a service whose first parameter is the Unit of work (or a
+ * Turn): a Unit exists only inside `act`, or outside any flow (unit.ts `runUnit`).
  * The reshape (issue 5 section 2) moves data access into one module per area returning plain
  * objects; then flows lose `tx` altogether (forbid `MemberExpression[property.name='tx']` in
  * FLOWS), and importing src/db/database.ts (Tx) is forbidden in src/core outside those modules.
@@ -63,7 +63,7 @@ const TX_OUTSIDE_ACT = {
   selector: [
     "MemberExpression[property.name='tx']",
     ":not(CallExpression[callee.property.name='act'] > :function MemberExpression)",
-    ":not(:function[params.0.typeAnnotation.typeAnnotation.typeName.name='Turn'] MemberExpression)",
+    ":not(:function[params.0.typeAnnotation.typeAnnotation.typeName.name=/^(Turn|Unit)$/] MemberExpression)",
   ].join(""),
   message: NO_DATABASE_IN_FLOWS,
 };

@@ -106,7 +106,7 @@ export const helpFlow: FlowDef<Json> = {
   version: 1,
   title: "flow-help",
   async run(d: Dialog) {
-    const staff = await d.act("staff", (turn) => isStaff(turn));
+    const staff = await d.act("staff", (turn) => isStaff(turn.unit));
     // In the staff group only the staff part; privately the member help, and the staff part for staff.
     const inGroup = await d.act("group", (turn) => turn.inbound.chatType === "group");
     if (!inGroup) await d.say("help-text");

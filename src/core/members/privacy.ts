@@ -5,7 +5,8 @@
  * details. The person is told before their chat identity disappears.
  */
 import { rich } from "../rich-text.ts";
-import type { Translate, Turn } from "../turn.ts";
+import type { Translate } from "../message.ts";
+import type { Unit } from "../unit.ts";
 import type { FlowExit, Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
 import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
@@ -57,7 +58,7 @@ export const privacyFlow: FlowDef<Json> = {
     if (!sure) return;
     await d.act("erase", async (turn) => {
       await turn.reply({ text: "privacy-erased", removeKeyboard: true });
-      await erasePerson(turn, turn.actor!.personId);
+      await erasePerson(turn.unit, turn.actor!.personId);
     });
     return { end: true };
   },
@@ -74,8 +75,8 @@ export const privacyFlow: FlowDef<Json> = {
  * People affected are told what happened without any of the erased person's data.
  * The database is asked to overwrite the freed pages and empty its WAL once this commits.
  */
-export async function erasePerson(turn: Turn, personId: number): Promise<void> {
-  const { tx } = turn;
+export async function erasePerson(unit: Unit, personId: number): Promise<void> {
+  const { tx } = unit;
   requestScrub(tx);
   const m = await membershipOf(tx, personId);
   const identities = await tx.channelIdentity.findMany({ where: { personId } });
@@ -84,40 +85,40 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
     const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);
     if (m.role === "owner") {
       if (e.binKind === "sole-proprietor") {
-        if (live) await closeEmployeesOf(turn, e.id, "owner-left");
+        if (live) await closeEmployeesOf(unit, e.id, "owner-left");
         // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
         const anonymous = { name: "—", bin: `erased-${e.id}` };
         if (live) await withdrawEnterprise(tx, e.id, anonymous);
         else await tx.enterprise.update({ where: { id: e.id }, data: anonymous });
         const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: { not: "owner" } }, select: { id: true } });
-        for (const j of joins) await scrubNotices(turn, "join", j.id);
+        for (const j of joins) await scrubNotices(unit, "join", j.id);
       } else if (e.status === "pending") {
-        await closeEmployeesOf(turn, e.id, "owner-left");
+        await closeEmployeesOf(unit, e.id, "owner-left");
         await withdrawEnterprise(tx, e.id);
       } else if (e.status === "active") {
         await makeOwnerless(tx, e.id);
-        await tellStaff(turn, {
+        await tellStaff(unit, {
           text: (t: Translate) => t("notice-ownerless", { details: rich(enterpriseLines(t, { name: e.name, bin: e.bin, binKind: e.binKind })) }),
         });
       }
     }
     await tx.membership.delete({ where: { id: m.id } });
-    if (m.role === "owner") await scrubNotices(turn, "application", e.id, { decision: "erased" });
+    if (m.role === "owner") await scrubNotices(unit, "application", e.id, { decision: "erased" });
     // An employee's or claimant's request (and an owner's approved take-over request).
-    await scrubNotices(turn, "join", m.id, { decision: "erased" });
+    await scrubNotices(unit, "join", m.id, { decision: "erased" });
   }
   // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
   const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
   for (const c of changes) {
     const personal = c.enterprise.binKind === "sole-proprietor";
-    const withdrawn = await withdrawChange(tx, c.id, turn.now);
+    const withdrawn = await withdrawChange(tx, c.id, unit.now);
     if (personal) await tx.enterpriseChange.update({ where: { id: c.id }, data: { oldValue: "—", newValue: "—" } });
-    if (withdrawn) await refreshNotice(turn, "change", c.id, { decision: "withdrawn" });
-    if (personal) await scrubNotices(turn, "change", c.id);
+    if (withdrawn) await refreshNotice(unit, "change", c.id, { decision: "withdrawn" });
+    if (personal) await scrubNotices(unit, "change", c.id);
   }
   await tx.person.update({
     where: { id: personId },
-    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },
+    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: unit.now },
   });
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {
@@ -125,7 +126,7 @@ export async function erasePerson(turn: Turn, personId: number): Promise<void> {
     await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
   }
   // If they were staff, their copies of notices go too.
-  await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
+  await forgetNoticesIn(unit, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
   for (const i of identities) {
     // Their private conversation, and any they had in a group (keys end with their user id).
     await tx.dialogState.deleteMany({

@@ -119,7 +119,7 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     await d.act("save-contact", async (turn) => {
       await updateContact(turn.tx, m.personId, patch, turn.now);
       // The notice shows the contact while it waits (refreshNotice leaves decided ones alone).
-      await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
+      await refreshNotice(turn.unit, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
     });
     await d.say("profile-updated");
     return;
@@ -153,12 +153,12 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
         { enterpriseId: e.id, field, oldValue, newValue, requestedById: m.personId },
         turn.now,
       );
-      for (const id of replaced) await refreshNotice(turn, "change", id, { decision: "superseded" });
-      await notifyStaff(turn, "change", changeId);
+      for (const id of replaced) await refreshNotice(turn.unit, "change", id, { decision: "superseded" });
+      await notifyStaff(turn.unit, "change", changeId);
       return "sent";
     }
     await updateEnterprise(turn.tx, e.id, patch);
-    if (e.status === "pending") await refreshNotice(turn, "application", e.id);
+    if (e.status === "pending") await refreshNotice(turn.unit, "application", e.id);
     return "saved";
   });
   await d.say(outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : "profile-updated");

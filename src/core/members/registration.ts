@@ -190,7 +190,7 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
         case "confirm": {
           const result = await d.act("submit", async (turn) => {
             const r = await submitApplication(turn.tx, turn.actor!.personId, draft, turn.now);
-            if (r.ok) await notifyStaff(turn, "application", r.enterpriseId);
+            if (r.ok) await notifyStaff(turn.unit, "application", r.enterpriseId);
             return r.ok ? { ok: true as const } : { ok: false as const, id: r.taken.id, name: r.taken.name, status: r.taken.status };
           });
           if (result.ok) {
@@ -256,7 +256,7 @@ export const joinFlow: FlowDef<{ enterpriseId: number; takeover?: boolean }> = {
           if (!e || !open(e.status, takeover)) return false;
           const role = takeover ? "claimant" : "employee";
           const { membershipId } = await submitJoinRequest(turn.tx, turn.actor!.personId, args.enterpriseId, contact, turn.now, role);
-          await notifyStaff(turn, "join", membershipId);
+          await notifyStaff(turn.unit, "join", membershipId);
           return true;
         });
         await d.say(ok ? (t) => t(key("submitted"), { name: name(t) }) : "join-unavailable");
