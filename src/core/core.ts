@@ -253,7 +253,7 @@ export function createCore(deps: CoreDeps): Core {
       }
       if (event.type === "text" && !parseCommand(event.text) && (await loadDialog(tx, key)) && !(await repliesToQuestion(t))) {
         // A remark replying to another message (a notice) is not the answer to this member's question.
-        await t.reply("group-reply-to-question");
+        await t.unit.outbox.send(t.here, { text: "group-reply-to-question" });
         return { result: {}, unit: t.unit };
       }
       await engine.handle(t, key, event, async () => {
@@ -293,7 +293,7 @@ export function createCore(deps: CoreDeps): Core {
     const event = inbound.event;
     if (event.type !== "text" || (!parseCommand(event.text) && !globalCommandOf(event.text, deps.i18n, settings.defaultLocale))) return { result: {} };
     const t = turnOf(tx, inbound, now, null, settings.defaultLocale);
-    await t.reply("group-anonymous-unknown");
+    await t.unit.outbox.send(t.here, { text: "group-anonymous-unknown" });
     return { result: {}, unit: t.unit };
   }
 
@@ -351,7 +351,7 @@ export function createCore(deps: CoreDeps): Core {
         const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
         const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
         const t = turnOf(tx, inbound, clock(), actor, locale);
-        await t.reply("error-generic");
+        await t.unit.outbox.send(t.here, { text: "error-generic" });
         return t.unit;
       });
       unit.committed();

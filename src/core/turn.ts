@@ -10,7 +10,7 @@ import type { MessageArgs } from "../i18n/i18n.ts";
 import type { Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
 import type { Inbound, ResolvedCapabilities } from "./channel.ts";
-import { asSpec, type Label, type MessageSpec, type Target } from "./message.ts";
+import type { Target } from "./message.ts";
 import type { Actor, CoreServices, Unit } from "./unit.ts";
 
 export { asLocale, foldLabel, render, type ButtonSpec, type Label, type MessageSpec, type Target, type Translate } from "./message.ts";
@@ -72,23 +72,5 @@ export class Turn {
   async answer(key: string): Promise<void> {
     this.notice = this.t(key);
     if (this.inbound.event.type !== "choice") await this.unit.outbox.send(this.here, { text: key });
-  }
-
-  /** @deprecated use `unit.outbox.send(turn.here, spec)`. */
-  reply(spec: MessageSpec | Label, opts: { tag?: string } = {}): Promise<void> {
-    return this.unit.outbox.send(this.here, asSpec(spec), opts);
-  }
-
-  /** @deprecated use `unit.outbox.send(target, spec)`. */
-  send(to: Target, spec: MessageSpec, opts: { tag?: string } = {}): Promise<void> {
-    return this.unit.outbox.send(to, spec, opts);
-  }
-
-  editTagged(...args: Parameters<Unit["outbox"]["editTagged"]>): Promise<void> {
-    return this.unit.outbox.editTagged(...args);
-  }
-
-  tagsLike(...args: Parameters<Unit["outbox"]["tagsLike"]>): Promise<string[]> {
-    return this.unit.outbox.tagsLike(...args);
   }
 }

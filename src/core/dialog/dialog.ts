@@ -173,7 +173,7 @@ export class FlowDialog implements Dialog {
   }
 
   say(text: Label, opts: { removeKeyboard?: boolean } = {}): Promise<void> {
-    return this.act("say", (turn) => turn.reply({ text, ...(opts.removeKeyboard ? { removeKeyboard: true } : {}) }));
+    return this.act("say", (turn) => turn.unit.outbox.send(turn.here, { text, ...(opts.removeKeyboard ? { removeKeyboard: true } : {}) }));
   }
 
   async ask<T>(spec: AskSpec<T>): Promise<T> {
@@ -360,7 +360,7 @@ export class FlowDialog implements Dialog {
       const now = turn.now.getTime();
       const prev = this.hooks.previous;
       const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (now >= prev.at && now - prev.at < BURST_MS));
-      if (!burst) await this.send(turn, q, text);
+      if (!burst) await this.putQuestion(turn, q, text);
       return { sig, at: now, ...(group ? { group } : {}) } satisfies Refusal;
     });
     this.hooks.onRefused?.(op, refusal);
@@ -381,16 +381,18 @@ export class FlowDialog implements Dialog {
   }
 
   private async prompt(q: Question): Promise<void> {
-    await this.act("prompt", (turn) => this.send(turn, q, this.questionText(turn, q)));
+    await this.act("prompt", (turn) => this.putQuestion(turn, q, this.questionText(turn, q)));
   }
 
-  private async send(turn: Turn, q: Question, text: string): Promise<void> {
+  /** Puts question `q` to the person, through the outbox (the one way to send). */
+  private async putQuestion(turn: Turn, q: Question, text: string): Promise<void> {
     const { spec, rows, prefix } = q;
     const buttons: ButtonSpec[][] = rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label, ...(o.words ? { words: o.words } : {}) })));
     // In a group a question also carries a Cancel button: a press always names the real person,
     // so the one asked can leave even where their typed /cancel cannot be told apart (anonymous admins).
     if (turn.inbound.chatType === "group") buttons.push([{ data: `${GROUP_CANCEL}${this.runId}`, label: "group-cancel-button" }]);
-    await turn.reply(
+    await turn.unit.outbox.send(
+      turn.here,
       {
         text: () => text,
         ...(buttons.length ? { choices: buttons } : {}),

@@ -102,12 +102,12 @@ export class DialogEngine {
       const flow = this.#flows.get(row.flow);
       if (!flow || row.version !== flow.version) {
         // The bot was updated mid-flow: start that step again rather than replay old answers.
-        await turn.reply("flow-restarted");
+        await turn.unit.outbox.send(turn.here, { text: "flow-restarted" });
         start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
       } else if (!flow.idle && !flow.cancel && event.type === "text" && slashCommandOf(event.text) === "cancel") {
         // Handled before any replay, so that /cancel works even when a flow cannot be replayed. A bare
         // "отмена" is the dialog's to judge: in a free-text question it may be an answer (a name).
-        await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+        await turn.unit.outbox.send(turn.here, { text: "flow-cancelled", removeKeyboard: true });
         start = turn.inbound.chatType === "private" ? { flow: this.#idle } : null;
       } else {
         const stored = parseStored(row.state);
@@ -154,7 +154,7 @@ export class DialogEngine {
         };
         const state = JSON.stringify(stored);
         if (state.length > MAX_STATE_CHARS) {
-          await turn.reply("flow-too-long");
+          await turn.unit.outbox.send(turn.here, { text: "flow-too-long" });
           if (row || current) await deleteDialog(turn.tx, key);
           return;
         }
@@ -163,7 +163,7 @@ export class DialogEngine {
       }
       if (result.type === "thrown") {
         if (result.error instanceof LeaveFlow) {
-          await turn.reply({ text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
+          await turn.unit.outbox.send(turn.here, { text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
             if (row) await deleteDialog(turn.tx, key);
@@ -173,7 +173,7 @@ export class DialogEngine {
           continue;
         }
         if (isBadReplay(result.error) && hops === 0) {
-          await turn.reply("flow-restarted");
+          await turn.unit.outbox.send(turn.here, { text: "flow-restarted" });
           ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn, memory));
           continue;
         }

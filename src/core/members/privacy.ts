@@ -36,7 +36,7 @@ export const privacyFlow: FlowDef<Json> = {
     const sure = await d.confirm("privacy-erase-confirm", "privacy-erase-yes", "button-no");
     if (!sure) return;
     await d.act("erase", async (turn) => {
-      await turn.reply({ text: "privacy-erased", removeKeyboard: true });
+      await turn.unit.outbox.send(turn.here, { text: "privacy-erased", removeKeyboard: true });
       await erasePerson(turn.unit, turn.actor!.personId);
     });
     return { end: true };

@@ -17,14 +17,14 @@ export const pendingFlow: FlowDef<Json> = {
       if (!(await authorize(turn, { action: "staff.view" }, "pending"))) return;
       const work = await pendingWork(turn.tx, PENDING_PAGE);
       const { applications, joins, changes } = work.totals;
-      if (applications + joins + changes === 0) return void (await turn.reply("pending-none"));
-      await turn.reply({ key: "pending-summary", args: { applications, joins, changes } });
+      if (applications + joins + changes === 0) return void (await turn.unit.outbox.send(turn.here, { text: "pending-none" }));
+      await turn.unit.outbox.send(turn.here, { text: { key: "pending-summary", args: { applications, joins, changes } } });
       for (const id of work.applications) await showNotice(turn.unit, turn.here, "application", id);
       for (const id of work.joins) await showNotice(turn.unit, turn.here, "join", id);
       for (const id of work.changes) await showNotice(turn.unit, turn.here, "change", id);
       const shown = work.applications.length + work.joins.length + work.changes.length;
       if (shown < applications + joins + changes) {
-        await turn.reply({ key: "pending-more", args: { count: applications + joins + changes - shown } });
+        await turn.unit.outbox.send(turn.here, { text: { key: "pending-more", args: { count: applications + joins + changes - shown } } });
       }
     });
   },
