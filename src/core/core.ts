@@ -20,7 +20,8 @@ import { profileFlow } from "./members/profile.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
 import { Dispatcher } from "./outbox/dispatcher.ts";
 import { adminTargets, ensureConfiguredAdmins, identify } from "./people.ts";
-import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
+import { deny, rejectFlow, staffButton } from "./staff/decisions.ts";
+import { isStaff } from "./staff/decide.ts";
 import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
@@ -303,14 +304,14 @@ export function createCore(deps: CoreDeps): Core {
    * is not taken as the answer to a newer one.
    */
   async function settleGroupQuestions(t: Turn, key: string): Promise<void> {
-    if (!(await loadDialog(t.tx, key))) await forgetQuestions(t);
+    if (!(await loadDialog(t.unit.tx, key))) await forgetQuestions(t);
   }
 
   /** Forgets the questions the bot asked this member in this group. */
   async function forgetQuestions(t: Turn): Promise<void> {
     const tag = questionTag(t.inbound);
-    await t.tx.sentMessage.deleteMany({ where: { tag } });
-    await t.tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+    await t.unit.tx.sentMessage.deleteMany({ where: { tag } });
+    await t.unit.tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
   }
 
   /**
@@ -336,7 +337,7 @@ export function createCore(deps: CoreDeps): Core {
   async function startFlow(t: Turn, key: string, start: FlowStart): Promise<boolean> {
     const active = await engine.activeFlow(t, key);
     if (active && active !== engine.idleFlow) return false;
-    if (active) await deleteDialog(t.tx, key);
+    if (active) await deleteDialog(t.unit.tx, key);
     await engine.handle(t, key, { type: "text", text: "" }, () => start);
     return true;
   }
@@ -439,7 +440,7 @@ function result(t: Turn): TurnResult {
 /** Whether a group message replies to the question the bot asked its sender there. */
 async function repliesToQuestion(t: Turn): Promise<boolean> {
   if (!t.inbound.replyTo) return false;
-  const asked = await t.tx.sentMessage.findFirst({
+  const asked = await t.unit.tx.sentMessage.findFirst({
     where: { tag: questionTag(t.inbound), channel: t.inbound.channel, chatId: t.inbound.chatId, messageId: t.inbound.replyTo },
     select: { id: true },
   });
@@ -472,7 +473,7 @@ function privateStart(event: InboundEvent): FlowStart | null {
  */
 export async function typedChoice(t: Turn, event: InboundEvent, key: string, idleFlow: string): Promise<InboundEvent> {
   if (event.type !== "text" || t.inbound.chatType !== "private") return event;
-  const menu = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
+  const menu = await loadMenu(t.unit.tx, t.inbound.channel, t.inbound.chatId);
   if (!menu) {
     t.unit.outbox.knowNoMenu(t.inbound.channel, t.inbound.chatId);
     return event;
@@ -481,7 +482,7 @@ export async function typedChoice(t: Turn, event: InboundEvent, key: string, idl
   const current = numbered ? menu.choices.filter((c) => c.tag === undefined) : menu.choices;
   if (numbered ? !current.length : menu.foreign) {
     // Only notices' options are live: a typed "1" in the middle of a question is its answer.
-    const waiting = await loadDialog(t.tx, key);
+    const waiting = await loadDialog(t.unit.tx, key);
     if (waiting && waiting.flow !== idleFlow) return event;
   }
   const press = (c: { data: string } | undefined): InboundEvent => (c ? { type: "choice", data: c.data } : event);

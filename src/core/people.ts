@@ -6,7 +6,7 @@ import type { Tx } from "../db/database.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { ChannelName, Inbound } from "./channel.ts";
 import { asLocale, type Target } from "./message.ts";
-import type { Actor, CoreSettings } from "./unit.ts";
+import type { Actor, CoreSettings, Unit } from "./unit.ts";
 
 export const ROLES = ["member", "staff", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -202,4 +202,52 @@ export async function audit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> 
       detail: entry.detail?.slice(0, 500) ?? null,
     },
   });
+}
+
+/** What the main menu shows depends on: the acting person's language, membership, consent and role. */
+export interface MenuFacts {
+  hasLocale: boolean;
+  member: boolean;
+  /** Their application or join request was refused: they may see why, and apply again. */
+  refused: boolean;
+  consented: boolean;
+  role: string;
+}
+
+/** {@link MenuFacts} of the unit's actor (nobody known: a member with a language, nothing more). */
+export async function menuFacts(unit: Unit): Promise<MenuFacts> {
+  if (!unit.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member" };
+  const p = await unit.tx.person.findUnique({
+    where: { id: unit.actor.personId },
+    select: { locale: true, consentAt: true, role: true, membership: { select: { status: true } } },
+  });
+  return {
+    hasLocale: !!p?.locale,
+    member: !!p?.membership,
+    refused: p?.membership?.status === "rejected",
+    consented: !!p?.consentAt,
+    role: p?.role ?? "member",
+  };
+}
+
+/** Whether the unit's actor agreed to the consent text of `version` (false for nobody known). */
+export async function hasConsented(unit: Unit, version: string): Promise<boolean> {
+  if (!unit.actor) return false;
+  const p = await unit.tx.person.findUnique({ where: { id: unit.actor.personId }, select: { consentVersion: true } });
+  return p?.consentVersion === version;
+}
+
+/** Records that the unit's actor agreed to the consent text of `version` now (undoing an erasure mark). */
+export async function recordConsent(unit: Unit, version: string): Promise<void> {
+  await unit.tx.person.update({
+    where: { id: unit.actor!.personId },
+    data: { consentAt: unit.now, consentVersion: version, erasedAt: null },
+  });
+}
+
+/** The unit's actor speaks `locale` from now on (stored; nothing for nobody known). */
+export async function setLocale(unit: Unit, locale: Locale): Promise<void> {
+  if (!unit.actor) return;
+  unit.actor.locale = locale;
+  await unit.tx.person.update({ where: { id: unit.actor.personId }, data: { locale } });
 }

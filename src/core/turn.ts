@@ -5,13 +5,12 @@
  * toast `notice`, whether a press was `consumed`). Everything a turn decides commits together or
  * not at all; its messages are delivered after the commit (outbox/dispatcher.ts).
  */
-import type { Tx } from "../db/database.ts";
 import type { MessageArgs } from "../i18n/i18n.ts";
 import type { Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
 import type { Inbound, ResolvedCapabilities } from "./channel.ts";
 import type { Target } from "./message.ts";
-import type { Actor, CoreServices, Unit } from "./unit.ts";
+import type { Actor, Unit } from "./unit.ts";
 
 export { asLocale, foldLabel, render, type ButtonSpec, type Label, type MessageSpec, type Target, type Translate } from "./message.ts";
 export type { QueuedPayload } from "./outbox/outbox.ts";
@@ -29,18 +28,6 @@ export class Turn {
     /** The language this turn answers in; changes when the person picks another. */
     public locale: Locale,
   ) {}
-
-  get tx(): Tx {
-    return this.unit.tx;
-  }
-
-  get now(): Date {
-    return this.unit.now;
-  }
-
-  get services(): CoreServices {
-    return this.unit.services;
-  }
 
   /** The person who acted, when known (always in a private chat). */
   get actor(): Actor | null {

@@ -86,7 +86,7 @@ export class DialogEngine {
 
   /** Whether `key` has a flow waiting for an answer (other than the idle menu). */
   async activeFlow(turn: Turn, key: string): Promise<string | null> {
-    return (await loadDialog(turn.tx, key))?.flow ?? null;
+    return (await loadDialog(turn.unit.tx, key))?.flow ?? null;
   }
 
   /**
@@ -94,7 +94,7 @@ export class DialogEngine {
    * `route` says (nothing when it returns null).
    */
   async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null | Promise<FlowStart | null>): Promise<void> {
-    const row = await loadDialog(turn.tx, key);
+    const row = await loadDialog(turn.unit.tx, key);
     let start: FlowStart | null = null;
     let current: { flow: FlowDef<never>; stored: Stored } | null = null;
 
@@ -133,7 +133,7 @@ export class DialogEngine {
     } else {
       start ??= await route();
       if (!start) {
-        if (row) await deleteDialog(turn.tx, key);
+        if (row) await deleteDialog(turn.unit.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(start, turn, memory));
@@ -155,10 +155,10 @@ export class DialogEngine {
         const state = JSON.stringify(stored);
         if (state.length > MAX_STATE_CHARS) {
           await turn.unit.outbox.send(turn.here, { text: "flow-too-long" });
-          if (row || current) await deleteDialog(turn.tx, key);
+          if (row || current) await deleteDialog(turn.unit.tx, key);
           return;
         }
-        await saveDialog(turn.tx, key, { flow: flow.name, version: flow.version, state }, turn.now);
+        await saveDialog(turn.unit.tx, key, { flow: flow.name, version: flow.version, state }, turn.unit.now);
         return;
       }
       if (result.type === "thrown") {
@@ -166,7 +166,7 @@ export class DialogEngine {
           await turn.unit.outbox.send(turn.here, { text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
-            if (row) await deleteDialog(turn.tx, key);
+            if (row) await deleteDialog(turn.unit.tx, key);
             return;
           }
           ({ flow, args, runId, result } = await this.begin({ flow: this.#idle, args: target ? { open: target } : {} }, turn, memory));
@@ -190,7 +190,7 @@ export class DialogEngine {
               ? { flow: this.#idle }
               : null;
       if (!next || hops >= 8) {
-        if (row) await deleteDialog(turn.tx, key);
+        if (row) await deleteDialog(turn.unit.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(next, turn, memory));

@@ -6,7 +6,7 @@
 import { requestScrub } from "../../db/database.ts";
 import type { Translate } from "../message.ts";
 import { rich } from "../rich-text.ts";
-import { closeEmployeesOf } from "../staff/decisions.ts";
+import { closeEmployeesOf } from "../staff/decide.ts";
 import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
 import type { Unit } from "../unit.ts";
 import { makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";

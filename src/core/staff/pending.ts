@@ -1,7 +1,7 @@
 /** "Pending": what waits for staff, each item as a notice with its buttons. */
 import type { Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { pendingWork } from "../members/enterprises.ts";
+import { pendingFor } from "./decide.ts";
 import { authorize } from "../permissions.ts";
 import { showNotice } from "./notices.ts";
 
@@ -15,7 +15,7 @@ export const pendingFlow: FlowDef<Json> = {
   async run(d) {
     await d.act("list", async (turn) => {
       if (!(await authorize(turn, { action: "staff.view" }, "pending"))) return;
-      const work = await pendingWork(turn.tx, PENDING_PAGE);
+      const work = await pendingFor(turn.unit, PENDING_PAGE);
       const { applications, joins, changes } = work.totals;
       if (applications + joins + changes === 0) return void (await turn.unit.outbox.send(turn.here, { text: "pending-none" }));
       await turn.unit.outbox.send(turn.here, { text: { key: "pending-summary", args: { applications, joins, changes } } });

@@ -5,12 +5,11 @@
 import { rich } from "../rich-text.ts";
 import type { ChannelName } from "../channel.ts";
 import type { Translate } from "../message.ts";
-import type { Unit } from "../unit.ts";
 import { fail, ok, type Json, type Option, type Parse } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { addPersonAt, audit, identitiesOf, isConfiguredAdmin, personByIdentity, setRole, staffAndAdmins, targetsOf, type Role } from "../people.ts";
+import type { Role } from "../people.ts";
 import { authorize } from "../permissions.ts";
-import { forgetNoticesIn } from "./notices.ts";
+import { grantRole, revokeRole, teamList } from "./roles.ts";
 import type { InboundEvent } from "../channel.ts";
 
 interface Member {
@@ -38,39 +37,6 @@ export function parseUserRef(channel: ChannelName, event: InboundEvent): Parse<s
   return fail("team-error-user");
 }
 
-/**
- * Gives `role` to the person behind (`channel`, `externalId`), creating them when they have never
- * written. Never lowers a role here (removing is {@link revokeRole}), and never touches an admin
- * from the configuration. The caller checks `team.manage` first (permissions.ts). Audited; the
- * person is told.
- */
-export async function grantRole(unit: Unit, channel: ChannelName, externalId: string, role: Role): Promise<"granted" | "configured" | "already-admin"> {
-  const found = await personByIdentity(unit.tx, channel, externalId);
-  if (found?.configuredAdmin) return "configured";
-  if (found?.role === "admin" && role === "staff") return "already-admin";
-  const personId = found ? found.personId : await addPersonAt(unit.tx, channel, externalId, role);
-  if (found) await setRole(unit.tx, personId, role);
-  await audit(unit.tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: `grant-${role}`, subject: `person:${personId}`, outcome: "ok" }, unit.now);
-  const where = unit.staffChat.current ? "-group" : "";
-  for (const target of await targetsOf(unit.tx, personId, unit.settings.defaultLocale)) {
-    await unit.outbox.send(target, { text: `team-you-are-${role}${where}` });
-  }
-  return "granted";
-}
-
-/**
- * Takes the staff or admin role from a person (not from an admin of the configuration: false).
- * Their copies of notices (applicants' contacts) are withdrawn from their chats. The caller checks
- * `team.manage` first. Audited.
- */
-export async function revokeRole(unit: Unit, personId: number): Promise<boolean> {
-  if (await isConfiguredAdmin(unit.tx, personId)) return false;
-  await setRole(unit.tx, personId, "member");
-  await forgetNoticesIn(unit, await identitiesOf(unit.tx, personId));
-  await audit(unit.tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: "revoke", subject: `person:${personId}`, outcome: "ok" }, unit.now);
-  return true;
-}
-
 export const teamFlow: FlowDef<Json> = {
   name: "team",
   version: 1,
@@ -79,7 +45,7 @@ export const teamFlow: FlowDef<Json> = {
     for (;;) {
       const team = await d.act("team", async (turn): Promise<Member[] | null> => {
         if (!(await authorize(turn, { action: "team.manage" }, "team"))) return null;
-        const people = await staffAndAdmins(turn.unit.tx);
+        const people = await teamList(turn.unit);
         return people.map((p) => ({
           id: p.id,
           role: p.role,
