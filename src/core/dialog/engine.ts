@@ -4,6 +4,17 @@
  * restart at the same question. Each answer replays the flow from the start: recorded answers and
  * action results are handed back in order until the flow reaches the new question.
  */
+// Why `out/engine.js` and not the package's main entry (checked for @grammyjs/conversations 2.1.1;
+// test/core/dialog/engine-api.test.ts fails when it stops being true):
+// - The package publishes no "exports" map, only "main": "./out/mod.js". That module re-exports
+//   every part, among them conversation.js, which requires ./deps.node.js, which requires "grammy"
+//   (Composer, Context). Importing the main entry therefore loads grammY into the core, which the
+//   core must not depend on (DESIGN.md; eslint.config.js). ReplayEngine is the same class either
+//   way: mod.js re-exports it from out/engine.js, whose own imports (state.js, resolve.js) need
+//   nothing from grammY; the file and its types (out/engine.d.ts) are part of the published package
+//   ("files": ["out/"]), and the version is pinned by package-lock.json.
+// - Everything used from it is the engine's documented surface: `new ReplayEngine(builder)`,
+//   `replay`, the static `supply` and `reset`, and the controls' `interrupt` and `action`.
 import { ReplayEngine, type ReplayResult, type ReplayState } from "@grammyjs/conversations/out/engine.js";
 import { randomBytes } from "node:crypto";
 import type { InboundEvent } from "../channel.ts";
@@ -248,11 +259,16 @@ export class DialogEngine {
   /**
    * Replays `state` (mutated in place) up to the flow's next question, or its end.
    *
-   * The conversations engine reports an interrupt only after a macrotask (setTimeout 0), which it
-   * spends checking for floating promises. Our flows have none (every call is awaited), and that
+   * Why this races `engine.replay` instead of awaiting it: the engine reports an interrupt only
+   * after a macrotask (`replayState` in out/engine.js awaits `setTimeout(0)` in its boundary loop),
+   * which it spends checking for floating promises, and its public API has no option to skip that
+   * wait. Our flows have none (every call is awaited; FlowDialog numbers the operations), and the
    * wait would hold the turn's transaction, and with it the database, for over a millisecond per
-   * message. So the dialog reports the first interrupt that has no recorded answer, and the result
-   * is taken from there; the state is complete at that point.
+   * message. So the dialog reports the first interrupt that has no recorded answer (`onWait`) and
+   * the result is built from there, in the shape `replay` returns (`{ type: "interrupted", state,
+   * interrupts: [op] }`); the state is complete at that point, since every action has finished.
+   * The engine's own promise settles later with the same result and is ignored; a flow that
+   * returns or throws settles it first, and then its result is the one taken.
    */
   private replay(
     flow: FlowDef<never>,
