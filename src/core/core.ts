@@ -28,7 +28,7 @@ import { teamFlow } from "./staff/team.ts";
 import { moveChatRecords, StaffChat } from "./staff/staff-chat.ts";
 import { foldLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
-import { runUnit, SYSTEM, Unit, type CoreServices, type CoreSettings } from "./unit.ts";
+import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -111,6 +111,11 @@ export interface Core {
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
+  /**
+   * Runs `fn` as one unit of work for `acting` outside any chat (a scheduled job, a dashboard's
+   * HTTP handler): see unit.ts `runUnit`. Its messages are delivered once it commits.
+   */
+  run<T>(acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T>;
   /** Housekeeping, run at start and daily: forgets old dedup marks. */
   maintain(): Promise<void>;
 }
@@ -387,6 +392,7 @@ export function createCore(deps: CoreDeps): Core {
       if (pruned) deps.log.info("forgot old update ids", { count: pruned });
     },
     idle: () => mutex.idle(),
+    run: (acting, fn) => runUnit(deps.db, services, acting, fn),
     async health(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
