@@ -251,3 +251,37 @@ export async function setLocale(unit: Unit, locale: Locale): Promise<void> {
   unit.actor.locale = locale;
   await unit.tx.person.update({ where: { id: unit.actor.personId }, data: { locale } });
 }
+
+/** What "My data" shows of a person: name, phone, when they consented; null for no such person. */
+export async function personalDataOf(tx: Tx, personId: number): Promise<{ name: string | null; phone: string | null; consentAt: Date | null } | null> {
+  return tx.person.findUnique({ where: { id: personId }, select: { name: true, phone: true, consentAt: true } });
+}
+
+/** Erasure: the person keeps only their id and when they were erased. */
+export async function clearPerson(tx: Tx, personId: number, now: Date): Promise<void> {
+  await tx.person.update({
+    where: { id: personId },
+    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: now },
+  });
+}
+
+/** Erasure: what staff wrote about these requests (a rejection's reason) goes; that it happened stays. */
+export async function forgetAuditDetails(tx: Tx, subjects: string[]): Promise<void> {
+  await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
+}
+
+/**
+ * Erasure: a person's chats are forgotten: their private conversation and any they had in a group
+ * (keys end with their user id), the chat's typed menu, the audit's name for them (replaced by
+ * "erased:<id>"), and the identities themselves.
+ */
+export async function forgetIdentities(tx: Tx, personId: number, identities: { channel: string; chatId: string }[]): Promise<void> {
+  for (const i of identities) {
+    await tx.dialogState.deleteMany({
+      where: { OR: [{ key: `${i.channel}:${i.chatId}` }, { key: { startsWith: `${i.channel}:`, endsWith: `:${i.chatId}` } }] },
+    });
+    await tx.chatMenu.deleteMany({ where: { channel: i.channel, chatId: i.chatId } });
+    await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.chatId}` }, data: { actorRef: `erased:${personId}` } });
+  }
+  await tx.channelIdentity.deleteMany({ where: { personId } });
+}

@@ -9,7 +9,8 @@ import { rich } from "../rich-text.ts";
 import { closeEmployeesOf } from "../staff/decide.ts";
 import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
 import type { Unit } from "../unit.ts";
-import { makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
+import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
+import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
 import { enterpriseLines, localDate } from "./render.ts";
 import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
 
@@ -23,7 +24,7 @@ export async function whatIsKept(unit: Unit): Promise<{
   iinKind: string | null;
 } | null> {
   if (!unit.actor) return null;
-  const p = await unit.tx.person.findUnique({ where: { id: unit.actor.personId } });
+  const p = await personalDataOf(unit.tx, unit.actor.personId);
   const m = await membershipOf(unit.tx, unit.actor.personId);
   // A sole proprietor's IIN is their personal data too: "My data" shows it (their own only).
   const iin = m && m.role === "owner" && m.enterprise.binKind === "sole-proprietor" && /^\d{12}$/.test(m.enterprise.bin) ? m.enterprise.bin : null;
@@ -54,7 +55,7 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   const { tx } = unit;
   requestScrub(tx);
   const m = await membershipOf(tx, personId);
-  const identities = await tx.channelIdentity.findMany({ where: { personId } });
+  const identities = await identitiesOf(tx, personId);
   if (m) {
     const e = m.enterprise;
     const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);
@@ -64,9 +65,8 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
         // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
         const anonymous = { name: "—", bin: `erased-${e.id}` };
         if (live) await withdrawEnterprise(tx, e.id, anonymous);
-        else await tx.enterprise.update({ where: { id: e.id }, data: anonymous });
-        const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: { not: "owner" } }, select: { id: true } });
-        for (const j of joins) await scrubNotices(unit, "join", j.id);
+        else await anonymiseEnterprise(tx, e.id, anonymous);
+        for (const id of await joinRequestsOf(tx, e.id)) await scrubNotices(unit, "join", id);
       } else if (e.status === "pending") {
         await closeEmployeesOf(unit, e.id, "owner-left");
         await withdrawEnterprise(tx, e.id);
@@ -77,38 +77,26 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
         });
       }
     }
-    await tx.membership.delete({ where: { id: m.id } });
+    await deleteMembership(tx, m.id);
     if (m.role === "owner") await scrubNotices(unit, "application", e.id, { decision: "erased" });
     // An employee's or claimant's request (and an owner's approved take-over request).
     await scrubNotices(unit, "join", m.id, { decision: "erased" });
   }
   // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
-  const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
-  for (const c of changes) {
-    const personal = c.enterprise.binKind === "sole-proprietor";
+  for (const c of await changesRequestedBy(tx, personId)) {
+    const personal = c.binKind === "sole-proprietor";
     const withdrawn = await withdrawChange(tx, c.id, unit.now);
-    if (personal) await tx.enterpriseChange.update({ where: { id: c.id }, data: { oldValue: "—", newValue: "—" } });
+    if (personal) await blankChange(tx, c.id);
     if (withdrawn) await refreshNotice(unit, "change", c.id, { decision: "withdrawn" });
     if (personal) await scrubNotices(unit, "change", c.id);
   }
-  await tx.person.update({
-    where: { id: personId },
-    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: unit.now },
-  });
+  await clearPerson(tx, personId, unit.now);
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {
     const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`, `join:${m.id}`] : [`join:${m.id}`];
-    await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
+    await forgetAuditDetails(tx, subjects);
   }
   // If they were staff, their copies of notices go too.
-  await forgetNoticesIn(unit, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
-  for (const i of identities) {
-    // Their private conversation, and any they had in a group (keys end with their user id).
-    await tx.dialogState.deleteMany({
-      where: { OR: [{ key: `${i.channel}:${i.externalId}` }, { key: { startsWith: `${i.channel}:`, endsWith: `:${i.externalId}` } }] },
-    });
-    await tx.chatMenu.deleteMany({ where: { channel: i.channel, chatId: i.externalId } });
-    await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.externalId}` }, data: { actorRef: `erased:${personId}` } });
-  }
-  await tx.channelIdentity.deleteMany({ where: { personId } });
+  await forgetNoticesIn(unit, identities);
+  await forgetIdentities(tx, personId, identities);
 }
