@@ -12,7 +12,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
@@ -314,9 +314,7 @@ export function createCore(deps: CoreDeps): Core {
 
   /** Forgets the questions the bot asked this member in this group. */
   async function forgetQuestions(t: Turn): Promise<void> {
-    const tag = questionTag(t.inbound);
-    await t.unit.tx.sentMessage.deleteMany({ where: { tag } });
-    await t.unit.tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+    await untagMessages(t.unit.tx, questionTag(t.inbound));
   }
 
   /**
@@ -327,15 +325,10 @@ export function createCore(deps: CoreDeps): Core {
   async function asQuestionOwner(inbound: Inbound): Promise<Inbound> {
     if (!inbound.replyTo) return inbound;
     const prefix = questionTag({ channel: inbound.channel, chatId: inbound.chatId, userId: "" });
-    const asked = await deps.db.transaction((tx) =>
-      tx.sentMessage.findFirst({
-        where: { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.replyTo!, tag: { startsWith: prefix } },
-        select: { tag: true },
-      }),
-    );
-    if (!asked) return inbound;
+    const tag = await deps.db.transaction((tx) => tagOfSent(tx, inbound.channel, inbound.chatId, inbound.replyTo!, prefix));
+    if (!tag) return inbound;
     const { asGroup: _anonymous, ...rest } = inbound;
-    return { ...rest, userId: asked.tag.slice(prefix.length) };
+    return { ...rest, userId: tag.slice(prefix.length) };
   }
 
   /** Starts a flow unless the conversation is busy with another task (the menu does not count). */
@@ -446,11 +439,8 @@ function result(t: Turn): TurnResult {
 /** Whether a group message replies to the question the bot asked its sender there. */
 async function repliesToQuestion(t: Turn): Promise<boolean> {
   if (!t.inbound.replyTo) return false;
-  const asked = await t.unit.tx.sentMessage.findFirst({
-    where: { tag: questionTag(t.inbound), channel: t.inbound.channel, chatId: t.inbound.chatId, messageId: t.inbound.replyTo },
-    select: { id: true },
-  });
-  return !!asked;
+  const tag = questionTag(t.inbound);
+  return (await tagOfSent(t.unit.tx, t.inbound.channel, t.inbound.chatId, t.inbound.replyTo, tag)) === tag;
 }
 
 /**
