@@ -25,7 +25,7 @@ import { isStaff } from "./staff/decide.ts";
 import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
-import { moveChatRecords, StaffChat } from "./staff/staff-chat.ts";
+import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
 import { foldLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
@@ -152,28 +152,9 @@ export function createCore(deps: CoreDeps): Core {
     onMoved: (channel, from, to) => chatMovedOnSend(channel, from, to),
   });
 
-  /**
-   * A chat has a new id (Telegram: the staff group was upgraded to a supergroup; its messages moved
-   * with it). What the bot recorded about it moves too; when it is the staff group, the bot follows
-   * it from now on (recorded, so a restart does too), logs both ids and tells admins privately what
-   * to change in the configuration; the bot follows it once `unit` commits. Idempotent: the move
-   * is announced twice (in the old chat and in the new one) and may also be found by a refused send.
-   */
-  async function moveChat(unit: Unit, channel: ChannelName, from: string, to: string): Promise<void> {
-    if (from === to) return;
-    await moveChatRecords(unit.tx, channel, from, to);
-    const ours = staffChat.is(channel, from);
-    if (ours && (await staffChat.record(unit.tx, to, unit.now))) {
-      deps.log.warn("the staff group has a new id (upgraded to a supergroup); following it: set STAFF_CHAT_ID to the new id", { from, to });
-      for (const target of await adminTargets(unit.tx, settings.defaultLocale)) {
-        await unit.outbox.send(target, { text: { key: "staff-chat-moved", args: { from, to } } });
-      }
-    }
-    unit.afterCommit(() => {
-      if (ours) staffChat.follow(to);
-      dispatcher.redirect(channel, from, to);
-    });
-  }
+  /** A chat has a new id: staff/staff-chat.ts `moveChat`; queued messages follow it once the unit commits. */
+  const moveChat = (unit: Unit, channel: ChannelName, from: string, to: string) =>
+    moveStaffChat(unit, channel, from, to, () => dispatcher.redirect(channel, from, to));
 
   /** A send was refused because the chat has a new id: the same move, found on the sending side. */
   async function chatMovedOnSend(channel: string, from: string, to: string): Promise<void> {
