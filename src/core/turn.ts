@@ -12,9 +12,9 @@ import type { Inbound, ResolvedCapabilities } from "./channel.ts";
 import type { Target } from "./message.ts";
 import type { Actor, Unit } from "./unit.ts";
 
-export { asLocale, foldLabel, render, type ButtonSpec, type Label, type MessageSpec, type Target, type Translate } from "./message.ts";
-export type { QueuedPayload } from "./outbox/outbox.ts";
-export type { Actor, CoreServices, CoreSettings } from "./unit.ts";
+// Kept for modules that imported these from here before they moved (tests, other branches).
+export { foldLabel } from "./message.ts";
+export type { CoreSettings } from "./unit.ts";
 
 export class Turn {
   /** A short notice for the adapter (e.g. a Telegram toast). */
