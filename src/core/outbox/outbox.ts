@@ -98,7 +98,7 @@ export class Outbox {
    * Records that a message already in a chat (one the platform names, e.g. a pressed copy the bot
    * had no record of) carries `tag`, so that later edits of that tag reach it.
    */
-  async adopt(chat: ChatRef, messageId: string, tag: string, locale: Locale): Promise<void> {
+  async adopt(chat: ChatRef, messageId: string, tag: string, locale: string): Promise<void> {
     await this.tx.sentMessage.create({ data: { channel: chat.channel, chatId: chat.chatId, tag, messageId, locale } });
   }
 

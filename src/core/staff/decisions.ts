@@ -9,7 +9,7 @@ import type { Turn } from "../turn.ts";
 import { decidable, decide, isTakeover } from "./decide.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { adoptCopy, refOf, refreshNotice, type NoticeKind } from "./notices.ts";
+import { adoptCopy, refOf, type NoticeKind } from "./notices.ts";
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },

@@ -223,7 +223,7 @@ export async function adoptCopy(unit: Unit, pressed: ChatRef & { messageId?: str
   const tag = noticeTag(data);
   // The copy is in the language its twin was sent in; the chat's language otherwise.
   const twin = await unit.outbox.localeOf(here, tag);
-  await unit.outbox.adopt(here, messageId, tag, (twin as Target["locale"] | null) ?? pressed.locale);
+  await unit.outbox.adopt(here, messageId, tag, twin ?? pressed.locale);
   unit.log.info("a copy of a notice the bot had not recorded was pressed; recorded and brought up to date", { notice: `${kind}:${id}` });
   const s = spec(data);
   await unit.outbox.editTagged(tag, () => s, { only: here });
