@@ -21,7 +21,7 @@ import type { Logger } from "../../log.ts";
 import type { QueuedMessage } from "../bookkeeping.ts";
 import { DEFAULT_CAPABILITIES, DeliveryError, type ResolvedCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import type { QueuedPayload } from "../turn.ts";
+import type { QueuedPayload } from "./outbox.ts";
 import { Pacer } from "./pacer.ts";
 
 /** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
