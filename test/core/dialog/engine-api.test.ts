@@ -3,6 +3,7 @@
  * and for racing its replay still hold. When one fails, the comment there is out of date: use the
  * package's public entry (or its "exports" map) instead.
  */
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -16,14 +17,15 @@ describe("the replay engine's entry points", () => {
     const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as { exports?: unknown; main: string };
     // No exports map: no grammY-free public subpath to use instead.
     expect(pkg.exports).toBeUndefined();
-    const grammy = require.resolve("grammy");
-    const grammyLoaded = () => Object.keys(require.cache).some((k) => k.startsWith(grammy.slice(0, grammy.lastIndexOf("/out/"))));
-    require("@grammyjs/conversations/out/engine.js");
-    expect(grammyLoaded()).toBe(false);
-    const main = require("@grammyjs/conversations") as { ReplayEngine: unknown };
-    expect(grammyLoaded()).toBe(true);
-    // The same class either way.
-    expect(main.ReplayEngine).toBe(require("@grammyjs/conversations/out/engine.js").ReplayEngine);
+    // In a fresh process (test files share workers, so this one's module cache may hold grammY).
+    const probe = (entry: string) => {
+      const code = `const r = require(${JSON.stringify(entry)}); const g = require.resolve("grammy"); const root = g.slice(0, g.lastIndexOf("/out/"));
+        process.stdout.write(JSON.stringify({ grammy: Object.keys(require.cache).some((k) => k.startsWith(root)), engine: typeof r.ReplayEngine }));`;
+      const out = spawnSync(process.execPath, ["-e", code], { cwd: process.cwd(), encoding: "utf8" });
+      return JSON.parse(out.stdout) as { grammy: boolean; engine: string };
+    };
+    expect(probe("@grammyjs/conversations/out/engine.js")).toEqual({ grammy: false, engine: "function" });
+    expect(probe("@grammyjs/conversations")).toEqual({ grammy: true, engine: "function" });
   });
 
   it("an interrupt is reported only after a macrotask: no number of microtasks gets the result out", async () => {
