@@ -275,9 +275,9 @@ privacy-erased = Your data has been erased and your consent withdrawn. Goodbye! 
 
 ## Staff: notices
 
-notice-application-title = 📝 <b>New membership application #{ $id }</b>
-notice-join-title = 🤝 <b>Join request #{ $id }: { $name }</b>
-notice-change-title = ✏️ <b>Change request #{ $id }: { $name }</b>
+notice-application-title = 📝 <b>New membership application { $id }</b>
+notice-join-title = 🤝 <b>Join request { $id }: { $name }</b>
+notice-change-title = ✏️ <b>Change request { $id }: { $name }</b>
 notice-change-body = Change of the { $field }: { $old } → <b>{ $new }</b>
 notice-via = Applied through { $channel }
 notice-approve = ✅ Approve
@@ -299,15 +299,15 @@ channel-console = the console
 
 staff-approved-notice = Approved. The applicant has been notified.
 staff-rejected-notice = Rejected. The applicant has been notified.
-staff-rejected-done = ✓ Request #{ $id } rejected; the applicant has been told the reason.
+staff-rejected-done = ✓ Request { $id } rejected; the applicant has been told the reason.
 staff-finish-current = First finish the current action in this chat, or send /cancel.
 group-reply-to-question = To answer my question, reply to the message that asks it. This message was not taken as the answer.
 staff-own-application = You cannot decide on your own request; another member of the association's staff will.
 staff-chat-unreachable = ⚠️ The bot cannot write to the staff group (it may have been removed from it, or STAFF_CHAT_ID is wrong). Until the bot is restarted, new applications come to staff privately. Add the bot back to the group and restart it.
 staff-change-bin-taken = This BIN now belongs to another registered enterprise, so the change cannot be approved.
-staff-reject-ask-application = Please write the reason for rejecting application #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
-staff-reject-ask-join = Please write the reason for rejecting join request #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
-staff-reject-ask-change = Please write the reason for rejecting change request #{ $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-reject-ask-application = Please write the reason for rejecting application { $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-reject-ask-join = Please write the reason for rejecting join request { $id }: the applicant will see it. To leave it undecided, send /cancel.
+staff-reject-ask-change = Please write the reason for rejecting change request { $id }: the applicant will see it. To leave it undecided, send /cancel.
 already-active = Already approved.
 already-approved = Already approved.
 already-rejected = Already rejected.
@@ -421,7 +421,7 @@ reg-ask-phone-typed = Please type your <b>phone number</b>, e.g. +7 701 123 4567
 group-cancel-button = ✖️ Cancel
 group-nothing-to-cancel = This question is already closed, or it was asked of someone else.
 group-anonymous-unknown = You are writing anonymously, in the group's name, so the bot cannot tell who you are. To answer the bot's question, reply to the message that asks it; to leave it, press the Cancel button under it. To use staff commands here, turn off “Remain anonymous” in your admin rights in this group.
-group-not-staff-chat = This chat is not the staff group, so the bot does nothing here. If it should be, an admin must set STAFF_CHAT_ID to this group's id.
+group-not-staff-chat = This chat is not the staff group, so the bot does nothing here. If it should be, the bot's administrator must set STAFF_CHAT_ID to this group's id.
 staff-chat-moved = ⚠️ The staff group was upgraded to a supergroup and got a new id: <code>{ $to }</code> (it was <code>{ $from }</code>). The bot already works there and will keep doing so after a restart. Update the configuration to match: <code>STAFF_CHAT_ID={ $to }</code>
 ## membership
 

@@ -35,7 +35,7 @@ function prismaWasmFile(outfile) {
         if (!match) throw new Error(`${args.path}: the query compiler loader has changed; update WASM_LOADER in scripts/build.mjs`);
         const name = `${match[1]}.wasm`;
         const { wasm } = await import(pathToFileURL(join(root, "node_modules/@prisma/client/runtime", `${match[1]}.wasm-base64.mjs`)).href);
-        // On a clean clone dist/bot/ does not exist yet (esbuild creates it only when writing the bundle).
+        // esbuild creates the output folder only when it writes the bundle, after this.
         mkdirSync(join(root, dirname(outfile)), { recursive: true });
         writeFileSync(join(root, dirname(outfile), name), Buffer.from(wasm, "base64"));
         const contents = source.replace(
@@ -61,9 +61,9 @@ export async function bundle(entry, outfile) {
     sourcemap: true,
     minifyWhitespace: true,
     minifySyntax: true,
-    // Bundling renames classes whose names collide (abort-controller's AbortSignal becomes
-    // AbortSignal2), and node-fetch, under grammY, tells a signal by its constructor's name: without
-    // this every Bot API call fails with "Expected signal to be an instanceof AbortSignal".
+    // Class and function names as written: node-fetch (grammY's fetch on Node) accepts a signal
+    // only if its class is named "AbortSignal", and bundling renames the abort-controller
+    // polyfill's class when another module uses the global one (every Bot API call then failed).
     keepNames: true,
     external: ["better-sqlite3", "@prisma/client/runtime/query_compiler_*"],
     // CommonJS dependencies (grammY) call require() for Node's built-ins; an ESM bundle has none.

@@ -9,7 +9,7 @@ import { openDatabase } from "./db/database.ts";
 import { createI18n } from "./i18n/i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
-import type { CoreSettings } from "./core/turn.ts";
+import type { CoreSettings } from "./core/unit.ts";
 import { createTelegramChannel } from "./channels/telegram/telegram.ts";
 import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";

@@ -29,7 +29,13 @@ describe("parseConfig defaults", () => {
       staffTelegramIds: [],
       defaultLocale: "ru",
       logLevel: "info",
+      floodLimits: "telegram",
     });
+  });
+
+  it("paces sends by Telegram's limits unless told off (benchmarks against a fake), and names a wrong value", () => {
+    expect(parseConfig({ TELEGRAM_FLOOD_LIMITS: "off" }).floodLimits).toBe("off");
+    expect(() => parseConfig({ TELEGRAM_FLOOD_LIMITS: "none" })).toThrow(/TELEGRAM_FLOOD_LIMITS must be "telegram"/);
   });
 
   it("treats empty and whitespace-only values as unset", () => {

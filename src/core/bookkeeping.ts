@@ -152,3 +152,18 @@ export async function deleteOutbox(tx: Tx, ids: number[]): Promise<number> {
   for (const id of ids) n += del.run(id).changes;
   return n;
 }
+
+/**
+ * The tag of message `messageId` the bot sent in a chat, when it begins with `prefix` (a question
+ * asked in a group: see dialog.ts questionTag); null when there is no such message.
+ */
+export async function tagOfSent(tx: Tx, channel: string, chatId: string, messageId: string, prefix: string): Promise<string | null> {
+  const row = await tx.sentMessage.findFirst({ where: { channel, chatId, messageId, tag: { startsWith: prefix } }, select: { tag: true } });
+  return row?.tag ?? null;
+}
+
+/** Stops tracking the messages tagged `tag`, sent or still queued (a question that is over). */
+export async function untagMessages(tx: Tx, tag: string): Promise<void> {
+  await tx.sentMessage.deleteMany({ where: { tag } });
+  await tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+}

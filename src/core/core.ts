@@ -12,19 +12,23 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, type QueuedMessage } from "./bookkeeping.ts";
+import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
 import { Dispatcher } from "./outbox/dispatcher.ts";
-import { ensureConfiguredAdmins, identify, targetsOf } from "./people.ts";
-import { deny, isStaff, rejectFlow, staffButton } from "./staff/decisions.ts";
+import { adminTargets, ensureConfiguredAdmins, identify } from "./people.ts";
+import { deny, rejectFlow, staffButton } from "./staff/decisions.ts";
+import { isStaff } from "./staff/decide.ts";
 import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
-import { moveChatRecords, StaffChat } from "./staff/staff-chat.ts";
-import { foldLabel, render, Turn, type CoreServices, type CoreSettings } from "./turn.ts";
+import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
+import { foldLabel, render } from "./message.ts";
+import { Turn } from "./turn.ts";
+import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -107,6 +111,11 @@ export interface Core {
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
+  /**
+   * Runs `fn` as one unit of work for `acting` outside any chat (a scheduled job, a dashboard's
+   * HTTP handler): see unit.ts `runUnit`. Its messages are delivered once it commits.
+   */
+  run<T>(acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T>;
   /** Housekeeping, run at start and daily: forgets old dedup marks. */
   maintain(): Promise<void>;
 }
@@ -131,6 +140,7 @@ export function createCore(deps: CoreDeps): Core {
     settings: deps.settings,
     staffChat,
     capabilities: (channel) => dispatcher.capabilitiesOf(channel),
+    dispatch: (queued) => dispatcher.enqueue(queued),
   };
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();
@@ -142,47 +152,13 @@ export function createCore(deps: CoreDeps): Core {
     onMoved: (channel, from, to) => chatMovedOnSend(channel, from, to),
   });
 
-  /** A turn of the bot itself (no person acted), for work that starts outside a chat. */
-  function systemTurn(tx: Tx, channel: ChannelName, chatId: string): Turn {
-    const inbound: Inbound = { channel, chatId, userId: "system", chatType: "group", event: { type: "text", text: "" } };
-    return new Turn(tx, services, inbound, clock(), null, settings.defaultLocale);
-  }
-
-  /**
-   * A chat has a new id (Telegram: the staff group was upgraded to a supergroup; its messages moved
-   * with it). What the bot recorded about it moves too; when it is the staff group, the bot follows
-   * it from now on (recorded, so a restart does too), logs both ids and tells admins privately what
-   * to change in the configuration. Returns what to do once `t` commits. Idempotent: the move is
-   * announced twice (in the old chat and in the new one) and may also be found by a refused send.
-   */
-  async function moveChat(t: Turn, channel: ChannelName, from: string, to: string): Promise<() => void> {
-    if (from === to) return () => {};
-    await moveChatRecords(t.tx, channel, from, to);
-    const ours = staffChat.is(channel, from);
-    if (ours && (await staffChat.record(t.tx, to, t.now))) {
-      deps.log.warn("the staff group has a new id (upgraded to a supergroup); following it: set STAFF_CHAT_ID to the new id", { from, to });
-      const admins = await t.tx.person.findMany({ where: { role: "admin", erasedAt: null }, select: { id: true } });
-      for (const admin of admins) {
-        for (const target of await targetsOf(t.tx, admin.id, settings.defaultLocale)) {
-          await t.send(target, { text: { key: "staff-chat-moved", args: { from, to } } });
-        }
-      }
-    }
-    return () => {
-      if (ours) staffChat.follow(to);
-      dispatcher.redirect(channel, from, to);
-    };
-  }
+  /** A chat has a new id: staff/staff-chat.ts `moveChat`; queued messages follow it once the unit commits. */
+  const moveChat = (unit: Unit, channel: ChannelName, from: string, to: string) =>
+    moveStaffChat(unit, channel, from, to, () => dispatcher.redirect(channel, from, to));
 
   /** A send was refused because the chat has a new id: the same move, found on the sending side. */
   async function chatMovedOnSend(channel: string, from: string, to: string): Promise<void> {
-    const { queued, after } = await deps.db.transaction(async (tx) => {
-      const t = systemTurn(tx, channel as ChannelName, to);
-      const after = await moveChat(t, channel as ChannelName, from, to);
-      return { queued: t.queued, after };
-    });
-    after();
-    dispatcher.enqueue(queued);
+    await runUnit(deps.db, services, SYSTEM, (unit) => moveChat(unit, channel as ChannelName, from, to));
   }
 
   /**
@@ -195,43 +171,45 @@ export function createCore(deps: CoreDeps): Core {
     const firstTime = !staffChat.down;
     staffChat.down = true;
     deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason, chat: chatId });
-    const queued = await deps.db.transaction(async (tx) => {
-      const t = systemTurn(tx, channel as ChannelName, chatId);
+    await runUnit(deps.db, services, SYSTEM, async (unit) => {
       if (firstTime) {
-        const admins = await tx.person.findMany({ where: { role: "admin" }, select: { id: true } });
-        for (const admin of admins) {
-          for (const target of await targetsOf(tx, admin.id, settings.defaultLocale)) await t.send(target, { text: "staff-chat-unreachable" });
-        }
+        for (const target of await adminTargets(unit.tx, settings.defaultLocale)) await unit.outbox.send(target, { text: "staff-chat-unreachable" });
       }
       for (const row of dropped) {
         const notice = parseNoticeTag(row.tag);
-        if (notice) await notifyStaff(t, notice.kind, notice.id);
+        if (notice) await notifyStaff(unit, notice.kind, notice.id);
       }
-      return t.queued;
     });
-    dispatcher.enqueue(queued);
   }
 
   const isStaffChat = (inbound: Inbound) => staffChat.is(inbound.channel, inbound.chatId);
 
-  type TurnOutcome = { result: TurnResult; queued: QueuedMessage[]; after?: () => void };
+  /** What a turn returns: the adapter's result, and the unit to commit (none when nothing was done). */
+  type TurnOutcome = { result: TurnResult; unit?: Unit };
+
+  /** A chat turn's unit: the sender as the actor, answering in `inbound`'s chat. */
+  function turnOf(tx: Tx, inbound: Inbound, now: Date, actor: Actor | null, locale: Locale): Turn {
+    const unit = new Unit(tx, services, now, actor, `${inbound.channel}:${inbound.userId}`, { channel: inbound.channel, chatId: inbound.chatId });
+    return new Turn(unit, inbound, locale);
+  }
 
   async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnOutcome> {
     const now = clock();
-    if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true }, queued: [] };
+    if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true } };
     if (inbound.event.type === "chat-moved") {
-      const t = systemTurn(tx, inbound.channel, inbound.chatId);
-      const after = await moveChat(t, inbound.channel, inbound.event.from, inbound.event.to);
-      return { result: {}, queued: t.queued, after };
+      // Nobody acted: the platform reports the move. Work of the bot itself, in this update's transaction.
+      const unit = new Unit(tx, services, now, SYSTEM.person, SYSTEM.ref);
+      await moveChat(unit, inbound.channel, inbound.event.from, inbound.event.to);
+      return { result: {}, unit };
     }
     // The bot answers in private chats and in the staff group; other groups are not its business.
-    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: elsewhere(inbound), queued: [] };
+    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: elsewhere(inbound) };
     if (inbound.asGroup) return anonymousInGroup(tx, inbound, now);
     // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
-    if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {}, queued: [] };
+    if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {} };
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
-    const t = new Turn(tx, services, inbound, now, actor, locale);
+    const t = turnOf(tx, inbound, now, actor, locale);
     const event = await typedChoice(t, inbound.event, key, engine.idleFlow);
 
     if (event.type === "choice" && event.data.startsWith("s:")) {
@@ -258,18 +236,18 @@ export function createCore(deps: CoreDeps): Core {
           t.notice = t.t("group-nothing-to-cancel");
         }
         await settleGroupQuestions(t, key);
-        return { result: result(t), queued: t.queued };
+        return { result: result(t), unit: t.unit };
       }
       if (event.type === "text" && !parseCommand(event.text) && (await loadDialog(tx, key)) && !(await repliesToQuestion(t))) {
         // A remark replying to another message (a notice) is not the answer to this member's question.
-        await t.reply("group-reply-to-question");
-        return { result: {}, queued: t.queued };
+        await t.unit.outbox.send(t.here, { text: "group-reply-to-question" });
+        return { result: {}, unit: t.unit };
       }
       await engine.handle(t, key, event, async () => {
         const name = event.type === "text" ? parseCommand(event.text)?.name : undefined;
         const flow = name ? GROUP_COMMANDS[name] : undefined;
         if (!flow) return null; // ordinary chatter
-        if (await isStaff(t)) return { flow };
+        if (await isStaff(t.unit)) return { flow };
         await deny(t, `command-${name}`);
         return null;
       });
@@ -277,7 +255,7 @@ export function createCore(deps: CoreDeps): Core {
     } else {
       await engine.handle(t, key, event, () => privateStart(event));
     }
-    return { result: result(t), queued: t.queued };
+    return { result: result(t), unit: t.unit };
   }
 
   /**
@@ -300,10 +278,10 @@ export function createCore(deps: CoreDeps): Core {
    */
   async function anonymousInGroup(tx: Tx, inbound: Inbound, now: Date): Promise<TurnOutcome> {
     const event = inbound.event;
-    if (event.type !== "text" || (!parseCommand(event.text) && !globalCommandOf(event.text, deps.i18n, settings.defaultLocale))) return { result: {}, queued: [] };
-    const t = new Turn(tx, services, inbound, now, null, settings.defaultLocale);
-    await t.reply("group-anonymous-unknown");
-    return { result: {}, queued: t.queued };
+    if (event.type !== "text" || (!parseCommand(event.text) && !globalCommandOf(event.text, deps.i18n, settings.defaultLocale))) return { result: {} };
+    const t = turnOf(tx, inbound, now, null, settings.defaultLocale);
+    await t.unit.outbox.send(t.here, { text: "group-anonymous-unknown" });
+    return { result: {}, unit: t.unit };
   }
 
   /**
@@ -312,14 +290,12 @@ export function createCore(deps: CoreDeps): Core {
    * is not taken as the answer to a newer one.
    */
   async function settleGroupQuestions(t: Turn, key: string): Promise<void> {
-    if (!(await loadDialog(t.tx, key))) await forgetQuestions(t);
+    if (!(await loadDialog(t.unit.tx, key))) await forgetQuestions(t);
   }
 
   /** Forgets the questions the bot asked this member in this group. */
   async function forgetQuestions(t: Turn): Promise<void> {
-    const tag = questionTag(t.inbound);
-    await t.tx.sentMessage.deleteMany({ where: { tag } });
-    await t.tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+    await untagMessages(t.unit.tx, questionTag(t.inbound));
   }
 
   /**
@@ -330,22 +306,17 @@ export function createCore(deps: CoreDeps): Core {
   async function asQuestionOwner(inbound: Inbound): Promise<Inbound> {
     if (!inbound.replyTo) return inbound;
     const prefix = questionTag({ channel: inbound.channel, chatId: inbound.chatId, userId: "" });
-    const asked = await deps.db.transaction((tx) =>
-      tx.sentMessage.findFirst({
-        where: { channel: inbound.channel, chatId: inbound.chatId, messageId: inbound.replyTo!, tag: { startsWith: prefix } },
-        select: { tag: true },
-      }),
-    );
-    if (!asked) return inbound;
+    const tag = await deps.db.transaction((tx) => tagOfSent(tx, inbound.channel, inbound.chatId, inbound.replyTo!, prefix));
+    if (!tag) return inbound;
     const { asGroup: _anonymous, ...rest } = inbound;
-    return { ...rest, userId: asked.tag.slice(prefix.length) };
+    return { ...rest, userId: tag.slice(prefix.length) };
   }
 
   /** Starts a flow unless the conversation is busy with another task (the menu does not count). */
   async function startFlow(t: Turn, key: string, start: FlowStart): Promise<boolean> {
     const active = await engine.activeFlow(t, key);
     if (active && active !== engine.idleFlow) return false;
-    if (active) await deleteDialog(t.tx, key);
+    if (active) await deleteDialog(t.unit.tx, key);
     await engine.handle(t, key, { type: "text", text: "" }, () => start);
     return true;
   }
@@ -356,14 +327,14 @@ export function createCore(deps: CoreDeps): Core {
    */
   async function apologize(inbound: Inbound): Promise<void> {
     try {
-      const queued = await deps.db.transaction(async (tx) => {
+      const unit = await deps.db.transaction(async (tx) => {
         const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
         const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
-        const t = new Turn(tx, services, inbound, clock(), actor, locale);
-        await t.reply("error-generic");
-        return t.queued;
+        const t = turnOf(tx, inbound, clock(), actor, locale);
+        await t.unit.outbox.send(t.here, { text: "error-generic" });
+        return t.unit;
       });
-      dispatcher.enqueue(queued);
+      unit.committed();
       return;
     } catch (error) {
       deps.log.error("could not queue the apology; sending it directly", { error });
@@ -395,6 +366,7 @@ export function createCore(deps: CoreDeps): Core {
       if (pruned) deps.log.info("forgot old update ids", { count: pruned });
     },
     idle: () => mutex.idle(),
+    run: (acting, fn) => runUnit(deps.db, services, acting, fn),
     async health(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -422,9 +394,8 @@ export function createCore(deps: CoreDeps): Core {
       const key = conversationKey(inbound);
       return mutex.run(key, async () => {
         try {
-          const { result, queued, after } = await deps.db.transaction((tx) => turn(tx, inbound, key));
-          after?.();
-          dispatcher.enqueue(queued);
+          const { result, unit } = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          unit?.committed();
           return result;
         } catch (error) {
           // Rolled back: the conversation stays where it was. Either the platform delivers the
@@ -449,11 +420,8 @@ function result(t: Turn): TurnResult {
 /** Whether a group message replies to the question the bot asked its sender there. */
 async function repliesToQuestion(t: Turn): Promise<boolean> {
   if (!t.inbound.replyTo) return false;
-  const asked = await t.tx.sentMessage.findFirst({
-    where: { tag: questionTag(t.inbound), channel: t.inbound.channel, chatId: t.inbound.chatId, messageId: t.inbound.replyTo },
-    select: { id: true },
-  });
-  return !!asked;
+  const tag = questionTag(t.inbound);
+  return (await tagOfSent(t.unit.tx, t.inbound.channel, t.inbound.chatId, t.inbound.replyTo, tag)) === tag;
 }
 
 /**
@@ -482,16 +450,16 @@ function privateStart(event: InboundEvent): FlowStart | null {
  */
 export async function typedChoice(t: Turn, event: InboundEvent, key: string, idleFlow: string): Promise<InboundEvent> {
   if (event.type !== "text" || t.inbound.chatType !== "private") return event;
-  const menu = await loadMenu(t.tx, t.inbound.channel, t.inbound.chatId);
+  const menu = await loadMenu(t.unit.tx, t.inbound.channel, t.inbound.chatId);
   if (!menu) {
-    t.knowNoMenu(t.inbound.channel, t.inbound.chatId);
+    t.unit.outbox.knowNoMenu(t.inbound.channel, t.inbound.chatId);
     return event;
   }
   const numbered = menu.choices.some((c) => c.n !== undefined);
   const current = numbered ? menu.choices.filter((c) => c.tag === undefined) : menu.choices;
   if (numbered ? !current.length : menu.foreign) {
     // Only notices' options are live: a typed "1" in the middle of a question is its answer.
-    const waiting = await loadDialog(t.tx, key);
+    const waiting = await loadDialog(t.unit.tx, key);
     if (waiting && waiting.flow !== idleFlow) return event;
   }
   const press = (c: { data: string } | undefined): InboundEvent => (c ? { type: "choice", data: c.data } : event);

@@ -6,8 +6,9 @@
 import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
 import { MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
 import type { FlowDef } from "./dialog/engine.ts";
-import { isStaff } from "./staff/decisions.ts";
+import { isStaff } from "./staff/decide.ts";
 import { authorize, may } from "./permissions.ts";
+import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
 export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "team"] as const;
@@ -16,14 +17,7 @@ const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "language", "h
 const STAFF_ITEMS: readonly MenuItem[] = ["pending"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
-interface Situation {
-  hasLocale: boolean;
-  member: boolean;
-  /** Their application or join request was refused: they may see why, and apply again. */
-  refused: boolean;
-  consented: boolean;
-  role: string;
-}
+type Situation = MenuFacts;
 
 function itemsFor(s: Situation): MenuItem[] {
   const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const)), "language", "help"];
@@ -54,20 +48,7 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string
   title: "flow-menu",
   idle: true,
   async run(d, args): Promise<FlowExit | void> {
-    const s = await d.act("situation", async (turn): Promise<Situation> => {
-      if (!turn.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member" };
-      const p = await turn.tx.person.findUnique({
-        where: { id: turn.actor.personId },
-        select: { locale: true, consentAt: true, role: true, membership: { select: { status: true } } },
-      });
-      return {
-        hasLocale: !!p?.locale,
-        member: !!p?.membership,
-        refused: p?.membership?.status === "rejected",
-        consented: !!p?.consentAt,
-        role: p?.role ?? "member",
-      };
-    });
+    const s = await d.act("situation", (turn) => menuFacts(turn.unit));
     if (!s.hasLocale) await chooseLanguage(d);
     if (args.greet) await d.say("welcome");
     const items = itemsFor(s);
@@ -106,7 +87,7 @@ export const helpFlow: FlowDef<Json> = {
   version: 1,
   title: "flow-help",
   async run(d: Dialog) {
-    const staff = await d.act("staff", (turn) => isStaff(turn));
+    const staff = await d.act("staff", (turn) => isStaff(turn.unit));
     // In the staff group only the staff part; privately the member help, and the staff part for staff.
     const inGroup = await d.act("group", (turn) => turn.inbound.chatType === "group");
     if (!inGroup) await d.say("help-text");

@@ -5,7 +5,8 @@
 import type { Tx } from "../db/database.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { ChannelName, Inbound } from "./channel.ts";
-import { asLocale, type Actor, type CoreSettings, type Target } from "./turn.ts";
+import { asLocale, type Target } from "./message.ts";
+import type { Actor, CoreSettings, Unit } from "./unit.ts";
 import { loadIdentity } from "./bookkeeping.ts";
 
 export const ROLES = ["member", "staff", "admin"] as const;
@@ -66,6 +67,14 @@ export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Pro
   return person.identities.map((i) => ({ channel: i.channel as ChannelName, chatId: i.externalId, locale }));
 }
 
+/** Every chat where an admin (not erased) can be reached, each in their language: for what only admins must hear. */
+export async function adminTargets(tx: Tx, fallback: Locale): Promise<Target[]> {
+  const admins = await tx.person.findMany({ where: { role: "admin", erasedAt: null }, select: { id: true }, orderBy: { id: "asc" } });
+  const targets: Target[] = [];
+  for (const admin of admins) targets.push(...(await targetsOf(tx, admin.id, fallback)));
+  return targets;
+}
+
 /**
  * Where staff notices go: the staff group when there is one (and it is reachable: `staffChat` is
  * StaffChat.target), else every staff member privately.
@@ -84,6 +93,62 @@ export async function staffTargets(tx: Tx, settings: CoreSettings, staffChat: { 
       locale: asLocale(p.locale, settings.defaultLocale),
     })),
   );
+}
+
+/** The channel a person first wrote from ("telegram"), shown on their notices; null when none is left. */
+export async function firstChannelOf(tx: Tx, personId: number): Promise<string | null> {
+  const identity = await tx.channelIdentity.findFirst({ where: { personId }, orderBy: { id: "asc" }, select: { channel: true } });
+  return identity?.channel ?? null;
+}
+
+/** Who is reachable at (channel, externalId) now, with their role (for permissions.ts); null for nobody known. */
+export async function personAt(tx: Tx, channel: string, externalId: string): Promise<{ personId: number; role: string; erased: boolean } | null> {
+  const identity = await tx.channelIdentity.findUnique({
+    where: { channel_externalId: { channel, externalId } },
+    select: { person: { select: { id: true, role: true, erasedAt: true } } },
+  });
+  const p = identity?.person;
+  return p ? { personId: p.id, role: p.role, erased: !!p.erasedAt } : null;
+}
+
+/** The person behind (channel, externalId), with what team management needs; null for nobody known. */
+export async function personByIdentity(tx: Tx, channel: string, externalId: string): Promise<{ personId: number; role: string; configuredAdmin: boolean } | null> {
+  const identity = await tx.channelIdentity.findUnique({
+    where: { channel_externalId: { channel, externalId } },
+    include: { person: { select: { role: true, configuredAdmin: true } } },
+  });
+  return identity ? { personId: identity.personId, role: identity.person.role, configuredAdmin: identity.person.configuredAdmin } : null;
+}
+
+/** Creates a person known only by (channel, externalId) with `role` (someone made staff before they wrote); returns their id. */
+export async function addPersonAt(tx: Tx, channel: string, externalId: string, role: Role): Promise<number> {
+  return (await tx.person.create({ data: { role, identities: { create: { channel, externalId } } } })).id;
+}
+
+/** Sets a person's role (throws when there is no such person). */
+export async function setRole(tx: Tx, personId: number, role: Role): Promise<void> {
+  await tx.person.update({ where: { id: personId }, data: { role } });
+}
+
+/** Whether the person is an admin because the configuration says so (only the configuration changes that). */
+export async function isConfiguredAdmin(tx: Tx, personId: number): Promise<boolean> {
+  return !!(await tx.person.findUnique({ where: { id: personId }, select: { configuredAdmin: true } }))?.configuredAdmin;
+}
+
+/** Every chat of a person (reachable or not), as chat references. */
+export async function identitiesOf(tx: Tx, personId: number): Promise<{ channel: string; chatId: string }[]> {
+  const identities = await tx.channelIdentity.findMany({ where: { personId }, select: { channel: true, externalId: true } });
+  return identities.map((i) => ({ channel: i.channel, chatId: i.externalId }));
+}
+
+/** Staff and admins, oldest first, with their name (if given) and first identity, for the team list. */
+export async function staffAndAdmins(tx: Tx): Promise<{ id: number; role: string; name: string | null; configuredAdmin: boolean; identities: { channel: string; externalId: string }[] }[]> {
+  const people = await tx.person.findMany({
+    where: { role: { in: ["staff", "admin"] } },
+    select: { id: true, role: true, name: true, configuredAdmin: true, identities: { select: { channel: true, externalId: true } } },
+    orderBy: { id: "asc" },
+  });
+  return people;
 }
 
 export async function markUnreachable(tx: Tx, channel: ChannelName, chatId: string): Promise<void> {
@@ -134,4 +199,86 @@ export async function audit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> 
       detail: entry.detail?.slice(0, 500) ?? null,
     },
   });
+}
+
+/** What the main menu shows depends on: the acting person's language, membership, consent and role. */
+export interface MenuFacts {
+  hasLocale: boolean;
+  member: boolean;
+  /** Their application or join request was refused: they may see why, and apply again. */
+  refused: boolean;
+  consented: boolean;
+  role: string;
+}
+
+/** {@link MenuFacts} of the unit's actor (nobody known: a member with a language, nothing more). */
+export async function menuFacts(unit: Unit): Promise<MenuFacts> {
+  if (!unit.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member" };
+  const p = await unit.tx.person.findUnique({
+    where: { id: unit.actor.personId },
+    select: { locale: true, consentAt: true, role: true, membership: { select: { status: true } } },
+  });
+  return {
+    hasLocale: !!p?.locale,
+    member: !!p?.membership,
+    refused: p?.membership?.status === "rejected",
+    consented: !!p?.consentAt,
+    role: p?.role ?? "member",
+  };
+}
+
+/** Whether the unit's actor agreed to the consent text of `version` (false for nobody known). */
+export async function hasConsented(unit: Unit, version: string): Promise<boolean> {
+  if (!unit.actor) return false;
+  const p = await unit.tx.person.findUnique({ where: { id: unit.actor.personId }, select: { consentVersion: true } });
+  return p?.consentVersion === version;
+}
+
+/** Records that the unit's actor agreed to the consent text of `version` now (undoing an erasure mark). */
+export async function recordConsent(unit: Unit, version: string): Promise<void> {
+  await unit.tx.person.update({
+    where: { id: unit.actor!.personId },
+    data: { consentAt: unit.now, consentVersion: version, erasedAt: null },
+  });
+}
+
+/** The unit's actor speaks `locale` from now on (stored; nothing for nobody known). */
+export async function setLocale(unit: Unit, locale: Locale): Promise<void> {
+  if (!unit.actor) return;
+  unit.actor.locale = locale;
+  await unit.tx.person.update({ where: { id: unit.actor.personId }, data: { locale } });
+}
+
+/** What "My data" shows of a person: name, phone, when they consented; null for no such person. */
+export async function personalDataOf(tx: Tx, personId: number): Promise<{ name: string | null; phone: string | null; consentAt: Date | null } | null> {
+  return tx.person.findUnique({ where: { id: personId }, select: { name: true, phone: true, consentAt: true } });
+}
+
+/** Erasure: the person keeps only their id and when they were erased. */
+export async function clearPerson(tx: Tx, personId: number, now: Date): Promise<void> {
+  await tx.person.update({
+    where: { id: personId },
+    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: now },
+  });
+}
+
+/** Erasure: what staff wrote about these requests (a rejection's reason) goes; that it happened stays. */
+export async function forgetAuditDetails(tx: Tx, subjects: string[]): Promise<void> {
+  await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
+}
+
+/**
+ * Erasure: a person's chats are forgotten: their private conversation and any they had in a group
+ * (keys end with their user id), the chat's typed menu, the audit's name for them (replaced by
+ * "erased:<id>"), and the identities themselves.
+ */
+export async function forgetIdentities(tx: Tx, personId: number, identities: { channel: string; chatId: string }[]): Promise<void> {
+  for (const i of identities) {
+    await tx.dialogState.deleteMany({
+      where: { OR: [{ key: `${i.channel}:${i.chatId}` }, { key: { startsWith: `${i.channel}:`, endsWith: `:${i.chatId}` } }] },
+    });
+    await tx.chatMenu.deleteMany({ where: { channel: i.channel, chatId: i.chatId } });
+    await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.chatId}` }, data: { actorRef: `erased:${personId}` } });
+  }
+  await tx.channelIdentity.deleteMany({ where: { personId } });
 }

@@ -7,7 +7,7 @@
 import type { Tx } from "../db/database.ts";
 import type { RecordType } from "./members/status.ts";
 import { audit } from "./people.ts";
-import type { Turn } from "./turn.ts";
+import type { Unit } from "./unit.ts";
 
 /** The facts about an actor that permissions depend on, read fresh from the database. */
 export interface Subject {
@@ -66,34 +66,48 @@ export async function subjectOf(tx: Tx, personId: number | undefined | null): Pr
   return p ? { personId, role: p.role, erased: !!p.erasedAt } : null;
 }
 
-/** Whether the turn's actor may do `p` (no answer, no audit): for menus and quiet checks. */
-export async function allowed(turn: Turn, p: Permission): Promise<boolean> {
-  return may(await subjectOf(turn.tx, turn.actor?.personId), p).ok;
-}
-
-/** "telegram:123": who acted, as the audit log names them. */
-export function actorRef(turn: Turn): string {
-  return `${turn.inbound.channel}:${turn.inbound.userId}`;
+/** Whether the unit's actor may do `p` (no answer, no audit): for menus and quiet checks. */
+export async function allowed(unit: Unit, p: Permission): Promise<boolean> {
+  return may(await subjectOf(unit.tx, unit.actor?.personId), p).ok;
 }
 
 /**
- * Checks `p` for the turn's actor. A refusal is logged (no personal data), written to the audit
- * log as `auditAction` on `auditSubject`, and answered (a toast for a button, else a message).
+ * Checks `p` for the unit's actor. A refusal is logged (no personal data) and written to the audit
+ * log as `auditAction` on `auditSubject`; the verdict says why, for the caller to answer.
  */
-export async function authorize(turn: Turn, p: Permission, auditAction: string, auditSubject?: string): Promise<boolean> {
-  const verdict = may(await subjectOf(turn.tx, turn.actor?.personId), p);
-  if (verdict.ok) return true;
-  await refuseAction(turn, auditAction, auditSubject, verdict.reason);
-  return false;
+export async function enforce(unit: Unit, p: Permission, auditAction: string, auditSubject?: string): Promise<Verdict> {
+  const verdict = may(await subjectOf(unit.tx, unit.actor?.personId), p);
+  if (!verdict.ok) await recordRefusal(unit, auditAction, auditSubject);
+  return verdict;
 }
 
-/** Records and answers a refused action (also used for forged button data, which names no permission). */
-export async function refuseAction(turn: Turn, auditAction: string, auditSubject: string | undefined, reason: Refusal): Promise<void> {
-  turn.log.warn("action refused", { action: auditAction, actor: turn.actor?.personId ?? null });
+/** Logs and audits a refused action (also used for forged button data, which names no permission). */
+export async function recordRefusal(unit: Unit, auditAction: string, auditSubject: string | undefined): Promise<void> {
+  unit.log.warn("action refused", { action: auditAction, actor: unit.actor?.personId ?? null });
   await audit(
-    turn.tx,
-    { actorId: turn.actor?.personId ?? null, actorRef: actorRef(turn), action: auditAction, ...(auditSubject ? { subject: auditSubject } : {}), outcome: "denied" },
-    turn.now,
+    unit.tx,
+    { actorId: unit.actor?.personId ?? null, actorRef: unit.actorRef, action: auditAction, ...(auditSubject ? { subject: auditSubject } : {}), outcome: "denied" },
+    unit.now,
   );
+}
+
+/** Someone who can be answered in a chat: a chat turn (turn.ts). */
+interface Answerable {
+  unit: Unit;
+  answer(key: string): Promise<void>;
+}
+
+/**
+ * {@link enforce}, in a chat: a refusal is also answered (a toast for a button, else a message).
+ */
+export async function authorize(turn: Answerable, p: Permission, auditAction: string, auditSubject?: string): Promise<boolean> {
+  const verdict = await enforce(turn.unit, p, auditAction, auditSubject);
+  if (!verdict.ok) await turn.answer(verdict.reason);
+  return verdict.ok;
+}
+
+/** Records and answers a refused action in a chat. */
+export async function refuseAction(turn: Answerable, auditAction: string, auditSubject: string | undefined, reason: Refusal): Promise<void> {
+  await recordRefusal(turn.unit, auditAction, auditSubject);
   await turn.answer(reason);
 }

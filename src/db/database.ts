@@ -6,7 +6,7 @@
  * transaction is open at that moment (and be rolled back with it, or read its uncommitted rows).
  * So nothing else is exported: one way in, always isolated.
  */
-import { mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
@@ -102,9 +102,19 @@ export function sqlitePath(url: string): string {
   return isAbsolute(path) ? path : resolve(process.cwd(), path);
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export interface OpenOptions {
+  /**
+   * A migrated database file copied to `url`'s file when that does not exist yet (tests: copying
+   * is much cheaper than migrating every fresh database). The migrations still run after the
+   * copy, so a template that lags behind is brought up to date like any database.
+   */
+  template?: string;
+}
+
+export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
   const file = sqlitePath(url);
   mkdirSync(dirname(file), { recursive: true });
+  if (opts.template !== undefined && !existsSync(file)) copyFileSync(opts.template, file);
   const migrations = migrateSqlite(file, MIGRATIONS_DIR);
   const adapter = capturingAdapter(file);
   const prisma = new PrismaClient({ adapter: adapter.factory });

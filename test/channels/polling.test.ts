@@ -56,7 +56,7 @@ describe("Poller", () => {
     expect(Math.max(...offsets(f))).toBeLessThanOrEqual(slow);
     release();
     await vi.waitFor(() => expect(handled).toEqual(["b1", "b2", "b3", "slow", "a2"]), { interval: 5 });
-    await f.settled(); // every update confirmed
+    await f.confirmed(); // every update confirmed
     expect(later).toBeGreaterThan(slow);
   });
 
@@ -72,15 +72,27 @@ describe("Poller", () => {
       handled.push(u.message?.text ?? "");
       return "done";
     });
-    await p.start();
-    const a = f.user();
-    a.send("first");
-    a.send("second");
-    await vi.waitFor(() => expect(handled).toEqual(["first", "second"]), { interval: 5, timeout: 5000 });
+    // The backoff (0.5 s, then 1 s) passes on fake timers: the test advances them while it waits.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      await p.start();
+      const a = f.user();
+      a.send("first");
+      a.send("second");
+      await vi.waitFor(
+        async () => {
+          await vi.advanceTimersByTimeAsync(100);
+          expect(handled).toEqual(["first", "second"]);
+        },
+        { interval: 5, timeout: 5000 },
+      );
+    } finally {
+      vi.useRealTimers();
+    }
     expect(failures).toBe(-1);
     // Unconfirmed at Telegram while it failed; confirmed once handled.
     expect(pendingAtRetry.every((n) => n >= 1)).toBe(true);
-    await f.settled();
+    await f.confirmed();
   });
 
   it("holds at most `limit` updates in memory while one chat is stuck", async () => {

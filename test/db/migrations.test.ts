@@ -278,4 +278,30 @@ describe("openDatabase", () => {
     expect(again.migrations).toEqual({ applied: [], modified: [] });
     expect(await again.transaction((tx) => tx.person.count())).toBe(1);
   });
+
+  it("starts a missing file from a template, migrates what the template lacks, and never overwrites a file", async () => {
+    // A template one migration behind: the copy gets the missing one applied at open.
+    const [first, ...rest] = readMigrations(MIGRATIONS_DIR);
+    const partial = join(tempDir(), "migrations");
+    mkdirSync(join(partial, first!.name), { recursive: true });
+    writeFileSync(join(partial, first!.name, "migration.sql"), first!.sql);
+    const template = join(tempDir(), "template.db");
+    migrateSqlite(template, partial);
+    withSqlite(template, (t) => t.exec(`CREATE TABLE "TemplateMark" ("id" INTEGER)`));
+
+    const file = join(tempDir(), "copy.db");
+    const db = await openDatabase(`file:${file}`, { template });
+    open.push(db);
+    expect(db.migrations).toEqual({ applied: rest.map((m) => m.name), modified: [] });
+    expect(tables(file)).toContain("TemplateMark");
+    await db.transaction((tx) => tx.person.create({ data: { locale: "en" } }));
+    await db.close();
+    open.splice(open.indexOf(db), 1);
+
+    // An existing file is opened as it is.
+    const again = await openDatabase(`file:${file}`, { template });
+    open.push(again);
+    expect(await again.transaction((tx) => tx.person.count())).toBe(1);
+    expect(migrationRows(template).map((r) => r.migration_name)).toEqual([first!.name]);
+  });
 });

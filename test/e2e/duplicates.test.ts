@@ -48,7 +48,7 @@ describe("a message stored by Telegram whose answer was lost", () => {
     h.fake.loseAnswerNext("sendMessage", { chatId: ADMIN, as: how });
     const user = h.fake.user({ language_code: "en" });
     await register(user);
-    const title = tr("en", "notice-application-title", { id: 1 });
+    const title = tr("en", "notice-application-title", { id: "A-1" });
     const lost = await admin.waitFor(title, { after: 0 });
     const recorded = await admin.waitFor(title, { after: lost.message_id, timeoutMs: 10_000 });
 
@@ -64,7 +64,8 @@ describe("a message stored by Telegram whose answer was lost", () => {
     });
     const updated = await admin.waitFor((m) => m.message_id === lost.message_id && m.edits > 0, { after: 0, timeoutMs: 5000 });
     expect(buttons(updated)).toEqual([]);
-    expect(updated.text).toContain(tr("en", "notice-decided-approved", { by: tr("en", "notice-someone") }));
+    // The press does not know who approved: the copy says what happened, naming nobody.
+    expect(updated.text).toContain(tr("en", "notice-status-approved"));
     // Recorded now: later edits of the notice reach it as well.
     const copies = await h.db.transaction((tx) => tx.sentMessage.findMany({ where: { chatId: String(ADMIN), tag: { startsWith: "application:1@" } } }));
     expect(copies.map((c) => c.messageId).sort()).toEqual([String(lost.message_id), String(recorded.message_id)].sort());

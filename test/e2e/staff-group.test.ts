@@ -47,7 +47,7 @@ async function withNotice() {
   await step(dana, () => dana.send("/start"), tr("en", "menu-prompt"));
   const applicant = h.fake.user({ language_code: "en" });
   await register(applicant, BIN, "First LLP");
-  const notice = await group.waitFor(/№1/, { after: 0 });
+  const notice = await group.waitFor(/A-1\b/, { after: 0 });
   return { h, group, dana, applicant, notice };
 }
 
@@ -59,7 +59,7 @@ const status = (harness: TelegramHarness, name: string) =>
   harness.db.transaction((tx) => tx.enterprise.findFirstOrThrow({ where: { name } })).then((e) => e.status);
 
 /** Dana presses Reject on `notice` and the bot asks her, in the group, for the reason. */
-async function startRejecting(group: FakeGroup, dana: FakeUser, notice: BotMessage, id: number): Promise<BotMessage> {
+async function startRejecting(group: FakeGroup, dana: FakeUser, notice: BotMessage, id: string): Promise<BotMessage> {
   const after = group.messages.at(-1)!.message_id;
   dana.pressIn(group, tr("ru", "notice-reject"), { message: notice.message_id });
   return group.waitFor(tr("en", "staff-reject-ask-application", { id }), { after });
@@ -68,7 +68,7 @@ async function startRejecting(group: FakeGroup, dana: FakeUser, notice: BotMessa
 describe("an anonymous admin of the staff group", () => {
   it("rejects with the reason given by replying to the bot's question in the group's name", async () => {
     const { h, group, dana, applicant } = await withNotice();
-    const ask = await startRejecting(group, dana, group.messages[0]!, 1);
+    const ask = await startRejecting(group, dana, group.messages[0]!, "A-1");
     // "Remain anonymous" is on: the reply comes from GroupAnonymousBot, in the group's name.
     dana.sendIn(group, "Not a light-industry enterprise", { replyTo: ask.message_id, anonymous: true });
     await applicant.waitFor(/Not a light-industry enterprise/, { after: 0 });
@@ -79,13 +79,13 @@ describe("an anonymous admin of the staff group", () => {
 
   it("can leave the question: /cancel in reply to it, or its Cancel button, leaves the application undecided", async () => {
     const { h, group, dana } = await withNotice();
-    const ask = await startRejecting(group, dana, group.messages[0]!, 1);
+    const ask = await startRejecting(group, dana, group.messages[0]!, "A-1");
     dana.sendIn(group, "/cancel", { replyTo: ask.message_id, anonymous: true });
     await group.waitFor(tr("en", "flow-cancelled"), { after: ask.message_id });
     expect(await groupDialogs(h)).toEqual([]);
 
     // The question's own Cancel button works too (a press names the real person, anonymous or not).
-    const again = await startRejecting(group, dana, group.messages[0]!, 1);
+    const again = await startRejecting(group, dana, group.messages[0]!, "A-1");
     dana.pressIn(group, tr("en", "group-cancel-button"), { message: again.message_id });
     await group.waitFor(tr("en", "flow-cancelled"), { after: again.message_id });
     expect(await groupDialogs(h)).toEqual([]);
@@ -105,9 +105,9 @@ describe("a question in the staff group", () => {
     const { h, group, dana } = await withNotice();
     const first = group.messages[0]!;
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    const second = await group.waitFor(/№2/, { after: first.message_id });
-    const askFirst = await startRejecting(group, dana, first, 1);
-    const askSecond = await startRejecting(group, dana, second, 2);
+    const second = await group.waitFor(/A-2\b/, { after: first.message_id });
+    const askFirst = await startRejecting(group, dana, first, "A-1");
+    const askSecond = await startRejecting(group, dana, second, "A-2");
 
     // The abandoned question's Cancel button cancels nothing any more...
     const stale = dana.pressIn(group, tr("en", "group-cancel-button"), { message: askFirst.message_id });
@@ -118,8 +118,8 @@ describe("a question in the staff group", () => {
     dana.sendIn(group, "Wrong reason again", { replyTo: askFirst.message_id });
     await group.waitFor(tr("en", "group-reply-to-question"), { after: askSecond.message_id });
     // ...a reply to the current one is.
-    dana.sendIn(group, "Duplicate of №1", { replyTo: askSecond.message_id });
-    await group.waitFor(tr("en", "staff-rejected-done", { id: 2 }), { after: askSecond.message_id });
+    dana.sendIn(group, "Duplicate of №A-1", { replyTo: askSecond.message_id });
+    await group.waitFor(tr("en", "staff-rejected-done-application", { ref: "A-2" }), { after: askSecond.message_id });
     expect(await status(h, "Second")).toBe("rejected");
     expect(await status(h, "First LLP")).toBe("pending");
   });
@@ -147,7 +147,7 @@ describe("the staff group upgraded to a supergroup", () => {
     await h.restart();
     const before = h.fake.calls.length;
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    await supergroup.waitFor(/№2/, { after: notice.message_id });
+    await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     expect(h.fake.calls.slice(before).filter((c) => String(c.params.chat_id) === String(GROUP))).toEqual([]);
     expect(dana.messages.filter((m) => m.text.includes("STAFF_CHAT_ID="))).toHaveLength(1);
   });
@@ -161,7 +161,7 @@ describe("the staff group upgraded to a supergroup", () => {
 
     // The next notice is refused for the old id with migrate_to_chat_id: the bot follows the group.
     await register(h.fake.user({ language_code: "en" }), IIN, "Second");
-    await supergroup.waitFor(/№2/, { after: notice.message_id });
+    await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     await dana.waitFor(`STAFF_CHAT_ID=${supergroup.id}`, { after: 0 });
     const approve = dana.pressIn(supergroup, tr("ru", "notice-approve"), { message: notice.message_id });
     expect((await approve.answer).text).toBe(tr("en", "staff-approved-notice"));

@@ -83,11 +83,6 @@ describe.each([
   });
 });
 
-/** Waits until a log line matches (an event the bot reports), not for a time. */
-async function logged(harness: TelegramHarness, pattern: RegExp): Promise<void> {
-  await vi.waitFor(() => expect(harness.logs.some((l) => pattern.test(l))).toBe(true), { timeout: 10_000, interval: 10 });
-}
-
 describe.each([
   ["long polling", false],
   ["webhook", true],
@@ -104,13 +99,13 @@ describe.each([
       locker.exec("BEGIN IMMEDIATE");
       const b = h.fake.user({ language_code: "ru" });
       const id = b.send("/start");
-      await logged(h, /turn failed transiently/);
+      await h.logged(/turn failed transiently/);
       // Not confirmed to Telegram while it is not handled.
       expect(h.fake.callsTo("getUpdates").every((c) => Number(c.params.offset ?? 0) <= id)).toBe(true);
       expect(b.messages).toEqual([]);
       locker.exec("COMMIT");
       await b.waitFor(tr("ru", "menu-prompt"));
-      await h.fake.settled();
+      await h.settled();
       // Handled once, not apologized for.
       expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
       expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
@@ -132,7 +127,7 @@ describe.each([
     b.send("/start");
     await b.waitFor(tr("ru", "error-generic"));
     // The update is done: confirmed, not retried.
-    await h.fake.settled();
+    await h.settled();
     expect(h.logs.some((l) => /turn failed transiently/.test(l))).toBe(false);
   });
 });
@@ -219,6 +214,6 @@ describe("Telegram webhook: stop", () => {
     const processed = await h.db.transaction((tx) => tx.processedUpdate.findMany({ where: { id: key } }));
     expect(processed).toHaveLength(1);
     await user.waitFor(tr("ru", "menu-prompt"));
-    await h.fake.settled();
+    await h.fake.confirmed(); // acknowledged: Telegram will not send it again
   });
 });

@@ -160,12 +160,10 @@ describe("Telegram, long polling", () => {
     const user = h.fake.user({ language_code: "en" });
     const id = user.send("/start");
     await user.waitFor(tr("en", "menu-prompt"), { after: 0 });
-    await h.fake.settled();
+    await h.settled();
     const before = user.messages.length;
     h.fake.redeliver(id);
-    await h.fake.settled();
-    await h.core.idle();
-    await h.core.dispatcher.idle();
+    await h.settled();
     expect(user.messages.length).toBe(before);
   });
 
@@ -176,9 +174,7 @@ describe("Telegram, long polling", () => {
     await Promise.all(users.map((u) => u.waitFor(tr("ru", "menu-prompt"))));
     await h.crash(); // the batch was never confirmed
     await h.start();
-    await h.fake.settled();
-    await h.core.idle();
-    await h.core.dispatcher.idle();
+    await h.settled();
     for (const u of users) expect(u.messages.filter((m) => m.text.endsWith(tr("ru", "menu-prompt")))).toHaveLength(1);
   });
 
@@ -195,8 +191,7 @@ describe("Telegram, long polling", () => {
     const [pa, pb] = [a.press(tr("en", "notice-approve")), b.press(tr("ru", "notice-approve"))];
     const answers = [await pa.answer, await pb.answer];
     expect(answers.map((x) => x.text).sort()).toEqual([tr("en", "staff-approved-notice"), tr("ru", "already-active")].sort());
-    await h.fake.settled();
-    await h.core.dispatcher.idle();
+    await h.settled();
     const approvals = user.messages.filter((m) => m.text.startsWith(tr("kk", "decision-application-approved", { name: "Textile Company" }).slice(0, 15)));
     expect(approvals).toHaveLength(1);
   });
@@ -241,8 +236,7 @@ describe("Telegram, long polling", () => {
     user.blockBot();
     await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("en", "notice-approve"));
-    await h.fake.settled();
-    await h.core.dispatcher.idle();
+    await h.settled();
     const identity = await h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: String(user.id) } }));
     expect(identity.reachable).toBe(false);
     expect(h.fake.callsTo("sendMessage").filter((c) => String(c.params.chat_id) === String(user.id) && !c.ok)).toHaveLength(1);
@@ -259,6 +253,7 @@ describe("Telegram, long polling", () => {
 
   it("registers the commands in Kazakh, Russian and English", async () => {
     h = await startTelegramHarness();
+    await h.telegram.commandsRegistered;
     const calls = h.fake.callsTo("setMyCommands");
     const byLanguage = Object.fromEntries(calls.map((c) => [String(c.params.language_code ?? ""), c.params.commands]));
     for (const locale of LOCALES) {

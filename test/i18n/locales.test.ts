@@ -211,12 +211,16 @@ describe("t()", () => {
     expect(() => i18n.t("ru", "profile-title")).toThrow(MissingMessageError);
   });
 
-  it("shows identifiers, passed as text, as plain digits, and groups quantities", () => {
-    // Staff quote application numbers; "#1,234" or "№1 234" reads as two numbers or a different
-    // one. The code passes identifiers as strings (notices.ts, decisions.ts); numbers are quantities.
-    expect(i18n.t("en", "notice-application-title", { id: "1234" })).toContain("#1234");
-    expect(i18n.t("ru", "notice-application-title", { id: "1234" })).toContain("№1234");
-    expect(i18n.t("kk", "staff-rejected-done", { id: "12345" })).toContain("№12345");
+  it("shows references, passed as text, as they are, with no number sign glued on, and groups quantities", () => {
+    // Staff quote references ("A-1234", refOf in notices.ts); "A-1,234" or "№A-1234" reads as a
+    // different one. The code passes references as strings (notices.ts, decisions.ts); numbers are quantities.
+    for (const locale of ["en", "ru", "kk"] as const) {
+      for (const key of ["notice-application-title", "staff-rejected-done", "staff-reject-ask-join", "staff-reject-ask-takeover"]) {
+        const text = i18n.t(locale, key, { id: "A-1234" });
+        expect(text).toMatch(/(^|[\s(>])A-1234\b/);
+        expect(text).not.toMatch(/[#№]\s*A-1234/);
+      }
+    }
     expect(i18n.t("en", "field-employees-line", { count: 1234 })).toContain("1,234");
   });
 });

@@ -41,14 +41,24 @@ describe("shutdown", () => {
         throw new DeliveryError("retry", "502 Bad Gateway");
       },
     };
-    const dispatcher = new Dispatcher({ db, log: silentLogger });
+    // Real time, but the dispatcher says when it starts waiting: that is the moment to stop it.
+    let waitingForRetry!: () => void;
+    const asleep = new Promise<void>((r) => (waitingForRetry = r));
+    const timers = {
+      now: () => Date.now(),
+      wait: (ms: number) => {
+        if (ms > 0) waitingForRetry();
+        return new Promise<void>((r) => setTimeout(r, ms).unref());
+      },
+    };
+    const dispatcher = new Dispatcher({ db, log: silentLogger, timers });
     await dispatcher.register(sender);
     const row = await db.transaction((tx) =>
       enqueue(tx, { channel: "telegram", chatId: "100", payload: JSON.stringify({ kind: "send", message: { text: "hi" } }), tag: null, locale: "ru" }, new Date()),
     );
     dispatcher.enqueue([row]);
-    while (attempts === 0) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 200)); // the failure is recorded; the retry is 1 s away
+    await asleep; // the failure is recorded; the retry is 1 s away
+    expect(attempts).toBe(1);
     // The row now sleeps until its retry (1 s, growing to minutes). SIGTERM arrives.
     expect(await within(dispatcher.stop(), 3000)).toBe("done");
     // And the message is still in the outbox for the next start.
@@ -90,8 +100,7 @@ describe("the staff group", () => {
     await step(user, () => user.send("Aigerim"), tr("en", "reg-ask-phone"));
     await step(user, () => user.sendContact("77011234567", { own: true }), tr("en", "reg-confirm-button").slice(2, 8));
     user.press(tr("en", "reg-confirm-button"));
-    await h.fake.settled();
-    await h.core.dispatcher.idle();
+    await h.settled();
     // The application notice went somewhere staff can see it: privately, or to the new supergroup.
     const delivered = h.fake
       .callsTo("sendMessage")
@@ -105,12 +114,8 @@ describe("health", () => {
     h = await startTelegramHarness();
     h.fake.failNext("getUpdates", { error_code: 401, description: "Unauthorized" }, 5);
     // The held long poll (2 s) returns, the next getUpdates gets 401 and the loop ends.
-    const deadline = Date.now() + 6000;
-    while (!h.fake.callsTo("getUpdates").some((c) => c.error_code === 401) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    expect(h.logs.some((l) => l.includes("polling stopped"))).toBe(true); // the bot receives nothing any more
+    await h.logged("polling stopped"); // the bot receives nothing any more
+    expect(h.fake.callsTo("getUpdates").some((c) => c.error_code === 401)).toBe(true);
     const res = await fetch(`http://127.0.0.1:${h.telegram.port}/healthz`);
     const body = (await res.json()) as { ok: boolean };
     expect(res.status !== 200 || body.ok === false).toBe(true);

@@ -63,7 +63,7 @@ describe("the staff group's id at run time", () => {
     await h.restart();
     expect(h.core.staffChat.current?.chatId).toBe(NEW);
     await applyForMembership(h.person("100", { language: "ru" }), "ru");
-    expect(h.channel.in(NEW).some((m) => m.text.includes(tr("ru", "notice-application-title", { id: 1 })))).toBe(true);
+    expect(h.channel.in(NEW).some((m) => m.text.includes(tr("ru", "notice-application-title", { id: "A-1" })))).toBe(true);
     expect(h.channel.in(OLD)).toEqual([]);
 
     // An operator who sets STAFF_CHAT_ID to another group is obeyed.

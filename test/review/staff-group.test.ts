@@ -48,8 +48,7 @@ describe("rejecting in the staff group", () => {
     await group.waitFor(tr("en", "staff-reject-ask-application", { id: "A-1" }), { after: second.message_id });
     // ...but first comments on notice #2 for her colleagues, as a reply to that notice.
     dana.sendIn(group, "I know these people, will call them tomorrow", { replyTo: second.message_id });
-    await h.fake.settled();
-    await h.core.idle();
+    await h.settled();
     const e = await h.db.transaction((tx) => tx.enterprise.findFirstOrThrow({ where: { name: "First LLP" } }));
     expect(e.status).toBe("pending");
   });
@@ -75,8 +74,7 @@ describe("editing every copy of a notice", () => {
     await step(applicant, () => applicant.press(tr("en", "menu-privacy")), tr("en", "privacy-summary", { contact: "", enterprise: "", consent: "" }).split("\n")[0]!);
     await step(applicant, () => applicant.press(tr("en", "privacy-erase-button")), tr("en", "privacy-erase-confirm").slice(0, 20));
     await step(applicant, () => applicant.press(tr("en", "privacy-erase-yes")), tr("en", "privacy-erased").slice(0, 20));
-    await h.fake.settled();
-    await h.core.dispatcher.idle();
+    await h.settled();
     const now = group.messages.find((m) => m.message_id === copy.message_id)!;
     expect(now.text).not.toContain("+7 701");
     expect(now.text).not.toContain("Aigerim");

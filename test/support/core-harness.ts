@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "./db-template.ts";
 import { createI18n, type I18n, type MessageArgs } from "../../src/i18n/i18n.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
@@ -100,7 +101,7 @@ export async function startHarness(
   const url = `file:${join(dir, "bot.db")}`;
   const settings: CoreSettings = { defaultLocale: "ru", admins: [], ...opts.settings };
   const channel = new RecordingChannel(opts.channel ?? "telegram", opts.capabilities);
-  let db = await openDatabase(url);
+  let db = await openTestDatabase(url);
   let core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
   await core.start();
   await core.dispatcher.register(channel);
@@ -187,7 +188,7 @@ export async function startHarness(
       await core.idle();
       await core.dispatcher.stop();
       await db.close();
-      db = await openDatabase(url);
+      db = await openTestDatabase(url);
       core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
       await core.start();
       await core.dispatcher.register(channel);

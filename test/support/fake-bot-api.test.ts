@@ -2,7 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Bot, GrammyError, InlineKeyboard, InputFile, Keyboard, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { escapeTelegramHtml } from "./telegram-html.ts";
 import { type FakeBotApi, type FakeBotApiOptions, startFakeBotApi } from "./fake-bot-api.ts";
 
@@ -136,7 +136,7 @@ describe("fake Bot API with a real grammY bot (long polling)", () => {
     aigerim.send("Тоқыма 🧵");
     const echo = await aigerim.waitFor("Тоқыма");
     expect(echo).toMatchObject({ text: "Тоқыма 🧵", message: { from: { is_bot: true }, chat: { id: aigerim.id } } });
-    await fake.settled();
+    await fake.confirmed(); // grammY confirms an update after handling it
     expect(aigerim.messages.map((m) => m.text)).toEqual(["Сәлеметсіз бе, Айгерім!", "Тоқыма 🧵"]);
 
     await bot.stop();
@@ -263,12 +263,12 @@ describe("fake Bot API with a real grammY bot (long polling)", () => {
     const seenByThird: number[] = [];
     third.on("message", (ctx) => void seenByThird.push(ctx.update.update_id));
     const thirdRun = startPolling(third);
-    await fake.settled();
+    await fake.confirmed();
     expect(seenByThird).toEqual([u2]);
 
     // 3) fake.redeliver re-sends even a confirmed update (as after a webhook retry).
     fake.redeliver(u1);
-    await fake.settled();
+    await fake.confirmed();
     expect(seenByThird).toEqual([u2, u1]);
     await third.stop();
     await thirdRun;
@@ -477,7 +477,7 @@ describe("fake Bot API with a real grammY bot (webhook)", () => {
 
     await bot.api.setWebhook(hook.url, { secret_token: "right_secret-1" });
     expect((await user.waitFor("Echo: via webhook")).text).toBe("Echo: via webhook");
-    await fake.settled();
+    await fake.confirmed();
     expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(0);
     expect(hook.posts.at(-1)?.secret).toBe("right_secret-1");
   });
@@ -497,7 +497,7 @@ describe("fake Bot API with a real grammY bot (webhook)", () => {
     await bot.api.setWebhook(hook.url, { secret_token: "s3cret" });
     const user = fake.user();
     for (const text of ["1", "2", "3"]) user.send(text);
-    await fake.settled();
+    await fake.confirmed(); // acknowledged: each answered after its handler ran
     expect(order).toEqual(["1", "2", "3"]);
     await expect.poll(() => user.messages.map((m) => m.text)).toEqual(["#1", "#2", "#3"]);
     expect(fake.callsTo("sendMessage").every((c) => c.via === "webhook-reply")).toBe(true);
@@ -516,7 +516,10 @@ describe("fake Bot API: extension points", () => {
     fake.delay("sendMessage", 60);
     const started = Date.now();
     const pending = bot.api.sendMessage(user.id, "slow");
+    // Once the call has arrived, settled() waits for its (delayed) answer.
+    await vi.waitFor(() => expect(fake.callsInFlight).toBe(1), { interval: 1 });
     await expect(fake.settled({ quietMs: 10 })).resolves.toBeUndefined();
+    expect(fake.callsInFlight).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
     expect((await pending).text).toBe("slow");
   });
@@ -558,6 +561,32 @@ describe("fake Bot API: lifecycle", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await fake.close();
     expect(await held).toEqual([]);
+  });
+
+  it("resolves confirmed() at the getUpdates whose offset confirms the last update, without a quiet period", async () => {
+    const { fake, bot } = await setup();
+    const user = fake.user();
+    const first = user.send("one");
+    let confirmed = false;
+    const waiting = fake.confirmed().then(() => (confirmed = true));
+    expect((await bot.api.getUpdates({ timeout: 0 })).map((u) => u.update_id)).toEqual([first]); // fetched only
+    await bot.api.getUpdates({ offset: first, timeout: 0 });
+    expect(confirmed).toBe(false);
+    await bot.api.getUpdates({ offset: first + 1, timeout: 0 });
+    await waiting;
+
+    // An update taken out and put back (redeliver) is pending again, not confirmed in between.
+    const second = user.send("two");
+    expect((await bot.api.getUpdates({ offset: first + 1, timeout: 0 })).map((u) => u.update_id)).toEqual([second]);
+    confirmed = false;
+    const again = fake.confirmed().then(() => (confirmed = true));
+    fake.redeliver(second);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(confirmed).toBe(false);
+    await expect(fake.confirmed({ timeoutMs: 20 })).rejects.toThrow(/1 pending update\(s\)/);
+    expect((await bot.api.getUpdates({ offset: second + 1, timeout: 0 })).map((u) => u.update_id)).toEqual([second]);
+    await bot.api.getUpdates({ offset: second + 1, timeout: 0 });
+    await again;
   });
 });
 

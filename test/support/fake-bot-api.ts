@@ -25,6 +25,7 @@ export {
   type FakeBotApiOptions,
   type InjectedError,
   type RecordedCall,
+  type ConfirmedOptions,
   type SettledOptions,
   startFakeBotApi,
 } from "./fake-bot-api/server.ts";

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "./db-template.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
@@ -21,6 +22,16 @@ export interface TelegramHarness {
   readonly db: Database;
   readonly telegram: TelegramChannel;
   logs: string[];
+  /** Resolves with the first log line (JSON) that matches, once it is written; rejects after `timeoutMs` (default 10 s). */
+  logged(pattern: RegExp | string, opts?: { timeoutMs?: number }): Promise<string>;
+  /**
+   * Resolves once the bot has handled every update sent so far (the fake holds none unconfirmed:
+   * the bot confirms an update only after its turn), no turn is running and the outbox is
+   * delivered. A definite point for negative assertions ("nothing more was sent"). Not waited for:
+   * best-effort calls after a turn (a callback's answer, taking answered buttons away); await
+   * `press(...).answer` or `waitFor` for those.
+   */
+  settled(opts?: { timeoutMs?: number }): Promise<void>;
   /** Stops the bot (gracefully) and starts a new one on the same database and fake server. */
   restart(): Promise<void>;
   /** Stops the bot like a crash would: no confirmation, no waiting. The database stays. */
@@ -61,7 +72,33 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
   const url = `file:${join(dir, "bot.db")}`;
   const fake = await startFakeBotApi();
   const logs: string[] = [];
-  const log: Logger = createLogger({ level: "debug", write: (line) => logs.push(line) });
+  const logWaiters = new Set<(line: string) => void>();
+  const log: Logger = createLogger({
+    level: "debug",
+    write: (line) => {
+      logs.push(line);
+      for (const waiter of [...logWaiters]) waiter(line);
+    },
+  });
+  const logged = (pattern: RegExp | string, waitOpts: { timeoutMs?: number } = {}): Promise<string> => {
+    const matches = (line: string) => (typeof pattern === "string" ? line.includes(pattern) : pattern.test(line));
+    const already = logs.find(matches);
+    if (already !== undefined) return Promise.resolve(already);
+    return new Promise((resolve, reject) => {
+      const timeoutMs = waitOpts.timeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        logWaiters.delete(waiter);
+        reject(new Error(`no log line matching ${String(pattern)} within ${timeoutMs} ms; last lines:\n${logs.slice(-5).join("\n")}`));
+      }, timeoutMs);
+      const waiter = (line: string) => {
+        if (!matches(line)) return;
+        clearTimeout(timer);
+        logWaiters.delete(waiter);
+        resolve(line);
+      };
+      logWaiters.add(waiter);
+    });
+  };
   const settings: CoreSettings = {
     defaultLocale: opts.defaultLocale ?? "ru",
     admins: (opts.admins ?? []).map((id) => ({ channel: "telegram" as const, id })),
@@ -74,7 +111,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
   const port = opts.webhook ? await freePort() : 0;
 
   async function start() {
-    db = await openDatabase(url);
+    db = await openTestDatabase(url);
     core = createCore({ db, i18n: i18n(), log, settings });
     await core.start();
     telegram = createTelegramChannel({
@@ -106,6 +143,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
   return {
     fake,
     logs,
+    logged,
     get core() {
       return core;
     },
@@ -116,6 +154,11 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
       return telegram;
     },
     start,
+    async settled(settleOpts = {}) {
+      await fake.confirmed(settleOpts);
+      await core.idle();
+      await core.dispatcher.idle();
+    },
     async restart() {
       await stop();
       await start();

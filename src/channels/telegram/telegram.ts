@@ -67,6 +67,11 @@ export interface TelegramChannel {
   readonly port: number;
   /** Rejects when the channel stopped for good (long polling refused: a revoked token). */
   readonly fatal: Promise<never>;
+  /**
+   * Resolves once the command menu is registered (or failed to be: not fatal). It runs after the
+   * bot is ready, in the background: four setMyCommands round trips need not delay the first answer.
+   */
+  readonly commandsRegistered: Promise<void>;
 }
 
 export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
@@ -170,6 +175,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   let poller: Poller | undefined;
   let port = opts.port;
 
+  let commandsRegistered: Promise<void> = Promise.resolve();
+
   async function registerCommands(): Promise<void> {
     const { i18n, settings } = core;
     const list = (commands: readonly string[], locale: (typeof LOCALES)[number]) =>
@@ -254,7 +261,6 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     },
     async start() {
       await bot.init();
-      await registerCommands();
       // The staff commands follow the staff group when Telegram gives it a new id.
       core.staffChat.onMove(() => void registerCommands());
       if (opts.webhook) {
@@ -265,6 +271,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
           drop_pending_updates: false,
         });
         log.info("telegram: webhook mode", { bot: bot.botInfo.username, port });
+        commandsRegistered = registerCommands();
         return;
       }
       await listen();
@@ -274,8 +281,13 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       await poller.start();
       poller.done.catch(reportFatal);
       log.info("telegram: long polling", { bot: bot.botInfo.username, port });
+      commandsRegistered = registerCommands();
+    },
+    get commandsRegistered() {
+      return commandsRegistered;
     },
     async stop() {
+      // The command menu is not waited for: a stop stays bounded whatever Telegram's answer time.
       await poller?.stop();
       // Stop accepting; let the updates in progress finish (at most a minute).
       await server?.close();

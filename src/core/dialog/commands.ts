@@ -4,7 +4,7 @@
  */
 import type { I18n } from "../../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
-import { foldLabel } from "../turn.ts";
+import { foldLabel } from "../message.ts";
 
 export const GLOBAL_COMMANDS = ["start", "menu", "cancel", "help", "language"] as const;
 export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];

@@ -7,10 +7,12 @@
  */
 import type { ReplayControls } from "@grammyjs/conversations/out/engine.js";
 import type { InboundEvent } from "../channel.ts";
-import type { ButtonSpec, Label, Translate, Turn } from "../turn.ts";
+import type { ButtonSpec, Label, Translate } from "../message.ts";
+import type { Turn } from "../turn.ts";
 import { createHash } from "node:crypto";
 import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
+import { setLocale } from "../people.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -173,7 +175,7 @@ export class FlowDialog implements Dialog {
   }
 
   say(text: Label, opts: { removeKeyboard?: boolean } = {}): Promise<void> {
-    return this.act("say", (turn) => turn.reply({ text, ...(opts.removeKeyboard ? { removeKeyboard: true } : {}) }));
+    return this.act("say", (turn) => turn.unit.outbox.send(turn.here, { text, ...(opts.removeKeyboard ? { removeKeyboard: true } : {}) }));
   }
 
   async ask<T>(spec: AskSpec<T>): Promise<T> {
@@ -225,7 +227,7 @@ export class FlowDialog implements Dialog {
         // free-text question only "cancel" (asking which was meant), so that nobody's name is eaten.
         const said = await this.act("command", (turn) => {
           const slash = slashCommandOf(event.text);
-          return { slash, word: slash ? null : globalCommandOf(event.text, turn.services.i18n, turn.locale) };
+          return { slash, word: slash ? null : globalCommandOf(event.text, turn.unit.services.i18n, turn.locale) };
         });
         let command = said.slash ?? (freeText ? null : said.word);
         if (!said.slash && said.word === "cancel" && freeText && !this.context.idle) {
@@ -357,10 +359,10 @@ export class FlowDialog implements Dialog {
       const text = this.questionText(turn, q, reason);
       const sig = createHash("sha256").update(text).digest("base64url").slice(0, 16);
       const group = turn.inbound.mediaGroup;
-      const now = turn.now.getTime();
+      const now = turn.unit.now.getTime();
       const prev = this.hooks.previous;
       const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (now >= prev.at && now - prev.at < BURST_MS));
-      if (!burst) await this.send(turn, q, text);
+      if (!burst) await this.putQuestion(turn, q, text);
       return { sig, at: now, ...(group ? { group } : {}) } satisfies Refusal;
     });
     this.hooks.onRefused?.(op, refusal);
@@ -381,16 +383,18 @@ export class FlowDialog implements Dialog {
   }
 
   private async prompt(q: Question): Promise<void> {
-    await this.act("prompt", (turn) => this.send(turn, q, this.questionText(turn, q)));
+    await this.act("prompt", (turn) => this.putQuestion(turn, q, this.questionText(turn, q)));
   }
 
-  private async send(turn: Turn, q: Question, text: string): Promise<void> {
+  /** Puts question `q` to the person, through the outbox (the one way to send). */
+  private async putQuestion(turn: Turn, q: Question, text: string): Promise<void> {
     const { spec, rows, prefix } = q;
     const buttons: ButtonSpec[][] = rows.map((r) => r.map((o) => ({ data: `${prefix}:${o.id}`, label: o.label, ...(o.words ? { words: o.words } : {}) })));
     // In a group a question also carries a Cancel button: a press always names the real person,
     // so the one asked can leave even where their typed /cancel cannot be told apart (anonymous admins).
     if (turn.inbound.chatType === "group") buttons.push([{ data: `${GROUP_CANCEL}${this.runId}`, label: "group-cancel-button" }]);
-    await turn.reply(
+    await turn.unit.outbox.send(
+      turn.here,
       {
         text: () => text,
         ...(buttons.length ? { choices: buttons } : {}),
@@ -460,10 +464,7 @@ export async function chooseLanguage(d: Dialog): Promise<Locale> {
   );
   await d.act("set-locale", async (turn) => {
     turn.locale = locale;
-    if (turn.actor) {
-      turn.actor.locale = locale;
-      await turn.tx.person.update({ where: { id: turn.actor.personId }, data: { locale } });
-    }
+    await setLocale(turn.unit, locale);
   });
   await d.say("language-changed");
   return locale;

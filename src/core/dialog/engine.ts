@@ -4,6 +4,17 @@
  * restart at the same question. Each answer replays the flow from the start: recorded answers and
  * action results are handed back in order until the flow reaches the new question.
  */
+// Why `out/engine.js` and not the package's main entry (checked for @grammyjs/conversations 2.1.1;
+// test/core/dialog/engine-api.test.ts fails when it stops being true):
+// - The package publishes no "exports" map, only "main": "./out/mod.js". That module re-exports
+//   every part, among them conversation.js, which requires ./deps.node.js, which requires "grammy"
+//   (Composer, Context). Importing the main entry therefore loads grammY into the core, which the
+//   core must not depend on (DESIGN.md; eslint.config.js). ReplayEngine is the same class either
+//   way: mod.js re-exports it from out/engine.js, whose own imports (state.js, resolve.js) need
+//   nothing from grammY; the file and its types (out/engine.d.ts) are part of the published package
+//   ("files": ["out/"]), and the version is pinned by package-lock.json.
+// - Everything used from it is the engine's documented surface: `new ReplayEngine(builder)`,
+//   `replay`, the static `supply` and `reset`, and the controls' `interrupt` and `action`.
 import { ReplayEngine, type ReplayResult, type ReplayState } from "@grammyjs/conversations/out/engine.js";
 import { randomBytes } from "node:crypto";
 import type { InboundEvent } from "../channel.ts";
@@ -86,7 +97,7 @@ export class DialogEngine {
 
   /** Whether `key` has a flow waiting for an answer (other than the idle menu). */
   async activeFlow(turn: Turn, key: string): Promise<string | null> {
-    return (await loadDialog(turn.tx, key))?.flow ?? null;
+    return (await loadDialog(turn.unit.tx, key))?.flow ?? null;
   }
 
   /**
@@ -94,7 +105,7 @@ export class DialogEngine {
    * `route` says (nothing when it returns null).
    */
   async handle(turn: Turn, key: string, event: InboundEvent, route: () => FlowStart | null | Promise<FlowStart | null>): Promise<void> {
-    const row = await loadDialog(turn.tx, key);
+    const row = await loadDialog(turn.unit.tx, key);
     let start: FlowStart | null = null;
     let current: { flow: FlowDef<never>; stored: Stored } | null = null;
 
@@ -102,12 +113,12 @@ export class DialogEngine {
       const flow = this.#flows.get(row.flow);
       if (!flow || row.version !== flow.version) {
         // The bot was updated mid-flow: start that step again rather than replay old answers.
-        await turn.reply("flow-restarted");
+        await turn.unit.outbox.send(turn.here, { text: "flow-restarted" });
         start = flow ? { flow: flow.name, args: parseStored(row.state)?.args ?? {} } : null;
       } else if (!flow.idle && !flow.cancel && event.type === "text" && slashCommandOf(event.text) === "cancel") {
         // Handled before any replay, so that /cancel works even when a flow cannot be replayed. A bare
         // "отмена" is the dialog's to judge: in a free-text question it may be an answer (a name).
-        await turn.reply({ text: "flow-cancelled", removeKeyboard: true });
+        await turn.unit.outbox.send(turn.here, { text: "flow-cancelled", removeKeyboard: true });
         start = turn.inbound.chatType === "private" ? { flow: this.#idle } : null;
       } else {
         const stored = parseStored(row.state);
@@ -133,7 +144,7 @@ export class DialogEngine {
     } else {
       start ??= await route();
       if (!start) {
-        if (row) await deleteDialog(turn.tx, key);
+        if (row) await deleteDialog(turn.unit.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(start, turn, memory));
@@ -154,26 +165,26 @@ export class DialogEngine {
         };
         const state = JSON.stringify(stored);
         if (state.length > MAX_STATE_CHARS) {
-          await turn.reply("flow-too-long");
-          if (row || current) await deleteDialog(turn.tx, key);
+          await turn.unit.outbox.send(turn.here, { text: "flow-too-long" });
+          if (row || current) await deleteDialog(turn.unit.tx, key);
           return;
         }
-        await saveDialog(turn.tx, key, { flow: flow.name, version: flow.version, state }, turn.now);
+        await saveDialog(turn.unit.tx, key, { flow: flow.name, version: flow.version, state }, turn.unit.now);
         return;
       }
       if (result.type === "thrown") {
         if (result.error instanceof LeaveFlow) {
-          await turn.reply({ text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
+          await turn.unit.outbox.send(turn.here, { text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
-            if (row) await deleteDialog(turn.tx, key);
+            if (row) await deleteDialog(turn.unit.tx, key);
             return;
           }
           ({ flow, args, runId, result } = await this.begin({ flow: this.#idle, args: target ? { open: target } : {} }, turn, memory));
           continue;
         }
         if (isBadReplay(result.error) && hops === 0) {
-          await turn.reply("flow-restarted");
+          await turn.unit.outbox.send(turn.here, { text: "flow-restarted" });
           ({ flow, args, runId, result } = await this.begin({ flow: flow.name, args }, turn, memory));
           continue;
         }
@@ -190,7 +201,7 @@ export class DialogEngine {
               ? { flow: this.#idle }
               : null;
       if (!next || hops >= 8) {
-        if (row) await deleteDialog(turn.tx, key);
+        if (row) await deleteDialog(turn.unit.tx, key);
         return;
       }
       ({ flow, args, runId, result } = await this.begin(next, turn, memory));
@@ -248,11 +259,16 @@ export class DialogEngine {
   /**
    * Replays `state` (mutated in place) up to the flow's next question, or its end.
    *
-   * The conversations engine reports an interrupt only after a macrotask (setTimeout 0), which it
-   * spends checking for floating promises. Our flows have none (every call is awaited), and that
+   * Why this races `engine.replay` instead of awaiting it: the engine reports an interrupt only
+   * after a macrotask (`replayState` in out/engine.js awaits `setTimeout(0)` in its boundary loop),
+   * which it spends checking for floating promises, and its public API has no option to skip that
+   * wait. Our flows have none (every call is awaited; FlowDialog numbers the operations), and the
    * wait would hold the turn's transaction, and with it the database, for over a millisecond per
-   * message. So the dialog reports the first interrupt that has no recorded answer, and the result
-   * is taken from there; the state is complete at that point.
+   * message. So the dialog reports the first interrupt that has no recorded answer (`onWait`) and
+   * the result is built from there, in the shape `replay` returns (`{ type: "interrupted", state,
+   * interrupts: [op] }`); the state is complete at that point, since every action has finished.
+   * The engine's own promise settles later with the same result and is ignored; a flow that
+   * returns or throws settles it first, and then its result is the one taken.
    */
   private replay(
     flow: FlowDef<never>,

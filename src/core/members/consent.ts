@@ -4,17 +4,14 @@
  * that messengers imply. The text lives in the locales; its version is recorded with the consent.
  */
 import type { Dialog } from "../dialog/dialog.ts";
+import { hasConsented, recordConsent } from "../people.ts";
 
 /** Bump when the consent text in the locales changes in substance: people are asked again. */
 export const CONSENT_VERSION = "2026-11-1";
 
 /** True when the person has agreed (now or before, to the current text); false when they declined. */
 export async function ensureConsent(d: Dialog): Promise<boolean> {
-  const given = await d.act("consent-known", async (turn) => {
-    if (!turn.actor) return false;
-    const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId }, select: { consentVersion: true } });
-    return p?.consentVersion === CONSENT_VERSION;
-  });
+  const given = await d.act("consent-known", (turn) => hasConsented(turn.unit, CONSENT_VERSION));
   if (given) return true;
   // "да" / "иә" / "no" typed count as the buttons; a refused answer gets a short re-ask, not the whole text.
   const answer = await d.choice(
@@ -26,11 +23,6 @@ export async function ensureConsent(d: Dialog): Promise<boolean> {
     await d.say("consent-declined");
     return false;
   }
-  await d.act("consent", async (turn) => {
-    await turn.tx.person.update({
-      where: { id: turn.actor!.personId },
-      data: { consentAt: turn.now, consentVersion: CONSENT_VERSION, erasedAt: null },
-    });
-  });
+  await d.act("consent", (turn) => recordConsent(turn.unit, CONSENT_VERSION));
   return true;
 }

@@ -536,3 +536,29 @@ export async function pendingWork(tx: Tx, limit: number) {
     totals: { applications: a, joins: j, changes: c },
   };
 }
+
+/** The ids of the join and take-over requests (not the owner's membership) of an enterprise. */
+export async function joinRequestsOf(tx: Tx, enterpriseId: number): Promise<number[]> {
+  const rows = await tx.membership.findMany({ where: { enterpriseId, role: { not: "owner" } }, select: { id: true } });
+  return rows.map((r) => r.id);
+}
+
+export async function deleteMembership(tx: Tx, id: number): Promise<void> {
+  await tx.membership.delete({ where: { id } });
+}
+
+/** Every change request a person filed, with the kind of BIN of its enterprise (a sole proprietor's values are personal data). */
+export async function changesRequestedBy(tx: Tx, personId: number): Promise<{ id: number; binKind: string }[]> {
+  const rows = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, select: { id: true, enterprise: { select: { binKind: true } } } });
+  return rows.map((c) => ({ id: c.id, binKind: c.enterprise.binKind }));
+}
+
+/** Drops a change request's values (erasure: a sole proprietor's names and IINs). */
+export async function blankChange(tx: Tx, id: number): Promise<void> {
+  await tx.enterpriseChange.update({ where: { id }, data: { oldValue: "—", newValue: "—" } });
+}
+
+/** Erasure: a sole proprietor's enterprise no longer shows their trade name and IIN. */
+export async function anonymiseEnterprise(tx: Tx, id: number, anonymous: { name: string; bin: string }): Promise<void> {
+  await tx.enterprise.update({ where: { id }, data: anonymous });
+}

@@ -5,38 +5,18 @@
  * details. The person is told before their chat identity disappears.
  */
 import { rich } from "../rich-text.ts";
-import type { Translate, Turn } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import type { FlowExit, Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
-import { closeEmployeesOf } from "../staff/decisions.ts";
-import { makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
-import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
-import { contactLines, enterpriseLines, localDate } from "./render.ts";
-import { requestScrub } from "../../db/database.ts";
+import { erasePerson, whatIsKept } from "./erasure.ts";
+import { contactLines, enterpriseLines } from "./render.ts";
 
 export const privacyFlow: FlowDef<Json> = {
   name: "privacy",
   version: 1,
   title: "flow-privacy",
   async run(d): Promise<FlowExit | void> {
-    const data = await d.act("load", async (turn) => {
-      if (!turn.actor) return null;
-      const p = await turn.tx.person.findUnique({ where: { id: turn.actor.personId } });
-      const m = await membershipOf(turn.tx, turn.actor.personId);
-      // A sole proprietor's IIN is their personal data too: "My data" shows it (their own only).
-      const iin = m && m.role === "owner" && m.enterprise.binKind === "sole-proprietor" && /^\d{12}$/.test(m.enterprise.bin) ? m.enterprise.bin : null;
-      return p
-        ? {
-            name: p.name,
-            phone: p.phone,
-            consentAt: p.consentAt ? localDate(p.consentAt) : null,
-            enterprise: m ? m.enterprise.name : null,
-            iin,
-            iinKind: iin ? m!.enterprise.binKind : null,
-          }
-        : null;
-    });
+    const data = await d.act("load", (turn) => whatIsKept(turn.unit));
     if (!data) return;
     const action = await d.choice(
       (t: Translate) =>
@@ -56,83 +36,9 @@ export const privacyFlow: FlowDef<Json> = {
     const sure = await d.confirm("privacy-erase-confirm", "privacy-erase-yes", "button-no");
     if (!sure) return;
     await d.act("erase", async (turn) => {
-      await turn.reply({ text: "privacy-erased", removeKeyboard: true });
-      await erasePerson(turn, turn.actor!.personId);
+      await turn.unit.outbox.send(turn.here, { text: "privacy-erased", removeKeyboard: true });
+      await erasePerson(turn.unit, turn.actor!.personId);
     });
     return { end: true };
   },
 };
-
-/**
- * Erases a person's personal data; what is not personal (an enterprise's BIN and name) stays for
- * the association. Every status change goes through the tables in status.ts:
- * - an owner's pending application is withdrawn, and the requests to join it are closed;
- * - a sole proprietor's enterprise (its IIN and trade name are the person's) is anonymised and,
- *   if live, withdrawn: its employees' requests are closed and memberships ended;
- * - any other approved member enterprise stays a member without an owner (`ownerless`): staff are
- *   told, and whoever enters its BIN may ask to take it over.
- * People affected are told what happened without any of the erased person's data.
- * The database is asked to overwrite the freed pages and empty its WAL once this commits.
- */
-export async function erasePerson(turn: Turn, personId: number): Promise<void> {
-  const { tx } = turn;
-  requestScrub(tx);
-  const m = await membershipOf(tx, personId);
-  const identities = await tx.channelIdentity.findMany({ where: { personId } });
-  if (m) {
-    const e = m.enterprise;
-    const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);
-    if (m.role === "owner") {
-      if (e.binKind === "sole-proprietor") {
-        if (live) await closeEmployeesOf(turn, e.id, "owner-left");
-        // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
-        const anonymous = { name: "—", bin: `erased-${e.id}` };
-        if (live) await withdrawEnterprise(tx, e.id, anonymous);
-        else await tx.enterprise.update({ where: { id: e.id }, data: anonymous });
-        const joins = await tx.membership.findMany({ where: { enterpriseId: e.id, role: { not: "owner" } }, select: { id: true } });
-        for (const j of joins) await scrubNotices(turn, "join", j.id);
-      } else if (e.status === "pending") {
-        await closeEmployeesOf(turn, e.id, "owner-left");
-        await withdrawEnterprise(tx, e.id);
-      } else if (e.status === "active") {
-        await makeOwnerless(tx, e.id);
-        await tellStaff(turn, {
-          text: (t: Translate) => t("notice-ownerless", { details: rich(enterpriseLines(t, { name: e.name, bin: e.bin, binKind: e.binKind })) }),
-        });
-      }
-    }
-    await tx.membership.delete({ where: { id: m.id } });
-    if (m.role === "owner") await scrubNotices(turn, "application", e.id, { decision: "erased" });
-    // An employee's or claimant's request (and an owner's approved take-over request).
-    await scrubNotices(turn, "join", m.id, { decision: "erased" });
-  }
-  // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
-  const changes = await tx.enterpriseChange.findMany({ where: { requestedById: personId }, include: { enterprise: { select: { binKind: true } } } });
-  for (const c of changes) {
-    const personal = c.enterprise.binKind === "sole-proprietor";
-    const withdrawn = await withdrawChange(tx, c.id, turn.now);
-    if (personal) await tx.enterpriseChange.update({ where: { id: c.id }, data: { oldValue: "—", newValue: "—" } });
-    if (withdrawn) await refreshNotice(turn, "change", c.id, { decision: "withdrawn" });
-    if (personal) await scrubNotices(turn, "change", c.id);
-  }
-  await tx.person.update({
-    where: { id: personId },
-    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: turn.now },
-  });
-  // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
-  if (m) {
-    const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`, `join:${m.id}`] : [`join:${m.id}`];
-    await tx.auditLog.updateMany({ where: { subject: { in: subjects } }, data: { detail: null } });
-  }
-  // If they were staff, their copies of notices go too.
-  await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
-  for (const i of identities) {
-    // Their private conversation, and any they had in a group (keys end with their user id).
-    await tx.dialogState.deleteMany({
-      where: { OR: [{ key: `${i.channel}:${i.externalId}` }, { key: { startsWith: `${i.channel}:`, endsWith: `:${i.externalId}` } }] },
-    });
-    await tx.chatMenu.deleteMany({ where: { channel: i.channel, chatId: i.externalId } });
-    await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.externalId}` }, data: { actorRef: `erased:${personId}` } });
-  }
-  await tx.channelIdentity.deleteMany({ where: { personId } });
-}

@@ -9,22 +9,15 @@
  * - Employees change only their own name and phone; the enterprise is its owner's to edit.
  */
 import { rich } from "../rich-text.ts";
-import type { Translate } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import type { Dialog, FlowExit, Json, Option } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { notifyStaff, refreshNotice } from "../staff/notices.ts";
 import {
-  holderOfBin,
-  membershipOf,
-  pendingChangesOf,
-  requestChange,
-  updateContact,
-  updateEnterprise,
   type EnterpriseDraft,
   type MembershipView,
 } from "./enterprises.ts";
 import { askBin, askField } from "./questions.ts";
-import { may, subjectOf } from "../permissions.ts";
+import { binHolder, changeContact, editEnterprise, myMembership, pendingChanges } from "./membership.ts";
 import { contactLines, enterpriseLines, nameFor } from "./render.ts";
 
 type Field = "name" | "bin" | "region" | "sector" | "employees" | "contact" | "phone";
@@ -83,10 +76,10 @@ function optionsFor(m: MembershipView): Option<Field | "back" | "reapply">[][] {
 
 async function load(d: Dialog): Promise<Profile | null> {
   return d.act("load", async (turn) => {
-    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    const m = await myMembership(turn.unit);
     if (!m) return null;
     // Only the owner filed them; an employee sees the enterprise as it is.
-    return { m, changes: m.role === "owner" ? await pendingChangesOf(turn.tx, m.enterprise.id) : [] };
+    return { m, changes: m.role === "owner" ? await pendingChanges(turn.unit, m.enterprise.id) : [] };
   });
 }
 
@@ -116,11 +109,7 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
   if (field === "contact" || field === "phone") {
     const answer = await askField(d, field);
     const patch = { ...(answer.contactName !== undefined ? { name: answer.contactName } : {}), ...(answer.phone !== undefined ? { phone: answer.phone } : {}) };
-    await d.act("save-contact", async (turn) => {
-      await updateContact(turn.tx, m.personId, patch, turn.now);
-      // The notice shows the contact while it waits (refreshNotice leaves decided ones alone).
-      await refreshNotice(turn, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
-    });
+    await d.act("save-contact", (turn) => changeContact(turn.unit, m, patch));
     await d.say("profile-updated");
     return;
   }
@@ -128,38 +117,12 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
   let patch: Partial<EnterpriseDraft>;
   if (field === "bin") {
     const b = await askBin(d, "profile-ask-bin");
-    const taken = await d.act("bin-holder", async (turn) => !!(await holderOfBin(turn.tx, b.bin, m.enterprise.id)));
+    const taken = await d.act("bin-holder", async (turn) => !!(await binHolder(turn.unit, b.bin, m.enterprise.id)));
     if (taken) return void (await d.say("profile-bin-taken"));
     patch = b;
   } else {
     patch = await askField(d, field, "profile-ask-name");
   }
-  const outcome = await d.act("save", async (turn) => {
-    // Read again: staff may have decided while the person was typing the new value.
-    const now = await membershipOf(turn.tx, m.personId);
-    if (!now || now.enterprise.id !== m.enterprise.id) return "gone";
-    const e = now.enterprise;
-    const permitted = may(await subjectOf(turn.tx, turn.actor?.personId), {
-      action: "enterprise.edit",
-      membership: { personId: now.personId, role: now.role, status: now.status, enterpriseStatus: e.status },
-    });
-    if (!permitted.ok) return "gone";
-    if (e.status !== "pending" && (field === "name" || field === "bin")) {
-      const newValue = field === "name" ? patch.name! : patch.bin!;
-      const oldValue = field === "name" ? e.name : e.bin;
-      if (newValue === oldValue) return "unchanged";
-      const { changeId, replaced } = await requestChange(
-        turn.tx,
-        { enterpriseId: e.id, field, oldValue, newValue, requestedById: m.personId },
-        turn.now,
-      );
-      for (const id of replaced) await refreshNotice(turn, "change", id, { decision: "superseded" });
-      await notifyStaff(turn, "change", changeId);
-      return "sent";
-    }
-    await updateEnterprise(turn.tx, e.id, patch);
-    if (e.status === "pending") await refreshNotice(turn, "application", e.id);
-    return "saved";
-  });
+  const outcome = await d.act("save", (turn) => editEnterprise(turn.unit, m, field, patch));
   await d.say(outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : "profile-updated");
 }

@@ -5,7 +5,7 @@
 import { fail, ok, type Dialog, type Option } from "../dialog/dialog.ts";
 import { rich, toPlain } from "../rich-text.ts";
 import { cleanText, parseEmployees } from "../text.ts";
-import type { Translate } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import { parseBin, type BinKind } from "./bin.ts";
 import { parsePhone, phoneFromContact } from "./phone.ts";
 import { CITIES, sortedRegions, type RegionCode } from "./regions.ts";

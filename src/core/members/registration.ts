@@ -5,18 +5,12 @@
  * enterprise as its employee instead.
  */
 import { rich } from "../rich-text.ts";
-import type { Translate } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import type { Dialog, FlowExit, Json } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { notifyStaff } from "../staff/notices.ts";
 import { ensureConsent } from "./consent.ts";
+import { applyForMembership, askToJoin, binHolder, joinableEnterprise, myMembership } from "./membership.ts";
 import {
-  holderOfBin,
-  membershipOf,
-  submitApplication,
-  submitJoinRequest,
-  enterpriseById,
-  isMemberEnterprise,
   type ContactDraft,
   type EnterpriseDraft,
 } from "./enterprises.ts";
@@ -48,10 +42,7 @@ const joinExit = (o: { enterpriseId: number; takeover?: boolean }): FlowExit => 
 async function askFreeBin(d: Dialog, prompt = "reg-ask-bin"): Promise<BinOutcome> {
   for (;;) {
     const answer = await askBin(d, prompt);
-    const holder = await d.act("bin-holder", async (turn) => {
-      const h = await holderOfBin(turn.tx, answer.bin);
-      return h ? { id: h.id, name: h.name, status: h.status } : null;
-    });
+    const holder = await d.act("bin-holder", (turn) => binHolder(turn.unit, answer.bin));
     if (!holder) return { kind: "free", answer };
     const what = await offerJoin(d, holder, answer.binKind);
     if (what !== "other") return what;
@@ -89,7 +80,7 @@ async function offerJoin(
  */
 async function rejectedApplication(d: Dialog): Promise<{ draft: EnterpriseDraft & ContactDraft; reason: string } | null> {
   return d.act("rejected-application", async (turn) => {
-    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    const m = await myMembership(turn.unit);
     if (!m || m.role !== "owner" || m.status !== "rejected" || m.enterprise.status !== "rejected") return null;
     const e = m.enterprise;
     // A BIN given up to someone else's later application is no longer this application's.
@@ -103,7 +94,7 @@ async function rejectedApplication(d: Dialog): Promise<{ draft: EnterpriseDraft 
 
 async function alreadyMember(d: Dialog): Promise<boolean> {
   const m = await d.act("membership", async (turn) => {
-    const m = turn.actor ? await membershipOf(turn.tx, turn.actor.personId) : null;
+    const m = await myMembership(turn.unit);
     return m ? { status: m.status, insider: m.role === "owner" || m.status === "active", enterprise: m.enterprise } : null;
   });
   if (m && (m.status === "pending" || m.status === "active")) {
@@ -188,17 +179,13 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
           await d.say("reg-cancelled");
           return;
         case "confirm": {
-          const result = await d.act("submit", async (turn) => {
-            const r = await submitApplication(turn.tx, turn.actor!.personId, draft, turn.now);
-            if (r.ok) await notifyStaff(turn, "application", r.enterpriseId);
-            return r.ok ? { ok: true as const } : { ok: false as const, id: r.taken.id, name: r.taken.name, status: r.taken.status };
-          });
+          const result = await d.act("submit", (turn) => applyForMembership(turn.unit, draft));
           if (result.ok) {
             await d.say({ key: "reg-submitted", args: { name: draft.name } });
             return;
           }
           // Someone registered the same BIN while this person was answering.
-          const what = await offerJoin(d, { id: result.id, name: result.name, status: result.status }, draft.binKind);
+          const what = await offerJoin(d, result.taken, draft.binKind);
           if (what !== "other" && what.kind === "join") return joinExit(what);
           if (what !== "other") return void (await d.say("reg-cancelled"));
           const b = await askFreeBin(d);
@@ -210,9 +197,6 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
     }
   },
 };
-
-/** Whether a request of this kind may be filed for an enterprise in this status. */
-const open = (status: string, takeover: boolean) => (takeover ? status === "ownerless" : status === "pending" || isMemberEnterprise(status));
 
 /**
  * Asking to join a registered enterprise as its employee, or (`takeover`) to take over an
@@ -226,10 +210,7 @@ export const joinFlow: FlowDef<{ enterpriseId: number; takeover?: boolean }> = {
     if (await alreadyMember(d)) return;
     if (!(await ensureConsent(d))) return;
     const takeover = args.takeover === true;
-    const enterprise = await d.act("enterprise", async (turn) => {
-      const e = await enterpriseById(turn.tx, args.enterpriseId);
-      return e && open(e.status, takeover) ? { name: e.name, bin: e.bin, binKind: e.binKind } : null;
-    });
+    const enterprise = await d.act("enterprise", (turn) => joinableEnterprise(turn.unit, args.enterpriseId, takeover));
     if (!enterprise) return void (await d.say("join-unavailable"));
     const name = (t: Translate) => nameFor(t, enterprise, false);
     const key = (k: "intro" | "summary" | "submitted") => (takeover ? `takeover-${k}` : `join-${k}`);
@@ -251,14 +232,7 @@ export const joinFlow: FlowDef<{ enterpriseId: number; takeover?: boolean }> = {
       else if (action === "phone") contact.phone = await askPhone(d);
       else if (action === "cancel") return void (await d.say("reg-cancelled"));
       else {
-        const ok = await d.act("submit-join", async (turn) => {
-          const e = await enterpriseById(turn.tx, args.enterpriseId);
-          if (!e || !open(e.status, takeover)) return false;
-          const role = takeover ? "claimant" : "employee";
-          const { membershipId } = await submitJoinRequest(turn.tx, turn.actor!.personId, args.enterpriseId, contact, turn.now, role);
-          await notifyStaff(turn, "join", membershipId);
-          return true;
-        });
+        const ok = await d.act("submit-join", (turn) => askToJoin(turn.unit, args.enterpriseId, contact, takeover));
         await d.say(ok ? (t) => t(key("submitted"), { name: name(t) }) : "join-unavailable");
         return;
       }

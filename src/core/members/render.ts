@@ -1,6 +1,6 @@
 /** How enterprises and contacts are shown: in the registration summary, the profile and staff notices. */
 import { escapeHtml, rich, type Rich } from "../rich-text.ts";
-import type { Translate } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import { parsePhone } from "./phone.ts";
 import type { ContactDraft, EnterpriseDraft } from "./enterprises.ts";
 

@@ -18,7 +18,7 @@
 import type { OutboundMessage } from "../channel.ts";
 import { visibleLength } from "../rich-text.ts";
 import type { QueuedMessage } from "../bookkeeping.ts";
-import type { QueuedPayload } from "../turn.ts";
+import type { QueuedPayload } from "./outbox.ts";
 
 /** The smallest text limit of a message among the channels (Telegram: 4096 characters after entities parsing). */
 export const MERGED_TEXT_LIMIT = 4096;

@@ -8,8 +8,9 @@
  * - Pace: each send first asks the channel's Pacer (its declared limits); a rate-limit answer
  *   pauses the whole scope it names (every chat, or that chat), not just the one message.
  * - Durability: a row is deleted only after the platform accepted it. Deletions of plain messages
- *   are batched (FLUSH_MS); `stop` writes the batch before it returns, so only a crash (kill -9)
- *   inside that window sends those few again (at-least-once).
+ *   are batched while there is more to send (FLUSH_MS) and written at once when the dispatcher
+ *   runs out of work; `stop` writes the batch before it returns, so only a crash (kill -9) inside
+ *   that window sends those few again (at-least-once).
  * - Tagged messages (staff notices) record their platform message id at once, so that an edit
  *   queued behind them ("edit-tag") finds it.
  * - Stop: no new sends; sends in flight get `graceMs`, then are aborted; messages waiting for a
@@ -20,7 +21,7 @@ import type { Logger } from "../../log.ts";
 import { deleteOutbox, type QueuedMessage } from "../bookkeeping.ts";
 import { DEFAULT_CAPABILITIES, DeliveryError, type ResolvedCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import type { QueuedPayload } from "../turn.ts";
+import type { QueuedPayload } from "./outbox.ts";
 import { Pacer } from "./pacer.ts";
 
 /** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
@@ -227,6 +228,9 @@ export class Dispatcher {
 
   private settle(): void {
     if (this.busy()) return;
+    // Nothing left to batch with: write the deletions now instead of after FLUSH_MS, so an idle
+    // dispatcher (a shutdown, a test step) never waits on the batch timer.
+    if (this.#deletions.length) void this.flush();
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -426,8 +430,9 @@ export class Dispatcher {
   }
 
   /**
-   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows). The
-   * timer holds the process open (a batch is never left behind at exit); `flush` writes at once.
+   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows), or at
+   * once when nothing else is queued (`settle`). The timer holds the process open (a batch is never
+   * left behind at exit); `flush` writes at once.
    */
   private deleteSoon(id: number): void {
     this.#deletions.push(id);

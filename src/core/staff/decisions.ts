@@ -1,32 +1,15 @@
 /**
- * Staff decisions. A button's data is untrusted: it is parsed strictly, and the presser's role is
+ * Staff decisions in a chat: a pressed button and the reason question (the services are in
+ * decide.ts). A button's data is untrusted: it is parsed strictly, and the presser's role is
  * read from the database on every press. Refusals are answered and written to the audit log.
  */
-import { parseBin } from "../members/bin.ts";
-import {
-  decideApplication,
-  decideChange,
-  decideJoin,
-  enterpriseById,
-  changeById,
-  membershipById,
-  ownerOf,
-  closeClaims,
-  closeEmployees,
-  pendingJoinsOf,
-  type Decision,
-} from "../members/enterprises.ts";
-import { audit, targetsOf } from "../people.ts";
-import { actorRef, allowed, may, refuseAction, subjectOf as actorSubject, type Refusal } from "../permissions.ts";
-import { rich } from "../rich-text.ts";
+import { allowed, refuseAction, type Refusal } from "../permissions.ts";
 import { cleanText } from "../text.ts";
-import { nameFor } from "../members/render.ts";
-import type { MessageSpec, Turn } from "../turn.ts";
+import type { Turn } from "../turn.ts";
+import { decidable, decide, isTakeover } from "./decide.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { adoptCopy, refOf, refreshNotice, type NoticeKind } from "./notices.ts";
-
-export { actorRef } from "../permissions.ts";
+import { adoptCopy, refOf, type NoticeKind } from "./notices.ts";
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },
@@ -44,20 +27,7 @@ export async function deny(turn: Turn, action: string, subject?: string, reason:
   await refuseAction(turn, action, subject, reason);
 }
 
-/** Whether the turn's actor may see staff work (the staff menu, /pending): permissions.ts decides. */
-export async function isStaff(turn: Turn): Promise<boolean> {
-  return allowed(turn, { action: "staff.view" });
-}
-
-const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated", "closed", "ended", "waiting", "ownerless"];
-
-/** Tells a staff member that someone else decided first (a toast for a button, else a message). */
-async function alreadyDecided(turn: Turn, status: string): Promise<void> {
-  const key = `already-${DECIDED_STATES.includes(status) ? status : "gone"}`;
-  await turn.answer(key);
-}
-
-/** The staff member's name as shown on decisions ("approved by …"). */
+/** The staff member's name as shown on decisions ("approved by …"), from the chat they decided in. */
 function staffName(turn: Turn): string | undefined {
   // Without a name (an anonymous admin's answer), each copy of the notice says "a staff member"
   // in its own language (notices.ts), not in the language of whoever decided.
@@ -81,184 +51,24 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   const revision = m[3] ? parseInt(m[3], 36) : 0;
   // A duplicate the bot never recorded (its send's answer was lost) is brought up to date, for
   // staff only: a notice carries applicants' contact details.
-  if (await allowed(turn, { action: "staff.view" })) await adoptCopy(turn, verb.kind, id);
-  if (!(await decidable(turn, verb.kind, id, revision, verb.decision))) return null;
+  const { unit } = turn;
+  if (await allowed(unit, { action: "staff.view" })) {
+    await adoptCopy(unit, { channel: turn.inbound.channel, chatId: turn.inbound.chatId, messageId: turn.inbound.messageId, locale: turn.locale }, verb.kind, id);
+  }
   if (verb.decision === "reject") {
+    const refused = await decidable(unit, verb.kind, id, revision, verb.decision);
+    if (refused) {
+      await turn.answer(refused);
+      return null;
+    }
     // A take-over request is named as such in the question and the confirmation.
-    const takeover = verb.kind === "join" && (await membershipById(turn.tx, id))?.role === "claimant";
+    const takeover = verb.kind === "join" && (await isTakeover(unit, id));
     return { flow: "reject", args: { kind: verb.kind, id, revision, ...(takeover ? { takeover: true } : {}) } };
   }
-  if (await decide(turn, verb.kind, id, revision, { decision: "approve" })) turn.notice = turn.t("staff-approved-notice");
+  const outcome = await decide(unit, verb.kind, id, revision, { decision: "approve" }, staffName(turn));
+  if (outcome.ok) turn.notice = turn.t("staff-approved-notice");
+  else await turn.answer(outcome.answer);
   return null;
-}
-
-/** What a decision is about: its state, which revision it is at, and who asked. */
-async function subjectOf(turn: Turn, kind: NoticeKind, id: number) {
-  if (kind === "application") {
-    const e = await enterpriseById(turn.tx, id);
-    return e ? { status: e.status as string, revision: e.revised, applicant: (await ownerOf(turn.tx, id))?.personId } : null;
-  }
-  if (kind === "join") {
-    const m = await membershipById(turn.tx, id);
-    return m ? { status: m.status as string, revision: m.revised, applicant: m.personId } : null;
-  }
-  const c = await changeById(turn.tx, id);
-  return c ? { status: c.status, revision: c.requested, applicant: c.requestedById } : null;
-}
-
-/**
- * Whether this actor may decide on this request now: permissions.ts says who may (staff, not on
- * their own request), and the request is still pending and still what the notice showed.
- */
-async function decidable(turn: Turn, kind: NoticeKind, id: number, revision: number, decision: Decision["decision"]): Promise<boolean> {
-  const subject = await subjectOf(turn, kind, id);
-  const verdict = may(await actorSubject(turn.tx, turn.actor?.personId), {
-    action: "staff.decide",
-    record: { type: kind, id, applicantId: subject?.applicant ?? null },
-  });
-  if (!verdict.ok) {
-    const action = verdict.reason === "staff-own-application" ? `${kind}-decide-own` : `${kind}-${decision}`;
-    await refuseAction(turn, action, `${kind}:${id}`, verdict.reason);
-    return false;
-  }
-  const refuse = async (status: string) => {
-    await alreadyDecided(turn, status);
-    return false;
-  };
-  if (!subject) return refuse("missing");
-  if (subject.status !== "pending") return refuse(subject.status);
-  if (subject.revision !== revision) return refuse("outdated");
-  return true;
-}
-
-/**
- * Applies a decision once: the conditional update in enterprises.ts (status and submission in one
- * statement) lets exactly one of two simultaneous presses through; the other is told it was
- * already decided. The caller confirms it to the staff member, once (a toast or a message).
- */
-export async function decide(turn: Turn, kind: NoticeKind, id: number, revision: number, decision: Decision): Promise<boolean> {
-  if (!(await decidable(turn, kind, id, revision, decision.decision))) return false;
-  const staffId = turn.actor!.personId;
-  const result =
-    kind === "application"
-      ? await decideApplication(turn.tx, id, staffId, decision, turn.now, revision)
-      : kind === "join"
-        ? await decideJoin(turn.tx, id, staffId, decision, turn.now, revision)
-        : await decideChange(turn.tx, id, staffId, decision, turn.now, revision, (bin) => {
-            const r = parseBin(bin);
-            return r.ok ? r.kind : null;
-          });
-  const subject = `${kind}:${id}`;
-  if (!result.ok) {
-    const status = result.status;
-    if (status === "bin-taken") {
-      await turn.answer("staff-change-bin-taken");
-    } else if (status === "waiting") {
-      await turn.answer("staff-join-waits");
-    } else {
-      await alreadyDecided(turn, status);
-    }
-    return false;
-  }
-  const approved = decision.decision === "approve";
-  await audit(
-    turn.tx,
-    {
-      actorId: staffId,
-      actorRef: actorRef(turn),
-      action: `${kind}-${decision.decision}`,
-      subject,
-      outcome: "ok",
-      ...(decision.decision === "reject" ? { detail: decision.reason } : {}),
-    },
-    turn.now,
-  );
-  await refreshNotice(turn, kind, id, {
-    decision: approved ? "approved" : "rejected",
-    ...(staffName(turn) ? { by: staffName(turn) } : {}),
-    ...(decision.decision === "reject" ? { reason: decision.reason } : {}),
-  });
-  await tellApplicant(turn, kind, id, decision);
-  if (kind === "application" && !approved) await closeEmployeesOf(turn, id, "rejected");
-  // Joins that waited for this enterprise can now be approved: their notices get the button.
-  if (kind === "application" && approved) for (const j of await pendingJoinsOf(turn.tx, id)) await refreshNotice(turn, "join", j);
-  if (kind === "join" && approved) {
-    const m = await membershipById(turn.tx, id);
-    // A take-over approved: the other claimants' requests are closed.
-    if (m?.role === "owner") {
-      for (const other of await closeClaims(turn.tx, m.enterprise.id, turn.now)) {
-        await refreshNotice(turn, "join", other.id, { decision: "closed" });
-        await tellPerson(turn, other.personId, { text: "membership-claim-closed" });
-      }
-    }
-  }
-  // The notice itself is edited through the outbox (every copy of it), so no `consumed` here.
-  return true;
-}
-
-async function tellPerson(turn: Turn, personId: number, message: MessageSpec): Promise<void> {
-  for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) await turn.send(target, message);
-}
-
-/**
- * Employees who asked to join (or joined) an enterprise whose application failed are closed
- * (pending) or ended (approved): their notices say so without naming a decider, and they are told.
- * `why`: "rejected" (staff rejected the enterprise's application) or "owner-left" (its owner erased
- * their data; nothing of the erased person, not even the enterprise's name, is repeated).
- */
-export async function closeEmployeesOf(turn: Turn, enterpriseId: number, why: "rejected" | "owner-left"): Promise<void> {
-  const enterprise = await enterpriseById(turn.tx, enterpriseId);
-  if (!enterprise) return;
-  for (const m of await closeEmployees(turn.tx, enterpriseId, turn.now)) {
-    await refreshNotice(turn, "join", m.id, { decision: m.status });
-    await tellPerson(turn, m.personId, {
-      text: why === "rejected" ? (t) => t("decision-join-enterprise-rejected", { name: nameFor(t, enterprise, false) }) : `membership-${m.status}-owner-left`,
-    });
-  }
-}
-
-/** The applicant hears the outcome in their own language, wherever they can be reached. */
-async function tellApplicant(turn: Turn, kind: NoticeKind, id: number, decision: Decision): Promise<void> {
-  let personId: number | undefined;
-  let name = "";
-  let joinedName: { name: string; bin: string; binKind: string } | undefined;
-  let field: "name" | "bin" | undefined;
-  let key = "";
-  const args: Record<string, string> = {};
-  if (kind === "application") {
-    const owner = await ownerOf(turn.tx, id);
-    personId = owner?.personId;
-    name = owner?.enterprise.name ?? "";
-    key = decision.decision === "approve" ? "decision-application-approved" : "decision-application-rejected";
-  } else if (kind === "join") {
-    const m = await membershipById(turn.tx, id);
-    personId = m?.personId;
-    // Told before they are a member: a sole proprietor's name stays hidden (see nameFor).
-    joinedName = m?.enterprise;
-    const takeover = m?.role === "owner" || m?.role === "claimant";
-    key = decision.decision === "approve" ? (takeover ? "decision-takeover-approved" : "decision-join-approved") : takeover ? "decision-takeover-rejected" : "decision-join-rejected";
-  } else {
-    const c = await changeById(turn.tx, id);
-    personId = c?.requestedById;
-    const e = c ? await enterpriseById(turn.tx, c.enterpriseId) : null;
-    // After an approved name change the enterprise's name is the new one: show the old one.
-    name = c && decision.decision === "approve" && c.field === "name" ? c.oldValue : (e?.name ?? "");
-    if (c) {
-      args.value = c.newValue;
-      field = c.field;
-    }
-    key = decision.decision === "approve" ? "decision-change-approved-field" : "decision-change-rejected";
-  }
-  if (!personId) return;
-  if (decision.decision === "reject") args.reason = decision.reason;
-  await tellPerson(turn, personId, {
-    text: (t) =>
-      t(key, {
-        name: joinedName ? nameFor(t, joinedName, decision.decision === "approve") : name,
-        ...args,
-        ...(field ? { field: rich(t(`field-${field}`)) } : {}),
-      }),
-  });
 }
 
 /** Rejecting asks for the reason first (it is sent to the applicant); /cancel leaves it undecided. */
@@ -275,8 +85,13 @@ export const rejectFlow: FlowDef<{ kind: NoticeKind; id: number; revision: numbe
       },
     );
     // decide() asks permissions.ts again: the role may have been revoked while they typed.
-    const done = await d.act("reject", (turn) => decide(turn, args.kind, args.id, args.revision, { decision: "reject", reason }));
+    const done = await d.act("reject", async (turn) => {
+      const outcome = await decide(turn.unit, args.kind, args.id, args.revision, { decision: "reject", reason }, staffName(turn));
+      if (!outcome.ok) await turn.answer(outcome.answer);
+      return outcome.ok;
+    });
     // One confirmation, naming the request by its own reference (no toast: the reason was typed).
     if (done) await d.say({ key: `staff-rejected-done-${args.takeover ? "takeover" : args.kind}`, args: { ref: refOf(args.kind, args.id) } });
   },
 };
+

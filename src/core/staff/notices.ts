@@ -7,8 +7,10 @@
  */
 import type { Tx } from "../../db/database.ts";
 import { rich } from "../rich-text.ts";
-import type { MessageSpec, Target, Translate, Turn } from "../turn.ts";
-import { staffTargets } from "../people.ts";
+import type { MessageSpec, Target, Translate } from "../message.ts";
+import type { ChatRef } from "../outbox/outbox.ts";
+import type { Unit } from "../unit.ts";
+import { firstChannelOf, personAt, staffTargets } from "../people.ts";
 import { may } from "../permissions.ts";
 import { changeById, enterpriseById, joinBlocker, membershipById, ownerOf, type EnterpriseView, type MembershipRole } from "../members/enterprises.ts";
 import { contactLines, enterpriseLines } from "../members/render.ts";
@@ -49,6 +51,8 @@ export const STAFF_VERBS = {
 export interface Decided {
   decision: "approved" | "rejected" | "withdrawn" | "superseded" | "erased" | "closed" | "ended";
   by?: string;
+  /** Decided now by staff who cannot be named (an anonymous admin): "a staff member", per copy's language. */
+  someone?: boolean;
   reason?: string;
 }
 
@@ -57,11 +61,6 @@ type NoticeData = { status: string; submission: number; revision: number } & (
   | { kind: "join"; id: number; role: MembershipRole; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
   | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string }
 );
-
-async function channelOf(tx: Tx, personId: number): Promise<string | null> {
-  const identity = await tx.channelIdentity.findFirst({ where: { personId }, orderBy: { id: "asc" }, select: { channel: true } });
-  return identity?.channel ?? null;
-}
 
 async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | null> {
   if (kind === "application") {
@@ -77,7 +76,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       enterprise,
       contactName: owner?.contactName ?? null,
       phone: owner?.phone ?? null,
-      channel: owner ? await channelOf(tx, owner.personId) : null,
+      channel: owner ? await firstChannelOf(tx, owner.personId) : null,
     };
   }
   if (kind === "join") {
@@ -93,7 +92,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       enterprise: m.enterprise,
       contactName: m.contactName,
       phone: m.phone,
-      channel: await channelOf(tx, m.personId),
+      channel: await firstChannelOf(tx, m.personId),
     };
   }
   const c = await changeById(tx, id);
@@ -135,7 +134,8 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
 
 /** The notice's last line: what happened, and who decided when that is known. */
 function decidedLine(decided: Decided, t: Translate): string {
-  const { decision, by, reason } = decided;
+  const { decision, reason } = decided;
+  const by = decided.by ?? (decided.someone ? t("notice-someone") : undefined);
   if (decision === "approved" || decision === "rejected") {
     if (by) return reason ? t(`notice-decided-${decision}-reason`, { by, reason }) : t(`notice-decided-${decision}`, { by });
     return reason ? t(`notice-status-${decision}-reason`, { reason }) : t(`notice-status-${decision}`);
@@ -165,25 +165,25 @@ function spec(data: NoticeData, decided: Decided | undefined = decidedFromStatus
 }
 
 /** Tells staff something that needs no decision (an enterprise that lost its owner). */
-export async function tellStaff(turn: Turn, message: MessageSpec): Promise<void> {
-  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChat.target)) {
-    await turn.send(target, message);
+export async function tellStaff(unit: Unit, message: MessageSpec): Promise<void> {
+  for (const target of await staffTargets(unit.tx, unit.settings, unit.staffChat.target)) {
+    await unit.outbox.send(target, message);
   }
 }
 
 /** Sends a new notice to the staff chat, or to every staff member, while it waits for a decision. */
-export async function notifyStaff(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
-  const data = await load(turn.tx, kind, id);
+export async function notifyStaff(unit: Unit, kind: NoticeKind, id: number): Promise<void> {
+  const data = await load(unit.tx, kind, id);
   if (!data || data.status !== "pending") return;
-  for (const target of await staffTargets(turn.tx, turn.services.settings, turn.services.staffChat.target)) {
-    await turn.send(target, spec(data), { tag: noticeTag(data) });
+  for (const target of await staffTargets(unit.tx, unit.settings, unit.staffChat.target)) {
+    await unit.outbox.send(target, spec(data), { tag: noticeTag(data) });
   }
 }
 
-/** Sends the notice for one item into the current chat (the pending list); decisions edit it too. */
-export async function showNotice(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
-  const data = await load(turn.tx, kind, id);
-  if (data) await turn.send(turn.here, spec(data), { tag: noticeTag(data) });
+/** Sends the notice for one item to `to` (the pending list, in the chat that asked); decisions edit it too. */
+export async function showNotice(unit: Unit, to: Target, kind: NoticeKind, id: number): Promise<void> {
+  const data = await load(unit.tx, kind, id);
+  if (data) await unit.outbox.send(to, spec(data), { tag: noticeTag(data) });
 }
 
 /**
@@ -191,21 +191,21 @@ export async function showNotice(turn: Turn, kind: NoticeKind, id: number): Prom
  * after the applicant edited a request that still waits. A decided notice is left as it is unless
  * `decided` says more. Copies in the chat of someone who is no longer staff are not updated.
  */
-export async function refreshNotice(turn: Turn, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
-  const data = await load(turn.tx, kind, id);
+export async function refreshNotice(unit: Unit, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
+  const data = await load(unit.tx, kind, id);
   if (!data || (!decided && data.status !== "pending")) return;
   const s = spec(data, decided);
-  await turn.editTagged(noticeTag(data), () => s, { allow: (target) => staffMayRead(turn, target) });
+  await unit.outbox.editTagged(noticeTag(data), () => s, { allow: (target) => staffMayRead(unit, target) });
 }
 
 /**
  * Erasure: every copy of every submission's notices of this request shows the erased state (no
  * name, phone or IIN), wherever it is.
  */
-export async function scrubNotices(turn: Turn, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
-  const data = await load(turn.tx, kind, id);
+export async function scrubNotices(unit: Unit, kind: NoticeKind, id: number, decided?: Decided): Promise<void> {
+  const data = await load(unit.tx, kind, id);
   const s = data ? spec(data, decided ?? decidedFromStatus(data.status)) : { text: "notice-erased" };
-  for (const tag of await turn.tagsLike(`${kind}:${id}@`)) await turn.editTagged(tag, () => s);
+  for (const tag of await unit.outbox.tagsLike(`${kind}:${id}@`)) await unit.outbox.editTagged(tag, () => s);
 }
 
 /**
@@ -214,43 +214,38 @@ export async function scrubNotices(turn: Turn, kind: NoticeKind, id: number, dec
  * the notice's current tag, so that every later edit reaches it too, and is brought up to date now
  * (a decided notice loses its buttons). Call only for staff: the pressed message is real (the
  * platform names it), but the button data is not trusted to name the right notice beyond kind/id.
+ * `pressed`: the message pressed, and the language of its chat (for a copy without a twin).
  */
-export async function adoptCopy(turn: Turn, kind: NoticeKind, id: number): Promise<void> {
-  const messageId = turn.inbound.messageId;
+export async function adoptCopy(unit: Unit, pressed: ChatRef & { messageId?: string; locale: Target["locale"] }, kind: NoticeKind, id: number): Promise<void> {
+  const { messageId } = pressed;
   if (!messageId) return;
-  const here = { channel: turn.inbound.channel, chatId: turn.inbound.chatId };
-  const known = await turn.tx.sentMessage.findFirst({ where: { ...here, messageId }, select: { id: true } });
-  if (known) return;
-  const data = await load(turn.tx, kind, id);
+  const here = { channel: pressed.channel, chatId: pressed.chatId };
+  if (await unit.outbox.known(here, messageId)) return;
+  const data = await load(unit.tx, kind, id);
   if (!data) return;
   const tag = noticeTag(data);
   // The copy is in the language its twin was sent in; the chat's language otherwise.
-  const twin = await turn.tx.sentMessage.findFirst({ where: { ...here, tag }, select: { locale: true } });
-  await turn.tx.sentMessage.create({ data: { ...here, tag, messageId, locale: twin?.locale ?? turn.here.locale } });
-  turn.services.log.info("a copy of a notice the bot had not recorded was pressed; recorded and brought up to date", { notice: `${kind}:${id}` });
+  const twin = await unit.outbox.localeOf(here, tag);
+  await unit.outbox.adopt(here, messageId, tag, twin ?? pressed.locale);
+  unit.log.info("a copy of a notice the bot had not recorded was pressed; recorded and brought up to date", { notice: `${kind}:${id}` });
   const s = spec(data);
-  await turn.editTagged(tag, () => s, { only: here });
+  await unit.outbox.editTagged(tag, () => s, { only: here });
 }
 
 /**
  * Someone is no longer staff (or erased): their copies of notices are replaced by a neutral line
  * and forgotten, so that later edits (an applicant's new phone) do not reach them.
  */
-export async function forgetNoticesIn(turn: Turn, chats: { channel: string; chatId: string }[]): Promise<void> {
+export async function forgetNoticesIn(unit: Unit, chats: ChatRef[]): Promise<void> {
   for (const chat of chats) {
-    for (const tag of await turn.tagsLike("", chat)) {
-      if (parseNoticeTag(tag)) await turn.editTagged(tag, () => ({ text: "notice-not-yours" }), { only: chat, forget: true });
+    for (const tag of await unit.outbox.tagsLike("", chat)) {
+      if (parseNoticeTag(tag)) await unit.outbox.editTagged(tag, () => ({ text: "notice-not-yours" }), { only: chat, forget: true });
     }
   }
 }
 
 /** The staff chat, and the private chats of people who are staff now, may receive notice updates. */
-async function staffMayRead(turn: Turn, target: Target): Promise<boolean> {
-  if (turn.services.staffChat.is(target.channel, target.chatId)) return true;
-  const identity = await turn.tx.channelIdentity.findUnique({
-    where: { channel_externalId: { channel: target.channel, externalId: target.chatId } },
-    select: { person: { select: { id: true, role: true, erasedAt: true } } },
-  });
-  const p = identity?.person;
-  return may(p ? { personId: p.id, role: p.role, erased: !!p.erasedAt } : null, { action: "staff.view" }).ok;
+async function staffMayRead(unit: Unit, target: Target): Promise<boolean> {
+  if (unit.staffChat.is(target.channel, target.chatId)) return true;
+  return may(await personAt(unit.tx, target.channel, target.chatId), { action: "staff.view" }).ok;
 }

@@ -8,6 +8,8 @@
 import type { Database, Tx } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelName } from "../channel.ts";
+import { adminTargets } from "../people.ts";
+import type { Unit } from "../unit.ts";
 
 export interface ChatRef {
   channel: ChannelName;
@@ -130,4 +132,29 @@ export async function moveChatRecords(tx: Tx, channel: string, from: string, to:
   }
   // A group's typed-number menu is not used (typed answers in a group are text).
   await tx.chatMenu.deleteMany({ where: { channel, chatId: from } });
+}
+
+/**
+ * A chat has a new id (Telegram: the staff group was upgraded to a supergroup; its messages moved
+ * with it). What the bot recorded about it moves too; when it is the staff group, the bot follows
+ * it from now on (recorded, so a restart does too), logs both ids and tells admins privately what
+ * to change in the configuration. Once `unit` commits, the bot follows the group and `redirect`
+ * runs (the dispatcher's queues for the old id move to the new one). Idempotent: the move is
+ * announced twice (in the old chat and in the new one) and may also be found by a refused send.
+ */
+export async function moveChat(unit: Unit, channel: ChannelName, from: string, to: string, redirect: () => void): Promise<void> {
+  if (from === to) return;
+  await moveChatRecords(unit.tx, channel, from, to);
+  const { staffChat } = unit;
+  const ours = staffChat.is(channel, from);
+  if (ours && (await staffChat.record(unit.tx, to, unit.now))) {
+    unit.log.warn("the staff group has a new id (upgraded to a supergroup); following it: set STAFF_CHAT_ID to the new id", { from, to });
+    for (const target of await adminTargets(unit.tx, unit.settings.defaultLocale)) {
+      await unit.outbox.send(target, { text: { key: "staff-chat-moved", args: { from, to } } });
+    }
+  }
+  unit.afterCommit(() => {
+    if (ours) staffChat.follow(to);
+    redirect();
+  });
 }

@@ -4,12 +4,12 @@
  */
 import { rich } from "../rich-text.ts";
 import type { ChannelName } from "../channel.ts";
-import type { Translate, Turn } from "../turn.ts";
+import type { Translate } from "../message.ts";
 import { fail, ok, type Json, type Option, type Parse } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
-import { audit, targetsOf, type Role } from "../people.ts";
-import { actorRef, authorize } from "../permissions.ts";
-import { forgetNoticesIn } from "./notices.ts";
+import type { Role } from "../people.ts";
+import { authorize } from "../permissions.ts";
+import { grantRole, revokeRole, teamList } from "./roles.ts";
 import type { InboundEvent } from "../channel.ts";
 
 interface Member {
@@ -37,29 +37,6 @@ export function parseUserRef(channel: ChannelName, event: InboundEvent): Parse<s
   return fail("team-error-user");
 }
 
-/**
- * Gives `role` to the person behind `externalId` on the admin's channel. Never lowers a role here
- * (removing is "revoke"), and never touches an admin from the configuration.
- */
-async function grant(turn: Turn, externalId: string, role: Role): Promise<"granted" | "configured" | "already-admin"> {
-  const channel = turn.inbound.channel;
-  const identity = await turn.tx.channelIdentity.findUnique({
-    where: { channel_externalId: { channel, externalId } },
-    include: { person: { select: { role: true, configuredAdmin: true } } },
-  });
-  if (identity?.person.configuredAdmin) return "configured";
-  if (identity?.person.role === "admin" && role === "staff") return "already-admin";
-  const personId = identity
-    ? (await turn.tx.person.update({ where: { id: identity.personId }, data: { role } })).id
-    : (await turn.tx.person.create({ data: { role, identities: { create: { channel, externalId } } } })).id;
-  await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: `grant-${role}`, subject: `person:${personId}`, outcome: "ok" }, turn.now);
-  const where = turn.services.staffChat.current ? "-group" : "";
-  for (const target of await targetsOf(turn.tx, personId, turn.services.settings.defaultLocale)) {
-    await turn.send(target, { text: `team-you-are-${role}${where}` });
-  }
-  return "granted";
-}
-
 export const teamFlow: FlowDef<Json> = {
   name: "team",
   version: 1,
@@ -68,11 +45,7 @@ export const teamFlow: FlowDef<Json> = {
     for (;;) {
       const team = await d.act("team", async (turn): Promise<Member[] | null> => {
         if (!(await authorize(turn, { action: "team.manage" }, "team"))) return null;
-        const people = await turn.tx.person.findMany({
-          where: { role: { in: ["staff", "admin"] } },
-          include: { identities: { select: { channel: true, externalId: true } } },
-          orderBy: { id: "asc" },
-        });
+        const people = await teamList(turn.unit);
         return people.map((p) => ({
           id: p.id,
           role: p.role,
@@ -109,7 +82,7 @@ export const teamFlow: FlowDef<Json> = {
         const ref = await d.ask({ prompt: `team-ask-user-${channel}`, accept: (event) => parseUserRef(channel, event) });
         const done = await d.act("grant", async (turn) => {
           if (!(await authorize(turn, { action: "team.manage" }, `grant-${role}`))) return null;
-          return grant(turn, ref, role);
+          return grantRole(turn.unit, turn.inbound.channel, ref, role);
         });
         if (done === "granted") await d.say({ key: `team-granted-${role}`, args: { user: ref } });
         else if (done) await d.say({ key: `team-not-changed-${done}`, args: { user: ref } });
@@ -120,14 +93,7 @@ export const teamFlow: FlowDef<Json> = {
       if (!(await d.confirm({ key: "team-revoke-confirm", args: { name: member.label } }))) continue;
       const done = await d.act("revoke", async (turn) => {
         if (!(await authorize(turn, { action: "team.manage" }, "revoke"))) return false;
-        const target = await turn.tx.person.findUnique({ where: { id: member.id }, select: { configuredAdmin: true } });
-        if (target?.configuredAdmin) return false;
-        await turn.tx.person.update({ where: { id: member.id }, data: { role: "member" } });
-        // Their copies of notices (applicants' contacts) are withdrawn from their chats.
-        const identities = await turn.tx.channelIdentity.findMany({ where: { personId: member.id }, select: { channel: true, externalId: true } });
-        await forgetNoticesIn(turn, identities.map((i) => ({ channel: i.channel, chatId: i.externalId })));
-        await audit(turn.tx, { actorId: turn.actor!.personId, actorRef: actorRef(turn), action: "revoke", subject: `person:${member.id}`, outcome: "ok" }, turn.now);
-        return true;
+        return revokeRole(turn.unit, member.id);
       });
       if (done) await d.say({ key: "team-revoked", args: { name: member.label } });
     }

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../../src/db/database.ts";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Database } from "../../../src/db/database.ts";
+import { openTestDatabase } from "../../support/db-template.ts";
 import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
@@ -16,9 +17,27 @@ import { createLogger } from "../../../src/log.ts";
 let dir: string;
 let db: Database;
 let logs: string[];
+const logWaiters = new Set<() => void>();
+/** The test logger's sink: keeps the line and wakes whoever waits for one. */
+const record = (line: string) => {
+  logs.push(line);
+  for (const wake of logWaiters) wake();
+};
+/** Resolves once a line containing `text` has been logged. */
+function logged(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!logs.some((l) => l.includes(text))) return;
+      logWaiters.delete(check);
+      resolve();
+    };
+    logWaiters.add(check);
+    check();
+  });
+}
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-dispatch-"));
-  db = await openDatabase(`file:${join(dir, "bot.db")}`);
+  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
   logs = [];
 });
 afterEach(async () => {
@@ -85,7 +104,7 @@ async function queue(chatId: string, text: string): Promise<QueuedMessage> {
 }
 
 function dispatcher(time: ReturnType<typeof virtualTime>, extra: Partial<DispatcherOptions> = {}) {
-  return new Dispatcher({ db, log: createLogger({ level: "debug", write: (l) => logs.push(l) }), timers: time, ...extra });
+  return new Dispatcher({ db, log: createLogger({ level: "debug", write: record }), timers: time, ...extra });
 }
 
 const outboxCount = () => db.transaction((tx) => tx.outbox.count());
@@ -250,6 +269,35 @@ describe("Dispatcher", () => {
     expect(await outboxCount()).toBe(1);
   });
 
+  it("removes delivered rows as soon as it has nothing else to do, without waiting for a batch timer", async () => {
+    // With setTimeout faked, a batch timer would never fire: only the dispatcher running out of
+    // work can remove the row. (Its sleeps use the virtual clock, not setTimeout.)
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const time = virtualTime();
+      const { sender, delivered } = scriptedSender(time, () => {});
+      const row = await queue("1", "A");
+      let removed!: () => void;
+      const gone = new Promise<void>((r) => (removed = r));
+      const watched: Database = {
+        ...db,
+        async transaction(fn) {
+          const result = await db.transaction(fn);
+          if ((await outboxCount()) === 0) removed();
+          return result;
+        },
+      };
+      const d = new Dispatcher({ db: watched, log: createLogger({ level: "debug", write: record }), timers: time });
+      await d.register(sender);
+      d.enqueue([row]);
+      await gone;
+      expect(delivered.map((a) => a.text)).toEqual(["A"]);
+      await d.stop();
+    } finally {
+      vi.useRealTimers();
+    }
+  }, 10_000);
+
   it("at stop, removes what was delivered before it resolves and hands back what waits for a retry", async () => {
     // Real time here: the point is that nothing is left to a timer after stop() resolves.
     let attempts = 0;
@@ -261,10 +309,10 @@ describe("Dispatcher", () => {
         return { messageId: "1" };
       },
     };
-    const d = new Dispatcher({ db, log: createLogger({ level: "debug", write: (l) => logs.push(l) }) });
+    const d = new Dispatcher({ db, log: createLogger({ level: "debug", write: record }) });
     await d.register(sender);
     d.enqueue([await queue("1", "A"), await queue("2", "B")]);
-    while (!logs.some((l) => l.includes("will retry"))) await new Promise((r) => setTimeout(r, 5));
+    await logged("will retry");
     await d.stop();
     const left = await db.transaction((tx) => tx.outbox.findMany());
     expect(left.map((r) => (JSON.parse(r.payload) as { message: { text: string } }).message.text)).toEqual(["B"]);
@@ -281,7 +329,7 @@ describe("Dispatcher", () => {
         return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new DeliveryError("retry", "network: aborted"))));
       },
     };
-    const d = new Dispatcher({ db, log: createLogger({ level: "debug", write: (l) => logs.push(l) }) });
+    const d = new Dispatcher({ db, log: createLogger({ level: "debug", write: record }) });
     await d.register(sender);
     d.enqueue([await queue("1", "A")]);
     await inFlight;

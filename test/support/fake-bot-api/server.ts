@@ -64,16 +64,18 @@ export interface SettledOptions {
   timeoutMs?: number;
 }
 
+/** Options of `confirmed`. */
+export interface ConfirmedOptions {
+  /** Default 5000 ms. */
+  timeoutMs?: number;
+}
+
 type Envelope =
   | { ok: true; result: unknown; description?: string }
   | { ok: false; error_code: number; description: string; parameters?: ResponseParameters };
 
 const DEFAULT_TOKEN = "123456789:AAFakeTokenForQazTextileTests_123456";
 const MAX_BODY = 50 * 1024 * 1024;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -197,6 +199,8 @@ export class FakeBotApi {
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private inFlight = 0;
   private lastActivity = Date.now();
+  /** Woken when a call starts or ends, the last pending update is confirmed, or the fake closes. */
+  private readonly changeListeners = new Set<() => void>();
   private nextUserId = 700_000_001;
   private nextGroupId = 1;
   private closed = false;
@@ -238,6 +242,7 @@ export class FakeBotApi {
         if (name !== undefined) void this.invoke(name, params, new AbortController().signal, "webhook-reply");
       },
     });
+    this.updates.onDrained(() => this.changed());
     this.methods = createMethods({ world: this.world, updates: this.updates, strictHtml: options.strictHtml ?? true });
     for (const name of this.methods.keys()) this.methodNames.set(name.toLowerCase(), name);
     server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -325,6 +330,11 @@ export class FakeBotApi {
   /**
    * Resolves once every update was confirmed (polling) or acknowledged
    * (webhook) and no API call has been in flight for `quietMs`.
+   *
+   * The quiet period is a guess (the fake cannot know what the bot is about
+   * to call), so prefer a definite event before a negative assertion:
+   * `confirmed()` (a bot that confirms an update only once it is handled has
+   * then handled it), the harness's `settled()`, or `waitFor` of the answer.
    */
   async settled(options: SettledOptions = {}): Promise<void> {
     const quietMs = options.quietMs ?? 50;
@@ -333,15 +343,61 @@ export class FakeBotApi {
     for (;;) {
       if (this.closed) throw new Error("settled(): the fake Bot API was closed");
       const busy = this.updates.pendingCount() > 0 || this.inFlight > 0;
-      if (!busy && Date.now() - this.lastActivity >= quietMs) return;
-      if (Date.now() >= deadline) {
+      const quietFor = Date.now() - this.lastActivity;
+      if (!busy && quietFor >= quietMs) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
         throw new Error(
           `settled() timed out after ${timeoutMs} ms: ${this.updates.describePending()}; ` +
             `${this.inFlight} API call(s) in flight`,
         );
       }
-      await sleep(5);
+      // Sleep until something changes, the quiet period is over, or the deadline.
+      await this.nextChange(busy ? left : Math.min(left, quietMs - quietFor));
     }
+  }
+
+  /**
+   * Resolves once no update is pending: each was confirmed (polling: a later
+   * getUpdates offset) or acknowledged (webhook: a 2xx answer). A bot that
+   * confirms an update only after handling it has then handled every update
+   * (its answers may still be on their way). Rejects after `timeoutMs`.
+   */
+  async confirmed(options: ConfirmedOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.closed) throw new Error("confirmed(): the fake Bot API was closed");
+      if (this.updates.pendingCount() === 0) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`confirmed() timed out after ${timeoutMs} ms: ${this.updates.describePending()}`);
+      await this.nextChange(left);
+    }
+  }
+
+  /** Resolves at the next change (see `changeListeners`) or after `ms`, whichever comes first. */
+  private nextChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.changeListeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.changeListeners.add(done);
+    });
+  }
+
+  private changed(): void {
+    // A microtask later: an update taken out and put back at once (redeliver) is no change.
+    queueMicrotask(() => {
+      for (const listener of [...this.changeListeners]) listener();
+    });
+  }
+
+  /** Calls (other than a held getUpdates) that arrived and are not answered yet. */
+  get callsInFlight(): number {
+    return this.inFlight;
   }
 
   // ------------------------------------------------------- fault injection
@@ -458,6 +514,7 @@ export class FakeBotApi {
     if (tracked) {
       this.inFlight++;
       this.lastActivity = at;
+      this.changed();
     }
     let envelope: Envelope;
     try {
@@ -504,6 +561,7 @@ export class FakeBotApi {
       if (tracked) {
         this.inFlight--;
         this.lastActivity = Date.now();
+        this.changed();
       }
     }
     this.record(method, params, envelope, at, via, signal.aborted);
@@ -555,6 +613,7 @@ export class FakeBotApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.changed();
     this.updates.close();
     this.world.close();
     for (const entry of this.sleeps) {
@@ -562,9 +621,13 @@ export class FakeBotApi {
       entry.resolve();
     }
     this.sleeps.clear();
-    // Give answered requests a moment to flush before sockets are cut.
-    const deadline = Date.now() + 200;
-    while (this.openResponses.size > 0 && Date.now() < deadline) await sleep(5);
+    // Give answered requests a moment (at most 200 ms) to flush before sockets are cut.
+    const flushed = [...this.openResponses].map(
+      (res) => new Promise<void>((resolve) => (res.writableFinished || res.destroyed ? resolve() : res.once("close", resolve).once("finish", resolve))),
+    );
+    let cap: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(flushed), new Promise<void>((resolve) => (cap = setTimeout(resolve, 200)))]);
+    clearTimeout(cap);
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

@@ -53,7 +53,8 @@ function typeOf(update: Update): string {
 
 /** Holds updates until the bot has confirmed (polling) or acknowledged (webhook) them. */
 export class UpdateQueue {
-  private entries: Entry[] = [];
+  private pending: Entry[] = [];
+  private readonly drainListeners = new Set<() => void>();
   private readonly history = new Map<number, Update>();
   private nextId = 100_000_001;
   private held: HeldPoll | undefined;
@@ -70,6 +71,25 @@ export class UpdateQueue {
   private closed = false;
 
   constructor(private readonly options: UpdateQueueOptions) {}
+
+  /** Every update not yet confirmed/acknowledged; setting it tells the drain listeners when it empties. */
+  private get entries(): Entry[] {
+    return this.pending;
+  }
+
+  private set entries(next: Entry[]) {
+    this.pending = next;
+    if (next.length === 0) for (const listener of [...this.drainListeners]) listener();
+  }
+
+  /**
+   * Calls `listener` each time the last pending update is confirmed (polling) or acknowledged
+   * (webhook); returns the unsubscribe function.
+   */
+  onDrained(listener: () => void): () => void {
+    this.drainListeners.add(listener);
+    return () => void this.drainListeners.delete(listener);
+  }
 
   /** Adds an update (from a simulated person or a test); returns its update_id. */
   enqueue(input: UpdateInput): number {
@@ -102,7 +122,7 @@ export class UpdateQueue {
     this.pump();
   }
 
-  /** Updates not yet confirmed/acknowledged (what `settled` waits for). */
+  /** Updates not yet confirmed/acknowledged (what `settled` and `confirmed` wait for). */
   pendingCount(): number {
     return this.entries.length;
   }

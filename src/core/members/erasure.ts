@@ -1,0 +1,102 @@
+/**
+ * Erasure of a person's data on request (withdrawal of consent, Law No. 94-V), and what "My data"
+ * shows before it. Services on a unit of work (unit.ts): the privacy flow calls them inside
+ * `d.act`; a dashboard or a job could call them alike.
+ */
+import { requestScrub } from "../../db/database.ts";
+import type { Translate } from "../message.ts";
+import { rich } from "../rich-text.ts";
+import { closeEmployeesOf } from "../staff/decide.ts";
+import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
+import type { Unit } from "../unit.ts";
+import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
+import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
+import { enterpriseLines, localDate } from "./render.ts";
+import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
+
+/** What the bot keeps about the acting person, as "My data" shows it; null when nobody acts (or no such person). */
+export async function whatIsKept(unit: Unit): Promise<{
+  name: string | null;
+  phone: string | null;
+  consentAt: string | null;
+  enterprise: string | null;
+  iin: string | null;
+  iinKind: string | null;
+} | null> {
+  if (!unit.actor) return null;
+  const p = await personalDataOf(unit.tx, unit.actor.personId);
+  const m = await membershipOf(unit.tx, unit.actor.personId);
+  // A sole proprietor's IIN is their personal data too: "My data" shows it (their own only).
+  const iin = m && m.role === "owner" && m.enterprise.binKind === "sole-proprietor" && /^\d{12}$/.test(m.enterprise.bin) ? m.enterprise.bin : null;
+  return p
+    ? {
+        name: p.name,
+        phone: p.phone,
+        consentAt: p.consentAt ? localDate(p.consentAt) : null,
+        enterprise: m ? m.enterprise.name : null,
+        iin,
+        iinKind: iin ? m!.enterprise.binKind : null,
+      }
+    : null;
+}
+
+/**
+ * Erases a person's personal data; what is not personal (an enterprise's BIN and name) stays for
+ * the association. Every status change goes through the tables in status.ts:
+ * - an owner's pending application is withdrawn, and the requests to join it are closed;
+ * - a sole proprietor's enterprise (its IIN and trade name are the person's) is anonymised and,
+ *   if live, withdrawn: its employees' requests are closed and memberships ended;
+ * - any other approved member enterprise stays a member without an owner (`ownerless`): staff are
+ *   told, and whoever enters its BIN may ask to take it over.
+ * People affected are told what happened without any of the erased person's data.
+ * The database is asked to overwrite the freed pages and empty its WAL once this commits.
+ */
+export async function erasePerson(unit: Unit, personId: number): Promise<void> {
+  const { tx } = unit;
+  requestScrub(tx);
+  const m = await membershipOf(tx, personId);
+  const identities = await identitiesOf(tx, personId);
+  if (m) {
+    const e = m.enterprise;
+    const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);
+    if (m.role === "owner") {
+      if (e.binKind === "sole-proprietor") {
+        if (live) await closeEmployeesOf(unit, e.id, "owner-left");
+        // A sole proprietor's IIN and trade name identify the person, also in join-request notices.
+        const anonymous = { name: "—", bin: `erased-${e.id}` };
+        if (live) await withdrawEnterprise(tx, e.id, anonymous);
+        else await anonymiseEnterprise(tx, e.id, anonymous);
+        for (const id of await joinRequestsOf(tx, e.id)) await scrubNotices(unit, "join", id);
+      } else if (e.status === "pending") {
+        await closeEmployeesOf(unit, e.id, "owner-left");
+        await withdrawEnterprise(tx, e.id);
+      } else if (e.status === "active") {
+        await makeOwnerless(tx, e.id);
+        await tellStaff(unit, {
+          text: (t: Translate) => t("notice-ownerless", { details: rich(enterpriseLines(t, { name: e.name, bin: e.bin, binKind: e.binKind })) }),
+        });
+      }
+    }
+    await deleteMembership(tx, m.id);
+    if (m.role === "owner") await scrubNotices(unit, "application", e.id, { decision: "erased" });
+    // An employee's or claimant's request (and an owner's approved take-over request).
+    await scrubNotices(unit, "join", m.id, { decision: "erased" });
+  }
+  // Their change requests: pending ones are withdrawn; a sole proprietor's values (names, IINs) go.
+  for (const c of await changesRequestedBy(tx, personId)) {
+    const personal = c.binKind === "sole-proprietor";
+    const withdrawn = await withdrawChange(tx, c.id, unit.now);
+    if (personal) await blankChange(tx, c.id);
+    if (withdrawn) await refreshNotice(unit, "change", c.id, { decision: "withdrawn" });
+    if (personal) await scrubNotices(unit, "change", c.id);
+  }
+  await clearPerson(tx, personId, unit.now);
+  // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
+  if (m) {
+    const subjects = m.role === "owner" ? [`application:${m.enterprise.id}`, `join:${m.id}`] : [`join:${m.id}`];
+    await forgetAuditDetails(tx, subjects);
+  }
+  // If they were staff, their copies of notices go too.
+  await forgetNoticesIn(unit, identities);
+  await forgetIdentities(tx, personId, identities);
+}

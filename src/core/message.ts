@@ -1,0 +1,60 @@
+/**
+ * What the core says, before a channel renders it: message specs with localizable labels, and
+ * where a message goes. Channel-free; the outbox (outbox/outbox.ts) turns a spec into a row.
+ */
+import type { I18n, MessageArgs } from "../i18n/i18n.ts";
+import { LOCALES, type Locale } from "../i18n/locales.ts";
+import type { ChannelName } from "./channel.ts";
+
+export type Translate = (key: string, args?: MessageArgs) => string;
+
+/** Text to show: a message key, a key with arguments, or a function of the translator (for composed texts). */
+export type Label = string | { key: string; args?: MessageArgs } | ((t: Translate) => string);
+
+export interface ButtonSpec {
+  data: string;
+  label: Label;
+  /** Key of a comma-separated list of other words that choose it when typed ("words-yes": "да, ага"). */
+  words?: string;
+}
+
+export interface MessageSpec {
+  text: Label;
+  choices?: ButtonSpec[][];
+  requestPhone?: Label;
+  removeKeyboard?: boolean;
+  replyFrom?: { userId: string; name: string };
+}
+
+/** Where a message goes, and in which language it is written. */
+export interface Target {
+  channel: ChannelName;
+  chatId: string;
+  locale: Locale;
+}
+
+/** A label or a whole spec, as a spec. */
+export function asSpec(spec: MessageSpec | Label): MessageSpec {
+  return typeof spec === "object" && spec !== null && "text" in spec ? spec : { text: spec };
+}
+
+export function render(i18n: I18n, locale: Locale, label: Label): string {
+  const t: Translate = (key, args) => i18n.t(locale, key, args);
+  if (typeof label === "string") return t(label);
+  if (typeof label === "function") return label(t);
+  return t(label.key, label.args);
+}
+
+/** Text people may type for a button: its label in every language, folded. */
+export function foldLabel(text: string): string {
+  return text
+    .normalize("NFKC")
+    .toLocaleLowerCase()
+    .replace(/[\p{Emoji_Presentation}\p{Extended_Pictographic}\u200b-\u200f\ufe0f\u2060\ufeff]/gu, "")
+    .replace(/[\s.,!?;:«»"'()]+/g, " ")
+    .trim();
+}
+
+export function asLocale(value: string | null | undefined, fallback: Locale): Locale {
+  return (LOCALES as readonly string[]).includes(value ?? "") ? (value as Locale) : fallback;
+}

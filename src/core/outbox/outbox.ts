@@ -1,0 +1,228 @@
+/**
+ * A unit of work's outbox: the one way the core sends a message. Every message is a row of the
+ * `Outbox` table written in the unit's transaction, so it commits (and is delivered, by
+ * outbox/dispatcher.ts) together with what the unit decided, or not at all. The rows queued are
+ * handed to the dispatcher once the unit commits (unit.ts `runUnit`, core.ts for chat turns).
+ *
+ * It also keeps each chat's menu (bookkeeping.ts `ChatMenu`): what a typed "2" or a typed button
+ * label means in a chat, on channels with and without real buttons.
+ */
+import type { Tx } from "../../db/database.ts";
+import { LOCALES, type Locale } from "../../i18n/locales.ts";
+import type { ChannelName, OutboundMessage } from "../channel.ts";
+import { deleteMenu, enqueue, loadMenu, saveMenu, updatePayload, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { coalesceInto } from "./coalesce.ts";
+import { toPlain } from "../rich-text.ts";
+import { asLocale, foldLabel, render, type ButtonSpec, type MessageSpec, type Target } from "../message.ts";
+import type { CoreServices } from "../unit.ts";
+
+/** What an outbox row carries: a message to send, or a new version of the messages tagged `tag` in that chat. */
+export type QueuedPayload =
+  | { kind: "send"; message: OutboundMessage }
+  /** `forget`: after the edit, stop tracking those copies (they no longer belong to a staff member). */
+  | { kind: "edit-tag"; tag: string; message: OutboundMessage; forget?: boolean };
+
+/** A chat, without a language. */
+export interface ChatRef {
+  channel: string;
+  chatId: string;
+}
+
+export class Outbox {
+  /** Messages this unit queued, handed to the dispatcher once it commits. */
+  readonly queued: QueuedMessage[] = [];
+  /** Chats whose menu this unit knows to be absent (no write needed to clear it). */
+  readonly #noMenu = new Set<string>();
+
+  /**
+   * `conversation`: the chat a chat turn answers in. Its own questions replace the chat's typed
+   * menu; messages to other chats (notices) only add to theirs. A unit outside a chat has none.
+   */
+  constructor(
+    private readonly tx: Tx,
+    private readonly services: CoreServices,
+    private readonly now: Date,
+    private readonly conversation?: ChatRef,
+  ) {}
+
+  /** Queues a message to `to`, in `to.locale`; it is delivered after the unit commits. `tag` names it for later edits. */
+  async send(to: Target, spec: MessageSpec, opts: { tag?: string } = {}): Promise<void> {
+    const message = this.build(to.locale, spec);
+    if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
+    else await this.numberChoices(to, spec, message, opts.tag);
+    await this.queue(to, { kind: "send", message }, opts.tag ?? null);
+  }
+
+  /**
+   * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
+   * language each was written in. The edit is queued behind the copy in its chat, so it applies
+   * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
+   */
+  async editTagged(
+    tag: string,
+    build: (locale: Locale) => MessageSpec,
+    opts: { allow?: (target: Target) => Promise<boolean>; forget?: boolean; only?: ChatRef } = {},
+  ): Promise<void> {
+    for (const target of await this.chatsWith(tag, opts.only)) {
+      if (opts.allow && !(await opts.allow(target))) continue;
+      const spec = build(target.locale);
+      const message = this.build(target.locale, spec);
+      if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
+      const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
+      await this.queue(target, payload, null);
+    }
+  }
+
+  /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
+  async chatsWith(tag: string, only?: ChatRef): Promise<Target[]> {
+    const chats = new Map<string, Target>();
+    const fallback = this.services.settings.defaultLocale;
+    const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
+    const select = { channel: true, chatId: true, locale: true } as const;
+    for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where, select }))]) {
+      chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
+    }
+    return [...chats.values()];
+  }
+
+  /** The distinct tags beginning with `prefix` (every submission's notices of one request). */
+  async tagsLike(prefix: string, only?: ChatRef): Promise<string[]> {
+    const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
+    const rows = [
+      ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
+    ];
+    return [...new Set(rows.map((r) => r.tag).filter((t): t is string => !!t))];
+  }
+
+  /**
+   * Records that a message already in a chat (one the platform names, e.g. a pressed copy the bot
+   * had no record of) carries `tag`, so that later edits of that tag reach it.
+   */
+  async adopt(chat: ChatRef, messageId: string, tag: string, locale: string): Promise<void> {
+    await this.tx.sentMessage.create({ data: { channel: chat.channel, chatId: chat.chatId, tag, messageId, locale } });
+  }
+
+  /** Whether the bot recorded message `messageId` in `chat`. */
+  async known(chat: ChatRef, messageId: string): Promise<boolean> {
+    return !!(await this.tx.sentMessage.findFirst({ where: { channel: chat.channel, chatId: chat.chatId, messageId }, select: { id: true } }));
+  }
+
+  /** The language a copy tagged `tag` in `chat` was written in, if there is one. */
+  async localeOf(chat: ChatRef, tag: string): Promise<string | null> {
+    return (await this.tx.sentMessage.findFirst({ where: { channel: chat.channel, chatId: chat.chatId, tag }, select: { locale: true } }))?.locale ?? null;
+  }
+
+  /** Records that a chat has no menu (read at the start of the turn), so clearing it costs nothing. */
+  knowNoMenu(channel: string, chatId: string): void {
+    this.#noMenu.add(`${channel}:${chatId}`);
+  }
+
+  private capabilities(channel: string) {
+    return this.services.capabilities(channel);
+  }
+
+  private build(locale: Locale, spec: MessageSpec): OutboundMessage {
+    const { i18n } = this.services;
+    const message: OutboundMessage = { text: render(i18n, locale, spec.text) };
+    if (spec.choices?.length) {
+      message.choices = spec.choices.map((row) =>
+        row.map((b) => ({ data: b.data, label: toPlain(render(i18n, locale, b.label)) })),
+      );
+    }
+    if (spec.requestPhone) message.requestPhone = toPlain(render(i18n, locale, spec.requestPhone));
+    if (spec.removeKeyboard) message.removeKeyboard = true;
+    if (spec.replyFrom) message.replyFrom = spec.replyFrom;
+    return message;
+  }
+
+  private async queue(to: Target, payload: QueuedPayload, tag: string | null): Promise<void> {
+    // One step, one message: merged into this unit's previous message to the chat when the content allows.
+    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(this.queued, to, payload.message, tag) : null;
+    if (merge) {
+      await updatePayload(this.tx, merge.row.id, merge.payload);
+      merge.row.payload = merge.payload;
+      return;
+    }
+    const row = await enqueue(
+      this.tx,
+      { channel: to.channel, chatId: to.chatId, payload: JSON.stringify(payload), tag, locale: to.locale },
+      this.now,
+    );
+    this.queued.push(row);
+  }
+
+  private isConversation(to: ChatRef): boolean {
+    return !!this.conversation && to.channel === this.conversation.channel && to.chatId === this.conversation.chatId;
+  }
+
+  /**
+   * On a channel with real buttons, the newest message with buttons in the chat's own conversation
+   * decides what a typed number or button label means there ("2", "Да"); a question without buttons
+   * clears that (its answer is text). Messages from someone else's turn do not count: their buttons
+   * are pressed, not typed.
+   */
+  private async rememberChoices(to: Target, spec: MessageSpec): Promise<void> {
+    const key = `${to.channel}:${to.chatId}`;
+    if (!this.isConversation(to)) return;
+    if (!spec.choices?.length) {
+      if (this.#noMenu.has(key)) return;
+      await deleteMenu(this.tx, to.channel, to.chatId);
+      this.#noMenu.add(key);
+      return;
+    }
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices: spec.choices.flat().map((b) => this.entry(b)) }, this.now);
+    this.#noMenu.delete(key);
+  }
+
+  /**
+   * On a channel without real buttons (console, WhatsApp text), options are shown as a numbered
+   * list, and every option still shown in the chat must stay choosable: a staff member may decide on
+   * any of ten notices listed by /pending, not only the newest. So each option gets a number unique
+   * among the chat's live options (`message`'s buttons get it as `key`), kept in the chat's menu:
+   * - a tagged message (a notice) keeps its options until it is edited (decided: no buttons left);
+   * - an untagged message is the chat's current question: the chat's own next message replaces its
+   *   options (a question without buttons leaves none: its answer is text);
+   * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
+   *   operator with two notices 1–4 sees the menu as 5–9).
+   */
+  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
+    const key = `${to.channel}:${to.chatId}`;
+    const ownChat = this.isConversation(to);
+    const buttons = spec.choices?.flat() ?? [];
+    if (!buttons.length && this.#noMenu.has(key)) return;
+    const before = ((await loadMenu(this.tx, to.channel, to.chatId))?.choices ?? []).filter((c) => c.n !== undefined);
+    const kept = before.filter((c) =>
+      tag !== undefined ? c.tag !== tag : c.tag !== undefined || !ownChat,
+    );
+    if (!buttons.length && kept.length === before.length) return;
+    // The first run of free numbers long enough for all of this message's options (contiguous: "1 2 3").
+    const used = new Set(kept.map((c) => c.n!));
+    let first = 1;
+    for (let i = 0; i < buttons.length; i++) {
+      if (used.has(first + i)) {
+        first += i + 1;
+        i = -1;
+      }
+    }
+    const added = buttons.map((b, i) => ({ ...this.entry(b), n: first + i, ...(tag !== undefined ? { tag } : {}) }));
+    const byData = new Map(added.map((c) => [c.data, c.n]));
+    for (const row of message.choices ?? []) for (const b of row) b.key = String(byData.get(b.data));
+    const choices = [...kept, ...added];
+    if (!choices.length) {
+      if (before.length) await deleteMenu(this.tx, to.channel, to.chatId);
+      this.#noMenu.add(key);
+      return;
+    }
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices }, this.now);
+    this.#noMenu.delete(key);
+  }
+
+  /** A button as a menu entry: its label in every language and its other words, folded. */
+  private entry(b: ButtonSpec): MenuChoice {
+    const { i18n } = this.services;
+    const words = b.words ? LOCALES.flatMap((l) => i18n.t(l, b.words!).split(",")) : [];
+    const match = [...LOCALES.map((l) => toPlain(render(i18n, l, b.label))), ...words].map(foldLabel).filter(Boolean);
+    return { data: b.data, match: [...new Set(match)] };
+  }
+}
