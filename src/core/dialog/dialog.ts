@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { setLocale } from "../people.ts";
+import { allowed } from "../permissions.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -411,8 +412,14 @@ export class FlowDialog implements Dialog {
 
   /** Something said in the middle of a question; the question is asked again afterwards. */
   private async interject(what: "help" | "language"): Promise<void> {
-    if (what === "help") await this.say("help-text");
-    else await chooseLanguage(this);
+    if (what === "help") {
+      // The same help as /help at rest (helpFlow in menu.ts): the member part privately, the staff
+      // part for staff. One action, as before, so that dialogs stored mid-flow replay unchanged.
+      await this.act("say", async (turn) => {
+        if (turn.inbound.chatType !== "group") await turn.unit.outbox.send(turn.here, { text: "help-text" });
+        if (await allowed(turn.unit, { action: "staff.view" })) await turn.unit.outbox.send(turn.here, { text: "help-staff" });
+      });
+    } else await chooseLanguage(this);
   }
 
   /**
