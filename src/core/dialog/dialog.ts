@@ -353,7 +353,7 @@ export class FlowDialog implements Dialog {
    * Answers a refused answer at interrupt `op`: the reason (when there is one) and the question
    * again, in one message. A long question is not repeated whole (its short `reask`, or just its
    * buttons). The same refusal again within a burst (the next photo of an album, or within
-   * BURST_MS with nothing accepted in between) is not sent: one burst, one answer.
+   * BURST_MS with nothing accepted in between, unless typed) is not sent: one burst, one answer.
    */
   private async refuse(op: number, q: Question, reason?: Label): Promise<void> {
     const refusal = await this.act("refuse", async (turn) => {
@@ -362,7 +362,10 @@ export class FlowDialog implements Dialog {
       const group = turn.inbound.mediaGroup;
       const now = turn.unit.now.getTime();
       const prev = this.hooks.previous;
-      const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (now >= prev.at && now - prev.at < BURST_MS));
+      // A typed message is the person's own try and is always answered; only what a client sends
+      // in a flurry (album parts, stickers, voice...) is one burst by time.
+      const typed = turn.inbound.event.type === "text";
+      const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (!typed && now >= prev.at && now - prev.at < BURST_MS));
       if (!burst) await this.putQuestion(turn, q, text);
       return { sig, at: now, ...(group ? { group } : {}) } satisfies Refusal;
     });
