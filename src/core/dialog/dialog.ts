@@ -230,8 +230,12 @@ export class FlowDialog implements Dialog {
           const slash = slashCommandOf(event.text);
           return { slash, word: slash ? null : globalCommandOf(event.text, turn.unit.services.i18n, turn.locale) };
         });
-        let command = said.slash ?? (freeText ? null : said.word);
-        if (!said.slash && said.word === "cancel" && freeText && !this.context.idle) {
+        // A cancel word the question would refuse anyway (a BIN, a user id) cannot be meant as the
+        // answer: it is the command, without asking which was meant.
+        const cancelWord = !said.slash && said.word === "cancel" && freeText;
+        const notAnAnswer = cancelWord && !spec.accept(event, undefined).ok;
+        let command = said.slash ?? (freeText && !notAnAnswer ? null : said.word);
+        if (cancelWord && !notAnAnswer && !this.context.idle) {
           const meant = await this.choice((t) => t("dialog-word-or-cancel", { text: event.text.trim() }), [
             [{ id: "answer", label: "dialog-use-as-answer" }],
             [{ id: "leave", label: "flow-leave-button" }],
