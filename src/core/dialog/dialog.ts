@@ -53,6 +53,11 @@ export interface AskSpec<T> {
   requestPhone?: Label;
   /** The prompt where the channel has no share-contact button (it must not say "press the button below"). */
   typedPrompt?: Label;
+  /**
+   * A screen of choices that holds nothing unsaved ("My enterprise", "My data", the staff list):
+   * /start, /menu or another menu entry leaves it without asking "leave? your answers will be lost".
+   */
+  settled?: boolean;
   /** Interprets the answer; `picked` is the chosen option's id when a button of this question was pressed. */
   accept(event: InboundEvent, picked: string | undefined): Parse<T>;
 }
@@ -114,7 +119,7 @@ export interface Dialog {
   choice<I extends string>(
     prompt: Label,
     options: Option<I>[] | Option<I>[][],
-    opts?: { columns?: number; stable?: string; reask?: Label },
+    opts?: { columns?: number; stable?: string; reask?: Label; settled?: boolean },
   ): Promise<I>;
   /**
    * A phone number: the platform's share-contact button or typed; returns E.164. `typedPrompt` is
@@ -212,7 +217,7 @@ export class FlowDialog implements Dialog {
             continue;
           }
           if (id === "help" || id === "language") await this.interject(id);
-          else await this.offerLeave(id);
+          else await this.offerLeave(id, q);
           await this.prompt(q);
           continue;
         } else {
@@ -263,7 +268,7 @@ export class FlowDialog implements Dialog {
             await this.refuse(op, q, command === "start" ? "welcome-back" : undefined);
             continue;
           }
-          await this.offerLeave(null);
+          await this.offerLeave(null, q);
           await this.prompt(q);
           continue;
         }
@@ -275,7 +280,7 @@ export class FlowDialog implements Dialog {
           if (entry && entry === this.context.flow) {
             await this.refuse(op, q, "flow-already-here");
           } else if (entry) {
-            await this.offerLeave(entry);
+            await this.offerLeave(entry, q);
             await this.prompt(q);
           } else {
             await this.refuse(op, q, "error-unknown-command");
@@ -308,7 +313,7 @@ export class FlowDialog implements Dialog {
   choice<I extends string>(
     prompt: Label,
     options: Option<I>[] | Option<I>[][],
-    opts: { columns?: number; stable?: string; reask?: Label } = {},
+    opts: { columns?: number; stable?: string; reask?: Label; settled?: boolean } = {},
   ): Promise<I> {
     return this.ask<I>({
       prompt,
@@ -433,7 +438,9 @@ export class FlowDialog implements Dialog {
    * The menu (or a menu command) in the middle of a task leaves it, after a confirmation, so that
    * a stray press does not throw away half a registration. `target` is what to open instead.
    */
-  private async offerLeave(target: string | null): Promise<void> {
+  private async offerLeave(target: string | null, q?: Question): Promise<void> {
+    // Nothing typed here would be lost: leave at once (AskSpec.settled).
+    if (q?.spec.settled) throw new LeaveFlow(target, true);
     const title = this.context.title;
     const answer = await this.choice((t) => t("flow-leave-ask", { flow: t(title) }), [
       [
@@ -464,7 +471,11 @@ export function questionTag(inbound: { channel: string; chatId: string; userId: 
 /** Thrown inside a flow to leave it for the main menu (and open `target` from there, when set). */
 export class LeaveFlow extends Error {
   override name = "LeaveFlow";
-  constructor(readonly target: string | null) {
+  /** `quiet`: nothing was left unsaved (a settled screen), so no "stopped" message. */
+  constructor(
+    readonly target: string | null,
+    readonly quiet = false,
+  ) {
     super("left the flow");
   }
 }

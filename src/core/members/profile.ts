@@ -96,7 +96,7 @@ export const profileFlow: FlowDef<Json> = {
         return;
       }
       const { m } = profile;
-      const action = await d.choice((t) => profileText(t, profile), optionsFor(m));
+      const action = await d.choice((t) => profileText(t, profile), optionsFor(m), { settled: true });
       if (action === "back") return;
       // An owner corrects the rejected application (the summary, prefilled); others start afresh.
       if (action === "reapply") return { next: "register", args: { reapply: true } };
