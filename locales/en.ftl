@@ -485,3 +485,4 @@ staff-rejected-done-takeover = ✓ Owner take-over request { $ref } rejected; th
 ## breaker
 notice-decided-closed-takeover = ⛔ Closed: the association approved another person as the enterprise's owner.
 already-closed-takeover = Closed: the association approved another person as the enterprise's owner.
+profile-change-withdrawn = ✓ That is the current value, so nothing changes: your change request waiting for the association's staff has been withdrawn.

@@ -124,5 +124,7 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     patch = await askField(d, field, "profile-ask-name");
   }
   const outcome = await d.act("save", (turn) => editEnterprise(turn.unit, m, field, patch));
-  await d.say(outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : "profile-updated");
+  await d.say(
+    outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : outcome === "withdrawn" ? "profile-change-withdrawn" : "profile-updated",
+  );
 }
