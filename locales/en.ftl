@@ -481,3 +481,8 @@ reg-reapply-intro =
 reg-leave-ask = Leave the registration? The application has not been sent, and your answers will not be kept.
 staff-reject-ask-takeover = Please write the reason for rejecting owner take-over request { $id }: the applicant will see it. To leave it undecided, send /cancel.
 staff-rejected-done-takeover = ✓ Owner take-over request { $ref } rejected; the applicant has been told the reason.
+
+## breaker
+notice-decided-closed-takeover = ⛔ Closed: the association approved another person as the enterprise's owner.
+already-closed-takeover = Closed: the association approved another person as the enterprise's owner.
+profile-change-withdrawn = ✓ That is the current value, so nothing changes: your change request waiting for the association's staff has been withdrawn.

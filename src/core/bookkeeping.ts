@@ -162,6 +162,11 @@ export async function tagOfSent(tx: Tx, channel: string, chatId: string, message
   return row?.tag ?? null;
 }
 
+/** Whether message `messageId` in a chat is one the bot sent there and still tracks. */
+export async function wasSent(tx: Tx, channel: string, chatId: string, messageId: string): Promise<boolean> {
+  return !!(await tx.sentMessage.findFirst({ where: { channel, chatId, messageId }, select: { id: true } }));
+}
+
 /** Stops tracking the messages tagged `tag`, sent or still queued (a question that is over). */
 export async function untagMessages(tx: Tx, tag: string): Promise<void> {
   await tx.sentMessage.deleteMany({ where: { tag } });

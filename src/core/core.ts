@@ -12,7 +12,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
@@ -203,7 +203,10 @@ export function createCore(deps: CoreDeps): Core {
       return { result: {}, unit };
     }
     // The bot answers in private chats and in the staff group; other groups are not its business.
-    if (inbound.chatType === "group" && !isStaffChat(inbound)) return { result: elsewhere(inbound) };
+    if (inbound.chatType === "group" && !isStaffChat(inbound)) {
+      if (await repliesToStaffChat(tx, inbound)) return replyElsewhere(tx, inbound, now);
+      return { result: elsewhere(inbound) };
+    }
     if (inbound.asGroup) return anonymousInGroup(tx, inbound, now);
     // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
     if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {} };
@@ -270,6 +273,28 @@ export function createCore(deps: CoreDeps): Core {
     });
     const locale = negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     return { notice: deps.i18n.t(locale, "group-not-staff-chat") };
+  }
+
+  /**
+   * A message replying, in a group that is not the staff group, to a message the bot sent to the
+   * staff group: the group was moved (a supergroup) without the bot hearing of it, and a staff
+   * member is answering its question there. Telegram keeps message ids across the move.
+   */
+  async function repliesToStaffChat(tx: Tx, inbound: Inbound): Promise<boolean> {
+    const staff = staffChat.current;
+    if (!inbound.replyTo || inbound.event.type !== "text" || !staff || staff.channel !== inbound.channel) return false;
+    return wasSent(tx, staff.channel, staff.chatId, inbound.replyTo);
+  }
+
+  /** Says, in that group, what a press there is told (see `elsewhere`), rather than dropping the answer. */
+  async function replyElsewhere(tx: Tx, inbound: Inbound, now: Date): Promise<TurnOutcome> {
+    deps.log.warn("a reply to the staff group's messages came from a group that is not the staff group (is STAFF_CHAT_ID right?)", {
+      chat: inbound.chatId,
+      staffChat: staffChat.current?.chatId ?? null,
+    });
+    const t = turnOf(tx, inbound, now, null, negotiateLocale(inbound.languageHint) ?? settings.defaultLocale);
+    await t.unit.outbox.send(t.here, { text: "group-not-staff-chat" });
+    return { result: {}, unit: t.unit };
   }
 
   /**

@@ -131,9 +131,10 @@ export function toEditParams(message: OutboundMessage): { text: string; parse_mo
 
 function withMention(message: OutboundMessage): string {
   if (!message.replyFrom) return message.text;
-  // In a group, force_reply reaches only a mentioned user; the mention is a link to their id.
+  // In a group, force_reply reaches only a mentioned user; the mention is a link to their id. On
+  // its own line: "Dana, Please write…" would put a capital after a vocative comma in every language.
   const { userId, name } = message.replyFrom;
-  return `<a href="tg://user?id=${encodeURIComponent(userId)}">${escapeHtml(name || "…")}</a>, ${message.text}`;
+  return `<a href="tg://user?id=${encodeURIComponent(userId)}">${escapeHtml(name || "…")}</a>\n${message.text}`;
 }
 
 function inlineKeyboard(message: OutboundMessage): InlineKeyboardMarkup | undefined {

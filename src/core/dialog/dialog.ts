@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./commands.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { setLocale } from "../people.ts";
+import { allowed } from "../permissions.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -52,6 +53,11 @@ export interface AskSpec<T> {
   requestPhone?: Label;
   /** The prompt where the channel has no share-contact button (it must not say "press the button below"). */
   typedPrompt?: Label;
+  /**
+   * A screen of choices that holds nothing unsaved ("My enterprise", "My data", the staff list):
+   * /start, /menu or another menu entry leaves it without asking "leave? your answers will be lost".
+   */
+  settled?: boolean;
   /** Interprets the answer; `picked` is the chosen option's id when a button of this question was pressed. */
   accept(event: InboundEvent, picked: string | undefined): Parse<T>;
 }
@@ -113,7 +119,7 @@ export interface Dialog {
   choice<I extends string>(
     prompt: Label,
     options: Option<I>[] | Option<I>[][],
-    opts?: { columns?: number; stable?: string; reask?: Label },
+    opts?: { columns?: number; stable?: string; reask?: Label; settled?: boolean },
   ): Promise<I>;
   /**
    * A phone number: the platform's share-contact button or typed; returns E.164. `typedPrompt` is
@@ -211,7 +217,7 @@ export class FlowDialog implements Dialog {
             continue;
           }
           if (id === "help" || id === "language") await this.interject(id);
-          else await this.offerLeave(id);
+          else await this.offerLeave(id, q);
           await this.prompt(q);
           continue;
         } else {
@@ -229,8 +235,12 @@ export class FlowDialog implements Dialog {
           const slash = slashCommandOf(event.text);
           return { slash, word: slash ? null : globalCommandOf(event.text, turn.unit.services.i18n, turn.locale) };
         });
-        let command = said.slash ?? (freeText ? null : said.word);
-        if (!said.slash && said.word === "cancel" && freeText && !this.context.idle) {
+        // A cancel word the question would refuse anyway (a BIN, a user id) cannot be meant as the
+        // answer: it is the command, without asking which was meant.
+        const cancelWord = !said.slash && said.word === "cancel" && freeText;
+        const notAnAnswer = cancelWord && !spec.accept(event, undefined).ok;
+        let command = said.slash ?? (freeText && !notAnAnswer ? null : said.word);
+        if (cancelWord && !notAnAnswer && !this.context.idle) {
           const meant = await this.choice((t) => t("dialog-word-or-cancel", { text: event.text.trim() }), [
             [{ id: "answer", label: "dialog-use-as-answer" }],
             [{ id: "leave", label: "flow-leave-button" }],
@@ -258,7 +268,7 @@ export class FlowDialog implements Dialog {
             await this.refuse(op, q, command === "start" ? "welcome-back" : undefined);
             continue;
           }
-          await this.offerLeave(null);
+          await this.offerLeave(null, q);
           await this.prompt(q);
           continue;
         }
@@ -270,7 +280,7 @@ export class FlowDialog implements Dialog {
           if (entry && entry === this.context.flow) {
             await this.refuse(op, q, "flow-already-here");
           } else if (entry) {
-            await this.offerLeave(entry);
+            await this.offerLeave(entry, q);
             await this.prompt(q);
           } else {
             await this.refuse(op, q, "error-unknown-command");
@@ -303,7 +313,7 @@ export class FlowDialog implements Dialog {
   choice<I extends string>(
     prompt: Label,
     options: Option<I>[] | Option<I>[][],
-    opts: { columns?: number; stable?: string; reask?: Label } = {},
+    opts: { columns?: number; stable?: string; reask?: Label; settled?: boolean } = {},
   ): Promise<I> {
     return this.ask<I>({
       prompt,
@@ -352,7 +362,7 @@ export class FlowDialog implements Dialog {
    * Answers a refused answer at interrupt `op`: the reason (when there is one) and the question
    * again, in one message. A long question is not repeated whole (its short `reask`, or just its
    * buttons). The same refusal again within a burst (the next photo of an album, or within
-   * BURST_MS with nothing accepted in between) is not sent: one burst, one answer.
+   * BURST_MS with nothing accepted in between, unless typed) is not sent: one burst, one answer.
    */
   private async refuse(op: number, q: Question, reason?: Label): Promise<void> {
     const refusal = await this.act("refuse", async (turn) => {
@@ -361,7 +371,10 @@ export class FlowDialog implements Dialog {
       const group = turn.inbound.mediaGroup;
       const now = turn.unit.now.getTime();
       const prev = this.hooks.previous;
-      const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (now >= prev.at && now - prev.at < BURST_MS));
+      // A typed message is the person's own try and is always answered; only what a client sends
+      // in a flurry (album parts, stickers, voice...) is one burst by time.
+      const typed = turn.inbound.event.type === "text";
+      const burst = !!prev && prev.sig === sig && ((!!group && prev.group === group) || (!typed && now >= prev.at && now - prev.at < BURST_MS));
       if (!burst) await this.putQuestion(turn, q, text);
       return { sig, at: now, ...(group ? { group } : {}) } satisfies Refusal;
     });
@@ -411,15 +424,23 @@ export class FlowDialog implements Dialog {
 
   /** Something said in the middle of a question; the question is asked again afterwards. */
   private async interject(what: "help" | "language"): Promise<void> {
-    if (what === "help") await this.say("help-text");
-    else await chooseLanguage(this);
+    if (what === "help") {
+      // The same help as /help at rest (helpFlow in menu.ts): the member part privately, the staff
+      // part for staff. One action, as before, so that dialogs stored mid-flow replay unchanged.
+      await this.act("say", async (turn) => {
+        if (turn.inbound.chatType !== "group") await turn.unit.outbox.send(turn.here, { text: "help-text" });
+        if (await allowed(turn.unit, { action: "staff.view" })) await turn.unit.outbox.send(turn.here, { text: "help-staff" });
+      });
+    } else await chooseLanguage(this);
   }
 
   /**
    * The menu (or a menu command) in the middle of a task leaves it, after a confirmation, so that
    * a stray press does not throw away half a registration. `target` is what to open instead.
    */
-  private async offerLeave(target: string | null): Promise<void> {
+  private async offerLeave(target: string | null, q?: Question): Promise<void> {
+    // Nothing typed here would be lost: leave at once (AskSpec.settled).
+    if (q?.spec.settled) throw new LeaveFlow(target, true);
     const title = this.context.title;
     const answer = await this.choice((t) => t("flow-leave-ask", { flow: t(title) }), [
       [
@@ -450,7 +471,11 @@ export function questionTag(inbound: { channel: string; chatId: string; userId: 
 /** Thrown inside a flow to leave it for the main menu (and open `target` from there, when set). */
 export class LeaveFlow extends Error {
   override name = "LeaveFlow";
-  constructor(readonly target: string | null) {
+  /** `quiet`: nothing was left unsaved (a settled screen), so no "stopped" message. */
+  constructor(
+    readonly target: string | null,
+    readonly quiet = false,
+  ) {
     super("left the flow");
   }
 }

@@ -174,7 +174,7 @@ export class DialogEngine {
       }
       if (result.type === "thrown") {
         if (result.error instanceof LeaveFlow) {
-          await turn.unit.outbox.send(turn.here, { text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
+          if (!result.error.quiet) await turn.unit.outbox.send(turn.here, { text: flow.cancel?.cancelled ?? "flow-cancelled", removeKeyboard: true });
           const target = result.error.target;
           if (turn.inbound.chatType !== "private" || flow.idle) {
             if (row) await deleteDialog(turn.unit.tx, key);

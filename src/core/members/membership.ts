@@ -18,6 +18,7 @@ import {
   submitJoinRequest,
   updateContact,
   updateEnterprise,
+  withdrawChange,
   type ContactDraft,
   type EnterpriseDraft,
   type MembershipView,
@@ -93,14 +94,16 @@ export async function changeContact(unit: Unit, m: { personId: number; id: numbe
  * An owner's edit of their enterprise (read again: staff may have decided while they typed).
  * While its application waits, every field changes at once; once approved, a new name or BIN goes
  * to staff as a change request (replacing an earlier one) and the rest changes at once.
- * "gone": not theirs to edit any more (permissions.ts); "unchanged": the same value again.
+ * "gone": not theirs to edit any more (permissions.ts); "unchanged": the same value again;
+ * "withdrawn": the current value typed again while a change of that field waited for staff (the
+ * owner takes it back: it is withdrawn and its notice says so).
  */
 export async function editEnterprise(
   unit: Unit,
   m: { personId: number; enterprise: { id: number } },
   field: string,
   patch: Partial<EnterpriseDraft>,
-): Promise<"gone" | "unchanged" | "sent" | "saved"> {
+): Promise<"gone" | "unchanged" | "withdrawn" | "sent" | "saved"> {
   const now = await membershipOf(unit.tx, m.personId);
   if (!now || now.enterprise.id !== m.enterprise.id) return "gone";
   const e = now.enterprise;
@@ -112,7 +115,17 @@ export async function editEnterprise(
   if (e.status !== "pending" && (field === "name" || field === "bin")) {
     const newValue = field === "name" ? patch.name! : patch.bin!;
     const oldValue = field === "name" ? e.name : e.bin;
-    if (newValue === oldValue) return "unchanged";
+    if (newValue === oldValue) {
+      // The current value typed again: the owner takes back a change still waiting for staff.
+      const waiting = (await pendingChangesOf(unit.tx, e.id)).filter((c) => c.field === field);
+      let withdrawn = false;
+      for (const c of waiting) {
+        if (!(await withdrawChange(unit.tx, c.id, unit.now))) continue;
+        await refreshNotice(unit, "change", c.id, { decision: "withdrawn" });
+        withdrawn = true;
+      }
+      return withdrawn ? "withdrawn" : "unchanged";
+    }
     const { changeId, replaced } = await requestChange(unit.tx, { enterpriseId: e.id, field, oldValue, newValue, requestedById: m.personId }, unit.now);
     for (const id of replaced) await refreshNotice(unit, "change", id, { decision: "superseded" });
     await notifyStaff(unit, "change", changeId);

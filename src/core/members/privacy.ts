@@ -31,6 +31,7 @@ export const privacyFlow: FlowDef<Json> = {
           consent: data.consentAt ?? "—",
         }),
       [[{ id: "erase", label: "privacy-erase-button" }], [{ id: "back", label: "button-back" }]],
+      { settled: true },
     );
     if (action === "back") return;
     const sure = await d.confirm("privacy-erase-confirm", "privacy-erase-yes", "button-no");

@@ -96,7 +96,7 @@ export const profileFlow: FlowDef<Json> = {
         return;
       }
       const { m } = profile;
-      const action = await d.choice((t) => profileText(t, profile), optionsFor(m));
+      const action = await d.choice((t) => profileText(t, profile), optionsFor(m), { settled: true });
       if (action === "back") return;
       // An owner corrects the rejected application (the summary, prefilled); others start afresh.
       if (action === "reapply") return { next: "register", args: { reapply: true } };
@@ -124,5 +124,7 @@ async function edit(d: Dialog, m: MembershipView, field: Field): Promise<void> {
     patch = await askField(d, field, "profile-ask-name");
   }
   const outcome = await d.act("save", (turn) => editEnterprise(turn.unit, m, field, patch));
-  await d.say(outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : "profile-updated");
+  await d.say(
+    outcome === "sent" ? "profile-change-sent" : outcome === "gone" ? "profile-changed-meanwhile" : outcome === "withdrawn" ? "profile-change-withdrawn" : "profile-updated",
+  );
 }

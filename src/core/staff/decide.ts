@@ -34,7 +34,9 @@ export async function isStaff(unit: Unit): Promise<boolean> {
 const DECIDED_STATES = ["active", "approved", "rejected", "withdrawn", "superseded", "suspended", "outdated", "closed", "ended", "waiting", "ownerless"];
 
 /** What to tell a staff member when someone else decided first (or the request is gone or changed). */
-function alreadyDecided(status: string): string {
+function alreadyDecided(status: string, takeoverOwned = false): string {
+  // A take-over request closed because another one was approved says so (see notices.ts).
+  if (takeoverOwned && status === "closed") return "already-closed-takeover";
   return `already-${DECIDED_STATES.includes(status) ? status : "gone"}`;
 }
 
@@ -52,7 +54,9 @@ async function subjectOf(unit: Unit, kind: NoticeKind, id: number) {
   }
   if (kind === "join") {
     const m = await membershipById(unit.tx, id);
-    return m ? { status: m.status as string, revision: m.revised, applicant: m.personId } : null;
+    // A take-over request is closed when a rival one was approved: its enterprise has an owner again.
+    const takeoverOwned = m?.role === "claimant" && m.enterprise.status === "active";
+    return m ? { status: m.status as string, revision: m.revised, applicant: m.personId, takeoverOwned } : null;
   }
   const c = await changeById(unit.tx, id);
   return c ? { status: c.status, revision: c.requested, applicant: c.requestedById } : null;
@@ -75,7 +79,7 @@ export async function decidable(unit: Unit, kind: NoticeKind, id: number, revisi
     return verdict.reason;
   }
   if (!subject) return alreadyDecided("missing");
-  if (subject.status !== "pending") return alreadyDecided(subject.status);
+  if (subject.status !== "pending") return alreadyDecided(subject.status, "takeoverOwned" in subject && subject.takeoverOwned);
   if (subject.revision !== revision) return alreadyDecided("outdated");
   return null;
 }
@@ -102,7 +106,9 @@ export async function decide(unit: Unit, kind: NoticeKind, id: number, revision:
   const subject = `${kind}:${id}`;
   if (!result.ok) {
     const status = result.status;
-    const answer = status === "bin-taken" ? "staff-change-bin-taken" : status === "waiting" ? "staff-join-waits" : alreadyDecided(status);
+    const now = status === "closed" ? await subjectOf(unit, kind, id) : null;
+    const takeoverOwned = !!now && "takeoverOwned" in now && now.takeoverOwned;
+    const answer = status === "bin-taken" ? "staff-change-bin-taken" : status === "waiting" ? "staff-join-waits" : alreadyDecided(status, takeoverOwned);
     return { ok: false, answer };
   }
   const approved = decision.decision === "approve";

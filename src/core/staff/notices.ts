@@ -128,13 +128,18 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
       parts.push(t("notice-join-waits", { ref: refOf("application", data.enterprise.id) }));
     }
   }
-  if (decided) parts.push(decidedLine(decided, t));
+  if (decided) parts.push(decidedLine(decided, t, data));
   return parts.filter(Boolean).join("\n\n");
 }
 
 /** The notice's last line: what happened, and who decided when that is known. */
-function decidedLine(decided: Decided, t: Translate): string {
+function decidedLine(decided: Decided, t: Translate, data: NoticeData): string {
   const { decision, reason } = decided;
+  // A take-over request closed while its enterprise has an owner again: a rival request was
+  // approved (closeClaims); "did not become a member" would misstate it.
+  if (decision === "closed" && data.kind === "join" && data.role === "claimant" && data.enterprise.status === "active") {
+    return t("notice-decided-closed-takeover");
+  }
   const by = decided.by ?? (decided.someone ? t("notice-someone") : undefined);
   if (decision === "approved" || decision === "rejected") {
     if (by) return reason ? t(`notice-decided-${decision}-reason`, { by, reason }) : t(`notice-decided-${decision}`, { by });

@@ -74,7 +74,7 @@ export const teamFlow: FlowDef<Json> = {
             }),
           )
           .join("\n");
-      const action = await d.choice((t) => t("team-list", { list: rich(list(t)) }), options);
+      const action = await d.choice((t) => t("team-list", { list: rich(list(t)) }), options, { settled: true });
       if (action === "back") return;
       if (action === "add-staff" || action === "add-admin") {
         const role: Role = action === "add-admin" ? "admin" : "staff";

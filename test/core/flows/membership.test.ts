@@ -120,10 +120,10 @@ describe("an owner who erases their data (fault 13)", () => {
     const secondApprove = notice(second)!.message.choices!.flat()[0]!.data;
     await approve(tr("en", "notice-takeover-title", { id: "J-2", name: "Textile LLP" }));
     // The other claim is closed, its notice says so without naming a decider, and they are told.
-    expect(notice(second)?.text).toContain(tr("en", "notice-decided-closed"));
+    expect(notice(second)?.text).toContain(tr("en", "notice-decided-closed-takeover"));
     expect(h.person("103").last().text).toBe(tr("en", "membership-claim-closed"));
     const late = await admin().pressData(secondApprove);
-    expect(late.notice).toBe(tr("en", "already-closed"));
+    expect(late.notice).toBe(tr("en", "already-closed-takeover"));
     expect((await membershipsOf()).map((m) => [m.role, m.status])).toEqual([
       ["owner", "active"],
       ["claimant", "closed"],
