@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 import type { BotMessage, FakeUser } from "../support/fake-bot-api.ts";
+import { registerOnTelegram, step } from "../support/telegram-steps.ts";
 
 const ADMIN = 900;
 let h: TelegramHarness | undefined;
@@ -16,26 +17,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function step(user: FakeUser, act: () => unknown, expected: string) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
-
-async function register(user: FakeUser) {
-  const l = "en";
-  await step(user, () => user.send("/start"), tr(l, "menu-prompt"));
-  await step(user, () => user.press(tr(l, "menu-register")), tr(l, "consent-text").split("\n")[0]!);
-  await step(user, () => user.press(tr(l, "consent-agree")), tr(l, "reg-ask-bin"));
-  await step(user, () => user.send("990140000384"), tr(l, "reg-ask-name"));
-  await step(user, () => user.send("Textile Company"), tr(l, "reg-ask-region"));
-  await step(user, () => user.press(tr(l, "region-almaty-city")), tr(l, "reg-ask-sector"));
-  await step(user, () => user.press(tr(l, "sector-apparel")), tr(l, "reg-ask-employees"));
-  await step(user, () => user.send("45"), tr(l, "reg-ask-contact"));
-  await step(user, () => user.send("Aigerim"), tr(l, "reg-ask-phone"));
-  await step(user, () => user.sendContact("77011234567", { own: true }), tr(l, "reg-summary", { details: "", contact: "" }).split("\n")[0]!);
-  await step(user, () => user.press(tr(l, "reg-confirm-button")), tr(l, "reg-submitted", { name: "Textile Company" }).split("\n")[0]!);
-}
+const DUPLICATES_APPLICATION = { bin: "990140000384", name: "Textile Company", region: "region-almaty-city", sector: "sector-apparel", employees: "45" };
 
 const buttons = (m: BotMessage) => (m.reply_markup?.inline_keyboard ?? []).flat();
 
@@ -47,7 +29,7 @@ describe("a message stored by Telegram whose answer was lost", () => {
     // The notice reaches the admin, but the bot never hears back: it sends the notice again.
     h.fake.loseAnswerNext("sendMessage", { chatId: ADMIN, as: how });
     const user = h.fake.user({ language_code: "en" });
-    await register(user);
+    await registerOnTelegram(user, DUPLICATES_APPLICATION);
     const title = tr("en", "notice-application-title", { id: "A-1" });
     const lost = await admin.waitFor(title, { after: 0 });
     const recorded = await admin.waitFor(title, { after: lost.message_id, timeoutMs: 10_000 });

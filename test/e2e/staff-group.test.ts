@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 import type { BotMessage, FakeGroup, FakeUser } from "../support/fake-bot-api.ts";
+import { registerOnTelegram, step } from "../support/telegram-steps.ts";
 
 const BIN = "990140000384";
 const IIN = "061211600012";
@@ -18,27 +19,6 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function step(user: FakeUser, act: () => unknown, expected: string | RegExp) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
-
-/** Registers an enterprise (in English) and sends the application. */
-async function register(user: FakeUser, bin: string, name: string) {
-  await step(user, () => user.send("/start"), tr("en", "menu-prompt"));
-  await step(user, () => user.press(tr("en", "menu-register")), tr("en", "consent-text").split("\n")[0]!);
-  await step(user, () => user.press(tr("en", "consent-agree")), tr("en", "reg-ask-bin"));
-  await step(user, () => user.send(bin), tr("en", "reg-ask-name"));
-  await step(user, () => user.send(name), tr("en", "reg-ask-region"));
-  await step(user, () => user.press(tr("en", "region-astana")), tr("en", "reg-ask-sector"));
-  await step(user, () => user.press(tr("en", "sector-textiles")), tr("en", "reg-ask-employees"));
-  await step(user, () => user.send("12"), tr("en", "reg-ask-contact"));
-  await step(user, () => user.send("Aigerim"), tr("en", "reg-ask-phone"));
-  await step(user, () => user.sendContact("77011234567", { own: true }), tr("en", "reg-confirm-button").slice(2, 8));
-  await step(user, () => user.press(tr("en", "reg-confirm-button")), tr("en", "menu-prompt"));
-}
-
 /** A staff harness with a basic staff group, admin Dana (who has written to the bot) and one application's notice. */
 async function withNotice() {
   h = await startTelegramHarness({ admins: [String(ADMIN)], staffChatId: String(GROUP) });
@@ -46,7 +26,7 @@ async function withNotice() {
   const dana = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
   await step(dana, () => dana.send("/start"), tr("en", "menu-prompt"));
   const applicant = h.fake.user({ language_code: "en" });
-  await register(applicant, BIN, "First LLP");
+  await registerOnTelegram(applicant, { bin: BIN, name: "First LLP" });
   const notice = await group.waitFor(/A-1\b/, { after: 0 });
   return { h, group, dana, applicant, notice };
 }
@@ -104,7 +84,7 @@ describe("a question in the staff group", () => {
   it("does not block its owner: pressing Reject on another notice replaces it, and a late reply to the old one is not taken", async () => {
     const { h, group, dana } = await withNotice();
     const first = group.messages[0]!;
-    await register(h.fake.user({ language_code: "en" }), IIN, "Second");
+    await registerOnTelegram(h.fake.user({ language_code: "en" }), { bin: IIN, name: "Second" });
     const second = await group.waitFor(/A-2\b/, { after: first.message_id });
     const askFirst = await startRejecting(group, dana, first, "A-1");
     const askSecond = await startRejecting(group, dana, second, "A-2");
@@ -146,7 +126,7 @@ describe("the staff group upgraded to a supergroup", () => {
     // New notices go to the supergroup, also after a restart with the old STAFF_CHAT_ID.
     await h.restart();
     const before = h.fake.calls.length;
-    await register(h.fake.user({ language_code: "en" }), IIN, "Second");
+    await registerOnTelegram(h.fake.user({ language_code: "en" }), { bin: IIN, name: "Second" });
     await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     expect(h.fake.calls.slice(before).filter((c) => String(c.params.chat_id) === String(GROUP))).toEqual([]);
     expect(dana.messages.filter((m) => m.text.includes("STAFF_CHAT_ID="))).toHaveLength(1);
@@ -160,7 +140,7 @@ describe("the staff group upgraded to a supergroup", () => {
     expect((await unknown.answer).text).toBe(tr("en", "group-not-staff-chat"));
 
     // The next notice is refused for the old id with migrate_to_chat_id: the bot follows the group.
-    await register(h.fake.user({ language_code: "en" }), IIN, "Second");
+    await registerOnTelegram(h.fake.user({ language_code: "en" }), { bin: IIN, name: "Second" });
     await supergroup.waitFor(/A-2\b/, { after: notice.message_id });
     await dana.waitFor(`STAFF_CHAT_ID=${supergroup.id}`, { after: 0 });
     const approve = dana.pressIn(supergroup, tr("ru", "notice-approve"), { message: notice.message_id });

@@ -10,6 +10,7 @@ import { tr } from "../support/core-harness.ts";
 import type { FakeUser } from "../support/fake-bot-api.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
 import { LOCALES } from "../../src/i18n/locales.ts";
+import { step } from "../support/telegram-steps.ts";
 
 const IIN = "061211600012";
 const BIN = "990140000384";
@@ -28,13 +29,6 @@ function refusedCalls(harness: TelegramHarness) {
 }
 
 const firstLine = (locale: Locale, key: string, args?: Record<string, string>) => tr(locale, key, args).split("\n")[0]!;
-
-/** Sends and waits for the bot's answer that matches. */
-async function step(user: FakeUser, act: () => unknown, expected: string | RegExp) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
 
 async function register(user: FakeUser, locale: Locale, opts: { bin?: string; name?: string } = {}) {
   await step(user, () => user.send("/start"), tr(locale, "menu-prompt"));

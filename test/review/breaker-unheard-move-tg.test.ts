@@ -7,18 +7,13 @@ import { afterEach, expect, it } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 import type { FakeUser } from "../support/fake-bot-api.ts";
+import { step } from "../support/telegram-steps.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-async function step(user: FakeUser, act: () => unknown, expected: string | RegExp) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
-
 it("a reason typed in the supergroup the bot did not hear of is answered", async () => {
   h = await startTelegramHarness({ admins: ["900"], staffChatId: "-1001" });
   const group = h.fake.group({ id: -1001, title: "QTI staff" });

@@ -13,6 +13,7 @@ import { silentLogger } from "../../src/log.ts";
 import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 import { BotApiError, type FakeUser } from "../support/fake-bot-api.ts";
+import { step } from "../support/telegram-steps.ts";
 
 let dir: string | undefined;
 let db: Database | undefined;
@@ -65,12 +66,6 @@ describe("shutdown", () => {
     expect(await db.transaction((tx) => tx.outbox.count())).toBe(1);
   });
 });
-
-async function step(user: FakeUser, act: () => unknown, expected: string) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
 
 describe("the staff group", () => {
   it("notices still reach staff after the staff group was upgraded to a supergroup (its old id is refused)", async () => {

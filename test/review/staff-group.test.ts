@@ -6,6 +6,7 @@ import { startTelegramHarness, type TelegramHarness } from "../support/telegram-
 import { tr } from "../support/core-harness.ts";
 import type { FakeUser } from "../support/fake-bot-api.ts";
 import { BIN, IIN } from "./helpers.ts";
+import { registerOnTelegram, step } from "../support/telegram-steps.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -13,34 +14,14 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function step(user: FakeUser, act: () => unknown, expected: string) {
-  const after = user.messages.at(-1)?.message_id ?? 0;
-  act();
-  return user.waitFor(expected, { after });
-}
-
-async function register(user: FakeUser, bin: string, name: string) {
-  await step(user, () => user.send("/start"), tr("en", "menu-prompt"));
-  await step(user, () => user.press(tr("en", "menu-register")), tr("en", "consent-text").split("\n")[0]!);
-  await step(user, () => user.press(tr("en", "consent-agree")), tr("en", "reg-ask-bin"));
-  await step(user, () => user.send(bin), tr("en", "reg-ask-name"));
-  await step(user, () => user.send(name), tr("en", "reg-ask-region"));
-  await step(user, () => user.press(tr("en", "region-astana")), tr("en", "reg-ask-sector"));
-  await step(user, () => user.press(tr("en", "sector-textiles")), tr("en", "reg-ask-employees"));
-  await step(user, () => user.send("12"), tr("en", "reg-ask-contact"));
-  await step(user, () => user.send("Aigerim"), tr("en", "reg-ask-phone"));
-  await step(user, () => user.sendContact("77011234567", { own: true }), "Send the application, or correct any field");
-  await step(user, () => user.press(tr("en", "reg-confirm-button")), tr("en", "menu-prompt"));
-}
-
 describe("rejecting in the staff group", () => {
   it("a staff member's reply to another notice is not taken as the reason for the rejection they started", async () => {
     h = await startTelegramHarness({ admins: ["900"], staffChatId: "-1001" });
     const group = h.fake.group({ id: -1001, title: "QTI staff" });
     const dana = h.fake.user({ id: 900, first_name: "Dana", language_code: "en" });
-    await register(h.fake.user({ language_code: "en" }), BIN, "First LLP");
+    await registerOnTelegram(h.fake.user({ language_code: "en" }), { bin: BIN, name: "First LLP" });
     const first = await group.waitFor(/A-1\b/, { after: 0 });
-    await register(h.fake.user({ language_code: "en" }), IIN, "Second");
+    await registerOnTelegram(h.fake.user({ language_code: "en" }), { bin: IIN, name: "Second" });
     const second = await group.waitFor(/A-2\b/, { after: first.message_id });
 
     // Dana starts rejecting #1 and is asked (by a reply-request) for the reason...
@@ -60,7 +41,7 @@ describe("editing every copy of a notice", () => {
     const group = h.fake.group({ id: -1001, title: "QTI staff" });
     const dana = h.fake.user({ id: 900, first_name: "Dana", language_code: "en" });
     const applicant = h.fake.user({ language_code: "en" });
-    await register(applicant, BIN, "First LLP");
+    await registerOnTelegram(applicant, { bin: BIN, name: "First LLP" });
     const original = await group.waitFor(/A-1\b/, { after: 0 });
     // Dana lists what is pending: a second copy of the notice in the group.
     dana.sendIn(group, "/pending");
