@@ -1,27 +1,17 @@
 /**
  * The per-message bookkeeping of a turn: the dedup mark, the dialog state, the outbox, the chat
- * menu and who wrote. These run several times for every message, so they are prepared statements
- * on the turn's own SQLite connection, inside its transaction (src/db/database.ts `Driver`), not
- * Prisma queries: measured on the bench, Prisma's query layer (client, query interpreter, adapter
- * preparing every statement anew) was about 40% of the bot's CPU per update. Timestamps are stored
- * exactly as the model API stores them (`sqliteTime`), so both read the same rows alike; the SQL
- * stays portable (quoted identifiers, ON CONFLICT, RETURNING).
+ * menu and who wrote. These run several times for every message, so they are raw statements
+ * inside the turn's transaction (src/db/database.ts `Sql`: prepared statements on SQLite's driver),
+ * not Prisma queries: measured on the bench, Prisma's query layer (client, query interpreter,
+ * adapter preparing every statement anew) was about 40% of the bot's CPU per update. Timestamps
+ * are stored exactly as the model API stores them, so both read the same rows alike; the SQL is
+ * written once for both providers (quoted identifiers, ON CONFLICT, RETURNING).
  */
-import { driverOf, sqliteTime, type Driver, type Tx } from "../db/database.ts";
-
-/** The driver of `tx`; every Tx comes from Database.transaction, which provides one. */
-function sql(tx: Tx): Driver {
-  const driver = driverOf(tx);
-  if (!driver) throw new Error("bookkeeping needs a transaction of Database.transaction");
-  return driver;
-}
+import { sqlOf as sql, type Tx } from "../db/database.ts";
 
 /** Marks an update as handled; false when it already was (a redelivery). */
 export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolean> {
-  const { changes } = sql(tx)
-    .statement(`INSERT INTO "ProcessedUpdate" ("id", "createdAt") VALUES (?, ?) ON CONFLICT DO NOTHING`)
-    .run(id, sqliteTime(now));
-  return changes === 1;
+  return (await sql(tx).run(`INSERT INTO "ProcessedUpdate" ("id", "createdAt") VALUES (?, ?) ON CONFLICT DO NOTHING`, id, now)) === 1;
 }
 
 /**
@@ -29,7 +19,7 @@ export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolea
  * day, so a week of marks is plenty; without this the table grows by a row per update forever.
  */
 export async function pruneProcessed(tx: Tx, before: Date): Promise<number> {
-  return sql(tx).statement(`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ?`).run(sqliteTime(before)).changes;
+  return await sql(tx).run(`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ?`, before);
 }
 
 export interface DialogRow {
@@ -39,23 +29,19 @@ export interface DialogRow {
 }
 
 export async function loadDialog(tx: Tx, key: string): Promise<DialogRow | null> {
-  const row = sql(tx).statement(`SELECT "flow", "version", "state" FROM "DialogState" WHERE "key" = ?`).get(key) as DialogRow | undefined;
+  const row = (await sql(tx).get(`SELECT "flow", "version", "state" FROM "DialogState" WHERE "key" = ?`, key)) as DialogRow | undefined;
   return row ? { flow: row.flow, version: Number(row.version), state: row.state } : null;
 }
 
 export async function saveDialog(tx: Tx, key: string, row: DialogRow, now: Date): Promise<void> {
-  const at = sqliteTime(now);
-  sql(tx)
-    .statement(
-      `INSERT INTO "DialogState" ("key", "flow", "version", "state", "startedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
+  const at = now;
+  await sql(tx).run(`INSERT INTO "DialogState" ("key", "flow", "version", "state", "startedAt", "updatedAt") VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT ("key") DO UPDATE SET "flow" = excluded."flow", "version" = excluded."version",
-         "state" = excluded."state", "updatedAt" = excluded."updatedAt"`,
-    )
-    .run(key, row.flow, row.version, row.state, at, at);
+         "state" = excluded."state", "updatedAt" = excluded."updatedAt"`, key, row.flow, row.version, row.state, at, at);
 }
 
 export async function deleteDialog(tx: Tx, key: string): Promise<void> {
-  sql(tx).statement(`DELETE FROM "DialogState" WHERE "key" = ?`).run(key);
+  await sql(tx).run(`DELETE FROM "DialogState" WHERE "key" = ?`, key);
 }
 
 /** A message as queued in the outbox; handed to the dispatcher once the turn commits. */
@@ -75,18 +61,17 @@ export async function enqueue(
   m: { channel: string; chatId: string; payload: string; tag: string | null; locale: string | null },
   now: Date,
 ): Promise<QueuedMessage> {
-  const { id } = sql(tx)
-    .statement(
-      `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
-       VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING "id"`,
-    )
-    .get(m.channel, m.chatId, m.payload, m.tag, m.locale, sqliteTime(now)) as { id: number };
+  const { id } = (await sql(tx).get<{ id: number }>(
+    `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
+     VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING "id"`,
+    m.channel, m.chatId, m.payload, m.tag, m.locale, now,
+  ))!;
   return { ...m, id, attempts: 0, notBefore: null };
 }
 
 /** Replaces the payload of a queued row (a message merged into it before the turn committed: outbox/coalesce.ts). */
 export async function updatePayload(tx: Tx, id: number, payload: string): Promise<void> {
-  sql(tx).statement(`UPDATE "Outbox" SET "payload" = ? WHERE "id" = ?`).run(payload, id);
+  await sql(tx).run(`UPDATE "Outbox" SET "payload" = ? WHERE "id" = ?`, payload, id);
 }
 
 export interface MenuChoice {
@@ -106,23 +91,19 @@ export interface ChatMenuRow {
 }
 
 export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<ChatMenuRow | null> {
-  const row = sql(tx).statement(`SELECT "choices" FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`).get(channel, chatId) as
+  const row = (await sql(tx).get(`SELECT "choices" FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`, channel, chatId)) as
     | { choices: string }
     | undefined;
   return row ? (JSON.parse(row.choices) as ChatMenuRow) : null;
 }
 
 export async function saveMenu(tx: Tx, channel: string, chatId: string, menu: ChatMenuRow, now: Date): Promise<void> {
-  sql(tx)
-    .statement(
-      `INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (?, ?, ?, ?)
-       ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`,
-    )
-    .run(channel, chatId, JSON.stringify(menu), sqliteTime(now));
+  await sql(tx).run(`INSERT INTO "ChatMenu" ("channel", "chatId", "choices", "updatedAt") VALUES (?, ?, ?, ?)
+       ON CONFLICT ("channel", "chatId") DO UPDATE SET "choices" = excluded."choices", "updatedAt" = excluded."updatedAt"`, channel, chatId, JSON.stringify(menu), now);
 }
 
 export async function deleteMenu(tx: Tx, channel: string, chatId: string): Promise<void> {
-  sql(tx).statement(`DELETE FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`).run(channel, chatId);
+  await sql(tx).run(`DELETE FROM "ChatMenu" WHERE "channel" = ? AND "chatId" = ?`, channel, chatId);
 }
 
 /** A chat identity and its person, as `identify` (people.ts) needs them for every message. */
@@ -135,21 +116,16 @@ export interface IdentityRow {
 }
 
 export async function loadIdentity(tx: Tx, channel: string, externalId: string): Promise<IdentityRow | null> {
-  const row = sql(tx)
-    .statement(
-      `SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
+  const row = (await sql(tx).get(`SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
        FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId"
-       WHERE i."channel" = ? AND i."externalId" = ?`,
-    )
-    .get(channel, externalId) as (Omit<IdentityRow, "reachable"> & { reachable: number }) | undefined;
+       WHERE i."channel" = ? AND i."externalId" = ?`, channel, externalId)) as (Omit<IdentityRow, "reachable"> & { reachable: number }) | undefined;
   return row ? { ...row, reachable: !!row.reachable } : null;
 }
 
 /** Removes delivered rows from the outbox (the dispatcher's batches); returns how many. */
 export async function deleteOutbox(tx: Tx, ids: number[]): Promise<number> {
-  const del = sql(tx).statement(`DELETE FROM "Outbox" WHERE "id" = ?`);
   let n = 0;
-  for (const id of ids) n += del.run(id).changes;
+  for (const id of ids) n += await sql(tx).run(`DELETE FROM "Outbox" WHERE "id" = ?`, id);
   return n;
 }
 

@@ -28,26 +28,45 @@ export function requestScrub(tx: Tx): void {
   scrubbing.add(tx);
 }
 
+/** A parameter of a raw statement. A Date is stored as the provider stores a Prisma DateTime. */
+export type SqlParam = string | number | boolean | null | Date;
+
 /**
- * The turn's own SQLite connection, for the few statements that run for every message (dedup mark,
- * dialog state, outbox, chat menu, identity: core/bookkeeping.ts). Prisma's query layer costs
- * 65-190 µs a statement here (its client, query interpreter and adapter, which prepares every
- * statement anew); a prepared statement on the driver costs a few µs. Same connection, same
- * transaction: the SQLite adapter has one connection, and `transaction` hands this out only to the
- * code running inside a Prisma transaction on it, where `BEGIN` has been issued and nothing else
- * can run (the adapter's mutex). Every statement checks that the connection is in that transaction.
+ * Raw SQL inside the current transaction, written once for both providers: `?` placeholders
+ * (turned into `$1 …` on PostgreSQL), quoted identifiers, ON CONFLICT, RETURNING; no
+ * provider-only functions. What comes back differs by provider, so read values with care:
+ * timestamps are ISO strings on SQLite and Dates on PostgreSQL (`new Date(v)` takes both),
+ * booleans 0/1 or true/false (`!!v`), counts numbers or strings (`Number(v)`).
+ *
+ * Why raw at all: the per-message bookkeeping (core/bookkeeping.ts) runs several statements for
+ * every message, and Prisma's query layer costs 65-190 µs a statement on SQLite (its client, query
+ * interpreter and adapter, which prepares every statement anew); a prepared statement on the
+ * driver costs a few µs. And the delivery engine's claim is one atomic `UPDATE … RETURNING`.
  */
-export interface Driver {
-  /** A prepared statement for `sql`, prepared once per connection (rows as plain numbers, not BigInt). */
-  statement(sql: string): BetterSqlite3.Statement;
+export interface Sql {
+  readonly provider: "sqlite" | "postgresql";
+  /** Runs a statement; resolves to the number of rows it changed. */
+  run(sql: string, ...params: SqlParam[]): Promise<number>;
+  /** The first row, or undefined. */
+  get<T>(sql: string, ...params: SqlParam[]): Promise<T | undefined>;
+  /** Every row. */
+  all<T>(sql: string, ...params: SqlParam[]): Promise<T[]>;
+  /**
+   * Holds a lock named `key` until the transaction ends: another transaction asking for the same
+   * key waits (PostgreSQL: `pg_advisory_xact_lock`). On SQLite a no-op: its transactions already
+   * run one at a time.
+   */
+  lock(key: string): Promise<void>;
 }
 
-/** The driver of the transaction `tx` is, while it is open; undefined for other clients (no fast path). */
-const drivers = new WeakMap<object, Driver>();
+/** The SQL access of the transaction `tx` is, while it is open. */
+const sqls = new WeakMap<object, Sql>();
 
-/** The driver under `tx` (see {@link Driver}), or undefined when there is none (then use Prisma). */
-export function driverOf(tx: Tx): Driver | undefined {
-  return drivers.get(tx);
+/** Raw SQL in the transaction `tx` (see {@link Sql}); throws for a client that is not a Database.transaction's. */
+export function sqlOf(tx: Tx): Sql {
+  const sql = sqls.get(tx);
+  if (!sql) throw new Error("raw SQL needs a transaction of Database.transaction");
+  return sql;
 }
 
 /**
@@ -126,19 +145,30 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
   await prisma.$queryRawUnsafe("PRAGMA secure_delete = ON");
   const sqlite = adapter.connection();
   const statements = new Map<string, BetterSqlite3.Statement>();
-  const driver: Driver = {
-    statement(sql) {
-      // Only inside a transaction: outside one, a statement would commit on its own (or run inside
-      // whichever transaction is open), breaking "one turn, one transaction".
-      if (!sqlite.inTransaction) throw new Error("a driver statement outside a transaction");
-      let stmt = statements.get(sql);
-      if (!stmt) {
-        stmt = sqlite.prepare(sql);
-        stmt.safeIntegers(false);
-        statements.set(sql, stmt);
-      }
-      return stmt;
-    },
+  /**
+   * Prepared once per connection, rows as plain numbers (not BigInt). Only inside a transaction:
+   * outside one, a statement would commit on its own (or run inside whichever transaction is open),
+   * breaking "one turn, one transaction". The adapter has one connection, and `transaction` hands
+   * this out only to code running inside a Prisma transaction on it, where `BEGIN` has been issued
+   * and nothing else can run (the adapter's mutex).
+   */
+  const statement = (text: string): BetterSqlite3.Statement => {
+    if (!sqlite.inTransaction) throw new Error("a driver statement outside a transaction");
+    let stmt = statements.get(text);
+    if (!stmt) {
+      stmt = sqlite.prepare(text);
+      stmt.safeIntegers(false);
+      statements.set(text, stmt);
+    }
+    return stmt;
+  };
+  const bind = (params: SqlParam[]) => params.map((p) => (p instanceof Date ? sqliteTime(p) : typeof p === "boolean" ? (p ? 1 : 0) : p));
+  const sql: Sql = {
+    provider: "sqlite",
+    run: async (text, ...params) => statement(text).run(...bind(params)).changes,
+    get: async <T>(text: string, ...params: SqlParam[]) => statement(text).get(...bind(params)) as T | undefined,
+    all: async <T>(text: string, ...params: SqlParam[]) => statement(text).all(...bind(params)) as T[],
+    lock: async () => {},
   };
   let scrubPending = false;
   /** Empties the WAL; when the connection is busy (another transaction began), tries again after the next one. */
@@ -158,13 +188,13 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
       // Transactions queue on the adapter's mutex; under load the wait can be long, never an error.
       const result = await prisma.$transaction(
         async (tx) => {
-          drivers.set(tx, driver);
+          sqls.set(tx, sql);
           try {
             const value = await fn(tx);
             scrub ||= scrubbing.has(tx);
             return value;
           } finally {
-            drivers.delete(tx);
+            sqls.delete(tx);
           }
         },
         { maxWait: 120_000, timeout: 120_000 },
