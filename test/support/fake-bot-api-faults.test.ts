@@ -52,3 +52,34 @@ describe("fake Bot API: flood control and lost answers", () => {
     expect(u.messages.map((m) => m.text)).toEqual(["one", "two", "three"]);
   });
 });
+
+describe("fake Bot API: Telegram's flood limits (limits: true)", () => {
+  const code = (e: unknown) => (e instanceof GrammyError ? e.error_code : 200);
+
+  it("a private chat takes a short burst, then 429 with retry_after, and the window refuses what ignores it", async () => {
+    fake = await startFakeBotApi({ limits: { privateChat: { burst: 3, everyMs: 1000 } } });
+    const bot = new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+    const [a, b] = [fake.user({ started: true }), fake.user({ started: true })];
+    const results: number[] = [];
+    for (let i = 0; i < 5; i++) results.push(code(await bot.api.sendMessage(a.id, `m${i}`).catch((e: unknown) => e)));
+    expect(results).toEqual([200, 200, 200, 429, 429]);
+    const refused = (await bot.api.sendMessage(a.id, "again").catch((e: unknown) => e)) as GrammyError;
+    expect(refused.parameters.retry_after).toBeGreaterThanOrEqual(1);
+    // The first 429 opened the window; the calls after it were inside it.
+    expect(fake.floodStats).toEqual({ overLimit: 1, inWindow: 2, performed: 3 });
+    // Another chat is not limited by this one.
+    await expect(bot.api.sendMessage(b.id, "hi")).resolves.toMatchObject({ text: "hi" });
+    expect(a.messages.map((m) => m.text)).toEqual(["m0", "m1", "m2"]);
+  });
+
+  it("the bot's global limit holds for every chat together", async () => {
+    fake = await startFakeBotApi({ limits: { global: { burst: 4, everyMs: 1000 } } });
+    const bot = new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+    const people = Array.from({ length: 6 }, () => fake!.user({ started: true }));
+    const results: number[] = [];
+    for (const p of people) results.push(code(await bot.api.sendMessage(p.id, "hi").catch((e: unknown) => e)));
+    expect(results).toEqual([200, 200, 200, 200, 429, 429]);
+    // Other methods are not limited.
+    await expect(bot.api.getMe()).resolves.toBeTruthy();
+  });
+});

@@ -28,6 +28,9 @@ export {
   type ConfirmedOptions,
   type SettledOptions,
   startFakeBotApi,
+  TELEGRAM_FLOOD_LIMITS,
+  type FakeLimits,
+  type FloodStats,
 } from "./fake-bot-api/server.ts";
 export type { BotMessage, CallbackAnswer, MessageMatch, WaitForOptions } from "./fake-bot-api/state.ts";
 export type { UpdateInput } from "./fake-bot-api/updates.ts";

@@ -29,6 +29,38 @@ export interface FakeBotApiOptions {
   strictHtml?: boolean;
   /** Keep every call in `calls`. Default true; turn off for long benchmarks. */
   recordCalls?: boolean;
+  /**
+   * Enforce Telegram's flood limits on sends and edits, as Telegram answers them: a call over a
+   * limit fails with 429 and `retry_after`, and its scope stays closed until then (calls inside
+   * that window fail too, and are counted in `floodStats.inWindow`). Off by default. Numbers from
+   * core.telegram.org/bots/faq ("My bot is hitting limits"): 30 messages per second overall, about
+   * one per second in a private chat (short bursts tolerated), 20 per minute in a group.
+   */
+  limits?: boolean | Partial<FakeLimits>;
+}
+
+/** The fake's flood limits, as token buckets: `burst` calls at once, then one per `everyMs`. */
+export interface FakeLimits {
+  global: { burst: number; everyMs: number };
+  privateChat: { burst: number; everyMs: number };
+  group: { burst: number; everyMs: number };
+}
+
+/** Telegram's documented limits with the bursts it tolerates (see FakeBotApiOptions.limits). */
+export const TELEGRAM_FLOOD_LIMITS: FakeLimits = {
+  global: { burst: 30, everyMs: 1000 / 30 },
+  privateChat: { burst: 5, everyMs: 1000 },
+  group: { burst: 5, everyMs: 3000 },
+};
+
+/** What the fake's flood limits saw (see FakeBotApiOptions.limits). */
+export interface FloodStats {
+  /** Calls refused with 429 because they went over a limit (each opens a window). */
+  overLimit: number;
+  /** Calls that arrived inside a window already announced with `retry_after` (ignoring it). */
+  inWindow: number;
+  /** Calls performed under the limits. */
+  performed: number;
 }
 
 /** One recorded Bot API call. */
@@ -193,6 +225,11 @@ export class FakeBotApi {
   private readonly delays = new Map<string, number>();
   /** Flood-control windows (see `flood`). */
   private readonly floods: { method: string; chatId: string | undefined; until: number }[] = [];
+  /** Telegram-like limits (see FakeBotApiOptions.limits), when on. */
+  private readonly limits: FakeLimits | undefined;
+  private readonly buckets = new Map<string, { tokens: number; at: number; closedUntil: number }>();
+  /** See FloodStats. */
+  readonly floodStats: FloodStats = { overLimit: 0, inWindow: 0, performed: 0 };
   /** Calls to perform and then answer as failed (see `loseAnswerNext`). */
   private readonly lostAnswers = new Map<string, { as: "5xx" | "drop"; chatId: string | undefined }[]>();
   private readonly openResponses = new Set<http.ServerResponse>();
@@ -212,6 +249,7 @@ export class FakeBotApi {
   ) {
     this.token = options.token ?? DEFAULT_TOKEN;
     this.recordCalls = options.recordCalls ?? true;
+    if (options.limits) this.limits = { ...TELEGRAM_FLOOD_LIMITS, ...(options.limits === true ? {} : options.limits) };
     const port = (server.address() as AddressInfo).port;
     this.apiRoot = `http://127.0.0.1:${port}`;
     const botId = Number(this.token.split(":")[0]) || 123456789;
@@ -528,6 +566,7 @@ export class FakeBotApi {
         const retryAfter = Math.ceil((flood.until - now) / 1000);
         throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
       }
+      this.enforceLimits(method, params, now);
       const fault = this.faults.get(method.toLowerCase())?.shift();
       if (fault !== undefined) throw new BotApiError(fault.error_code, fault.description, fault.parameters);
       const handler = this.methods.get(method);
@@ -583,6 +622,46 @@ export class FakeBotApi {
       : { method, params, ok: false, error: envelope.description, error_code: envelope.error_code, at, durationMs, via };
     if (clientAborted) call.clientAborted = true;
     this.calls.push(call);
+  }
+
+  /**
+   * Telegram's flood limits (FakeBotApiOptions.limits) for a send or an edit: the bot's global
+   * bucket and the chat's (group or private). Over a limit: 429 with `retry_after` (whole seconds,
+   * as Telegram gives them), and the scope stays closed until then.
+   */
+  private enforceLimits(method: string, params: Params, now: number): void {
+    if (!this.limits || !/^(send|edit|copy|forward)/i.test(method)) return;
+    const chatId = String(params.chat_id ?? "");
+    const group = chatId.startsWith("-");
+    const scopes: [string, { burst: number; everyMs: number }][] = [
+      ["global", this.limits.global],
+      [`chat:${chatId}`, group ? this.limits.group : this.limits.privateChat],
+    ];
+    for (const [key] of scopes) {
+      const b = this.buckets.get(key);
+      if (b && b.closedUntil > now) {
+        this.floodStats.inWindow++;
+        throw new BotApiError(429, `Too Many Requests: retry after ${Math.ceil((b.closedUntil - now) / 1000)}`, {
+          retry_after: Math.ceil((b.closedUntil - now) / 1000),
+        });
+      }
+    }
+    const fresh = scopes.map(([key, limit]) => {
+      let b = this.buckets.get(key);
+      if (!b) this.buckets.set(key, (b = { tokens: limit.burst, at: now, closedUntil: 0 }));
+      b.tokens = Math.min(limit.burst, b.tokens + (now - b.at) / limit.everyMs);
+      b.at = now;
+      return { b, limit };
+    });
+    const over = fresh.find(({ b }) => b.tokens < 1);
+    if (over) {
+      const retryAfter = Math.max(1, Math.ceil(((1 - over.b.tokens) * over.limit.everyMs) / 1000));
+      over.b.closedUntil = now + retryAfter * 1000;
+      this.floodStats.overLimit++;
+      throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+    }
+    for (const { b } of fresh) b.tokens -= 1;
+    this.floodStats.performed++;
   }
 
   private describeFailures(chatId: number): string[] {
