@@ -2,7 +2,7 @@
  * The bench's workload: people registering an enterprise, 11 updates each, each person waiting for
  * the bot's answer before the next step (as in the bench since the foundation).
  */
-import type { FakeBotApi } from "../test/support/fake-bot-api.ts";
+import type { FakeBotApi, FakeUser } from "../test/support/fake-bot-api.ts";
 import { binCheckDigit } from "../src/core/members/bin.ts";
 import { createI18n } from "../src/i18n/i18n.ts";
 import { toPlain } from "../src/core/rich-text.ts";
@@ -45,7 +45,8 @@ export function registration(bin: string): Step[] {
 
 /**
  * Runs `people` people's steps at once; each step waits for a message matching `waitFor(step)`
- * (after the person's last one) before the next. Returns updates sent and each step's time (ms).
+ * (after the person's last one) before the next. Returns updates sent, each step's time (ms) and
+ * the people (their `messages` show what the bot sent them).
  */
 export async function drive(
   fake: FakeBotApi,
@@ -53,12 +54,12 @@ export async function drive(
   idBase: number,
   steps: () => Step[],
   waitFor: (step: Step) => (text: string) => boolean,
-): Promise<{ updates: number; stepMs: number[] }> {
+): Promise<{ updates: number; stepMs: number[]; users: FakeUser[] }> {
   const stepMs: number[] = [];
   let updates = 0;
+  const users = Array.from({ length: people }, (_, i) => fake.user({ id: idBase + i, first_name: `P${i}`, language_code: "en" }));
   await Promise.all(
-    Array.from({ length: people }, async (_, i) => {
-      const user = fake.user({ id: idBase + i, first_name: `P${i}`, language_code: "en" });
+    users.map(async (user) => {
       for (const step of steps()) {
         const after = user.messages.at(-1)?.message_id ?? 0;
         const t0 = performance.now();
@@ -72,5 +73,5 @@ export async function drive(
       }
     }),
   );
-  return { updates, stepMs };
+  return { updates, stepMs, users };
 }

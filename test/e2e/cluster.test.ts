@@ -1,0 +1,163 @@
+/**
+ * Several instances on one PostgreSQL database (issue 6, "How it is shown"): two bot processes in
+ * webhook mode behind a load balancer (test/support/balancer.ts, as nginx would be), against the
+ * fake Bot API with Telegram's flood limits on. 50 people register at once; every update goes to
+ * a random instance, a tenth of them to both; one instance is killed (SIGKILL) mid-way and
+ * started again. Expected:
+ * - 0 lost answers: every person gets every answer, in order (each step waits for its answer);
+ * - 0 duplicate applications, and each staff notice once (a repeat only within the in-flight bound);
+ * - per-chat order: each person's answers come in the order of the steps;
+ * - 0 sends inside a retry_after window, and the bot's global rate within Telegram's limit.
+ *
+ * On SQLite this file is skipped: several instances need PostgreSQL (README "Several instances").
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { alive, freePort, startBot, type BotProcess } from "../../bench/proc.ts";
+import { bins, drive, registration } from "../../bench/workload.ts";
+import { startBalancer, type Balancer } from "../support/balancer.ts";
+import { startFakeBotApi, type FakeBotApi } from "../support/fake-bot-api.ts";
+import { tr } from "../support/core-harness.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const POSTGRES = process.env.TEST_DATABASE === "postgresql" ? process.env.TEST_POSTGRES_URL : undefined;
+const PEOPLE = 50;
+const SECRET = "cluster-test-secret";
+/** Messages a killed instance may have sent without recording it (its claimed, in-flight sends). */
+const IN_FLIGHT_BOUND = 20;
+
+let fake: FakeBotApi | undefined;
+let balancer: Balancer | undefined;
+const bots: BotProcess[] = [];
+let dir: string | undefined;
+let admin: pg.Client | undefined;
+let database: string | undefined;
+
+afterAll(async () => {
+  for (const bot of bots) if (alive(bot.pid)) bot.child.kill("SIGKILL");
+  await Promise.all(bots.map((b) => b.exited));
+  await balancer?.close();
+  await fake?.close();
+  if (admin && database) await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+  await admin?.end();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+/** A new empty database on the test server; its URL. */
+async function freshDatabase(): Promise<string> {
+  admin = new pg.Client({ connectionString: POSTGRES });
+  await admin.connect();
+  database = `cluster_${process.pid}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = new URL(POSTGRES!);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+describe.skipIf(!POSTGRES)("two instances on one PostgreSQL behind a load balancer (webhook mode)", () => {
+  it("50 people register at once; duplicates, a killed instance and flood limits lose and repeat nothing", async () => {
+    const databaseUrl = await freshDatabase();
+    dir = mkdtempSync(join(tmpdir(), "qti-cluster-"));
+    // Telegram delivers up to max_connections updates at once (40 by default) and retries failures.
+    fake = await startFakeBotApi({ webhookConcurrency: 40, webhookRetryDelayMs: 200, limits: true, recordCalls: true });
+    const staff = fake.user({ first_name: "Staff", language_code: "en", started: true });
+    const ports = [await freePort(), await freePort()];
+    balancer = await startBalancer({ ports, duplicate: 0.1, seed: 6 });
+    const env = (port: number): Record<string, string> => ({
+      TELEGRAM_BOT_TOKEN: fake!.token,
+      TELEGRAM_API_ROOT: fake!.apiRoot,
+      TELEGRAM_WEBHOOK_URL: `${balancer!.url}/telegram`,
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      STAFF_TELEGRAM_IDS: String(staff.id),
+      DEFAULT_LOCALE: "en",
+      LOG_LEVEL: "info",
+    });
+    const start = (i: number) => {
+      const bot = startBot("node", ["--import", "tsx", "src/main.ts"], env(ports[i]!), { cwd: ROOT });
+      bots.push(bot);
+      return bot;
+    };
+    // Both start at once: the migrations run once (an advisory lock), the other waits for them.
+    const [a, b] = [start(0), start(1)];
+    await Promise.all([a.ready, b.ready]);
+
+    // The load, and meanwhile: instance b killed once enough updates went through, then started again.
+    const gen = bins();
+    const binsUsed: string[] = [];
+    let killed: BotProcess | undefined;
+    const running = drive(
+      fake,
+      PEOPLE,
+      9_000_000,
+      () => {
+        const bin = gen.next().value as string;
+        binsUsed.push(bin);
+        return registration(bin);
+      },
+      (step) => (text) => text.includes(step.expect),
+    );
+    const chaos = (async () => {
+      while (balancer!.stats.received < PEOPLE * 4) await new Promise((r) => setTimeout(r, 50));
+      b.child.kill("SIGKILL");
+      killed = b;
+      await b.exited;
+      await new Promise((r) => setTimeout(r, 1000));
+      const again = start(1);
+      await again.ready;
+    })();
+    const result = await running;
+    await chaos;
+    expect(killed, "instance b was killed mid-way").toBeDefined();
+    expect(result.updates).toBe(PEOPLE * 11);
+
+    // Every application once, and every staff notice (each may be repeated only within the bound).
+    const title = tr("en", "notice-application-title", { id: "" }).trim();
+    const titles = () => staff.messages.filter((m) => m.text.startsWith(title));
+    const deadline = Date.now() + 120_000;
+    while (new Set(titles().map((m) => m.text)).size < PEOPLE && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const notices = titles().map((m) => m.text);
+    expect(new Set(notices).size, "one notice per application").toBe(PEOPLE);
+    const repeatedNotices = notices.length - new Set(notices).size;
+
+    // Each person: the answers in the order of the steps; a repeat only within the in-flight bound.
+    let repeatedAnswers = 0;
+    const steps = registration("000000000000");
+    for (const [i, person] of result.users.entries()) {
+      const texts = person.messages.map((m) => m.text);
+      let k = 0;
+      for (const text of texts) {
+        if (k < steps.length && text.includes(steps[k]!.expect)) k++;
+        else repeatedAnswers++;
+      }
+      expect(k, `person ${i}: every answer, in order`).toBe(steps.length);
+    }
+    expect(repeatedAnswers + repeatedNotices, "messages sent twice (a killed instance's sends in flight)").toBeLessThanOrEqual(IN_FLIGHT_BOUND);
+
+    // The database: each enterprise once.
+    const check = new pg.Client({ connectionString: databaseUrl });
+    await check.connect();
+    const { rows } = await check.query<{ bin: string; n: string }>(`SELECT "bin", COUNT(*) AS n FROM "Enterprise" GROUP BY "bin"`);
+    await check.end();
+    expect(rows.length).toBe(PEOPLE);
+    expect(rows.every((r) => Number(r.n) === 1)).toBe(true);
+    expect(new Set(rows.map((r) => r.bin))).toEqual(new Set(binsUsed));
+
+    // Telegram's limits: nothing sent inside an announced window, the global rate kept.
+    expect(fake.floodStats.inWindow, "sends inside a retry_after window").toBe(0);
+    const sends = fake.calls.filter((c) => /^(send|edit)/.test(c.method) && c.ok).map((c) => c.at).sort((x, y) => x - y);
+    let busiest = 0;
+    for (let i = 0, j = 0; i < sends.length; i++) {
+      while (sends[i]! - sends[j]! >= 1000) j++;
+      busiest = Math.max(busiest, i - j + 1);
+    }
+    // 30 a second with Telegram's tolerated burst: at most burst + rate in any one second.
+    expect(busiest, "sends in the busiest second").toBeLessThanOrEqual(60);
+    expect(balancer.stats.duplicated).toBeGreaterThan(0);
+  }, 300_000);
+});
