@@ -30,6 +30,8 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { startFakeBotApi, type FakeBotApi } from "../test/support/fake-bot-api.ts";
 import { openDatabase } from "../src/db/database.ts";
+import pg from "pg";
+import { startBalancer } from "../test/support/balancer.ts";
 import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
 import { BUTTONS, bins, drive, registration, type Step } from "./workload.ts";
 
@@ -85,13 +87,16 @@ async function idleRss(pid: number): Promise<number> {
   return sampler.last;
 }
 
-/** Runs `rounds` rounds of PEOPLE registrations (after a warm-up), measuring the bot process. */
-async function load(fake: FakeBotApi, bot: BotProcess, rounds: number, waitFor: (step: Step) => (text: string) => boolean, gen: Generator<string>) {
+/** Runs `rounds` rounds of PEOPLE registrations (after a warm-up), measuring the bot processes (CPU and RSS summed). */
+async function load(fake: FakeBotApi, bots: BotProcess | BotProcess[], rounds: number, waitFor: (step: Step) => (text: string) => boolean, gen: Generator<string>) {
+  const all = Array.isArray(bots) ? bots : [bots];
   let base = 1_000_000;
   const people = (n: number) => drive(fake, n, (base += 10_000), () => registration(gen.next().value as string), waitFor);
   await people(WARMUP);
-  const sampler = sampleRss(bot.pid, 100);
-  const cpu0 = cpuMs(bot.pid);
+  const samplers = all.map((b) => sampleRss(b.pid, 100));
+  const cpuAll = () => all.reduce((sum, b) => sum + cpuMs(b.pid), 0);
+  const rssAll = () => all.reduce((sum, b) => sum + rssMb(b.pid), 0);
+  const cpu0 = cpuAll();
   const t0 = performance.now();
   const roundRssMb: number[] = [];
   const stepMs: number[] = [];
@@ -100,15 +105,15 @@ async function load(fake: FakeBotApi, bot: BotProcess, rounds: number, waitFor: 
     const result = await people(PEOPLE);
     updates += result.updates;
     stepMs.push(...result.stepMs);
-    roundRssMb.push(rssMb(bot.pid));
+    roundRssMb.push(rssAll());
   }
   const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuMs(bot.pid) - cpu0;
-  sampler.stop();
+  const cpu = cpuAll() - cpu0;
+  for (const s of samplers) s.stop();
   // One person after another: a step's latency with no queue in front of it.
   const aloneMs: number[] = [];
   for (let i = 0; i < SOLO; i++) aloneMs.push(...(await people(1)).stepMs);
-  return { updates, seconds, cpuMs: cpu, roundRssMb, peakRssMb: sampler.peak, stepMs, aloneMs };
+  return { updates, seconds, cpuMs: cpu, roundRssMb, peakRssMb: samplers.reduce((sum, s) => sum + s.peak, 0), stepMs, aloneMs };
 }
 
 async function bareBot(mode: "grammy" | "poller", gen: Generator<string>): Promise<Run> {
@@ -178,6 +183,62 @@ async function wholeStack(gen: Generator<string>): Promise<Run & { npmReadyMs: n
   }
 }
 
+/**
+ * The production form on PostgreSQL: one instance on long polling (what the database costs against
+ * SQLite), or `instances` in webhook mode behind the load balancer of the cluster test (how two
+ * share the load). Load only: start-up is measured on SQLite above.
+ */
+async function onPostgres(gen: Generator<string>, postgres: string, instances: number): Promise<Run> {
+  const fake = await startFakeBotApi({ recordCalls: false, webhookConcurrency: 40 });
+  const admin = new pg.Client({ connectionString: postgres });
+  await admin.connect();
+  const database = `bench_${process.pid}_${instances}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = new URL(postgres);
+  url.pathname = `/${database}`;
+  const ports = await Promise.all(Array.from({ length: instances }, () => freePort()));
+  const balancer = instances > 1 ? await startBalancer({ ports }) : undefined;
+  const bots: BotProcess[] = [];
+  try {
+    const env = (port: number) => ({
+      TELEGRAM_BOT_TOKEN: fake.token,
+      TELEGRAM_API_ROOT: fake.apiRoot,
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+      DEFAULT_LOCALE: "en",
+      LOG_LEVEL: "info",
+      TELEGRAM_FLOOD_LIMITS: "off",
+      ...(balancer ? { TELEGRAM_WEBHOOK_URL: `${balancer.url}/telegram`, TELEGRAM_WEBHOOK_SECRET: "bench-secret" } : {}),
+    });
+    for (const port of ports) bots.push(startBot("node", PRODUCTION, env(port), { cwd: ROOT }));
+    const readyMs = await Promise.all(bots.map((b) => b.ready));
+    const idleRssMb = (await Promise.all(bots.map((b) => idleRss(b.pid)))).reduce((a, b) => a + b, 0);
+    const rounds = Math.ceil(MIN_UPDATES / (PEOPLE * 11));
+    const measured = await load(fake, bots, rounds, (step) => (text) => text.includes(step.expect), gen);
+    for (const bot of bots) await stop(bot, `PostgreSQL, ${instances} instance(s), after the load`);
+    return {
+      name: instances > 1 ? `PostgreSQL, ${instances} instances (webhook)` : "PostgreSQL, 1 instance",
+      readyMs,
+      readyCpuMs: [],
+      idleRssMb,
+      ...measured,
+    };
+  } finally {
+    for (const bot of bots) if (bot.child.exitCode === null) bot.child.kill("SIGKILL");
+    await balancer?.close();
+    await fake.close();
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+/** The PostgreSQL server of the bench: TEST_POSTGRES_URL, else none. */
+async function benchPostgres(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  const url = process.env.TEST_POSTGRES_URL;
+  return url ? { url, stop: async () => {} } : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const started = performance.now();
@@ -206,6 +267,16 @@ const gen = bins();
 const grammy = await bareBot("grammy", gen);
 const poller = await bareBot("poller", gen);
 const full = await wholeStack(gen);
+const postgres = await benchPostgres();
+const onPg: Run[] = [];
+if (postgres) {
+  try {
+    onPg.push(await onPostgres(gen, postgres.url, 1));
+    onPg.push(await onPostgres(gen, postgres.url, 2));
+  } finally {
+    await postgres.stop();
+  }
+}
 
 const f = (n: number, d = 1) => n.toFixed(d).padStart(9);
 console.log("Start (spawn → \"ready\" log line: polling started), median:");
@@ -218,7 +289,7 @@ console.log(`  bare grammY bot / bare bot on Poller                          ${f
 
 console.log("                                   idle RSS   updates   updates/s   CPU ms     step ms under load     peak RSS   step ms, one person alone");
 console.log("                                      MB                            /update    median      p95          MB        median      p95");
-for (const r of [grammy, poller, full]) {
+for (const r of [grammy, poller, full, ...onPg]) {
   console.log(
     `${r.name.padEnd(33)} ${f(r.idleRssMb, 0)} ${String(r.updates).padStart(9)} ${f(r.updates / r.seconds, 0)}   ${f(r.cpuMs / r.updates, 3)} ${f(percentile(r.stepMs, 50), 2)} ${f(percentile(r.stepMs, 95), 2)}  ${f(r.peakRssMb, 0)}  ${f(percentile(r.aloneMs, 50), 2)} ${f(percentile(r.aloneMs, 95), 2)}`,
   );
@@ -234,6 +305,8 @@ console.log("      wait for each answer; depends on this machine's load and on t
 console.log(`  CPU, bare's CPU per update ÷ stack's:   vs grammY ${(cpu(grammy) / cpu(full)).toFixed(2)}   vs Poller ${(cpu(poller) / cpu(full)).toFixed(2)}`);
 console.log("      the bot process's own work per update (user + system time of all its threads, from /proc):");
 console.log(`      0.25 would mean the stack spends 4x the bare bot's CPU on an update; here ${(cpu(full) / cpu(grammy)).toFixed(1)}x grammY's.`);
+for (const r of onPg) console.log(`  ${r.name}: throughput vs grammY ${(rate(r) / rate(grammy)).toFixed(2)}, CPU (all instances) vs grammY ${(cpu(grammy) / cpu(r)).toFixed(2)}`);
+if (!postgres) console.log("  PostgreSQL: skipped (no TEST_POSTGRES_URL and no PostgreSQL binaries; apt-get install postgresql)");
 console.log("  vs grammY measures the whole stack against the textbook bot; vs Poller removes the polling loop's");
 console.log("  share, leaving what the adapter, core, dialog engine, database and outbox cost.");
 if (unclean.length) console.log(`\nUnclean stops (see test/e2e/process.test.ts):\n${unclean.map((u) => `  ${u}`).join("\n")}`);
