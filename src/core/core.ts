@@ -28,6 +28,8 @@ import { teamFlow } from "./staff/team.ts";
 import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
 import { foldLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
+import { Jobs, pruneJobs } from "./jobs/jobs.ts";
+import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 
 export const FLOWS: FlowDef<never>[] = [
@@ -56,6 +58,8 @@ export interface CoreDeps {
   log: Logger;
   settings: CoreSettings;
   clock?: () => Date;
+  /** The job worker (jobs/worker.ts): `start: false` leaves it stopped (tests tick it by hand). */
+  jobs?: { start?: boolean; instance?: string; leaseMs?: number; pollMs?: number };
 }
 
 /** Options of {@link Core.handle}. */
@@ -111,13 +115,34 @@ export interface Core {
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
+  /** Graceful stop of the core's own work: the job worker claims nothing more and its running job finishes; turns in progress finish. */
+  stop(): Promise<void>;
+  /** Job kinds (define more before `start`) and scheduling from a unit: `core.jobs.schedule(unit.tx, …)`. */
+  readonly jobs: Jobs;
+  /** This instance's job worker (started by `start` unless `deps.jobs.start` is false). */
+  readonly jobWorker: JobWorker;
   /**
    * Runs `fn` as one unit of work for `acting` outside any chat (a scheduled job, a dashboard's
    * HTTP handler): see unit.ts `runUnit`. Its messages are delivered once it commits.
    */
   run<T>(acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T>;
-  /** Housekeeping, run at start and daily: forgets old dedup marks. */
+  /** Housekeeping, run at start and daily (the "prune" job): see {@link housekeeping}. */
   maintain(): Promise<void>;
+}
+
+/** The daily housekeeping job: 03:17 in Almaty (a quiet hour; not on the hour, when others run theirs). */
+export const PRUNE_JOB = { kind: "prune", cron: "17 3 * * *" } as const;
+
+/**
+ * Housekeeping in `tx` at `now`: forgets dedup marks older than DEDUP_DAYS and finished jobs past
+ * their retention (jobs/jobs.ts). Returns how many rows each removed.
+ */
+export async function housekeeping(tx: Tx, now: Date): Promise<{ updates: number; jobs: number }> {
+  const updates = await pruneProcessed(tx, new Date(now.getTime() - DEDUP_DAYS * 86_400_000));
+  const jobs = await pruneJobs(tx, now);
+  // DELIVERY ENGINE PRUNE HOOK: the engine's `pruneDelivered(tx, before)` (sent and failed outbox
+  // rows past their retention, issue 6 item 4) is called here, in the same daily job.
+  return { updates, jobs };
 }
 
 /** How long a handled update's id is remembered (redeliveries come within a day). */
@@ -142,6 +167,8 @@ export function createCore(deps: CoreDeps): Core {
     capabilities: (channel) => dispatcher.capabilitiesOf(channel),
     dispatch: (queued) => dispatcher.enqueue(queued),
   };
+  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now)), { cron: PRUNE_JOB.cron });
+  const jobWorker = new JobWorker({ db: deps.db, services, jobs, ...deps.jobs });
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();
   const { settings } = deps;
@@ -384,13 +411,19 @@ export function createCore(deps: CoreDeps): Core {
       const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
       if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
       await this.maintain();
+      if (deps.jobs?.start !== false) jobWorker.start();
     },
     async maintain() {
-      const before = new Date(clock().getTime() - DEDUP_DAYS * 86_400_000);
-      const pruned = await deps.db.transaction((tx) => pruneProcessed(tx, before));
-      if (pruned) deps.log.info("forgot old update ids", { count: pruned });
+      const pruned = await deps.db.transaction((tx) => housekeeping(tx, clock()));
+      if (pruned.updates || pruned.jobs) deps.log.info("housekeeping", pruned);
     },
     idle: () => mutex.idle(),
+    async stop() {
+      await jobWorker.stop();
+      await mutex.idle();
+    },
+    jobs,
+    jobWorker,
     run: (acting, fn) => runUnit(deps.db, services, acting, fn),
     async health(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
