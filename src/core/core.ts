@@ -3,7 +3,7 @@
  * turn in one transaction (deduplicated by the event id, serialized per conversation), and hands
  * the queued messages to the dispatcher once committed.
  */
-import type { Database, Tx } from "../db/database.ts";
+import { sqlOf, type Database, type Tx } from "../db/database.ts";
 import type { I18n } from "../i18n/i18n.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
@@ -155,6 +155,9 @@ export function conversationKey(inbound: Inbound): string {
     : `${inbound.channel}:${inbound.chatId}:${inbound.userId}`;
 }
 
+/** The name of a conversation's lock across instances (Sql.lock). */
+export const conversationLock = (key: string): string => `conversation:${key}`;
+
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
   const staffChat = new StaffChat(deps.settings.staffChat);
@@ -190,15 +193,16 @@ export function createCore(deps: CoreDeps): Core {
 
   /**
    * The staff group refused a message (the bot was removed, or STAFF_CHAT_ID is wrong): from now on
-   * until the next start, staff are notified privately; the notices that were dropped are sent to
-   * them, and admins are told once.
+   * until the next start, staff are notified privately, by every instance (recorded in the
+   * database); the notices that were dropped are sent to them, and admins are told once.
    */
   async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[], reason: string): Promise<void> {
     if (!staffChat.is(channel, chatId)) return;
-    const firstTime = !staffChat.down;
-    staffChat.down = true;
     deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason, chat: chatId });
     await runUnit(deps.db, services, SYSTEM, async (unit) => {
+      const firstTime = await staffChat.recordDown(unit.tx, { channel: channel as ChannelName, chatId }, unit.now);
+      // The dropped notices below go to staff privately: `target` must say so within this unit already.
+      staffChat.fellDown();
       if (firstTime) {
         for (const target of await adminTargets(unit.tx, settings.defaultLocale)) await unit.outbox.send(target, { text: "staff-chat-unreachable" });
       }
@@ -221,6 +225,12 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnOutcome> {
+    // Before anything is read: another instance handling this conversation's previous update holds
+    // the lock until it commits, so this turn then reads its dedup mark and dialog state (the
+    // in-process mutex below orders the turns of one instance; this, those of all instances).
+    await sqlOf(tx).lock(conversationLock(key));
+    // What other instances learned about the staff group (moved, unreachable) holds in this turn.
+    await staffChat.sync(tx);
     const now = clock();
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true } };
     if (inbound.event.type === "chat-moved") {

@@ -127,6 +127,8 @@ export class Unit {
  */
 export async function runUnit<T>(db: Database, services: CoreServices, acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T> {
   const { unit, value } = await db.transaction(async (tx) => {
+    // What other instances learned about the staff group (moved, unreachable) holds here too.
+    await services.staffChat.sync(tx);
     const unit = new Unit(tx, services, services.clock(), acting.person, acting.ref);
     return { unit, value: await fn(unit) };
   });

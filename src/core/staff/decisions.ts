@@ -37,8 +37,9 @@ function staffName(turn: Turn): string | undefined {
 /**
  * A pressed staff button ("s:<verb>:<id>:<revision>"). Approvals happen at once; a rejection
  * starts the flow that asks for the reason (returned for the caller to start). The revision
- * (base 36) binds the button to what the notice showed: a request changed or sent again since is
- * not decided by an old button. Data without one (an older format) is outdated, not forged.
+ * (base 36; the record's integer revision) binds the button to what the notice showed: a request
+ * changed or sent again since is not decided by an old button. Data without one, or with a
+ * timestamp (older formats), is outdated, not forged.
  */
 export async function staffButton(turn: Turn, data: string): Promise<FlowStart | null> {
   const m = /^s:([a-z]{2}):(\d{1,9})(?::([0-9a-z]{1,12}))?$/.exec(data);
@@ -48,7 +49,9 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
     return null;
   }
   const id = Number(m[2]);
-  const revision = m[3] ? parseInt(m[3], 36) : 0;
+  // No revision (the oldest format) matches none: -1. A button of the format before integer
+  // revisions names a timestamp (ms, ~1.8e12), which no record's revision reaches: outdated too.
+  const revision = m[3] ? parseInt(m[3], 36) : -1;
   // A duplicate the bot never recorded (its send's answer was lost) is brought up to date, for
   // staff only: a notice carries applicants' contact details.
   const { unit } = turn;
