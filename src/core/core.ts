@@ -12,7 +12,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
@@ -104,6 +104,12 @@ export interface Core {
    * cannot take it); with `redeliverable`, a transient failure throws {@link RetryLater} instead.
    */
   handle(inbound: Inbound, opts?: HandleOptions): Promise<TurnResult>;
+  /**
+   * When the newest update was handled by any instance on this database (their dedup marks), or
+   * undefined: a webhook's health compares Telegram's last delivery error with it, not with this
+   * instance's own last update (behind a load balancer another instance may have taken them all).
+   */
+  lastHandledAt(): Promise<Date | undefined>;
   /** Whether the database answers a cheap read (of its schema) within `timeoutMs` (default 2 s). */
   health(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   readonly dispatcher: Dispatcher;
@@ -435,6 +441,7 @@ export function createCore(deps: CoreDeps): Core {
     jobs,
     jobWorker,
     run: (acting, fn) => runUnit(deps.db, services, acting, fn),
+    lastHandledAt: () => deps.db.transaction((tx) => lastClaimedAt(tx)),
     async health(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
