@@ -4,6 +4,9 @@
  * jobs.test.ts). The transaction-scoped locks are no-ops on SQLite, so where they matter the test
  * records that they are taken, and before what.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database, type Sql } from "../../src/db/database.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
@@ -84,7 +87,7 @@ describe("one conversation, one record at a time across instances", () => {
       rec.restore();
     }
     const first = (what: string) => rec.log.findIndex((s) => s.includes(what));
-    expect(rec.log[0]).toBe("lock conversation:telegram:100");
+    expect(rec.log).toContain("lock conversation:telegram:100");
     expect(first("lock conversation:")).toBeLessThan(first(`"ProcessedUpdate"`));
     expect(first("lock conversation:")).toBeLessThan(first(`"DialogState"`));
   });
@@ -139,6 +142,30 @@ describe("staff buttons name an integer revision", () => {
     expect((await h.db.transaction((tx) => tx.enterprise.findFirstOrThrow())).status).toBe("pending");
     expect((await admin.pressData(`s:ap:1:${revisions[2]!.toString(36)}`)).notice).toBe(tr("en", "staff-approved-notice"));
     expect((await h.db.transaction((tx) => tx.enterprise.findFirstOrThrow())).status).toBe("active");
+  });
+});
+
+describe("every update of a record staff decide on goes through `revise`", () => {
+  it("no update of Enterprise, Membership or EnterpriseChange in src bypasses it", () => {
+    const root = fileURLToPath(new URL("../../src", import.meta.url));
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts") && !f.includes("generated"));
+    const bypasses: string[] = [];
+    let updates = 0;
+    for (const file of files) {
+      const text = readFileSync(join(root, file), "utf8");
+      for (const m of text.matchAll(/\.(enterprise|membership|enterpriseChange)\.(update|updateMany|upsert)\(/g)) {
+        updates++;
+        const statement = text.slice(m.index, text.indexOf(");", m.index));
+        if (!statement.includes("revise(")) bypasses.push(`${file}: ${statement.slice(0, 80)}`);
+      }
+      // Raw SQL, if any ever writes them, must raise the revision itself.
+      for (const m of text.matchAll(/UPDATE "(Enterprise|Membership|EnterpriseChange)"/g)) {
+        const statement = text.slice(m.index, text.indexOf("`", m.index));
+        if (!statement.includes(`"revision" = "revision" + 1`)) bypasses.push(`${file}: ${statement.slice(0, 80)}`);
+      }
+    }
+    expect(updates).toBeGreaterThan(10);
+    expect(bypasses).toEqual([]);
   });
 });
 
