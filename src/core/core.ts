@@ -167,6 +167,7 @@ export const conversationLock = (key: string): string => `conversation:${key}`;
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
   const staffChat = new StaffChat(deps.settings.staffChat);
+  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now)), { cron: PRUNE_JOB.cron });
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,
@@ -175,8 +176,8 @@ export function createCore(deps: CoreDeps): Core {
     staffChat,
     capabilities: (channel) => dispatcher.capabilitiesOf(channel),
     dispatch: (queued) => dispatcher.enqueue(queued),
+    jobs,
   };
-  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now)), { cron: PRUNE_JOB.cron });
   const jobWorker = new JobWorker({ db: deps.db, services, jobs, ...deps.jobs });
   const engine = new DialogEngine(FLOWS);
   const mutex = new KeyedMutex();

@@ -82,7 +82,7 @@ const jobs = (db: Database, kind?: string) =>
   );
 
 async function scheduleOne(i: Instance, kind: string, payload: JobPayload = null, key?: string): Promise<void> {
-  await i.core.run(SYSTEM, (unit) => i.core.jobs.schedule(unit.tx, { kind, payload, runAt: now, ...(key ? { key } : {}) }));
+  await i.core.run(SYSTEM, (unit) => unit.schedule({ kind, payload, runAt: now, ...(key ? { key } : {}) }));
 }
 
 describe("scheduled jobs", () => {
@@ -103,6 +103,19 @@ describe("scheduled jobs", () => {
     // Nothing is left to run, by either.
     expect(await a.core.jobWorker.tick()).toBe(0);
     expect(await b.core.jobWorker.tick()).toBe(0);
+  });
+
+  it("a job scheduled in a unit that fails does not exist; an unknown kind is refused", async () => {
+    const a = await instance("a");
+    a.core.jobs.define("remind", async () => {});
+    await expect(
+      a.core.run(SYSTEM, async (unit) => {
+        await unit.schedule({ kind: "remind", runAt: now });
+        throw new Error("the unit fails");
+      }),
+    ).rejects.toThrow("the unit fails");
+    expect(await jobs(a.db, "remind")).toEqual([]);
+    await expect(a.core.run(SYSTEM, (unit) => unit.schedule({ kind: "remnid", runAt: now }))).rejects.toThrow(/not defined/);
   });
 
   it("a failing job is retried with backoff, then fails for good and staff are told once", async () => {
