@@ -180,6 +180,8 @@ export function createCore(deps: CoreDeps): Core {
   };
   const jobWorker = new JobWorker({ db: deps.db, services, jobs, ...deps.jobs });
   const engine = new DialogEngine(FLOWS);
+  // Orders the turns of one conversation within this instance (no transaction waits on the
+  // database for another of its own); across instances the conversation's lock does (`turn`).
   const mutex = new KeyedMutex();
   const { settings } = deps;
   const dispatcher: Dispatcher = new Dispatcher({
@@ -459,6 +461,10 @@ export function createCore(deps: CoreDeps): Core {
     },
     async handle(received, opts = {}) {
       let inbound = received;
+      // Rare (an anonymous admin in a group): worth a read, so that a move another instance heard of counts.
+      if (inbound.asGroup) {
+        await deps.db.transaction((tx) => staffChat.sync(tx)).catch((error: unknown) => deps.log.warn("could not read the staff group's state", { error }));
+      }
       if (inbound.asGroup && isStaffChat(inbound)) {
         // Resolved before the conversation is chosen: the answer belongs to its owner's conversation.
         try {

@@ -23,7 +23,10 @@ export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 /** How long a best-effort call after a turn may take, retries included (ms). */
 export const BEST_EFFORT_MS = 5000;
-/** How long /healthz trusts a good getWebhookInfo (ms). */
+/**
+ * How long /healthz trusts a good getWebhookInfo (ms). A per-instance cache of Telegram's answer:
+ * stale at most this long, and only ever towards "working" after a check that said so.
+ */
 const WEBHOOK_CHECK_MS = 10_000;
 
 export interface TelegramOptions {

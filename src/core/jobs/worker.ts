@@ -30,6 +30,10 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(60_000 * 5 ** Math.max(0, attempts - 1), 6 * 3_600_000);
 }
 
+/**
+ * Longer than a transaction may last (database.ts: 120 s), and a job runs in one: a live
+ * instance's lease never expires under it.
+ */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 export const DEFAULT_POLL_MS = 15_000;
 
