@@ -136,7 +136,10 @@ describe("staff buttons name an integer revision", () => {
     expect(shown).toBe(`s:ap:1:${revisions[0]!.toString(36)}`);
     expect((await admin.pressData(shown)).notice).toBe(tr("en", "already-outdated"));
     // A button of the format before integer revisions (a timestamp, ms) is outdated, not a crash.
-    expect((await admin.pressData(`s:ap:1:${Date.now().toString(36)}`)).notice).toBe(tr("en", "already-outdated"));
+    const legacy = `s:ap:1:${Date.now().toString(36)}`;
+    expect((await admin.pressData(legacy)).notice).toBe(tr("en", "already-outdated"));
+    // ... and the notice is shown again with current buttons (notices waiting at the upgrade stay decidable).
+    expect(noticeButton(admin, 0)).toBe(`s:ap:1:${revisions[2]!.toString(36)}`);
     // Without a revision (the oldest format): outdated too, although a new record's revision is 0.
     expect((await admin.pressData("s:ap:1")).notice).toBe(tr("en", "already-outdated"));
     expect((await h.db.transaction((tx) => tx.enterprise.findFirstOrThrow())).status).toBe("pending");

@@ -9,7 +9,14 @@ import type { Turn } from "../turn.ts";
 import { decidable, decide, isTakeover } from "./decide.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { adoptCopy, refOf, type NoticeKind } from "./notices.ts";
+import { adoptCopy, refOf, refreshNotice, type NoticeKind } from "./notices.ts";
+
+/**
+ * Buttons sent before revisions were integers name a timestamp (ms): any revision from here up is
+ * one of those (no record is edited 10^11 times). Pressed, it is outdated, and its notice is shown
+ * again with current buttons, so that notices waiting at an upgrade can still be decided.
+ */
+const LEGACY_REVISION = 1e11;
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },
@@ -58,9 +65,13 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   if (await allowed(unit, { action: "staff.view" })) {
     await adoptCopy(unit, { channel: turn.inbound.channel, chatId: turn.inbound.chatId, messageId: turn.inbound.messageId, locale: turn.locale }, verb.kind, id);
   }
+  const renewLegacy = async (answer: string) => {
+    if (revision >= LEGACY_REVISION && answer === "already-outdated") await refreshNotice(unit, verb.kind, id);
+  };
   if (verb.decision === "reject") {
     const refused = await decidable(unit, verb.kind, id, revision, verb.decision);
     if (refused) {
+      await renewLegacy(refused);
       await turn.answer(refused);
       return null;
     }
@@ -70,7 +81,10 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   }
   const outcome = await decide(unit, verb.kind, id, revision, { decision: "approve" }, staffName(turn));
   if (outcome.ok) turn.notice = turn.t("staff-approved-notice");
-  else await turn.answer(outcome.answer);
+  else {
+    await renewLegacy(outcome.answer);
+    await turn.answer(outcome.answer);
+  }
   return null;
 }
 
