@@ -103,7 +103,12 @@ export class StaffChat {
       configured && moved && moved.channel === configured.channel && moved.configured === configured.chatId
         ? { channel: configured.channel, chatId: moved.chatId }
         : configured;
-    this.#down = !!down && !!current && down.channel === current.channel && down.chatId === current.chatId;
+    // A group moves forward only (to a supergroup, once); "not moved" read after this instance
+    // followed a move is a snapshot older than the move (PostgreSQL), not a move back.
+    const stale = current === configured && this.#current !== configured;
+    const now = stale ? this.#current : current;
+    this.#down = !!down && !!now && down.channel === now.channel && down.chatId === now.chatId;
+    if (stale) return;
     if (current && this.#current && current.chatId !== this.#current.chatId) {
       this.#current = current;
       for (const listener of this.#listeners) listener(current);
