@@ -486,3 +486,6 @@ staff-rejected-done-takeover = ✓ Owner take-over request { $ref } rejected; th
 notice-decided-closed-takeover = ⛔ Closed: the association approved another person as the enterprise's owner.
 already-closed-takeover = Closed: the association approved another person as the enterprise's owner.
 profile-change-withdrawn = ✓ That is the current value, so nothing changes: your change request waiting for the association's staff has been withdrawn.
+
+## cluster
+job-failed = ⚠️ A scheduled task failed and will not be retried: <code>{ $kind }</code> ({ $ref }, { $attempts } attempts). The details are in the bot's log.

@@ -55,8 +55,8 @@ async function main(): Promise<void> {
     ...(config.staffChatId ? { staffChat: { channel: "telegram" as const, chatId: config.staffChatId } } : {}),
   };
   const core = createCore({ db, i18n: createI18n(), log, settings });
+  // Starts the job worker too: housekeeping is its daily "prune" job (core.ts PRUNE_JOB), run once cluster-wide.
   await core.start();
-  setInterval(() => void core.maintain().catch((error: unknown) => log.error("housekeeping failed", { error })), 86_400_000).unref();
 
   let stopChannel: () => Promise<void> | void;
   let running: Promise<void>;
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     try {
       await stopChannel();
-      await core.idle();
+      await core.stop();
       await core.dispatcher.stop({ graceMs: STOP_GRACE_MS });
       await db.close();
     } catch (error) {

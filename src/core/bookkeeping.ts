@@ -22,6 +22,15 @@ export async function pruneProcessed(tx: Tx, before: Date): Promise<number> {
   return await sql(tx).run(`DELETE FROM "ProcessedUpdate" WHERE "createdAt" < ?`, before);
 }
 
+/**
+ * When the newest remembered update was handled, by any instance (the dedup marks are shared), or
+ * undefined when none is remembered.
+ */
+export async function lastClaimedAt(tx: Tx): Promise<Date | undefined> {
+  const row = await sql(tx).get<{ at: string | Date | null }>(`SELECT MAX("createdAt") AS "at" FROM "ProcessedUpdate"`);
+  return row?.at ? new Date(row.at) : undefined;
+}
+
 export interface DialogRow {
   flow: string;
   version: number;

@@ -3,7 +3,7 @@
  * turn in one transaction (deduplicated by the event id, serialized per conversation), and hands
  * the queued messages to the dispatcher once committed.
  */
-import type { Database, Tx } from "../db/database.ts";
+import { sqlOf, type Database, type Tx } from "../db/database.ts";
 import type { I18n } from "../i18n/i18n.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { Logger } from "../log.ts";
@@ -12,7 +12,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
@@ -28,6 +28,8 @@ import { teamFlow } from "./staff/team.ts";
 import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
 import { foldLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
+import { Jobs, pruneJobs } from "./jobs/jobs.ts";
+import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 
 export const FLOWS: FlowDef<never>[] = [
@@ -56,6 +58,8 @@ export interface CoreDeps {
   log: Logger;
   settings: CoreSettings;
   clock?: () => Date;
+  /** The job worker (jobs/worker.ts): `start: false` leaves it stopped (tests tick it by hand). */
+  jobs?: { start?: boolean; instance?: string; leaseMs?: number; pollMs?: number };
 }
 
 /** Options of {@link Core.handle}. */
@@ -100,6 +104,12 @@ export interface Core {
    * cannot take it); with `redeliverable`, a transient failure throws {@link RetryLater} instead.
    */
   handle(inbound: Inbound, opts?: HandleOptions): Promise<TurnResult>;
+  /**
+   * When the newest update was handled by any instance on this database (their dedup marks), or
+   * undefined: a webhook's health compares Telegram's last delivery error with it, not with this
+   * instance's own last update (behind a load balancer another instance may have taken them all).
+   */
+  lastHandledAt(): Promise<Date | undefined>;
   /** Whether the database answers a cheap read (of its schema) within `timeoutMs` (default 2 s). */
   health(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   readonly dispatcher: Dispatcher;
@@ -111,13 +121,34 @@ export interface Core {
   start(): Promise<void>;
   /** Waits for turns in progress (shutdown). */
   idle(): Promise<void>;
+  /** Graceful stop of the core's own work: the job worker claims nothing more and its running job finishes; turns in progress finish. */
+  stop(): Promise<void>;
+  /** Job kinds (define more before `start`) and scheduling from a unit: `core.jobs.schedule(unit.tx, …)`. */
+  readonly jobs: Jobs;
+  /** This instance's job worker (started by `start` unless `deps.jobs.start` is false). */
+  readonly jobWorker: JobWorker;
   /**
    * Runs `fn` as one unit of work for `acting` outside any chat (a scheduled job, a dashboard's
    * HTTP handler): see unit.ts `runUnit`. Its messages are delivered once it commits.
    */
   run<T>(acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T>;
-  /** Housekeeping, run at start and daily: forgets old dedup marks. */
+  /** Housekeeping, run at start and daily (the "prune" job): see {@link housekeeping}. */
   maintain(): Promise<void>;
+}
+
+/** The daily housekeeping job: 03:17 in Almaty (a quiet hour; not on the hour, when others run theirs). */
+export const PRUNE_JOB = { kind: "prune", cron: "17 3 * * *" } as const;
+
+/**
+ * Housekeeping in `tx` at `now`: forgets dedup marks older than DEDUP_DAYS and finished jobs past
+ * their retention (jobs/jobs.ts). Returns how many rows each removed.
+ */
+export async function housekeeping(tx: Tx, now: Date): Promise<{ updates: number; jobs: number }> {
+  const updates = await pruneProcessed(tx, new Date(now.getTime() - DEDUP_DAYS * 86_400_000));
+  const jobs = await pruneJobs(tx, now);
+  // DELIVERY ENGINE PRUNE HOOK: the engine's `pruneDelivered(tx, before)` (sent and failed outbox
+  // rows past their retention, issue 6 item 4) is called here, in the same daily job.
+  return { updates, jobs };
 }
 
 /** How long a handled update's id is remembered (redeliveries come within a day). */
@@ -130,9 +161,13 @@ export function conversationKey(inbound: Inbound): string {
     : `${inbound.channel}:${inbound.chatId}:${inbound.userId}`;
 }
 
+/** The name of a conversation's lock across instances (Sql.lock). */
+export const conversationLock = (key: string): string => `conversation:${key}`;
+
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
   const staffChat = new StaffChat(deps.settings.staffChat);
+  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now)), { cron: PRUNE_JOB.cron });
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,
@@ -141,8 +176,12 @@ export function createCore(deps: CoreDeps): Core {
     staffChat,
     capabilities: (channel) => dispatcher.capabilitiesOf(channel),
     dispatch: (queued) => dispatcher.enqueue(queued),
+    jobs,
   };
+  const jobWorker = new JobWorker({ db: deps.db, services, jobs, ...deps.jobs });
   const engine = new DialogEngine(FLOWS);
+  // Orders the turns of one conversation within this instance (no transaction waits on the
+  // database for another of its own); across instances the conversation's lock does (`turn`).
   const mutex = new KeyedMutex();
   const { settings } = deps;
   const dispatcher: Dispatcher = new Dispatcher({
@@ -163,15 +202,16 @@ export function createCore(deps: CoreDeps): Core {
 
   /**
    * The staff group refused a message (the bot was removed, or STAFF_CHAT_ID is wrong): from now on
-   * until the next start, staff are notified privately; the notices that were dropped are sent to
-   * them, and admins are told once.
+   * until the next start, staff are notified privately, by every instance (recorded in the
+   * database); the notices that were dropped are sent to them, and admins are told once.
    */
   async function staffChatUnreachable(channel: string, chatId: string, dropped: QueuedMessage[], reason: string): Promise<void> {
     if (!staffChat.is(channel, chatId)) return;
-    const firstTime = !staffChat.down;
-    staffChat.down = true;
     deps.log.error("the staff chat cannot be reached; notifying staff privately (is the bot in the group? is STAFF_CHAT_ID right?)", { reason, chat: chatId });
     await runUnit(deps.db, services, SYSTEM, async (unit) => {
+      const firstTime = await staffChat.recordDown(unit.tx, { channel: channel as ChannelName, chatId }, unit.now);
+      // The dropped notices below go to staff privately: `target` must say so within this unit already.
+      staffChat.fellDown();
       if (firstTime) {
         for (const target of await adminTargets(unit.tx, settings.defaultLocale)) await unit.outbox.send(target, { text: "staff-chat-unreachable" });
       }
@@ -194,6 +234,12 @@ export function createCore(deps: CoreDeps): Core {
   }
 
   async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnOutcome> {
+    // Before anything is read: another instance handling this conversation's previous update holds
+    // the lock until it commits, so this turn then reads its dedup mark and dialog state (the
+    // in-process mutex below orders the turns of one instance; this, those of all instances).
+    await sqlOf(tx).lock(conversationLock(key));
+    // What other instances learned about the staff group (moved, unreachable) holds in this turn.
+    await staffChat.sync(tx);
     const now = clock();
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true } };
     if (inbound.event.type === "chat-moved") {
@@ -384,14 +430,21 @@ export function createCore(deps: CoreDeps): Core {
       const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
       if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
       await this.maintain();
+      if (deps.jobs?.start !== false) jobWorker.start();
     },
     async maintain() {
-      const before = new Date(clock().getTime() - DEDUP_DAYS * 86_400_000);
-      const pruned = await deps.db.transaction((tx) => pruneProcessed(tx, before));
-      if (pruned) deps.log.info("forgot old update ids", { count: pruned });
+      const pruned = await deps.db.transaction((tx) => housekeeping(tx, clock()));
+      if (pruned.updates || pruned.jobs) deps.log.info("housekeeping", pruned);
     },
     idle: () => mutex.idle(),
+    async stop() {
+      await jobWorker.stop();
+      await mutex.idle();
+    },
+    jobs,
+    jobWorker,
     run: (acting, fn) => runUnit(deps.db, services, acting, fn),
+    lastHandledAt: () => deps.db.transaction((tx) => lastClaimedAt(tx)),
     async health(timeoutMs = 2000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -408,6 +461,10 @@ export function createCore(deps: CoreDeps): Core {
     },
     async handle(received, opts = {}) {
       let inbound = received;
+      // Rare (an anonymous admin in a group): worth a read, so that a move another instance heard of counts.
+      if (inbound.asGroup) {
+        await deps.db.transaction((tx) => staffChat.sync(tx)).catch((error: unknown) => deps.log.warn("could not read the staff group's state", { error }));
+      }
       if (inbound.asGroup && isStaffChat(inbound)) {
         // Resolved before the conversation is chosen: the answer belongs to its owner's conversation.
         try {

@@ -17,6 +17,7 @@ import type { ChannelName, ResolvedCapabilities } from "./channel.ts";
 import { render, type Label } from "./message.ts";
 import { Outbox, type ChatRef } from "./outbox/outbox.ts";
 import type { StaffChat } from "./staff/staff-chat.ts";
+import type { JobSpec, Jobs } from "./jobs/jobs.ts";
 
 export interface CoreSettings {
   defaultLocale: Locale;
@@ -38,6 +39,8 @@ export interface CoreServices {
   capabilities: (channel: string) => ResolvedCapabilities;
   /** Hands committed outbox rows to the dispatcher. */
   dispatch: (queued: QueuedMessage[]) => void;
+  /** Job kinds, and scheduling (see Unit.schedule). */
+  jobs: Jobs;
 }
 
 /** A person acting, as read at the start of the unit (permissions.ts reads the role again). */
@@ -103,6 +106,15 @@ export class Unit {
     return render(this.services.i18n, locale, label);
   }
 
+  /**
+   * Schedules a job in this unit (jobs/jobs.ts Jobs.schedule): it exists only if the unit commits,
+   * together with what it is about (a reminder with its event). True when inserted; false when a
+   * job with the same `key` exists already (scheduled once cluster-wide).
+   */
+  schedule(job: JobSpec): Promise<boolean> {
+    return this.services.jobs.schedule(this.tx, job);
+  }
+
   /** What `channel` can show (buttons, a share-contact button, edits). */
   capabilities(channel: string): ResolvedCapabilities {
     return this.services.capabilities(channel);
@@ -127,6 +139,8 @@ export class Unit {
  */
 export async function runUnit<T>(db: Database, services: CoreServices, acting: Acting, fn: (unit: Unit) => Promise<T>): Promise<T> {
   const { unit, value } = await db.transaction(async (tx) => {
+    // What other instances learned about the staff group (moved, unreachable) holds here too.
+    await services.staffChat.sync(tx);
     const unit = new Unit(tx, services, services.clock(), acting.person, acting.ref);
     return { unit, value: await fn(unit) };
   });

@@ -2,7 +2,7 @@
  * The staff group over HTTP against the fake Bot API: anonymous admins (who post in the group's
  * name) and a group that Telegram upgrades to a supergroup (a new chat id, the messages kept).
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
 import type { BotMessage, FakeGroup, FakeUser } from "../support/fake-bot-api.ts";
@@ -113,9 +113,15 @@ describe("the staff group upgraded to a supergroup", () => {
     expect(moved.text).toContain(`STAFF_CHAT_ID=${supergroup.id}`);
     expect(h.logs.some((l) => l.includes(String(GROUP)) && l.includes(String(supergroup.id)))).toBe(true);
     // The staff commands are offered in the supergroup too.
-    await h.fake.settled();
-    const scopes = h.fake.callsTo("setMyCommands").filter((c) => c.ok).map((c) => JSON.stringify(c.params.scope ?? ""));
-    expect(scopes.some((s) => s.includes(String(supergroup.id)))).toBe(true);
+    // Waited for, not assumed after a quiet period: the five setMyCommands calls run in the background.
+    const fake = h.fake;
+    await vi.waitFor(
+      () => {
+        const scopes = fake.callsTo("setMyCommands").filter((c) => c.ok).map((c) => JSON.stringify(c.params.scope ?? ""));
+        expect(scopes.some((s) => s.includes(String(supergroup.id)))).toBe(true);
+      },
+      { timeout: 10_000, interval: 20 },
+    );
 
     const pressed = dana.pressIn(supergroup, tr("ru", "notice-approve"), { message: notice.message_id });
     expect((await pressed.answer).text).toBe(tr("en", "staff-approved-notice"));

@@ -185,7 +185,7 @@ export async function startHarness(
       return p;
     },
     async restart() {
-      await core.idle();
+      await core.stop();
       await core.dispatcher.stop();
       await db.close();
       db = await openTestDatabase(url);
@@ -194,7 +194,7 @@ export async function startHarness(
       await core.dispatcher.register(channel);
     },
     async close() {
-      await core.idle();
+      await core.stop();
       await core.dispatcher.stop();
       await db.close();
       rmSync(dir, { recursive: true, force: true });

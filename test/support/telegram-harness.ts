@@ -134,7 +134,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
     if (!running) return;
     running = false;
     await telegram.stop();
-    await core.idle();
+    await core.stop();
     await core.dispatcher.stop();
     await db.close();
   }
@@ -168,7 +168,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
       running = false;
       fake.failNext("getUpdates", { error_code: 400, description: "Bad Request: the process died before confirming" });
       await telegram.stop();
-      await core.idle();
+      await core.stop();
       await core.dispatcher.stop();
       await db.close();
     },

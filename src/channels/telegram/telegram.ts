@@ -23,7 +23,10 @@ export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
 
 /** How long a best-effort call after a turn may take, retries included (ms). */
 export const BEST_EFFORT_MS = 5000;
-/** How long /healthz trusts a good getWebhookInfo (ms). */
+/**
+ * How long /healthz trusts a good getWebhookInfo (ms). A per-instance cache of Telegram's answer:
+ * stale at most this long, and only ever towards "working" after a check that said so.
+ */
 const WEBHOOK_CHECK_MS = 10_000;
 
 export interface TelegramOptions {
@@ -212,8 +215,11 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     let result: HealthReport["receiving"];
     try {
       const info = await quick.getWebhookInfo(AbortSignal.timeout(BEST_EFFORT_MS) as Signal);
+      // An update handled since by another instance (behind the same load balancer) counts too:
+      // the webhook works; this instance just was not picked.
+      const handled = async () => Math.max(webhookDeliveredAt, (await core.lastHandledAt())?.getTime() ?? 0);
       if (info.url !== url) result = { ok: false, detail: "Telegram has another webhook URL or none (was it changed elsewhere?)" };
-      else if (info.last_error_date && info.last_error_date * 1000 > webhookDeliveredAt) {
+      else if (info.last_error_date && info.last_error_date * 1000 > (await handled())) {
         result = { ok: false, detail: `Telegram reports a delivery error: ${info.last_error_message ?? "unknown"}` };
       } else result = { ok: true };
     } catch (error) {

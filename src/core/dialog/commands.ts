@@ -29,6 +29,10 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   team: "team",
 };
 
+/**
+ * Per process, not in the database: derived only from the locale files this process loaded, which
+ * never change while it runs (instances of one version load the same files), so it is never stale.
+ */
 const wordCache = new WeakMap<I18n, Map<Locale, Map<string, GlobalCommand>>>();
 
 /**

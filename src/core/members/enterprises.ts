@@ -2,7 +2,7 @@
  * Enterprises, memberships and identity changes: the data behind registration, approval and
  * "My enterprise". Functions take the turn's transaction and return plain JSON-safe objects.
  */
-import type { Tx } from "../../db/database.ts";
+import { sqlOf, type Tx } from "../../db/database.ts";
 import type { Prisma } from "../../db/generated/client.ts";
 import {
   assertTransition,
@@ -43,7 +43,7 @@ export interface EnterpriseView extends EnterpriseDraft {
   rejectReason: string | null;
   /** When this submission was filed (ms): each submission has notices of its own. */
   submitted: number;
-  /** When it last changed (ms): staff decide on what their notice showed, not on a later edit. */
+  /** Its revision (incremented by every update, see `revise`): staff decide on what their notice showed, not on a later edit. */
   revised: number;
 }
 
@@ -53,7 +53,7 @@ export interface MembershipView {
   status: MembershipStatus;
   /** When the request was filed (ms). */
   requested: number;
-  /** When it last changed (ms). */
+  /** Its revision (incremented by every update, see `revise`). */
   revised: number;
   rejectReason: string | null;
   personId: number;
@@ -74,12 +74,12 @@ const enterpriseSelect = {
   status: true,
   rejectReason: true,
   submittedAt: true,
-  updatedAt: true,
+  revision: true,
 } as const;
 
 function toEnterprise(row: Prisma.EnterpriseGetPayload<{ select: typeof enterpriseSelect }>): EnterpriseView {
-  const { submittedAt, updatedAt, ...rest } = row;
-  return { ...rest, status: row.status as EnterpriseStatus, submitted: submittedAt.getTime(), revised: updatedAt.getTime() };
+  const { submittedAt, revision, ...rest } = row;
+  return { ...rest, status: row.status as EnterpriseStatus, submitted: submittedAt.getTime(), revised: revision };
 }
 
 export async function membershipOf(tx: Tx, personId: number): Promise<MembershipView | null> {
@@ -103,7 +103,7 @@ function toMembership(m: {
   role: string;
   status: string;
   requestedAt: Date;
-  updatedAt: Date;
+  revision: number;
   rejectReason: string | null;
   personId: number;
   person: { name: string | null; phone: string | null; locale: string | null };
@@ -114,7 +114,7 @@ function toMembership(m: {
     role: m.role === "owner" || m.role === "claimant" ? m.role : "employee",
     status: m.status as MembershipStatus,
     requested: m.requestedAt.getTime(),
-    revised: m.updatedAt.getTime(),
+    revised: m.revision,
     rejectReason: m.rejectReason,
     personId: m.personId,
     contactName: m.person.name,
@@ -129,6 +129,29 @@ export async function holderOfBin(tx: Tx, bin: string, exceptId?: number): Promi
   const e = await tx.enterprise.findUnique({ where: { bin }, select: enterpriseSelect });
   if (!e || e.id === exceptId) return null;
   return LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus) ? toEnterprise(e) : null;
+}
+
+/**
+ * Holds the lock of an enterprise until the transaction ends (Sql.lock: pg_advisory_xact_lock on
+ * PostgreSQL, nothing on SQLite, whose transactions run one at a time). Work that reads an
+ * enterprise, its memberships or change requests and then writes what it decided takes it before
+ * reading, so that two instances deciding on one enterprise (two staff pressing Approve at once,
+ * an owner editing while staff decide) run one after the other, the second reading what the first
+ * committed. Only after the conversation's lock (core.ts): always in that order, never two
+ * enterprises in one transaction, so no two transactions wait for each other.
+ */
+export async function lockEnterprise(tx: Tx, enterpriseId: number): Promise<void> {
+  await sqlOf(tx).lock(`enterprise:${enterpriseId}`);
+}
+
+/**
+ * The data of every update of an Enterprise, Membership or EnterpriseChange row: its `revision`
+ * goes up by one, so that a staff button shown for an earlier state of the record is refused (a
+ * timestamp could not tell apart two edits within one millisecond, or two clocks). Every write of
+ * those models in this module goes through it; they are written nowhere else.
+ */
+function revise<T extends object>(data: T): T & { revision: { increment: 1 } } {
+  return { ...data, revision: { increment: 1 } };
 }
 
 // ---- Status writes: each one checked against the tables in status.ts ------------------------
@@ -147,8 +170,8 @@ async function moveEnterprise(
 ): Promise<boolean> {
   const sources = sourcesOf("application", to).filter((s) => !expect.from || s === expect.from);
   const { count } = await tx.enterprise.updateMany({
-    where: { id, status: { in: sources }, ...(expect.revision !== undefined ? { updatedAt: new Date(expect.revision) } : {}) },
-    data: { ...data, status: to },
+    where: { id, status: { in: sources }, ...(expect.revision !== undefined ? { revision: expect.revision } : {}) },
+    data: revise({ ...data, status: to }),
   });
   return count > 0;
 }
@@ -160,13 +183,13 @@ async function moveMembership(
   to: MembershipStatus,
   data: Prisma.MembershipUpdateManyMutationInput = {},
 ): Promise<number> {
-  const { count } = await tx.membership.updateMany({ where: { ...where, status: { in: sourcesOf("join", to) } }, data: { ...data, status: to } });
+  const { count } = await tx.membership.updateMany({ where: { ...where, status: { in: sourcesOf("join", to) } }, data: revise({ ...data, status: to }) });
   return count;
 }
 
 /** As moveEnterprise, for a change request. */
 async function moveChange(tx: Tx, where: Prisma.EnterpriseChangeWhereInput, to: ChangeStatus, data: Prisma.EnterpriseChangeUpdateManyMutationInput = {}): Promise<number> {
-  const { count } = await tx.enterpriseChange.updateMany({ where: { ...where, status: { in: sourcesOf("change", to) } }, data: { ...data, status: to } });
+  const { count } = await tx.enterpriseChange.updateMany({ where: { ...where, status: { in: sourcesOf("change", to) } }, data: revise({ ...data, status: to }) });
   return count;
 }
 
@@ -240,7 +263,7 @@ export async function submitApplication(
   if (existing) {
     // A corrected application: rejected or withdrawn → pending (holderOfBin refused live ones).
     assertTransition("application", existing.status, "pending");
-    await tx.enterprise.update({ where: { id: existing.id }, data: { ...data, status: "pending" } });
+    await tx.enterprise.update({ where: { id: existing.id }, data: revise({ ...data, status: "pending" }) });
     enterpriseId = existing.id;
   } else {
     enterpriseId = (await tx.enterprise.create({ data: { ...data, bin: draft.bin, status: "pending" } })).id;
@@ -255,7 +278,7 @@ async function fileMembership(tx: Tx, personId: number, m: { enterpriseId: numbe
   const data = { ...m, status: "pending", decidedAt: null, decidedById: null, rejectReason: null };
   const previous = await tx.membership.findUnique({ where: { personId }, select: { status: true } });
   if (previous) assertTransition("join", previous.status, "pending");
-  const row = await tx.membership.upsert({ where: { personId }, create: { personId, ...data }, update: data });
+  const row = await tx.membership.upsert({ where: { personId }, create: { personId, ...data }, update: revise(data) });
   return row.id;
 }
 
@@ -280,7 +303,7 @@ export const isMemberEnterprise = (status: string): boolean => MEMBER_ENTERPRISE
 
 export type Decision = { decision: "approve" } | { decision: "reject"; reason: string };
 
-/** Which revision a decision is about (when it last changed, ms); a changed request is not decided by it. */
+/** Which revision a decision is about (the record's `revision`, see `revise`); a changed request is not decided by it. */
 export type Revision = number;
 export type DecideResult = { ok: true } | { ok: false; status: string };
 
@@ -342,7 +365,7 @@ export async function decideJoin(
   }
   const count = await moveMembership(
     tx,
-    { id: membershipId, role: { in: ["employee", "claimant"] }, status: "pending", updatedAt: new Date(revision) },
+    { id: membershipId, role: { in: ["employee", "claimant"] }, status: "pending", revision },
     decided(d),
     decisionData(d, staffId, now),
   );
@@ -351,7 +374,7 @@ export async function decideJoin(
     return { ok: false, status: m?.status === "pending" ? "outdated" : (m?.status ?? "missing") };
   }
   if (d.decision === "approve" && target?.role === "claimant") {
-    await tx.membership.update({ where: { id: membershipId }, data: { role: "owner" } });
+    await tx.membership.update({ where: { id: membershipId }, data: revise({ role: "owner" }) });
     if (!(await moveEnterprise(tx, target.enterpriseId, "active", { decidedAt: now, decidedById: staffId }, { from: "ownerless" }))) {
       assertTransition("application", target.enterprise.status, "active");
     }
@@ -374,7 +397,7 @@ export async function releaseBin(tx: Tx, bin: string, except?: number): Promise<
   const held = await tx.enterprise.findUnique({ where: { bin }, select: { id: true, status: true } });
   if (!held || held.id === except) return;
   if (LIVE_ENTERPRISE.includes(held.status as EnterpriseStatus)) throw new Error(`BIN of a live enterprise ${held.id} cannot be released`);
-  await tx.enterprise.update({ where: { id: held.id }, data: { bin: `${RELEASED}${held.id}` } });
+  await tx.enterprise.update({ where: { id: held.id }, data: revise({ bin: `${RELEASED}${held.id}` }) });
 }
 
 /**
@@ -409,7 +432,7 @@ export const IDENTITY_FIELDS: readonly EditableField[] = ["name", "bin"];
 /** Changes a pending application (or the descriptive fields of a member); a new BIN must be free. */
 export async function updateEnterprise(tx: Tx, enterpriseId: number, patch: Partial<EnterpriseDraft>): Promise<void> {
   if (patch.bin) await releaseBin(tx, patch.bin, enterpriseId);
-  await tx.enterprise.update({ where: { id: enterpriseId }, data: patch });
+  await tx.enterprise.update({ where: { id: enterpriseId }, data: revise(patch) });
 }
 
 /**
@@ -420,13 +443,15 @@ export async function updateContact(tx: Tx, personId: number, patch: { name?: st
   await tx.person.update({ where: { id: personId }, data: patch });
   const m = await tx.membership.findUnique({ where: { personId }, select: { id: true, role: true, status: true, enterpriseId: true } });
   if (!m || m.status !== "pending") return;
-  if (m.role === "owner") await tx.enterprise.updateMany({ where: { id: m.enterpriseId, status: "pending" }, data: { updatedAt: now } });
-  else await tx.membership.update({ where: { id: m.id }, data: { updatedAt: now } });
+  if (m.role === "owner") await tx.enterprise.updateMany({ where: { id: m.enterpriseId, status: "pending" }, data: revise({ updatedAt: now }) });
+  else await tx.membership.update({ where: { id: m.id }, data: revise({ updatedAt: now }) });
 }
 
 export interface ChangeView {
   id: number;
   requested: number;
+  /** Incremented by every update: what staff buttons name. */
+  revision: number;
   enterpriseId: number;
   field: "name" | "bin";
   oldValue: string;
@@ -468,6 +493,7 @@ export async function changeById(tx: Tx, id: number): Promise<ChangeView | null>
   return {
     id: c.id,
     requested: c.requestedAt.getTime(),
+    revision: c.revision,
     enterpriseId: c.enterpriseId,
     field: c.field === "bin" ? "bin" : "name",
     oldValue: c.oldValue,
@@ -492,12 +518,12 @@ export async function decideChange(
 ): Promise<ChangeDecideResult> {
   const change = await tx.enterpriseChange.findUnique({ where: { id: changeId } });
   if (!change || change.status !== "pending") return { ok: false, status: change?.status ?? "missing" };
-  if (change.requestedAt.getTime() !== revision) return { ok: false, status: "outdated" };
+  if (change.revision !== revision) return { ok: false, status: "outdated" };
   if (d.decision === "approve" && change.field === "bin") {
     const holder = await holderOfBin(tx, change.newValue, change.enterpriseId);
     if (holder) return { ok: false, status: "bin-taken", holder: holder.name };
   }
-  const count = await moveChange(tx, { id: changeId, status: "pending", requestedAt: new Date(revision) }, d.decision === "approve" ? "approved" : "rejected", {
+  const count = await moveChange(tx, { id: changeId, status: "pending", revision }, d.decision === "approve" ? "approved" : "rejected", {
     decidedAt: now,
     decidedById: staffId,
     rejectReason: d.decision === "reject" ? d.reason : null,
@@ -509,10 +535,10 @@ export async function decideChange(
       await releaseBin(tx, change.newValue, change.enterpriseId);
       await tx.enterprise.update({
         where: { id: change.enterpriseId },
-        data: { bin: change.newValue, binKind: binKindOf(change.newValue) ?? undefined },
+        data: revise({ bin: change.newValue, binKind: binKindOf(change.newValue) ?? undefined }),
       });
     } else {
-      await tx.enterprise.update({ where: { id: change.enterpriseId }, data: { name: change.newValue } });
+      await tx.enterprise.update({ where: { id: change.enterpriseId }, data: revise({ name: change.newValue }) });
     }
   }
   return { ok: true };
@@ -555,10 +581,10 @@ export async function changesRequestedBy(tx: Tx, personId: number): Promise<{ id
 
 /** Drops a change request's values (erasure: a sole proprietor's names and IINs). */
 export async function blankChange(tx: Tx, id: number): Promise<void> {
-  await tx.enterpriseChange.update({ where: { id }, data: { oldValue: "—", newValue: "—" } });
+  await tx.enterpriseChange.update({ where: { id }, data: revise({ oldValue: "—", newValue: "—" }) });
 }
 
 /** Erasure: a sole proprietor's enterprise no longer shows their trade name and IIN. */
 export async function anonymiseEnterprise(tx: Tx, id: number, anonymous: { name: string; bin: string }): Promise<void> {
-  await tx.enterprise.update({ where: { id }, data: anonymous });
+  await tx.enterprise.update({ where: { id }, data: revise(anonymous) });
 }

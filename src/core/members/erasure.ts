@@ -9,7 +9,7 @@ import { rich } from "../rich-text.ts";
 import { closeEmployeesOf } from "../staff/decide.ts";
 import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
 import type { Unit } from "../unit.ts";
-import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
+import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, lockEnterprise, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
 import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
 import { enterpriseLines, localDate } from "./render.ts";
 import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
@@ -54,7 +54,10 @@ export async function whatIsKept(unit: Unit): Promise<{
 export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   const { tx } = unit;
   requestScrub(tx);
-  const m = await membershipOf(tx, personId);
+  // Their enterprise changes (withdrawn, ownerless): under its lock, read again once held.
+  const held = await membershipOf(tx, personId);
+  if (held) await lockEnterprise(tx, held.enterprise.id);
+  const m = held && (await membershipOf(tx, personId));
   const identities = await identitiesOf(tx, personId);
   if (m) {
     const e = m.enterprise;

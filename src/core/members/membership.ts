@@ -4,6 +4,7 @@
  * flow (inside `d.act`), a job or an HTTP handler calls them alike; data access is in
  * enterprises.ts, permissions in permissions.ts, notices in staff/notices.ts.
  */
+import { sqlOf } from "../../db/database.ts";
 import { may, subjectOf } from "../permissions.ts";
 import { notifyStaff, refreshNotice } from "../staff/notices.ts";
 import type { Unit } from "../unit.ts";
@@ -11,6 +12,7 @@ import {
   enterpriseById,
   holderOfBin,
   isMemberEnterprise,
+  lockEnterprise,
   membershipOf,
   pendingChangesOf,
   requestChange,
@@ -38,6 +40,8 @@ export async function applyForMembership(
   unit: Unit,
   draft: EnterpriseDraft & ContactDraft,
 ): Promise<{ ok: true } | { ok: false; taken: { id: number; name: string; status: string } }> {
+  // Two applications with one BIN on two instances: the second waits, then finds the first's.
+  await sqlOf(unit.tx).lock(`bin:${draft.bin}`);
   const r = await submitApplication(unit.tx, personOf(unit), draft, unit.now);
   if (!r.ok) return { ok: false, taken: { id: r.taken.id, name: r.taken.name, status: r.taken.status } };
   await notifyStaff(unit, "application", r.enterpriseId);
@@ -59,6 +63,7 @@ export async function joinableEnterprise(unit: Unit, enterpriseId: number, takeo
  * can no longer take that request.
  */
 export async function askToJoin(unit: Unit, enterpriseId: number, contact: ContactDraft, takeover: boolean): Promise<boolean> {
+  await lockEnterprise(unit.tx, enterpriseId);
   if (!(await joinableEnterprise(unit, enterpriseId, takeover))) return false;
   const { membershipId } = await submitJoinRequest(unit.tx, personOf(unit), enterpriseId, contact, unit.now, takeover ? "claimant" : "employee");
   await notifyStaff(unit, "join", membershipId);
@@ -86,6 +91,7 @@ export async function binHolder(unit: Unit, bin: string, exceptId?: number): Pro
  * (refreshNotice leaves decided ones alone).
  */
 export async function changeContact(unit: Unit, m: { personId: number; id: number; role: string; enterprise: { id: number } }, patch: { name?: string; phone?: string }): Promise<void> {
+  await lockEnterprise(unit.tx, m.enterprise.id);
   await updateContact(unit.tx, m.personId, patch, unit.now);
   await refreshNotice(unit, m.role === "owner" ? "application" : "join", m.role === "owner" ? m.enterprise.id : m.id);
 }
@@ -104,6 +110,7 @@ export async function editEnterprise(
   field: string,
   patch: Partial<EnterpriseDraft>,
 ): Promise<"gone" | "unchanged" | "withdrawn" | "sent" | "saved"> {
+  await lockEnterprise(unit.tx, m.enterprise.id);
   const now = await membershipOf(unit.tx, m.personId);
   if (!now || now.enterprise.id !== m.enterprise.id) return "gone";
   const e = now.enterprise;

@@ -14,6 +14,7 @@ import {
   ownerOf,
   closeClaims,
   closeEmployees,
+  lockEnterprise,
   pendingJoinsOf,
   pendingWork,
   type Decision,
@@ -59,7 +60,14 @@ async function subjectOf(unit: Unit, kind: NoticeKind, id: number) {
     return m ? { status: m.status as string, revision: m.revised, applicant: m.personId, takeoverOwned } : null;
   }
   const c = await changeById(unit.tx, id);
-  return c ? { status: c.status, revision: c.requested, applicant: c.requestedById } : null;
+  return c ? { status: c.status, revision: c.revision, applicant: c.requestedById } : null;
+}
+
+/** The enterprise a request is about (an application's is its own id), or null when the request is gone. */
+async function enterpriseOfRequest(unit: Unit, kind: NoticeKind, id: number): Promise<number | null> {
+  if (kind === "application") return id;
+  if (kind === "join") return (await membershipById(unit.tx, id))?.enterprise.id ?? null;
+  return (await changeById(unit.tx, id))?.enterpriseId ?? null;
 }
 
 /**
@@ -91,6 +99,9 @@ export async function decidable(unit: Unit, kind: NoticeKind, id: number, revisi
  * `by`: the decider's name as the notices show it (none: "a staff member", in each copy's language).
  */
 export async function decide(unit: Unit, kind: NoticeKind, id: number, revision: number, decision: Decision, by?: string): Promise<DecideOutcome> {
+  // Two staff deciding on two instances: one after the other, the second reading the first's decision.
+  const enterpriseId = await enterpriseOfRequest(unit, kind, id);
+  if (enterpriseId !== null) await lockEnterprise(unit.tx, enterpriseId);
   const refused = await decidable(unit, kind, id, revision, decision.decision);
   if (refused) return { ok: false, answer: refused };
   const staffId = unit.actor!.personId;

@@ -9,7 +9,14 @@ import type { Turn } from "../turn.ts";
 import { decidable, decide, isTakeover } from "./decide.ts";
 import { fail, ok, type Json } from "../dialog/dialog.ts";
 import type { FlowDef, FlowStart } from "../dialog/engine.ts";
-import { adoptCopy, refOf, type NoticeKind } from "./notices.ts";
+import { adoptCopy, refOf, refreshNotice, type NoticeKind } from "./notices.ts";
+
+/**
+ * Buttons sent before revisions were integers name a timestamp (ms): any revision from here up is
+ * one of those (no record is edited 10^11 times). Pressed, it is outdated, and its notice is shown
+ * again with current buttons, so that notices waiting at an upgrade can still be decided.
+ */
+const LEGACY_REVISION = 1e11;
 
 const VERBS: Record<string, { kind: NoticeKind; decision: "approve" | "reject" }> = {
   ap: { kind: "application", decision: "approve" },
@@ -37,8 +44,9 @@ function staffName(turn: Turn): string | undefined {
 /**
  * A pressed staff button ("s:<verb>:<id>:<revision>"). Approvals happen at once; a rejection
  * starts the flow that asks for the reason (returned for the caller to start). The revision
- * (base 36) binds the button to what the notice showed: a request changed or sent again since is
- * not decided by an old button. Data without one (an older format) is outdated, not forged.
+ * (base 36; the record's integer revision) binds the button to what the notice showed: a request
+ * changed or sent again since is not decided by an old button. Data without one, or with a
+ * timestamp (older formats), is outdated, not forged.
  */
 export async function staffButton(turn: Turn, data: string): Promise<FlowStart | null> {
   const m = /^s:([a-z]{2}):(\d{1,9})(?::([0-9a-z]{1,12}))?$/.exec(data);
@@ -48,16 +56,22 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
     return null;
   }
   const id = Number(m[2]);
-  const revision = m[3] ? parseInt(m[3], 36) : 0;
+  // No revision (the oldest format) matches none: -1. A button of the format before integer
+  // revisions names a timestamp (ms, ~1.8e12), which no record's revision reaches: outdated too.
+  const revision = m[3] ? parseInt(m[3], 36) : -1;
   // A duplicate the bot never recorded (its send's answer was lost) is brought up to date, for
   // staff only: a notice carries applicants' contact details.
   const { unit } = turn;
   if (await allowed(unit, { action: "staff.view" })) {
     await adoptCopy(unit, { channel: turn.inbound.channel, chatId: turn.inbound.chatId, messageId: turn.inbound.messageId, locale: turn.locale }, verb.kind, id);
   }
+  const renewLegacy = async (answer: string) => {
+    if (revision >= LEGACY_REVISION && answer === "already-outdated") await refreshNotice(unit, verb.kind, id);
+  };
   if (verb.decision === "reject") {
     const refused = await decidable(unit, verb.kind, id, revision, verb.decision);
     if (refused) {
+      await renewLegacy(refused);
       await turn.answer(refused);
       return null;
     }
@@ -67,7 +81,10 @@ export async function staffButton(turn: Turn, data: string): Promise<FlowStart |
   }
   const outcome = await decide(unit, verb.kind, id, revision, { decision: "approve" }, staffName(turn));
   if (outcome.ok) turn.notice = turn.t("staff-approved-notice");
-  else await turn.answer(outcome.answer);
+  else {
+    await renewLegacy(outcome.answer);
+    await turn.answer(outcome.answer);
+  }
   return null;
 }
 

@@ -3,7 +3,8 @@
  * Reject buttons. Notices are tagged per submission ("application:12@<filed>"), so once one is
  * decided every copy of it (in the staff group or in each staff member's chat) is edited to say who
  * decided, and its buttons disappear; notices of an earlier submission keep their own history. The
- * buttons name the revision they showed ("s:ap:12:<revised>"), so an edit made since invalidates them.
+ * buttons name the record's integer revision they showed ("s:ap:12:<revision, base 36>"), so an edit
+ * made since invalidates them.
  */
 import type { Tx } from "../../db/database.ts";
 import { rich } from "../rich-text.ts";
@@ -99,7 +100,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
   if (!c) return null;
   const enterprise = await enterpriseById(tx, c.enterpriseId);
   if (!enterprise) return null;
-  return { kind, id, status: c.status, submission: c.requested, revision: c.requested, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
+  return { kind, id, status: c.status, submission: c.requested, revision: c.revision, enterprise, field: c.field, oldValue: c.oldValue, newValue: c.newValue };
 }
 
 function text(data: NoticeData, decided: Decided | undefined, t: Translate): string {

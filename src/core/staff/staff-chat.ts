@@ -5,7 +5,7 @@
  * table so that a restart with the old configuration still finds the group; admins are told to
  * update the configuration. A configuration changed to anything else wins over what was followed.
  */
-import type { Database, Tx } from "../../db/database.ts";
+import { sqlOf, type Database, type Tx } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { ChannelName } from "../channel.ts";
 import { adminTargets } from "../people.ts";
@@ -23,12 +23,21 @@ interface Stored {
   configured: string;
   chatId: string;
 }
+/**
+ * The Setting row saying the staff group refused a message (JSON ChatRef: the chat that refused):
+ * shared by every instance, so that all of them notify staff privately until the next start.
+ */
+const DOWN_KEY = "staff-chat-down";
 
+/**
+ * The staff group as this instance knows it: a copy of what the database says (the `Setting`
+ * rows above), read again at the start of every turn and unit of work (`sync`), so that a move or
+ * an outage found by another instance holds here too from this instance's next unit on.
+ */
 export class StaffChat {
   #current: ChatRef | undefined;
+  #down = false;
   readonly #listeners: ((chat: ChatRef) => void)[] = [];
-  /** Set when the staff chat refused a message (the bot was removed from the group, or a wrong id). */
-  down = false;
 
   constructor(readonly configured: ChatRef | undefined) {
     this.#current = configured;
@@ -39,9 +48,14 @@ export class StaffChat {
     return this.#current;
   }
 
+  /** Whether the staff group refused a message (the bot was removed from it, or a wrong id), as of the last `sync`. */
+  get down(): boolean {
+    return this.#down;
+  }
+
   /** Where staff notices go: the staff group, unless it refused messages (then staff privately). */
   get target(): ChatRef | undefined {
-    return this.down ? undefined : this.#current;
+    return this.#down ? undefined : this.#current;
   }
 
   /** Whether (channel, chatId) is the staff group. */
@@ -50,30 +64,61 @@ export class StaffChat {
   }
 
   /**
-   * Reads a move recorded by an earlier run (at start). Returns the followed id when it differs from
-   * the configured one, so that the caller can warn that the configuration is out of date.
+   * At start: a recorded move from another configured id is dropped (the configuration names
+   * another group now: it wins), and so is an outage (a start tries the group again, as the
+   * admins' message says). Returns the followed id when it differs from the configured one, so
+   * that the caller can warn that the configuration is out of date.
    */
   async load(db: Database, log: Logger): Promise<string | undefined> {
     const configured = this.configured;
-    const row = await db.transaction((tx) => tx.setting.findUnique({ where: { key: KEY } }));
-    if (!row || !configured) return undefined;
-    const stored = parse(row.value);
-    if (stored && stored.channel === configured.channel && stored.configured === configured.chatId) {
-      this.#current = { channel: configured.channel, chatId: stored.chatId };
+    await db.transaction(async (tx) => {
+      const row = await tx.setting.findUnique({ where: { key: KEY } });
+      const stored = row ? parse(row.value) : null;
+      if (row && !(configured && stored && stored.channel === configured.channel && stored.configured === configured.chatId)) {
+        await tx.setting.deleteMany({ where: { key: KEY } });
+      }
+      await tx.setting.deleteMany({ where: { key: DOWN_KEY } });
+      await this.sync(tx);
+    });
+    if (configured && this.#current && this.#current.chatId !== configured.chatId) {
       log.warn("STAFF_CHAT_ID is out of date: the staff group moved; following its new id (set STAFF_CHAT_ID to it)", {
         configured: configured.chatId,
-        staffChat: stored.chatId,
+        staffChat: this.#current.chatId,
       });
-      return stored.chatId;
+      return this.#current.chatId;
     }
-    // The configuration names another group now (updated, or a different one): it wins.
-    await db.transaction((tx) => tx.setting.deleteMany({ where: { key: KEY } }));
     return undefined;
+  }
+
+  /**
+   * Reads where the staff group is and whether it is down from the database (one raw statement:
+   * this runs at the start of every turn). Listeners hear of a move another instance recorded.
+   */
+  async sync(tx: Tx): Promise<void> {
+    const rows = await sqlOf(tx).all<{ key: string; value: string }>(`SELECT "key", "value" FROM "Setting" WHERE "key" IN (?, ?)`, KEY, DOWN_KEY);
+    const moved = parse(rows.find((r) => r.key === KEY)?.value);
+    const down = parseRef(rows.find((r) => r.key === DOWN_KEY)?.value);
+    const configured = this.configured;
+    const current =
+      configured && moved && moved.channel === configured.channel && moved.configured === configured.chatId
+        ? { channel: configured.channel, chatId: moved.chatId }
+        : configured;
+    // A group moves forward only (to a supergroup, once); "not moved" read after this instance
+    // followed a move is a snapshot older than the move (PostgreSQL), not a move back.
+    const stale = current === configured && this.#current !== configured;
+    const now = stale ? this.#current : current;
+    this.#down = !!down && !!now && down.channel === now.channel && down.chatId === now.chatId;
+    if (stale) return;
+    if (current && this.#current && current.chatId !== this.#current.chatId) {
+      this.#current = current;
+      for (const listener of this.#listeners) listener(current);
+    }
   }
 
   /**
    * Records in `tx` that the staff group is now `to`; `follow` applies it once `tx` commits. False
    * when that is recorded already (the move is announced twice, and may be found by a send too).
+   * A moved group is reachable again: an outage recorded for the old id no longer applies.
    */
   async record(tx: Tx, to: string, now: Date): Promise<boolean> {
     if (!this.configured) return false;
@@ -83,14 +128,35 @@ export class StaffChat {
     if (before && before.channel === stored.channel && before.configured === stored.configured && before.chatId === to) return false;
     const value = JSON.stringify(stored);
     await tx.setting.upsert({ where: { key: KEY }, create: { key: KEY, value, updatedAt: now }, update: { value, updatedAt: now } });
+    await tx.setting.deleteMany({ where: { key: DOWN_KEY } });
     return true;
+  }
+
+  /**
+   * Records in `tx` that the staff group (`chat`) refused a message. True only for the first
+   * instance to record it (INSERT … ON CONFLICT DO NOTHING): that one tells the admins, once.
+   * Applies here once `tx` commits; other instances see it at their next `sync`.
+   */
+  async recordDown(tx: Tx, chat: ChatRef, now: Date): Promise<boolean> {
+    const inserted = await sqlOf(tx).run(
+      `INSERT INTO "Setting" ("key", "value", "updatedAt") VALUES (?, ?, ?) ON CONFLICT ("key") DO NOTHING`,
+      DOWN_KEY,
+      JSON.stringify({ channel: chat.channel, chatId: chat.chatId }),
+      now,
+    );
+    return inserted > 0;
+  }
+
+  /** The staff group refused a message (after `recordDown` committed). */
+  fellDown(): void {
+    this.#down = true;
   }
 
   /** The staff group is now `to` (after `record` committed); a moved group is reachable again. */
   follow(to: string): void {
     if (!this.#current || this.#current.chatId === to) return;
     this.#current = { channel: this.#current.channel, chatId: to };
-    this.down = false;
+    this.#down = false;
     for (const listener of this.#listeners) listener(this.#current);
   }
 
@@ -100,7 +166,18 @@ export class StaffChat {
   }
 }
 
-function parse(value: string): Stored | null {
+function parseRef(value: string | undefined): ChatRef | null {
+  if (value === undefined) return null;
+  try {
+    const v = JSON.parse(value) as Partial<ChatRef>;
+    return typeof v.channel === "string" && typeof v.chatId === "string" ? (v as ChatRef) : null;
+  } catch {
+    return null;
+  }
+}
+
+function parse(value: string | undefined): Stored | null {
+  if (value === undefined) return null;
   try {
     const v = JSON.parse(value) as Partial<Stored>;
     return typeof v.channel === "string" && typeof v.configured === "string" && typeof v.chatId === "string" ? (v as Stored) : null;
