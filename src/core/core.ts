@@ -427,7 +427,12 @@ export function createCore(deps: CoreDeps): Core {
     staffChat,
     async start() {
       await staffChat.load(deps.db, deps.log);
-      const removed = await deps.db.transaction((tx) => ensureConfiguredAdmins(tx, settings.admins));
+      // Instances starting at once take turns: each would create the same configured admins
+      // (found by test/e2e/cluster.test.ts: a unique-key failure ended the second instance).
+      const removed = await deps.db.transaction(async (tx) => {
+        await sqlOf(tx).lock("core:start");
+        return ensureConfiguredAdmins(tx, settings.admins);
+      });
       if (removed) deps.log.warn("admins no longer in the configuration lost the role", { count: removed });
       await this.maintain();
       if (deps.jobs?.start !== false) jobWorker.start();
