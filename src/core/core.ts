@@ -398,7 +398,7 @@ export function createCore(deps: CoreDeps): Core {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe("SELECT 1 FROM sqlite_master LIMIT 1")), timeout]);
+        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe(`SELECT 1 FROM "_prisma_migrations" LIMIT 1`)), timeout]);
         return { ok: true };
       } catch (error) {
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };
