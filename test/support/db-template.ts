@@ -134,6 +134,13 @@ export async function testDatabaseUrl(fileUrl: string, opts: { connectionLimit?:
   return withDatabase(postgresServerUrl(), name, { connection_limit: String(opts.connectionLimit ?? 5) });
 }
 
+/** A new, empty PostgreSQL database of this run (no migrations): its URL. Dropped at the end of the run. */
+export async function emptyPostgresDatabase(): Promise<string> {
+  const name = `qti_${inject("postgresRun")}_e${createHash("sha256").update(`${process.pid}:${Math.random()}`).digest("hex").slice(0, 15)}`;
+  await withAdmin((admin) => admin.query(`CREATE DATABASE "${name}"`));
+  return withDatabase(postgresServerUrl(), name);
+}
+
 /** The path of a SQLite database file with every committed migration applied (created when missing). */
 let cached: string | undefined;
 export function migratedTemplate(): string {
