@@ -14,14 +14,15 @@ import {
   saveMenu,
   type MenuChoice,
 } from "../../src/core/bookkeeping.ts";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 
 let dir: string;
 let db: Database;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-bookkeeping-"));
-  db = await openDatabase(`file:${join(dir, "bot.db")}`);
+  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
 });
 
 afterAll(async () => {
