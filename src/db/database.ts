@@ -121,7 +121,11 @@ function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connect
 
 export interface Database {
   readonly provider: "sqlite" | "postgresql";
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. On
+   * PostgreSQL a transaction aborted by a deadlock or serialization failure is rolled back and
+   * `fn` runs again (up to 5 times in all), so `fn` keeps its effects inside the transaction.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   readonly migrations: MigrateResult;
   /** SQLite: the database file's absolute path. PostgreSQL: the URL with its password masked. */
@@ -268,6 +272,19 @@ const PG_CONNECT_TIMEOUT_MS = 10_000;
  */
 const PG_POOL_SIZE = 10;
 
+/** How often a transaction aborted by a deadlock or serialization failure is run in all (PostgreSQL). */
+const PG_CONFLICT_ATTEMPTS = 5;
+
+/** A deadlock (40P01) or serialization failure (40001): the adapter reports both as TransactionWriteConflict (Prisma P2034). */
+export function isWriteConflict(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, kind, meta } = e as { code?: unknown; kind?: unknown; meta?: { code?: unknown; kind?: unknown } };
+    if (code === "P2034" || code === "40P01" || code === "40001" || kind === "TransactionWriteConflict") return true;
+    if (meta?.code === "40P01" || meta?.code === "40001" || meta?.kind === "TransactionWriteConflict") return true;
+  }
+  return false;
+}
+
 /** `?` placeholders → `$1, $2, …`, leaving quoted identifiers and string literals alone. */
 export function numberPlaceholders(text: string): string {
   let n = 0;
@@ -324,23 +341,34 @@ async function openPostgres(url: string): Promise<Database> {
     file: masked,
     migrations,
     async transaction(fn) {
-      let scrub = false;
-      const result = await prisma.$transaction(
-        async (tx) => {
-          sqls.set(tx, sqlFor(tx));
-          try {
-            const value = await fn(tx);
-            scrub = scrubbing.has(tx);
-            return value;
-          } finally {
-            sqls.delete(tx);
-          }
-        },
-        { maxWait: 120_000, timeout: 120_000 },
-      );
-      // After the commit: VACUUM cannot run inside a transaction.
-      if (scrub) await vacuum();
-      return result;
+      for (let attempt = 1; ; attempt++) {
+        let scrub = false;
+        try {
+          const result = await prisma.$transaction(
+            async (tx) => {
+              sqls.set(tx, sqlFor(tx));
+              try {
+                const value = await fn(tx);
+                scrub = scrubbing.has(tx);
+                return value;
+              } finally {
+                sqls.delete(tx);
+              }
+            },
+            { maxWait: 120_000, timeout: 120_000 },
+          );
+          // After the commit: VACUUM cannot run inside a transaction.
+          if (scrub) await vacuum();
+          return result;
+        } catch (error) {
+          // Concurrent transactions that lock the same rows in different orders deadlock, and
+          // PostgreSQL aborts one of them (SQLite runs one at a time, so it never happens there).
+          // Everything the aborted one did is rolled back, so it runs again, after a short random
+          // wait so that the two do not meet again in step.
+          if (attempt >= PG_CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+        }
+      }
     },
     async close() {
       await prisma.$disconnect();
