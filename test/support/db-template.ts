@@ -165,6 +165,45 @@ export function migratedTemplate(): string {
  * the migrated template; on PostgreSQL the database {@link testDatabaseUrl} names for it.
  */
 export async function openTestDatabase(url: string): Promise<Database> {
-  if (onPostgres) return openDatabase(await testDatabaseUrl(url));
-  return openDatabase(url, { template: migratedTemplate() });
+  if (!onPostgres) return openDatabase(url, { template: migratedTemplate() });
+  const pgUrl = await testDatabaseUrl(url);
+  const db = await openDatabase(pgUrl);
+  postgresUrls.set(db, pgUrl);
+  return db;
+}
+
+const postgresUrls = new WeakMap<Database, string>();
+
+/**
+ * Makes `db` (from openTestDatabase) stop answering until the returned function is called, as a
+ * database held by something else does. SQLite: a transaction that hangs, taking its one
+ * connection. PostgreSQL: another session holding every table in ACCESS EXCLUSIVE mode, so every
+ * statement of the bot waits (a pool has more connections, so a hung transaction would not do).
+ */
+export async function holdDatabase(db: Database): Promise<() => Promise<void>> {
+  if (!onPostgres) {
+    let release!: () => void;
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const hung = db.transaction(() => {
+      started();
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    await running;
+    return async () => {
+      release();
+      await hung;
+    };
+  }
+  const url = postgresUrls.get(db);
+  if (!url) throw new Error("holdDatabase: not a database of openTestDatabase");
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("BEGIN");
+  const { rows } = await client.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`);
+  await client.query(`LOCK TABLE ${rows.map((r) => `"${r.t}"`).join(", ")} IN ACCESS EXCLUSIVE MODE`);
+  return async () => {
+    await client.query("COMMIT");
+    await client.end();
+  };
 }
