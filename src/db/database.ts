@@ -335,7 +335,9 @@ async function openPostgres(url: string): Promise<Database> {
       await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, key);
     },
   });
-  const vacuum = () => prisma.$executeRawUnsafe(`VACUUM ${ERASURE_TABLES.map((t) => `"${t}"`).join(", ")}`);
+  // INDEX_CLEANUP ON: without it VACUUM may skip the indexes when few rows died, leaving the
+  // erased values in their entries.
+  const vacuum = () => prisma.$executeRawUnsafe(`VACUUM (INDEX_CLEANUP ON) ${ERASURE_TABLES.map((t) => `"${t}"`).join(", ")}`);
   return {
     provider: "postgresql",
     file: masked,

@@ -174,6 +174,13 @@ export async function openTestDatabase(url: string): Promise<Database> {
 
 const postgresUrls = new WeakMap<Database, string>();
 
+/** The PostgreSQL URL of a database opened by openTestDatabase (for a test's own session on it). */
+export function postgresUrlOf(db: Database): string {
+  const url = postgresUrls.get(db);
+  if (!url) throw new Error("not a PostgreSQL database of openTestDatabase");
+  return url;
+}
+
 /**
  * Makes `db` (from openTestDatabase) stop answering until the returned function is called, as a
  * database held by something else does. SQLite: a transaction that hangs, taking its one
@@ -195,9 +202,7 @@ export async function holdDatabase(db: Database): Promise<() => Promise<void>> {
       await hung;
     };
   }
-  const url = postgresUrls.get(db);
-  if (!url) throw new Error("holdDatabase: not a database of openTestDatabase");
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: postgresUrlOf(db) });
   await client.connect();
   await client.query("BEGIN");
   const { rows } = await client.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`);
