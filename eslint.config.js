@@ -16,7 +16,7 @@ const parser = lintTools("@typescript-eslint/parser");
 /** Platform SDKs, except the replay engine, which the core runs flows on without grammY. */
 const PLATFORM = String.raw`^(?!@grammyjs/conversations/out/engine\.js$)(grammy|@grammyjs|whatsapp-web\.js|puppeteer)(/|$)`;
 /** Prisma, the SQLite and PostgreSQL drivers and src/db (the generated client, the Tx type, migrations). */
-const DATABASE = String.raw`^(@prisma/|\.prisma/|better-sqlite3$)|(^|/)db/`;
+const DATABASE = String.raw`^(@prisma/|\.prisma/|better-sqlite3$|pg$)|(^|/)db/`;
 /** Anything under src/channels. */
 const CHANNELS = String.raw`(^|/)channels/`;
 
