@@ -277,7 +277,9 @@ const PG_CONFLICT_ATTEMPTS = 5;
 
 /** A deadlock (40P01) or serialization failure (40001): the adapter reports both as TransactionWriteConflict (Prisma P2034). */
 export function isWriteConflict(error: unknown): boolean {
-  for (let e = error, depth = 0; e && typeof e === "object" && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+  // A raw query's driver error sits in `meta.driverAdapterError` (Prisma P2010).
+  const next = (e: unknown) => (e as { cause?: unknown }).cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 8; e = next(e), depth++) {
     const { code, kind, meta } = e as { code?: unknown; kind?: unknown; meta?: { code?: unknown; kind?: unknown } };
     if (code === "P2034" || code === "40P01" || code === "40001" || kind === "TransactionWriteConflict") return true;
     if (meta?.code === "40P01" || meta?.code === "40001" || meta?.kind === "TransactionWriteConflict") return true;

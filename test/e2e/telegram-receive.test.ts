@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import BetterSqlite3 from "better-sqlite3";
 import { startTelegramHarness, WEBHOOK_SECRET, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
-import { holdDatabase, onPostgres } from "../support/db-template.ts";
+import pg from "pg";
+import { holdDatabase, onPostgres, postgresUrlOf } from "../support/db-template.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -131,13 +132,43 @@ describe.each([
       expect(h.fake.callsTo("getUpdates").every((c) => Number(c.params.offset ?? 0) <= id)).toBe(true);
       expect(b.messages).toEqual([]);
       await release();
-      await b.waitFor(tr("ru", "menu-prompt"));
+      // b had nothing before (checked above), and the answer may come while release() ends its session.
+      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
       await h.settled();
       // Handled once, not apologized for.
       expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
       expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
     } finally {
       await release().catch(() => {});
+    }
+  });
+
+  it.skipIf(!onPostgres)("holds an update whose turn lost its PostgreSQL connection (server restart, failover), and handles it on the next try", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    const release = await holdDatabase(h.db);
+    const admin = new pg.Client({ connectionString: postgresUrlOf(h.db) });
+    await admin.connect();
+    try {
+      const b = h.fake.user({ language_code: "ru" });
+      b.send("/start");
+      // The turn's session waits for the lock; the server ends it, as a restart would.
+      const waiting = async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows;
+      await vi.waitFor(async () => expect((await waiting()).length).toBeGreaterThan(0), { interval: 20, timeout: 10_000 });
+      for (const { pid } of await waiting()) await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      await h.logged(/turn failed transiently/);
+      await release();
+      // b had nothing before (checked above), and the answer may come while release() ends its session.
+      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
+      await h.settled();
+      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
+      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+    } finally {
+      await release().catch(() => {});
+      await admin.end();
     }
   });
 
