@@ -15,8 +15,8 @@ const parser = lintTools("@typescript-eslint/parser");
 // Module specifiers as regular expressions (sources, without slashes: see `dynamicImport`).
 /** Platform SDKs, except the replay engine, which the core runs flows on without grammY. */
 const PLATFORM = String.raw`^(?!@grammyjs/conversations/out/engine\.js$)(grammy|@grammyjs|whatsapp-web\.js|puppeteer)(/|$)`;
-/** Prisma, the SQLite driver and src/db (the generated client, the Tx type, migrations). */
-const DATABASE = String.raw`^(@prisma/|\.prisma/|better-sqlite3$)|(^|/)db/`;
+/** Prisma, the SQLite and PostgreSQL drivers and src/db (the generated client, the Tx type, migrations). */
+const DATABASE = String.raw`^(@prisma/|\.prisma/|better-sqlite3$|pg$)|(^|/)db/`;
 /** Anything under src/channels. */
 const CHANNELS = String.raw`(^|/)channels/`;
 
@@ -65,7 +65,7 @@ const NO_TX = {
 // A later block's rule replaces an earlier one's for the same file, so each block lists all of
 // its restrictions.
 export default [
-  { ignores: ["src/db/generated/**", "**/node_modules/**", "data/**", "coverage/**", "dist/**"] },
+  { ignores: ["src/db/generated/**", "src/db/generated-pg/**", "**/node_modules/**", "data/**", "coverage/**", "dist/**"] },
   {
     files: ["**/*.ts", "**/*.js", "**/*.mjs"],
     languageOptions: { parser, ecmaVersion: "latest", sourceType: "module" },

@@ -5,6 +5,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
+    // The PostgreSQL half (TEST_DATABASE=postgresql, see scripts/test.mjs and
+    // test/support/db-template.ts): one migrated template database per run, dropped databases after.
+    globalSetup: ["test/support/pg-global-setup.ts"],
     pool: "forks",
     // Files share a worker's module graph instead of each loading it afresh: Prisma's client, its
     // query compiler and the locales warm up once per worker, not once per file (that warm-up was

@@ -3,11 +3,14 @@
  * (the Prisma CLI would download a native schema-engine binary first, which fails here).
  * Used by `npm run db:migration` and by the test that proves the migrations match the schema.
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as engineModule from "@prisma/schema-engine-wasm/schema_engine_bg";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
 
 const require = createRequire(import.meta.url);
@@ -33,7 +36,7 @@ function loadWasm(): Promise<void> {
   return loaded;
 }
 
-type Factory = PrismaBetterSqlite3;
+type Factory = PrismaBetterSqlite3 | PrismaPg;
 type Adapter = Awaited<ReturnType<Factory["connect"]>>;
 
 /**
@@ -60,6 +63,50 @@ function scriptTolerant(factory: Factory): Factory {
   });
 }
 
+/**
+ * The PostgreSQL adapter's factory with a shadow database that is really dropped: the adapter's own
+ * (7.10) drops it while its pool still holds a connection to it, which fails and leaves it behind.
+ */
+const CHAR_OID = 18;
+
+function pgWithShadow(url: string): PrismaPg {
+  const config = pgConfig(url);
+  const factory = new PrismaPg(config);
+  factory.connectToShadowDb = async () => {
+    const database = `prisma_migrate_shadow_db_${randomUUID()}`;
+    const admin = new pg.Client(config);
+    await admin.connect();
+    try {
+      await admin.query(`CREATE DATABASE "${database}"`);
+    } finally {
+      await admin.end();
+    }
+    const pool = new pg.Pool({ ...config, database, max: 2 });
+    // The engine reads the catalogue's `"char"` columns (e.g. pg_class.relkind), a type the
+    // adapter (7.10) has no mapping for; they are one-character text, so report them as text.
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<pg.QueryResult>;
+    (pool as unknown as { query: (...args: unknown[]) => Promise<pg.QueryResult> }).query = async (...args) => {
+      const result = await query(...args);
+      for (const field of result.fields ?? []) if (field.dataTypeID === CHAR_OID) field.dataTypeID = pg.types.builtins.TEXT;
+      return result;
+    };
+    const adapter = await new PrismaPg(pool, { disposeExternalPool: true }).connect();
+    const dispose = adapter.dispose.bind(adapter);
+    adapter.dispose = async () => {
+      await dispose();
+      const dropper = new pg.Client(config);
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    };
+    return adapter;
+  };
+  return factory;
+}
+
 export interface MigrationsDir {
   baseDir: string;
   names: string[];
@@ -75,15 +122,36 @@ export function listMigrations(baseDir: string): MigrationsDir {
   return { baseDir, names };
 }
 
-/** SQL that takes a database built from `migrationsDir` to the state `schemaPath` describes ("" when they agree). */
-export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: string): Promise<string> {
+/**
+ * A PostgreSQL server's connection settings as an object. The adapter's shadow database is
+ * `{ ...config, database }`, and node-postgres lets a `connectionString` override `database`, so
+ * a URL string would make the engine replay the migrations into the server's own database.
+ */
+export function pgConfig(url: string): { host: string; port: number; user: string; password?: string; database: string } {
+  const u = new URL(url);
+  const host = u.searchParams.get("host") ?? decodeURIComponent(u.hostname);
+  return {
+    host,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || "postgres"),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    database: decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres",
+  };
+}
+
+/**
+ * SQL that takes a database built from `migrationsDir` to the state `schemaPath` describes ("" when they agree).
+ * SQLite needs nothing; PostgreSQL needs a live server (`postgresUrl`), where the engine creates and
+ * drops a shadow database to replay the migrations in (the engine connects even for a pure diff).
+ */
+export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: string, postgresUrl?: string): Promise<string> {
   await loadWasm();
   const schema = readFileSync(schemaPath, "utf8");
-  const factory = new PrismaBetterSqlite3({ url: ":memory:" });
+  const factory: Factory = postgresUrl ? pgWithShadow(postgresUrl) : new PrismaBetterSqlite3({ url: ":memory:" });
   const engine = await engineModule.SchemaEngine.new(
     { datamodels: [[schemaPath, schema]] },
     () => {},
-    bindMigrationAwareSqlAdapterFactory(scriptTolerant(factory)),
+    bindMigrationAwareSqlAdapterFactory(postgresUrl ? factory : scriptTolerant(factory)),
   );
   try {
     const { names } = listMigrations(migrationsDir);

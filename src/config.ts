@@ -37,7 +37,10 @@ const schema = z
     DATABASE_URL: optionalString.pipe(
       z
         .string()
-        .regex(/^file:.+/, 'must be a SQLite file URL such as "file:./data/bot.db"')
+        .regex(
+          /^(file:.+|postgres(ql)?:\/\/[^/?#\s]+\/[^/?#\s]+(\?\S*)?)$/,
+          'must be a SQLite file URL such as "file:./data/bot.db" or a PostgreSQL URL such as "postgresql://user:password@host:5432/db"',
+        )
         .default("file:./data/bot.db"),
     ),
     STAFF_TELEGRAM_IDS: optionalString.pipe(

@@ -3,7 +3,7 @@
  * SIGINT (stop taking updates, finish those in hand, close the database) so a restart loses nothing.
  * With no TELEGRAM_BOT_TOKEN it opens the console chat instead (the embedded default).
  */
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { createI18n } from "./i18n/i18n.ts";
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config.databaseUrl);
   const consoleMode = !config.telegram;
   // In the console the chat owns the terminal, so the log goes to a file beside the database.
-  const logFile = join(dirname(db.file), "bot.log");
+  const logFile = db.provider === "sqlite" ? join(dirname(db.file), "bot.log") : resolve("data", "bot.log");
   const log: Logger = createLogger({
     level: config.logLevel,
     ...(consoleMode ? { file: logFile } : {}),

@@ -120,6 +120,12 @@ describe("parseConfig with valid settings", () => {
   });
 });
 
+describe("parseConfig with a PostgreSQL URL", () => {
+  it.each(["postgresql://bot:pw@db.internal:5432/bot", "postgres://bot@127.0.0.1/bot?sslmode=require"])("accepts %s", (url) => {
+    expect(parseConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+});
+
 describe("parseConfig with a wrong value", () => {
   it.each<[string, Record<string, string>, string]>([
     ["a token that is not BotFather's format", { TELEGRAM_BOT_TOKEN: "my-bot-token" }, "TELEGRAM_BOT_TOKEN"],
@@ -127,7 +133,8 @@ describe("parseConfig with a wrong value", () => {
     ["a port that is not a number", { PORT: "abc" }, "PORT"],
     ["a port above 65535", { PORT: "70000" }, "PORT"],
     ["port 0", { PORT: "0" }, "PORT"],
-    ["a PostgreSQL URL, which is not supported yet", { DATABASE_URL: "postgres://bot:pw@db:5432/bot" }, "DATABASE_URL"],
+    ["a PostgreSQL URL without a database name", { DATABASE_URL: "postgres://bot:pw@db:5432" }, "DATABASE_URL"],
+    ["a MySQL URL", { DATABASE_URL: "mysql://bot:pw@db:3306/bot" }, "DATABASE_URL"],
     ["a bare path instead of a file: URL", { DATABASE_URL: "./data/bot.db" }, "DATABASE_URL"],
     ["a staff id list with a name in it", { STAFF_TELEGRAM_IDS: "12,abc" }, "STAFF_TELEGRAM_IDS"],
     ["a positive staff chat id (a person, not a group)", { STAFF_CHAT_ID: "12345" }, "STAFF_CHAT_ID"],
@@ -173,7 +180,7 @@ describe("parseConfig with a wrong value", () => {
   it("lists every wrong variable in one message", () => {
     const error = configErrorOf({
       PORT: "abc",
-      DATABASE_URL: "postgres://db/bot",
+      DATABASE_URL: "mysql://db/bot",
       STAFF_TELEGRAM_IDS: "12,abc",
       STAFF_CHAT_ID: "12345",
       DEFAULT_LOCALE: "de",

@@ -83,15 +83,22 @@ export class RetryLater extends Error {
   }
 }
 
-/** Database failures that pass by themselves: SQLite busy/locked, Prisma's connection and transaction timeouts. */
+/**
+ * Database failures that pass by themselves: SQLite busy/locked, Prisma's connection and transaction
+ * timeouts; on PostgreSQL a lost or refused connection (server restart, failover: SQLSTATE class 08,
+ * 57P01-57P03 shutdown, 53300 too many connections; Prisma P1001/P1017) and a write conflict. A raw
+ * query's driver error sits in `meta.driverAdapterError` (Prisma P2010), so that is followed too.
+ */
 export function isTransient(error: unknown): boolean {
-  for (let e = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+  const next = (e: unknown) => (e as { cause?: unknown }).cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+  for (let e = error, depth = 0; e && depth < 8; e = next(e), depth++) {
     if (typeof e !== "object") return false;
     const { code, message, kind, meta } = e as { code?: unknown; message?: unknown; kind?: unknown; meta?: { code?: unknown } };
     for (const c of [code, meta?.code]) {
-      if (typeof c === "string" && /^(SQLITE_BUSY|SQLITE_LOCKED|P1008|P2024|P2028|P2034)/.test(c)) return true;
+      if (typeof c === "string" && /^(SQLITE_BUSY|SQLITE_LOCKED|P1001|P1008|P1017|P2024|P2028|P2034|08...$|57P0[123]$|53300$|40001$|40P01$)/.test(c)) return true;
     }
     if (kind === "SocketTimeout" || kind === "TransactionWriteConflict") return true;
+    if (kind === "ConnectionClosed" || kind === "DatabaseNotReachable" || kind === "TooManyConnections") return true;
     if (typeof message === "string" && /database (table )?is locked|SQLITE_BUSY|database is busy|timed out|Transaction already closed|expired transaction/i.test(message)) return true;
   }
   return false;
@@ -456,7 +463,7 @@ export function createCore(deps: CoreDeps): Core {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe("SELECT 1 FROM sqlite_master LIMIT 1")), timeout]);
+        await Promise.race([deps.db.transaction((tx) => tx.$queryRawUnsafe(`SELECT 1 FROM "_prisma_migrations" LIMIT 1`)), timeout]);
         return { ok: true };
       } catch (error) {
         return { ok: false, detail: error instanceof Error ? error.message : String(error) };

@@ -1,5 +1,8 @@
 /**
- * The database: migrations applied at open, then a Prisma client over better-sqlite3.
+ * The database: migrations applied at open, then a Prisma client, picked by DATABASE_URL:
+ * `file:` → SQLite over better-sqlite3 (the embedded default); `postgres://`/`postgresql://` →
+ * PostgreSQL over `@prisma/adapter-pg` (a pg Pool), with the client generated from the derived
+ * schema (src/db/generated-pg; same models, so both share the `Tx` type).
  *
  * All access goes through `transaction`. The SQLite adapter has one connection and serializes
  * transactions with a mutex, but a query issued outside a transaction would run *inside* whichever
@@ -10,9 +13,12 @@ import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
 import type BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
 import { PrismaClient, type Prisma } from "./generated/client.ts";
-import { migrateSqlite, type MigrateResult } from "./migrate.ts";
+import { PrismaClient as PrismaClientPg } from "./generated-pg/client.ts";
+import { maskUrl, migratePostgres, migrateSqlite, type MigrateResult } from "./migrate.ts";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -20,9 +26,18 @@ export type Tx = Prisma.TransactionClient;
 const scrubbing = new WeakSet<object>();
 
 /**
- * Marks `tx` as erasing personal data (privacy.ts). With `secure_delete` the freed pages are
- * overwritten with zeros; after the commit a `wal_checkpoint(TRUNCATE)` copies them into the
- * database file and empties the WAL, so no readable copy of the erased rows is left in either.
+ * Marks `tx` as erasing personal data (privacy.ts).
+ *
+ * SQLite: with `secure_delete` the freed pages are overwritten with zeros; after the commit a
+ * `wal_checkpoint(TRUNCATE)` copies them into the database file and empties the WAL, so no readable
+ * copy of the erased rows is left in either.
+ *
+ * PostgreSQL: an UPDATE or DELETE leaves the old row version in the table file until VACUUM
+ * removes it, so after the commit the tables erasure touches are vacuumed (`ERASURE_TABLES`): no
+ * query, index or `pageinspect` of live pages reads the old values any more. What PostgreSQL keeps
+ * regardless, and this cannot reach: the WAL holds the old values until its segments are recycled
+ * (after the next checkpoints; longer with archiving, replication slots or `wal_keep_size`), the
+ * freed bytes in the table file stay until overwritten by new rows, and backups keep what they hold.
  */
 export function requestScrub(tx: Tx): void {
   scrubbing.add(tx);
@@ -105,14 +120,40 @@ function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connect
 }
 
 export interface Database {
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  readonly provider: "sqlite" | "postgresql";
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. On
+   * PostgreSQL a transaction aborted by a deadlock or serialization failure is rolled back and
+   * `fn` runs again (up to 5 times in all), so `fn` keeps its effects inside the transaction.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   readonly migrations: MigrateResult;
+  /** SQLite: the database file's absolute path. PostgreSQL: the URL with its password masked. */
   readonly file: string;
   close(): Promise<void>;
 }
 
+/** The tables whose rows erasure (core/privacy.ts) changes or deletes: vacuumed after it on PostgreSQL. */
+export const ERASURE_TABLES = [
+  "Person",
+  "ChannelIdentity",
+  "Membership",
+  "Enterprise",
+  "EnterpriseChange",
+  "DialogState",
+  "ChatMenu",
+  "Outbox",
+  "SentMessage",
+  "AuditLog",
+] as const;
+
+/** True for a URL `openDatabase` opens on PostgreSQL. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export const POSTGRES_MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/postgresql/migrations", import.meta.url));
 
 /** "file:./data/bot.db" → an absolute path (relative to the working directory, like Prisma). */
 export function sqlitePath(url: string): string {
@@ -130,7 +171,16 @@ export interface OpenOptions {
   template?: string;
 }
 
+/**
+ * Opens the database DATABASE_URL names, applying the committed migrations first. A PostgreSQL
+ * server that cannot be reached or refuses the login fails within about 10 s with an error naming
+ * DATABASE_URL (password masked). `opts.template` is for SQLite only.
+ */
 export async function openDatabase(url: string, opts: OpenOptions = {}): Promise<Database> {
+  return isPostgresUrl(url) ? openPostgres(url) : openSqlite(url, opts);
+}
+
+async function openSqlite(url: string, opts: OpenOptions): Promise<Database> {
   const file = sqlitePath(url);
   mkdirSync(dirname(file), { recursive: true });
   if (opts.template !== undefined && !existsSync(file)) copyFileSync(opts.template, file);
@@ -181,6 +231,7 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     }
   };
   return {
+    provider: "sqlite",
     file,
     migrations,
     async transaction(fn) {
@@ -206,6 +257,124 @@ export async function openDatabase(url: string, opts: OpenOptions = {}): Promise
     },
     async close() {
       if (scrubPending) await checkpoint();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** How long connecting to PostgreSQL may take before start-up fails (pg's connectionTimeoutMillis). */
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * Connections per instance. A turn holds one for its transaction; raw SQL runs on the same one.
+ * PostgreSQL's default max_connections is 100, so a few instances fit with room for tools.
+ * Overridable with `?connection_limit=N` in the URL (Prisma's own parameter name).
+ */
+const PG_POOL_SIZE = 10;
+
+/** How often a transaction aborted by a deadlock or serialization failure is run in all (PostgreSQL). */
+const PG_CONFLICT_ATTEMPTS = 5;
+
+/** A deadlock (40P01) or serialization failure (40001): the adapter reports both as TransactionWriteConflict (Prisma P2034). */
+export function isWriteConflict(error: unknown): boolean {
+  // A raw query's driver error sits in `meta.driverAdapterError` (Prisma P2010).
+  const next = (e: unknown) => (e as { cause?: unknown }).cause ?? (e as { meta?: { driverAdapterError?: unknown } }).meta?.driverAdapterError;
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 8; e = next(e), depth++) {
+    const { code, kind, meta } = e as { code?: unknown; kind?: unknown; meta?: { code?: unknown; kind?: unknown } };
+    if (code === "P2034" || code === "40P01" || code === "40001" || kind === "TransactionWriteConflict") return true;
+    if (meta?.code === "40P01" || meta?.code === "40001" || meta?.kind === "TransactionWriteConflict") return true;
+  }
+  return false;
+}
+
+/** `?` placeholders → `$1, $2, …`, leaving quoted identifiers and string literals alone. */
+export function numberPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (m) => (m === "?" ? `$${++n}` : m));
+}
+
+/**
+ * A value read through raw SQL on PostgreSQL as it reads on SQLite: 64-bit integers (counts, ids of
+ * BIGINT columns) come back from Prisma as BigInt; numbers within the safe range become numbers.
+ */
+function plainRow<T>(row: Record<string, unknown>): T {
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === "bigint" && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) row[k] = Number(v);
+  }
+  return row as T;
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const masked = maskUrl(url);
+  const parsed = new URL(url);
+  const limit = Number(parsed.searchParams.get("connection_limit") ?? PG_POOL_SIZE);
+  parsed.searchParams.delete("connection_limit");
+  const connectionString = parsed.toString();
+  const migrations = await migratePostgres(connectionString, POSTGRES_MIGRATIONS_DIR, { connectTimeoutMs: PG_CONNECT_TIMEOUT_MS });
+  const pool = new pg.Pool({ connectionString, max: limit, connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS });
+  // An idle connection dropped by the server (restart, network) is replaced on the next use; the
+  // pool reports it here, and without a listener it would crash the process.
+  pool.on("error", () => {});
+  const prisma = new PrismaClientPg({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as unknown as PrismaClient;
+  try {
+    await prisma.$queryRawUnsafe("SELECT 1");
+  } catch (error) {
+    await prisma.$disconnect().catch(() => {});
+    throw new Error(`DATABASE_URL ${masked}: ${(error as Error).message}`, { cause: error });
+  }
+  const sqlFor = (tx: Tx): Sql => ({
+    provider: "postgresql",
+    run: (text, ...params) => tx.$executeRawUnsafe(numberPlaceholders(text), ...params),
+    get: async <T>(text: string, ...params: SqlParam[]) => {
+      const rows = await tx.$queryRawUnsafe<Record<string, unknown>[]>(numberPlaceholders(text), ...params);
+      return rows[0] === undefined ? undefined : plainRow<T>(rows[0]);
+    },
+    all: async <T>(text: string, ...params: SqlParam[]) =>
+      (await tx.$queryRawUnsafe<Record<string, unknown>[]>(numberPlaceholders(text), ...params)).map((r) => plainRow<T>(r)),
+    // hashtextextended: the key's 64-bit hash, the advisory lock's id space. Held until the
+    // transaction ends. Run as a statement: the function returns `void`, which Prisma cannot read.
+    lock: async (key) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, key);
+    },
+  });
+  // INDEX_CLEANUP ON: without it VACUUM may skip the indexes when few rows died, leaving the
+  // erased values in their entries.
+  const vacuum = () => prisma.$executeRawUnsafe(`VACUUM (INDEX_CLEANUP ON) ${ERASURE_TABLES.map((t) => `"${t}"`).join(", ")}`);
+  return {
+    provider: "postgresql",
+    file: masked,
+    migrations,
+    async transaction(fn) {
+      for (let attempt = 1; ; attempt++) {
+        let scrub = false;
+        try {
+          const result = await prisma.$transaction(
+            async (tx) => {
+              sqls.set(tx, sqlFor(tx));
+              try {
+                const value = await fn(tx);
+                scrub = scrubbing.has(tx);
+                return value;
+              } finally {
+                sqls.delete(tx);
+              }
+            },
+            { maxWait: 120_000, timeout: 120_000 },
+          );
+          // After the commit: VACUUM cannot run inside a transaction.
+          if (scrub) await vacuum();
+          return result;
+        } catch (error) {
+          // Concurrent transactions that lock the same rows in different orders deadlock, and
+          // PostgreSQL aborts one of them (SQLite runs one at a time, so it never happens there).
+          // Everything the aborted one did is rolled back, so it runs again, after a short random
+          // wait so that the two do not meet again in step.
+          if (attempt >= PG_CONFLICT_ATTEMPTS || !isWriteConflict(error)) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+        }
+      }
+    },
+    async close() {
       await prisma.$disconnect();
     },
   };

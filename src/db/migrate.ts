@@ -1,12 +1,14 @@
 /**
  * Applies the committed migrations (prisma/migrations/<name>/migration.sql) at start, recording them
  * in `_prisma_migrations` exactly as `prisma migrate deploy` would, so either tool can take over.
- * Prisma's CLI cannot migrate here (it downloads a native engine), hence this runner.
+ * Prisma's CLI cannot migrate here (it downloads a native engine), hence this runner, one for each
+ * provider: prisma/migrations on SQLite, prisma/postgresql/migrations on PostgreSQL.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 
 export interface MigrationRecord {
   name: string;
@@ -89,5 +91,92 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrateResul
     return result;
   } finally {
     db.close();
+  }
+}
+
+/** `url` with its password replaced by `***`, for messages and logs. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
+  }
+}
+
+/** Prisma's `_prisma_migrations` on PostgreSQL, column for column as `prisma migrate deploy` creates it. */
+const CREATE_TABLE_PG = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** The session advisory lock Prisma's migrate takes on PostgreSQL, so that our runner and its CLI exclude each other too. */
+export const PRISMA_MIGRATE_LOCK = 72707369;
+
+/**
+ * Applies the PostgreSQL migrations that are missing, each in its own transaction, under Prisma's
+ * session advisory lock: instances starting at once migrate one after the other, and the later
+ * ones find nothing left to do. Fails within `connectTimeoutMs` when the server cannot be reached,
+ * with an error naming DATABASE_URL (password masked).
+ */
+export async function migratePostgres(url: string, migrationsDir: string, opts: { connectTimeoutMs?: number } = {}): Promise<MigrateResult> {
+  const migrations = readMigrations(migrationsDir);
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000 });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    throw new Error(`DATABASE_URL ${maskUrl(url)}: cannot connect to PostgreSQL: ${(error as Error).message || String(error)}`, { cause: error });
+  }
+  try {
+    await client.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
+    await client.query(CREATE_TABLE_PG);
+    const { rows } = await client.query<{ name: string; checksum: string; finished: Date | null; rolledBack: Date | null }>(
+      `SELECT migration_name AS name, checksum, finished_at AS finished, rolled_back_at AS "rolledBack" FROM "_prisma_migrations"`,
+    );
+    const failed = rows.find((r) => !r.finished && !r.rolledBack);
+    if (failed) {
+      throw new Error(
+        `Migration ${failed.name} failed earlier and was not resolved; fix the database, then delete its row from _prisma_migrations.`,
+      );
+    }
+    const done = new Map(rows.filter((r) => r.finished).map((r) => [r.name, r.checksum]));
+    const result: MigrateResult = { applied: [], modified: [] };
+    for (const m of migrations) {
+      const known = done.get(m.name);
+      if (known !== undefined) {
+        if (known !== m.checksum) result.modified.push(m.name);
+        continue;
+      }
+      await client.query("BEGIN");
+      try {
+        const started = new Date();
+        // No parameters: the simple query protocol, which runs a file of several statements.
+        await client.query(m.sql);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
+           VALUES ($1, $2, now(), $3, $4, 1)`,
+          [randomUUID(), m.checksum, m.name, started],
+        );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw new Error(`Migration ${m.name} failed, nothing of it was applied: ${(error as Error).message}`, { cause: error });
+      }
+      result.applied.push(m.name);
+    }
+    return result;
+  } finally {
+    // Ending the session releases the advisory lock too.
+    await client.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`).catch(() => {});
+    await client.end().catch(() => {});
   }
 }

@@ -14,14 +14,15 @@ import {
   saveMenu,
   type MenuChoice,
 } from "../../src/core/bookkeeping.ts";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import { sqlOf, type Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 
 let dir: string;
 let db: Database;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-bookkeeping-"));
-  db = await openDatabase(`file:${join(dir, "bot.db")}`);
+  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
 });
 
 afterAll(async () => {
@@ -32,12 +33,10 @@ afterAll(async () => {
 const T0 = new Date("2026-11-26T06:00:00.123Z");
 const T1 = new Date("2026-11-26T06:05:30.456Z");
 
-/** How SQLite holds a column, as text, to compare raw inserts with the model API's. */
+/** How the database holds a column, as text, to compare raw inserts with the model API's. */
 async function storedText(table: string, column: string, where: string, value: string | number): Promise<string> {
-  const rows = await db.transaction((tx) =>
-    tx.$queryRawUnsafe<{ v: string }[]>(`SELECT CAST("${column}" AS TEXT) AS v FROM "${table}" WHERE "${where}" = ?`, value),
-  );
-  return rows[0]!.v;
+  const row = await db.transaction((tx) => sqlOf(tx).get<{ v: string }>(`SELECT CAST("${column}" AS TEXT) AS v FROM "${table}" WHERE "${where}" = ?`, value));
+  return row!.v;
 }
 
 describe("claimUpdate", () => {

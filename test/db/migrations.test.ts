@@ -5,9 +5,12 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import pg from "pg";
 import { diffMigrationsToSchema } from "../../scripts/schema-engine.ts";
-import { MIGRATIONS_DIR, openDatabase, sqlitePath, type Database } from "../../src/db/database.ts";
-import { migrateSqlite, readMigrations } from "../../src/db/migrate.ts";
+import { postgresSchemaText } from "../../scripts/postgres-schema.mjs";
+import { MIGRATIONS_DIR, POSTGRES_MIGRATIONS_DIR, openDatabase, sqlitePath, type Database } from "../../src/db/database.ts";
+import { PRISMA_MIGRATE_LOCK, migratePostgres, migrateSqlite, readMigrations } from "../../src/db/migrate.ts";
+import { emptyPostgresDatabase, onPostgres, openTestDatabase, postgresServerUrl } from "../support/db-template.ts";
 
 const SCHEMA = fileURLToPath(new URL("../../prisma/schema.prisma", import.meta.url));
 
@@ -60,7 +63,7 @@ afterEach(async () => {
   for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("committed migrations", () => {
+describe.skipIf(onPostgres)("committed migrations (SQLite; the PostgreSQL ones in the PostgreSQL half)", () => {
   it("produce exactly prisma/schema.prisma (an empty diff), so no migration was forgotten", async () => {
     expect(await diffMigrationsToSchema(MIGRATIONS_DIR, SCHEMA)).toBe("");
   });
@@ -73,7 +76,7 @@ describe("committed migrations", () => {
   });
 });
 
-describe("migrateSqlite", () => {
+describe.skipIf(onPostgres)("migrateSqlite (SQLite half only)", () => {
   it("applies every migration to a fresh file and records each as prisma migrate deploy would", () => {
     const file = join(tempDir(), "fresh.db");
     const expected = readMigrations(MIGRATIONS_DIR);
@@ -171,21 +174,22 @@ describe("migrateSqlite", () => {
 });
 
 describe("openDatabase", () => {
+  /** A fresh database: on SQLite migrated by openDatabase itself, on PostgreSQL from the run's template. */
   async function openTemp(): Promise<{ db: Database; dir: string }> {
     const dir = join(tempDir(), "nested", "data");
-    const db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    const db = onPostgres ? await openTestDatabase(`file:${join(dir, "bot.db")}`) : await openDatabase(`file:${join(dir, "bot.db")}`);
     open.push(db);
     return { db, dir };
   }
 
-  it("creates the missing directories and applies the migrations", async () => {
+  it.skipIf(onPostgres)("creates the missing directories and applies the migrations (SQLite)", async () => {
     const { db, dir } = await openTemp();
     expect(existsSync(join(dir, "bot.db"))).toBe(true);
     expect(db.file).toBe(join(dir, "bot.db"));
     expect(db.migrations.applied).toEqual(readMigrations(MIGRATIONS_DIR).map((m) => m.name));
   });
 
-  it("refuses an in-memory database, which would lose everything at restart", async () => {
+  it.skipIf(onPostgres)("refuses an in-memory database, which would lose everything at restart", async () => {
     await expect(openDatabase("file::memory:")).rejects.toThrow(/DATABASE_URL.*in-memory/);
   });
 
@@ -273,13 +277,13 @@ describe("openDatabase", () => {
     await db.close();
     open.splice(open.indexOf(db), 1);
 
-    const again = await openDatabase(`file:${join(dir, "bot.db")}`);
+    const again = onPostgres ? await openTestDatabase(`file:${join(dir, "bot.db")}`) : await openDatabase(`file:${join(dir, "bot.db")}`);
     open.push(again);
     expect(again.migrations).toEqual({ applied: [], modified: [] });
     expect(await again.transaction((tx) => tx.person.count())).toBe(1);
   });
 
-  it("starts a missing file from a template, migrates what the template lacks, and never overwrites a file", async () => {
+  it.skipIf(onPostgres)("starts a missing file from a template, migrates what the template lacks, and never overwrites a file", async () => {
     // A template one migration behind: the copy gets the missing one applied at open.
     const [first, ...rest] = readMigrations(MIGRATIONS_DIR);
     const partial = join(tempDir(), "migrations");
@@ -303,5 +307,163 @@ describe("openDatabase", () => {
     open.push(again);
     expect(await again.transaction((tx) => tx.person.count())).toBe(1);
     expect(migrationRows(template).map((r) => r.migration_name)).toEqual([first!.name]);
+  });
+});
+
+/** Runs `fn` with a client on the database at `url`. */
+async function withPg<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const pgMigrationRows = (url: string) =>
+  withPg(url, async (c) => (await c.query(`SELECT * FROM "_prisma_migrations" ORDER BY migration_name`)).rows as MigrationRow[]);
+
+const pgTables = (url: string) =>
+  withPg(url, async (c) =>
+    (await c.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.t),
+  );
+
+/** A copy of the committed PostgreSQL migrations that a test may change. */
+function pgMigrationsCopy(): string {
+  const dir = join(tempDir(), "pg-migrations");
+  cpSync(POSTGRES_MIGRATIONS_DIR, dir, { recursive: true });
+  return dir;
+}
+
+describe.skipIf(!onPostgres)("committed PostgreSQL migrations", () => {
+  /** The derived schema as the install script writes it, from the schema as it is now. */
+  function derivedSchema(source = readFileSync(SCHEMA, "utf8")): string {
+    const file = join(tempDir(), "schema.prisma");
+    writeFileSync(file, postgresSchemaText(source));
+    return file;
+  }
+
+  it("produce exactly the schema derived from prisma/schema.prisma (an empty diff), so no migration was forgotten", async () => {
+    expect(await diffMigrationsToSchema(POSTGRES_MIGRATIONS_DIR, derivedSchema(), postgresServerUrl())).toBe("");
+  });
+
+  it("are reported as behind when the schema gains a field", async () => {
+    const schema = derivedSchema(readFileSync(SCHEMA, "utf8").replace(/model Person \{/, "model Person {\n  nickname String?"));
+    expect(await diffMigrationsToSchema(POSTGRES_MIGRATIONS_DIR, schema, postgresServerUrl())).toMatch(/"nickname" TEXT/);
+  });
+
+  it("have the same directory names as SQLite's from the first shared one on (db:migration writes both)", () => {
+    const sqlite = readMigrations(MIGRATIONS_DIR).map((m) => m.name);
+    const postgres = readMigrations(POSTGRES_MIGRATIONS_DIR).map((m) => m.name);
+    // The PostgreSQL history starts with one baseline of everything SQLite had by then.
+    const [baseline, ...rest] = postgres;
+    expect(sqlite.filter((n) => n <= baseline!).length).toBeGreaterThan(0);
+    expect(sqlite.filter((n) => n > baseline!)).toEqual(rest);
+  });
+});
+
+describe.skipIf(!onPostgres)("migratePostgres", () => {
+  it("applies every migration to an empty database and records each as prisma migrate deploy does on PostgreSQL", async () => {
+    const url = await emptyPostgresDatabase();
+    const expected = readMigrations(POSTGRES_MIGRATIONS_DIR);
+
+    expect(await migratePostgres(url, POSTGRES_MIGRATIONS_DIR)).toEqual({ applied: expected.map((m) => m.name), modified: [] });
+
+    const rows = await pgMigrationRows(url);
+    expect(rows.map((r) => r.migration_name)).toEqual(expected.map((m) => m.name));
+    for (const row of rows) {
+      expect(row.checksum).toBe(createHash("sha256").update(readFileSync(join(POSTGRES_MIGRATIONS_DIR, row.migration_name, "migration.sql"))).digest("hex"));
+      expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(row.finished_at).toBeInstanceOf(Date);
+      expect(row.rolled_back_at).toBeNull();
+      expect(row.applied_steps_count).toBe(1);
+    }
+    // Prisma's own table, column for column (schema-engine: sql-migration-connector, postgres flavour).
+    const columns = await withPg(url, async (c) =>
+      (
+        await c.query<{ column_name: string; data_type: string; character_maximum_length: number | null; is_nullable: string }>(
+          `SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns
+           WHERE table_name = '_prisma_migrations' ORDER BY ordinal_position`,
+        )
+      ).rows.map((r) => `${r.column_name} ${r.data_type}${r.character_maximum_length ? `(${r.character_maximum_length})` : ""} ${r.is_nullable}`),
+    );
+    expect(columns).toEqual([
+      "id character varying(36) NO",
+      "checksum character varying(64) NO",
+      "finished_at timestamp with time zone YES",
+      "migration_name character varying(255) NO",
+      "logs text YES",
+      "rolled_back_at timestamp with time zone YES",
+      "started_at timestamp with time zone NO",
+      "applied_steps_count integer NO",
+    ]);
+    expect(await pgTables(url)).toEqual(expect.arrayContaining(["Person", "Enterprise", "Outbox", "AuditLog", "_prisma_migrations"]));
+  });
+
+  it("migrates once when two instances start at the same time (Prisma's advisory lock)", async () => {
+    const url = await emptyPostgresDatabase();
+    const results = await Promise.all([migratePostgres(url, POSTGRES_MIGRATIONS_DIR), migratePostgres(url, POSTGRES_MIGRATIONS_DIR)]);
+    const names = readMigrations(POSTGRES_MIGRATIONS_DIR).map((m) => m.name);
+    expect(results.map((r) => r.applied).sort((a, b) => a.length - b.length)).toEqual([[], names]);
+    expect((await pgMigrationRows(url)).map((r) => r.migration_name)).toEqual(names);
+  });
+
+  it("waits while another process holds Prisma's migrate lock", async () => {
+    const url = await emptyPostgresDatabase();
+    await withPg(url, async (holder) => {
+      await holder.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
+      let done = false;
+      const migrating = migratePostgres(url, POSTGRES_MIGRATIONS_DIR).then((r) => ((done = true), r));
+      // The runner's session is waiting on the lock (pg_locks shows it not granted) and has applied nothing.
+      await expect
+        .poll(async () => (await holder.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rowCount)
+        .toBe(1);
+      expect(done).toBe(false);
+      await holder.query(`SELECT pg_advisory_unlock(${PRISMA_MIGRATE_LOCK})`);
+      expect((await migrating).applied.length).toBeGreaterThan(0);
+    });
+  });
+
+  it("applies only a migration added since, and reports one changed after it was applied", async () => {
+    const dir = pgMigrationsCopy();
+    const url = await emptyPostgresDatabase();
+    const [first] = (await migratePostgres(url, dir)).applied;
+    mkdirSync(join(dir, "29991231000000_add_nickname"));
+    writeFileSync(join(dir, "29991231000000_add_nickname", "migration.sql"), `ALTER TABLE "Person" ADD COLUMN "nickname" TEXT;\n`);
+    appendFileSync(join(dir, first!, "migration.sql"), "\n-- edited after it was applied\n");
+
+    expect(await migratePostgres(url, dir)).toEqual({ applied: ["29991231000000_add_nickname"], modified: [first] });
+    expect(await migratePostgres(url, dir)).toEqual({ applied: [], modified: [first] });
+  });
+
+  it("leaves no trace of a migration whose SQL fails, and refuses to run over one that failed under Prisma's CLI", async () => {
+    const dir = pgMigrationsCopy();
+    const url = await emptyPostgresDatabase();
+    await migratePostgres(url, dir);
+    mkdirSync(join(dir, "29991231000000_broken"));
+    writeFileSync(join(dir, "29991231000000_broken", "migration.sql"), `CREATE TABLE "Problem" ("id" INTEGER PRIMARY KEY);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;\n`);
+
+    await expect(migratePostgres(url, dir)).rejects.toThrow(/29991231000000_broken.*NoSuchTable/s);
+    expect(await pgTables(url)).not.toContain("Problem");
+    expect((await pgMigrationRows(url)).map((r) => r.migration_name)).not.toContain("29991231000000_broken");
+
+    await withPg(url, (c) =>
+      c.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name, applied_steps_count) VALUES ('b1f0c1a2-0000-4000-8000-000000000000', 'abc', '29991231000001_half_done', 0)`),
+    );
+    await expect(migratePostgres(url, POSTGRES_MIGRATIONS_DIR)).rejects.toThrow(/29991231000001_half_done.*failed.*delete its row from _prisma_migrations/s);
+  });
+
+  it("fails at once on a server that refuses the connection, naming DATABASE_URL without the password", async () => {
+    const refused = new URL(postgresServerUrl());
+    refused.username = "no_such_role";
+    refused.password = "hunter2-secret";
+    const error = await openDatabase(refused.toString()).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^DATABASE_URL postgresql:\/\/no_such_role:\*\*\*@/);
+    expect(error?.message).toMatch(/no_such_role/);
+    expect(error?.message).not.toContain("hunter2-secret");
   });
 });

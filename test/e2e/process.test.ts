@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { testDatabaseUrl } from "../support/db-template.ts";
 import { startFakeBotApi, type FakeBotApi, type FakeUser } from "../support/fake-bot-api.ts";
 import { tr } from "../support/core-harness.ts";
 import { alive, descendants, freePort, startBot, type BotProcess } from "../../bench/proc.ts";
@@ -53,7 +54,7 @@ async function start(form: Form): Promise<BotProcess> {
   const bot = startBot(FORMS[form].command, [...FORMS[form].args], {
     TELEGRAM_BOT_TOKEN: fake.token,
     TELEGRAM_API_ROOT: fake.apiRoot,
-    DATABASE_URL: `file:${join(dir, "bot.db")}`,
+    DATABASE_URL: await testDatabaseUrl(`file:${join(dir, "bot.db")}`),
     PORT: String(await freePort()),
     DEFAULT_LOCALE: "en",
     LOG_LEVEL: "info",

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeBotApi, type FakeBotApi, type FakeUser } from "../support/fake-bot-api.ts";
 import { freePort } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import { openTestDatabase, testDatabaseUrl } from "../support/db-template.ts";
 
 interface Bot {
   child: ChildProcess;
@@ -39,7 +39,7 @@ async function startBot(): Promise<Bot> {
       PATH: process.env.PATH ?? "",
       TELEGRAM_BOT_TOKEN: fake!.token,
       TELEGRAM_API_ROOT: fake!.apiRoot,
-      DATABASE_URL: `file:${join(dir!, "bot.db")}`,
+      DATABASE_URL: await testDatabaseUrl(`file:${join(dir!, "bot.db")}`),
       PORT: String(await freePort()),
       DEFAULT_LOCALE: "en",
       LOG_LEVEL: "debug",
@@ -133,7 +133,7 @@ describe("stopping the process", () => {
     bot.child.kill("SIGTERM");
     expect(await bot.exited).toBe(0);
     for (const u of users) expect(texts(u), String(u.id)).toEqual(texts(control));
-    const db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    const db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
     expect(await db.transaction((tx) => tx.outbox.count())).toBe(0);
     await db.close();
   }, 60_000);
@@ -153,7 +153,7 @@ describe("stopping the process", () => {
     const code = await bot.exited;
     expect(code, bot.log.join("\n")).not.toBe(0);
     expect(bot.log.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
-    const db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    const db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
     const left = await db.transaction((tx) => tx.outbox.count());
     await db.close();
     expect(left, bot.log.join("\n")).toBeGreaterThan(0);

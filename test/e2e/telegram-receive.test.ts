@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import BetterSqlite3 from "better-sqlite3";
 import { startTelegramHarness, WEBHOOK_SECRET, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
+import pg from "pg";
+import { holdDatabase, onPostgres, postgresUrlOf } from "../support/db-template.ts";
 
 let h: TelegramHarness | undefined;
 afterEach(async () => {
@@ -87,7 +89,7 @@ describe.each([
   ["long polling", false],
   ["webhook", true],
 ] as const)("Telegram, %s: a failed turn is retried or answered, never dropped", (_mode, webhook) => {
-  it("holds an update whose turn met a locked database, and handles it once the lock is gone", async () => {
+  it.skipIf(onPostgres)("holds an update whose turn met a locked database, and handles it once the lock is gone (SQLite's busy timeout)", async () => {
     h = await startTelegramHarness({ webhook });
     const a = h.fake.user({ language_code: "ru" });
     a.send("/start");
@@ -115,7 +117,62 @@ describe.each([
     }
   });
 
-  it("apologizes directly when the turn fails for good and the database cannot even queue the apology", async () => {
+  it.skipIf(!onPostgres)("holds an update whose turn waits for a locked database, unconfirmed, and handles it once the lock is gone (PostgreSQL)", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    const handle = vi.spyOn(h.core, "handle");
+    const release = await holdDatabase(h.db);
+    try {
+      const b = h.fake.user({ language_code: "ru" });
+      const id = b.send("/start");
+      await vi.waitFor(() => expect(handle).toHaveBeenCalled(), { interval: 5 });
+      // Not confirmed to Telegram while it is not handled.
+      expect(h.fake.callsTo("getUpdates").every((c) => Number(c.params.offset ?? 0) <= id)).toBe(true);
+      expect(b.messages).toEqual([]);
+      await release();
+      // b had nothing before (checked above), and the answer may come while release() ends its session.
+      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
+      await h.settled();
+      // Handled once, not apologized for.
+      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
+      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+    } finally {
+      await release().catch(() => {});
+    }
+  });
+
+  it.skipIf(!onPostgres)("holds an update whose turn lost its PostgreSQL connection (server restart, failover), and handles it on the next try", async () => {
+    h = await startTelegramHarness({ webhook });
+    const a = h.fake.user({ language_code: "ru" });
+    a.send("/start");
+    await a.waitFor(tr("ru", "menu-prompt"));
+    const release = await holdDatabase(h.db);
+    const admin = new pg.Client({ connectionString: postgresUrlOf(h.db) });
+    await admin.connect();
+    try {
+      const b = h.fake.user({ language_code: "ru" });
+      b.send("/start");
+      // The turn's session waits for the lock; the server ends it, as a restart would.
+      const waiting = async () =>
+        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows;
+      await vi.waitFor(async () => expect((await waiting()).length).toBeGreaterThan(0), { interval: 20, timeout: 10_000 });
+      for (const { pid } of await waiting()) await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      await h.logged(/turn failed transiently/);
+      await release();
+      // b had nothing before (checked above), and the answer may come while release() ends its session.
+      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
+      await h.settled();
+      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
+      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+    } finally {
+      await release().catch(() => {});
+      await admin.end();
+    }
+  });
+
+  it.skipIf(onPostgres)("apologizes directly when the turn fails for good and the database cannot even queue the apology", async () => {
     h = await startTelegramHarness({ webhook });
     const a = h.fake.user({ language_code: "ru" });
     a.send("/start");
@@ -162,17 +219,15 @@ describe("/healthz tells a supervisor whether the bot works", () => {
 
   it("reports 503 'database down' when the database does not answer", async () => {
     h = await startTelegramHarness();
-    // A transaction that hangs: the one connection is taken, so no query gets an answer.
-    let release!: () => void;
-    const hung = h.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
+    // SQLite: a transaction that hangs takes the one connection; PostgreSQL: another session holds every table.
+    const release = await holdDatabase(h.db);
     try {
       const { status, body } = await healthz(h);
       expect(status).toBe(503);
       expect(body).toMatchObject({ ok: false, receiving: { ok: true }, database: { ok: false } });
       expect(body.database.detail).toMatch(/no answer within/);
     } finally {
-      release();
-      await hung;
+      await release();
     }
     expect((await healthz(h)).status).toBe(200);
   });
@@ -194,9 +249,7 @@ describe("Telegram webhook: stop", () => {
   it("finishes the update in flight before the server closes, and it counts as delivered", async () => {
     h = await startTelegramHarness({ webhook: true });
     // Hold the database so that the next turn stays in flight.
-    let release: (() => void) | undefined;
-    const hung = h.db.transaction(() => new Promise<void>((resolve) => (release = resolve)));
-    await vi.waitFor(() => expect(release).toBeDefined(), { interval: 5 });
+    const release = await holdDatabase(h.db);
     const handle = vi.spyOn(h.core, "handle");
     const user = h.fake.user({ language_code: "ru" });
     const id = user.send("/start");
@@ -206,14 +259,14 @@ describe("Telegram webhook: stop", () => {
     let stopped = false;
     const stop = h.telegram.stop().then(() => (stopped = true));
     expect(stopped).toBe(false);
-    release!();
-    await hung;
+    await release();
     await stop;
     expect(stopped).toBe(true);
     // The turn committed before the server closed, so Telegram got its 200 and will not resend it.
     const processed = await h.db.transaction((tx) => tx.processedUpdate.findMany({ where: { id: key } }));
     expect(processed).toHaveLength(1);
-    await user.waitFor(tr("ru", "menu-prompt"));
+    // The answer may already be there (on PostgreSQL its delivery does not wait behind the check above).
+    await user.waitFor(tr("ru", "menu-prompt"), { after: 0 });
     await h.fake.confirmed(); // acknowledged: Telegram will not send it again
   });
 });

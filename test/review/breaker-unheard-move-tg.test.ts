@@ -35,6 +35,8 @@ it("a reason typed in the supergroup the bot did not hear of is answered", async
   const after = group.messages.at(-1)!.message_id;
   dana.pressIn(group, tr("ru", "notice-reject"), { message: notice.message_id });
   const ask = await group.waitFor(tr("en", "staff-reject-ask-application", { id: "A-1" }), { after });
+  // The bot has recorded the question's message id before Dana's reply (see staff-group.test.ts: startRejecting).
+  await h.settled();
   const supergroup = group.migrateToSupergroup(dana, { unheard: true });
   dana.sendIn(supergroup, "Not light industry", { replyTo: ask.message_id });
   await supergroup.waitFor(tr("en", "group-not-staff-chat"), { after: ask.message_id });

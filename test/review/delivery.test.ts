@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 import { Dispatcher } from "../../src/core/outbox/dispatcher.ts";
 import { enqueue } from "../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../src/core/channel.ts";
@@ -33,7 +34,7 @@ const within = <T>(p: Promise<T>, ms: number) =>
 describe("shutdown", () => {
   it("stops promptly while a message waits for its retry (a 5xx or network error before SIGTERM)", async () => {
     dir = mkdtempSync(join(tmpdir(), "qti-review-"));
-    db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
     let attempts = 0;
     const sender: ChannelSender = {
       channel: "telegram",

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, type Database } from "../../src/db/database.ts";
+import type { Database } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 import { silentLogger } from "../../src/log.ts";
 import { enqueue } from "../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelSender, type Outbound } from "../../src/core/channel.ts";
@@ -24,7 +25,7 @@ afterEach(async () => {
 describe("a chat that moves while messages wait for it", () => {
   it("gets every message at its new id, in the order queued, and the outbox follows", async () => {
     dir = mkdtempSync(join(tmpdir(), "qti-move-"));
-    db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
     const delivered: { chatId: string; text: string }[] = [];
     let refused = 0;
     const sender: ChannelSender = {

@@ -108,12 +108,12 @@ describe("dates", () => {
     const { mkdtempSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
-    const { openDatabase } = await import("../../src/db/database.ts");
+    const { openTestDatabase } = await import("../support/db-template.ts");
     const { createCore } = await import("../../src/core/core.ts");
     const { silentLogger } = await import("../../src/log.ts");
     const { i18n, RecordingChannel } = await import("../support/core-harness.ts");
     const dir = mkdtempSync(join(tmpdir(), "qti-review-"));
-    const db = await openDatabase(`file:${join(dir, "bot.db")}`);
+    const db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
     // 02:30 in Almaty on 26 November is 21:30 UTC on 25 November.
     const core = createCore({ db, i18n: i18n(), log: silentLogger, settings: { defaultLocale: "ru", admins: [] }, clock: () => new Date("2026-11-25T21:30:00Z") });
     const channel = new RecordingChannel("telegram");

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyForMembership, i18n, startHarness, tr, type Harness } from "../support/core-harness.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 import { createCore } from "../../src/core/core.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
@@ -155,11 +155,11 @@ describe("roles", () => {
     const dir = mkdtempSync(join(tmpdir(), "qti-review-"));
     const url = `file:${join(dir, "bot.db")}`;
     try {
-      let db = await openDatabase(url);
+      let db = await openTestDatabase(url);
       await createCore({ db, i18n: i18n(), log: silentLogger, settings: { defaultLocale: "ru", admins: [{ channel: "telegram", id: "900" }] } }).start();
       await db.close();
       // The admin left the association; the operator removes the id from the configuration.
-      db = await openDatabase(url);
+      db = await openTestDatabase(url);
       await createCore({ db, i18n: i18n(), log: silentLogger, settings: { defaultLocale: "ru", admins: [] } }).start();
       const person = await db.transaction((tx) => tx.person.findFirstOrThrow({ where: { identities: { some: { externalId: "900" } } } }));
       await db.close();

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { toInbound } from "../../src/channels/telegram/translate.ts";
 import { createCore } from "../../src/core/core.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import { openTestDatabase } from "../support/db-template.ts";
 import { silentLogger } from "../../src/log.ts";
 import { applyForMembership, i18n, startHarness, tr, type Harness } from "../support/core-harness.ts";
 import { BIN } from "./helpers.ts";
@@ -70,7 +70,7 @@ describe("the staff group's id at run time", () => {
     await h.core.idle();
     await h.core.dispatcher.stop();
     await h.db.close();
-    const db = await openDatabase(`file:${h.dir}/bot.db`);
+    const db = await openTestDatabase(`file:${h.dir}/bot.db`);
     const core = createCore({ db, i18n: i18n(), log: silentLogger, settings: { defaultLocale: "ru", admins, staffChat: { channel: "telegram", chatId: "-100777" } } });
     await core.start();
     expect(core.staffChat.current?.chatId).toBe("-100777");

@@ -9,7 +9,8 @@ import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { consoleBanner, createConsoleChannel, type ConsoleChannel } from "../../../src/channels/console/console.ts";
 import { createCore, type Core } from "../../../src/core/core.ts";
-import { openDatabase, type Database } from "../../../src/db/database.ts";
+import type { Database } from "../../../src/db/database.ts";
+import { openTestDatabase } from "../../support/db-template.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { i18n, tr } from "../../support/core-harness.ts";
 import { toPlain } from "../../../src/core/rich-text.ts";
@@ -62,7 +63,7 @@ function printed(output: PassThrough, text: () => string, from: number): Promise
 }
 
 async function open(opts: { persona?: string; languageHint?: string } = {}): Promise<Session> {
-  const db = await openDatabase(`file:${join(dir, "bot.db")}`);
+  const db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
   const core = createCore({ db, i18n: i18n(), log: silentLogger, settings: { defaultLocale: "ru", admins: [{ channel: "console", id: "admin" }] } });
   await core.start();
   const input = new PassThrough();
