@@ -22,9 +22,10 @@ import { bins, drive, registration } from "../../bench/workload.ts";
 import { startBalancer, type Balancer } from "../support/balancer.ts";
 import { startFakeBotApi, type FakeBotApi } from "../support/fake-bot-api.ts";
 import { tr } from "../support/core-harness.ts";
+import { onPostgres } from "../support/db-template.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const POSTGRES = process.env.TEST_DATABASE === "postgresql" ? process.env.TEST_POSTGRES_URL : undefined;
+const POSTGRES = onPostgres ? process.env.TEST_POSTGRES_URL : undefined;
 const PEOPLE = 50;
 const SECRET = "cluster-test-secret";
 /** Messages a killed instance may have sent without recording it (its claimed, in-flight sends). */
