@@ -7,8 +7,9 @@
  *   rows are kept (with the platform's message id, the last error) for reports, and pruned after
  *   OUTBOX_RETENTION_DAYS by `pruneDelivered` (bookkeeping.ts), a scheduled job.
  * - Claim: one atomic `UPDATE … WHERE id IN (SELECT … ORDER BY priority, id LIMIT n) RETURNING`
- *   (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) per batch. A row is claimable when it is due
- *   (notBefore), queued or `sending` under an expired lease (a crashed instance's), and no earlier
+ *   (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) per batch, after rows `sending` under an expired
+ *   lease (a crashed instance's) are queued again in the same transaction. A row is claimable when
+ *   it is queued and due (notBefore), and no earlier
  *   unfinished row of its chat waits in its lane or a more urgent one: the conversation lane waits
  *   only for itself, notices for the conversation and notices, bulk for all. So a row waiting for
  *   a retry or a later time holds back only the later rows of its chat (never other chats, never
@@ -139,8 +140,7 @@ const RETURNED = `"id", "chatId", "payload", "tag", "locale", "attempts", "notBe
 const claimSql = (skipLocked: boolean) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
-    WHERE o."channel" = ? AND o."status" IN ${UNFINISHED}
-      AND (o."status" = 'queued' OR o."leaseUntil" < ?)
+    WHERE o."channel" = ? AND o."status" = 'queued'
       AND (o."notBefore" IS NULL OR o."notBefore" <= ?)
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
@@ -407,7 +407,15 @@ class ChannelEngine {
     const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
     if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };
     const lease = new Date(nowMs + (d.opts.leaseMs ?? 60_000));
-    const raw = await sql.all<RawRow>(CLAIM[sql.provider], lease, d.instanceId, now, this.channel, now, now, now, budget);
+    // Leases of a crashed (or stopped-by-force) instance that have expired: queued again, to be
+    // claimed below in their place in the order (a separate statement keeps the claim's scan on
+    // one index range, ordered: no sort of every unfinished row).
+    const expired = await sql.run(
+      `UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "channel" = ? AND "status" = 'sending' AND "leaseUntil" < ?`,
+      this.channel, now,
+    );
+    if (expired) d.log.warn("took over messages whose lease had expired (an instance stopped mid-send); they may arrive twice", { count: expired });
+    const raw = await sql.all<RawRow>(CLAIM[sql.provider], lease, d.instanceId, now, this.channel, now, now, budget);
     const rows = raw.map((r) => toRow(this.channel, r)).sort((a, b) => a.priority - b.priority || a.id - b.id);
     // Each chat's budget: a chat may have a head in more than one lane; those over budget go back.
     const kept: Claimed[] = [];
