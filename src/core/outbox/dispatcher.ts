@@ -4,8 +4,10 @@
  * is held in memory beyond the rows being sent (at most `concurrency` per channel).
  *
  * - Rows: status queued → sending (claimed, with a lease) → sent | failed | unreachable. Finished
- *   rows are kept (with the platform's message id, the last error) for reports, and pruned after
- *   OUTBOX_RETENTION_DAYS by `pruneDelivered` (bookkeeping.ts), a scheduled job.
+ *   rows are kept (chat, lane, times, the platform's message id, the last error) for reports, and
+ *   pruned after OUTBOX_RETENTION_DAYS by `pruneDelivered` (bookkeeping.ts), a scheduled job. Their
+ *   content (payload) is cleared when they finish: message texts carry personal data, which an
+ *   erasure must not leave behind in a delivery log.
  * - Claim: one atomic `UPDATE … WHERE id IN (SELECT … ORDER BY priority, id LIMIT n) RETURNING`
  *   (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) per batch, after rows `sending` under an expired
  *   lease (a crashed instance's) are queued again in the same transaction. A row is claimable when
@@ -203,7 +205,6 @@ class ChannelEngine {
   #results: Result[] = [];
   #wake: (() => void) | undefined;
   #woken = false;
-  #enqueued = false;
   #lastTx = -Infinity;
   #stopping = false;
   /** Local pauses (ms since epoch): the whole channel, and per chat, from rate limits and fatal failures. */
@@ -232,8 +233,8 @@ class ChannelEngine {
     return this.caps?.isGroup?.(chatId) ? limits?.group : limits?.privateChat;
   }
 
-  wake(enqueued = false): void {
-    this.#enqueued ||= enqueued;
+  /** Looks at the table again at once (a unit committed rows, a send ended, idle() asks). */
+  wake(): void {
     this.#woken = true;
     this.#wake?.();
   }
@@ -256,11 +257,10 @@ class ChannelEngine {
     const d = this.d;
     while (!this.#stopping) {
       this.#woken = false;
-      const enqueued = this.#enqueued;
-      this.#enqueued = false;
-      // Batch: while other sends are in flight, or units keep committing, at most one transaction per FLUSH_MS.
+      // Batch: while other sends are in flight, at most one transaction per FLUSH_MS (their results
+      // come in meanwhile). With nothing in flight, at once: a lone member's answer does not wait.
       const since = d.now() - this.#lastTx;
-      if ((this.inFlight.size > 0 || enqueued) && since < FLUSH_MS && this.#lastTx > -Infinity) {
+      if (this.inFlight.size > 0 && since < FLUSH_MS) {
         await d.sleep(FLUSH_MS - since);
         if (this.#stopping) break;
       }
@@ -361,7 +361,7 @@ class ChannelEngine {
       switch (r.kind) {
         case "sent":
           await sql.run(
-            `UPDATE "Outbox" SET "status" = 'sent', "messageId" = ?, "sentAt" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            `UPDATE "Outbox" SET "status" = 'sent', "payload" = '', "messageId" = ?, "sentAt" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
             r.messageId, now, now, r.id,
           );
           if (r.tagged) {
@@ -379,7 +379,7 @@ class ChannelEngine {
           break;
         case "failed":
           await sql.run(
-            `UPDATE "Outbox" SET "status" = 'failed', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            `UPDATE "Outbox" SET "status" = 'failed', "payload" = '', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
             r.error, now, r.id,
           );
           break;
@@ -562,11 +562,18 @@ class ChannelEngine {
       log.info("chat unreachable; dropping its queue", { channel: row.channel, group: !!this.caps?.isGroup?.(row.chatId), reason });
       const now = new Date(d.now());
       const dropped = await d.opts.db.transaction(async (tx) => {
-        const raw = await sqlOf(tx).all<RawRow>(
-          `UPDATE "Outbox" SET "status" = 'unreachable', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL
-           WHERE "channel" = ? AND "chatId" = ? AND ("id" = ? OR "status" = 'queued') RETURNING ${RETURNED}`,
-          reason.slice(0, 300), now, row.channel, row.chatId, row.id,
+        const sql = sqlOf(tx);
+        // Read before the update (RETURNING gives the new values, and the content is cleared).
+        const raw = await sql.all<RawRow>(
+          `SELECT ${RETURNED} FROM "Outbox" WHERE "channel" = ? AND "chatId" = ? AND ("id" = ? OR "status" = 'queued')`,
+          row.channel, row.chatId, row.id,
         );
+        for (const r of raw) {
+          await sql.run(
+            `UPDATE "Outbox" SET "status" = 'unreachable', "payload" = '', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            reason.slice(0, 300), now, Number(r.id),
+          );
+        }
         await markUnreachable(tx, row.channel as ChannelName, row.chatId);
         return raw.map((r) => toRow(row.channel, r)).sort((a, b) => a.id - b.id);
       });
@@ -680,7 +687,7 @@ export class Dispatcher {
    * which is all the engine reads; this only looks again at once.
    */
   redirect(channel: string, _from: string, _to: string): void {
-    this.#engines.get(channel)?.wake(true);
+    this.#engines.get(channel)?.wake();
   }
 
   unregister(channel: ChannelName): void {
@@ -693,7 +700,7 @@ export class Dispatcher {
   /** Rows a unit has committed: their channels look at the table at once (a member is answered without waiting for a poll). */
   enqueue(rows: QueuedMessage[]): void {
     const channels = new Set(rows.map((r) => r.channel));
-    for (const channel of channels) this.#engines.get(channel)?.wake(true);
+    for (const channel of channels) this.#engines.get(channel)?.wake();
   }
 
   /**
