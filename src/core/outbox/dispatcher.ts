@@ -507,12 +507,16 @@ class ChannelEngine {
         return void this.#results.push({ id: row.id, kind: "sent", messageId: null });
       }
       const { messageId } = await sender.deliver(row.chatId, payload, signal);
-      this.#results.push({
+      const result: Result = {
         id: row.id,
         kind: "sent",
         messageId,
         ...(row.tag ? { tagged: { tag: row.tag, chatId: row.chatId, locale: row.locale } } : {}),
-      });
+      };
+      // A tagged message (a staff notice) is recorded at once, not with the next batch: its buttons
+      // may be pressed the moment it arrives, and the press must find it.
+      if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]));
+      else this.#results.push(result);
     } catch (error) {
       await this.failed(row, error, signal);
     }
