@@ -373,8 +373,9 @@ class ChannelEngine {
           break;
         case "retry":
           await sql.run(
-            `UPDATE "Outbox" SET "status" = 'queued', "attempts" = ?, "notBefore" = ?, "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ?`,
-            r.attempts, r.notBefore, r.error, now, r.id,
+            `UPDATE "Outbox" SET "status" = 'queued', "attempts" = ?, "notBefore" = ?, "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL
+             WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
+            r.attempts, r.notBefore, r.error, now, r.id, this.d.instanceId,
           );
           break;
         case "failed":
@@ -385,8 +386,9 @@ class ChannelEngine {
           break;
         case "release":
           await sql.run(
-            `UPDATE "Outbox" SET "status" = 'queued', "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ? AND "status" = 'sending'`,
-            now, r.id,
+            // Only while the claim is still this instance's: after its lease expired, another may be sending it.
+            `UPDATE "Outbox" SET "status" = 'queued', "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
+            now, r.id, this.d.instanceId,
           );
           break;
       }
