@@ -270,8 +270,13 @@ class ChannelEngine {
         this.#lastTx = d.now();
         ({ claimed, next } = await this.pass());
       } catch (error) {
+        // The database is busy or broken: try again in a second (the results wait in memory).
         d.log.error("could not claim or record outbox rows; trying again", { error });
-        next = d.now() + 1000;
+        // Nothing can move until the database answers: whoever waits for idle() is not kept waiting on it.
+        if (!this.inFlight.size) this.resolveIdle();
+        this.#woken = false;
+        await this.waitForWork(d.now() + 1000);
+        continue;
       }
       for (const row of claimed) this.start(row);
       if (claimed.length) {
@@ -279,15 +284,15 @@ class ChannelEngine {
         if (!this.#woken) await this.waitForWork(next);
         continue;
       }
-      if (!this.inFlight.size && !this.#results.length && this.#idleWaiters.length && !(await this.pending())) {
-        const waiters = this.#idleWaiters;
-        this.#idleWaiters = [];
-        for (const w of waiters) w();
-      }
+      if (!this.inFlight.size && !this.#results.length && this.#idleWaiters.length && !(await this.pending())) this.resolveIdle();
       if (this.#woken || this.#results.length) continue;
       await this.waitForWork(next);
     }
     await this.flush();
+    this.resolveIdle();
+  }
+
+  private resolveIdle(): void {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];
     for (const w of waiters) w();
@@ -314,13 +319,14 @@ class ChannelEngine {
   /** Whether any row of this channel is still to be sent (a scheduled one that was never tried does not count). */
   private async pending(): Promise<boolean> {
     const now = new Date(this.d.now());
+    // A database that cannot be read has nothing this engine could send now: idle (the claim logs the failure).
     const row = await this.d.opts.db.transaction((tx) =>
       sqlOf(tx).get(
         `SELECT 1 AS "x" FROM "Outbox" WHERE "channel" = ? AND "status" IN ${UNFINISHED}
            AND ("status" = 'sending' OR "attempts" > 0 OR "notBefore" IS NULL OR "notBefore" <= ?) LIMIT 1`,
         this.channel, now,
       ),
-    );
+    ).catch(() => undefined);
     return !!row;
   }
 
