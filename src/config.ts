@@ -60,6 +60,14 @@ const schema = z
     TELEGRAM_FLOOD_LIMITS: optionalString.pipe(
       z.enum(["telegram", "off"], { message: 'must be "telegram" (Telegram\'s limits) or "off" (only against a fake Bot API, e.g. the benchmark)' }).default("telegram"),
     ),
+    TELEGRAM_SENDS_PER_SECOND: optionalString
+      .pipe(z.string().regex(/^\d{1,2}$/, "must be a whole number of messages per second, 1 to 30").optional())
+      .transform((v) => (v === undefined ? 25 : Number(v)))
+      .pipe(z.number().int().min(1, "must be between 1 and 30").max(30, "must be between 1 and 30 (Telegram's limit for a bot)")),
+    OUTBOX_RETENTION_DAYS: optionalString
+      .pipe(z.string().regex(/^\d{1,4}$/, "must be a whole number of days, e.g. 30").optional())
+      .transform((v) => (v === undefined ? 30 : Number(v)))
+      .pipe(z.number().int().min(1, "must be between 1 and 3650").max(3650, "must be between 1 and 3650")),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
   })
 
@@ -99,6 +107,10 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Whether sends are paced by Telegram's flood limits; "off" only against a fake Bot API (benchmarks). */
   floodLimits: "telegram" | "off";
+  /** The bot's sends per second to Telegram, all chats and all instances together (TELEGRAM_SENDS_PER_SECOND). */
+  telegramSendsPerSecond: number;
+  /** Days sent, failed and unreachable outbox rows are kept for reports before pruning (OUTBOX_RETENTION_DAYS). */
+  outboxRetentionDays: number;
   /** The terminal's language (LANG), a hint for the console chat. */
   systemLanguage?: string;
 }
@@ -135,6 +147,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     defaultLocale: c.DEFAULT_LOCALE,
     logLevel: c.LOG_LEVEL,
     floodLimits: c.TELEGRAM_FLOOD_LIMITS,
+    telegramSendsPerSecond: c.TELEGRAM_SENDS_PER_SECOND,
+    outboxRetentionDays: c.OUTBOX_RETENTION_DAYS,
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
   };
 }

@@ -10,7 +10,7 @@ import { createI18n } from "./i18n/i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
 import type { CoreSettings } from "./core/unit.ts";
-import { createTelegramChannel } from "./channels/telegram/telegram.ts";
+import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegram.ts";
 import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
 
@@ -67,7 +67,10 @@ async function main(): Promise<void> {
       port: config.port,
       core,
       log,
-      ...(config.floodLimits === "off" ? { limits: null } : {}),
+      limits:
+        config.floodLimits === "off"
+          ? null
+          : { ...TELEGRAM_LIMITS, global: { burst: config.telegramSendsPerSecond, everyMs: Math.ceil(1000 / config.telegramSendsPerSecond) } },
     });
     await core.dispatcher.register(telegram.sender);
     await telegram.start();

@@ -30,7 +30,16 @@ describe("parseConfig defaults", () => {
       defaultLocale: "ru",
       logLevel: "info",
       floodLimits: "telegram",
+      telegramSendsPerSecond: 25,
+      outboxRetentionDays: 30,
     });
+  });
+
+  it("reads the send rate and the outbox retention, and names a wrong value", () => {
+    const c = parseConfig({ TELEGRAM_SENDS_PER_SECOND: "10", OUTBOX_RETENTION_DAYS: "7" });
+    expect([c.telegramSendsPerSecond, c.outboxRetentionDays]).toEqual([10, 7]);
+    expect(() => parseConfig({ TELEGRAM_SENDS_PER_SECOND: "31" })).toThrow(/TELEGRAM_SENDS_PER_SECOND must be between 1 and 30/);
+    expect(() => parseConfig({ OUTBOX_RETENTION_DAYS: "0" })).toThrow(/OUTBOX_RETENTION_DAYS must be between 1 and 3650/);
   });
 
   it("paces sends by Telegram's limits unless told off (benchmarks against a fake), and names a wrong value", () => {

@@ -53,6 +53,10 @@ export async function deleteDialog(tx: Tx, key: string): Promise<void> {
   await sql(tx).run(`DELETE FROM "DialogState" WHERE "key" = ?`, key);
 }
 
+/** Which queue of a chat a message waits in (core/outbox/dispatcher.ts): its rank is the claim's ORDER BY. */
+export type Lane = "conversation" | "notice" | "bulk";
+export const LANE_PRIORITY: Record<Lane, number> = { conversation: 0, notice: 1, bulk: 2 };
+
 /** A message as queued in the outbox; handed to the dispatcher once the turn commits. */
 export interface QueuedMessage {
   id: number;
@@ -63,19 +67,40 @@ export interface QueuedMessage {
   locale: string | null;
   attempts: number;
   notBefore: Date | null;
+  lane: Lane;
 }
 
+/**
+ * Queues a message (status `queued`). `lane` defaults to "conversation"; `notBefore` (a scheduled
+ * message) keeps it, and the later messages of its chat and lane, back until then.
+ */
 export async function enqueue(
   tx: Tx,
-  m: { channel: string; chatId: string; payload: string; tag: string | null; locale: string | null },
+  m: { channel: string; chatId: string; payload: string; tag: string | null; locale: string | null; lane?: Lane; notBefore?: Date | null },
   now: Date,
 ): Promise<QueuedMessage> {
+  const lane = m.lane ?? "conversation";
+  const notBefore = m.notBefore ?? null;
   const { id } = (await sql(tx).get<{ id: number }>(
-    `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt")
-     VALUES (?, ?, ?, ?, ?, 0, ?) RETURNING "id"`,
-    m.channel, m.chatId, m.payload, m.tag, m.locale, now,
+    `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt", "status", "lane", "priority", "notBefore")
+     VALUES (?, ?, ?, ?, ?, 0, ?, 'queued', ?, ?, ?) RETURNING "id"`,
+    m.channel, m.chatId, m.payload, m.tag, m.locale, now, lane, LANE_PRIORITY[lane], notBefore,
   ))!;
-  return { ...m, id, attempts: 0, notBefore: null };
+  return { channel: m.channel, chatId: m.chatId, payload: m.payload, tag: m.tag, locale: m.locale, id: Number(id), attempts: 0, notBefore, lane };
+}
+
+/**
+ * Deletes finished outbox rows (sent, failed, unreachable) last changed before `before`, and the
+ * per-chat send budgets idle since then; returns how many outbox rows went. Rows still queued or
+ * sending are never touched. Called by the scheduled pruning job (OUTBOX_RETENTION_DAYS).
+ */
+export async function pruneDelivered(tx: Tx, before: Date): Promise<number> {
+  const n = await sql(tx).run(`DELETE FROM "Outbox" WHERE "status" IN ('sent', 'failed', 'unreachable') AND "updatedAt" < ?`, before);
+  await sql(tx).run(
+    `DELETE FROM "OutboxPace" WHERE "key" <> '' AND "readyAt" < ? AND ("pausedUntil" IS NULL OR "pausedUntil" < ?)`,
+    before, before,
+  );
+  return n;
 }
 
 /** Replaces the payload of a queued row (a message merged into it before the turn committed: outbox/coalesce.ts). */
@@ -131,7 +156,7 @@ export async function loadIdentity(tx: Tx, channel: string, externalId: string):
   return row ? { ...row, reachable: !!row.reachable } : null;
 }
 
-/** Removes delivered rows from the outbox (the dispatcher's batches); returns how many. */
+/** Removes outbox rows by id; returns how many (finished rows are kept and pruned: see pruneDelivered). */
 export async function deleteOutbox(tx: Tx, ids: number[]): Promise<number> {
   let n = 0;
   for (const id of ids) n += await sql(tx).run(`DELETE FROM "Outbox" WHERE "id" = ?`, id);
@@ -155,5 +180,5 @@ export async function wasSent(tx: Tx, channel: string, chatId: string, messageId
 /** Stops tracking the messages tagged `tag`, sent or still queued (a question that is over). */
 export async function untagMessages(tx: Tx, tag: string): Promise<void> {
   await tx.sentMessage.deleteMany({ where: { tag } });
-  await tx.outbox.updateMany({ where: { tag }, data: { tag: null } });
+  await tx.outbox.updateMany({ where: { tag, status: { in: ["queued", "sending"] } }, data: { tag: null } });
 }

@@ -113,14 +113,27 @@ describe("enqueue", () => {
     const c = await db.transaction((tx) => enqueue(tx, { ...message("3"), tag: "application:7", locale: null }, T1));
     expect(b!.id).toBeGreaterThan(a!.id);
     expect(c.id).toBeGreaterThan(b!.id);
-    expect(c).toEqual({ id: c.id, channel: "telegram", chatId: "3", payload: '{"kind":"send","to":"3"}', tag: "application:7", locale: null, attempts: 0, notBefore: null });
+    expect(c).toEqual({ id: c.id, channel: "telegram", chatId: "3", payload: '{"kind":"send","to":"3"}', tag: "application:7", locale: null, attempts: 0, notBefore: null, lane: "conversation" });
     expect(typeof c.id).toBe("number");
   });
 
   it("writes a row that the model API reads with the same createdAt, as a Date", async () => {
     const queued = await db.transaction((tx) => enqueue(tx, message("40"), T1));
     const row = await db.transaction((tx) => tx.outbox.findUnique({ where: { id: queued.id } }));
-    expect(row).toEqual({ ...queued, lastError: null, createdAt: T1 });
+    const { lane, ...rest } = queued;
+    expect(row).toEqual({
+      ...rest,
+      lane,
+      lastError: null,
+      createdAt: T1,
+      status: "queued",
+      priority: 0,
+      leaseUntil: null,
+      leasedBy: null,
+      messageId: null,
+      sentAt: null,
+      updatedAt: null,
+    });
     expect(row?.createdAt).toBeInstanceOf(Date);
   });
 

@@ -152,7 +152,14 @@ describe("SIGTERM to the production form", () => {
     await stopGracefully(bot);
     const again = await start("production form");
     await again.ready;
+    // The pause is kept in the database (every instance, and a restart, must honour it): the answer
+    // comes once retry_after has passed, not before.
+    await person.waitFor(tr("en", "menu-prompt"), { after: 0, timeoutMs: 45_000 });
     await answeredOnce(person);
+    const limitedAt = fake.callsTo("sendMessage").find((c) => c.error_code === 429)!.at;
+    const sentAfter = fake.callsTo("sendMessage").filter((c) => c.at > limitedAt);
+    expect(sentAfter.length).toBeGreaterThan(0);
+    for (const c of sentAfter) expect(c.at).toBeGreaterThanOrEqual(limitedAt + 30_000);
     await stopGracefully(again);
-  }, 90_000);
+  }, 120_000);
 });

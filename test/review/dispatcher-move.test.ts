@@ -69,7 +69,7 @@ describe("a chat that moves while messages wait for it", () => {
     expect(await database.transaction((tx) => tx.sentMessage.findMany({ select: { chatId: true, tag: true } }))).toEqual([
       { chatId: "-1009", tag: "application:1@a" },
     ]);
-    expect(await database.transaction((tx) => tx.outbox.count())).toBe(0);
+    expect(await database.transaction((tx) => tx.outbox.count({ where: { status: { not: "sent" } } }))).toBe(0);
     await dispatcher.stop();
   });
 });

@@ -1,28 +1,53 @@
 /**
- * Delivers the outbox. A turn writes its messages to the Outbox table in its own transaction and,
- * once committed, hands the same rows to `enqueue`; the table is the durable log, these in-memory
- * queues the working copy. At start (`register`) whatever a previous run left is loaded back.
+ * The delivery engine. A unit writes its messages to the Outbox table in its own transaction; this
+ * engine sends them. The table is the queue, shared by every bot instance on the database: nothing
+ * is held in memory beyond the rows being sent (at most `concurrency` per channel).
  *
- * - Order: within a chat, strictly in outbox order (a message waiting for a retry holds back the
- *   later ones); several chats are served at once.
- * - Pace: each send first asks the channel's Pacer (its declared limits); a rate-limit answer
- *   pauses the whole scope it names (every chat, or that chat), not just the one message.
- * - Durability: a row is deleted only after the platform accepted it. Deletions of plain messages
- *   are batched while there is more to send (FLUSH_MS) and written at once when the dispatcher
- *   runs out of work; `stop` writes the batch before it returns, so only a crash (kill -9) inside
- *   that window sends those few again (at-least-once).
- * - Tagged messages (staff notices) record their platform message id at once, so that an edit
- *   queued behind them ("edit-tag") finds it.
- * - Stop: no new sends; sends in flight get `graceMs`, then are aborted; messages waiting for a
- *   retry or a pace slot stay in the table for the next start.
+ * - Rows: status queued → sending (claimed, with a lease) → sent | failed | unreachable. Finished
+ *   rows are kept (chat, lane, times, the platform's message id, the last error) for reports, and
+ *   pruned after OUTBOX_RETENTION_DAYS by `pruneDelivered` (bookkeeping.ts), a scheduled job. Their
+ *   content (payload) is cleared when they finish: message texts carry personal data, which an
+ *   erasure must not leave behind in a delivery log.
+ * - Claim: one atomic `UPDATE … WHERE id IN (SELECT … ORDER BY priority, id LIMIT n) RETURNING`
+ *   (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) per batch, after rows `sending` under an expired
+ *   lease (a crashed instance's) are queued again in the same transaction. A row is claimable when
+ *   it is queued and due (notBefore), and no earlier
+ *   unfinished row of its chat waits in its lane or a more urgent one: the conversation lane waits
+ *   only for itself, notices for the conversation and notices, bulk for all. So a row waiting for
+ *   a retry or a later time holds back only the later rows of its chat (never other chats, never
+ *   the chat's conversation), and an edit (notice lane) never overtakes its copy.
+ * - Pace: the channel's declared limits (ChannelCapabilities.limits) as token buckets in the
+ *   OutboxPace table, taken in the claim's transaction (on PostgreSQL the global bucket's row is
+ *   locked FOR UPDATE, so instances share it). A rate-limit answer (429) pauses its scope (every
+ *   chat, or that chat) in the table until `retry_after` has passed: the row goes back to queued
+ *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
+ *   The conversation lane goes first within the budget (priority 0).
+ * - Results (sent with its message id, retries, failures) are written in the next claim's
+ *   transaction: while sends are in flight, at most one transaction per FLUSH_MS.
+ * - Wake-up: `enqueue` (a unit committed rows) claims at once; otherwise the engine waits for the
+ *   earliest due time, lease expiry or pause end it can see, and polls every `pollMs` for rows
+ *   other instances queued.
+ * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
+ *   mid-send) is sent again; nothing else is sent twice.
+ * - Stop: no new claims; sends in flight get `graceMs`, then are aborted; their rows are handed
+ *   back (queued, lease cleared) before `stop` resolves.
  */
-import type { Database } from "../../db/database.ts";
+import { randomUUID } from "node:crypto";
+import { sqlOf, type Database, type Tx } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
-import { deleteOutbox, type QueuedMessage } from "../bookkeeping.ts";
-import { DEFAULT_CAPABILITIES, DeliveryError, type ResolvedCapabilities, type ChannelName, type ChannelSender } from "../channel.ts";
+import type { Lane, QueuedMessage } from "../bookkeeping.ts";
+import {
+  DEFAULT_CAPABILITIES,
+  DeliveryError,
+  type ChannelCapabilities,
+  type ChannelName,
+  type ChannelSender,
+  type LimitScope,
+  type RateLimit,
+  type ResolvedCapabilities,
+} from "../channel.ts";
 import { markUnreachable } from "../people.ts";
 import type { QueuedPayload } from "./outbox.ts";
-import { Pacer } from "./pacer.ts";
 
 /** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
 export interface DispatcherTimers {
@@ -37,384 +62,699 @@ export interface DispatcherOptions {
   log: Logger;
   /** Default: real time. */
   timers?: DispatcherTimers;
-  /** Chats served at the same time, per channel. */
+  /** Rows sent at the same time (and so held in memory at most), per channel. Default 16. */
   concurrency?: number;
-  /** Attempts before a message that keeps failing transiently is dropped (and logged). */
+  /** Attempts before a message that keeps failing transiently is given up (status failed). Default 15. */
   maxAttempts?: number;
+  /** How long a claim holds a row before another instance may take it over (ms). Default 60 s. */
+  leaseMs?: number;
+  /** How often the table is read for rows queued by other instances (ms, real time). Default 500. */
+  pollMs?: number;
+  /** This instance's name in `leasedBy`. Default: random. */
+  instanceId?: string;
   /** Told about a chat that cannot be reached, with the messages dropped for it. */
   onUnreachable?: (channel: string, chatId: string, dropped: QueuedMessage[], reason: string) => Promise<void>;
   /** Told when a channel cannot send at all (a revoked token); its messages stay queued. */
   onFatal?: (channel: string, reason: string) => void;
   /**
    * Told that a chat refused a message because it has a new id (a group upgraded to a supergroup);
-   * expected to move what is recorded about it and call `redirect`. The refused message is then
-   * delivered to the new id, in its place in the order.
+   * expected to move what is recorded about it (its outbox rows included). The refused message is
+   * then delivered to the new id, in its place in the order.
    */
   onMoved?: (channel: string, from: string, to: string) => Promise<void>;
 }
 
-interface ChatQueue {
-  channel: string;
-  chatId: string;
-  rows: QueuedMessage[];
-  running: boolean;
-  /** Waiting (retry, pace, rate limit) without holding a worker: woken into the ready list. */
-  parked: boolean;
-}
-
-/** Rows loaded from the table per page at start. */
-const PAGE = 1000;
-const FLUSH_MS = 20;
-const FLUSH_ROWS = 200;
 /** How long sends in flight may finish at stop before they are aborted. */
 export const STOP_GRACE_MS = 5000;
 /** A channel that reported a fatal failure is not tried again for this long. */
 const FATAL_PAUSE_MS = 60_000;
+/** Results are written at most once per this many ms while other sends are still in flight. */
+const FLUSH_MS = 20;
+const UNFINISHED = `('queued', 'sending')`;
 
 const realTimers: DispatcherTimers = {
   now: () => Date.now(),
   wait: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-export class Dispatcher {
-  readonly #senders = new Map<string, ChannelSender>();
-  readonly #pacers = new Map<string, Pacer>();
-  readonly #chats = new Map<string, ChatQueue>();
-  /** Ids queued or in flight, so that loading the table does not queue a row twice. */
-  readonly #known = new Set<number>();
-  readonly #ready: ChatQueue[] = [];
-  readonly #running = new Map<string, number>();
-  readonly #workers = new Set<Promise<void>>();
-  #deletions: number[] = [];
-  #flushTimer: NodeJS.Timeout | undefined;
-  #flushing: Promise<void> | undefined;
-  #stopped = false;
+/** A claimed row, as the claim returns it. */
+interface Claimed extends QueuedMessage {
+  priority: number;
+}
+
+/** What became of a send, written in the next batch. */
+type Result =
+  | { id: number; kind: "sent"; messageId: string | null; tagged?: { tag: string; chatId: string; locale: string | null } }
+  | { id: number; kind: "retry"; attempts: number; notBefore: Date; error: string }
+  | { id: number; kind: "failed"; error: string }
+  /** Back to queued as it was (rate limit, stop, a chat that moved): no attempt counted. */
+  | { id: number; kind: "release" };
+
+/** A row as read back from either provider. */
+interface RawRow {
+  id: number | string;
+  chatId: string;
+  payload: string;
+  tag: string | null;
+  locale: string | null;
+  attempts: number | string;
+  notBefore: string | Date | null;
+  lane: string;
+  priority: number | string;
+}
+
+const toRow = (channel: string, r: RawRow): Claimed => ({
+  id: Number(r.id),
+  channel,
+  chatId: r.chatId,
+  payload: r.payload,
+  tag: r.tag,
+  locale: r.locale,
+  attempts: Number(r.attempts),
+  notBefore: r.notBefore === null ? null : new Date(r.notBefore),
+  lane: r.lane as Lane,
+  priority: Number(r.priority),
+});
+
+const RETURNED = `"id", "chatId", "payload", "tag", "locale", "attempts", "notBefore", "lane", "priority"`;
+
+/** The claim: heads of their chat's lanes, due, not paced, most urgent first (see the header). */
+const claimSql = (skipLocked: boolean) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
+  WHERE "id" IN (
+    SELECT o."id" FROM "Outbox" o
+    WHERE o."channel" = ? AND o."status" = 'queued'
+      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)
+      AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
+        AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
+      AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
+    ORDER BY o."priority", o."id" LIMIT ?${skipLocked ? " FOR UPDATE SKIP LOCKED" : ""}
+  ) RETURNING ${RETURNED}`;
+const CLAIM = { sqlite: claimSql(false), postgresql: claimSql(true) };
+
+/** A token bucket as stored in OutboxPace. */
+interface Bucket {
+  tokens: number;
+  at: number;
+  pausedUntil: number;
+}
+
+/** The key of a channel's global bucket (chat ids are never empty). */
+const GLOBAL = "";
+
+/** Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full one when absent. */
+async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit | undefined, now: number, lock: boolean): Promise<Bucket> {
+  const sql = sqlOf(tx);
+  const forUpdate = lock && sql.provider === "postgresql" ? " FOR UPDATE" : "";
+  if (forUpdate) {
+    // The row must exist to be locked.
+    await sql.run(
+      `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      channel, key, limit?.burst ?? 0, new Date(now), new Date(now),
+    );
+  }
+  const row = await sql.get<{ tokens: number | string; at: string | Date; pausedUntil: string | Date | null }>(
+    `SELECT "tokens", "at", "pausedUntil" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${forUpdate}`,
+    channel, key,
+  );
+  const pausedUntil = row?.pausedUntil ? new Date(row.pausedUntil).getTime() : 0;
+  if (!row || !limit) return { tokens: limit?.burst ?? 0, at: now, pausedUntil };
+  const at = new Date(row.at).getTime();
+  return { tokens: Math.min(limit.burst, Number(row.tokens) + Math.max(0, now - at) / limit.everyMs), at: now, pausedUntil };
+}
+
+/** When the bucket holds a whole token again and is not paused (ms). */
+function readyAt(b: Bucket, limit: RateLimit | undefined): number {
+  const refill = !limit || b.tokens >= 1 ? b.at : b.at + Math.ceil((1 - b.tokens) * limit.everyMs);
+  return Math.max(refill, b.pausedUntil);
+}
+
+async function writeBucket(tx: Tx, channel: string, key: string, b: Bucket, limit: RateLimit | undefined): Promise<void> {
+  await sqlOf(tx).run(
+    `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "pausedUntil", "readyAt") VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT ("channel", "key") DO UPDATE SET "tokens" = excluded."tokens", "at" = excluded."at",
+       "pausedUntil" = excluded."pausedUntil", "readyAt" = excluded."readyAt"`,
+    channel, key, b.tokens, new Date(b.at), b.pausedUntil ? new Date(b.pausedUntil) : null, new Date(readyAt(b, limit)),
+  );
+}
+
+/** The engine of one channel: its claim loop and its sends in flight. */
+class ChannelEngine {
+  readonly inFlight = new Map<number, Promise<void>>();
+  /** Most rows held at once (claimed, not yet written back): bounded by `concurrency`. */
+  maxHeld = 0;
+  #results: Result[] = [];
+  #wake: (() => void) | undefined;
+  #woken = false;
+  #lastTx = -Infinity;
+  #stopping = false;
+  /** Local pauses (ms since epoch): the whole channel, and per chat, from rate limits and fatal failures. */
+  #globalPause = 0;
+  readonly #chatPause = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
-  /** Workers waiting (for a retry, a pace slot): woken (and ended) by stop(). */
+  readonly loop: Promise<void>;
+
+  constructor(
+    readonly d: Dispatcher,
+    readonly sender: ChannelSender,
+  ) {
+    this.loop = this.run();
+  }
+
+  get channel(): string {
+    return this.sender.channel;
+  }
+
+  private get caps(): ChannelCapabilities | undefined {
+    return this.sender.capabilities;
+  }
+
+  private chatLimit(chatId: string): RateLimit | undefined {
+    const limits = this.caps?.limits;
+    return this.caps?.isGroup?.(chatId) ? limits?.group : limits?.privateChat;
+  }
+
+  /** Looks at the table again at once (a unit committed rows, a send ended, idle() asks). */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#idleWaiters.push(resolve);
+      this.wake();
+    });
+  }
+
+  /** Stops claiming; waits for the loop to end (the sends in flight are the dispatcher's to wait for). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const d = this.d;
+    while (!this.#stopping) {
+      this.#woken = false;
+      // Batch: while other sends are in flight, at most one transaction per FLUSH_MS (their results
+      // come in meanwhile). With nothing in flight, at once: a lone member's answer does not wait.
+      const since = d.now() - this.#lastTx;
+      if (this.inFlight.size > 0 && since < FLUSH_MS) {
+        await d.sleep(FLUSH_MS - since);
+        if (this.#stopping) break;
+      }
+      let next: number | undefined;
+      let claimed: Claimed[] = [];
+      try {
+        this.#lastTx = d.now();
+        ({ claimed, next } = await this.pass());
+      } catch (error) {
+        // The database is busy or broken: try again in a second (the results wait in memory).
+        d.log.error("could not claim or record outbox rows; trying again", { error });
+        // Nothing can move until the database answers: whoever waits for idle() is not kept waiting on it.
+        if (!this.inFlight.size) this.resolveIdle();
+        this.#woken = false;
+        await this.waitForWork(d.now() + 1000);
+        continue;
+      }
+      for (const row of claimed) this.start(row);
+      if (claimed.length) {
+        // Nothing more is claimable until a send ends, a unit commits or `next` comes.
+        if (!this.#woken) await this.waitForWork(next);
+        continue;
+      }
+      if (!this.inFlight.size && !this.#results.length && this.#idleWaiters.length && !(await this.pending())) this.resolveIdle();
+      if (this.#woken || this.#results.length) continue;
+      await this.waitForWork(next);
+    }
+    await this.flush();
+    this.resolveIdle();
+  }
+
+  private resolveIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Sleeps until woken, until `next` (the clock's time), or a poll interval (real time). */
+  private async waitForWork(next: number | undefined): Promise<void> {
+    const d = this.d;
+    await new Promise<void>((resolve) => {
+      let poll: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(poll);
+        this.#wake = undefined;
+        resolve();
+      };
+      this.#wake = done;
+      if (this.#woken) return done();
+      poll = setTimeout(done, d.opts.pollMs ?? 500);
+      poll.unref?.();
+      if (next !== undefined) void d.sleep(Math.max(0, next - d.now())).then(done);
+    });
+  }
+
+  /** Whether any row of this channel is still to be sent (a scheduled one that was never tried does not count). */
+  private async pending(): Promise<boolean> {
+    const now = new Date(this.d.now());
+    // A database that cannot be read has nothing this engine could send now: idle (the claim logs the failure).
+    const row = await this.d.opts.db.transaction((tx) =>
+      sqlOf(tx).get(
+        `SELECT 1 AS "x" FROM "Outbox" WHERE "channel" = ? AND "status" IN ${UNFINISHED}
+           AND ("status" = 'sending' OR "attempts" > 0 OR "notBefore" IS NULL OR "notBefore" <= ?) LIMIT 1`,
+        this.channel, now,
+      ),
+    ).catch(() => undefined);
+    return !!row;
+  }
+
+  /** Writes what is left to write (stop). */
+  async flush(): Promise<void> {
+    while (this.#results.length) {
+      try {
+        await this.d.opts.db.transaction((tx) => this.write(tx, this.#results.splice(0)));
+      } catch (error) {
+        this.d.log.error("could not record delivery results", { error });
+        return;
+      }
+    }
+  }
+
+  /** One transaction: the results so far, then a claim for the free slots. */
+  private async pass(): Promise<{ claimed: Claimed[]; next?: number }> {
+    const d = this.d;
+    const results = this.#results.splice(0);
+    const free = this.#stopping ? 0 : (d.opts.concurrency ?? 16) - this.inFlight.size;
+    try {
+      return await d.opts.db.transaction(async (tx) => {
+        await this.write(tx, results);
+        if (free <= 0) return { claimed: [] };
+        return await this.claim(tx, free);
+      });
+    } catch (error) {
+      this.#results.unshift(...results);
+      throw error;
+    }
+  }
+
+  private async write(tx: Tx, results: Result[]): Promise<void> {
+    if (!results.length) return;
+    const sql = sqlOf(tx);
+    const now = new Date(this.d.now());
+    for (const r of results) {
+      switch (r.kind) {
+        case "sent":
+          await sql.run(
+            `UPDATE "Outbox" SET "status" = 'sent', "payload" = '', "messageId" = ?, "sentAt" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            r.messageId, now, now, r.id,
+          );
+          if (r.tagged) {
+            await sql.run(
+              `INSERT INTO "SentMessage" ("tag", "channel", "chatId", "messageId", "locale", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+              r.tagged.tag, this.channel, r.tagged.chatId, r.messageId ?? "", r.tagged.locale, now,
+            );
+          }
+          break;
+        case "retry":
+          await sql.run(
+            `UPDATE "Outbox" SET "status" = 'queued', "attempts" = ?, "notBefore" = ?, "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL
+             WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
+            r.attempts, r.notBefore, r.error, now, r.id, this.d.instanceId,
+          );
+          break;
+        case "failed":
+          await sql.run(
+            `UPDATE "Outbox" SET "status" = 'failed', "payload" = '', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            r.error, now, r.id,
+          );
+          break;
+        case "release":
+          await sql.run(
+            // Only while the claim is still this instance's: after its lease expired, another may be sending it.
+            `UPDATE "Outbox" SET "status" = 'queued', "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
+            now, r.id, this.d.instanceId,
+          );
+          break;
+      }
+    }
+  }
+
+  /** Claims up to `want` rows within the budget; `next`: when to look again if fewer came. */
+  private async claim(tx: Tx, want: number): Promise<{ claimed: Claimed[]; next?: number }> {
+    const d = this.d;
+    const sql = sqlOf(tx);
+    const nowMs = d.now();
+    const now = new Date(nowMs);
+    const localPause = this.#globalPause;
+    if (localPause > nowMs) return { claimed: [], next: localPause };
+    const globalLimit = this.caps?.limits?.global;
+    const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, true);
+    if (global.pausedUntil > nowMs) return { claimed: [], next: global.pausedUntil };
+    const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
+    if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };
+    const lease = new Date(nowMs + (d.opts.leaseMs ?? 60_000));
+    // Leases of a crashed (or stopped-by-force) instance that have expired: queued again, to be
+    // claimed below in their place in the order (a separate statement keeps the claim's scan on
+    // one index range, ordered: no sort of every unfinished row).
+    const expired = await sql.run(
+      `UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "channel" = ? AND "status" = 'sending' AND "leaseUntil" < ?`,
+      this.channel, now,
+    );
+    if (expired) d.log.warn("took over messages whose lease had expired (an instance stopped mid-send); they may arrive twice", { count: expired });
+    const raw = await sql.all<RawRow>(CLAIM[sql.provider], lease, d.instanceId, now, this.channel, now, now, budget);
+    const rows = raw.map((r) => toRow(this.channel, r)).sort((a, b) => a.priority - b.priority || a.id - b.id);
+    // Each chat's budget: a chat may have a head in more than one lane; those over budget go back.
+    const kept: Claimed[] = [];
+    const back: number[] = [];
+    const buckets = new Map<string, Bucket>();
+    for (const row of rows) {
+      const limit = this.chatLimit(row.chatId);
+      const paused = (this.#chatPause.get(row.chatId) ?? 0) > nowMs;
+      if (!limit) {
+        if (paused) back.push(row.id);
+        else kept.push(row);
+        continue;
+      }
+      let b = buckets.get(row.chatId);
+      if (!b) buckets.set(row.chatId, (b = await readBucket(tx, this.channel, row.chatId, limit, nowMs, false)));
+      if (paused || b.tokens < 1 || b.pausedUntil > nowMs) {
+        back.push(row.id);
+        continue;
+      }
+      b.tokens -= 1;
+      kept.push(row);
+    }
+    for (const [chatId, b] of buckets) await writeBucket(tx, this.channel, chatId, b, this.chatLimit(chatId));
+    for (const id of back) {
+      await sql.run(`UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ?`, id);
+    }
+    if (globalLimit) {
+      global.tokens -= kept.length;
+      await writeBucket(tx, this.channel, GLOBAL, global, globalLimit);
+    }
+    if (kept.length >= want) return { claimed: kept };
+    return { claimed: kept, next: await this.nextDue(tx, nowMs, globalLimit ? readyAt(global, globalLimit) : undefined) };
+  }
+
+  /** The earliest time something not claimable now may become so: a notBefore, a lease, a chat's pace. */
+  private async nextDue(tx: Tx, nowMs: number, globalReady: number | undefined): Promise<number | undefined> {
+    const sql = sqlOf(tx);
+    const now = new Date(nowMs);
+    const times: (string | Date | null | undefined)[] = [];
+    times.push((await sql.get<{ t: string | Date | null }>(
+      `SELECT MIN("notBefore") AS "t" FROM "Outbox" WHERE "channel" = ? AND "status" = 'queued' AND "notBefore" > ?`, this.channel, now))?.t);
+    times.push((await sql.get<{ t: string | Date | null }>(
+      `SELECT MIN("leaseUntil") AS "t" FROM "Outbox" WHERE "channel" = ? AND "status" = 'sending' AND "leaseUntil" > ? AND "leasedBy" <> ?`,
+      this.channel, now, this.d.instanceId))?.t);
+    times.push((await sql.get<{ t: string | Date | null }>(
+      `SELECT MIN(p."readyAt") AS "t" FROM "OutboxPace" p WHERE p."channel" = ? AND p."key" <> '' AND p."readyAt" > ?
+         AND EXISTS (SELECT 1 FROM "Outbox" o WHERE o."channel" = p."channel" AND o."chatId" = p."key" AND o."status" = 'queued')`,
+      this.channel, now))?.t);
+    let next = globalReady !== undefined && globalReady > nowMs ? globalReady : undefined;
+    for (const t of times) {
+      if (t === null || t === undefined) continue;
+      const ms = new Date(t).getTime();
+      if (next === undefined || ms < next) next = ms;
+    }
+    for (const until of this.#chatPause.values()) if (until > nowMs && (next === undefined || until < next)) next = until;
+    return next;
+  }
+
+  private start(row: Claimed): void {
+    const p = this.send(row)
+      .catch((error: unknown) => {
+        this.d.log.error("delivery failed unexpectedly; the message is handed back", { error, outbox: row.id });
+        this.#results.push({ id: row.id, kind: "release" });
+      })
+      .finally(() => {
+        this.inFlight.delete(row.id);
+        this.wake();
+      });
+    this.inFlight.set(row.id, p);
+    this.maxHeld = Math.max(this.maxHeld, this.inFlight.size);
+  }
+
+  /** Whether a local pause (a rate limit seen by this instance, a fatal failure) holds `chatId` back now. */
+  private paused(chatId: string): boolean {
+    const now = this.d.now();
+    return this.#globalPause > now || (this.#chatPause.get(chatId) ?? 0) > now;
+  }
+
+  private async send(row: Claimed): Promise<void> {
+    const d = this.d;
+    const sender = this.sender;
+    const signal = d.abort.signal;
+    // Claimed before a rate limit (or stop) came in: not sent inside the window, handed back.
+    if (this.paused(row.chatId) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
+    const payload = JSON.parse(row.payload) as QueuedPayload;
+    try {
+      if (payload.kind === "edit-tag") {
+        await this.edit(row, payload, signal);
+        return void this.#results.push({ id: row.id, kind: "sent", messageId: null });
+      }
+      const { messageId } = await sender.deliver(row.chatId, payload, signal);
+      const result: Result = {
+        id: row.id,
+        kind: "sent",
+        messageId,
+        ...(row.tag ? { tagged: { tag: row.tag, chatId: row.chatId, locale: row.locale } } : {}),
+      };
+      // A tagged message (a staff notice) is recorded at once, not with the next batch: its buttons
+      // may be pressed the moment it arrives, and the press must find it.
+      if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]));
+      else this.#results.push(result);
+    } catch (error) {
+      await this.failed(row, error, signal);
+    }
+  }
+
+  /** Edits every copy of a tagged message in the chat (each on its own: one that cannot be edited does not stop the rest). */
+  private async edit(row: Claimed, payload: Extract<QueuedPayload, { kind: "edit-tag" }>, signal: AbortSignal): Promise<void> {
+    const d = this.d;
+    const sent = await d.opts.db.transaction((tx) =>
+      tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { id: true, messageId: true } }),
+    );
+    const limit = this.chatLimit(row.chatId);
+    for (const [i, copy] of sent.entries()) {
+      // The first edit used the claim's slot; a further copy in the same chat waits its turn (rare: one copy per chat).
+      if (i > 0 && limit) await d.sleep(limit.everyMs);
+      if (d.stopped) throw new DeliveryError("retry", "stopped");
+      try {
+        await this.sender.deliver(row.chatId, { kind: "edit", messageId: copy.messageId, message: payload.message }, signal);
+      } catch (error) {
+        if (!(error instanceof DeliveryError) || error.failure !== "rejected") throw error;
+        d.log.info("a copy of a message cannot be edited any more; forgotten", { channel: row.channel, reason: error.message });
+        await d.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: copy.id } }));
+      }
+    }
+    if (payload.forget) {
+      await d.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } }));
+    }
+  }
+
+  private async failed(row: Claimed, error: unknown, signal: AbortSignal): Promise<void> {
+    const d = this.d;
+    const log = d.log;
+    if (error instanceof DeliveryError && error.movedTo && d.opts.onMoved) {
+      const movedTo = error.movedTo;
+      log.warn("chat has a new id; its messages follow it", { channel: row.channel, from: row.chatId, to: movedTo });
+      try {
+        // Moves the rows (this one too) to the new id; this one goes back to queued, still first in its chat's order.
+        await d.opts.onMoved(row.channel, row.chatId, movedTo);
+        return void this.#results.push({ id: row.id, kind: "release" });
+      } catch (cause) {
+        log.error("could not follow a chat to its new id", { error: cause });
+      }
+    }
+    const failure = error instanceof DeliveryError ? error.failure : "retry";
+    const reason = error instanceof Error ? error.message : String(error);
+    if (failure === "unreachable") {
+      log.info("chat unreachable; dropping its queue", { channel: row.channel, group: !!this.caps?.isGroup?.(row.chatId), reason });
+      const now = new Date(d.now());
+      const dropped = await d.opts.db.transaction(async (tx) => {
+        const sql = sqlOf(tx);
+        // Read before the update (RETURNING gives the new values, and the content is cleared).
+        const raw = await sql.all<RawRow>(
+          `SELECT ${RETURNED} FROM "Outbox" WHERE "channel" = ? AND "chatId" = ? AND ("id" = ? OR "status" = 'queued')`,
+          row.channel, row.chatId, row.id,
+        );
+        for (const r of raw) {
+          await sql.run(
+            `UPDATE "Outbox" SET "status" = 'unreachable', "payload" = '', "lastError" = ?, "updatedAt" = ?, "leaseUntil" = NULL WHERE "id" = ?`,
+            reason.slice(0, 300), now, Number(r.id),
+          );
+        }
+        await markUnreachable(tx, row.channel as ChannelName, row.chatId);
+        return raw.map((r) => toRow(row.channel, r)).sort((a, b) => a.id - b.id);
+      });
+      await d.opts.onUnreachable?.(row.channel, row.chatId, dropped, reason).catch((e: unknown) =>
+        log.error("could not handle an unreachable chat", { error: e }),
+      );
+      return;
+    }
+    if (failure === "rejected") {
+      log.error("message refused by the platform; dropped", { channel: row.channel, outbox: row.id, reason });
+      return void this.#results.push({ id: row.id, kind: "failed", error: reason.slice(0, 300) });
+    }
+    if (failure === "fatal") {
+      // Nothing can be sent on this channel: keep the message, hold the channel back, say so.
+      log.error("the channel refuses every send; messages stay queued", { channel: row.channel, reason });
+      this.#globalPause = Math.max(this.#globalPause, d.now() + FATAL_PAUSE_MS);
+      d.opts.onFatal?.(row.channel, reason);
+      d.reportFatal({ channel: row.channel, reason });
+      return void this.#results.push({ id: row.id, kind: "release" });
+    }
+    if (error instanceof DeliveryError && error.retryAfterMs !== undefined) {
+      // A rate limit is not the message's fault: pause its scope here and for every instance, count no attempt.
+      const scope: LimitScope = error.scope ?? "chat";
+      log.warn("rate limited; pausing", { channel: row.channel, scope, retryAfter: error.retryAfterMs });
+      await this.pause(row.chatId, scope, error.retryAfterMs);
+      return void this.#results.push({ id: row.id, kind: "release" });
+    }
+    if (d.stopped && signal.aborted) return void this.#results.push({ id: row.id, kind: "release" }); // aborted at stop: handed back as it is
+    const attempts = row.attempts + 1;
+    if (attempts >= (d.opts.maxAttempts ?? 15)) {
+      log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
+      return void this.#results.push({ id: row.id, kind: "failed", error: reason.slice(0, 300) });
+    }
+    const retryAfter = backoff(attempts);
+    log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
+    this.#results.push({ id: row.id, kind: "retry", attempts, notBefore: new Date(d.now() + retryAfter), error: reason.slice(0, 300) });
+  }
+
+  /** A rate-limit answer: nothing in `scope` goes out for `ms`, on this instance at once and on every other through the table. */
+  private async pause(chatId: string, scope: LimitScope, ms: number): Promise<void> {
+    const d = this.d;
+    const now = d.now();
+    const until = now + ms;
+    if (scope === "global") this.#globalPause = Math.max(this.#globalPause, until);
+    else this.#chatPause.set(chatId, Math.max(this.#chatPause.get(chatId) ?? 0, until));
+    const key = scope === "global" ? GLOBAL : chatId;
+    const limit = scope === "global" ? this.caps?.limits?.global : this.chatLimit(chatId);
+    try {
+      await d.opts.db.transaction(async (tx) => {
+        const b = await readBucket(tx, this.channel, key, limit, now, true);
+        b.pausedUntil = Math.max(b.pausedUntil, until);
+        await writeBucket(tx, this.channel, key, b, limit);
+      });
+    } catch (error) {
+      d.log.error("could not record a rate limit for the other instances", { error });
+    }
+    for (const [chat, until] of this.#chatPause) if (until <= now) this.#chatPause.delete(chat);
+  }
+}
+
+export class Dispatcher {
+  readonly #engines = new Map<string, ChannelEngine>();
+  #stopped = false;
+  /** Waiters (retry, pace, the stop grace): woken (and ended) by stop(). */
   readonly #sleepers = new Set<() => void>();
   /** Aborts the sends in flight when the grace period at stop has passed. */
-  readonly #abort = new AbortController();
-  #reportFatal: (failure: { channel: string; reason: string }) => void = () => {};
+  readonly abort = new AbortController();
+  /** This instance's name in the rows it claims. */
+  readonly instanceId: string;
+  reportFatal: (failure: { channel: string; reason: string }) => void = () => {};
   /**
    * Resolves at the first fatal failure of any channel (a revoked token): the process should stop
    * with an error. The messages stay in the outbox.
    */
-  readonly fatal = new Promise<{ channel: string; reason: string }>((resolve) => (this.#reportFatal = resolve));
+  readonly fatal = new Promise<{ channel: string; reason: string }>((resolve) => (this.reportFatal = resolve));
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(readonly opts: DispatcherOptions) {
+    this.instanceId = opts.instanceId ?? randomUUID();
+  }
 
-  private get log(): Logger {
+  get log(): Logger {
     return this.opts.log;
   }
 
-  private get timers(): DispatcherTimers {
-    return this.opts.timers ?? realTimers;
+  get stopped(): boolean {
+    return this.#stopped;
   }
 
-  private now(): number {
-    return this.timers.now();
+  now(): number {
+    return (this.opts.timers ?? realTimers).now();
   }
 
-  /** Starts delivering for a channel, beginning with what the outbox still holds for it. */
+  /** Starts delivering for a channel: whatever the outbox holds for it is claimed from the table. */
   async register(sender: ChannelSender): Promise<void> {
-    this.#senders.set(sender.channel, sender);
-    this.#pacers.set(sender.channel, new Pacer(sender.capabilities, () => this.now()));
-    let after = 0;
-    for (;;) {
-      const rows = await this.opts.db.transaction((tx) =>
-        tx.outbox.findMany({ where: { channel: sender.channel, id: { gt: after } }, orderBy: { id: "asc" }, take: PAGE }),
-      );
-      this.enqueue(rows);
-      if (rows.length < PAGE) break;
-      after = rows[rows.length - 1]!.id;
-    }
+    if (this.#engines.has(sender.channel)) return;
+    this.#engines.set(sender.channel, new ChannelEngine(this, sender));
   }
 
   /** The registered sender of a channel (core: an apology sent directly when the database fails). */
   sender(channel: string): ChannelSender | undefined {
-    return this.#senders.get(channel);
+    return this.#engines.get(channel)?.sender;
   }
 
   /** What a registered channel can show (DEFAULT_CAPABILITIES for one that declares nothing or is not registered). */
   capabilitiesOf(channel: string): ResolvedCapabilities {
-    return { ...DEFAULT_CAPABILITIES, ...this.#senders.get(channel)?.capabilities };
+    return { ...DEFAULT_CAPABILITIES, ...this.#engines.get(channel)?.sender.capabilities };
   }
 
   /**
-   * Messages queued for chat `from` go to `to` instead (the same chat under a new id), ahead of any
-   * already queued for `to`. While a message is in flight to `from`, its queue stays: if that
-   * message is refused for the same reason, its worker moves it with the rest in order (see `work`).
+   * A chat has a new id. Its rows were moved in the table (staff/staff-chat.ts moveChatRecords),
+   * which is all the engine reads; this only looks again at once.
    */
-  redirect(channel: string, from: string, to: string): void {
-    if (from === to) return;
-    const old = this.#chats.get(`${channel}\u0000${from}`);
-    if (!old || old.running) return;
-    this.#chats.delete(`${channel}\u0000${from}`);
-    this.adopt(channel, to, old.rows.splice(0));
-  }
-
-  /** Puts `rows` at the front of chat `to`'s queue (behind the row in flight, if any). */
-  private adopt(channel: string, to: string, rows: QueuedMessage[]): void {
-    if (!rows.length) return;
-    for (const row of rows) row.chatId = to;
-    const key = `${channel}\u0000${to}`;
-    let chat = this.#chats.get(key);
-    if (!chat) {
-      chat = { channel, chatId: to, rows: [], running: false, parked: false };
-      this.#chats.set(key, chat);
-    }
-    chat.rows.splice(chat.running ? 1 : 0, 0, ...rows);
-    if (!chat.running) this.#ready.push(chat);
-    this.schedule();
+  redirect(channel: string, _from: string, _to: string): void {
+    this.#engines.get(channel)?.wake();
   }
 
   unregister(channel: ChannelName): void {
-    this.#senders.delete(channel);
+    const engine = this.#engines.get(channel);
+    if (!engine) return;
+    this.#engines.delete(channel);
+    void engine.stop();
   }
 
-  /** Rows a turn has committed. Rows of channels without a sender stay in the table for later. */
+  /** Rows a unit has committed: their channels look at the table at once (a member is answered without waiting for a poll). */
   enqueue(rows: QueuedMessage[]): void {
-    for (const row of rows) {
-      if (this.#known.has(row.id) || !this.#senders.has(row.channel)) continue;
-      this.#known.add(row.id);
-      const key = `${row.channel}\u0000${row.chatId}`;
-      let chat = this.#chats.get(key);
-      if (!chat) {
-        chat = { channel: row.channel, chatId: row.chatId, rows: [], running: false, parked: false };
-        this.#chats.set(key, chat);
-      }
-      chat.rows.push(row);
-      if (!chat.running && !chat.parked && chat.rows.length === 1) this.#ready.push(chat);
-    }
-    this.schedule();
-  }
-
-  /** Resolves once nothing is queued, in flight or waiting to be deleted (tests, shutdown). */
-  async idle(): Promise<void> {
-    if (!this.busy()) return this.flush();
-    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    await this.flush();
+    const channels = new Set(rows.map((r) => r.channel));
+    for (const channel of channels) this.#engines.get(channel)?.wake();
   }
 
   /**
-   * Stops delivering: nothing new is sent; sends in flight get `graceMs` to finish and are then
-   * aborted (their rows stay: whether the platform stored them is unknown); rows waiting for a
-   * retry or a pace slot stay in the table for the next start. Delivered rows are removed before
-   * this resolves.
+   * Resolves once nothing is in flight, every result is written and no row of a registered channel
+   * waits (a retry included; a scheduled row never tried does not count) (tests, shutdown).
+   */
+  async idle(): Promise<void> {
+    if (this.#stopped) return;
+    await Promise.all([...this.#engines.values()].map((e) => e.idle()));
+  }
+
+  /** The most rows held in memory at once by a channel's engine (claimed, not yet written back); bounded by `concurrency`. */
+  maxHeld(channel: string): number {
+    return this.#engines.get(channel)?.maxHeld ?? 0;
+  }
+
+  /**
+   * Stops delivering: nothing new is claimed; sends in flight get `graceMs` to finish and are then
+   * aborted. Every result is written, and every claimed row not sent is handed back (queued, lease
+   * cleared), before this resolves.
    */
   async stop(opts: { graceMs?: number } = {}): Promise<void> {
+    if (this.#stopped) return;
     this.#stopped = true;
+    const engines = [...this.#engines.values()];
     for (const wake of this.#sleepers) wake();
     this.#sleepers.clear();
-    const workers = Promise.allSettled([...this.#workers]);
+    await Promise.all(engines.map((e) => e.stop()));
+    const sends = Promise.allSettled(engines.flatMap((e) => [...e.inFlight.values()]));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), opts.graceMs ?? STOP_GRACE_MS)));
-    if ((await Promise.race([workers, graceOver])) === "late") {
-      this.log.warn("sends still in flight at stop; aborted (they stay in the outbox)", { count: this.#workers.size });
-      this.#abort.abort();
-      await workers;
+    if ((await Promise.race([sends, graceOver])) === "late") {
+      this.log.warn("sends still in flight at stop; aborted (they stay in the outbox)", { count: engines.reduce((n, e) => n + e.inFlight.size, 0) });
+      this.abort.abort();
+      await sends;
     }
     clearTimeout(timer);
-    await this.flush();
-    // Idle waiters (tests, the console) must not hang on a stopped dispatcher.
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
+    for (const e of engines) await e.flush();
   }
 
-  private busy(): boolean {
-    return this.#workers.size > 0 || [...this.#chats.values()].some((c) => c.rows.length > 0);
-  }
-
-  private settle(): void {
-    if (this.busy()) return;
-    // Nothing left to batch with: write the deletions now instead of after FLUSH_MS, so an idle
-    // dispatcher (a shutdown, a test step) never waits on the batch timer.
-    if (this.#deletions.length) void this.flush();
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  private schedule(): void {
-    if (this.#stopped) return;
-    const limit = this.opts.concurrency ?? 16;
-    const waiting: ChatQueue[] = [];
-    while (this.#ready.length) {
-      const chat = this.#ready.shift()!;
-      if (chat.running || chat.parked || chat.rows.length === 0) continue;
-      const running = this.#running.get(chat.channel) ?? 0;
-      if (running >= limit) {
-        waiting.push(chat);
-        continue;
-      }
-      this.#running.set(chat.channel, running + 1);
-      chat.running = true;
-      const worker: Promise<void> = this.work(chat).finally(() => {
-        chat.running = false;
-        this.#running.set(chat.channel, (this.#running.get(chat.channel) ?? 1) - 1);
-        this.#workers.delete(worker);
-        if (chat.parked) {
-          // woken into the ready list by its timer
-        } else if (chat.rows.length) this.#ready.push(chat);
-        else this.#chats.delete(`${chat.channel}\u0000${chat.chatId}`);
-        this.schedule();
-        this.settle();
-      });
-      this.#workers.add(worker);
-    }
-    this.#ready.push(...waiting);
-    this.settle();
-  }
-
-  private async work(chat: ChatQueue): Promise<void> {
-    while (chat.rows.length && !this.#stopped) {
-      const row = chat.rows[0]!;
-      const sender = this.#senders.get(row.channel);
-      if (!sender) return;
-      const notBefore = row.notBefore ? row.notBefore.getTime() - this.now() : 0;
-      // Keep the chat's order: later messages wait behind this one.
-      const wait = notBefore > 0 ? notBefore : this.#pacers.get(row.channel)!.take(row.chatId);
-      if (wait > 0) {
-        // Free the worker for other chats meanwhile; this chat comes back when its time has come.
-        chat.parked = true;
-        void this.sleep(wait).then(() => {
-          chat.parked = false;
-          if (this.#stopped) return;
-          this.#ready.push(chat);
-          this.schedule();
-        });
-        return;
-      }
-      const { outcome, reason, movedTo } = await this.deliver(sender, row);
-      if (outcome === "retry") continue;
-      if (outcome === "moved") {
-        // The chat has a new id: this message goes there first, then whatever still follows it here.
-        chat.rows.shift();
-        this.adopt(row.channel, movedTo!, [row, ...chat.rows.splice(0)]);
-        continue;
-      }
-      chat.rows.shift();
-      this.#known.delete(row.id);
-      if (outcome === "unreachable") {
-        // Blocked or gone: nothing queued for this chat can be delivered.
-        const dropped = [row, ...chat.rows];
-        for (const r of chat.rows) this.#known.delete(r.id);
-        chat.rows.length = 0;
-        await this.opts.onUnreachable?.(row.channel, row.chatId, dropped, reason ?? "").catch((error: unknown) =>
-          this.log.error("could not handle an unreachable chat", { error }),
-        );
-        return;
-      }
-    }
-  }
-
-  /** Delivers one row; "retry" means it stays at the head of its chat's queue (paced or with a later notBefore). */
-  private async deliver(
-    sender: ChannelSender,
-    row: QueuedMessage,
-  ): Promise<{ outcome: "done" | "retry" | "unreachable" | "moved"; reason?: string; movedTo?: string }> {
-    const payload = JSON.parse(row.payload) as QueuedPayload;
-    const signal = this.#abort.signal;
-    try {
-      if (payload.kind === "edit-tag") {
-        const sent = await this.opts.db.transaction((tx) =>
-          tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { id: true, messageId: true } }),
-        );
-        // Each copy on its own: one deleted by someone (or too old to edit) does not keep the others
-        // from being edited (an erasure must reach them all). Re-editing a copy is harmless.
-        for (const [i, copy] of sent.entries()) {
-          // The first edit took the slot the worker asked for; further copies ask for their own.
-          for (let wait = i === 0 ? 0 : this.#pacers.get(row.channel)!.take(row.chatId); wait > 0; wait = this.#pacers.get(row.channel)!.take(row.chatId)) {
-            if (this.#stopped) return { outcome: "retry" };
-            await this.sleep(wait);
-          }
-          try {
-            await sender.deliver(row.chatId, { kind: "edit", messageId: copy.messageId, message: payload.message }, signal);
-          } catch (error) {
-            if (!(error instanceof DeliveryError) || error.failure !== "rejected") throw error;
-            this.log.info("a copy of a message cannot be edited any more; forgotten", { channel: row.channel, reason: error.message });
-            await this.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: copy.id } }));
-          }
-        }
-        if (payload.forget) {
-          await this.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } }));
-        }
-        this.deleteSoon(row.id);
-        return { outcome: "done" };
-      }
-      const { messageId } = await sender.deliver(row.chatId, payload, signal);
-      if (row.tag) {
-        const tag = row.tag;
-        await this.opts.db.transaction(async (tx) => {
-          await tx.outbox.deleteMany({ where: { id: row.id } });
-          await tx.sentMessage.create({ data: { tag, channel: row.channel, chatId: row.chatId, messageId, locale: row.locale } });
-        });
-      } else {
-        this.deleteSoon(row.id);
-      }
-      return { outcome: "done" };
-    } catch (error) {
-      if (error instanceof DeliveryError && error.movedTo && this.opts.onMoved) {
-        const movedTo = error.movedTo;
-        this.log.warn("chat has a new id; its messages follow it", { channel: row.channel, from: row.chatId, to: movedTo });
-        try {
-          await this.opts.onMoved(row.channel, row.chatId, movedTo);
-          return { outcome: "moved", movedTo };
-        } catch (cause) {
-          this.log.error("could not follow a chat to its new id", { error: cause });
-        }
-      }
-      const failure = error instanceof DeliveryError ? error.failure : "retry";
-      const reason = error instanceof Error ? error.message : String(error);
-      if (failure === "unreachable") {
-        this.log.info("chat unreachable; dropping its queue", { channel: row.channel, group: !!sender.capabilities?.isGroup?.(row.chatId), reason });
-        await this.opts.db.transaction(async (tx) => {
-          await tx.outbox.deleteMany({ where: { channel: row.channel, chatId: row.chatId } });
-          await markUnreachable(tx, row.channel as ChannelName, row.chatId);
-        });
-        return { outcome: "unreachable", reason };
-      }
-      if (failure === "rejected") {
-        this.log.error("message refused by the platform; dropped", { channel: row.channel, outbox: row.id, reason });
-        this.deleteSoon(row.id);
-        return { outcome: "done" };
-      }
-      if (failure === "fatal") {
-        // Nothing can be sent on this channel: keep the message, hold the channel back, say so.
-        this.log.error("the channel refuses every send; messages stay queued", { channel: row.channel, reason });
-        this.#pacers.get(row.channel)!.pause(row.chatId, "global", FATAL_PAUSE_MS);
-        this.opts.onFatal?.(row.channel, reason);
-        this.#reportFatal({ channel: row.channel, reason });
-        return { outcome: "retry" };
-      }
-      if (error instanceof DeliveryError && error.retryAfterMs !== undefined) {
-        // A rate limit is not the message's fault: pause its scope, do not count an attempt.
-        this.log.warn("rate limited; pausing", { channel: row.channel, scope: error.scope ?? "chat", retryAfter: error.retryAfterMs });
-        this.#pacers.get(row.channel)!.pause(row.chatId, error.scope ?? "chat", error.retryAfterMs);
-        return { outcome: "retry" };
-      }
-      if (this.#stopped && signal.aborted) return { outcome: "retry" }; // aborted at stop: handed back as it is
-      const attempts = row.attempts + 1;
-      if (attempts >= (this.opts.maxAttempts ?? 15)) {
-        this.log.error("message kept failing; dropped", { channel: row.channel, outbox: row.id, attempts, reason });
-        this.deleteSoon(row.id);
-        return { outcome: "done" };
-      }
-      const retryAfter = backoff(attempts);
-      this.log.warn("delivery failed; will retry", { channel: row.channel, outbox: row.id, attempts, retryAfter, reason });
-      row.attempts = attempts;
-      row.notBefore = new Date(this.now() + retryAfter);
-      const notBefore = row.notBefore;
-      await this.opts.db.transaction((tx) =>
-        tx.outbox.updateMany({ where: { id: row.id }, data: { attempts, notBefore, lastError: reason.slice(0, 300) } }),
-      );
-      return { outcome: "retry" };
-    }
-  }
-
-  /** Waits `ms`, or until stop(). */
-  private sleep(ms: number): Promise<void> {
+  /** Waits `ms` on the dispatcher's clock, or until stop(). */
+  sleep(ms: number): Promise<void> {
     if (this.#stopped) return Promise.resolve();
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -428,41 +768,10 @@ export class Dispatcher {
       else timer = setTimeout(wake, ms);
     });
   }
-
-  /**
-   * Delivered rows are removed in batches: one transaction per FLUSH_MS (or FLUSH_ROWS rows), or at
-   * once when nothing else is queued (`settle`). The timer holds the process open (a batch is never
-   * left behind at exit); `flush` writes at once.
-   */
-  private deleteSoon(id: number): void {
-    this.#deletions.push(id);
-    if (this.#deletions.length >= FLUSH_ROWS) void this.flush();
-    else this.#flushTimer ??= setTimeout(() => void this.flush(), FLUSH_MS);
-  }
-
-  /** Writes the pending deletions now; resolves when every deletion so far is in the database. */
-  private async flush(): Promise<void> {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    while (this.#flushing) await this.#flushing;
-    if (!this.#deletions.length) return;
-    const ids = this.#deletions;
-    this.#deletions = [];
-    this.#flushing = (async () => {
-      try {
-        await this.opts.db.transaction((tx) => deleteOutbox(tx, ids));
-      } catch (error) {
-        this.log.error("could not remove delivered messages from the outbox", { error, count: ids.length });
-      } finally {
-        this.#flushing = undefined;
-      }
-    })();
-    await this.#flushing;
-    if (this.#deletions.length) await this.flush();
-  }
 }
 
 /** 1 s, 2 s, 4 s ... capped at 10 minutes. */
 function backoff(attempts: number): number {
   return Math.min(600_000, 1000 * 2 ** (attempts - 1));
 }
+

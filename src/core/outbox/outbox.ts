@@ -1,7 +1,7 @@
 /**
  * A unit of work's outbox: the one way the core sends a message. Every message is a row of the
  * `Outbox` table written in the unit's transaction, so it commits (and is delivered, by
- * outbox/dispatcher.ts) together with what the unit decided, or not at all. The rows queued are
+ * outbox/dispatcher.ts, the delivery engine) together with what the unit decided, or not at all. The rows queued are
  * handed to the dispatcher once the unit commits (unit.ts `runUnit`, core.ts for chat turns).
  *
  * It also keeps each chat's menu (bookkeeping.ts `ChatMenu`): what a typed "2" or a typed button
@@ -10,7 +10,7 @@
 import type { Tx } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
-import { deleteMenu, enqueue, loadMenu, saveMenu, updatePayload, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { deleteMenu, enqueue, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
 import { toPlain } from "../rich-text.ts";
 import { asLocale, foldLabel, render, type ButtonSpec, type MessageSpec, type Target } from "../message.ts";
@@ -45,12 +45,18 @@ export class Outbox {
     private readonly conversation?: ChatRef,
   ) {}
 
-  /** Queues a message to `to`, in `to.locale`; it is delivered after the unit commits. `tag` names it for later edits. */
-  async send(to: Target, spec: MessageSpec, opts: { tag?: string } = {}): Promise<void> {
+  /**
+   * Queues a message to `to`, in `to.locale`; it is delivered after the unit commits. `tag` names it
+   * for later edits. `lane`: by default "conversation" for the unit's own chat and "notice" for any
+   * other; "bulk" for announcements (sent after both, within the budget left). `notBefore`: not
+   * sent before then (it holds back the later messages of its chat and lane, never the conversation).
+   */
+  async send(to: Target, spec: MessageSpec, opts: { tag?: string; lane?: Lane; notBefore?: Date } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
     if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
     else await this.numberChoices(to, spec, message, opts.tag);
-    await this.queue(to, { kind: "send", message }, opts.tag ?? null);
+    const lane = opts.lane ?? (this.isConversation(to) ? "conversation" : "notice");
+    await this.queue(to, { kind: "send", message }, opts.tag ?? null, lane, opts.notBefore ?? null);
   }
 
   /**
@@ -69,7 +75,9 @@ export class Outbox {
       const message = this.build(target.locale, spec);
       if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
       const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
-      await this.queue(target, payload, null);
+      // The notice lane waits for the chat's earlier conversation and notice rows (dispatcher.ts),
+      // so the edit never overtakes its copy, whichever of the two lanes the copy took.
+      await this.queue(target, payload, null, "notice", null);
     }
   }
 
@@ -79,7 +87,9 @@ export class Outbox {
     const fallback = this.services.settings.defaultLocale;
     const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const select = { channel: true, chatId: true, locale: true } as const;
-    for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where, select }))]) {
+    // Outbox rows still on their way (finished ones are kept as history: a sent one is in SentMessage).
+    const waiting = { ...where, status: { in: ["queued", "sending"] } };
+    for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where: waiting, select }))]) {
       chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
     return [...chats.values()];
@@ -90,7 +100,7 @@ export class Outbox {
     const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const rows = [
       ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
-      ...(await this.tx.outbox.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending"] } }, select: { tag: true }, distinct: ["tag"] })),
     ];
     return [...new Set(rows.map((r) => r.tag).filter((t): t is string => !!t))];
   }
@@ -136,9 +146,11 @@ export class Outbox {
     return message;
   }
 
-  private async queue(to: Target, payload: QueuedPayload, tag: string | null): Promise<void> {
-    // One step, one message: merged into this unit's previous message to the chat when the content allows.
-    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(this.queued, to, payload.message, tag) : null;
+  private async queue(to: Target, payload: QueuedPayload, tag: string | null, lane: Lane, notBefore: Date | null): Promise<void> {
+    // One step, one message: merged into this unit's previous message to the chat when the content
+    // allows (and it waits in the same lane, for the same time).
+    const mergeable = this.queued.filter((r) => r.lane === lane && (r.notBefore?.getTime() ?? null) === (notBefore?.getTime() ?? null));
+    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(mergeable, to, payload.message, tag) : null;
     if (merge) {
       await updatePayload(this.tx, merge.row.id, merge.payload);
       merge.row.payload = merge.payload;
@@ -146,7 +158,7 @@ export class Outbox {
     }
     const row = await enqueue(
       this.tx,
-      { channel: to.channel, chatId: to.chatId, payload: JSON.stringify(payload), tag, locale: to.locale },
+      { channel: to.channel, chatId: to.chatId, payload: JSON.stringify(payload), tag, locale: to.locale, lane, notBefore },
       this.now,
     );
     this.queued.push(row);

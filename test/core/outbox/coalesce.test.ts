@@ -52,6 +52,7 @@ describe("coalesceInto", () => {
     locale: "en",
     attempts: 0,
     notBefore: null,
+    lane: "conversation",
   });
   const to = { channel: "telegram", chatId: "1" };
 

@@ -1,0 +1,340 @@
+/**
+ * The delivery engine on a real database with virtual time and fake senders: lanes, scheduled
+ * rows, rate limits per scope seen by every instance, a crashed instance's leases taken over, two
+ * instances sharing the queue and the global budget, memory bounded by the batch, pruning.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { sqlOf, type Database } from "../../../src/db/database.ts";
+import { openTestDatabase } from "../../support/db-template.ts";
+import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
+import { enqueue, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
+import { silentLogger } from "../../../src/log.ts";
+
+let dir: string;
+let db: Database;
+const running: Dispatcher[] = [];
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), "qti-engine-"));
+  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
+});
+afterEach(async () => {
+  for (const d of running.splice(0)) await d.stop({ graceMs: 10 });
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Virtual time: once the process has nothing else to do, the clock jumps to the earliest wait. */
+function virtualTime(start = 1_000_000) {
+  let t = start;
+  const timers: { due: number; resolve: () => void }[] = [];
+  let scheduled = false;
+  const tick = () => {
+    scheduled = false;
+    timers.sort((a, b) => a.due - b.due);
+    const next = timers.shift();
+    if (!next) return;
+    t = Math.max(t, next.due);
+    next.resolve();
+    schedule();
+  };
+  const schedule = () => {
+    if (scheduled || !timers.length) return;
+    scheduled = true;
+    setImmediate(tick);
+  };
+  return {
+    now: () => t,
+    wait: (ms: number) =>
+      new Promise<void>((resolve) => {
+        timers.push({ due: t + ms, resolve });
+        schedule();
+      }),
+  };
+}
+type Time = ReturnType<typeof virtualTime>;
+
+type Attempt = { chatId: string; text: string; at: number };
+/** A sender that records every attempt; `script` may throw or hang. */
+function fakeSender(time: Time, script: (a: Attempt, signal?: AbortSignal) => void | Promise<void> = () => {}, capabilities?: ChannelCapabilities) {
+  const attempts: Attempt[] = [];
+  const delivered: Attempt[] = [];
+  let id = 1;
+  const sender: ChannelSender = {
+    channel: "telegram",
+    ...(capabilities ? { capabilities } : {}),
+    async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
+      const a: Attempt = { chatId, text: outbound.message.text, at: time.now() };
+      attempts.push(a);
+      await script(a, signal);
+      delivered.push(a);
+      return { messageId: String(id++) };
+    },
+  };
+  return { sender, attempts, delivered };
+}
+
+function engine(time: Time, extra: Partial<DispatcherOptions> = {}): Dispatcher {
+  const d = new Dispatcher({ db, log: silentLogger, timers: time, ...extra });
+  running.push(d);
+  return d;
+}
+
+const payload = (text: string) => JSON.stringify({ kind: "send", message: { text } });
+
+async function queue(chatId: string, text: string, opts: { lane?: Lane; notBefore?: Date } = {}): Promise<QueuedMessage> {
+  return db.transaction((tx) => enqueue(tx, { channel: "telegram", chatId, payload: payload(text), tag: null, locale: "ru", ...opts }, new Date()));
+}
+
+/** Many rows in one transaction (`chat(i)`, text `${prefix}${i}`). */
+async function queueMany(n: number, chat: (i: number) => string, prefix: string, lane: Lane): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < n; i++) await enqueue(tx, { channel: "telegram", chatId: chat(i), payload: payload(`${prefix}${i}`), tag: null, locale: "ru", lane }, new Date());
+  });
+}
+
+const statusCounts = () =>
+  db.transaction(async (tx) => {
+    const rows = await sqlOf(tx).all<{ status: string; n: number | string }>(`SELECT "status", COUNT(*) AS "n" FROM "Outbox" GROUP BY "status"`);
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  });
+
+/** Resolves once a rate-limit pause is recorded in the table (what other instances read). */
+async function pauseRecorded(): Promise<void> {
+  for (;;) {
+    const row = await db.transaction((tx) => sqlOf(tx).get(`SELECT 1 AS "x" FROM "OutboxPace" WHERE "pausedUntil" IS NOT NULL`));
+    if (row) return;
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Resolves once `check` holds (checked after every attempt of the sender; no timing). */
+function until(check: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = () => (check() ? resolve() : setImmediate(poll));
+    poll();
+  });
+}
+
+describe("delivery engine", () => {
+  it("keeps finished rows with their status and message id, and prunes them after the retention", async () => {
+    const time = virtualTime();
+    const { sender } = fakeSender(time, (a) => {
+      if (a.text === "bad") throw new DeliveryError("rejected", "400 Bad Request: can't parse entities");
+    });
+    const d = engine(time);
+    await d.register(sender);
+    d.enqueue([await queue("1", "ok"), await queue("2", "bad")]);
+    await d.idle();
+    const rows = await db.transaction((tx) => tx.outbox.findMany({ orderBy: { id: "asc" } }));
+    expect(rows.map((r) => [r.status, r.messageId, r.lastError?.slice(0, 3) ?? null])).toEqual([
+      ["sent", "1", null],
+      ["failed", null, "400"],
+    ]);
+    expect(rows[0]!.sentAt).not.toBeNull();
+    // Pruning: nothing newer than `before`; then everything finished.
+    const queued = await queue("3", "later", { notBefore: new Date(time.now() + 86_400_000) });
+    expect(await db.transaction((tx) => pruneDelivered(tx, new Date(time.now() - 1000)))).toBe(0);
+    expect(await db.transaction((tx) => pruneDelivered(tx, new Date(time.now() + 1000)))).toBe(2);
+    expect((await db.transaction((tx) => tx.outbox.findMany())).map((r) => r.id)).toEqual([queued.id]);
+  });
+
+  it("a scheduled row holds back only the later rows of its chat and lane; the conversation goes on", async () => {
+    const time = virtualTime();
+    const { sender, delivered } = fakeSender(time);
+    const d = engine(time);
+    await d.register(sender);
+    const at = new Date(time.now() + 60_000);
+    await queue("1", "bulk-scheduled", { lane: "bulk", notBefore: at });
+    await queue("1", "bulk-after", { lane: "bulk" });
+    await queue("2", "other-chat-bulk", { lane: "bulk" });
+    d.enqueue([await queue("1", "answer")]);
+    await until(() => delivered.length === 4);
+    const when = (text: string) => delivered.find((a) => a.text === text)!.at;
+    expect(when("answer")).toBeLessThan(at.getTime());
+    expect(when("other-chat-bulk")).toBeLessThan(at.getTime());
+    expect(when("bulk-scheduled")).toBeGreaterThanOrEqual(at.getTime());
+    expect(delivered.slice(2).map((a) => a.text)).toEqual(["bulk-scheduled", "bulk-after"]);
+  });
+
+  it("keeps each chat's order under retries while other chats go on", async () => {
+    const time = virtualTime();
+    const failures = new Map<string, number>([["a1", 2], ["b2", 1], ["c1", 3]]);
+    const { sender, delivered } = fakeSender(time, (a) => {
+      const left = failures.get(a.text) ?? 0;
+      if (left > 0) {
+        failures.set(a.text, left - 1);
+        throw new DeliveryError("retry", "502 Bad Gateway");
+      }
+    });
+    const d = engine(time, { concurrency: 4 });
+    await d.register(sender);
+    const rows = [];
+    for (let i = 1; i <= 4; i++) for (const chat of ["a", "b", "c"]) rows.push(await queue(chat, `${chat}${i}`));
+    d.enqueue(rows);
+    await d.idle();
+    for (const chat of ["a", "b", "c"]) {
+      expect(delivered.filter((x) => x.chatId === chat).map((x) => x.text)).toEqual([1, 2, 3, 4].map((i) => `${chat}${i}`));
+    }
+    // b and c did not wait for a1's retries: b1 went out before a1 did.
+    const at = (t: string) => delivered.find((x) => x.text === t)!.at;
+    expect(at("b1")).toBeLessThan(at("a1"));
+  });
+
+  it("a global 429 stops every send of the channel, on this and every other instance, until retry_after has passed", async () => {
+    const time = virtualTime();
+    let limitedAt = 0;
+    let limited = false;
+    const one = fakeSender(time, (a) => {
+      if (!limited && a.text === "x3") {
+        limited = true;
+        limitedAt = time.now();
+        throw new DeliveryError("retry", "429 Too Many Requests: retry after 7", 7000, "global");
+      }
+    });
+    const two = fakeSender(time);
+    const a = engine(time, { concurrency: 4, instanceId: "a" });
+    const b = engine(time, { concurrency: 4, instanceId: "b" });
+    await a.register(one.sender);
+    await queueMany(40, (i) => String(100 + i), "x", "conversation");
+    a.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await until(() => limited);
+    await pauseRecorded();
+    await b.register(two.sender);
+    await Promise.all([a.idle(), b.idle()]);
+    const attempts = [...one.attempts, ...two.attempts];
+    // Sends already in flight when the 429 came may finish; nothing starts inside the window.
+    const inside = attempts.filter((x) => x.at > limitedAt && x.at < limitedAt + 7000);
+    expect(inside).toEqual([]);
+    expect(new Set([...one.delivered, ...two.delivered].map((x) => x.text)).size).toBe(40);
+    expect(await statusCounts()).toEqual({ sent: 40 });
+  });
+
+  it("a chat's 429 stops the sends to that chat only, on every instance, until retry_after has passed", async () => {
+    const time = virtualTime();
+    let limitedAt = 0;
+    let limited = false;
+    const one = fakeSender(time, (a) => {
+      if (!limited && a.text === "g1") {
+        limited = true;
+        limitedAt = time.now();
+        throw new DeliveryError("retry", "429 Too Many Requests: retry after 30", 30_000, "chat");
+      }
+    });
+    const two = fakeSender(time);
+    const a = engine(time, { instanceId: "a" });
+    const b = engine(time, { instanceId: "b" });
+    await a.register(one.sender);
+    await queueMany(5, () => "-100", "g", "conversation");
+    await queueMany(5, () => "-100", "n", "notice");
+    a.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await until(() => limited);
+    await pauseRecorded();
+    await b.register(two.sender);
+    await queueMany(20, (i) => String(200 + i), "p", "conversation");
+    b.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await Promise.all([a.idle(), b.idle()]);
+    const attempts = [...one.attempts, ...two.attempts];
+    expect(attempts.filter((x) => x.chatId === "-100" && x.at > limitedAt && x.at < limitedAt + 30_000)).toEqual([]);
+    // Other chats went on inside the window.
+    expect(attempts.filter((x) => x.chatId !== "-100" && x.at < limitedAt + 30_000).length).toBe(20);
+    expect(await statusCounts()).toEqual({ sent: 30 });
+  });
+
+  it("takes over the rows a crashed instance left `sending` once their lease has expired, in order", async () => {
+    const time = virtualTime();
+    // The crashed instance: its sends never return (the process is gone); it holds both of its slots.
+    const dead = fakeSender(time, (_a, signal) => new Promise((_, reject) => signal?.addEventListener("abort", () => reject(new Error("aborted")))));
+    const crashed = engine(time, { concurrency: 2, instanceId: "crashed", leaseMs: 30_000 });
+    await crashed.register(dead.sender);
+    await queue("1", "A1");
+    await queue("2", "B1");
+    await queue("1", "A2");
+    crashed.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await until(() => dead.attempts.length === 2);
+    const claimedAt = time.now();
+    expect(await statusCounts()).toEqual({ sending: 2, queued: 1 });
+    const alive = fakeSender(time);
+    const other = engine(time, { instanceId: "alive", leaseMs: 30_000 });
+    await other.register(alive.sender);
+    await other.idle();
+    expect(alive.delivered.map((a) => a.text).sort()).toEqual(["A1", "A2", "B1"]);
+    for (const a of alive.delivered) expect(a.at).toBeGreaterThanOrEqual(claimedAt + 30_000);
+    expect(alive.delivered.filter((a) => a.chatId === "1").map((a) => a.text)).toEqual(["A1", "A2"]);
+    expect(await statusCounts()).toEqual({ sent: 3 });
+  });
+
+  it("sends the conversation lane ahead of 5,000 queued bulk rows", async () => {
+    const time = virtualTime();
+    let answerQueued = -1;
+    let d: Dispatcher | undefined;
+    const { sender, delivered } = fakeSender(
+      time,
+      async (a) => {
+        // A member writes while the announcement goes out: the unit commits, the engine is told.
+        if (a.text !== "bulk20") return;
+        const row = await queue("1", "answer", { lane: "conversation" });
+        answerQueued = delivered.length;
+        d!.enqueue([row]);
+      },
+      { limits: { global: { burst: 10, everyMs: 100 } } },
+    );
+    await queueMany(5000, (i) => String(10_000 + i), "bulk", "bulk");
+    d = engine(time, { concurrency: 8 });
+    await d.register(sender);
+    d.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await until(() => delivered.some((a) => a.text === "answer"));
+    const position = delivered.findIndex((a) => a.text === "answer");
+    // At most the sends already claimed (one batch) go before it.
+    expect(position - answerQueued).toBeLessThanOrEqual(8 + 1);
+    expect(delivered.length).toBeLessThan(100);
+  }, 60_000);
+
+  it("two instances on one database send every row once and keep the global limit together", async () => {
+    const time = virtualTime();
+    const limits = { global: { burst: 5, everyMs: 100 }, privateChat: { burst: 3, everyMs: 1000 } };
+    // Each send takes 30 ms, and each instance sends 3 at a time: both have work while the other sends.
+    const one = fakeSender(time, () => time.wait(30), { limits });
+    const two = fakeSender(time, () => time.wait(30), { limits });
+    const a = engine(time, { concurrency: 3, instanceId: "a" });
+    const b = engine(time, { concurrency: 3, instanceId: "b" });
+    await queueMany(150, (i) => String(300 + (i % 50)), "r", "conversation");
+    await a.register(one.sender);
+    await b.register(two.sender);
+    a.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    b.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await Promise.all([a.idle(), b.idle()]);
+    const all = [...one.delivered, ...two.delivered].sort((x, y) => x.at - y.at);
+    expect(all).toHaveLength(150);
+    expect(new Set(all.map((x) => x.text)).size).toBe(150);
+    expect(one.delivered.length).toBeGreaterThan(0);
+    expect(two.delivered.length).toBeGreaterThan(0);
+    // Any second holds at most the burst plus what refills in it: 5 + 10.
+    for (const x of all) expect(all.filter((y) => y.at >= x.at && y.at < x.at + 1000).length).toBeLessThanOrEqual(15);
+    // Each chat: at most its burst plus one a second.
+    for (const x of all) {
+      expect(all.filter((y) => y.chatId === x.chatId && y.at >= x.at && y.at < x.at + 1000).length).toBeLessThanOrEqual(4);
+    }
+    // Per chat, in order.
+    for (let c = 0; c < 50; c++) {
+      const texts = all.filter((x) => x.chatId === String(300 + c)).map((x) => Number(x.text.slice(1)));
+      expect(texts).toEqual([...texts].sort((p, q) => p - q));
+    }
+  }, 60_000);
+
+  it("holds no more rows in memory than one batch, over 50,000 queued rows", async () => {
+    const time = virtualTime();
+    const { sender, delivered } = fakeSender(time);
+    await queueMany(50_000, (i) => String(i % 5000), "m", "bulk");
+    const d = engine(time, { concurrency: 64 });
+    await d.register(sender);
+    d.enqueue([{ channel: "telegram" } as QueuedMessage]);
+    await d.idle();
+    expect(delivered).toHaveLength(50_000);
+    expect(d.maxHeld("telegram")).toBeLessThanOrEqual(64);
+    expect(await statusCounts()).toEqual({ sent: 50_000 });
+  }, 300_000);
+});
