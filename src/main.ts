@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       ...(consoleMode ? [{ channel: "console" as const, id: CONSOLE_ADMIN }] : []),
     ],
     ...(config.staffChatId ? { staffChat: { channel: "telegram" as const, chatId: config.staffChatId } } : {}),
+    outboxRetentionDays: config.outboxRetentionDays,
   };
   const core = createCore({ db, i18n: createI18n(), log, settings });
   // Starts the job worker too: housekeeping is its daily "prune" job (core.ts PRUNE_JOB), run once cluster-wide.

@@ -12,7 +12,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
+import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneDelivered, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
@@ -147,16 +147,23 @@ export interface Core {
 export const PRUNE_JOB = { kind: "prune", cron: "17 3 * * *" } as const;
 
 /**
- * Housekeeping in `tx` at `now`: forgets dedup marks older than DEDUP_DAYS and finished jobs past
- * their retention (jobs/jobs.ts). Returns how many rows each removed.
+ * Housekeeping in `tx` at `now`: forgets dedup marks older than DEDUP_DAYS, finished jobs past
+ * their retention (jobs/jobs.ts), and finished outbox rows older than `outboxRetentionDays` (issue
+ * 6 item 4: kept until then for delivery reports). Returns how many rows each removed.
  */
-export async function housekeeping(tx: Tx, now: Date): Promise<{ updates: number; jobs: number }> {
+export async function housekeeping(
+  tx: Tx,
+  now: Date,
+  outboxRetentionDays = OUTBOX_RETENTION_DAYS,
+): Promise<{ updates: number; jobs: number; outbox: number }> {
   const updates = await pruneProcessed(tx, new Date(now.getTime() - DEDUP_DAYS * 86_400_000));
   const jobs = await pruneJobs(tx, now);
-  // DELIVERY ENGINE PRUNE HOOK: the engine's `pruneDelivered(tx, before)` (sent and failed outbox
-  // rows past their retention, issue 6 item 4) is called here, in the same daily job.
-  return { updates, jobs };
+  const outbox = await pruneDelivered(tx, new Date(now.getTime() - outboxRetentionDays * 86_400_000));
+  return { updates, jobs, outbox };
 }
+
+/** Default of OUTBOX_RETENTION_DAYS. */
+export const OUTBOX_RETENTION_DAYS = 30;
 
 /** How long a handled update's id is remembered (redeliveries come within a day). */
 export const DEDUP_DAYS = 7;
@@ -174,7 +181,7 @@ export const conversationLock = (key: string): string => `conversation:${key}`;
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
   const staffChat = new StaffChat(deps.settings.staffChat);
-  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now)), { cron: PRUNE_JOB.cron });
+  const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,
@@ -445,8 +452,8 @@ export function createCore(deps: CoreDeps): Core {
       if (deps.jobs?.start !== false) jobWorker.start();
     },
     async maintain() {
-      const pruned = await deps.db.transaction((tx) => housekeeping(tx, clock()));
-      if (pruned.updates || pruned.jobs) deps.log.info("housekeeping", pruned);
+      const pruned = await deps.db.transaction((tx) => housekeeping(tx, clock(), deps.settings.outboxRetentionDays));
+      if (pruned.updates || pruned.jobs || pruned.outbox) deps.log.info("housekeeping", pruned);
     },
     idle: () => mutex.idle(),
     async stop() {

@@ -25,6 +25,8 @@ export interface CoreSettings {
   staffChat?: { channel: ChannelName; chatId: string };
   /** Admins by configuration (STAFF_TELEGRAM_IDS; the console's operator persona). */
   admins: { channel: ChannelName; id: string }[];
+  /** Days sent, failed and unreachable outbox rows are kept for delivery reports (OUTBOX_RETENTION_DAYS); default 30. */
+  outboxRetentionDays?: number;
 }
 
 /** What a unit of work runs with: built once by createCore. */

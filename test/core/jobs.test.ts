@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../src/db/database.ts";
-import { createCore, PRUNE_JOB, type Core } from "../../src/core/core.ts";
+import { createCore, housekeeping, PRUNE_JOB, type Core } from "../../src/core/core.ts";
 import { occurrenceKey, type JobPayload } from "../../src/core/jobs/jobs.ts";
 import { retryDelayMs } from "../../src/core/jobs/worker.ts";
 import { SYSTEM } from "../../src/core/unit.ts";
@@ -233,6 +233,21 @@ describe("scheduled jobs", () => {
     await a.core.jobWorker.tick(); // runs the overdue prune occurrence
     expect(await jobs(a.db, "noop")).toEqual([]);
     expect(await a.db.transaction((tx) => tx.processedUpdate.count())).toBe(0);
+  });
+
+  it("housekeeping removes finished outbox rows past OUTBOX_RETENTION_DAYS and keeps the rest", async () => {
+    const a = await instance("a");
+    const day = 86_400_000;
+    const row = (status: string, age: number) => ({ channel: "telegram", chatId: "1", payload: "", status, updatedAt: new Date(now.getTime() - age * day), createdAt: new Date(now.getTime() - age * day) });
+    await a.db.transaction((tx) =>
+      tx.outbox.createMany({
+        data: [row("sent", 11), row("failed", 11), row("unreachable", 11), row("sent", 9), row("queued", 11)],
+      }),
+    );
+    const pruned = await a.db.transaction((tx) => housekeeping(tx, now, 10));
+    expect(pruned.outbox).toBe(3);
+    const left = await a.db.transaction((tx) => tx.outbox.findMany({ select: { status: true }, orderBy: { id: "asc" } }));
+    expect(left.map((r) => r.status)).toEqual(["sent", "queued"]);
   });
 
   it("stop waits for the running job and claims nothing after", async () => {
