@@ -54,6 +54,7 @@ export async function drive(
   idBase: number,
   steps: () => Step[],
   waitFor: (step: Step) => (text: string) => boolean,
+  opts: { timeoutMs?: number } = {},
 ): Promise<{ updates: number; stepMs: number[]; users: FakeUser[] }> {
   const stepMs: number[] = [];
   let updates = 0;
@@ -68,7 +69,7 @@ export async function drive(
         else user.press(step.value);
         updates++;
         const match = waitFor(step);
-        await user.waitFor((m) => match(m.text), { after, timeoutMs: 60_000 });
+        await user.waitFor((m) => match(m.text), { after, timeoutMs: opts.timeoutMs ?? 60_000 });
         stepMs.push(performance.now() - t0);
       }
     }),

@@ -30,7 +30,8 @@ export interface FakeBotApiOptions {
   /** Keep every call in `calls`. Default true; turn off for long benchmarks. */
   recordCalls?: boolean;
   /**
-   * Enforce Telegram's flood limits on sends and edits, as Telegram answers them: a call over a
+   * Enforce Telegram's flood limits on sent messages (send*, copy*, forward*), as Telegram answers
+   * them (it documents its limits for messages sent; edits are not limited here): a call over a
    * limit fails with 429 and `retry_after`, and its scope stays closed until then (calls inside
    * that window fail too, and are counted in `floodStats.inWindow`). Off by default. Numbers from
    * core.telegram.org/bots/faq ("My bot is hitting limits"): 30 messages per second overall, about
@@ -625,12 +626,12 @@ export class FakeBotApi {
   }
 
   /**
-   * Telegram's flood limits (FakeBotApiOptions.limits) for a send or an edit: the bot's global
+   * Telegram's flood limits (FakeBotApiOptions.limits) for a message sent: the bot's global
    * bucket and the chat's (group or private). Over a limit: 429 with `retry_after` (whole seconds,
    * as Telegram gives them), and the scope stays closed until then.
    */
   private enforceLimits(method: string, params: Params, now: number): void {
-    if (!this.limits || !/^(send|edit|copy|forward)/i.test(method)) return;
+    if (!this.limits || !/^(send|copy|forward)/i.test(method) || /^sendChatAction$/i.test(method)) return;
     const chatId = String(params.chat_id ?? "");
     const group = chatId.startsWith("-");
     const scopes: [string, { burst: number; everyMs: number }][] = [
