@@ -14,6 +14,10 @@
  * answer before the next step. The whole stack runs rounds of it until at least 10,000 updates
  * (memory must stay flat); the bare bots two rounds.
  *
+ * Then, in the same run: the whole stack on PostgreSQL (a private cluster, or TEST_POSTGRES_URL), one
+ * instance on long polling and two in webhook mode behind test/support/balancer.ts; and the delivery
+ * engine under 10,000 queued announcements against the fake's Telegram limits.
+ *
  * Also measured: time to ready (spawn → the "ready" log line: polling started) of the production
  * form (first start with migrations, then restarts) and of `npm start`, against `node -e 0` on
  * the same machine; idle resident memory after ready.
@@ -32,6 +36,7 @@ import { build } from "esbuild";
 import { startFakeBotApi, type FakeBotApi } from "../test/support/fake-bot-api.ts";
 import { openDatabase } from "../src/db/database.ts";
 import { enqueue } from "../src/core/bookkeeping.ts";
+import { findPostgresBin, startPostgresCluster } from "../scripts/postgres-cluster.mjs";
 import pg from "pg";
 import { startBalancer } from "../test/support/balancer.ts";
 import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
@@ -297,10 +302,17 @@ async function engineUnderQueue(): Promise<{ configured: number; perSecond: numb
   }
 }
 
-/** The PostgreSQL server of the bench: TEST_POSTGRES_URL, else none. */
+/**
+ * The PostgreSQL server of the bench: TEST_POSTGRES_URL when set, else a private throwaway cluster
+ * from Debian's binaries (as `npm test` starts one), else none (that part is skipped).
+ */
 async function benchPostgres(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   const url = process.env.TEST_POSTGRES_URL;
-  return url ? { url, stop: async () => {} } : undefined;
+  if (url) return { url, stop: async () => {} };
+  if (!findPostgresBin()) return undefined;
+  const cluster = await startPostgresCluster();
+  process.on("exit", () => cluster.stop());
+  return { url: cluster.url, stop: async () => cluster.stop() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -377,7 +389,7 @@ console.log(`  CPU, bare's CPU per update ÷ stack's:   vs grammY ${(cpu(grammy)
 console.log("      the bot process's own work per update (user + system time of all its threads, from /proc):");
 console.log(`      0.25 would mean the stack spends 4x the bare bot's CPU on an update; here ${(cpu(full) / cpu(grammy)).toFixed(1)}x grammY's.`);
 for (const r of onPg) console.log(`  ${r.name}: throughput vs grammY ${(rate(r) / rate(grammy)).toFixed(2)}, CPU (all instances) vs grammY ${(cpu(grammy) / cpu(r)).toFixed(2)}`);
-if (!postgres) console.log("  PostgreSQL: skipped (no TEST_POSTGRES_URL and no PostgreSQL binaries; apt-get install postgresql)");
+if (!postgres) console.log("  PostgreSQL: skipped (no TEST_POSTGRES_URL and no PostgreSQL binaries; sudo apt-get install postgresql)");
 console.log("  vs grammY measures the whole stack against the textbook bot; vs Poller removes the polling loop's");
 console.log("  share, leaving what the adapter, core, dialog engine, database and outbox cost.");
 console.log(`\nDelivery engine: ${ENGINE_ROWS} announcements queued (bulk lane), the fake Bot API enforcing Telegram's limits, measured ${ENGINE_SECONDS} s:`);
