@@ -12,6 +12,23 @@ const optionalString = z
   .optional()
   .transform((v) => (v === "" ? undefined : v));
 
+/**
+ * Why a PostgreSQL DATABASE_URL that passes the pattern still cannot be used (an unparseable host
+ * or port, a bad `connection_limit`), or undefined. Never quotes the URL: it holds the password.
+ */
+function postgresUrlProblem(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "is not a valid URL (check the host and the port, 1-65535, and percent-encode special characters in the password)";
+  }
+  const limit = parsed.searchParams.get("connection_limit");
+  if (limit !== null && !/^[1-9]\d{0,3}$/.test(limit)) return "connection_limit must be a whole number of connections, at least 1";
+  return undefined;
+}
+
 const schema = z
   .object({
     TELEGRAM_BOT_TOKEN: optionalString.pipe(
@@ -38,9 +55,14 @@ const schema = z
       z
         .string()
         .regex(
-          /^(file:.+|postgres(ql)?:\/\/[^/?#\s]+\/[^/?#\s]+(\?\S*)?)$/,
-          'must be a SQLite file URL such as "file:./data/bot.db" or a PostgreSQL URL such as "postgresql://user:password@host:5432/db"',
+          /^(file:.+|postgres(ql)?:\/\/[^/?#\s]+\/[^/?#\s]+(\?\S*)?)$/i,
+          'must be a SQLite file URL such as "file:./data/bot.db" or a PostgreSQL URL such as "postgresql://user:password@host:5432/db"' +
+            " (characters such as / # ? in the password percent-encoded: %2F %23 %3F)",
         )
+        // The message never quotes the value: it holds the password.
+        .refine((v) => postgresUrlProblem(v) === undefined, {
+          error: (issue) => postgresUrlProblem(String(issue.input)) ?? "is not valid",
+        })
         .default("file:./data/bot.db"),
     ),
     STAFF_TELEGRAM_IDS: optionalString.pipe(

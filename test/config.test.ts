@@ -135,6 +135,34 @@ describe("parseConfig with a PostgreSQL URL", () => {
   });
 });
 
+// breaker6: URLs that passed the pattern but crashed start-up with "TypeError: Invalid URL" (exit 1,
+// restarted forever by systemd, DATABASE_URL not named), or hung / exited 0 silently (a negative
+// connection_limit left the pool waiting for nothing). Each must be a configuration error (exit 2)
+// naming DATABASE_URL without the password.
+describe("parseConfig with a PostgreSQL URL that cannot be used (breaker6)", () => {
+  it.each([
+    ["a port above 65535", "postgresql://bot:S3cr3tPW@db:99999/bot"],
+    ["an unclosed IPv6 host", "postgresql://bot:S3cr3tPW@[::1/bot"],
+    ["a connection_limit that is not a number", "postgresql://bot:S3cr3tPW@db/bot?connection_limit=abc"],
+    ["a negative connection_limit", "postgresql://bot:S3cr3tPW@db/bot?connection_limit=-1"],
+    ["a password with an unencoded slash", "postgresql://bot:S3cr3t/PW@db/bot"],
+  ])("%s", (_, url) => {
+    let message = "";
+    try {
+      parseConfig({ DATABASE_URL: url });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain("DATABASE_URL");
+    expect(message).not.toContain("S3cr3t");
+  });
+
+  it("takes the scheme in any case, as URLs do", () => {
+    expect(parseConfig({ DATABASE_URL: "POSTGRESQL://bot:pw@db/bot" }).databaseUrl).toBe("POSTGRESQL://bot:pw@db/bot");
+  });
+});
+
 describe("parseConfig with a wrong value", () => {
   it.each<[string, Record<string, string>, string]>([
     ["a token that is not BotFather's format", { TELEGRAM_BOT_TOKEN: "my-bot-token" }, "TELEGRAM_BOT_TOKEN"],
