@@ -74,10 +74,33 @@ export class Outbox {
       const spec = build(target.locale);
       const message = this.build(target.locale, spec);
       if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
+      await this.rewriteWaiting(target, tag, message);
       const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
       // The notice lane waits for the chat's earlier conversation and notice rows (dispatcher.ts),
       // so the edit never overtakes its copy, whichever of the two lanes the copy took.
       await this.queue(target, payload, null, "notice", null);
+    }
+  }
+
+  /**
+   * The rows of `tag` in a chat that still wait (queued, not claimed: a send or an earlier edit)
+   * take the new content now, so that what the edit removes (an erased person's data, a staff
+   * member's lost access) neither stays in the table nor reaches the chat first. Rows being sent
+   * are the edit's to correct. Tagged rows are never merged with others (coalesce.ts), so the
+   * whole message is replaced.
+   */
+  private async rewriteWaiting(chat: ChatRef, tag: string, message: OutboundMessage): Promise<void> {
+    const rows = await this.tx.outbox.findMany({
+      where: { channel: chat.channel, chatId: chat.chatId, status: "queued" },
+      select: { id: true, tag: true, payload: true },
+    });
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as QueuedPayload;
+      if (payload.kind === "send" ? row.tag !== tag : payload.tag !== tag) continue;
+      const next = JSON.stringify({ ...payload, message });
+      await updatePayload(this.tx, row.id, next);
+      const mine = this.queued.find((q) => q.id === row.id);
+      if (mine) mine.payload = next;
     }
   }
 
