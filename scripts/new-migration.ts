@@ -11,8 +11,12 @@ import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffMigrationsToSchema } from "./schema-engine.ts";
+import { maskUrl } from "../src/db/migrate.ts";
 import { POSTGRES_MIGRATIONS, writePostgresSchema } from "./postgres-schema.mjs";
 import { INSTALL_HINT, findPostgresBin, startPostgresCluster } from "./postgres-cluster.mjs";
+
+/** Ends the run after a failure already explained on stderr. */
+class Stop extends Error {}
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const name = (process.argv[2] ?? "").replace(/[^a-z0-9_]+/gi, "_").toLowerCase();
@@ -21,6 +25,7 @@ if (!name) {
   process.exit(2);
 }
 
+const serverVariable = process.env.TEST_POSTGRES_URL ? "TEST_POSTGRES_URL" : process.env.POSTGRES_URL ? "POSTGRES_URL" : undefined;
 let serverUrl = process.env.TEST_POSTGRES_URL ?? process.env.POSTGRES_URL;
 let cluster: { stop(): void } | undefined;
 if (!serverUrl) {
@@ -41,7 +46,18 @@ const providers = [
 try {
   // Both diffs first, then both files: a failure on one provider writes neither.
   const diffs: string[] = [];
-  for (const p of providers) diffs.push(await diffMigrationsToSchema(p.dir, p.schema, p.url));
+  for (const p of providers) {
+    try {
+      diffs.push(await diffMigrationsToSchema(p.dir, p.schema, p.url));
+    } catch (error) {
+      // The engine's error is a WebAssembly stack; the operator needs the server it tried and why.
+      const reason = ((error as Error).message ?? String(error)).split("\n")[0];
+      const where = p.url && serverVariable ? `${serverVariable} ${maskUrl(p.url)}: ` : "";
+      console.error(`${p.label}: cannot compute the migration: ${where}${reason}. Nothing was written.`);
+      process.exitCode = 1;
+      throw new Stop();
+    }
+  }
   if (diffs.every((sql) => !sql)) {
     console.log("The migrations already match prisma/schema.prisma; nothing to write.");
   } else {
@@ -63,6 +79,8 @@ try {
       console.log(`Wrote ${relative(root, join(dir, "migration.sql"))}`);
     });
   }
+} catch (error) {
+  if (!(error instanceof Stop)) throw error;
 } finally {
   cluster?.stop();
 }

@@ -467,3 +467,23 @@ describe.skipIf(!onPostgres)("migratePostgres", () => {
     expect(error?.message).not.toContain("hunter2-secret");
   });
 });
+
+// breaker6: with TEST_POSTGRES_URL at a server that is not there, `npm run db:migration` ended in a
+// WebAssembly stack trace from Prisma's engine, naming neither the variable nor saying nothing was written.
+describe("npm run db:migration with an unreachable PostgreSQL server (breaker6)", () => {
+  it("names the variable, masks the password, writes nothing and exits 1", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const run = spawnSync("node", ["--import", "tsx", "scripts/new-migration.ts", "breaker6_probe"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, TEST_POSTGRES_URL: "postgresql://postgres:S3cr3tPW@127.0.0.1:1/postgres", POSTGRES_URL: "" },
+      timeout: 120_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("TEST_POSTGRES_URL postgresql://postgres:***@127.0.0.1:1/postgres");
+    expect(run.stderr).toContain("Nothing was written");
+    expect(run.stderr).not.toContain("wasm");
+    expect(run.stderr + run.stdout).not.toContain("S3cr3tPW");
+  }, 130_000);
+});
