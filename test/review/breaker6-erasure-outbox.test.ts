@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { applyForMembership, startHarness, tr, type Harness } from "../support/core-harness.ts";
 import { sqlOf } from "../../src/db/database.ts";
+import { noticeButton } from "./helpers.ts";
 
 let h: Harness;
 afterEach(async () => h?.close());
@@ -26,11 +27,11 @@ async function erase(p: ReturnType<Harness["person"]>) {
  * The harness waits for the outbox to be idle after each turn, which a retried row never is: it
  * waits instead until every other chat's rows are finished.
  */
-function failFor(chatId: string): { on: boolean } {
+function failFor(chatId: string, when: (text: string) => boolean = () => true): { on: boolean } {
   const state = { on: true };
   const deliver = h.channel.deliver.bind(h.channel);
   h.channel.deliver = async (to, outbound) => {
-    if (state.on && to === chatId) throw new Error("socket hang up");
+    if (state.on && to === chatId && when(JSON.stringify(outbound))) throw new Error("socket hang up");
     return deliver(to, outbound);
   };
   const dispatcher = h.core.dispatcher;
@@ -74,6 +75,20 @@ describe("erasure and the delivery engine (breaker6)", () => {
     await applyForMembership(p, "en", { bin: BIN, name: COMPANY });
     await erase(p);
     expect(p.last().text).toBe(tr("en", "privacy-erased"));
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it("the decision on a sole proprietor's application, still queued to them, keeps no personal data after they erase", async () => {
+    h = await start();
+    const p = h.person("100", { language: "en" });
+    await applyForMembership(p, "en", { bin: BIN, name: COMPANY });
+    await p.send("/start");
+    await p.press(tr("en", "menu-privacy"));
+    await p.press(tr("en", "privacy-erase-button"));
+    // Their chat fails for now, for the decision only (it names their trade name): it stays queued.
+    failFor("100", (text) => text.includes(COMPANY));
+    await h.person("900", { language: "en" }).pressData(noticeButton(h.person("900"), 0));
+    await p.press(tr("en", "privacy-erase-yes"));
     expect(await leftovers()).toEqual([]);
   });
 

@@ -104,6 +104,17 @@ export class Outbox {
     }
   }
 
+  /**
+   * Drops the messages still waiting for a chat (queued, not being sent): an erased person's, whose
+   * texts may carry their data and must neither stay in the table nor reach them after the
+   * erasure. A message being sent finishes, and its text is cleared then (dispatcher.ts). This
+   * unit's own messages stay (the confirmation of the erasure).
+   */
+  async dropWaiting(chat: ChatRef): Promise<void> {
+    const mine = this.queued.map((q) => q.id);
+    await this.tx.outbox.deleteMany({ where: { channel: chat.channel, chatId: chat.chatId, status: "queued", id: { notIn: mine } } });
+  }
+
   /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
   async chatsWith(tag: string, only?: ChatRef): Promise<Target[]> {
     const chats = new Map<string, Target>();
