@@ -59,8 +59,8 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   if (held) await lockEnterprise(tx, held.enterprise.id);
   const m = held && (await membershipOf(tx, personId));
   const identities = await identitiesOf(tx, personId);
-  // What still waits for them (a decision naming their trade name, a summary of their answers).
-  for (const chat of identities) await unit.outbox.dropWaiting(chat);
+  // What still waits for them (a decision naming their trade name), and the delivery history naming their chat.
+  for (const chat of identities) await unit.outbox.forgetChat(chat);
   if (m) {
     const e = m.enterprise;
     const live = LIVE_ENTERPRISE.includes(e.status as EnterpriseStatus);

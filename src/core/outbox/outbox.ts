@@ -105,14 +105,17 @@ export class Outbox {
   }
 
   /**
-   * Drops the messages still waiting for a chat (queued, not being sent): an erased person's, whose
-   * texts may carry their data and must neither stay in the table nor reach them after the
-   * erasure. A message being sent finishes, and its text is cleared then (dispatcher.ts). This
+   * Forgets an erased person's chat in the outbox: the messages still waiting (their texts may
+   * carry the person's data, and must neither stay in the table nor reach them after the erasure)
+   * and the finished rows kept for reports (they name the chat, an identifier the erasure removes
+   * elsewhere). A message being sent finishes, and its text is cleared then (dispatcher.ts). This
    * unit's own messages stay (the confirmation of the erasure).
    */
-  async dropWaiting(chat: ChatRef): Promise<void> {
+  async forgetChat(chat: ChatRef): Promise<void> {
     const mine = this.queued.map((q) => q.id);
-    await this.tx.outbox.deleteMany({ where: { channel: chat.channel, chatId: chat.chatId, status: "queued", id: { notIn: mine } } });
+    await this.tx.outbox.deleteMany({
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "sent", "failed", "unreachable"] }, id: { notIn: mine } },
+    });
   }
 
   /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
