@@ -203,8 +203,12 @@ class ChannelEngine {
   /** Most rows held at once (claimed, not yet written back): bounded by `concurrency`. */
   maxHeld = 0;
   #results: Result[] = [];
-  #wake: (() => void) | undefined;
+  /** The wait the loop is in: "work" ends at any wake, "flush" (batching results) only at an urgent one. */
+  #waiting: { kind: "work" | "flush"; done: () => void } | undefined;
+  /** Something happened since the last pass began (a send ended, rows were committed): look at the table again. */
   #woken = false;
+  /** Something happened that must not wait for the batch: rows committed with a slot free, the last send ended, stop. */
+  #urgent = false;
   #lastTx = -Infinity;
   #stopping = false;
   /** Local pauses (ms since epoch): the whole channel, and per chat, from rate limits and fatal failures. */
@@ -233,10 +237,23 @@ class ChannelEngine {
     return this.caps?.isGroup?.(chatId) ? limits?.group : limits?.privateChat;
   }
 
-  /** Looks at the table again at once (a unit committed rows, a send ended, idle() asks). */
+  /**
+   * Looks at the table again (a unit committed rows, a chat moved, idle() or stop asks): at once,
+   * even while results of other sends are being batched, when a slot is free to send what came.
+   */
   wake(): void {
+    this.#signal(this.inFlight.size < this.concurrency);
+  }
+
+  /** `urgent`: end a batching wait too; otherwise only an idle one (the next pass comes within FLUSH_MS). */
+  #signal(urgent: boolean): void {
     this.#woken = true;
-    this.#wake?.();
+    if (urgent) this.#urgent = true;
+    if (this.#waiting && (urgent || this.#waiting.kind === "work")) this.#waiting.done();
+  }
+
+  get concurrency(): number {
+    return this.d.opts.concurrency ?? 16;
   }
 
   idle(): Promise<void> {
@@ -249,21 +266,24 @@ class ChannelEngine {
   /** Stops claiming; waits for the loop to end (the sends in flight are the dispatcher's to wait for). */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.wake();
+    this.#signal(true);
     await this.loop;
   }
 
   private async run(): Promise<void> {
     const d = this.d;
     while (!this.#stopping) {
-      this.#woken = false;
-      // Batch: while other sends are in flight, at most one transaction per FLUSH_MS (their results
-      // come in meanwhile). With nothing in flight, at once: a lone member's answer does not wait.
-      const since = d.now() - this.#lastTx;
-      if (this.inFlight.size > 0 && since < FLUSH_MS) {
-        await d.sleep(FLUSH_MS - since);
+      // Batch: while other sends are in flight, the results of those that ended wait for the next
+      // pass, at most FLUSH_MS after the last one. Not so rows just committed (with a slot free to
+      // send them) nor the end of the last send in flight: a lone member's answer never waits for
+      // the batch (nor does the next row of the chat, held back until this result is written).
+      if (this.inFlight.size > 0 && !this.#urgent && d.now() - this.#lastTx < FLUSH_MS) {
+        await this.waitFor("flush", this.#lastTx + FLUSH_MS);
         if (this.#stopping) break;
       }
+      // Whatever woke the loop until now is seen by this pass (it reads the table after this point).
+      this.#woken = false;
+      this.#urgent = false;
       let next: number | undefined;
       let claimed: Claimed[] = [];
       try {
@@ -275,18 +295,19 @@ class ChannelEngine {
         // Nothing can move until the database answers: whoever waits for idle() is not kept waiting on it.
         if (!this.inFlight.size) this.resolveIdle();
         this.#woken = false;
-        await this.waitForWork(d.now() + 1000);
+        this.#urgent = false;
+        await this.waitFor("work", d.now() + 1000);
         continue;
       }
       for (const row of claimed) this.start(row);
       if (claimed.length) {
         // Nothing more is claimable until a send ends, a unit commits or `next` comes.
-        if (!this.#woken) await this.waitForWork(next);
+        if (!this.#woken) await this.waitFor("work", next);
         continue;
       }
       if (!this.inFlight.size && !this.#results.length && this.#idleWaiters.length && !(await this.pending())) this.resolveIdle();
       if (this.#woken || this.#results.length) continue;
-      await this.waitForWork(next);
+      await this.waitFor("work", next);
     }
     await this.flush();
     this.resolveIdle();
@@ -298,20 +319,28 @@ class ChannelEngine {
     for (const w of waiters) w();
   }
 
-  /** Sleeps until woken, until `next` (the clock's time), or a poll interval (real time). */
-  private async waitForWork(next: number | undefined): Promise<void> {
+  /**
+   * Sleeps until `next` (the clock's time) or a wake: "work" (idle) ends at any wake and at a poll
+   * interval (real time); "flush" (results batched while sends are in flight) only at an urgent one.
+   */
+  private async waitFor(kind: "work" | "flush", next: number | undefined): Promise<void> {
     const d = this.d;
     await new Promise<void>((resolve) => {
       let poll: NodeJS.Timeout | undefined;
+      let over = false;
       const done = () => {
+        if (over) return;
+        over = true;
         clearTimeout(poll);
-        this.#wake = undefined;
+        this.#waiting = undefined;
         resolve();
       };
-      this.#wake = done;
-      if (this.#woken) return done();
-      poll = setTimeout(done, d.opts.pollMs ?? 500);
-      poll.unref?.();
+      if (this.#urgent || (kind === "work" && this.#woken)) return done();
+      this.#waiting = { kind, done };
+      if (kind === "work") {
+        poll = setTimeout(done, d.opts.pollMs ?? 500);
+        poll.unref?.();
+      }
       if (next !== undefined) void d.sleep(Math.max(0, next - d.now())).then(done);
     });
   }
@@ -346,7 +375,7 @@ class ChannelEngine {
   private async pass(): Promise<{ claimed: Claimed[]; next?: number }> {
     const d = this.d;
     const results = this.#results.splice(0);
-    const free = this.#stopping ? 0 : (d.opts.concurrency ?? 16) - this.inFlight.size;
+    const free = this.#stopping ? 0 : this.concurrency - this.inFlight.size;
     try {
       return await d.opts.db.transaction(async (tx) => {
         await this.write(tx, results);
@@ -490,7 +519,8 @@ class ChannelEngine {
       })
       .finally(() => {
         this.inFlight.delete(row.id);
-        this.wake();
+        // The last send in flight: its result is written at once (the chat's next row waits for it).
+        this.#signal(this.inFlight.size === 0);
       });
     this.inFlight.set(row.id, p);
     this.maxHeld = Math.max(this.maxHeld, this.inFlight.size);
