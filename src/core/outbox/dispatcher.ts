@@ -66,7 +66,10 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Attempts before a message that keeps failing transiently is given up (status failed). Default 15. */
   maxAttempts?: number;
-  /** How long a claim holds a row before another instance may take it over (ms). Default 60 s. */
+  /**
+   * How long a claim holds a row before another instance may take it over (ms). Default and least:
+   * LEASE_MS (30 s); a shorter one is raised to it, so that no send outlives its lease.
+   */
   leaseMs?: number;
   /** How often the table is read for rows queued by other instances (ms, real time). Default 500. */
   pollMs?: number;
@@ -84,6 +87,20 @@ export interface DispatcherOptions {
   onMoved?: (channel: string, from: string, to: string) => Promise<void>;
 }
 
+/**
+ * The longest a send may take: the engine aborts it then (counted as a failed attempt, retried).
+ * The Telegram sender gives up by itself at 20 s (channels/telegram SEND_TIMEOUT_SECONDS); this
+ * bounds every sender, whatever its own timeout.
+ */
+export const SEND_DEADLINE_MS = 20_000;
+/** Time left in a lease after the longest send for its result to be written (a batch, a busy database). */
+const RESULT_MARGIN_MS = 10_000;
+/**
+ * A claim's lease, and the least one allowed: longer than the longest send plus the result's write,
+ * so that a live instance never loses a row mid-send to another (which would send it twice); no
+ * longer, because after a crash the rows the dead instance had claimed (a member's answer) wait for it.
+ */
+export const LEASE_MS = SEND_DEADLINE_MS + RESULT_MARGIN_MS;
 /** How long sends in flight may finish at stop before they are aborted. */
 export const STOP_GRACE_MS = 5000;
 /** A channel that reported a fatal failure is not tried again for this long. */
@@ -443,7 +460,7 @@ class ChannelEngine {
     if (global.pausedUntil > nowMs) return { claimed: [], next: global.pausedUntil };
     const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
     if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };
-    const lease = new Date(nowMs + (d.opts.leaseMs ?? 60_000));
+    const lease = new Date(nowMs + d.leaseMs);
     // Leases of a crashed (or stopped-by-force) instance that have expired: queued again, to be
     // claimed below in their place in the order (a separate statement keeps the claim's scan on
     // one index range, ordered: no sort of every unfinished row).
@@ -535,7 +552,8 @@ class ChannelEngine {
   private async send(row: Claimed): Promise<void> {
     const d = this.d;
     const sender = this.sender;
-    const signal = d.abort.signal;
+    // Aborted at stop (after the grace), or when the send outlives SEND_DEADLINE_MS: it must end within its lease.
+    const signal = AbortSignal.any([d.abort.signal, AbortSignal.timeout(SEND_DEADLINE_MS)]);
     // Claimed before a rate limit (or stop) came in: not sent inside the window, handed back.
     if (this.paused(row.chatId) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
     const payload = JSON.parse(row.payload) as QueuedPayload;
@@ -702,6 +720,11 @@ export class Dispatcher {
 
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /** The lease of a claim (ms): `leaseMs`, at least LEASE_MS (a send must end, and its result be written, within it). */
+  get leaseMs(): number {
+    return Math.max(this.opts.leaseMs ?? LEASE_MS, LEASE_MS);
   }
 
   now(): number {

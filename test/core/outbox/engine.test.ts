@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
-import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
+import { Dispatcher, LEASE_MS, SEND_DEADLINE_MS, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
@@ -363,5 +363,24 @@ describe("delivery engine", () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(delivered.map((a) => a.text)).toEqual(["A1", "A2", "slow"]);
+  });
+  it("leases a claim for LEASE_MS (30 s: the longest send plus its result), never less, whatever leaseMs asks", async () => {
+    expect(LEASE_MS).toBeGreaterThanOrEqual(SEND_DEADLINE_MS + 5_000);
+    for (const leaseMs of [undefined, 1_000]) {
+      const time = virtualTime();
+      let release = () => {};
+      const hung = new Promise<void>((resolve) => (release = resolve));
+      const { sender, attempts } = fakeSender(time, () => hung);
+      const d = engine(time, leaseMs === undefined ? {} : { leaseMs });
+      await d.register(sender);
+      d.enqueue([await queue("1", `lease ${leaseMs}`)]);
+      await until(() => attempts.length === 1);
+      const row = await db.transaction((tx) => sqlOf(tx).get<{ leaseUntil: string | Date }>(`SELECT "leaseUntil" FROM "Outbox" WHERE "status" = 'sending'`));
+      expect(new Date(row!.leaseUntil).getTime() - attempts[0]!.at).toBe(LEASE_MS);
+      release();
+      await d.idle();
+      await d.stop();
+      await db.transaction((tx) => sqlOf(tx).run(`DELETE FROM "Outbox"`));
+    }
   });
 });
