@@ -23,7 +23,11 @@
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
  *   The conversation lane goes first within the budget (priority 0).
  * - Results (sent with its message id, retries, failures) are written in the next claim's
- *   transaction: while sends are in flight, at most one transaction per FLUSH_MS.
+ *   transaction: while other sends are in flight, the ends of sends are batched (at most one
+ *   transaction per FLUSH_MS), but rows just committed are claimed at once (a slot free), and the
+ *   end of the last send in flight is written at once: a lone member's answer never waits.
+ * - Lease: LEASE_MS; a send is aborted at SEND_DEADLINE_MS, so it ends (and its result is
+ *   written) within its lease, and no live instance loses a row mid-send to another.
  * - Wake-up: `enqueue` (a unit committed rows) claims at once; otherwise the engine waits for the
  *   earliest due time, lease expiry or pause end it can see, and polls every `pollMs` for rows
  *   other instances queued.
