@@ -23,9 +23,9 @@
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
  *   The conversation lane goes first within the budget (priority 0).
  * - Results (sent with its message id, retries, failures) are written in the next claim's
- *   transaction: while other sends are in flight, the ends of sends are batched (at most one
- *   transaction per FLUSH_MS), but rows just committed are claimed at once (a slot free), and the
- *   end of the last send in flight is written at once: a lone member's answer never waits.
+ *   transaction: while sends are in flight, at most one transaction per FLUSH_MS; the end of the
+ *   last send in flight is written (and the rows committed meanwhile claimed) at once, so a lone
+ *   member's answer never waits for a batch.
  * - Lease: LEASE_MS; a send is aborted at SEND_DEADLINE_MS, so it ends (and its result is
  *   written) within its lease, and no live instance loses a row mid-send to another.
  * - Wake-up: `enqueue` (a unit committed rows) claims at once; otherwise the engine waits for the
@@ -228,7 +228,7 @@ class ChannelEngine {
   #waiting: { kind: "work" | "flush"; done: () => void } | undefined;
   /** Something happened since the last pass began (a send ended, rows were committed): look at the table again. */
   #woken = false;
-  /** Something happened that must not wait for the batch: rows committed with a slot free, the last send ended, stop. */
+  /** Something happened that must not wait for the batch: the last send in flight ended, stop. */
   #urgent = false;
   #lastTx = -Infinity;
   #stopping = false;
@@ -259,14 +259,15 @@ class ChannelEngine {
   }
 
   /**
-   * Looks at the table again (a unit committed rows, a chat moved, idle() or stop asks): at once,
-   * even while results of other sends are being batched, when a slot is free to send what came.
+   * Looks at the table again (a unit committed rows, a chat moved, idle() asks): at once when the
+   * engine is idle; while other sends are in flight, with their batch of results (within FLUSH_MS:
+   * a pass per commit under load would cost more than it gains).
    */
   wake(): void {
-    this.#signal(this.inFlight.size < this.concurrency);
+    this.#signal(false);
   }
 
-  /** `urgent`: end a batching wait too; otherwise only an idle one (the next pass comes within FLUSH_MS). */
+  /** `urgent` (stop, the last send in flight ended): end a batching wait too; otherwise only an idle one (the next pass comes within FLUSH_MS). */
   #signal(urgent: boolean): void {
     this.#woken = true;
     if (urgent) this.#urgent = true;
@@ -294,10 +295,11 @@ class ChannelEngine {
   private async run(): Promise<void> {
     const d = this.d;
     while (!this.#stopping) {
-      // Batch: while other sends are in flight, the results of those that ended wait for the next
-      // pass, at most FLUSH_MS after the last one. Not so rows just committed (with a slot free to
-      // send them) nor the end of the last send in flight: a lone member's answer never waits for
-      // the batch (nor does the next row of the chat, held back until this result is written).
+      // Batch: while sends are in flight, what comes (results, rows committed) waits for the next
+      // pass, at most FLUSH_MS after the last one; the end of the last send in flight ends the wait.
+      // So a lone member's answer never waits for the batch: the next row of the chat (held back
+      // until the last result is written) is claimed with that result, at once. (The wakes that came
+      // before a pass are seen by it: they must not send the loop into a batching wait after it.)
       if (this.inFlight.size > 0 && !this.#urgent && d.now() - this.#lastTx < FLUSH_MS) {
         await this.waitFor("flush", this.#lastTx + FLUSH_MS);
         if (this.#stopping) break;
@@ -460,7 +462,8 @@ class ChannelEngine {
     const localPause = this.#globalPause;
     if (localPause > nowMs) return { claimed: [], next: localPause };
     const globalLimit = this.caps?.limits?.global;
-    const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, true);
+    // Locked (PostgreSQL) only when there is a budget to take: with no global limit, only its pause is read.
+    const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, !!globalLimit);
     if (global.pausedUntil > nowMs) return { claimed: [], next: global.pausedUntil };
     const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
     if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };

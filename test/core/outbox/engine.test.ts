@@ -337,33 +337,34 @@ describe("delivery engine", () => {
     expect(d.maxHeld("telegram")).toBeLessThanOrEqual(64);
     expect(await statusCounts()).toEqual({ sent: 50_000 });
   }, 300_000);
-  it("sends a lone member's answer as soon as it is committed, never waiting for the batch of another chat's sends", async () => {
-    // A clock that never moves and waits that never end, no poll: only the wake-ups can move the engine.
-    const frozen: Time = { now: () => 1_000_000, wait: () => new Promise<void>(() => {}) } as unknown as Time;
-    let release = () => {};
-    const slowSent = new Promise<void>((resolve) => (release = resolve));
-    const { sender, attempts, delivered } = fakeSender(frozen, (a) => (a.text === "slow" ? slowSent : undefined));
+  it("sends a lone member's next answer as soon as the previous send ends, without waiting for a timer", async () => {
+    // A clock that never moves, waits that never end, no poll: only the wake-ups can move the engine.
+    const frozen = { now: () => 1_000_000, wait: () => new Promise<void>(() => {}) } as unknown as Time;
+    const releases = new Map<string, () => void>();
+    // Each send ends when the test says (the platform's answer still on its way back).
+    const { sender, attempts, delivered } = fakeSender(frozen, (a) => new Promise<void>((resolve) => releases.set(a.text, resolve)));
     const d = engine(frozen, { pollMs: 1_000_000_000 });
     await d.register(sender);
-    const committed = async (chatId: string, text: string) => d.enqueue([await queue(chatId, text)]);
-    // Another chat's send is in flight (its result would be batched with the next ones)...
-    await committed("2", "slow");
+    const committed = async (text: string) => d.enqueue([await queue("1", text)]);
+    await committed("A1");
     await until(() => attempts.length === 1);
-    // ...and a member writes: the answer is claimed and sent at once.
-    await committed("1", "A1");
-    await until(() => delivered.some((a) => a.text === "A1"));
-    // The member's next answer waits only for A1's result, written with the claim that the commit triggers.
-    await committed("1", "A2");
-    await until(() => delivered.some((a) => a.text === "A2"));
-    release();
-    await until(() => delivered.length === 3);
+    // The member's next update is handled and answered while A1's send is still in flight.
+    await committed("A2");
+    releases.get("A1")!();
+    await until(() => attempts.length === 2);
+    releases.get("A2")!();
+    await until(() => delivered.length === 2);
+    await committed("A3");
+    await until(() => attempts.length === 3);
+    releases.get("A3")!();
     for (;;) {
       const counts = await statusCounts();
       if (counts.sent === 3) break;
       await new Promise((r) => setImmediate(r));
     }
-    expect(delivered.map((a) => a.text)).toEqual(["A1", "A2", "slow"]);
+    expect(delivered.map((a) => a.text)).toEqual(["A1", "A2", "A3"]);
   });
+
   it("leases a claim for LEASE_MS (30 s: the longest send plus its result), never less, whatever leaseMs asks", async () => {
     expect(LEASE_MS).toBeGreaterThanOrEqual(SEND_DEADLINE_MS + 5_000);
     for (const leaseMs of [undefined, 1_000]) {
