@@ -28,7 +28,8 @@
  *   member's answer never waits for a batch.
  * - Lease: LEASE_MS; a send is aborted at SEND_DEADLINE_MS, so it ends (and its result is
  *   written) within its lease, and no live instance loses a row mid-send to another.
- * - Wake-up: `enqueue` (a unit committed rows) claims at once; otherwise the engine waits for the
+ * - Wake-up: `enqueue` (a unit committed rows) claims at once (with the batch while sends are in
+ *   flight, see above); otherwise the engine waits for the
  *   earliest due time, lease expiry or pause end it can see, and polls every `pollMs` for rows
  *   other instances queued.
  * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
