@@ -23,8 +23,13 @@
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
  *   The conversation lane goes first within the budget (priority 0).
  * - Results (sent with its message id, retries, failures) are written in the next claim's
- *   transaction: while sends are in flight, at most one transaction per FLUSH_MS.
- * - Wake-up: `enqueue` (a unit committed rows) claims at once; otherwise the engine waits for the
+ *   transaction: while sends are in flight, at most one transaction per FLUSH_MS; the end of the
+ *   last send in flight is written (and the rows committed meanwhile claimed) at once, so a lone
+ *   member's answer never waits for a batch.
+ * - Lease: LEASE_MS; a send is aborted at SEND_DEADLINE_MS, so it ends (and its result is
+ *   written) within its lease, and no live instance loses a row mid-send to another.
+ * - Wake-up: `enqueue` (a unit committed rows) claims at once (with the batch while sends are in
+ *   flight, see above); otherwise the engine waits for the
  *   earliest due time, lease expiry or pause end it can see, and polls every `pollMs` for rows
  *   other instances queued.
  * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
@@ -66,7 +71,10 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Attempts before a message that keeps failing transiently is given up (status failed). Default 15. */
   maxAttempts?: number;
-  /** How long a claim holds a row before another instance may take it over (ms). Default 60 s. */
+  /**
+   * How long a claim holds a row before another instance may take it over (ms). Default and least:
+   * LEASE_MS (30 s); a shorter one is raised to it, so that no send outlives its lease.
+   */
   leaseMs?: number;
   /** How often the table is read for rows queued by other instances (ms, real time). Default 500. */
   pollMs?: number;
@@ -84,6 +92,20 @@ export interface DispatcherOptions {
   onMoved?: (channel: string, from: string, to: string) => Promise<void>;
 }
 
+/**
+ * The longest a send may take: the engine aborts it then (counted as a failed attempt, retried).
+ * The Telegram sender gives up by itself at 20 s (channels/telegram SEND_TIMEOUT_SECONDS); this
+ * bounds every sender, whatever its own timeout.
+ */
+export const SEND_DEADLINE_MS = 20_000;
+/** Time left in a lease after the longest send for its result to be written (a batch, a busy database). */
+const RESULT_MARGIN_MS = 10_000;
+/**
+ * A claim's lease, and the least one allowed: longer than the longest send plus the result's write,
+ * so that a live instance never loses a row mid-send to another (which would send it twice); no
+ * longer, because after a crash the rows the dead instance had claimed (a member's answer) wait for it.
+ */
+export const LEASE_MS = SEND_DEADLINE_MS + RESULT_MARGIN_MS;
 /** How long sends in flight may finish at stop before they are aborted. */
 export const STOP_GRACE_MS = 5000;
 /** A channel that reported a fatal failure is not tried again for this long. */
@@ -203,8 +225,12 @@ class ChannelEngine {
   /** Most rows held at once (claimed, not yet written back): bounded by `concurrency`. */
   maxHeld = 0;
   #results: Result[] = [];
-  #wake: (() => void) | undefined;
+  /** The wait the loop is in: "work" ends at any wake, "flush" (batching results) only at an urgent one. */
+  #waiting: { kind: "work" | "flush"; done: () => void } | undefined;
+  /** Something happened since the last pass began (a send ended, rows were committed): look at the table again. */
   #woken = false;
+  /** Something happened that must not wait for the batch: the last send in flight ended, stop. */
+  #urgent = false;
   #lastTx = -Infinity;
   #stopping = false;
   /** Local pauses (ms since epoch): the whole channel, and per chat, from rate limits and fatal failures. */
@@ -233,10 +259,24 @@ class ChannelEngine {
     return this.caps?.isGroup?.(chatId) ? limits?.group : limits?.privateChat;
   }
 
-  /** Looks at the table again at once (a unit committed rows, a send ended, idle() asks). */
+  /**
+   * Looks at the table again (a unit committed rows, a chat moved, idle() asks): at once when the
+   * engine is idle; while other sends are in flight, with their batch of results (within FLUSH_MS:
+   * a pass per commit under load would cost more than it gains).
+   */
   wake(): void {
+    this.#signal(false);
+  }
+
+  /** `urgent` (stop, the last send in flight ended): end a batching wait too; otherwise only an idle one (the next pass comes within FLUSH_MS). */
+  #signal(urgent: boolean): void {
     this.#woken = true;
-    this.#wake?.();
+    if (urgent) this.#urgent = true;
+    if (this.#waiting && (urgent || this.#waiting.kind === "work")) this.#waiting.done();
+  }
+
+  get concurrency(): number {
+    return this.d.opts.concurrency ?? 16;
   }
 
   idle(): Promise<void> {
@@ -249,21 +289,25 @@ class ChannelEngine {
   /** Stops claiming; waits for the loop to end (the sends in flight are the dispatcher's to wait for). */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.wake();
+    this.#signal(true);
     await this.loop;
   }
 
   private async run(): Promise<void> {
     const d = this.d;
     while (!this.#stopping) {
-      this.#woken = false;
-      // Batch: while other sends are in flight, at most one transaction per FLUSH_MS (their results
-      // come in meanwhile). With nothing in flight, at once: a lone member's answer does not wait.
-      const since = d.now() - this.#lastTx;
-      if (this.inFlight.size > 0 && since < FLUSH_MS) {
-        await d.sleep(FLUSH_MS - since);
+      // Batch: while sends are in flight, what comes (results, rows committed) waits for the next
+      // pass, at most FLUSH_MS after the last one; the end of the last send in flight ends the wait.
+      // So a lone member's answer never waits for the batch: the next row of the chat (held back
+      // until the last result is written) is claimed with that result, at once. (The wakes that came
+      // before a pass are seen by it: they must not send the loop into a batching wait after it.)
+      if (this.inFlight.size > 0 && !this.#urgent && d.now() - this.#lastTx < FLUSH_MS) {
+        await this.waitFor("flush", this.#lastTx + FLUSH_MS);
         if (this.#stopping) break;
       }
+      // Whatever woke the loop until now is seen by this pass (it reads the table after this point).
+      this.#woken = false;
+      this.#urgent = false;
       let next: number | undefined;
       let claimed: Claimed[] = [];
       try {
@@ -275,18 +319,19 @@ class ChannelEngine {
         // Nothing can move until the database answers: whoever waits for idle() is not kept waiting on it.
         if (!this.inFlight.size) this.resolveIdle();
         this.#woken = false;
-        await this.waitForWork(d.now() + 1000);
+        this.#urgent = false;
+        await this.waitFor("work", d.now() + 1000);
         continue;
       }
       for (const row of claimed) this.start(row);
       if (claimed.length) {
         // Nothing more is claimable until a send ends, a unit commits or `next` comes.
-        if (!this.#woken) await this.waitForWork(next);
+        if (!this.#woken) await this.waitFor("work", next);
         continue;
       }
       if (!this.inFlight.size && !this.#results.length && this.#idleWaiters.length && !(await this.pending())) this.resolveIdle();
       if (this.#woken || this.#results.length) continue;
-      await this.waitForWork(next);
+      await this.waitFor("work", next);
     }
     await this.flush();
     this.resolveIdle();
@@ -298,20 +343,28 @@ class ChannelEngine {
     for (const w of waiters) w();
   }
 
-  /** Sleeps until woken, until `next` (the clock's time), or a poll interval (real time). */
-  private async waitForWork(next: number | undefined): Promise<void> {
+  /**
+   * Sleeps until `next` (the clock's time) or a wake: "work" (idle) ends at any wake and at a poll
+   * interval (real time); "flush" (results batched while sends are in flight) only at an urgent one.
+   */
+  private async waitFor(kind: "work" | "flush", next: number | undefined): Promise<void> {
     const d = this.d;
     await new Promise<void>((resolve) => {
       let poll: NodeJS.Timeout | undefined;
+      let over = false;
       const done = () => {
+        if (over) return;
+        over = true;
         clearTimeout(poll);
-        this.#wake = undefined;
+        this.#waiting = undefined;
         resolve();
       };
-      this.#wake = done;
-      if (this.#woken) return done();
-      poll = setTimeout(done, d.opts.pollMs ?? 500);
-      poll.unref?.();
+      if (this.#urgent || (kind === "work" && this.#woken)) return done();
+      this.#waiting = { kind, done };
+      if (kind === "work") {
+        poll = setTimeout(done, d.opts.pollMs ?? 500);
+        poll.unref?.();
+      }
       if (next !== undefined) void d.sleep(Math.max(0, next - d.now())).then(done);
     });
   }
@@ -346,7 +399,7 @@ class ChannelEngine {
   private async pass(): Promise<{ claimed: Claimed[]; next?: number }> {
     const d = this.d;
     const results = this.#results.splice(0);
-    const free = this.#stopping ? 0 : (d.opts.concurrency ?? 16) - this.inFlight.size;
+    const free = this.#stopping ? 0 : this.concurrency - this.inFlight.size;
     try {
       return await d.opts.db.transaction(async (tx) => {
         await this.write(tx, results);
@@ -410,11 +463,12 @@ class ChannelEngine {
     const localPause = this.#globalPause;
     if (localPause > nowMs) return { claimed: [], next: localPause };
     const globalLimit = this.caps?.limits?.global;
-    const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, true);
+    // Locked (PostgreSQL) only when there is a budget to take: with no global limit, only its pause is read.
+    const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, !!globalLimit);
     if (global.pausedUntil > nowMs) return { claimed: [], next: global.pausedUntil };
     const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
     if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };
-    const lease = new Date(nowMs + (d.opts.leaseMs ?? 60_000));
+    const lease = new Date(nowMs + d.leaseMs);
     // Leases of a crashed (or stopped-by-force) instance that have expired: queued again, to be
     // claimed below in their place in the order (a separate statement keeps the claim's scan on
     // one index range, ordered: no sort of every unfinished row).
@@ -490,7 +544,8 @@ class ChannelEngine {
       })
       .finally(() => {
         this.inFlight.delete(row.id);
-        this.wake();
+        // The last send in flight: its result is written at once (the chat's next row waits for it).
+        this.#signal(this.inFlight.size === 0);
       });
     this.inFlight.set(row.id, p);
     this.maxHeld = Math.max(this.maxHeld, this.inFlight.size);
@@ -505,7 +560,8 @@ class ChannelEngine {
   private async send(row: Claimed): Promise<void> {
     const d = this.d;
     const sender = this.sender;
-    const signal = d.abort.signal;
+    // Aborted at stop (after the grace), or when the send outlives SEND_DEADLINE_MS: it must end within its lease.
+    const signal = AbortSignal.any([d.abort.signal, AbortSignal.timeout(SEND_DEADLINE_MS)]);
     // Claimed before a rate limit (or stop) came in: not sent inside the window, handed back.
     if (this.paused(row.chatId) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
     const payload = JSON.parse(row.payload) as QueuedPayload;
@@ -672,6 +728,11 @@ export class Dispatcher {
 
   get stopped(): boolean {
     return this.#stopped;
+  }
+
+  /** The lease of a claim (ms): `leaseMs`, at least LEASE_MS (a send must end, and its result be written, within it). */
+  get leaseMs(): number {
+    return Math.max(this.opts.leaseMs ?? LEASE_MS, LEASE_MS);
   }
 
   now(): number {

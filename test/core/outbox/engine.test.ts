@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
-import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
+import { Dispatcher, LEASE_MS, SEND_DEADLINE_MS, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
@@ -337,4 +337,51 @@ describe("delivery engine", () => {
     expect(d.maxHeld("telegram")).toBeLessThanOrEqual(64);
     expect(await statusCounts()).toEqual({ sent: 50_000 });
   }, 300_000);
+  it("sends a lone member's next answer as soon as the previous send ends, without waiting for a timer", async () => {
+    // A clock that never moves, waits that never end, no poll: only the wake-ups can move the engine.
+    const frozen = { now: () => 1_000_000, wait: () => new Promise<void>(() => {}) } as unknown as Time;
+    const releases = new Map<string, () => void>();
+    // Each send ends when the test says (the platform's answer still on its way back).
+    const { sender, attempts, delivered } = fakeSender(frozen, (a) => new Promise<void>((resolve) => releases.set(a.text, resolve)));
+    const d = engine(frozen, { pollMs: 1_000_000_000 });
+    await d.register(sender);
+    const committed = async (text: string) => d.enqueue([await queue("1", text)]);
+    await committed("A1");
+    await until(() => attempts.length === 1);
+    // The member's next update is handled and answered while A1's send is still in flight.
+    await committed("A2");
+    releases.get("A1")!();
+    await until(() => attempts.length === 2);
+    releases.get("A2")!();
+    await until(() => delivered.length === 2);
+    await committed("A3");
+    await until(() => attempts.length === 3);
+    releases.get("A3")!();
+    for (;;) {
+      const counts = await statusCounts();
+      if (counts.sent === 3) break;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(delivered.map((a) => a.text)).toEqual(["A1", "A2", "A3"]);
+  });
+
+  it("leases a claim for LEASE_MS (30 s: the longest send plus its result), never less, whatever leaseMs asks", async () => {
+    expect(LEASE_MS).toBeGreaterThanOrEqual(SEND_DEADLINE_MS + 5_000);
+    for (const leaseMs of [undefined, 1_000]) {
+      const time = virtualTime();
+      let release = () => {};
+      const hung = new Promise<void>((resolve) => (release = resolve));
+      const { sender, attempts } = fakeSender(time, () => hung);
+      const d = engine(time, leaseMs === undefined ? {} : { leaseMs });
+      await d.register(sender);
+      d.enqueue([await queue("1", `lease ${leaseMs}`)]);
+      await until(() => attempts.length === 1);
+      const row = await db.transaction((tx) => sqlOf(tx).get<{ leaseUntil: string | Date }>(`SELECT "leaseUntil" FROM "Outbox" WHERE "status" = 'sending'`));
+      expect(new Date(row!.leaseUntil).getTime() - attempts[0]!.at).toBe(LEASE_MS);
+      release();
+      await d.idle();
+      await d.stop();
+      await db.transaction((tx) => sqlOf(tx).run(`DELETE FROM "Outbox"`));
+    }
+  });
 });
