@@ -17,9 +17,23 @@ import { silentLogger } from "../../../src/log.ts";
 let dir: string;
 let db: Database;
 const running: Dispatcher[] = [];
+/** Transactions in flight (the engine's and the test's): the virtual clock waits while any is. */
+let inFlight = 0;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-engine-"));
-  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
+  const real = await openTestDatabase(`file:${join(dir, "bot.db")}`);
+  inFlight = 0;
+  // On PostgreSQL a query is real I/O (the event loop turns while it runs), unlike SQLite's
+  // in-process calls: without this the clock jumped to a pending wait mid-claim.
+  db = new Proxy(real, {
+    get(target, key, receiver) {
+      if (key !== "transaction") return Reflect.get(target, key, receiver) as unknown;
+      return <T>(fn: Parameters<Database["transaction"]>[0]) => {
+        inFlight++;
+        return (target.transaction(fn) as Promise<T>).finally(() => inFlight--);
+      };
+    },
+  });
 });
 afterEach(async () => {
   for (const d of running.splice(0)) await d.stop({ graceMs: 10 });
@@ -27,13 +41,17 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Virtual time: once the process has nothing else to do, the clock jumps to the earliest wait. */
+/**
+ * Virtual time: once the process has nothing else to do (no transaction in flight either), the
+ * clock jumps to the earliest wait.
+ */
 function virtualTime(start = 1_000_000) {
   let t = start;
   const timers: { due: number; resolve: () => void }[] = [];
   let scheduled = false;
   const tick = () => {
     scheduled = false;
+    if (inFlight > 0) return schedule();
     timers.sort((a, b) => a.due - b.due);
     const next = timers.shift();
     if (!next) return;
