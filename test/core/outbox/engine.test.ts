@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
 import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
-import { enqueue, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
+import { enqueue, LANE_PRIORITY, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
 
@@ -107,10 +107,21 @@ async function queue(chatId: string, text: string, opts: { lane?: Lane; notBefor
   return db.transaction((tx) => enqueue(tx, { channel: "telegram", chatId, payload: payload(text), tag: null, locale: "ru", ...opts }, new Date()));
 }
 
-/** Many rows in one transaction (`chat(i)`, text `${prefix}${i}`). */
+/**
+ * Many rows in one transaction (`chat(i)`, text `${prefix}${i}`), as `enqueue` writes them, in
+ * multi-row INSERTs of 1,000: one INSERT a row took 50,000 round trips, past PostgreSQL's
+ * transaction timeout.
+ */
 async function queueMany(n: number, chat: (i: number) => string, prefix: string, lane: Lane): Promise<void> {
+  const createdAt = new Date();
   await db.transaction(async (tx) => {
-    for (let i = 0; i < n; i++) await enqueue(tx, { channel: "telegram", chatId: chat(i), payload: payload(`${prefix}${i}`), tag: null, locale: "ru", lane }, new Date());
+    for (let start = 0; start < n; start += 1000) {
+      const data = [];
+      for (let i = start; i < Math.min(n, start + 1000); i++) {
+        data.push({ channel: "telegram", chatId: chat(i), payload: payload(`${prefix}${i}`), tag: null, locale: "ru", lane, priority: LANE_PRIORITY[lane], createdAt });
+      }
+      await tx.outbox.createMany({ data });
+    }
   });
 }
 
