@@ -13,27 +13,15 @@ import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dis
 import { enqueue, LANE_PRIORITY, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
+import { countingDatabase, virtualTime as clock } from "../../support/virtual-time.ts";
 
 let dir: string;
 let db: Database;
 const running: Dispatcher[] = [];
-/** Transactions in flight (the engine's and the test's): the virtual clock waits while any is. */
-let inFlight = 0;
+let busy: () => boolean;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-engine-"));
-  const real = await openTestDatabase(`file:${join(dir, "bot.db")}`);
-  inFlight = 0;
-  // On PostgreSQL a query is real I/O (the event loop turns while it runs), unlike SQLite's
-  // in-process calls: without this the clock jumped to a pending wait mid-claim.
-  db = new Proxy(real, {
-    get(target, key, receiver) {
-      if (key !== "transaction") return Reflect.get(target, key, receiver) as unknown;
-      return <T>(fn: Parameters<Database["transaction"]>[0]) => {
-        inFlight++;
-        return (target.transaction(fn) as Promise<T>).finally(() => inFlight--);
-      };
-    },
-  });
+  ({ db, busy } = countingDatabase(await openTestDatabase(`file:${join(dir, "bot.db")}`)));
 });
 afterEach(async () => {
   for (const d of running.splice(0)) await d.stop({ graceMs: 10 });
@@ -41,38 +29,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Virtual time: once the process has nothing else to do (no transaction in flight either), the
- * clock jumps to the earliest wait.
- */
-function virtualTime(start = 1_000_000) {
-  let t = start;
-  const timers: { due: number; resolve: () => void }[] = [];
-  let scheduled = false;
-  const tick = () => {
-    scheduled = false;
-    if (inFlight > 0) return schedule();
-    timers.sort((a, b) => a.due - b.due);
-    const next = timers.shift();
-    if (!next) return;
-    t = Math.max(t, next.due);
-    next.resolve();
-    schedule();
-  };
-  const schedule = () => {
-    if (scheduled || !timers.length) return;
-    scheduled = true;
-    setImmediate(tick);
-  };
-  return {
-    now: () => t,
-    wait: (ms: number) =>
-      new Promise<void>((resolve) => {
-        timers.push({ due: t + ms, resolve });
-        schedule();
-      }),
-  };
-}
+/** Virtual time that waits for the database (support/virtual-time.ts). */
+const virtualTime = (start?: number) => clock(start, busy);
 type Time = ReturnType<typeof virtualTime>;
 
 type Attempt = { chatId: string; text: string; at: number };
