@@ -219,7 +219,7 @@ async function onPostgres(gen: Generator<string>, postgres: string, instances: n
       DEFAULT_LOCALE: "en",
       LOG_LEVEL: "info",
       TELEGRAM_FLOOD_LIMITS: "off",
-      ...(balancer ? { TELEGRAM_WEBHOOK_URL: `${balancer.url}/telegram`, TELEGRAM_WEBHOOK_SECRET: "bench-secret" } : {}),
+      ...(balancer ? { TELEGRAM_WEBHOOK_URL: `${balancer.url}/telegram`, TELEGRAM_WEBHOOK_SECRET: "bench-webhook-secret-0123456789" } : {}),
     });
     for (const port of ports) bots.push(startBot("node", PRODUCTION, env(port), { cwd: ROOT }));
     const readyMs = await Promise.all(bots.map((b) => b.ready));

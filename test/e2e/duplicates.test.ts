@@ -52,4 +52,26 @@ describe("a message stored by Telegram whose answer was lost", () => {
     const copies = await h.db.transaction((tx) => tx.sentMessage.findMany({ where: { chatId: String(ADMIN), tag: { startsWith: "application:1@" } } }));
     expect(copies.map((c) => c.messageId).sort()).toEqual([String(lost.message_id), String(recorded.message_id)].sort());
   });
+
+  it("a press quicker than the record of its copy does not record the copy twice nor edit it twice", async () => {
+    h = await startTelegramHarness({ admins: [String(ADMIN)] });
+    const admin = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
+    await step(admin, () => admin.send("/start"), tr("en", "menu-prompt"));
+    // The notice is in the admin's chat well before the bot hears back (a slow answer; on
+    // PostgreSQL the record's commit alone left such a window): the press comes first.
+    h.fake.delayAnswer("sendMessage", 1500, ADMIN);
+    const user = h.fake.user({ language_code: "en" });
+    await registerOnTelegram(user, DUPLICATES_APPLICATION);
+    const notice = await admin.waitFor(tr("en", "notice-application-title", { id: "A-1" }), { after: 0 });
+    expect(await admin.press(tr("en", "notice-approve"), { message: notice.message_id }).answer).toMatchObject({
+      text: tr("en", "staff-approved-notice"),
+    });
+    await admin.waitFor((m) => m.message_id === notice.message_id && buttons(m).length === 0, { after: 0, timeoutMs: 10_000 });
+    h.fake.delayAnswer("sendMessage", 0);
+    await h.settled();
+    const copies = await h.db.transaction((tx) => tx.sentMessage.findMany({ where: { chatId: String(ADMIN), tag: { startsWith: "application:1@" } } }));
+    expect(copies.map((c) => c.messageId)).toEqual([String(notice.message_id)]);
+    const edits = h.fake.callsTo("editMessageText").filter((c) => String(c.params.message_id) === String(notice.message_id));
+    expect(edits.map((c) => c.ok)).toEqual([true]);
+  });
 });

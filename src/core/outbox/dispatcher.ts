@@ -424,9 +424,12 @@ class ChannelEngine {
             r.messageId, now, now, r.id,
           );
           if (r.tagged) {
+            // Not when a press on the copy, answered before this record committed, adopted it already (staff/notices.ts adoptCopy).
             await sql.run(
-              `INSERT INTO "SentMessage" ("tag", "channel", "chatId", "messageId", "locale", "createdAt") VALUES (?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO "SentMessage" ("tag", "channel", "chatId", "messageId", "locale", "createdAt") SELECT ?, ?, ?, ?, ?, ?
+                 WHERE NOT EXISTS (SELECT 1 FROM "SentMessage" WHERE "tag" = ? AND "channel" = ? AND "chatId" = ? AND "messageId" = ?)`,
               r.tagged.tag, this.channel, r.tagged.chatId, r.messageId ?? "", r.tagged.locale, now,
+              r.tagged.tag, this.channel, r.tagged.chatId, r.messageId ?? "",
             );
           }
           break;
@@ -590,10 +593,12 @@ class ChannelEngine {
   private async edit(row: Claimed, payload: Extract<QueuedPayload, { kind: "edit-tag" }>, signal: AbortSignal): Promise<void> {
     const d = this.d;
     const sent = await d.opts.db.transaction((tx) =>
-      tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { id: true, messageId: true } }),
+      tx.sentMessage.findMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId }, select: { id: true, messageId: true }, orderBy: { id: "asc" } }),
     );
+    // One edit per message: a copy recorded twice (a press adopting it while its record was being written) is edited once.
+    const copies = [...new Map(sent.map((c) => [c.messageId, c])).values()];
     const limit = this.chatLimit(row.chatId);
-    for (const [i, copy] of sent.entries()) {
+    for (const [i, copy] of copies.entries()) {
       // The first edit used the claim's slot; a further copy in the same chat waits its turn (rare: one copy per chat).
       if (i > 0 && limit) await d.sleep(limit.everyMs);
       if (d.stopped) throw new DeliveryError("retry", "stopped");
@@ -602,7 +607,7 @@ class ChannelEngine {
       } catch (error) {
         if (!(error instanceof DeliveryError) || error.failure !== "rejected") throw error;
         d.log.info("a copy of a message cannot be edited any more; forgotten", { channel: row.channel, reason: error.message });
-        await d.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: copy.id } }));
+        await d.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { tag: payload.tag, channel: row.channel, chatId: row.chatId, messageId: copy.messageId } }));
       }
     }
     if (payload.forget) {

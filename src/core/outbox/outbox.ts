@@ -155,6 +155,11 @@ export class Outbox {
     return !!(await this.tx.sentMessage.findFirst({ where: { channel: chat.channel, chatId: chat.chatId, messageId }, select: { id: true } }));
   }
 
+  /** Whether a message tagged `tag` to `chat` is being sent now (claimed; its copy is recorded when the platform's answer is). */
+  async sending(chat: ChatRef, tag: string): Promise<boolean> {
+    return !!(await this.tx.outbox.findFirst({ where: { channel: chat.channel, chatId: chat.chatId, tag, status: "sending" }, select: { id: true } }));
+  }
+
   /** The language a copy tagged `tag` in `chat` was written in, if there is one. */
   async localeOf(chat: ChatRef, tag: string): Promise<string | null> {
     return (await this.tx.sentMessage.findFirst({ where: { channel: chat.channel, chatId: chat.chatId, tag }, select: { locale: true } }))?.locale ?? null;

@@ -230,6 +230,9 @@ export async function adoptCopy(unit: Unit, pressed: ChatRef & { messageId?: str
   const data = await load(unit.tx, kind, id);
   if (!data) return;
   const tag = noticeTag(data);
+  // The dispatcher records a copy just after the platform answers the send: a press quicker than
+  // that record (a slower database) is on a copy about to be recorded, not an unrecorded one.
+  if (await unit.outbox.sending(here, tag)) return;
   // The copy is in the language its twin was sent in; the chat's language otherwise.
   const twin = await unit.outbox.localeOf(here, tag);
   await unit.outbox.adopt(here, messageId, tag, twin ?? pressed.locale);

@@ -13,6 +13,7 @@ import { Dispatcher, type DispatcherOptions } from "../../../src/core/outbox/dis
 import { enqueue, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { createLogger } from "../../../src/log.ts";
+import { countingDatabase, virtualTime as clock } from "../../support/virtual-time.ts";
 
 let dir: string;
 let db: Database;
@@ -37,7 +38,7 @@ function logged(text: string): Promise<void> {
 }
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-dispatch-"));
-  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
+  ({ db, busy } = countingDatabase(await openTestDatabase(`file:${join(dir, "bot.db")}`)));
   logs = [];
 });
 afterEach(async () => {
@@ -45,37 +46,9 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * Virtual time: waits are kept in order, and once the process has nothing else to do (a
- * setImmediate later) the clock jumps to the earliest one, which then fires.
- */
-function virtualTime(start = 1_000_000) {
-  let t = start;
-  const timers: { due: number; resolve: () => void }[] = [];
-  let scheduled = false;
-  const tick = () => {
-    scheduled = false;
-    timers.sort((a, b) => a.due - b.due);
-    const next = timers.shift();
-    if (!next) return;
-    t = Math.max(t, next.due);
-    next.resolve();
-    schedule();
-  };
-  const schedule = () => {
-    if (scheduled || !timers.length) return;
-    scheduled = true;
-    setImmediate(tick);
-  };
-  return {
-    now: () => t,
-    wait: (ms: number) =>
-      new Promise<void>((resolve) => {
-        timers.push({ due: t + ms, resolve });
-        schedule();
-      }),
-  };
-}
+let busy: () => boolean;
+/** Virtual time that waits for the database (support/virtual-time.ts). */
+const virtualTime = (start?: number) => clock(start, busy);
 
 type Attempt = { chatId: string; text: string; at: number; signal?: AbortSignal };
 /** A sender whose answer per attempt is scripted: `script(attempt)` throws or returns. */

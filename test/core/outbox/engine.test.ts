@@ -10,16 +10,18 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
 import { Dispatcher, LEASE_MS, SEND_DEADLINE_MS, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
-import { enqueue, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
+import { enqueue, LANE_PRIORITY, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
+import { countingDatabase, virtualTime as clock } from "../../support/virtual-time.ts";
 
 let dir: string;
 let db: Database;
 const running: Dispatcher[] = [];
+let busy: () => boolean;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "qti-engine-"));
-  db = await openTestDatabase(`file:${join(dir, "bot.db")}`);
+  ({ db, busy } = countingDatabase(await openTestDatabase(`file:${join(dir, "bot.db")}`)));
 });
 afterEach(async () => {
   for (const d of running.splice(0)) await d.stop({ graceMs: 10 });
@@ -27,34 +29,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Virtual time: once the process has nothing else to do, the clock jumps to the earliest wait. */
-function virtualTime(start = 1_000_000) {
-  let t = start;
-  const timers: { due: number; resolve: () => void }[] = [];
-  let scheduled = false;
-  const tick = () => {
-    scheduled = false;
-    timers.sort((a, b) => a.due - b.due);
-    const next = timers.shift();
-    if (!next) return;
-    t = Math.max(t, next.due);
-    next.resolve();
-    schedule();
-  };
-  const schedule = () => {
-    if (scheduled || !timers.length) return;
-    scheduled = true;
-    setImmediate(tick);
-  };
-  return {
-    now: () => t,
-    wait: (ms: number) =>
-      new Promise<void>((resolve) => {
-        timers.push({ due: t + ms, resolve });
-        schedule();
-      }),
-  };
-}
+/** Virtual time that waits for the database (support/virtual-time.ts). */
+const virtualTime = (start?: number) => clock(start, busy);
 type Time = ReturnType<typeof virtualTime>;
 
 type Attempt = { chatId: string; text: string; at: number };
@@ -89,10 +65,21 @@ async function queue(chatId: string, text: string, opts: { lane?: Lane; notBefor
   return db.transaction((tx) => enqueue(tx, { channel: "telegram", chatId, payload: payload(text), tag: null, locale: "ru", ...opts }, new Date()));
 }
 
-/** Many rows in one transaction (`chat(i)`, text `${prefix}${i}`). */
+/**
+ * Many rows in one transaction (`chat(i)`, text `${prefix}${i}`), as `enqueue` writes them, in
+ * multi-row INSERTs of 1,000: one INSERT a row took 50,000 round trips, past PostgreSQL's
+ * transaction timeout.
+ */
 async function queueMany(n: number, chat: (i: number) => string, prefix: string, lane: Lane): Promise<void> {
+  const createdAt = new Date();
   await db.transaction(async (tx) => {
-    for (let i = 0; i < n; i++) await enqueue(tx, { channel: "telegram", chatId: chat(i), payload: payload(`${prefix}${i}`), tag: null, locale: "ru", lane }, new Date());
+    for (let start = 0; start < n; start += 1000) {
+      const data = [];
+      for (let i = start; i < Math.min(n, start + 1000); i++) {
+        data.push({ channel: "telegram", chatId: chat(i), payload: payload(`${prefix}${i}`), tag: null, locale: "ru", lane, priority: LANE_PRIORITY[lane], createdAt });
+      }
+      await tx.outbox.createMany({ data });
+    }
   });
 }
 

@@ -224,6 +224,7 @@ export class FakeBotApi {
   private readonly methodNames = new Map<string, string>();
   private readonly faults = new Map<string, InjectedError[]>();
   private readonly delays = new Map<string, number>();
+  private readonly answerDelays = new Map<string, { ms: number; chatId: string | undefined }>();
   /** Flood-control windows (see `flood`). */
   private readonly floods: { method: string; chatId: string | undefined; until: number }[] = [];
   /** Telegram-like limits (see FakeBotApiOptions.limits), when on. */
@@ -479,6 +480,15 @@ export class FakeBotApi {
     else this.delays.set(method.toLowerCase(), ms);
   }
 
+  /**
+   * Delays the answer of every call of `method` (to `chatId`, if given) by `ms` after it is
+   * performed (the message is in the chat, the bot does not know yet); 0 removes.
+   */
+  delayAnswer(method: string, ms: number, chatId?: number | string): void {
+    if (ms <= 0) this.answerDelays.delete(method.toLowerCase());
+    else this.answerDelays.set(method.toLowerCase(), { ms, chatId: chatId === undefined ? undefined : String(chatId) });
+  }
+
   /** Implements (or overrides) a method; throw BotApiError from `handler` to fail. */
   stub(method: string, handler: (params: Record<string, unknown>) => unknown): void {
     this.methods.set(method, (params) => handler(params));
@@ -573,6 +583,8 @@ export class FakeBotApi {
       const handler = this.methods.get(method);
       if (handler === undefined) throw new BotApiError(404, TEXT.notFound);
       const value: unknown = await handler(params, signal);
+      const answerDelay = this.answerDelays.get(method.toLowerCase());
+      if (answerDelay && (answerDelay.chatId === undefined || answerDelay.chatId === String(params.chat_id))) await this.cancellableSleep(answerDelay.ms);
       envelope =
         value instanceof Described
           ? { ok: true, result: value.result, description: value.description }
