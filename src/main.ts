@@ -6,6 +6,7 @@
 import { dirname, join, resolve } from "node:path";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
+import { DatabaseUrlError } from "./db/migrate.ts";
 import { createI18n } from "./i18n/i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
@@ -144,6 +145,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A database that cannot be used is the operator's to fix: one line, no stack. Exit 1: the server
+  // may come back, so a supervisor's restart can help.
+  if (error instanceof DatabaseUrlError) process.stderr.write(`${error.message}\n`);
+  else process.stderr.write(`Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -18,7 +18,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { PrismaClient, type Prisma } from "./generated/client.ts";
 import { PrismaClient as PrismaClientPg } from "./generated-pg/client.ts";
-import { maskUrl, migratePostgres, migrateSqlite, type MigrateResult } from "./migrate.ts";
+import { DatabaseUrlError, maskUrl, migratePostgres, migrateSqlite, type MigrateResult } from "./migrate.ts";
 
 export type Tx = Prisma.TransactionClient;
 
@@ -320,7 +320,7 @@ async function openPostgres(url: string): Promise<Database> {
     await prisma.$queryRawUnsafe("SELECT 1");
   } catch (error) {
     await prisma.$disconnect().catch(() => {});
-    throw new Error(`DATABASE_URL ${masked}: ${(error as Error).message}`, { cause: error });
+    throw new DatabaseUrlError(`DATABASE_URL ${masked}: ${(error as Error).message}`, { cause: error });
   }
   const sqlFor = (tx: Tx): Sql => ({
     provider: "postgresql",

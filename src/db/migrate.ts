@@ -10,6 +10,16 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 
+
+/**
+ * The database DATABASE_URL names cannot be used (unreachable, login refused, no such database):
+ * an operator's problem, told in one line without a stack (main.ts). Its message names
+ * DATABASE_URL with the password masked.
+ */
+export class DatabaseUrlError extends Error {
+  override name = "DatabaseUrlError";
+}
+
 export interface MigrationRecord {
   name: string;
   checksum: string;
@@ -134,7 +144,7 @@ export async function migratePostgres(url: string, migrationsDir: string, opts: 
     await client.connect();
   } catch (error) {
     await client.end().catch(() => {});
-    throw new Error(`DATABASE_URL ${maskUrl(url)}: cannot connect to PostgreSQL: ${(error as Error).message || String(error)}`, { cause: error });
+    throw new DatabaseUrlError(`DATABASE_URL ${maskUrl(url)}: cannot connect to PostgreSQL: ${(error as Error).message || String(error)}`, { cause: error });
   }
   try {
     await client.query(`SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK})`);
