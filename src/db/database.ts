@@ -74,6 +74,16 @@ export interface Sql {
   lock(key: string): Promise<void>;
 }
 
+/**
+ * The row-lock clause that ends a SELECT: " FOR UPDATE" on PostgreSQL, with `skipLocked`
+ * " FOR UPDATE SKIP LOCKED" (rows another transaction holds are passed over, not waited for); ""
+ * on SQLite, whose write transactions already run one at a time. The one place this differs.
+ */
+export function forUpdate(provider: Sql["provider"], opts: { skipLocked?: boolean } = {}): string {
+  if (provider !== "postgresql") return "";
+  return opts.skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE";
+}
+
 /** The SQL access of the transaction `tx` is, while it is open. */
 const sqls = new WeakMap<object, Sql>();
 

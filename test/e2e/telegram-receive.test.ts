@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import BetterSqlite3 from "better-sqlite3";
 import { startTelegramHarness, WEBHOOK_SECRET, type TelegramHarness } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
+import type { FakeUser, WaitForOptions } from "../support/fake-bot-api.ts";
 import pg from "pg";
 import { holdDatabase, onPostgres, postgresUrlOf } from "../support/db-template.ts";
 
@@ -85,15 +86,32 @@ describe.each([
   });
 });
 
+/**
+ * Starts the bot and has one person reach the main menu (the bot is up and answering); returns the
+ * harness, also kept in `h` so that afterEach closes it if a later step throws.
+ */
+async function startAtMenu(webhook: boolean): Promise<TelegramHarness> {
+  const started = (h = await startTelegramHarness({ webhook }));
+  const a = started.fake.user({ language_code: "ru" });
+  a.send("/start");
+  await a.waitFor(tr("ru", "menu-prompt"));
+  return started;
+}
+
+/** Waits for b's menu and for the bot to settle: b's /start was handled once, not apologized for. */
+async function expectHandledOnce(b: FakeUser, options?: WaitForOptions): Promise<void> {
+  await b.waitFor(tr("ru", "menu-prompt"), options);
+  await h!.settled();
+  expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
+  expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+}
+
 describe.each([
   ["long polling", false],
   ["webhook", true],
 ] as const)("Telegram, %s: a failed turn is retried or answered, never dropped", (_mode, webhook) => {
   it.skipIf(onPostgres)("holds an update whose turn met a locked database, and handles it once the lock is gone (SQLite's busy timeout)", async () => {
-    h = await startTelegramHarness({ webhook });
-    const a = h.fake.user({ language_code: "ru" });
-    a.send("/start");
-    await a.waitFor(tr("ru", "menu-prompt"));
+    h = await startAtMenu(webhook);
     // Another process holds the write lock longer than the bot's busy timeout (shortened for the test).
     await h.db.transaction((tx) => tx.$queryRawUnsafe("PRAGMA busy_timeout = 50"));
     const locker = new BetterSqlite3(h.db.file);
@@ -106,11 +124,7 @@ describe.each([
       expect(h.fake.callsTo("getUpdates").every((c) => Number(c.params.offset ?? 0) <= id)).toBe(true);
       expect(b.messages).toEqual([]);
       locker.exec("COMMIT");
-      await b.waitFor(tr("ru", "menu-prompt"));
-      await h.settled();
-      // Handled once, not apologized for.
-      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
-      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+      await expectHandledOnce(b);
     } finally {
       if (locker.inTransaction) locker.exec("ROLLBACK");
       locker.close();
@@ -118,10 +132,7 @@ describe.each([
   });
 
   it.skipIf(!onPostgres)("holds an update whose turn waits for a locked database, unconfirmed, and handles it once the lock is gone (PostgreSQL)", async () => {
-    h = await startTelegramHarness({ webhook });
-    const a = h.fake.user({ language_code: "ru" });
-    a.send("/start");
-    await a.waitFor(tr("ru", "menu-prompt"));
+    h = await startAtMenu(webhook);
     const handle = vi.spyOn(h.core, "handle");
     const release = await holdDatabase(h.db);
     try {
@@ -133,21 +144,14 @@ describe.each([
       expect(b.messages).toEqual([]);
       await release();
       // b had nothing before (checked above), and the answer may come while release() ends its session.
-      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
-      await h.settled();
-      // Handled once, not apologized for.
-      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
-      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+      await expectHandledOnce(b, { after: 0 });
     } finally {
       await release().catch(() => {});
     }
   });
 
   it.skipIf(!onPostgres)("holds an update whose turn lost its PostgreSQL connection (server restart, failover), and handles it on the next try", async () => {
-    h = await startTelegramHarness({ webhook });
-    const a = h.fake.user({ language_code: "ru" });
-    a.send("/start");
-    await a.waitFor(tr("ru", "menu-prompt"));
+    h = await startAtMenu(webhook);
     const release = await holdDatabase(h.db);
     const admin = new pg.Client({ connectionString: postgresUrlOf(h.db) });
     await admin.connect();
@@ -162,10 +166,7 @@ describe.each([
       await h.logged(/turn failed transiently/);
       await release();
       // b had nothing before (checked above), and the answer may come while release() ends its session.
-      await b.waitFor(tr("ru", "menu-prompt"), { after: 0 });
-      await h.settled();
-      expect(b.messages.filter((m) => m.text.includes(tr("ru", "menu-prompt")))).toHaveLength(1);
-      expect(b.messages.filter((m) => m.text.includes(firstLine("error-generic")))).toEqual([]);
+      await expectHandledOnce(b, { after: 0 });
     } finally {
       await release().catch(() => {});
       await admin.end();
@@ -173,10 +174,7 @@ describe.each([
   });
 
   it.skipIf(onPostgres)("apologizes directly when the turn fails for good and the database cannot even queue the apology", async () => {
-    h = await startTelegramHarness({ webhook });
-    const a = h.fake.user({ language_code: "ru" });
-    a.send("/start");
-    await a.waitFor(tr("ru", "menu-prompt"));
+    h = await startAtMenu(webhook);
     const other = new BetterSqlite3(h.db.file);
     other.exec('DROP TABLE "Outbox"');
     other.close();

@@ -20,30 +20,32 @@ afterEach(async () => h?.close());
 const dataOf = (p: TestPerson, label: string) =>
   [...p.messages()].reverse().flatMap((m) => m.message.choices?.flat() ?? []).find((b) => b.label === label)!.data;
 
+/**
+ * Starts a bot with admin 900, sends /start as `id`, then presses the menu entry `label` twice
+ * from the same menu message (Telegram sends its id with each press). Returns the person with
+ * only the replies to the two presses unread.
+ */
+async function pressTwice(id: string, label: string): Promise<TestPerson> {
+  h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
+  const p = h.person(id, { language: "en" });
+  await p.send("/start");
+  const data = dataOf(p, tr("en", label));
+  const menu = p.last().messageId;
+  p.fresh();
+  for (const update of ["telegram:a", "telegram:b"])
+    await h.handle({ id: update, channel: "telegram", chatId: id, userId: id, chatType: "private", messageId: menu, event: { type: "choice", data } });
+  return p;
+}
+
 describe("a double tap on a main-menu entry that finishes at once", () => {
   it.fails("Help pressed twice on the same menu shows the help once", async () => {
-    h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
-    const p = h.person("100", { language: "en" });
-    await p.send("/start");
-    const help = dataOf(p, tr("en", "menu-help"));
-    const menu = p.last().messageId;
-    p.fresh();
-    // Both presses come from the same menu message (Telegram sends its id with each press).
-    await h.handle({ id: "telegram:a", channel: "telegram", chatId: "100", userId: "100", chatType: "private", messageId: menu, event: { type: "choice", data: help } });
-    await h.handle({ id: "telegram:b", channel: "telegram", chatId: "100", userId: "100", chatType: "private", messageId: menu, event: { type: "choice", data: help } });
+    const p = await pressTwice("100", "menu-help");
     const helpText = tr("en", "help-text");
     expect(p.fresh().filter((t) => t === helpText)).toHaveLength(1);
   });
 
   it.fails("Pending applications pressed twice by staff lists them once", async () => {
-    h = await startHarness({ settings: { admins: [{ channel: "telegram", id: "900" }] } });
-    const a = h.person("900", { language: "en" });
-    await a.send("/start");
-    const pending = dataOf(a, tr("en", "menu-pending"));
-    const menu = a.last().messageId;
-    a.fresh();
-    await h.handle({ id: "telegram:a", channel: "telegram", chatId: "900", userId: "900", chatType: "private", messageId: menu, event: { type: "choice", data: pending } });
-    await h.handle({ id: "telegram:b", channel: "telegram", chatId: "900", userId: "900", chatType: "private", messageId: menu, event: { type: "choice", data: pending } });
+    const a = await pressTwice("900", "menu-pending");
     expect(a.fresh().filter((t) => t === tr("en", "menu-prompt"))).toHaveLength(1);
   });
 });

@@ -7,7 +7,7 @@
  * must be idempotent, which their unit's transaction makes easy: the work and "done" commit together).
  */
 import { randomUUID } from "node:crypto";
-import { sqlOf, type Database } from "../../db/database.ts";
+import { forUpdate, sqlOf, type Database } from "../../db/database.ts";
 import { adminTargets } from "../people.ts";
 import { runUnit, SYSTEM, type CoreServices, type Unit } from "../unit.ts";
 import type { Target } from "../message.ts";
@@ -116,7 +116,7 @@ export class JobWorker {
     const row = await db.transaction(async (tx) => {
       const sql = sqlOf(tx);
       const now = services.clock();
-      const skipLocked = sql.provider === "postgresql" ? " FOR UPDATE SKIP LOCKED" : "";
+      const skipLocked = forUpdate(sql.provider, { skipLocked: true });
       return sql.get<ClaimedRow>(
         `UPDATE "Job" SET "status" = 'running', "attempts" = "attempts" + 1, "leaseUntil" = ?, "leasedBy" = ?
          WHERE "id" = (SELECT "id" FROM "Job"

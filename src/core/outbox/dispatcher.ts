@@ -38,7 +38,7 @@
  *   back (queued, lease cleared) before `stop` resolves.
  */
 import { randomUUID } from "node:crypto";
-import { sqlOf, type Database, type Tx } from "../../db/database.ts";
+import { forUpdate, sqlOf, type Database, type Sql, type Tx } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { Lane, QueuedMessage } from "../bookkeeping.ts";
 import {
@@ -161,7 +161,7 @@ const toRow = (channel: string, r: RawRow): Claimed => ({
 const RETURNED = `"id", "chatId", "payload", "tag", "locale", "attempts", "notBefore", "lane", "priority"`;
 
 /** The claim: heads of their chat's lanes, due, not paced, most urgent first (see the header). */
-const claimSql = (skipLocked: boolean) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
+const claimSql = (provider: Sql["provider"]) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
     WHERE o."channel" = ? AND o."status" = 'queued'
@@ -169,9 +169,9 @@ const claimSql = (skipLocked: boolean) => `UPDATE "Outbox" SET "status" = 'sendi
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
       AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
-    ORDER BY o."priority", o."id" LIMIT ?${skipLocked ? " FOR UPDATE SKIP LOCKED" : ""}
+    ORDER BY o."priority", o."id" LIMIT ?${forUpdate(provider, { skipLocked: true })}
   ) RETURNING ${RETURNED}`;
-const CLAIM = { sqlite: claimSql(false), postgresql: claimSql(true) };
+const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
 
 /** A token bucket as stored in OutboxPace. */
 interface Bucket {
@@ -186,8 +186,8 @@ const GLOBAL = "";
 /** Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full one when absent. */
 async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit | undefined, now: number, lock: boolean): Promise<Bucket> {
   const sql = sqlOf(tx);
-  const forUpdate = lock && sql.provider === "postgresql" ? " FOR UPDATE" : "";
-  if (forUpdate) {
+  const lockRow = lock ? forUpdate(sql.provider) : "";
+  if (lockRow) {
     // The row must exist to be locked.
     await sql.run(
       `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -195,7 +195,7 @@ async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit
     );
   }
   const row = await sql.get<{ tokens: number | string; at: string | Date; pausedUntil: string | Date | null }>(
-    `SELECT "tokens", "at", "pausedUntil" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${forUpdate}`,
+    `SELECT "tokens", "at", "pausedUntil" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${lockRow}`,
     channel, key,
   );
   const pausedUntil = row?.pausedUntil ? new Date(row.pausedUntil).getTime() : 0;

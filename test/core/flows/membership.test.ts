@@ -239,22 +239,33 @@ describe("request references (fault 22)", () => {
   });
 });
 
+/** What an erased member had given: none of it may stay readable after erasure (fault 24). */
+const ERASED_SECRETS = [IIN, "+77011234567", "Aigerim", "Zhibek Zholy"];
+
+/**
+ * A member approved with an IIN, who then edits their contact name and erases their data; returns
+ * once the core is idle (the erasure written).
+ */
+async function registerEditAndErase() {
+  const p = h.person("100", { language: "en" });
+  await applyForMembership(p, "en", { bin: IIN, name: "Zhibek Zholy Textile" });
+  admin();
+  await approve(tr("ru", "notice-application-title", { id: "A-1" }));
+  await p.press(tr("en", "menu-profile"));
+  await p.press(tr("en", "edit-contact"));
+  await p.send("Aigerim Nurlanovna");
+  await erase(p, "en");
+  await h.core.idle();
+}
+
 describe.skipIf(onPostgres)("what erasure leaves on disk (fault 24; SQLite's files: the PostgreSQL counterpart is below)", () => {
   it("leaves no readable copy of the IIN, phone or name in the database file or its WAL", async () => {
-    const p = h.person("100", { language: "en" });
-    await applyForMembership(p, "en", { bin: IIN, name: "Zhibek Zholy Textile" });
-    admin();
-    await approve(tr("ru", "notice-application-title", { id: "A-1" }));
-    await p.press(tr("en", "menu-profile"));
-    await p.press(tr("en", "edit-contact"));
-    await p.send("Aigerim Nurlanovna");
-    await erase(p, "en");
-    await h.core.idle();
+    await registerEditAndErase();
     const files = [join(h.dir, "bot.db"), join(h.dir, "bot.db-wal")].filter((f) => existsSync(f));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const bytes = readFileSync(file);
-      for (const secret of [IIN, "+77011234567", "Aigerim", "Zhibek Zholy"]) {
+      for (const secret of ERASED_SECRETS) {
         expect(bytes.includes(Buffer.from(secret, "utf8")), `${secret} in ${file}`).toBe(false);
       }
     }
@@ -263,15 +274,7 @@ describe.skipIf(onPostgres)("what erasure leaves on disk (fault 24; SQLite's fil
 
 describe.skipIf(!onPostgres)("what erasure leaves in PostgreSQL's pages (fault 24, PostgreSQL)", () => {
   it("leaves no tuple, live or dead, in any table or index page that holds the IIN, phone or name", async () => {
-    const p = h.person("100", { language: "en" });
-    await applyForMembership(p, "en", { bin: IIN, name: "Zhibek Zholy Textile" });
-    admin();
-    await approve(tr("ru", "notice-application-title", { id: "A-1" }));
-    await p.press(tr("en", "menu-profile"));
-    await p.press(tr("en", "edit-contact"));
-    await p.send("Aigerim Nurlanovna");
-    await erase(p, "en");
-    await h.core.idle();
+    await registerEditAndErase();
     const client = new pg.Client({ connectionString: postgresUrlOf(h.db) });
     await client.connect();
     try {
@@ -296,7 +299,7 @@ describe.skipIf(!onPostgres)("what erasure leaves in PostgreSQL's pages (fault 2
         }
       }
       expect(stored.length).toBeGreaterThan(0);
-      for (const secret of [IIN, "+77011234567", "Aigerim", "Zhibek Zholy"]) {
+      for (const secret of ERASED_SECRETS) {
         const bytes = Buffer.from(secret, "utf8").toString("latin1");
         expect(stored.filter((s) => s.includes(bytes)), secret).toEqual([]);
       }
