@@ -130,7 +130,7 @@ export interface Core {
   idle(): Promise<void>;
   /** Graceful stop of the core's own work: the job worker claims nothing more and its running job finishes; turns in progress finish. */
   stop(): Promise<void>;
-  /** Job kinds (define more before `start`) and scheduling from a unit: `core.jobs.schedule(unit.tx, …)`. */
+  /** Job kinds (define more before `start`) and scheduling from a unit: `core.jobs.schedule(unit.tx, …, unit.now)`. */
   readonly jobs: Jobs;
   /** This instance's job worker (started by `start` unless `deps.jobs.start` is false). */
   readonly jobWorker: JobWorker;

@@ -114,7 +114,7 @@ export class Unit {
    * job with the same `key` exists already (scheduled once cluster-wide).
    */
   schedule(job: JobSpec): Promise<boolean> {
-    return this.services.jobs.schedule(this.tx, job);
+    return this.services.jobs.schedule(this.tx, job, this.now);
   }
 
   /** What `channel` can show (buttons, a share-contact button, edits). */

@@ -86,6 +86,16 @@ async function scheduleOne(i: Instance, kind: string, payload: JobPayload = null
 }
 
 describe("scheduled jobs", () => {
+  it("a job scheduled for later records when it was queued (createdAt) apart from when it runs (runAt)", async () => {
+    const a = await instance("a");
+    a.core.jobs.define("later", async () => {});
+    const runAt = new Date(now.getTime() + 86_400_000);
+    await a.core.run(SYSTEM, (unit) => unit.schedule({ kind: "later", payload: null, runAt, key: "later-1" }));
+    const job = await a.db.transaction((tx) => tx.job.findUnique({ where: { key: "later-1" } }));
+    expect(job?.runAt).toEqual(runAt);
+    expect(job?.createdAt).toEqual(now);
+  });
+
   it("a job fires once with two workers racing on one database", async () => {
     const a = await instance("a");
     const b = await instance("b");

@@ -97,12 +97,13 @@ export class Jobs {
   /**
    * Inserts a job in `tx` (any unit's transaction: it exists only if that commits). With a `key`
    * already present, nothing happens (INSERT … ON CONFLICT DO NOTHING): true when inserted.
-   * Throws for a kind not defined (a typo would otherwise wait forever).
+   * Throws for a kind not defined (a typo would otherwise wait forever). `now`: when it is queued
+   * (its createdAt; the unit's time).
    */
-  async schedule(tx: Tx, job: JobSpec): Promise<boolean> {
+  async schedule(tx: Tx, job: JobSpec, now: Date): Promise<boolean> {
     const def = this.#defs.get(job.kind);
     if (!def) throw new Error(`job kind "${job.kind}" is not defined`);
-    return insertJob(tx, { ...job, maxAttempts: job.maxAttempts ?? def.maxAttempts }, job.runAt);
+    return insertJob(tx, { ...job, maxAttempts: job.maxAttempts ?? def.maxAttempts }, now);
   }
 
   /**
