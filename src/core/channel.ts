@@ -14,7 +14,14 @@ export type InboundEvent =
   | { type: "choice"; data: string }
   /** A shared contact; `own` when it is the sender's own (Telegram's "share my phone" button). */
   | { type: "contact"; phone: string; own: boolean; userId?: string }
-  /** Anything the bot cannot read yet (sticker, photo, voice...), so it can say so. */
+  /**
+   * A photo or a document (one per event: a Telegram album arrives as several updates sharing
+   * `Inbound.mediaGroup`). The adapter fills `file` from the platform's announcement; before the
+   * turn runs, the core fetches and keeps the bytes (core/files) and adds `stored` (what the bytes
+   * are) or `refused` (why they are not kept), so flows never see a file that is not on disk.
+   */
+  | { type: "file"; file: InboundFileRef; caption?: string; stored?: StoredFileInfo; refused?: FileRefusal }
+  /** Anything the bot cannot read yet (sticker, voice, video...), so it can say so. */
   | { type: "unsupported"; kind: string }
   /**
    * The channel (re)opened the chat (the console at start): show again the question its
@@ -26,6 +33,34 @@ export type InboundEvent =
    * supergroup). Announced in the old chat and in the new one; either may come first.
    */
   | { type: "chat-moved"; from: string; to: string };
+
+/** A file as the platform announced it, before the core fetched it. Every field is the sender's claim. */
+export interface InboundFileRef {
+  /** How the platform shows it: a compressed photo, or a document (any file, sent as is). */
+  kind: "photo" | "document";
+  /** The platform's handle to download it (Telegram: file_id). */
+  platformId: string;
+  /** The file name the sender's app gave (documents). Untrusted: shown escaped, never used as a path. */
+  name?: string;
+  /** The type the sender's app claimed. Untrusted: the core sniffs the bytes. */
+  mime?: string;
+  /** Size in bytes as the platform says, when it says (lets the core refuse before downloading). */
+  size?: number;
+}
+
+/** A file the core keeps (core/files): content-addressed on disk, described in `StoredFile`. */
+export interface StoredFileInfo {
+  /** The `StoredFile` row. */
+  id: number;
+  sha256: string;
+  size: number;
+  /** Sniffed from the bytes (file-type), e.g. "image/jpeg", "application/pdf". */
+  mime: string;
+  kind: "photo" | "document";
+}
+
+/** Why a file was not kept: over the platform's download limit, a type refused (executables, scripts), or it could not be fetched. */
+export type FileRefusal = "too-big" | "type" | "unavailable";
 
 export interface Inbound {
   /**
@@ -60,6 +95,11 @@ export interface Inbound {
    * group itself): who it is cannot be known, and `userId` is the group's id.
    */
   asGroup?: true;
+  /**
+   * The thread the message was posted in, where the platform has threads (a Telegram forum
+   * topic's message_thread_id, for messages with is_topic_message).
+   */
+  threadId?: string;
   event: InboundEvent;
 }
 
@@ -98,6 +138,37 @@ export interface OutboundMessage {
   removeKeyboard?: boolean;
   /** Ask a group member to answer by replying (Telegram force_reply, selective to the mentioned user). */
   replyFrom?: { userId: string; name: string };
+  /**
+   * Files sent with the text (the text becomes their caption where it fits: Telegram 1,024
+   * characters, else it goes as a message of its own first). Several files go as one album where
+   * the platform has them (Telegram sendMediaGroup: 2 to 10 photos, or 2 to 10 documents).
+   */
+  files?: OutboundFile[];
+  /** Send inside this thread (Telegram: message_thread_id of a forum topic). */
+  threadId?: string;
+  /** Reply to this platform message id (Telegram reply_parameters, allow_sending_without_reply). */
+  replyTo?: string;
+  /**
+   * Open a new thread with this title first, where the chat has threads (a Telegram forum
+   * supergroup: createForumTopic), and send the message in it; elsewhere sent as a plain message.
+   * `deliver` returns the new thread's id.
+   */
+  openThread?: string;
+}
+
+/** A kept file to send (core/files): the adapter reads the bytes from `path`, or reuses `platformId`. */
+export interface OutboundFile {
+  /** The `StoredFile` row. */
+  id: number;
+  kind: "photo" | "document";
+  /** Absolute path of the bytes on disk (data/files/...). */
+  path: string;
+  /** The name to show (documents); safe for the platform (no path, no control characters). */
+  name: string;
+  mime: string;
+  size: number;
+  /** This channel's id for the same file from an earlier send or receipt, reused while the platform accepts it. */
+  platformId?: string;
 }
 
 export type Outbound =
@@ -159,6 +230,8 @@ export interface ChannelCapabilities {
    * second). Default false: every message is delivered as the turn wrote it.
    */
   mergeMessages?: boolean;
+  /** The largest file the platform lets the bot download, in bytes (Telegram Bot API: 20 MB). */
+  maxDownloadBytes?: number;
   limits?: {
     /** All sends of the bot together. */
     global?: RateLimit;
@@ -180,7 +253,24 @@ export interface ChannelSender {
    * Delivers one outbound to a chat; resolves with the platform's message id, throws DeliveryError.
    * `signal` aborts the call at shutdown (whether the platform stored the message is then unknown).
    */
-  deliver(chatId: string, outbound: Outbound, signal?: AbortSignal): Promise<{ messageId: string }>;
+  deliver(chatId: string, outbound: Outbound, signal?: AbortSignal): Promise<Delivered>;
+  /**
+   * Fetches the bytes of a file a person sent (Telegram: getFile, then the file download URL).
+   * Throws DeliveryError("rejected") when the platform will not serve it (Telegram: over 20 MB).
+   */
+  download?(file: InboundFileRef, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** What a delivery produced. */
+export interface Delivered {
+  /** The platform's id of the (last) message sent; a reply to it names it. */
+  messageId: string;
+  /** The ids of every message sent for this outbound (an album, a text split in parts), first to last. */
+  messageIds?: string[];
+  /** The thread the message opened (OutboundMessage.openThread) or was sent in. */
+  threadId?: string;
+  /** Per file sent, in order: the platform's id for it now (Telegram file_id), to reuse next time. */
+  platformIds?: string[];
 }
 
 /** The core's answer to one inbound, for what the adapter must do in the moment. */

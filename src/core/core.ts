@@ -31,6 +31,11 @@ import { Turn } from "./turn.ts";
 import { Jobs, pruneJobs } from "./jobs/jobs.ts";
 import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
+import { isProblemButton, problemButton } from "./problems/buttons.ts";
+import { routeThreadMessage } from "./problems/relay.ts";
+import { MEMBER_FLOWS } from "./problems/member-flows.ts";
+import { THREAD_FLOWS } from "./problems/thread-flows.ts";
+import { STAFF_FLOWS } from "./problems/staff-flows.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -43,6 +48,9 @@ export const FLOWS: FlowDef<never>[] = [
   pendingFlow,
   teamFlow,
   rejectFlow,
+  ...MEMBER_FLOWS,
+  ...THREAD_FLOWS,
+  ...STAFF_FLOWS,
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
@@ -275,8 +283,11 @@ export function createCore(deps: CoreDeps): Core {
     const t = turnOf(tx, inbound, now, actor, locale);
     const event = await typedChoice(t, inbound.event, key, engine.idleFlow);
 
-    if (event.type === "choice" && event.data.startsWith("s:")) {
-      const start = await staffButton(t, event.data);
+    // A problem's thread is data, not a dialog: its messages are routed before the engine runs.
+    if (event.type !== "choice" && (await routeThreadMessage(t, key, event))) return { result: result(t), unit: t.unit };
+
+    if (event.type === "choice" && (event.data.startsWith("s:") || isProblemButton(event.data))) {
+      const start = event.data.startsWith("s:") ? await staffButton(t, event.data) : await problemButton(t, event.data);
       // In the group a question waits for one answer only: a new press replaces it, so that a
       // question nobody can answer any more (deleted, or asked of an anonymous admin) blocks nothing.
       if (start && inbound.chatType === "group") {

@@ -24,6 +24,16 @@ export interface MessageSpec {
   requestPhone?: Label;
   removeKeyboard?: boolean;
   replyFrom?: { userId: string; name: string };
+  /** Kept files to send with the text (core/files; OutboundMessage.files): a StoredFile id and the name to show. */
+  files?: FileSpec[];
+  /** Open a thread with this title first where the chat has threads (a forum topic): OutboundMessage.openThread. */
+  openThread?: Label;
+}
+
+/** A kept file in a message: the StoredFile row, and the name to show (documents). */
+export interface FileSpec {
+  fileId: number;
+  name?: string | null;
 }
 
 /** Where a message goes, and in which language it is written. */

@@ -159,11 +159,11 @@ describe.skipIf(onPostgres)("migrateSqlite (SQLite half only)", () => {
     mkdirSync(join(dir, "29991231000000_broken"));
     writeFileSync(
       join(dir, "29991231000000_broken", "migration.sql"),
-      `CREATE TABLE "Problem" ("id" INTEGER NOT NULL PRIMARY KEY);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;\n`,
+      `CREATE TABLE "Scratch" ("id" INTEGER NOT NULL PRIMARY KEY);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;\n`,
     );
 
     expect(() => migrateSqlite(file, dir)).toThrow(/NoSuchTable/);
-    expect(tables(file)).not.toContain("Problem");
+    expect(tables(file)).not.toContain("Scratch");
     expect(migrationRows(file).map((r) => r.migration_name)).not.toContain("29991231000000_broken");
   });
 
@@ -442,10 +442,10 @@ describe.skipIf(!onPostgres)("migratePostgres", () => {
     const url = await emptyPostgresDatabase();
     await migratePostgres(url, dir);
     mkdirSync(join(dir, "29991231000000_broken"));
-    writeFileSync(join(dir, "29991231000000_broken", "migration.sql"), `CREATE TABLE "Problem" ("id" INTEGER PRIMARY KEY);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;\n`);
+    writeFileSync(join(dir, "29991231000000_broken", "migration.sql"), `CREATE TABLE "Scratch" ("id" INTEGER PRIMARY KEY);\nALTER TABLE "NoSuchTable" ADD COLUMN "x" TEXT;\n`);
 
     await expect(migratePostgres(url, dir)).rejects.toThrow(/29991231000000_broken.*NoSuchTable/s);
-    expect(await pgTables(url)).not.toContain("Problem");
+    expect(await pgTables(url)).not.toContain("Scratch");
     expect((await pgMigrationRows(url)).map((r) => r.migration_name)).not.toContain("29991231000000_broken");
 
     await withPg(url, (c) =>

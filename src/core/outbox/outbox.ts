@@ -50,8 +50,11 @@ export class Outbox {
    * for later edits. `lane`: by default "conversation" for the unit's own chat and "notice" for any
    * other; "bulk" for announcements (sent after both, within the budget left). `notBefore`: not
    * sent before then (it holds back the later messages of its chat and lane, never the conversation).
+   * `anchor`: the tag of a message sent earlier to the same chat; when this one is delivered it
+   * replies to that message and goes into its thread (the dispatcher reads both from SentMessage):
+   * a problem's thread in the staff chat. SKELETON: branch `files` implements `anchor` and `spec.files`.
    */
-  async send(to: Target, spec: MessageSpec, opts: { tag?: string; lane?: Lane; notBefore?: Date } = {}): Promise<void> {
+  async send(to: Target, spec: MessageSpec, opts: { tag?: string; lane?: Lane; notBefore?: Date; anchor?: string } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
     if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
     else await this.numberChoices(to, spec, message, opts.tag);

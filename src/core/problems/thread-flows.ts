@@ -1,0 +1,4 @@
+/** The thread-flows of issue 7, registered in core.ts FLOWS. SKELETON: filled by its branch. */
+import type { FlowDef } from "../dialog/engine.ts";
+
+export const THREAD_FLOWS: FlowDef<never>[] = [];
