@@ -26,6 +26,7 @@ import { CATEGORIES } from "../../../src/core/problems/categories.ts";
 import { formatRef, parseRef } from "../../../src/core/problems/data.ts";
 import { parseSolvedButton, solvedButton } from "../../../src/core/problems/notify.ts";
 import { setThreadHooks, type ProblemThreadHooks } from "../../../src/core/problems/thread-hooks.ts";
+import { may } from "../../../src/core/permissions.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { LOCALES } from "../../../src/i18n/locales.ts";
 import { i18n, tr } from "../../support/core-harness.ts";
@@ -108,6 +109,30 @@ describe("references", () => {
 });
 
 describe("who may do what", () => {
+  it("the rules, as a table (permissions.ts)", () => {
+    const member = { personId: 1, role: "member", erased: false };
+    const staff = { personId: 2, role: "staff", erased: false };
+    const admin = { personId: 3, role: "admin", erased: false };
+    const m = (status: string, enterpriseStatus: string, enterpriseId = 10) => ({ enterpriseId, status, enterpriseStatus });
+    const report = (s: typeof member | null, ms: ReturnType<typeof m> | null) => may(s, { action: "problem.report", membership: ms }).ok;
+    expect(report(member, m("active", "active"))).toBe(true);
+    expect(report(member, m("active", "ownerless"))).toBe(true);
+    for (const [st, es] of [["pending", "active"], ["active", "suspended"], ["active", "pending"], ["ended", "active"], ["rejected", "active"]]) expect(report(member, m(st!, es!))).toBe(false);
+    expect(report(member, null)).toBe(false);
+    expect(report(null, m("active", "active"))).toBe(false);
+    expect(report({ ...member, erased: true }, m("active", "active"))).toBe(false);
+    const view = (s: typeof member, ms: ReturnType<typeof m> | null, enterprises: number[]) => may(s, { action: "problem.view", problem: { enterprises }, membership: ms });
+    expect(view(member, m("active", "active"), [10, 11]).ok).toBe(true);
+    expect(view(member, m("active", "active"), [11, 10]).ok).toBe(true);
+    expect(view(member, m("active", "active"), [11])).toEqual({ ok: false, reason: "problem-not-found" });
+    expect(view(member, m("pending", "active"), [10])).toEqual({ ok: false, reason: "problem-not-found" });
+    expect(view(staff, null, [11]).ok).toBe(true);
+    expect(view(admin, null, [11]).ok).toBe(true);
+    expect(may(member, { action: "problem.staff" })).toEqual({ ok: false, reason: "error-not-allowed" });
+    expect(may(staff, { action: "problem.staff" }).ok).toBe(true);
+    expect(may(admin, { action: "problem.staff" }).ok).toBe(true);
+  });
+
   it("only people with an active membership of a member enterprise report", async () => {
     const pending = await w.enterprise({ status: "pending" });
     const applicant = await w.person("510", { enterpriseId: pending, membership: "pending" });
