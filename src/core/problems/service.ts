@@ -88,6 +88,11 @@ export interface ProblemDetail extends ProblemSummary {
   assignee: { personId: number; name: string | null } | null;
   /** Staff's view only (a member sees their own): the reporting enterprise. */
   enterprise: { id: number; name: string; region: string; sector: string } | null;
+  /**
+   * Staff's view only: who reported it, with the contact they gave (null once they erased their
+   * data, or for a member's view).
+   */
+  reporter?: { personId: number; name: string | null; phone: string | null } | null;
   /** Incremented by every change; staff buttons carry it (an outdated post is refused). */
   revision: number;
   updatedAt: string;
@@ -342,6 +347,10 @@ export async function openProblem(unit: Unit, problemId: number): Promise<Outcom
   });
   const counts = await affectedCounts(unit.tx, [problem.id]);
   const enterprise = own ? await unit.tx.enterprise.findUnique({ where: { id: problem.enterpriseId }, select: { id: true, name: true, region: true, sector: true } }) : null;
+  const reporter =
+    staff && problem.reporterId !== null
+      ? await unit.tx.person.findUnique({ where: { id: problem.reporterId }, select: { id: true, name: true, phone: true } })
+      : null;
   const detail: ProblemDetail = {
     ...summaryOf(problem, counts.get(problem.id) ?? 1, staff ? undefined : !own),
     description: problem.description,
@@ -349,6 +358,7 @@ export async function openProblem(unit: Unit, problemId: number): Promise<Outcom
     forwardedTo: problem.forwardedTo,
     assignee: staff && problem.assigneeId !== null ? { personId: problem.assigneeId, name: names.get(problem.assigneeId) ?? null } : null,
     enterprise,
+    reporter: reporter ? { personId: reporter.id, name: reporter.name, phone: reporter.phone } : null,
     revision: problem.revision,
     updatedAt: problem.updatedAt.toISOString(),
     firstReplyAt: iso(problem.firstReplyAt),

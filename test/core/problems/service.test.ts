@@ -415,6 +415,9 @@ describe("lists and stats", () => {
 describe("erasure", () => {
   it("keeps the enterprise's problem but no longer names the person who reported it", async () => {
     const { id, enterpriseId, member, staff } = await reported();
+    await w.db.transaction((tx) => tx.person.update({ where: { id: member.person.personId }, data: { phone: "+77011234567" } }));
+    const before = await w.run(staff, (u) => openProblem(u, id));
+    expect(before.ok && before.problem.reporter).toEqual({ personId: member.person.personId, name: "Айгерим", phone: "+77011234567" });
     const colleague = await w.person("580", { enterpriseId, name: "Коллега" });
     await w.db.transaction((tx) => tx.membership.update({ where: { personId: colleague.person.personId }, data: { role: "employee" } }));
     await w.run(member, (u) => addMemberMessage(u, id, { text: "добавляю протокол", files: [] }));
@@ -430,7 +433,9 @@ describe("erasure", () => {
     expect(hooks).toContain(`changed:${id}`);
     const seen = await w.run(staff, (u) => openProblem(u, id));
     if (!seen.ok) throw new Error(seen.reason);
+    expect(seen.problem.reporter).toBeNull();
     expect(JSON.stringify(seen)).not.toContain("Айгерим");
+    expect(JSON.stringify(seen)).not.toContain("7701");
     // A staff reply now reaches the enterprise's remaining people.
     await w.run(staff, (u) => addStaffReply(u, id, { text: "Ответ", files: [] }));
     expect((await w.texts("580")).length).toBe(1);
