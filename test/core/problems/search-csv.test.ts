@@ -124,6 +124,8 @@ describe("CSV export", () => {
     // Header, two rows (the line break inside a field is a bare \n, not a row's \r\n), and the end of the last row.
     expect(lines.length).toBe(4);
     expect(lines[3]).toBe("");
+    // The same bytes again are the same kept file (content-addressed).
+    expect((await read(false)).r.fileId).toBe(r.fileId);
     const gov = (await read(true)).bytes.toString("utf8");
     expect(gov).not.toContain("Тайное ТОО");
     expect(gov).toContain('"Алма; Текстиль"');

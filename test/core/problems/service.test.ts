@@ -23,7 +23,7 @@ import {
 } from "../../../src/core/problems/service.ts";
 import { PROBLEM_STATUSES, STAFF_TRANSITIONS, type ProblemStatus } from "../../../src/core/problems/status.ts";
 import { CATEGORIES } from "../../../src/core/problems/categories.ts";
-import { formatRef, parseRef } from "../../../src/core/problems/data.ts";
+import { entryById, formatRef, parseRef } from "../../../src/core/problems/data.ts";
 import { parseSolvedButton, solvedButton } from "../../../src/core/problems/notify.ts";
 import { setThreadHooks, type ProblemThreadHooks } from "../../../src/core/problems/thread-hooks.ts";
 import { may } from "../../../src/core/permissions.ts";
@@ -337,6 +337,8 @@ describe("joining and the member's list", () => {
     const entries = await w.db.transaction((tx) => tx.problemEntry.findMany({ where: { problemId: id, kind: "joined" } }));
     expect(entries.map((e) => e.text)).toEqual(["у нас то же"]);
     expect(hooks.filter((h) => h.startsWith("relay"))).toEqual([`relay:${id}:${entries[0]!.id}`]);
+    // What the thread's relay reads of it.
+    expect(await w.db.transaction((tx) => entryById(tx, entries[0]!.id))).toMatchObject({ problemId: id, kind: "joined", text: "у нас то же", author: "Ерлан", files: [] });
     const list = await w.run(joiner, (u) => memberProblems(u, 0, 10));
     expect(list).toMatchObject({ total: 1, items: [{ id, ref, affected: 2, joined: true }] });
     const view = await w.run(joiner, (u) => openProblem(u, id));
