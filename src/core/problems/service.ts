@@ -312,7 +312,23 @@ export async function memberProblems(unit: Unit, page: number, size: number): Pr
 export async function openProblem(unit: Unit, problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
   const seen = await visibleProblem(unit, problemId, "problem.view");
   if (!seen.ok) return seen;
-  const { problem, staff } = seen;
+  return { ok: true, ...(await viewOf(unit, seen.problem, seen.staff, seen.enterpriseId)) };
+}
+
+/**
+ * The problem as staff see it (notes, the reporter's contact, the enterprise), whoever acts: for
+ * what the bot itself shows staff (the staff post of the thread, rendered in a member's unit when
+ * they report). No permission check and no audit: never show it to the unit's actor. Null for no
+ * such problem.
+ */
+export async function staffView(unit: Unit, problemId: number): Promise<{ problem: ProblemDetail; timeline: TimelineEntry[] } | null> {
+  const problem = await problemById(unit.tx, problemId);
+  return problem ? viewOf(unit, problem, true, null) : null;
+}
+
+/** A problem and its timeline for staff (`staff`), or for a member of enterprise `enterpriseId`. */
+async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpriseId: number | null): Promise<{ problem: ProblemDetail; timeline: TimelineEntry[] }> {
+  const seen = { enterpriseId };
   const own = staff || seen.enterpriseId === problem.enterpriseId;
   const entries = await entriesOf(unit.tx, problem.id);
   // Whose entries a member of a joined enterprise sees: their enterprise's people.
@@ -364,7 +380,7 @@ export async function openProblem(unit: Unit, problemId: number): Promise<Outcom
     firstReplyAt: iso(problem.firstReplyAt),
     resolvedAt: iso(problem.resolvedAt),
   };
-  return { ok: true, problem: detail, timeline };
+  return { problem: detail, timeline };
 }
 
 /** The id of the problem a typed reference names ("QT-2026-0042", case and spaces ignored), or null. */

@@ -18,6 +18,7 @@ import {
   problemIdByRef,
   problemStats,
   reportAccess,
+  staffView,
   submitProblem,
   takeProblem,
 } from "../../../src/core/problems/service.ts";
@@ -324,6 +325,11 @@ describe("what members are told", () => {
     if (!seen.ok || !staffSees.ok) throw new Error("refused");
     expect(seen.timeline.map((e) => e.kind)).toEqual(["report"]);
     expect(staffSees.timeline.map((e) => e.kind)).toEqual(["report", "note"]);
+    expect(seen.problem.reporter).toBeNull();
+    // What the bot shows staff, in the member's own unit (the staff post): the staff view, no refusal audited.
+    const posted = await w.run(member, (u) => staffView(u, id));
+    expect(posted).toEqual({ problem: staffSees.problem, timeline: staffSees.timeline });
+    expect(await audits("problem.view")).toEqual([]);
   });
 });
 
