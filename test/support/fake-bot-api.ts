@@ -13,6 +13,8 @@
  */
 export { BotApiError } from "./fake-bot-api/errors.ts";
 export {
+  type AlbumItem,
+  type SendFileOptions,
   FakeGroup,
   type FakeGroupInit,
   type FakeUserInit,
@@ -32,5 +34,6 @@ export {
   type FakeLimits,
   type FloodStats,
 } from "./fake-bot-api/server.ts";
-export type { BotMessage, CallbackAnswer, MessageMatch, WaitForOptions } from "./fake-bot-api/state.ts";
+export type { BotMessage, CallbackAnswer, MessageMatch, SentFile, WaitForOptions } from "./fake-bot-api/state.ts";
+export { type FileInput, MAX_DOWNLOAD_BYTES, sampleJpeg, samplePdf, sha256 } from "./fake-bot-api/files.ts";
 export type { UpdateInput } from "./fake-bot-api/updates.ts";
