@@ -185,6 +185,9 @@ describe("fake Bot API: forum topics", () => {
     // The topic's creation is a service message, not among the bot's messages.
     expect(forum.messages.map((x) => x.message_id)).toEqual([m.message_id, photo.message_id]);
 
+    // A reply to a message of a topic goes to that topic without naming it.
+    const reply = await api.sendMessage(forum.id, "Уточнение", { reply_parameters: { message_id: m.message_id } });
+    expect(reply).toMatchObject({ message_thread_id: topic.message_thread_id, is_topic_message: true, reply_to_message: { message_id: m.message_id } });
     expect(await refusal(api.sendMessage(forum.id, "x", { message_thread_id: 999 }))).toBe("Bad Request: message thread not found");
     expect(await refusal(api.sendMessage(plain.id, "x", { message_thread_id: topic.message_thread_id }))).toBe("Bad Request: message thread not found");
     expect(await refusal(api.createForumTopic(plain.id, "x"))).toBe("Bad Request: the chat is not a forum");

@@ -407,14 +407,20 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       const ids: string[] = [];
       const platformIds = new Map<OutboundFile, string>();
       const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
-      for (const { text, ...rest } of plan.texts) ids.push(String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id));
-      for (const call of plan.calls) {
-        const sent = await sendFileCall(chatId, call, abort);
-        sent.forEach((m, i) => {
-          const id = fileIdOf(m);
-          if (id !== undefined && call.files[i]) platformIds.set(call.files[i], id);
-        });
-        ids.push(...sent.map((m) => String(m.message_id)));
+      try {
+        for (const { text, ...rest } of plan.texts) ids.push(String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id));
+        for (const call of plan.calls) {
+          const sent = await sendFileCall(chatId, call, abort);
+          sent.forEach((m, i) => {
+            const id = fileIdOf(m);
+            if (id !== undefined && call.files[i]) platformIds.set(call.files[i], id);
+          });
+          ids.push(...sent.map((m) => String(m.message_id)));
+        }
+      } catch (error) {
+        // Only a delivery that will be retried needs its topic again.
+        if (key !== undefined && classify(error, chatId).failure !== "retry") opened.delete(key);
+        throw error;
       }
       if (key !== undefined) opened.delete(key);
       const perFile = (message.files ?? []).map((f) => platformIds.get(f) ?? f.platformId ?? "");
