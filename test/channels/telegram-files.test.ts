@@ -272,6 +272,14 @@ describe("Telegram threads and replies", () => {
     expect(fake.callsTo("createForumTopic")).toHaveLength(2);
   });
 
+  it("in a forum where the bot may not manage topics, openThread sends plainly (the chat is not unreachable)", async () => {
+    const group = fake.group({ type: "supergroup", forum: true, botManagesTopics: false });
+    const delivered = await send(group.id, { text: "Заявка", openThread: "QT-2026-0002" });
+    expect(delivered.threadId).toBeUndefined();
+    expect(group.last()).toMatchObject({ text: "Заявка", thread: undefined });
+    expect(fake.callsTo("createForumTopic").map((c) => c.error)).toEqual(["Bad Request: not enough rights to create a topic"]);
+  });
+
   it("a retried delivery goes to the topic it opened instead of opening another", async () => {
     const group = fake.group({ type: "supergroup", forum: true });
     fake.failNext("sendMessage", { error_code: 502, description: "Bad Gateway" });

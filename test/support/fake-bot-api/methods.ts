@@ -314,6 +314,7 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
     createForumTopic: (params) => {
       const chat = resolveChat(params);
       if (chat.chat.type !== "supergroup" || !chat.chat.is_forum) throw badRequest("the chat is not a forum");
+      if (chat.noTopicRights) throw badRequest("not enough rights to create a topic");
       const name = optString(params, "name") ?? "";
       if (name === "") throw badRequest('parameter "name" is required');
       if ([...name].length > 128) throw badRequest("TOPIC_NAME_INVALID");

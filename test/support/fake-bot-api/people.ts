@@ -47,6 +47,8 @@ export interface FakeGroupInit {
   username?: string;
   /** A forum (topics enabled, `is_forum`); needs type "supergroup". */
   forum?: boolean;
+  /** In a forum: the bot is an admin allowed to manage topics (createForumTopic). Default true. */
+  botManagesTopics?: boolean;
 }
 
 /** What `press` / `pressData` return. */

@@ -334,7 +334,9 @@ export class FakeBotApi {
       type === "supergroup"
         ? compact({ id, type, title, username: init.username, is_forum: init.forum ? (true as const) : undefined })
         : { id, type, title };
-    return new FakeGroup(this.peopleContext(), chat);
+    const group = new FakeGroup(this.peopleContext(), chat);
+    if (init.forum && init.botManagesTopics === false) group.chatState.noTopicRights = true;
+    return group;
   }
 
   private peopleContext(): PeopleContext {

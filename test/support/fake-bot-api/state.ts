@@ -108,6 +108,8 @@ export interface ChatState {
   chatInstance: string;
   /** Set once the group was upgraded to a supergroup: every call with the old id is refused. */
   migratedTo?: number;
+  /** A forum where the bot is not an admin allowed to manage topics (createForumTopic refused). */
+  noTopicRights?: true;
   /** Forum topics by message_thread_id (the id of the topic's creation message). */
   topics: Map<number, { name: string; icon_color: number }>;
 }
