@@ -310,6 +310,16 @@ describe("Telegram threads and replies", () => {
     expect(group.last()).toMatchObject({ text: "Всё равно", thread, reply_to: undefined, file: { name: "g.pdf" } });
   });
 
+  it("a group that refuses photos or documents rejects that message only: the chat is not unreachable", async () => {
+    const group = fake.group({ type: "supergroup" });
+    fake.failNext("sendPhoto", { error_code: 400, description: "Bad Request: not enough rights to send photos to the chat" });
+    expect((await failure(send(group.id, { text: "x", files: [await keptFile("photo", sampleJpeg(), "x.jpg")] }))).failure).toBe("rejected");
+    fake.failNext("sendDocument", { error_code: 400, description: "Bad Request: not enough rights to send documents to the chat" });
+    expect((await failure(send(group.id, { text: "x", files: [await keptFile("document", samplePdf(), "x.pdf")] }))).failure).toBe("rejected");
+    fake.failNext("sendMessage", { error_code: 400, description: "Bad Request: not enough rights to send text messages to the chat" });
+    expect((await failure(send(group.id, { text: "x" }))).failure).toBe("unreachable");
+  });
+
   it("a thread that does not exist is rejected; a server error is retried", async () => {
     const group = fake.group({ type: "supergroup", forum: true });
     expect((await failure(send(group.id, { text: "x", threadId: "999" }))).failure).toBe("rejected");

@@ -502,6 +502,10 @@ export function classify(error: unknown, chatId = ""): DeliveryError {
       // A group that became a supergroup has a new id: the core follows it there (and says so).
       return new DeliveryError("unreachable", `${what} (new chat id ${moved})`, undefined, undefined, String(moved));
     }
+    // A chat that refuses one kind of content (photos, documents) or topics still takes text.
+    if (error.error_code === 400 && /not enough rights to (send (photos|documents|media|videos|audio)|create a topic|manage topics)/i.test(error.description)) {
+      return new DeliveryError("rejected", what);
+    }
     if (
       error.error_code === 400 &&
       /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked|upgraded to a supergroup|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN/i.test(
