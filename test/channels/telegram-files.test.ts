@@ -247,7 +247,8 @@ describe("Telegram threads and replies", () => {
     const title = `QT-2026-0042 ${"Ткань ".repeat(40)}`;
     const opened = await send(group.id, { text: "Новая заявка", openThread: title, files: [await keptFile("photo", sampleJpeg("t"), "t.jpg")] });
     const [topic] = fake.callsTo("createForumTopic");
-    expect([...String(topic!.params.name)].length).toBe(128);
+    expect(String(topic!.params.name)).toHaveLength(128);
+    expect(String(topic!.params.name)).toMatch(/^QT-2026-0042 Ткань .*…$/);
     expect(opened.threadId).toBeDefined();
     expect(group.topics().get(Number(opened.threadId))).toBe(String(topic!.params.name));
     expect(group.last()).toMatchObject({ thread: Number(opened.threadId), text: "Новая заявка", file: { kind: "photo" } });
@@ -255,6 +256,15 @@ describe("Telegram threads and replies", () => {
     const later = await send(group.id, { text: "Ответ участника", threadId: opened.threadId!, replyTo: opened.messageId });
     expect(later.threadId).toBe(opened.threadId);
     expect(group.last()).toMatchObject({ thread: Number(opened.threadId), reply_to: Number(opened.messageId) });
+  });
+
+  it("a topic name is one line of at most 128 UTF-16 units, cut at a whole character", async () => {
+    const group = fake.group({ type: "supergroup", forum: true });
+    const delivered = await send(group.id, { text: "x", openThread: `<b>QT-1</b> A &amp; B\n${"🧵".repeat(100)}` });
+    const name = String(fake.callsTo("createForumTopic")[0]!.params.name);
+    expect(delivered.threadId).toBeDefined();
+    expect(name).toMatch(/^QT-1 A & B (🧵)+…$/);
+    expect(name.length).toBeLessThanOrEqual(128);
   });
 
   it("where the chat is not a forum, openThread sends plainly, and does not ask again", async () => {

@@ -23,7 +23,7 @@ import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts"
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
-import { placement, toEditParams, toFilePlan, toInbound, toSendCalls, type FileCall } from "./translate.ts";
+import { placement, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall } from "./translate.ts";
 import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
@@ -76,9 +76,6 @@ export const TELEGRAM_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
 
 /** How long the download of one file may take, getFile included (ms). */
 const DOWNLOAD_TIMEOUT_MS = 60_000;
-
-/** Topic titles (Bot API createForumTopic: name 1-128 characters). */
-const TOPIC_NAME_LIMIT = 128;
 
 /**
  * How long a group stays known as one where topics cannot be created (not a forum, or the bot may
@@ -349,7 +346,7 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
     // Private chats of this bot have no topics; basic groups and ordinary supergroups answer so.
     if (!isGroupChat(chatId) || (noTopics.get(chatId) ?? 0) > Date.now()) return undefined;
     try {
-      const topic = await sendApi.createForumTopic(chatId, clip(title.trim() || "…", TOPIC_NAME_LIMIT), {}, abort);
+      const topic = await sendApi.createForumTopic(chatId, topicName(title), {}, abort);
       return String(topic.message_thread_id);
     } catch (error) {
       if (error instanceof GrammyError && error.error_code === 400 && /not a forum|enough rights to (create|manage) .*topic|CHAT_ADMIN_REQUIRED|method is available only for supergroups/i.test(error.description)) {

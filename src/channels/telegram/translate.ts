@@ -4,13 +4,15 @@
  */
 import type { InlineKeyboardMarkup, ForceReply, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update, UserFromGetMe } from "grammy/types";
 import type { Inbound, InboundFileRef, OutboundFile, OutboundMessage } from "../../core/channel.ts";
-import { escapeHtml, splitRich, visibleLength } from "../../core/rich-text.ts";
+import { escapeHtml, splitRich, toPlain, visibleLength } from "../../core/rich-text.ts";
 
 export const TEXT_LIMIT = 4096;
 /** Longest caption of a photo or document (Bot API: 0-1024 characters after entity parsing). */
 export const CAPTION_LIMIT = 1024;
 /** Items of one sendMediaGroup call (Bot API: 2-10). */
 export const ALBUM_MAX = 10;
+/** Forum topic names (Bot API createForumTopic: 1-128 characters). */
+export const TOPIC_NAME_LIMIT = 128;
 const BUTTON_TEXT_LIMIT = 64;
 const CALLBACK_DATA_BYTES = 64;
 
@@ -266,4 +268,20 @@ function replyMarkup(message: OutboundMessage): ReplyMarkup | undefined {
 function clip(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/**
+ * A topic name Telegram takes: plain text (a name has no markup: rich text from the core is shown
+ * as its visible text, `&amp;` as `&`), one line, 1-128 characters counted in UTF-16 units (the
+ * stricter reading: an emoji counts two), cut at a whole character with "…".
+ */
+export function topicName(title: string): string {
+  const line = toPlain(title).replace(/\s+/g, " ").trim() || "…";
+  if (line.length <= TOPIC_NAME_LIMIT) return line;
+  let cut = "";
+  for (const char of line) {
+    if (cut.length + char.length > TOPIC_NAME_LIMIT - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }

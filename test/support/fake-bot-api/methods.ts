@@ -317,7 +317,8 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
       if (chat.noTopicRights) throw badRequest("not enough rights to create a topic");
       const name = optString(params, "name") ?? "";
       if (name === "") throw badRequest('parameter "name" is required');
-      if ([...name].length > 128) throw badRequest("TOPIC_NAME_INVALID");
+      // 1-128 characters; counted in UTF-16 units like message texts (an emoji counts two).
+      if (name.length > 128) throw badRequest("TOPIC_NAME_INVALID");
       const iconColor = optInt(params, "icon_color") ?? 0x6fb9f0;
       if (!TOPIC_COLORS.has(iconColor)) throw badRequest("TOPIC_ICON_COLOR_INVALID");
       const thread = chat.nextMessageId;
