@@ -196,6 +196,8 @@ describe("Telegram delivery of files", () => {
     expect(shown[0]!.media_group_id).toBeDefined();
     expect(shown[1]!.media_group_id).toBe(shown[0]!.media_group_id);
     expect(delivered.messageIds).toEqual(shown.map((m) => String(m.message_id)));
+    // The message that carries the text is the one named (an edit replaces it).
+    expect(delivered.messageId).toBe(String(shown[0]!.message_id));
     expect(delivered.platformIds).toEqual([shown[0]!.file!.file_id, shown[2]!.file!.file_id, shown[1]!.file!.file_id]);
     expect(shown.map((m) => m.file!.sha256)).toEqual([sha256(sampleJpeg("a")), sha256(sampleJpeg("c")), sha256(samplePdf("b"))]);
   });
@@ -211,7 +213,34 @@ describe("Telegram delivery of files", () => {
     expect(user.messages[0]!.file).toBeUndefined();
     expect(user.messages.slice(1).every((m) => m.file?.kind === "photo" && m.text === "")).toBe(true);
     expect(delivered.messageIds).toHaveLength(13);
+    expect(delivered.messageId).toBe(String(user.messages[0]!.message_id));
     expect(delivered.platformIds).toHaveLength(12);
+  });
+
+  it("an edit of a message sent with files replaces its caption and buttons; a text sent apart is edited as text", async () => {
+    const group = fake.group({ type: "supergroup" });
+    const photo = await keptFile("photo", sampleJpeg("e"), "e.jpg");
+    const choices = (label: string) => [[{ data: "ps:take:1", label }]];
+    const sent = await send(group.id, { text: "<b>QT-1</b> новая", files: [photo], choices: choices("Взять") });
+    expect(group.last()).toMatchObject({ text: "QT-1 новая", file: { kind: "photo" } });
+    expect(group.buttons()).toEqual(["Взять"]);
+    const edit = (message: Partial<OutboundMessage>) =>
+      sender.deliver(String(group.id), { kind: "edit", messageId: sent.messageId, message: { text: "", ...message } });
+    await edit({ text: "<b>QT-1</b> в работе", files: [photo], choices: choices("Статус") });
+    expect(group.last()).toMatchObject({ text: "QT-1 в работе", edits: 1, entities: [{ type: "bold", offset: 0, length: 4 }] });
+    expect(group.buttons()).toEqual(["Статус"]);
+    // The same edit again changes nothing and is no failure; without `files` Telegram's answer
+    // ("no text in the message") leads to the caption.
+    await edit({ text: "<b>QT-1</b> в работе", files: [photo], choices: choices("Статус") });
+    await edit({ text: "QT-1 решена" });
+    expect(group.last()).toMatchObject({ text: "QT-1 решена", edits: 2 });
+    expect(fake.callsTo("editMessageText").map((c) => c.error)).toEqual(["Bad Request: there is no text in the message to edit"]);
+
+    // A text too long for a caption went first, on its own: the edit with files edits that text.
+    const long = await send(group.id, { text: "д".repeat(1100), files: [photo] });
+    expect(long.messageId).toBe(String(group.messages.find((m) => m.text.startsWith("д"))!.message_id));
+    await sender.deliver(String(group.id), { kind: "edit", messageId: long.messageId, message: { text: "е".repeat(1100), files: [photo] } });
+    expect(group.messages.find((m) => m.message_id === Number(long.messageId))).toMatchObject({ text: "е".repeat(1100), edits: 1 });
   });
 
   it("reuses a platform file id without uploading, and uploads again when Telegram no longer accepts it", async () => {

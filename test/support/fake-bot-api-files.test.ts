@@ -158,6 +158,22 @@ describe("fake Bot API: files the bot sends", () => {
     expect(docs.map((m) => m.document?.file_name)).toEqual(["a.pdf", "b.pdf"]);
   });
 
+  it("editMessageCaption replaces a photo's caption and buttons; a text message has no caption to edit", async () => {
+    const { fake, api } = await setUp();
+    const user = fake.user({ started: true });
+    const photo = await api.sendPhoto(user.id, new InputFile(sampleJpeg()), { caption: "было" });
+    const keyboard = { inline_keyboard: [[{ text: "Да", callback_data: "y" }]] };
+    const edited = await api.editMessageCaption(user.id, photo.message_id, { caption: "<b>стало</b>", parse_mode: "HTML", reply_markup: keyboard });
+    expect(edited).toMatchObject({ caption: "стало", caption_entities: [{ type: "bold", offset: 0, length: 5 }], reply_markup: keyboard });
+    expect(user.last()).toMatchObject({ text: "стало", edits: 1, file: { kind: "photo" } });
+    expect(await refusal(api.editMessageCaption(user.id, photo.message_id, { caption: "<b>стало</b>", parse_mode: "HTML", reply_markup: keyboard }))).toMatch(
+      /^Bad Request: message is not modified/,
+    );
+    expect(await refusal(api.editMessageText(user.id, photo.message_id, "текст"))).toBe("Bad Request: there is no text in the message to edit");
+    const text = await api.sendMessage(user.id, "текст");
+    expect(await refusal(api.editMessageCaption(user.id, text.message_id, { caption: "x" }))).toBe("Bad Request: there is no caption in the message to edit");
+  });
+
   it("flood limits count an album as one message per item", async () => {
     const { fake, api } = await setUp({ limits: { privateChat: { burst: 3, everyMs: 60_000 } } });
     const user = fake.user({ started: true });

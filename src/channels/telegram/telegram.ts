@@ -23,7 +23,7 @@ import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts"
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
-import { placement, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall } from "./translate.ts";
+import { placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall } from "./translate.ts";
 import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
@@ -178,9 +178,25 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
       const abort = signal as Parameters<Api["sendMessage"]>[3];
       try {
         if (outbound.kind === "edit") {
-          const { text, ...rest } = toEditParams(outbound.message);
+          const id = Number(outbound.messageId);
+          const editText = async () => {
+            const { text, ...rest } = toEditParams(outbound.message);
+            await sendApi.editMessageText(chatId, id, text, rest, abort);
+          };
+          const editCaption = async () => {
+            const { caption, ...rest } = toCaptionEditParams(outbound.message);
+            await sendApi.editMessageCaption(chatId, id, { caption, ...rest }, abort);
+          };
+          // A message sent with files carries its text as a caption (when it fitted): edited as
+          // such. Which one it is shows in Telegram's answer when the guess from `files` is wrong.
+          const [first, other] = outbound.message.files?.length ? [editCaption, editText] : [editText, editCaption];
           try {
-            await sendApi.editMessageText(chatId, Number(outbound.messageId), text, rest, abort);
+            try {
+              await first();
+            } catch (error) {
+              if (!(error instanceof GrammyError && /there is no (text|caption|media) in the message to edit/i.test(error.description))) throw error;
+              await other();
+            }
           } catch (error) {
             if (error instanceof GrammyError && /message is not modified/i.test(error.description)) {
               return { messageId: outbound.messageId };
@@ -402,12 +418,18 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       }
       const place = placement(message, threadId);
       const ids: string[] = [];
+      /** The message that carries the text (and the buttons): what an edit replaces. */
+      let textId: string | undefined;
       const platformIds = new Map<OutboundFile, string>();
       const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
       try {
-        for (const { text, ...rest } of plan.texts) ids.push(String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id));
+        for (const { text, ...rest } of plan.texts) {
+          textId = String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id);
+          ids.push(textId);
+        }
         for (const call of plan.calls) {
           const sent = await sendFileCall(chatId, call, abort);
+          if (call.caption !== undefined && sent[0]) textId = String(sent[0].message_id);
           sent.forEach((m, i) => {
             const id = fileIdOf(m);
             if (id !== undefined && call.files[i]) platformIds.set(call.files[i], id);
@@ -422,7 +444,7 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       if (key !== undefined) opened.delete(key);
       const perFile = (message.files ?? []).map((f) => platformIds.get(f) ?? f.platformId ?? "");
       return {
-        messageId: ids.at(-1) ?? "",
+        messageId: textId ?? ids.at(-1) ?? "",
         messageIds: ids,
         ...(threadId !== undefined ? { threadId } : {}),
         ...(perFile.length > 0 ? { platformIds: perFile } : {}),

@@ -230,6 +230,12 @@ export function toEditParams(message: OutboundMessage): { text: string; parse_mo
   return { text: first ?? "…", parse_mode: "HTML", reply_markup: inlineKeyboard(message) ?? { inline_keyboard: [] } };
 }
 
+/** An edit of a photo's or document's caption (the text cut to 1,024 characters), with the buttons. */
+export function toCaptionEditParams(message: OutboundMessage): { caption: string; parse_mode: "HTML"; reply_markup: InlineKeyboardMarkup } {
+  const [first] = splitRich(message.text, CAPTION_LIMIT);
+  return { caption: first ?? "", parse_mode: "HTML", reply_markup: inlineKeyboard(message) ?? { inline_keyboard: [] } };
+}
+
 function withMention(message: OutboundMessage): string {
   if (!message.replyFrom) return message.text;
   // In a group, force_reply reaches only a mentioned user; the mention is a link to their id. On

@@ -350,6 +350,25 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
       return stored.message;
     },
 
+    editMessageCaption: (params) => {
+      if (optString(params, "inline_message_id") !== undefined) throw badRequest("MESSAGE_ID_INVALID");
+      const caption = readCaption(params, ctx.strictHtml);
+      const markup = readReplyMarkup(params, true);
+      const chat = resolveChat(params);
+      const stored = findMessage(chat, params, TEXT.messageToEditNotFound);
+      if (!stored.fromBot) throw badRequest("message can't be edited");
+      if (stored.message.photo === undefined && stored.message.document === undefined) throw badRequest("there is no caption in the message to edit");
+      const keyboard = markup?.kind === "inline" ? markup.markup : undefined;
+      const unchanged =
+        (stored.message.caption ?? "") === (caption?.text ?? "") &&
+        canonical(stored.message.caption_entities ?? []) === canonical(caption?.entities ?? []) &&
+        canonical(stored.message.reply_markup) === canonical(keyboard);
+      if (unchanged) throw badRequest(TEXT.notModified);
+      world.edit(chat, stored, caption, keyboard, "caption");
+      if (caption === undefined) stored.source = "";
+      return stored.message;
+    },
+
     editMessageReplyMarkup: (params) => {
       if (optString(params, "inline_message_id") !== undefined) throw badRequest("MESSAGE_ID_INVALID");
       const markup = readReplyMarkup(params, true);

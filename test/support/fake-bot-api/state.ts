@@ -296,15 +296,26 @@ export class World {
   }
 
   /** Replaces text and/or inline keyboard of a bot message (an edit). */
-  edit(chat: ChatState, stored: StoredMessage, text: FormattedText | undefined, markup: InlineKeyboardMarkup | undefined): void {
-    const { entities: _e, reply_markup: _r, edit_date: _d, ...rest } = stored.message;
+  edit(
+    chat: ChatState,
+    stored: StoredMessage,
+    text: FormattedText | undefined,
+    markup: InlineKeyboardMarkup | undefined,
+    /** "caption": `text` replaces a photo's or document's caption (editMessageCaption). */
+    field: "text" | "caption" = "text",
+  ): void {
+    const { entities: _e, caption_entities: _c, reply_markup: _r, edit_date: _d, ...rest } = stored.message;
+    const entities = field === "text" ? "entities" : "caption_entities";
     stored.message = compact({
       ...rest,
-      text: text?.text ?? stored.message.text,
-      entities: text ? (text.entities.length > 0 ? text.entities : undefined) : stored.message.entities,
+      [field]: text ? text.text : stored.message[field],
+      [entities]: text ? (text.entities.length > 0 ? text.entities : undefined) : stored.message[entities],
+      // An edit of the other field keeps this message's own entities.
+      ...(field === "text" ? { caption_entities: stored.message.caption_entities } : { entities: stored.message.entities }),
       edit_date: unixNow(),
       reply_markup: markup,
     }) as Message;
+    if (field === "caption" && !text) delete (stored.message as { caption?: string }).caption;
     if (text !== undefined) {
       stored.source = text.source;
       stored.parseMode = text.parseMode;
