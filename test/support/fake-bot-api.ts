@@ -9,6 +9,11 @@
  * const aigerim = fake.user({ first_name: "Aigerim" });
  * aigerim.send("/start");
  * await aigerim.waitFor(/Welcome/);
+ * // Files: people send photos, documents and albums whose bytes the bot fetches (getFile, then
+ * // GET /file/bot<token>/<file_path>); what the bot sends shows as `message.file` (kind, name,
+ * // mime, bytes, sha256), `thread` and `reply_to`. Forums: fake.group({ type: "supergroup", forum: true }).
+ * aigerim.sendAlbum([{ kind: "photo", caption: "Мата" }, { kind: "photo" }]);
+ * aigerim.sendDocument({ name: "акт.pdf", bytes: samplePdf() });
  * ```
  */
 export { BotApiError } from "./fake-bot-api/errors.ts";

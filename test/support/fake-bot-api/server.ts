@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the fake Bot API: `POST|GET /bot<token>/<method>` with
- * JSON, form or multipart bodies, Telegram's response envelope and status
+ * JSON, form or multipart bodies, `GET /file/bot<token>/<file_path>` (file downloads), Telegram's response envelope and status
  * codes, call recording, fault injection, and the test-facing FakeBotApi.
  */
 import http from "node:http";
