@@ -109,6 +109,14 @@ describe("Telegram inbound files and threads", () => {
     const [reply] = await inbound();
     expect(reply).toMatchObject({ threadId: String(thread), replyTo: String(bot.message_id), event: { type: "file" } });
 
+    // In a supergroup without topics a reply names its reply thread, which is no topic.
+    const chat = fake.group({ type: "supergroup" });
+    const asked = await api.sendMessage(chat.id, "Вопрос группе");
+    user.sendIn(chat, "Ответ в группе", { replyTo: asked.message_id });
+    const [inGroup] = await inbound();
+    expect(inGroup).toMatchObject({ replyTo: String(asked.message_id), event: { type: "text" } });
+    expect(inGroup!.threadId).toBeUndefined();
+
     const plain = fake.user();
     plain.send("x");
     const [first] = await inbound();

@@ -348,9 +348,12 @@ export class FakeUser extends ChatView {
     }
     const reply = replyTo === undefined ? undefined : chat.messages.get(replyTo)?.message;
     if (replyTo !== undefined && reply === undefined) throw new Error(`replyTo: no message #${replyTo} in this chat`);
-    // A reply to a message of a topic is in that topic.
+    // A reply to a message of a topic is in that topic. In a supergroup without topics, a reply
+    // still names its reply thread (the first message of the chain), without is_topic_message.
     if (thread === undefined && reply?.is_topic_message && reply.message_thread_id !== undefined) {
       content = { ...content, message_thread_id: reply.message_thread_id, is_topic_message: true };
+    } else if (thread === undefined && reply !== undefined && chat.chat.type === "supergroup" && !chat.chat.is_forum) {
+      content = { ...content, message_thread_id: reply.message_thread_id ?? reply.message_id };
     }
     let replyToMessage: Message["reply_to_message"];
     if (reply !== undefined) {
