@@ -367,6 +367,15 @@ describe("Telegram threads and replies", () => {
     expect((await failure(send(group.id, { text: "x" }))).failure).toBe("unreachable");
   });
 
+  it("a kept file missing on disk is rejected, not retried forever", async () => {
+    const user = fake.user({ started: true });
+    const file = await keptFile("document", samplePdf("gone"), "gone.pdf");
+    await rm(file.path);
+    const refused = await failure(send(user.id, { text: "x", files: [file] }));
+    expect(refused.failure).toBe("rejected");
+    expect(fake.callsTo("sendDocument")).toHaveLength(0);
+  });
+
   it("a thread that does not exist is rejected; a server error is retried", async () => {
     const group = fake.group({ type: "supergroup", forum: true });
     expect((await failure(send(group.id, { text: "x", threadId: "999" }))).failure).toBe("rejected");

@@ -5,6 +5,7 @@
  * already handled), or a webhook (http.ts, on Hono) that checks Telegram's secret-token header.
  * A turn that failed transiently is not confirmed either way, so that it comes again.
  */
+import { access } from "node:fs/promises";
 import { Api, Bot, BotError, GrammyError, HttpError, InputFile, type Context } from "grammy";
 import type { InputMediaDocument, InputMediaPhoto, Message, Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
@@ -376,6 +377,14 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
   /** One file call; a reused file_id Telegram refuses is sent again from the bytes on disk. */
   async function sendFileCall(chatId: string, call: FileCall, abort: Signal): Promise<Message[]> {
     const attempt = async (reuse: boolean): Promise<Message[]> => {
+      // A file missing on disk would fail inside the upload as a network error and be retried
+      // forever: it is a refusal of this message.
+      for (const f of call.files) {
+        if (reuse && f.platformId) continue;
+        await access(f.path).catch(() => {
+          throw new DeliveryError("rejected", `file ${f.id} is missing on disk`);
+        });
+      }
       const input = (f: OutboundFile): InputFile | string => (reuse && f.platformId ? f.platformId : new InputFile(f.path, f.name));
       const caption = call.caption !== undefined ? { caption: call.caption, parse_mode: "HTML" as const } : {};
       if (call.method === "sendMediaGroup") {
