@@ -83,6 +83,9 @@ export class Outbox {
    * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
    * language each was written in. The edit is queued behind the copy in its chat, so it applies
    * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
+   * A message sent with files keeps them: an edit changes its text (the caption) and buttons only
+   * (`files`, `openThread` and an anchor of the new spec are not applied), and only the message
+   * that carries the text (Delivered.messageId), not an album's other messages.
    */
   async editTagged(
     tag: string,
