@@ -67,6 +67,19 @@ describe("a file a person sends", () => {
     expect(await h.db.transaction((tx) => tx.storedFile.count())).toBe(2);
   });
 
+  it("at a question that takes text, is answered like other unexpected input, once per album", async () => {
+    h = await startHarness();
+    const p = await atMenu();
+    await p.press(tr("en", "menu-register"));
+    await p.press(tr("en", "consent-agree"));
+    const question = p.last().text;
+    p.fresh();
+    await p.sendFile({ kind: "photo", bytes: png(4), mediaGroup: "album-2" });
+    await p.sendFile({ kind: "photo", bytes: png(5), mediaGroup: "album-2" });
+    const answers = p.fresh();
+    expect(answers).toEqual([`${tr("en", "error-need-text")}\n\n${question}`]);
+  });
+
   it("as the first message of someone new: the language, then where files go, then the menu", async () => {
     h = await startHarness();
     const p = h.person("200", { language: "kk" });
