@@ -98,7 +98,9 @@ export class Outbox {
       const message = this.build(target.locale, spec);
       if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
       await this.rewriteWaiting(target, tag, message);
-      const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
+      // A thread is opened by the first send only; an edit changes the message where it is.
+      const { openThread: _thread, ...edited } = message;
+      const payload: QueuedPayload = { kind: "edit-tag", tag, message: edited, ...(opts.forget ? { forget: true } : {}) };
       // The notice lane waits for the chat's earlier conversation and notice rows (dispatcher.ts),
       // so the edit never overtakes its copy, whichever of the two lanes the copy took.
       await this.queue(target, payload, null, "notice", null);
@@ -120,7 +122,9 @@ export class Outbox {
     for (const row of rows) {
       const payload = JSON.parse(row.payload) as QueuedPayload;
       if (payload.kind === "send" ? row.tag !== tag : payload.tag !== tag) continue;
-      const next = JSON.stringify({ ...payload, message });
+      // A send still waiting keeps the thread it will open (and its files and anchor: the payload's).
+      const thread = payload.kind === "send" && payload.message.openThread && !message.openThread ? { openThread: payload.message.openThread } : {};
+      const next = JSON.stringify({ ...payload, message: { ...message, ...thread } });
       await updatePayload(this.tx, row.id, next);
       const mine = this.queued.find((q) => q.id === row.id);
       if (mine) mine.payload = next;

@@ -119,6 +119,22 @@ describe("threads and anchors", () => {
     expect([reply.text, reply.replyTo, reply.threadId]).toEqual(["The member writes", post!.messageId, "thread-1"]);
   });
 
+  it("an edit of a thread's post changes its text where it is; a post still waiting keeps the thread it opens", async () => {
+    h = await startHarness();
+    h.channel.forums.add(STAFF.chatId);
+    const spec = (text: string) => ({ text: say(text), openThread: say("QT-11") });
+    await run(async (unit) => {
+      await unit.outbox.send(STAFF, spec("Problem QT-11"), { tag: "problem:11" });
+      // Edited before it was sent: the waiting post takes the new text and still opens its thread.
+      await unit.outbox.editTagged("problem:11", () => spec("Problem QT-11 (new)"));
+    });
+    const [post] = h.channel.in(STAFF.chatId);
+    expect([post!.text, post!.openThread, post!.threadId]).toEqual(["Problem QT-11 (new)", "QT-11", "thread-1"]);
+    await run((unit) => unit.outbox.editTagged("problem:11", () => spec("Problem QT-11 (taken)")));
+    expect(h.channel.in(STAFF.chatId).length).toBe(1);
+    expect([post!.text, post!.message.openThread]).toEqual(["Problem QT-11 (taken)", undefined]);
+  });
+
   it("the anchor and its reply queued in one unit: the anchor goes first, the reply is anchored to it", async () => {
     h = await startHarness();
     await run(async (unit) => {
