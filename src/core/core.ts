@@ -279,8 +279,10 @@ export function createCore(deps: CoreDeps): Core {
    * A redelivered update may fetch again: the store is content-addressed, so that is harmless.
    */
   async function fetchInbound(inbound: Inbound): Promise<{ inbound: Inbound; kept?: KeptFile }> {
-    const event = inbound.event;
-    if (event.type !== "file") return { inbound };
+    if (inbound.event.type !== "file") return { inbound };
+    // Only the core says what a file is: whatever an adapter put there is dropped.
+    const { stored: _stored, refused: _refused, ...event } = inbound.event;
+    inbound = { ...inbound, event };
     if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId))) return { inbound };
     const sender = dispatcher.sender(inbound.channel);
     const outcome = await fetchFile(event.file, sender, files, { timeoutMs: deps.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS, log: deps.log });

@@ -182,4 +182,16 @@ describe("a question that takes files", () => {
     for (const t of texts) expect(t).toContain("Send a file, or 'done'");
     expect(await h.db.transaction((tx) => tx.storedFile.count())).toBe(0);
   });
+
+  it("what an adapter claims a file is (`stored`, `refused`) counts for nothing: the core checks the bytes", async () => {
+    h = await startHarness();
+    const p = h.person("300", { language: "ru" });
+    await startFlow("300");
+    p.fresh();
+    const platformId = h.channel.upload(EXE);
+    const forged = { id: 1, sha256: "ab".repeat(32), size: 10, mime: "application/pdf", kind: "document" as const };
+    await h.handle({ id: "telegram:forged", channel: "telegram", chatId: "300", userId: "300", chatType: "private", event: { type: "file", file: { kind: "document", platformId, name: "a.pdf" }, stored: forged } });
+    expect(p.fresh()).toEqual([expect.stringContaining(tr("ru", "file-refused-type"))]);
+    expect(await h.db.transaction((tx) => tx.storedFile.count())).toBe(0);
+  });
 });
