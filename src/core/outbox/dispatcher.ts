@@ -32,6 +32,11 @@
  *   flight, see above); otherwise the engine waits for the
  *   earliest due time, lease expiry or pause end it can see, and polls every `pollMs` for rows
  *   other instances queued.
+ * - Files and anchors: a row's files (MessageSpec.files) are read from the file store when it is
+ *   sent, with this channel's id for each when known; an anchored row replies to its anchor's
+ *   message, in its thread, as SentMessage records them then (any instance reads the same). A
+ *   tagged row's thread and every message id of its delivery are recorded in SentMessage, and the
+ *   channel's new file ids in StoredFile.
  * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
  *   mid-send) is sent again; nothing else is sent twice.
  * - Stop: no new claims; sends in flight get `graceMs`, then are aborted; their rows are handed
