@@ -141,6 +141,8 @@ export interface Core {
   /** Whether the database answers a cheap read (of its schema) within `timeoutMs` (default 2 s). */
   health(timeoutMs?: number): Promise<{ ok: boolean; detail?: string }>;
   readonly dispatcher: Dispatcher;
+  /** Where kept files are (core/files). */
+  readonly files: FileStore;
   readonly i18n: I18n;
   readonly settings: CoreSettings;
   /** The staff group now: as configured, or where it moved since (see staff/staff-chat.ts). */
@@ -489,6 +491,7 @@ export function createCore(deps: CoreDeps): Core {
 
   return {
     dispatcher,
+    files,
     i18n: deps.i18n,
     settings,
     staffChat,

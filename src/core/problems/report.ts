@@ -13,7 +13,7 @@ import { affectedCounts, namesOf, type ProblemRow } from "./data.ts";
 import type { ProblemFilter, ProblemStats } from "./service.ts";
 import { CATEGORIES } from "./categories.ts";
 import { OPEN_STATUSES, PROBLEM_STATUSES } from "./status.ts";
-import { storeBytes } from "./store.ts";
+import { keepOwnFile } from "../files/records.ts";
 
 /** The WHERE of a staff list's filter (region: through the reporting enterprise). */
 async function whereOf(tx: Tx, filter: ProblemFilter): Promise<Prisma.ProblemWhereInput> {
@@ -140,7 +140,8 @@ export async function csvExport(unit: Unit, opts: { forGovernment: boolean }): P
     escape_formulas: true,
   });
   const bytes = new TextEncoder().encode(text);
-  const fileId = await storeBytes(unit, bytes, { mime: "text/csv", kind: "document" });
   const day = localDate(unit.now).split(".").reverse().join("-");
-  return { fileId, name: `problems-${day}${opts.forGovernment ? "-gov" : ""}.csv`, rows: records.length, bytes };
+  const name = `problems-${day}${opts.forGovernment ? "-gov" : ""}.csv`;
+  const kept = await keepOwnFile(unit.tx, unit.services.files, bytes, { name }, unit.now);
+  return { fileId: kept.id, name, rows: records.length, bytes };
 }

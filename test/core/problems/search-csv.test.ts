@@ -8,7 +8,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import { exportProblemsCsv, joinProblem, similarOpenProblems, submitProblem, type ProblemDraft } from "../../../src/core/problems/service.ts";
 import { buildIndex, fold, processTerm } from "../../../src/core/problems/search.ts";
-import { pathOfSha } from "../../../src/core/problems/store.ts";
 import { CSV_COLUMNS, median } from "../../../src/core/problems/report.ts";
 import { tr } from "../../support/core-harness.ts";
 import { draft, startWorld, type World } from "./setup.ts";
@@ -90,7 +89,7 @@ describe("CSV export", () => {
       const r = await w.run(staff, (u) => exportProblemsCsv(u, { forGovernment }));
       if (!r.ok) throw new Error(r.reason);
       const file = await w.db.transaction((tx) => tx.storedFile.findUniqueOrThrow({ where: { id: r.fileId } }));
-      const bytes = readFileSync(pathOfSha(file.sha256));
+      const bytes = readFileSync(w.core.files.path(file.sha256));
       expect(createHash("sha256").update(bytes).digest("hex")).toBe(file.sha256);
       expect(file).toMatchObject({ mime: "text/csv", kind: "document", size: bytes.length });
       return { r, bytes };

@@ -4,6 +4,7 @@
  * written directly (registration has its own tests); services are called in units of work as the
  * flows call them (`d.act`).
  */
+import { FileStore } from "../../../src/core/files/store.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,13 +40,13 @@ let bins = 100_000_000_000;
 
 export async function startWorld(opts: { staffChat?: string; start?: Date } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "qti-problems-"));
-  process.env.FILES_DIR = join(dir, "files");
+  const files = new FileStore(join(dir, "files"));
   const url = `file:${join(dir, "bot.db")}`;
   const channel = new RecordingChannel();
   let db = await openTestDatabase(url);
   const settings = { defaultLocale: "ru" as Locale, admins: [], ...(opts.staffChat ? { staffChat: { channel: "telegram" as const, chatId: opts.staffChat } } : {}) };
   const make = async (instance: string) => {
-    const core = createCore({ db, i18n: i18n(), log: silentLogger, clock: () => world.now, settings, jobs: { start: false, instance } });
+    const core = createCore({ db, files, i18n: i18n(), log: silentLogger, clock: () => world.now, settings, jobs: { start: false, instance } });
     await core.start();
     await core.dispatcher.register(channel);
     return core;
