@@ -58,6 +58,12 @@ export interface AskSpec<T> {
    * /start, /menu or another menu entry leaves it without asking "leave? your answers will be lost".
    */
   settled?: boolean;
+  /**
+   * The question is not sent when first asked, only after a refusal or a resume: the previous
+   * message asked it already (the rest of an album gets no answer of its own, issue 7). Its buttons
+   * must then be `stable`, so that those of the message that asked it stay valid.
+   */
+  silent?: boolean;
   /** Interprets the answer; `picked` is the chosen option's id when a button of this question was pressed. */
   accept(event: InboundEvent, picked: string | undefined): Parse<T>;
 }
@@ -192,7 +198,7 @@ export class FlowDialog implements Dialog {
     // A question without buttons takes free text: there a bare word ("Старт") may be the answer.
     const freeText = rows.length === 0;
     const q: Question = { spec: spec as AskSpec<unknown>, rows, prefix };
-    await this.prompt(q);
+    if (!spec.silent) await this.prompt(q);
     for (;;) {
       const { op, event } = await this.interrupt();
       let picked: string | undefined;
