@@ -13,6 +13,7 @@ import type { FlowStart } from "../dialog/engine.ts";
 import { recordRefusal } from "../permissions.ts";
 import type { Turn } from "../turn.ts";
 import { writeToStaff } from "./member-focus.ts";
+import { parseSolvedButton } from "./notify.ts";
 import { confirmSolved, openProblem } from "./service.ts";
 
 type MemberButton = { kind: "solved"; id: number; revision: number; solved: boolean } | { kind: "open"; id: number } | { kind: "write"; id: number };
@@ -21,9 +22,10 @@ const ID = "([1-9][0-9]{0,9})";
 
 /** Parses a "pm:…" button's data strictly; null for anything else (forged, or of an older version). */
 export function parseMemberButton(data: string): MemberButton | null {
-  let m = new RegExp(`^pm:solved:${ID}:([0-9a-z]{1,8}):([yn])$`).exec(data);
-  if (m) return { kind: "solved", id: Number(m[1]), revision: parseInt(m[2]!, 36), solved: m[3] === "y" };
-  m = new RegExp(`^pm:(open|write):${ID}$`).exec(data);
+  // The question's buttons are made (and parsed) by notify.ts, which sends it.
+  const solved = parseSolvedButton(data);
+  if (solved) return { kind: "solved", id: solved.problemId, revision: solved.revision, solved: solved.yes };
+  const m = new RegExp(`^pm:(open|write):${ID}$`).exec(data);
   if (m) return { kind: m[1] as "open" | "write", id: Number(m[2]) };
   return null;
 }
@@ -57,13 +59,13 @@ export async function memberProblemButton(t: Turn, data: string): Promise<FlowSt
   }
   const opened = await openProblem(t.unit, button.id);
   if (!opened.ok) return toast(t, opened.reason);
-  if (opened.problem.status !== "resolved") {
+  if (opened.problem.status !== "resolved" || opened.problem.revision !== button.revision) {
     // Answered already (a double tap, or a second device), or staff changed it meanwhile.
     return toast(t, "problem-solved-outdated");
   }
-  if (!button.solved) return { flow: "problem-unsolved", args: { id: button.id, ref: opened.problem.ref } };
-  const r = await confirmSolved(t.unit, button.id, true, null);
-  if (!r.ok) return toast(t, r.reason === "problem-bad-transition" ? "problem-solved-outdated" : r.reason);
+  if (!button.solved) return { flow: "problem-unsolved", args: { id: button.id, ref: opened.problem.ref, revision: button.revision } };
+  const r = await confirmSolved(t.unit, button.id, true, null, { revision: button.revision });
+  if (!r.ok) return toast(t, r.reason === "problem-bad-transition" || r.reason === "problem-outdated" ? "problem-solved-outdated" : r.reason);
   t.consumed = true;
   t.notice = t.t("problem-solved-thanks-short");
   await t.unit.outbox.send(t.here, { text: { key: "problem-solved-thanks", args: { ref: opened.problem.ref } } });

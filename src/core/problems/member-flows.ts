@@ -497,14 +497,15 @@ export const problemViewFlow: FlowDef<{ id: number }> = {
 };
 
 /** "Not solved" pressed: the member says why (required), and the problem is reopened for staff. */
-export const unsolvedFlow: FlowDef<{ id: number; ref: string }> = {
+export const unsolvedFlow: FlowDef<{ id: number; ref: string; revision: number }> = {
   name: "problem-unsolved",
   version: 1,
   title: "flow-problem-unsolved",
   async run(d, args): Promise<void> {
     const comment = await askComment(d, { key: "problem-unsolved-ask", args: { ref: args.ref } });
-    const r = await d.act("unsolved", (turn) => confirmSolved(turn.unit, args.id, false, comment));
-    await d.say(r.ok ? { key: "problem-unsolved-done", args: { ref: args.ref } } : refusalKey(r.reason));
+    const r = await d.act("unsolved", (turn) => confirmSolved(turn.unit, args.id, false, comment, { revision: args.revision }));
+    // Answered meanwhile (another device, or staff changed it): the question no longer stands.
+    await d.say(r.ok ? { key: "problem-unsolved-done", args: { ref: args.ref } } : r.reason === "problem-outdated" || r.reason === "problem-bad-transition" ? "problem-solved-outdated" : refusalKey(r.reason));
   },
 };
 
