@@ -615,9 +615,6 @@ problem-file-added = 📎 Received. Send more photos or documents, or press "Don
 problem-file-added-description = 📎 File received; it will be attached to the problem. Continue the description, or press "Done".
 problem-files-text-added = ✓ Added to the description. Send photos or documents, or press "Done".
 problem-files-need-file = Please send a photo or a document, or press "Done".
-problem-file-too-big = This file is too big: the bot can receive files of at most { $mb } MB. Please send a smaller file or a link in the text.
-problem-file-type = Files of this type are not accepted (programs and scripts are refused). Please send a photo, a PDF or an office document.
-problem-file-unavailable = The file could not be received. Please send it again.
 problem-files-too-many = At most { $max } files can be attached. Press "Done" to go on.
 problem-ask-anonymity =
     May the association name your enterprise when it raises this problem with government bodies?
@@ -708,3 +705,9 @@ problem-solved-thanks-short = Thank you!
 problem-solved-thanks = ✅ Thank you! Problem <b>{ $ref }</b> is closed as solved.
 problem-unsolved-ask = Please write why problem { $ref } is not solved: the association's staff will see your comment and take it up again.
 problem-unsolved-done = Problem <b>{ $ref }</b> has been reopened, and staff have your comment.
+
+## files
+file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
+file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
+file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
+file-refused-unavailable = The file could not be received. Please send it again.

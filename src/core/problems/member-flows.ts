@@ -21,6 +21,7 @@ import type { FlowDef } from "../dialog/engine.ts";
 import type { Label, Translate } from "../message.ts";
 import { escapeHtml, rich } from "../rich-text.ts";
 import { cleanText, truncate } from "../text.ts";
+import { fileRefusalLabel } from "../files/fetch.ts";
 import { myMembership } from "../members/membership.ts";
 import { isStaff } from "../staff/decide.ts";
 import { CATEGORIES, type Category } from "./categories.ts";
@@ -145,8 +146,8 @@ function addableText(texts: readonly string[], raw: string): Parse<string> {
 
 /** A file event as an attachment, or why it is not taken. */
 function acceptFile(event: Extract<InboundEvent, { type: "file" }>, texts: readonly string[], files: readonly AttachedFile[]): Parse<Piece> {
-  if (event.refused) return fail({ key: `problem-file-${event.refused}`, args: { mb: 20 } });
-  if (!event.stored) return fail({ key: "problem-file-unavailable", args: { mb: 20 } });
+  // Refused by the core before the turn (AskSpec.takesFiles answers it with why).
+  if (event.refused || !event.stored) return fail(fileRefusalLabel(event.refused ?? "unavailable"));
   if (files.length >= FILES_PER_MESSAGE) return fail({ key: "problem-files-too-many", args: { max: FILES_PER_MESSAGE } });
   let caption: string | null = null;
   if (event.caption?.trim()) {
@@ -173,6 +174,7 @@ async function collect(d: Dialog, mode: "description" | "files", texts: string[]
       options: [[{ id: "done", label: mode === "files" && files.length === 0 ? "problem-skip-button" : "problem-done-button", words: "problem-words-done" }]],
       stable: mode === "description" ? "pd" : "pf",
       silent,
+      takesFiles: true,
       accept: (event, picked) => {
         if (picked === "done") return mode === "description" && texts.length === 0 ? fail("problem-description-empty") : ok({ kind: "done" });
         if (event.type === "text") {

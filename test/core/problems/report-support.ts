@@ -2,10 +2,8 @@
  * Shared steps of the member problem tests (report*.test.ts): members of approved enterprises,
  * files as the core hands them to flows (kept already: `stored`), and a report walked through.
  */
-import { createHash } from "node:crypto";
 import { applyForMembership, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import { LOCALES, type Locale } from "../../../src/i18n/locales.ts";
-import type { StoredFileInfo } from "../../../src/core/channel.ts";
 
 // Valid numbers (check digits in bin.test.ts): an IIN (sole proprietor) and a legal entity's BIN.
 export const IIN = "061211600012";
@@ -56,42 +54,31 @@ export function lastSaid(p: TestPerson): string {
 }
 
 let files = 0;
-let updates = 0;
 
-/** A kept file (a StoredFile row), as core/files leaves it before the turn. */
-export async function storedFile(h: Harness, kind: "photo" | "document" = "photo"): Promise<StoredFileInfo> {
+/** Bytes of a small file of `kind` (a JPEG or a PDF by its magic bytes), different each time. */
+export function fileBytes(kind: "photo" | "document"): Uint8Array {
   const n = ++files;
-  const sha256 = createHash("sha256").update(`file ${n} ${Math.random()}`).digest("hex");
-  const mime = kind === "photo" ? "image/jpeg" : "application/pdf";
-  const row = await h.db.transaction((tx) => tx.storedFile.create({ data: { sha256, size: 1000 + n, mime, kind } }));
-  return { id: row.id, sha256, size: row.size, mime, kind };
+  const head = kind === "photo" ? [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00] : [...Buffer.from("%PDF-1.4\n")];
+  return new Uint8Array([...head, ...Buffer.from(`file ${n} ${Math.random()}\n`)]);
 }
 
 /**
- * Sends a photo or document from `p`'s private chat as the core passes it to flows: kept already
- * (`stored`), or refused (`refused`). `group`: the album (media group) it belongs to.
+ * Sends a photo or document from `p`'s private chat through the core's file pre-step (fetched and
+ * kept, or refused: `too-big` announces 50 MB, `type` sends a shell script). `group`: the album.
  */
 export async function sendFile(
-  h: Harness,
   p: TestPerson,
-  opts: { kind?: "photo" | "document"; group?: string; caption?: string; name?: string; refused?: "too-big" | "type" | "unavailable" } = {},
+  opts: { kind?: "photo" | "document"; group?: string; caption?: string; name?: string; refused?: "too-big" | "type" } = {},
 ): Promise<void> {
   const kind = opts.kind ?? "photo";
-  const stored = opts.refused ? undefined : await storedFile(h, kind);
-  await h.handle({
-    id: `telegram:file-${++updates}-${Math.random()}`,
-    channel: "telegram",
-    chatId: p.id,
-    userId: p.id,
-    chatType: "private",
+  const bytes = opts.refused === "type" ? new Uint8Array(Buffer.from("#!/bin/sh\nrm -rf /\n")) : fileBytes(kind);
+  await p.sendFile({
+    kind,
+    bytes,
+    ...(opts.refused === "too-big" ? { announced: 50 * 1024 * 1024 } : {}),
+    ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.caption ? { caption: opts.caption } : {}),
     ...(opts.group ? { mediaGroup: opts.group } : {}),
-    event: {
-      type: "file",
-      file: { kind, platformId: `tg-${updates}`, ...(opts.name ? { name: opts.name } : {}) },
-      ...(opts.caption ? { caption: opts.caption } : {}),
-      ...(stored ? { stored } : {}),
-      ...(opts.refused ? { refused: opts.refused } : {}),
-    },
   });
 }
 
