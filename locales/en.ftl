@@ -600,6 +600,7 @@ problem-title-empty = The title is empty.
 problem-title-too-long = The title is too long: at most { $max } characters. Please shorten it.
 problem-title-no-letters = The title needs words, not only symbols.
 problem-ask-description = Describe the problem: what happens, since when, what it costs your enterprise. You can send several messages; press "Done" when finished.
+problem-ask-description-again = Write the description again: it replaces the earlier one. You can send several messages; press "Done" when finished, or /cancel to keep the earlier one.
 problem-description-added = ✓ Added. Send more, or press "Done".
 problem-description-empty = The description is still empty: please write at least one message about the problem.
 problem-description-need-text = Please describe the problem in words (you can add photos and documents too).

@@ -418,7 +418,7 @@ export const reportFlow: FlowDef<{ text?: string } & { [k: string]: Json }> = {
           // Written again from scratch; files sent meanwhile are added to those kept.
           const newTexts: string[] = [];
           const newFiles = [...draft.files];
-          if (await d.orBack(() => collect(d, "description", newTexts, newFiles).then(() => true))) {
+          if (await d.orBack(() => collect(d, "description", newTexts, newFiles, "problem-ask-description-again").then(() => true))) {
             draft.description = newTexts.join("\n\n");
             draft.files = newFiles;
           }

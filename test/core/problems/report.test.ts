@@ -148,6 +148,13 @@ describe("reporting a problem", () => {
     await p.press(tr("kk", "problem-cat-other"));
     await p.press(tr("kk", "problem-edit-anonymity"));
     await p.press(tr("kk", "problem-anon-anonymous"));
+    // A description begun again and given up: the earlier one stays.
+    await p.press(tr("kk", "problem-edit-description"));
+    expect(p.last().text).toBe(tr("kk", "problem-ask-description-again"));
+    await p.send("Уақытша мәтін.");
+    await p.send("/cancel");
+    expect(p.last().text).toContain("three weeks");
+    expect(p.last().text).not.toContain("Уақытша");
     await p.press(tr("kk", "problem-edit-description"));
     await p.send("Жаңа сипаттама.");
     await p.press(tr("kk", "problem-done-button"));
