@@ -3,7 +3,7 @@
  * - "pm:solved:<id>:<rev36>:y|n": "is it really solved?" (sent by service.ts changeStatus, branch
  *   `problems`): yes closes the problem, no asks why (flow "problem-unsolved") and reopens it;
  * - "pm:open:<id>": the problem's timeline (flow "problem-view"), e.g. from a staff reply's notice;
- * - "pm:write:<id>": "Write to staff" on that problem (member-focus.ts).
+ * - "pm:write:<id>": "Write to staff" on that problem (flow "problem-write", member-focus.ts).
  * The data is untrusted: parsed strictly (anything else is audited as forged); whether the person
  * may see the problem is the service's check on every press (another enterprise's problem is
  * refused as not found, and audited there). A press that no longer applies (answered already, a
@@ -12,7 +12,6 @@
 import type { FlowStart } from "../dialog/engine.ts";
 import { recordRefusal } from "../permissions.ts";
 import type { Turn } from "../turn.ts";
-import { writeToStaff } from "./member-focus.ts";
 import { parseSolvedButton } from "./notify.ts";
 import { confirmSolved, openProblem } from "./service.ts";
 
@@ -50,13 +49,9 @@ export async function memberProblemButton(t: Turn, data: string): Promise<FlowSt
     return null;
   }
   if (button.kind === "open") return { flow: "problem-view", args: { id: button.id } };
-  if (button.kind === "write") {
-    const r = await writeToStaff(t.unit, t.inbound, button.id);
-    if (!r.ok) return toast(t, r.reason);
-    t.consumed = true;
-    await t.unit.outbox.send(t.here, { text: { key: "problem-write-intro", args: { ref: r.ref } } });
-    return null;
-  }
+  // A flow, so that a press in the middle of another task (a report half answered) does not take
+  // that task's next answers to staff: the core refuses to start it then (startFlow).
+  if (button.kind === "write") return { flow: "problem-write", args: { id: button.id } };
   const opened = await openProblem(t.unit, button.id);
   if (!opened.ok) return toast(t, opened.reason);
   if (opened.problem.status !== "resolved" || opened.problem.revision !== button.revision) {

@@ -315,16 +315,25 @@ async function showProblem(d: Dialog, id: number, back: "list" | "menu"): Promis
   const { problem, timeline } = opened;
   const pick = await d.choice(
     (t) => problemText(t, problem, timeline),
-    [[{ id: "write", label: "problem-write-button" }], [{ id: "back", label: back === "list" ? "problem-back-list" : "problem-my-button" }]],
+    [
+      // A closed problem takes no more messages (addMemberMessage): report it again instead.
+      ...(problem.status === "closed" ? [] : [[{ id: "write", label: "problem-write-button" }]]),
+      [{ id: "back", label: back === "list" ? "problem-back-list" : "problem-my-button" }],
+    ],
     { settled: true },
   );
   if (pick === "back") return back === "list" ? "back" : { next: "myproblems" };
+  return startWriting(d, id);
+}
+
+/** "Write to staff" on problem `id`: the chat is focused on it, and nothing waits in it any more. */
+async function startWriting(d: Dialog, id: number): Promise<FlowExit | void> {
   const focused = await d.act("write", async (turn) => {
     const r = await writeToStaff(turn.unit, turn.inbound, id);
-    return r.ok ? null : r.reason;
+    return r.ok ? { ok: true as const, ref: r.ref } : { ok: false as const, reason: r.reason };
   });
-  if (focused) return void (await d.say(refusalKey(focused)));
-  await d.say({ key: "problem-write-intro", args: { ref: problem.ref } });
+  if (!focused.ok) return void (await d.say(refusalKey(focused.reason)));
+  await d.say({ key: "problem-write-intro", args: { ref: focused.ref } });
   // Nothing waits: what the member writes now goes to staff (relay.ts routes it before any dialog).
   return { end: true };
 }
@@ -498,6 +507,14 @@ export const problemViewFlow: FlowDef<{ id: number }> = {
   },
 };
 
+/** "Write to staff" pressed under a notice ("pm:write:<id>"). */
+export const problemWriteFlow: FlowDef<{ id: number }> = {
+  name: "problem-write",
+  version: 1,
+  title: "flow-myproblems",
+  run: (d, args) => startWriting(d, args.id),
+};
+
 /** "Not solved" pressed: the member says why (required), and the problem is reopened for staff. */
 export const unsolvedFlow: FlowDef<{ id: number; ref: string; revision: number }> = {
   name: "problem-unsolved",
@@ -511,4 +528,4 @@ export const unsolvedFlow: FlowDef<{ id: number; ref: string; revision: number }
   },
 };
 
-export const MEMBER_FLOWS: FlowDef<never>[] = [reportFlow, myProblemsFlow, problemViewFlow, unsolvedFlow] as FlowDef<never>[];
+export const MEMBER_FLOWS: FlowDef<never>[] = [reportFlow, myProblemsFlow, problemViewFlow, problemWriteFlow, unsolvedFlow] as FlowDef<never>[];

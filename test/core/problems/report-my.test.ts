@@ -115,7 +115,8 @@ describe("a typed reference and buttons of another enterprise's problem", () => 
 
     // Forged buttons naming that problem: refused the same way.
     const id = (await problemByRef(ref)).id;
-    expect((await stranger.pressData(`pm:write:${id}`)).notice).toBe(tr("ru", "problem-not-found"));
+    await stranger.pressData(`pm:write:${id}`);
+    expect(lastSaid(stranger)).toBe(tr("ru", "problem-not-found"));
     await stranger.pressData(`pm:open:${id}`);
     expect(lastSaid(stranger)).toBe(tr("ru", "problem-not-found"));
     expect((await stranger.pressData(solvedButton(id, 0, true))).notice).toBe(tr("ru", "problem-not-found"));
@@ -136,6 +137,22 @@ describe("a typed reference and buttons of another enterprise's problem", () => 
     expect(focus).toMatchObject([{ key: "telegram:100", problemId: (await problemByRef(ref)).id }]);
     // Nothing waits in the chat: what the member writes next is the thread's (relay.ts).
     expect(await h.db.transaction((tx) => tx.dialogState.findMany({ where: { key: "telegram:100" } }))).toEqual([]);
+  });
+
+  it("Write to staff under a notice focuses the chat, but not in the middle of another task", async () => {
+    const p = await activeMember(h, "100", "en");
+    const ref = await reportProblem(p, "en");
+    const id = (await problemByRef(ref)).id;
+    await p.send("/problem");
+    await p.press(tr("en", "problem-cat-other"));
+    // Half a report: the press must not take its next answers to staff.
+    expect((await p.pressData(`pm:write:${id}`)).notice).toBe(tr("en", "staff-finish-current"));
+    expect(await h.db.transaction((tx) => tx.threadFocus.findMany())).toEqual([]);
+    await p.send("/cancel");
+    await p.press(tr("en", "flow-leave-button"));
+    await p.pressData(`pm:write:${id}`);
+    expect(p.last().text).toBe(tr("en", "problem-write-intro", { ref }));
+    expect(await h.db.transaction((tx) => tx.threadFocus.findMany())).toMatchObject([{ key: "telegram:100", problemId: id }]);
   });
 });
 
