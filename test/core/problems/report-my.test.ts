@@ -69,6 +69,25 @@ describe("My problems", () => {
     expect(p.last().text).toBe(tr("en", "menu-prompt"));
   });
 
+  it("shows a hostile title as typed, in the list, its button and the timeline", async () => {
+    const p = await activeMember(h, "100", "en");
+    const title = "<b>Fake</b> & <a href='x'>link</a> 🧵";
+    await p.send("/problem");
+    await p.press(tr("en", "problem-cat-other"));
+    await p.send(`\u200b${title}\u200b`);
+    await p.send("Details & <i>more</i>.");
+    await p.press(tr("en", "problem-done-button"));
+    await p.press(tr("en", "problem-skip-button"));
+    await p.press(tr("en", "problem-anon-named"));
+    await p.press(tr("en", "problem-send-button"));
+    await p.send("/myproblems");
+    expect(p.last().text).toContain(title);
+    expect(p.buttons()).toContainEqual(expect.stringContaining("<b>Fake</b> & <a href='x'>"));
+    await p.press(/Fake/);
+    expect(p.last().text).toContain(title);
+    expect(p.last().text).toContain("Details & <i>more</i>.");
+  });
+
   it("shows a colleague of the same enterprise its problems, and says when there are none", async () => {
     const p = await activeMember(h, "100", "en");
     const ref = await reportProblem(p, "en");
