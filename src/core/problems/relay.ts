@@ -130,14 +130,14 @@ async function routeInPrivate(t: Turn, key: string, event: InboundEvent): Promis
   if (focused !== null) await touchFocus(t.unit.tx, key, t.unit.now);
   // Staff (the role read fresh) answer the member; anyone else writes as a member (the service
   // checks the problem is their enterprise's, and audits if not).
-  const staff = await allowed(t.unit, { action: "staff.view" });
+  const staff = await allowed(t.unit, { action: "problem.staff" });
   return staff ? relayFromStaff(t, problemId, event) : relayFromMember(t, problemId, event);
 }
 
 /** A staff member's message to problem `problemId`'s member (the service checks permission again). */
 async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): Promise<boolean> {
   const subject = `problem:${problemId}`;
-  const verdict = await enforce(t.unit, { action: "staff.view" }, "problem.reply", subject);
+  const verdict = await enforce(t.unit, { action: "problem.staff" }, "problem.reply", subject);
   if (!verdict.ok) {
     await t.unit.outbox.send(t.here, { text: "thread-staff-only" });
     return true;

@@ -33,7 +33,7 @@ export async function staffProblemButton(t: Turn, data: string): Promise<FlowSta
   const verb = (m[1] ?? m[4]) as keyof typeof ACTIONS;
   const id = Number(m[2] ?? m[5]);
   const revision = m[3] !== undefined ? parseInt(m[3], 36) : null;
-  if (!(await authorize(t, { action: "staff.view" }, ACTIONS[verb], `problem:${id}`))) return null;
+  if (!(await authorize(t, { action: "problem.staff" }, ACTIONS[verb], `problem:${id}`))) return null;
   const problem = await t.unit.tx.problem.findUnique({ where: { id }, select: { revision: true } });
   if (!problem) {
     await recordRefusal(t.unit, ACTIONS[verb], `problem:${id}`);
