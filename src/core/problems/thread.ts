@@ -25,7 +25,7 @@ export const postTag = (problemId: number): string => `problem:${problemId}`;
 
 /** The problem a thread tag names (`problem:<id>` or `problem:<id>:…`), or null for other tags. */
 export function problemOfTag(tag: string | null | undefined): number | null {
-  const m = /^problem:(\d{1,9})(?::|$)/.exec(tag ?? "");
+  const m = /^problem:(\d{1,9})(?::|#|$)/.exec(tag ?? "");
   return m ? Number(m[1]) : null;
 }
 
