@@ -11,6 +11,7 @@ import type { FlowDef } from "../dialog/engine.ts";
 import { toPlain } from "../rich-text.ts";
 import { cleanText } from "../text.ts";
 import { answerRefusal } from "./staff-buttons.ts";
+import { relayEntryToStaff, threadChats } from "./thread.ts";
 import { addNote, changeStatus } from "./service.ts";
 import { isProblemStatus, STAFF_TRANSITIONS, type ProblemStatus } from "./status.ts";
 
@@ -68,12 +69,20 @@ export const noteFlow: FlowDef<{ id: number }> = {
     const ref = await d.act("load", async (turn) => (await turn.unit.tx.problem.findUnique({ where: { id: args.id }, select: { ref: true } }))?.ref ?? null);
     if (!ref) return;
     const text = await d.text((t) => t("thread-note-ask", { ref }), (input) => parseText(input, NOTE_MAX));
+    // The note is shown in the thread (the staff chat is internal), as every other entry is; the
+    // confirmation only where the note is not seen already (a private chat outside the thread).
     const done = await d.act("note", async (turn) => {
       const outcome = await addNote(turn.unit, args.id, text);
-      if (!outcome.ok) await answerRefusal(turn, outcome.reason);
-      return outcome.ok;
+      if (!outcome.ok) {
+        await answerRefusal(turn, outcome.reason);
+        return null;
+      }
+      const entry = await turn.unit.tx.problemEntry.findFirst({ where: { problemId: args.id, kind: "note", authorId: turn.unit.actor?.personId ?? null }, orderBy: { id: "desc" }, select: { id: true } });
+      if (entry) await relayEntryToStaff(turn.unit, args.id, entry.id);
+      const here = turn.inbound;
+      return { inThread: (await threadChats(turn.unit, args.id)).some((c) => c.target.channel === here.channel && c.target.chatId === here.chatId) };
     });
-    if (done) await d.say((t) => t("thread-note-done", { ref }));
+    if (done && !done.inThread) await d.say((t) => t("thread-note-done", { ref }));
   },
 };
 
