@@ -632,3 +632,8 @@ thread-comment-skip = Without a comment
 thread-status-done = ✓ { $ref }: the status is now "{ $status }". The member has been told.
 thread-note-ask = Write the internal note on { $ref } (members never see notes):
 thread-note-done = ✓ Note added to { $ref }.
+## files
+file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
+file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
+file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
+file-refused-unavailable = The file could not be received. Please send it again.
