@@ -36,7 +36,8 @@ function contentOf(event: InboundEvent): Content {
     return text ? { ok: true, text, files: [] } : { ok: false, answer: null };
   }
   if (event.type === "file") {
-    if (event.refused || !event.stored) return { ok: false, answer: `thread-file-refused-${event.refused ?? "unavailable"}` };
+    if (event.refused) return { ok: false, answer: `thread-file-refused-${event.refused}` };
+    if (!event.stored) return { ok: false, answer: null };
     const name = event.file.name ? cleanRelayText(event.file.name) : null;
     return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
   }

@@ -3,7 +3,7 @@
  * (optionally a forum: the recording channel opens a topic for `openThread`), an approved member
  * enterprise, problems filed through the real service, and kept files.
  */
-import type { Delivered as Recorded, Harness, TestPerson } from "../../support/core-harness.ts";
+import type { Delivered as Recorded, Harness, TestFile, TestPerson } from "../../support/core-harness.ts";
 import { applyForMembership, startHarness, tr } from "../../support/core-harness.ts";
 import type { Inbound, InboundEvent, Outbound, StoredFileInfo, TurnResult } from "../../../src/core/channel.ts";
 import { keepOwnFile } from "../../../src/core/files/records.ts";
@@ -26,7 +26,9 @@ export interface ThreadWorld {
   member: TestPerson;
   admin: TestPerson;
   /** Messages recorded in the staff group, and their forum topic (when the group is a forum). */
-  group: () => (Recorded & { threadId?: string })[];
+  group: () => Recorded[];
+  /** Sends a photo or document from `userId` (in the group when `inGroup`), fetched and kept by the core. */
+  sendFile(userId: string, file: TestFile, opts?: { group?: boolean }): Promise<TurnResult>;
   /** Sends a raw event from `userId` (in the group when `inGroup`). */
   raw(userId: string, event: InboundEvent, opts?: { group?: boolean; replyTo?: string; threadId?: string; mediaGroup?: string; name?: string; language?: string }): Promise<TurnResult>;
   file(kind: "photo" | "document", bytes: Uint8Array, name: string): Promise<StoredFileInfo>;
@@ -41,19 +43,8 @@ export async function startThreadWorld(opts: { forum?: boolean; group?: boolean 
   const h = await startHarness({
     settings: { admins: [{ channel: "telegram", id: ADMIN }], ...(withGroup ? { staffChat: { channel: "telegram", chatId: GROUP } } : {}) },
   });
-  // A forum supergroup: `openThread` opens a topic (its id is the thread of every later message in it).
-  const topics = new Map<string, string>();
-  const deliver = h.channel.deliver.bind(h.channel);
-  let topic = 500;
-  h.channel.deliver = async (chatId: string, outbound: Outbound) => {
-    const result = await deliver(chatId, outbound);
-    if (outbound.kind !== "send") return result;
-    const recorded = h.channel.messages[h.channel.messages.length - 1]!;
-    const opened = opts.forum && chatId === GROUP && outbound.message.openThread ? String(topic++) : undefined;
-    const threadId = opened ?? outbound.message.threadId;
-    if (threadId) topics.set(recorded.messageId, threadId);
-    return { ...result, ...(threadId ? { threadId } : {}) };
-  };
+  // A forum supergroup: `openThread` opens a topic (the recording channel's forums).
+  if (opts.forum) h.channel.forums.add(GROUP);
   const admin = h.person(ADMIN, { language: "en", name: "Dana" });
   await admin.send("/start");
   const member = h.person(MEMBER, { language: "ru", name: "Айгерим" });
@@ -64,7 +55,9 @@ export async function startThreadWorld(opts: { forum?: boolean; group?: boolean 
     h,
     member,
     admin,
-    group: () => h.channel.in(GROUP).map((m) => ({ ...m, ...(topics.has(m.messageId) ? { threadId: topics.get(m.messageId)! } : {}) })),
+    group: () => h.channel.in(GROUP),
+    sendFile: (userId, file, o = {}) =>
+      (o.group ? h.inGroup(GROUP, userId, { language: "en", name: "Dana" }) : h.person(userId, { language: userId === MEMBER ? "ru" : "en" })).sendFile(file),
     raw: (userId, event, o = {}) => h.handle(inbound(userId, event, o)),
     file: (kind, bytes, name) => h.core.run({ person: null, ref: "test" }, (unit) => keepOwnFile(unit.tx, unit.services.files, bytes, { kind, name }, unit.now)),
     async submit(draft = {}) {
@@ -96,11 +89,6 @@ export async function startThreadWorld(opts: { forum?: boolean; group?: boolean 
       event,
     };
   }
-}
-
-/** A file event as the core hands it to a turn once kept. */
-export function fileEvent(stored: StoredFileInfo, opts: { caption?: string; name?: string } = {}): InboundEvent {
-  return { type: "file", file: { kind: stored.kind, platformId: `p${stored.id}`, ...(opts.name ? { name: opts.name } : {}) }, stored, ...(opts.caption ? { caption: opts.caption } : {}) };
 }
 
 export const attached = (f: StoredFileInfo, name: string): AttachedFile => ({ fileId: f.id, name, kind: f.kind });

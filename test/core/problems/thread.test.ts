@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { toPlain } from "../../../src/core/rich-text.ts";
 import { activeFocus, FOCUS_IDLE_MS, focusOn } from "../../../src/core/problems/focus.ts";
-import { ADMIN, attached, button, fileEvent, GROUP, MEMBER, OUTSIDER, PDF, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
+import { ADMIN, attached, button, GROUP, MEMBER, OUTSIDER, PDF, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
 afterEach(async () => w?.h.close());
@@ -89,10 +89,9 @@ describe("relays", () => {
     expect(ack.text).toBe(tr("en", "thread-sent-to-member"));
     expect(ack.message.replyTo).toBe(post.messageId);
     // A reply to the acknowledgement (any message of the thread) counts too, with a file.
-    const photo = await w.file("photo", PNG, "stamp.png");
-    await w.raw(ADMIN, fileEvent(photo, { caption: "Образец" }), { group: true, replyTo: ack.messageId });
+    await w.sendFile(ADMIN, { kind: "photo", bytes: PNG, caption: "Образец", replyTo: ack.messageId }, { group: true });
     const withFile = w.member.messages().at(-1)!;
-    expect(withFile.message.files?.map((f) => f.id)).toEqual([photo.id]);
+    expect(withFile.files.map((f) => [f.kind, f.bytes])).toEqual([["photo", PNG]]);
     expect(withFile.text).toContain("Образец");
     expect((await entries(id)).filter((e) => e.kind === "staff").map((e) => [e.text, e.files.length])).toEqual([
       ["Здравствуйте! Пришлите, пожалуйста, номер декларации & дату.", 0],
@@ -115,13 +114,13 @@ describe("relays", () => {
     expect(relayed.text).toContain("Aigerim");
     expect(w.member.fresh()).toEqual([tr("ru", "thread-sent-to-staff")]);
     // An album of two photos: only its first part replies; both are kept, one acknowledgement.
-    const a = await w.file("photo", PNG, "1.png");
-    const b = await w.file("photo", Uint8Array.from([...PNG, 0]), "2.png");
-    await w.raw(MEMBER, fileEvent(a, { caption: "Фото очереди" }), { replyTo: staffReply.messageId, mediaGroup: "album-1" });
-    await w.raw(MEMBER, fileEvent(b), { mediaGroup: "album-1" });
+    const second = Uint8Array.from([...PNG, 0]);
+    await w.sendFile(MEMBER, { kind: "photo", bytes: PNG, caption: "Фото очереди", replyTo: staffReply.messageId, mediaGroup: "album-1" });
+    await w.sendFile(MEMBER, { kind: "photo", bytes: second, mediaGroup: "album-1" });
     expect(w.member.fresh()).toEqual([tr("ru", "thread-sent-to-staff")]);
-    const files = w.group().filter((m) => m.message.files?.length && m.message.replyTo === post.messageId);
-    expect(files.map((m) => m.message.files!.map((f) => f.id))).toEqual([[a.id], [b.id]]);
+    const files = w.group().filter((m) => m.files.length && m.replyTo === post.messageId);
+    expect(files.map((m) => m.files.map((f) => f.bytes))).toEqual([[PNG], [second]]);
+    expect(files[0]!.text).toContain("Фото очереди");
     expect((await entries(id)).filter((e) => e.kind === "member").length).toBe(3);
   });
 
