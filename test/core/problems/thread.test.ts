@@ -286,3 +286,32 @@ describe("buttons", () => {
     expect(w.member.messages().length).toBe(count);
   });
 });
+
+describe("edges", () => {
+  it("a file the bot cannot take is answered with the reason, and nothing reaches staff", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const post = postOf(w, id);
+    await w.raw(ADMIN, { type: "text", text: "Пришлите акт" }, { group: true, replyTo: post.messageId });
+    const staffReply = w.member.messages().at(-1)!;
+    const before = w.group().length;
+    w.member.fresh();
+    await w.sendFile(MEMBER, { kind: "document", name: "run.exe", bytes: Uint8Array.from(Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff", "latin1")), replyTo: staffReply.messageId });
+    expect(w.member.fresh()).toEqual([tr("ru", "thread-file-refused-type")]);
+    expect(w.group().length).toBe(before);
+  });
+
+  it("a post in the private chat of someone no longer staff is not updated", async () => {
+    w = await startThreadWorld({ group: false });
+    const former = w.h.person("905", { language: "en" });
+    await former.send("/start");
+    await w.h.db.transaction((tx) => tx.person.updateMany({ where: { identities: { some: { externalId: "905" } } }, data: { role: "staff" } }));
+    const { id } = await w.submit();
+    const postIn = (p: typeof former) => p.messages().find((m) => m.message.choices?.flat().some((b) => b.data === `ps:n:${id}`))!;
+    expect(postIn(former)).toBeDefined();
+    await w.h.db.transaction((tx) => tx.person.updateMany({ where: { identities: { some: { externalId: "905" } } }, data: { role: "member" } }));
+    await w.raw(ADMIN, { type: "choice", data: button(postIn(w.admin), "t") });
+    expect(postIn(w.admin).edited).toBe(1);
+    expect(postIn(former).edited).toBe(0);
+  });
+});
