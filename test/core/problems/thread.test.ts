@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { toPlain } from "../../../src/core/rich-text.ts";
 import { activeFocus, FOCUS_IDLE_MS, focusOn } from "../../../src/core/problems/focus.ts";
+import { changeStatus, confirmSolved } from "../../../src/core/problems/service.ts";
 import { ADMIN, attached, button, GROUP, MEMBER, OUTSIDER, PDF, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
@@ -313,5 +314,28 @@ describe("edges", () => {
     await w.raw(ADMIN, { type: "choice", data: button(postIn(w.admin), "t") });
     expect(postIn(w.admin).edited).toBe(1);
     expect(postIn(former).edited).toBe(0);
+  });
+});
+
+describe("what the member does comes into the thread", () => {
+  it("'not solved' with the member's comment is shown in the thread as a status change, and the post follows", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const actorOf = async (externalId: string) => {
+      const i = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId }, include: { person: true } }));
+      return { person: { personId: i.personId, role: i.person.role, locale: "ru" as const }, ref: `telegram:${externalId}` };
+    };
+    await w.h.core.run(await actorOf(ADMIN), (unit) => changeStatus(unit, id, 0, "resolved", { comment: null }));
+    const { revision } = await problemRow(id);
+    const outcome = await w.h.core.run(await actorOf(MEMBER), (unit) => confirmSolved(unit, id, false, "Грузы снова стоят", { revision }));
+    expect(outcome.ok).toBe(true);
+    await w.h.core.dispatcher.idle();
+    const post = postOf(w, id);
+    const relayed = w.group().at(-1)!;
+    expect(relayed.replyTo).toBe(post.messageId);
+    expect(relayed.text).toContain(`${toPlain(tr("ru", "problem-status-resolved"))} → ${toPlain(tr("ru", "problem-status-reopened"))}`);
+    expect(relayed.text).toContain("Грузы снова стоят");
+    expect(post.text).toContain(tr("ru", "thread-post-status", { status: toPlain(tr("ru", "problem-status-reopened")) }));
+    expect(button(post, "t")).toBe(`ps:t:${id}:${revision + 1}`);
   });
 });
