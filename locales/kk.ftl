@@ -715,6 +715,58 @@ problem-solved-thanks = ✅ Рақмет! <b>{ $ref }</b> мәселесі ше�
 problem-unsolved-ask = { $ref } мәселесі неге шешілмегенін жазыңыз: қауымдастық қызметкерлері түсініктемеңізді көріп, мәселеге қайта оралады.
 problem-unsolved-done = <b>{ $ref }</b> мәселесі қайта ашылды, қауымдастық қызметкерлері түсініктемеңізді алды.
 
+## thread
+thread-post-anonymous = 🔒 <b>АНОНИМДІ: кәсіпорынның атауын қауымдастықтан тыс жерде атамаңыз</b> (мемлекеттік органдарға да).
+thread-post-named = 🔓 <b>Кәсіпорынның атауын атауға болады</b>: қауымдастық мәселені мемлекеттік органдар алдында көтергенде.
+thread-post-head =
+    📌 <b>{ $ref }</b> · { $category } · { $date }
+    <b>{ $title }</b>
+thread-post-more = (қысқартылды: толық сипаттамасы осы тармақта төменде)
+thread-post-enterprise =
+    🏭 Кәсіпорын: <b>{ $name }</b>
+    { $region } · { $sector }
+thread-post-affected = 👥 Қатысты кәсіпорындар саны: { $count }
+thread-post-files = 📎 Файлдар саны: { $count } (тармақта төменде)
+thread-post-status = Мәртебесі: <b>{ $status }</b>
+thread-post-forwarded = Жіберілген орны: { $to }
+thread-post-assignee = Жұмысқа алған: { $name }
+thread-post-unassigned = Әзірге ешкім жұмысқа алмады.
+thread-post-hint = ↩️ Қатысушыға жазу үшін осы хабарламаға немесе осы тармақтың кез келген хабарламасына жауап беріңіз.
+thread-button-take = ✋ Жұмысқа алу
+thread-button-status = 🔄 Мәртебе
+thread-button-note = 🗒 Ескертпе
+thread-topic = { $ref } { $title }
+thread-description-full = 📄 { $ref }: толық сипаттамасы
+thread-files = 📎 { $ref }: өтініштің файлдары
+thread-files-more = 📎 Тағы файлдар
+thread-who-member = { $name } (кәсіпорын: { $enterprise })
+thread-someone = қатысушы
+thread-relay-member = 💬 <b>{ $ref }</b> · қатысушы жазады: { $who }
+thread-relay-joined = 🤝 <b>{ $ref }</b> · басқа кәсіпорында да осындай мәселе бар: { $enterprise }
+thread-relay-note = 🗒 <b>{ $ref }</b> · ішкі ескертпе (қатысушылар оны көрмейді): { $who }
+thread-relay-status = 🔄 <b>{ $ref }</b> · мәртебесі: { $from } → { $to } ({ $who })
+thread-relay-staff = ↩️ <b>{ $ref }</b> · жеке чаттан қатысушыға жауап: { $who }
+thread-file-refused-too-big = Файл тым үлкен: бот 20 МБ-қа дейінгі файлдарды қабылдайды. Кішірек файл немесе сілтеме жіберіңіз.
+thread-file-refused-type = Бұл файл түрі қабылданбайды (бағдарламалар мен скриптерге тыйым салынған). Фото немесе құжат жіберіңіз.
+thread-file-refused-unavailable = Файлды алу мүмкін болмады. Оны қайта жіберіңіз.
+thread-staff-only = Мәселе тармағында қатысушыларға тек қауымдастық қызметкерлері жауап бере алады.
+thread-sent-to-member = ✓ Қатысушыға жіберілді.
+thread-sent-to-staff = ✓ Қауымдастық қызметкерлеріне жіберілді. Жауап осы чатқа келеді.
+thread-refused = Қазір мұны істеу мүмкін емес. Мәселені қайта ашып, қайталап көріңіз.
+thread-problem-gone = Бұл мәселе енді жоқ.
+thread-taken = Сіз мәселені жұмысқа алдыңыз.
+thread-text-too-long = Тым ұзын: ең көбі { $max } таңба. Қысқартыңыз.
+thread-text-empty = Мәтін жазыңыз.
+thread-flow-status = мәселенің мәртебесін өзгерту
+thread-flow-note = ішкі ескертпе жазу
+thread-status-ask = { $ref } үшін жаңа мәртебе:
+thread-forwarded-ask = { $ref } мәселесі қай мемлекеттік органға немесе серіктеске жіберілді? Атауын жазыңыз.
+thread-comment-required = { $ref } мәселесі неге қабылданбады? Себебін жазыңыз: оны қатысушы көреді.
+thread-comment-optional = { $ref } бойынша қатысушыға түсініктеме бересіз бе? Жазыңыз немесе «Түсініктемесіз» батырмасын басыңыз.
+thread-comment-skip = Түсініктемесіз
+thread-status-done = ✓ { $ref }: мәртебесі енді «{ $status }». Қатысушыға хабарланды.
+thread-note-ask = { $ref } бойынша ішкі ескертпе жазыңыз (қатысушылар ескертпелерді көрмейді):
+thread-note-done = ✓ { $ref } мәселесіне ескертпе қосылды.
 ## files
 file-outside-question = Фотосуреттер мен құжаттар мәселе туралы хабарламамен бірге қабылданады: мәзірден «Мәселе туралы хабарлау» тармағын таңдаңыз немесе «Менің мәселелерім» бөлімінде мәселеңізді ашып, оларды сол жерге қосыңыз.
 file-refused-too-big = Файл тым үлкен: бот көлемі { $limit } МБ-тан аспайтын файлдарды қабылдайды. Кішірек файл жіберіңіз (оны сығыңыз немесе бөліктерге бөліңіз).
