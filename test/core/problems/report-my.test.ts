@@ -156,6 +156,9 @@ describe("a typed reference and buttons of another enterprise's problem", () => 
     expect(focus).toMatchObject([{ key: "telegram:100", problemId: (await problemByRef(ref)).id }]);
     // Nothing waits in the chat: what the member writes next is the thread's (relay.ts).
     expect(await h.db.transaction((tx) => tx.dialogState.findMany({ where: { key: "telegram:100" } }))).toEqual([]);
+    await p.send("Біз тағы бір хат жібердік.");
+    const entries = await h.db.transaction((tx) => tx.problemEntry.findMany({ where: { kind: "member" } }));
+    expect(entries.map((e) => e.text)).toEqual(["Біз тағы бір хат жібердік."]);
   });
 
   it("Write to staff under a notice focuses the chat, but not in the middle of another task", async () => {
