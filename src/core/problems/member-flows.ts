@@ -75,7 +75,7 @@ export function localDateTime(iso: string): string {
   return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
-/** The locale key answering a service refusal. */
+/** The locale key answering a service refusal (service.ts: each refusal is a key of branch `problems`). */
 const refusalKey = (reason: ProblemRefusal): string => reason;
 
 // ---------------------------------------------------------------------------------------------
@@ -111,6 +111,7 @@ async function refuseAccess(d: Dialog, why: AccessDenied): Promise<FlowExit | vo
 // ---------------------------------------------------------------------------------------------
 // The questions of a report
 
+/** The category: one button per row, each explained in one line in the question (locale keys `problem-cat-<id>[-hint]`). */
 export function askCategory(d: Dialog): Promise<Category> {
   return d.choice(
     (t) =>
@@ -121,6 +122,7 @@ export function askCategory(d: Dialog): Promise<Category> {
   );
 }
 
+/** The title: one line, cleaned (text.ts cleanText), at most TITLE_MAX characters; refused with the reason otherwise. */
 export function askTitle(d: Dialog): Promise<string> {
   return d.text("problem-ask-title", (text) => {
     const r = cleanText(text, { max: TITLE_MAX });
