@@ -10,6 +10,7 @@ import { addStaffReply, changeStatus, submitProblem, type ProblemDraft } from ".
 import { solvedButton } from "../../../src/core/problems/notify.ts";
 import type { Unit } from "../../../src/core/unit.ts";
 import { MY_PAGE } from "../../../src/core/problems/member-flows.ts";
+import { FLOWS } from "../../../src/core/core.ts";
 import { ADMIN, BIN, activeMember, colleague, lastSaid, reportProblem } from "./report-support.ts";
 
 let h: Harness;
@@ -144,6 +145,16 @@ describe("a typed reference and buttons of another enterprise's problem", () => 
     expect((await stranger.pressData(`pm:open:${id}:extra`)).notice).toBe(tr("ru", "button-stale"));
     expect((await audits("problem.member-button")).length).toBe(2);
     expect((await problemByRef(ref)).status).toBe("new");
+  });
+
+  // The staff view of `/problem <ref>` is branch `lists`' flow "staff-problem": runs once it is merged.
+  it.skipIf(!FLOWS.some((f) => f.name === "staff-problem"))("hands staff typing /problem <ref> to the staff view", async () => {
+    const p = await activeMember(h, "100", "en");
+    const ref = await reportProblem(p, "en");
+    const staff = h.person(ADMIN, { language: "en" });
+    await staff.send(`/problem ${ref}`);
+    const card = [...staff.messages()].reverse().find((m) => m.text.includes(ref));
+    expect(card?.message.choices?.flat().some((b) => b.data.startsWith("ps:"))).toBe(true);
   });
 
   it("Write to staff focuses the chat on the problem", async () => {

@@ -192,6 +192,19 @@ describe("who may report", () => {
     expect(p.buttons()).toContain(tr("en", "consent-agree"));
   });
 
+  it("offers an applicant whose application was rejected to correct it and apply again", async () => {
+    const p = h.person("100", { language: "kk" });
+    await applyForMembership(p, "kk", { bin: BIN });
+    const data = [...h.person(ADMIN).messages()].reverse().flatMap((m) => m.message.choices?.flat() ?? []).find((b) => /^s:rj:/.test(b.data))?.data;
+    expect(data).toBeDefined();
+    await h.person(ADMIN).pressData(data!);
+    await h.person(ADMIN).send("The BIN does not match the name.");
+    await p.send("/problem");
+    expect(p.last().text).toBe(tr("kk", "problem-access-rejected"));
+    await p.press(tr("kk", "menu-register"));
+    expect(p.fresh().join("\n")).toContain("The BIN does not match the name.");
+  });
+
   it("tells an applicant under review that they may report once approved; /problem works as the menu entry", async () => {
     const p = h.person("100", { language: "ru" });
     await applyForMembership(p, "ru", { bin: BIN });
