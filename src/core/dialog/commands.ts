@@ -27,6 +27,8 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   pending: "pending",
   staff: "team",
   team: "team",
+  problem: "problem",
+  myproblems: "myproblems",
 };
 
 /**

@@ -137,8 +137,10 @@ describe("console channel", () => {
     expect(out).toContain(tr("en", "menu-prompt"));
     expect(out).not.toMatch(/<\/?b>/);
     const shown = options(out);
-    expect([...shown.keys()]).toEqual(["1", "2", "3"]);
+    expect([...shown.keys()]).toEqual(["1", "2", "3", "4"]);
     expect(shown.get("1")).toBe(tr("en", "menu-register"));
+    // Reporting a problem is offered to everyone (issue 7); its flow tells who may not report why.
+    expect(shown.get("2")).toBe(tr("en", "menu-problem"));
   });
 
   it("takes a typed number or a typed label as the option, and a typed phone without a share button", async () => {
