@@ -25,6 +25,9 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   privacy: "privacy",
   mydata: "privacy",
   pending: "pending",
+  problems: "problems",
+  stats: "stats",
+  export: "export",
   staff: "team",
   team: "team",
 };
