@@ -90,6 +90,7 @@ const schema = z
       .pipe(z.string().regex(/^\d{1,4}$/, "must be a whole number of days, e.g. 30").optional())
       .transform((v) => (v === undefined ? 30 : Number(v)))
       .pipe(z.number().int().min(1, "must be between 1 and 3650").max(3650, "must be between 1 and 3650")),
+    FILES_DIR: optionalString,
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
   })
 
@@ -133,6 +134,11 @@ export interface Config {
   telegramSendsPerSecond: number;
   /** Days sent, failed and unreachable outbox rows are kept for reports before pruning (OUTBOX_RETENTION_DAYS). */
   outboxRetentionDays: number;
+  /**
+   * Where files people send are kept (FILES_DIR), when set; otherwise `files/` next to the SQLite
+   * file (`data/files` by default), or `data/files` with PostgreSQL (main.ts decides).
+   */
+  filesDir?: string;
   /** The terminal's language (LANG), a hint for the console chat. */
   systemLanguage?: string;
 }
@@ -171,6 +177,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     floodLimits: c.TELEGRAM_FLOOD_LIMITS,
     telegramSendsPerSecond: c.TELEGRAM_SENDS_PER_SECOND,
     outboxRetentionDays: c.OUTBOX_RETENTION_DAYS,
+    ...(c.FILES_DIR ? { filesDir: c.FILES_DIR } : {}),
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { DatabaseUrlError } from "./db/migrate.ts";
 import { createI18n } from "./i18n/i18n.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
+import { FileStore } from "./core/files/store.ts";
 import type { CoreSettings } from "./core/unit.ts";
 import { createTelegramChannel, TELEGRAM_LIMITS } from "./channels/telegram/telegram.ts";
 import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
     ...(config.staffChatId ? { staffChat: { channel: "telegram" as const, chatId: config.staffChatId } } : {}),
     outboxRetentionDays: config.outboxRetentionDays,
   };
-  const core = createCore({ db, i18n: createI18n(), log, settings });
+  // Kept files beside the database by default (data/files next to data/bot.db): backed up together.
+  const files = new FileStore(config.filesDir ?? (db.provider === "sqlite" ? join(dirname(db.file), "files") : resolve("data", "files")));
+  const core = createCore({ db, i18n: createI18n(), log, settings, files });
   // Starts the job worker too: housekeeping is its daily "prune" job (core.ts PRUNE_JOB), run once cluster-wide.
   await core.start();
 

@@ -164,12 +164,21 @@ export async function deleteOutbox(tx: Tx, ids: number[]): Promise<number> {
 }
 
 /**
+ * Marks, in SentMessage, the other messages of one delivery under its tag (`tag + PART_SUFFIX`):
+ * an album's other files, a long text's other parts. Found by a reply (tagOfSent), never edited
+ * (an edit by tag changes the message with the text and buttons only).
+ */
+export const PART_SUFFIX = "#part";
+
+/**
  * The tag of message `messageId` the bot sent in a chat, when it begins with `prefix` (a question
- * asked in a group: see dialog.ts questionTag); null when there is no such message.
+ * asked in a group: see dialog.ts questionTag; a problem's thread); null when there is no such
+ * message. Any message of a delivery counts (a reply to the second photo of an album finds it).
  */
 export async function tagOfSent(tx: Tx, channel: string, chatId: string, messageId: string, prefix: string): Promise<string | null> {
-  const row = await tx.sentMessage.findFirst({ where: { channel, chatId, messageId, tag: { startsWith: prefix } }, select: { tag: true } });
-  return row?.tag ?? null;
+  const row = await tx.sentMessage.findFirst({ where: { channel, chatId, messageId, tag: { startsWith: prefix } }, select: { tag: true }, orderBy: { id: "asc" } });
+  if (!row) return null;
+  return row.tag.endsWith(PART_SUFFIX) ? row.tag.slice(0, -PART_SUFFIX.length) : row.tag;
 }
 
 /** Whether message `messageId` in a chat is one the bot sent there and still tracks. */
@@ -179,6 +188,6 @@ export async function wasSent(tx: Tx, channel: string, chatId: string, messageId
 
 /** Stops tracking the messages tagged `tag`, sent or still queued (a question that is over). */
 export async function untagMessages(tx: Tx, tag: string): Promise<void> {
-  await tx.sentMessage.deleteMany({ where: { tag } });
+  await tx.sentMessage.deleteMany({ where: { tag: { in: [tag, tag + PART_SUFFIX] } } });
   await tx.outbox.updateMany({ where: { tag, status: { in: ["queued", "sending"] } }, data: { tag: null } });
 }

@@ -3,6 +3,8 @@
  * turn in one transaction (deduplicated by the event id, serialized per conversation), and hands
  * the queued messages to the dispatcher once committed.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sqlOf, type Database, type Tx } from "../db/database.ts";
 import type { I18n } from "../i18n/i18n.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
@@ -12,6 +14,7 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
+import { FileStore } from "./files/store.ts";
 import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneDelivered, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
@@ -66,6 +69,13 @@ export interface CoreDeps {
   log: Logger;
   settings: CoreSettings;
   clock?: () => Date;
+  /**
+   * Where files people send are kept (core/files). Default: a store in the OS temp directory
+   * (tests; content-addressed, so sharing it is harmless). main.ts passes FILES_DIR's.
+   */
+  files?: FileStore;
+  /** How long fetching one file a person sent may take before it counts as unavailable (ms). Default DOWNLOAD_TIMEOUT_MS. */
+  downloadTimeoutMs?: number;
   /** The job worker (jobs/worker.ts): `start: false` leaves it stopped (tests tick it by hand). */
   jobs?: { start?: boolean; instance?: string; leaseMs?: number; pollMs?: number };
 }
@@ -189,6 +199,7 @@ export const conversationLock = (key: string): string => `conversation:${key}`;
 export function createCore(deps: CoreDeps): Core {
   const clock = deps.clock ?? (() => new Date());
   const staffChat = new StaffChat(deps.settings.staffChat);
+  const files = deps.files ?? new FileStore(join(tmpdir(), "qaz-textile-files"));
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   const services: CoreServices = {
     i18n: deps.i18n,
@@ -199,6 +210,7 @@ export function createCore(deps: CoreDeps): Core {
     capabilities: (channel) => dispatcher.capabilitiesOf(channel),
     dispatch: (queued) => dispatcher.enqueue(queued),
     jobs,
+    files,
   };
   const jobWorker = new JobWorker({ db: deps.db, services, jobs, ...deps.jobs });
   const engine = new DialogEngine(FLOWS);
@@ -211,6 +223,7 @@ export function createCore(deps: CoreDeps): Core {
     log: deps.log.child({ part: "dispatcher" }),
     onUnreachable: (channel, chatId, dropped, reason) => staffChatUnreachable(channel, chatId, dropped, reason),
     onMoved: (channel, from, to) => chatMovedOnSend(channel, from, to),
+    files,
   });
 
   /** A chat has a new id: staff/staff-chat.ts `moveChat`; queued messages follow it once the unit commits. */

@@ -18,6 +18,7 @@ import { render, type Label } from "./message.ts";
 import { Outbox, type ChatRef } from "./outbox/outbox.ts";
 import type { StaffChat } from "./staff/staff-chat.ts";
 import type { JobSpec, Jobs } from "./jobs/jobs.ts";
+import type { FileStore } from "./files/store.ts";
 
 export interface CoreSettings {
   defaultLocale: Locale;
@@ -43,6 +44,8 @@ export interface CoreServices {
   dispatch: (queued: QueuedMessage[]) => void;
   /** Job kinds, and scheduling (see Unit.schedule). */
   jobs: Jobs;
+  /** Where kept files are (core/files): a file the bot makes itself (an export) is kept here too. */
+  files: FileStore;
 }
 
 /** A person acting, as read at the start of the unit (permissions.ts reads the role again). */

@@ -13,12 +13,14 @@
  *   (`removeKeyboard`) only if the later one shows no markup of its own (a message has one
  *   reply_markup, and inline buttons cannot remove a reply keyboard);
  * - the merged text fits in one message of the smallest platform limit (Telegram's 4096 visible
- *   characters), so it is still one send.
+ *   characters), so it is still one send;
+ * - neither carries files, a thread (to open or to send in), a reply or an anchor: a file's caption
+ *   has a smaller limit, and a message in a thread or replying to another belongs there alone.
  */
 import type { OutboundMessage } from "../channel.ts";
 import { visibleLength } from "../rich-text.ts";
 import type { QueuedMessage } from "../bookkeeping.ts";
-import type { QueuedPayload } from "./outbox.ts";
+import type { QueuedPayload, SendPayload } from "./outbox.ts";
 
 /** The smallest text limit of a message among the channels (Telegram: 4096 characters after entities parsing). */
 export const MERGED_TEXT_LIMIT = 4096;
@@ -31,6 +33,7 @@ const SEPARATOR = "\n\n";
  * rules). Neither argument is changed.
  */
 export function mergeMessages(earlier: OutboundMessage, next: OutboundMessage): OutboundMessage | null {
+  if (placed(earlier) || placed(next)) return null;
   if (earlier.choices?.length || earlier.requestPhone || earlier.replyFrom) return null;
   if (next.replyFrom) return null;
   const nextHasMarkup = !!(next.choices?.length || next.requestPhone);
@@ -40,6 +43,16 @@ export function mergeMessages(earlier: OutboundMessage, next: OutboundMessage): 
   const merged: OutboundMessage = { ...next, text };
   if (earlier.removeKeyboard || next.removeKeyboard) merged.removeKeyboard = true;
   return merged;
+}
+
+/** Whether a message carries files or has a place of its own (a thread, a reply): never merged. */
+function placed(m: OutboundMessage): boolean {
+  return !!(m.files?.length || m.openThread || m.threadId || m.replyTo);
+}
+
+/** Whether a queued send carries files or an anchor (resolved when delivered): never merged. */
+function bound(p: SendPayload): boolean {
+  return !!(p.files?.length || p.anchor);
 }
 
 /**
@@ -53,15 +66,17 @@ export function coalesceInto(
   to: { channel: string; chatId: string },
   message: OutboundMessage,
   tag: string | null,
+  /** What the new send carries besides its message (files, an anchor): such a send is never merged. */
+  extra: Omit<SendPayload, "kind" | "message"> = {},
 ): { row: QueuedMessage; payload: string } | null {
-  if (tag !== null) return null;
+  if (tag !== null || bound({ kind: "send", message, ...extra })) return null;
   let last: QueuedMessage | undefined;
   for (let i = queued.length - 1; i >= 0 && !last; i--) {
     if (queued[i]!.channel === to.channel && queued[i]!.chatId === to.chatId) last = queued[i];
   }
   if (!last || last.tag !== null) return null;
   const previous = JSON.parse(last.payload) as QueuedPayload;
-  if (previous.kind !== "send") return null;
+  if (previous.kind !== "send" || bound(previous)) return null;
   const merged = mergeMessages(previous.message, message);
   if (!merged) return null;
   const payload: QueuedPayload = { kind: "send", message: merged };

@@ -52,7 +52,10 @@ import {
   type ResolvedCapabilities,
 } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import type { QueuedPayload } from "./outbox.ts";
+import { PART_SUFFIX } from "../bookkeeping.ts";
+import { outboundFiles, recordPlatformIds } from "../files/records.ts";
+import type { FileStore } from "../files/store.ts";
+import type { QueuedPayload, SendPayload } from "./outbox.ts";
 
 /** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
 export interface DispatcherTimers {
@@ -90,6 +93,8 @@ export interface DispatcherOptions {
    * then delivered to the new id, in its place in the order.
    */
   onMoved?: (channel: string, from: string, to: string) => Promise<void>;
+  /** Where kept files are (core/files): a message's files are read from it when it is delivered. */
+  files?: FileStore;
 }
 
 /**
@@ -126,7 +131,14 @@ interface Claimed extends QueuedMessage {
 
 /** What became of a send, written in the next batch. */
 type Result =
-  | { id: number; kind: "sent"; messageId: string | null; tagged?: { tag: string; chatId: string; locale: string | null } }
+  | {
+      id: number;
+      kind: "sent";
+      messageId: string | null;
+      tagged?: { tag: string; chatId: string; locale: string | null; threadId?: string; others?: string[] };
+      /** The channel's ids for the files sent (StoredFile.platformIds). */
+      platformIds?: { fileId: number; platformId: string }[];
+    }
   | { id: number; kind: "retry"; attempts: number; notBefore: Date; error: string }
   | { id: number; kind: "failed"; error: string }
   /** Back to queued as it was (rate limit, stop, a chat that moved): no attempt counted. */
@@ -424,14 +436,24 @@ class ChannelEngine {
             r.messageId, now, now, r.id,
           );
           if (r.tagged) {
-            // Not when a press on the copy, answered before this record committed, adopted it already (staff/notices.ts adoptCopy).
-            await sql.run(
-              `INSERT INTO "SentMessage" ("tag", "channel", "chatId", "messageId", "locale", "createdAt") SELECT ?, ?, ?, ?, ?, ?
-                 WHERE NOT EXISTS (SELECT 1 FROM "SentMessage" WHERE "tag" = ? AND "channel" = ? AND "chatId" = ? AND "messageId" = ?)`,
-              r.tagged.tag, this.channel, r.tagged.chatId, r.messageId ?? "", r.tagged.locale, now,
-              r.tagged.tag, this.channel, r.tagged.chatId, r.messageId ?? "",
-            );
+            // The message itself, then the other messages of the same delivery (an album's other
+            // files, a long text's other parts) under the tag with PART_SUFFIX: a reply to any of
+            // them is found by the tag (bookkeeping.ts tagOfSent), and an edit changes only the
+            // message itself (the one with the text or caption and the buttons).
+            const { tag, chatId, locale } = r.tagged;
+            const threadId = r.tagged.threadId ?? null;
+            const copies: [string, string][] = [[tag, r.messageId ?? ""], ...(r.tagged.others ?? []).map((id): [string, string] => [tag + PART_SUFFIX, id])];
+            for (const [t, messageId] of copies) {
+              // Not when a press on the copy, answered before this record committed, adopted it already (staff/notices.ts adoptCopy).
+              await sql.run(
+                `INSERT INTO "SentMessage" ("tag", "channel", "chatId", "messageId", "locale", "threadId", "createdAt") SELECT ?, ?, ?, ?, ?, ?, ?
+                   WHERE NOT EXISTS (SELECT 1 FROM "SentMessage" WHERE "tag" = ? AND "channel" = ? AND "chatId" = ? AND "messageId" = ?)`,
+                t, this.channel, chatId, messageId, locale, threadId, now,
+                t, this.channel, chatId, messageId,
+              );
+            }
           }
+          if (r.platformIds) await recordPlatformIds(tx, this.channel, r.platformIds);
           break;
         case "retry":
           await sql.run(
@@ -573,20 +595,66 @@ class ChannelEngine {
         await this.edit(row, payload, signal);
         return void this.#results.push({ id: row.id, kind: "sent", messageId: null });
       }
-      const { messageId } = await sender.deliver(row.chatId, payload, signal);
+      const outbound = await this.prepare(row, payload);
+      const delivered = await sender.deliver(row.chatId, outbound, signal);
+      const { messageId } = delivered;
+      const threadId = delivered.threadId ?? outbound.message.threadId;
+      const others = (delivered.messageIds ?? []).filter((id) => id !== messageId);
+      const files = outbound.message.files ?? [];
+      const platformIds = (delivered.platformIds ?? []).flatMap((platformId, i) => (platformId && files[i] ? [{ fileId: files[i].id, platformId }] : []));
       const result: Result = {
         id: row.id,
         kind: "sent",
         messageId,
-        ...(row.tag ? { tagged: { tag: row.tag, chatId: row.chatId, locale: row.locale } } : {}),
+        ...(row.tag
+          ? { tagged: { tag: row.tag, chatId: row.chatId, locale: row.locale, ...(threadId ? { threadId } : {}), ...(others.length ? { others: [...new Set(others)] } : {}) } }
+          : {}),
+        ...(platformIds.length ? { platformIds } : {}),
       };
       // A tagged message (a staff notice) is recorded at once, not with the next batch: its buttons
-      // may be pressed the moment it arrives, and the press must find it.
+      // may be pressed the moment it arrives, and the press must find it (and a message anchored to
+      // it, next in the chat, its id and thread).
       if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]));
       else this.#results.push(result);
     } catch (error) {
       await this.failed(row, error, signal);
     }
+  }
+
+  /**
+   * The message as the channel gets it: its files (MessageSpec.files) with their paths and this
+   * channel's ids for them as they are now, and for an anchored message the anchor's message id
+   * (`replyTo`) and thread (`threadId`), read from SentMessage in the same chat. An anchor not
+   * delivered (or not recorded) yet: sent without. A file whose bytes are gone: left out, logged.
+   */
+  private async prepare(row: Claimed, payload: SendPayload): Promise<{ kind: "send"; message: SendPayload["message"] }> {
+    const { files, anchor } = payload;
+    if (!files?.length && !anchor) return { kind: "send", message: payload.message };
+    const d = this.d;
+    const message = { ...payload.message };
+    await d.opts.db.transaction(async (tx) => {
+      if (anchor) {
+        const post = await tx.sentMessage.findFirst({
+          where: { tag: anchor, channel: row.channel, chatId: row.chatId },
+          select: { messageId: true, threadId: true },
+          orderBy: { id: "asc" },
+        });
+        if (post) {
+          message.replyTo = post.messageId;
+          if (post.threadId && !message.threadId) message.threadId = post.threadId;
+        }
+      }
+      if (files?.length) {
+        if (!d.opts.files) {
+          d.log.error("a message has files but the dispatcher has no file store; sent without them", { outbox: row.id });
+          return;
+        }
+        const found = await outboundFiles(tx, d.opts.files, files, row.channel);
+        if (found.missing.length) d.log.error("files of a message are missing; sent without them", { outbox: row.id, files: found.missing });
+        if (found.files.length) message.files = found.files;
+      }
+    });
+    return { kind: "send", message };
   }
 
   /** Edits every copy of a tagged message in the chat (each on its own: one that cannot be edited does not stop the rest). */
@@ -611,7 +679,10 @@ class ChannelEngine {
       }
     }
     if (payload.forget) {
-      await d.opts.db.transaction((tx) => tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } }));
+      await d.opts.db.transaction(async (tx) => {
+        await tx.sentMessage.deleteMany({ where: { id: { in: sent.map((c) => c.id) } } });
+        await tx.sentMessage.deleteMany({ where: { tag: payload.tag + PART_SUFFIX, channel: row.channel, chatId: row.chatId } });
+      });
     }
   }
 

@@ -10,17 +10,29 @@
 import type { Tx } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
-import { deleteMenu, enqueue, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { deleteMenu, enqueue, PART_SUFFIX, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
 import { toPlain } from "../rich-text.ts";
-import { asLocale, foldLabel, render, type ButtonSpec, type MessageSpec, type Target } from "../message.ts";
+import { asLocale, foldLabel, render, type ButtonSpec, type FileSpec, type MessageSpec, type Target } from "../message.ts";
 import type { CoreServices } from "../unit.ts";
 
 /** What an outbox row carries: a message to send, or a new version of the messages tagged `tag` in that chat. */
 export type QueuedPayload =
-  | { kind: "send"; message: OutboundMessage }
+  | SendPayload
   /** `forget`: after the edit, stop tracking those copies (they no longer belong to a staff member). */
   | { kind: "edit-tag"; tag: string; message: OutboundMessage; forget?: boolean };
+
+/**
+ * A message to send. `files` (MessageSpec.files) and `anchor` (the tag of the message it replies
+ * to) are resolved when it is delivered (dispatcher.ts): the file's path and this channel's id for
+ * it, the anchor's message and thread ids, as they are then.
+ */
+export interface SendPayload {
+  kind: "send";
+  message: OutboundMessage;
+  files?: FileSpec[];
+  anchor?: string;
+}
 
 /** A chat, without a language. */
 export interface ChatRef {
@@ -52,14 +64,19 @@ export class Outbox {
    * sent before then (it holds back the later messages of its chat and lane, never the conversation).
    * `anchor`: the tag of a message sent earlier to the same chat; when this one is delivered it
    * replies to that message and goes into its thread (the dispatcher reads both from SentMessage):
-   * a problem's thread in the staff chat. SKELETON: branch `files` implements `anchor` and `spec.files`.
+   * a problem's thread in the staff chat. If the anchor is not delivered yet when this one is, this
+   * one goes without (an anchor queued earlier to the same chat and lane is delivered first).
+   * `spec.files` go with the message (their bytes and this channel's ids are read when it is
+   * delivered); a message with files, a thread or an anchor is never merged with another.
    */
   async send(to: Target, spec: MessageSpec, opts: { tag?: string; lane?: Lane; notBefore?: Date; anchor?: string } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
     if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
     else await this.numberChoices(to, spec, message, opts.tag);
     const lane = opts.lane ?? (this.isConversation(to) ? "conversation" : "notice");
-    await this.queue(to, { kind: "send", message }, opts.tag ?? null, lane, opts.notBefore ?? null);
+    const files = spec.files?.filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, ...(f.name ? { name: f.name } : {}) }));
+    const payload: SendPayload = { kind: "send", message, ...(files?.length ? { files } : {}), ...(opts.anchor ? { anchor: opts.anchor } : {}) };
+    await this.queue(to, payload, opts.tag ?? null, lane, opts.notBefore ?? null);
   }
 
   /**
@@ -142,7 +159,9 @@ export class Outbox {
       ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
       ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending"] } }, select: { tag: true }, distinct: ["tag"] })),
     ];
-    return [...new Set(rows.map((r) => r.tag).filter((t): t is string => !!t))];
+    // The other messages of a delivery (PART_SUFFIX) belong to their message's tag.
+    const tags = rows.map((r) => (r.tag?.endsWith(PART_SUFFIX) ? r.tag.slice(0, -PART_SUFFIX.length) : r.tag));
+    return [...new Set(tags.filter((t): t is string => !!t))];
   }
 
   /**
@@ -188,6 +207,8 @@ export class Outbox {
     if (spec.requestPhone) message.requestPhone = toPlain(render(i18n, locale, spec.requestPhone));
     if (spec.removeKeyboard) message.removeKeyboard = true;
     if (spec.replyFrom) message.replyFrom = spec.replyFrom;
+    // A thread's title is plain text, one line (Telegram: a forum topic's name, 1-128 characters).
+    if (spec.openThread) message.openThread = oneLine(toPlain(render(i18n, locale, spec.openThread)), THREAD_TITLE_LIMIT);
     return message;
   }
 
@@ -195,7 +216,7 @@ export class Outbox {
     // One step, one message: merged into this unit's previous message to the chat when the content
     // allows (and it waits in the same lane, for the same time).
     const mergeable = this.queued.filter((r) => r.lane === lane && (r.notBefore?.getTime() ?? null) === (notBefore?.getTime() ?? null));
-    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(mergeable, to, payload.message, tag) : null;
+    const merge = payload.kind === "send" && this.capabilities(to.channel).mergeMessages ? coalesceInto(mergeable, to, payload.message, tag, payload) : null;
     if (merge) {
       await updatePayload(this.tx, merge.row.id, merge.payload);
       merge.row.payload = merge.payload;
@@ -282,4 +303,14 @@ export class Outbox {
     const match = [...LOCALES.map((l) => toPlain(render(i18n, l, b.label))), ...words].map(foldLabel).filter(Boolean);
     return { data: b.data, match: [...new Set(match)] };
   }
+}
+
+/** The longest thread title (Telegram: a forum topic's name is 1-128 characters). */
+export const THREAD_TITLE_LIMIT = 128;
+
+/** `text` on one line, cut to `limit` characters (whole code points) with "…". */
+function oneLine(text: string, limit: number): string {
+  const line = text.replace(/\s+/g, " ").trim() || "…";
+  const chars = [...line];
+  return chars.length <= limit ? line : `${chars.slice(0, limit - 1).join("")}…`;
 }
