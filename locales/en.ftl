@@ -491,6 +491,91 @@ profile-change-withdrawn = ✓ That is the current value, so nothing changes: yo
 ## cluster
 job-failed = ⚠️ A scheduled task failed and will not be retried: <code>{ $kind }</code> ({ $ref }, { $attempts } attempts). The details are in the bot's log.
 
+## problems
+problem-cat-raw-materials = Raw materials and supply
+problem-cat-raw-materials-hint = Shortage, price and quality of raw materials, disrupted deliveries.
+problem-cat-customs-export = Customs, logistics and export
+problem-cat-customs-export-hint = Border formalities, transport, access to foreign markets.
+problem-cat-certification = Certification and technical regulation
+problem-cat-certification-hint = Certificates and declarations, EAEU technical regulations, labelling.
+problem-cat-procurement = Public procurement and local content
+problem-cat-procurement-hint = Taking part in public procurement, the share of local content.
+problem-cat-taxes = Taxes and fees
+problem-cat-taxes-hint = Tax rates, inspections, VAT refunds, fees.
+problem-cat-finance = Finance and credit
+problem-cat-finance-hint = Access to loans, subsidies, state support.
+problem-cat-staff-training = Staff and training
+problem-cat-staff-training-hint = Shortage of specialists, training of employees.
+problem-cat-equipment-energy = Equipment and energy
+problem-cat-equipment-energy-hint = Machines and spare parts, electricity, tariffs, grid connection.
+problem-cat-other = Other
+problem-cat-other-hint = Anything that fits none of the other categories.
+problem-status-new = New
+problem-status-review = In review
+problem-status-forwarded = Forwarded
+problem-status-resolved = Resolved
+problem-status-declined = Declined
+problem-status-reopened = Reopened
+problem-status-closed = Closed
+problem-not-found = Problem not found.
+problem-not-member = Only people of a member enterprise of the association can report problems. Register your enterprise or join it first.
+problem-outdated = This message is out of date: the problem has changed since. Please open it again.
+problem-bad-transition = The problem cannot move to that status from its current one.
+problem-not-open = The problem is closed: it can no longer be joined or written to.
+problem-comment-needed = To decline the problem, give a reason: the member will see it.
+problem-forwarded-needed = Say where the problem was forwarded: a government body or a partner.
+problem-notice-reply =
+    💬 <b>Reply from the association's staff</b>
+    Problem { $ref }: “{ $title }”
+
+    { $text }
+problem-notice-reply-files =
+    📎 <b>The association's staff sent files</b>
+    Problem { $ref }: “{ $title }”
+problem-notice-status =
+    🔔 <b>New status of the problem:</b> { $status }
+    Problem { $ref }: “{ $title }”
+problem-notice-forwarded = <b>Forwarded to:</b> { $to }
+problem-notice-comment = <b>Staff comment:</b> { $text }
+problem-notice-solved-ask = Is the problem really solved? Without an answer it will be closed in { $days } { $days ->
+        [one] day
+       *[other] days
+    }.
+problem-solved-yes = ✅ Yes, solved
+problem-solved-no = ❌ No, not solved
+problem-notice-autoclosed =
+    🔒 The problem was closed: there was no answer for { $days } { $days ->
+        [one] day
+       *[other] days
+    } after it was marked resolved.
+    Problem { $ref }: “{ $title }”
+    If it comes back, please report it again.
+problem-digest = ⏰ <b>Waiting for a staff reply for more than { $days } working { $days ->
+        [one] day
+       *[other] days
+    }:</b> { $count } { $count ->
+        [one] problem
+       *[other] problems
+    }
+problem-digest-line = • { $ref } “{ $title }” — { $category }, { $status }, waiting since { $since }
+problem-digest-more = …and { $count } more
+problem-csv-ref = Reference
+problem-csv-created = Reported
+problem-csv-category = Category
+problem-csv-title = Title
+problem-csv-enterprise = Enterprise
+problem-csv-region = Region
+problem-csv-sector = Sector
+problem-csv-anonymous = Anonymous
+problem-csv-status = Status
+problem-csv-affected = Enterprises affected
+problem-csv-assignee = Assignee
+problem-csv-first-reply = First reply
+problem-csv-resolved = Resolved
+problem-csv-closed = Closed
+problem-csv-yes = Yes
+problem-csv-no = No
+
 ## lists
 flow-problems = the list of problems
 flow-staff-problem = a problem's card

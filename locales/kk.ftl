@@ -523,6 +523,79 @@ profile-change-withdrawn = ✓ Бұл — қазіргі мән, сондықт�
 ## cluster
 job-failed = ⚠️ Жоспарланған тапсырма орындалмады, енді қайта әрекет жасалмайды: <code>{ $kind }</code> ({ $ref }, әрекет саны: { $attempts }). Толығырақ ақпарат боттың журналында.
 
+## problems
+problem-cat-raw-materials = Шикізат және жеткізу
+problem-cat-raw-materials-hint = Шикізаттың тапшылығы, бағасы мен сапасы, жеткізудің үзілуі.
+problem-cat-customs-export = Кеден, логистика және экспорт
+problem-cat-customs-export-hint = Шекарадағы рәсімдеу, тасымал, сыртқы нарықтарға шығу.
+problem-cat-certification = Сертификаттау және техникалық реттеу
+problem-cat-certification-hint = Сертификаттар мен декларациялар, ЕАЭО техникалық регламенттері, таңбалау.
+problem-cat-procurement = Мемлекеттік сатып алу және жергілікті қамту
+problem-cat-procurement-hint = Мемлекеттік сатып алуға қатысу, жергілікті қамту үлесі.
+problem-cat-taxes = Салықтар мен алымдар
+problem-cat-taxes-hint = Салық мөлшерлемелері, тексерулер, ҚҚС қайтару, алымдар.
+problem-cat-finance = Қаржы және несие
+problem-cat-finance-hint = Несие алу мүмкіндігі, субсидиялар, мемлекеттік қолдау шаралары.
+problem-cat-staff-training = Кадрлар және оқыту
+problem-cat-staff-training-hint = Мамандардың жетіспеушілігі, жұмыскерлерді даярлау және оқыту.
+problem-cat-equipment-energy = Жабдық және энергетика
+problem-cat-equipment-energy-hint = Станоктар мен қосалқы бөлшектер, электр энергиясы, тарифтер, желіге қосылу.
+problem-cat-other = Басқа
+problem-cat-other-hint = Басқа бөлімдерге сәйкес келмейтін мәселелердің бәрі.
+problem-status-new = Жаңа
+problem-status-review = Қаралуда
+problem-status-forwarded = Жіберілді
+problem-status-resolved = Шешілді
+problem-status-declined = Қабылданбады
+problem-status-reopened = Қайта ашылды
+problem-status-closed = Жабылды
+problem-not-found = Мәселе табылмады.
+problem-not-member = Мәселе туралы қауымдастыққа мүше кәсіпорындардың жұмыскерлері ғана хабарлай алады. Алдымен кәсіпорныңызды тіркеңіз немесе оған қосылыңыз.
+problem-outdated = Бұл хабарлама ескірген: мәселе содан бері өзгерді. Оны қайта ашыңыз.
+problem-bad-transition = Мәселені қазіргі мәртебесінен бұл мәртебеге ауыстыруға болмайды.
+problem-not-open = Мәселе жабық: оған енді қосылуға да, жазуға да болмайды.
+problem-comment-needed = Мәселені қабылдамау үшін себебін жазыңыз: оны қатысушы көреді.
+problem-forwarded-needed = Мәселе қайда жіберілгенін жазыңыз: мемлекеттік орган немесе серіктес.
+problem-notice-reply =
+    💬 <b>Қауымдастық қызметкерінің жауабы</b>
+    Мәселе { $ref }: «{ $title }»
+
+    { $text }
+problem-notice-reply-files =
+    📎 <b>Қауымдастық қызметкері файлдар жіберді</b>
+    Мәселе { $ref }: «{ $title }»
+problem-notice-status =
+    🔔 <b>Мәселенің жаңа мәртебесі:</b> { $status }
+    Мәселе { $ref }: «{ $title }»
+problem-notice-forwarded = <b>Қайда жіберілді:</b> { $to }
+problem-notice-comment = <b>Қауымдастық қызметкерінің түсініктемесі:</b> { $text }
+problem-notice-solved-ask = Мәселе шынымен шешілді ме? Жауап болмаса, ол { $days } күннен кейін жабылады.
+problem-solved-yes = ✅ Иә, шешілді
+problem-solved-no = ❌ Жоқ, шешілмеді
+problem-notice-autoclosed =
+    🔒 Мәселе жабылды: «шешілді» деп белгіленгеннен кейін { $days } күн бойы жауап болмады.
+    Мәселе { $ref }: «{ $title }»
+    Егер ол қайталанса, қайта хабарлаңыз.
+problem-digest = ⏰ <b>Қауымдастық қызметкерлерінің жауабын { $days } жұмыс күнінен астам күтіп тұрған мәселелер:</b> { $count }
+problem-digest-line = • { $ref } «{ $title }» — { $category }, { $status }, { $since } бастап күтуде
+problem-digest-more = …тағы { $count }
+problem-csv-ref = Нөмірі
+problem-csv-created = Берілген күні
+problem-csv-category = Санаты
+problem-csv-title = Атауы
+problem-csv-enterprise = Кәсіпорын
+problem-csv-region = Өңір
+problem-csv-sector = Сала
+problem-csv-anonymous = Жасырын
+problem-csv-status = Мәртебесі
+problem-csv-affected = Қамтылған кәсіпорындар саны
+problem-csv-assignee = Жауапты қызметкер
+problem-csv-first-reply = Алғашқы жауап күні
+problem-csv-resolved = Шешілген күні
+problem-csv-closed = Жабылған күні
+problem-csv-yes = Иә
+problem-csv-no = Жоқ
+
 ## lists
 flow-problems = мәселелер тізімі
 flow-staff-problem = мәселе карточкасы

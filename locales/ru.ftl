@@ -544,6 +544,94 @@ profile-change-withdrawn = ✓ Это текущее значение, поэт�
 ## cluster
 job-failed = ⚠️ Запланированная задача не выполнена, повторных попыток больше не будет: <code>{ $kind }</code> ({ $ref }, попыток: { $attempts }). Подробности — в журнале бота.
 
+## problems
+problem-cat-raw-materials = Сырьё и поставки
+problem-cat-raw-materials-hint = Нехватка, цена и качество сырья, срывы поставок.
+problem-cat-customs-export = Таможня, логистика и экспорт
+problem-cat-customs-export-hint = Оформление на границе, перевозки, выход на внешние рынки.
+problem-cat-certification = Сертификация и техническое регулирование
+problem-cat-certification-hint = Сертификаты и декларации, технические регламенты ЕАЭС, маркировка.
+problem-cat-procurement = Госзакупки и местное содержание
+problem-cat-procurement-hint = Участие в государственных закупках, доля местного содержания.
+problem-cat-taxes = Налоги и сборы
+problem-cat-taxes-hint = Налоговые ставки, проверки, возврат НДС, сборы.
+problem-cat-finance = Финансы и кредиты
+problem-cat-finance-hint = Доступ к кредитам, субсидии, меры господдержки.
+problem-cat-staff-training = Кадры и обучение
+problem-cat-staff-training-hint = Нехватка специалистов, подготовка и обучение работников.
+problem-cat-equipment-energy = Оборудование и энергетика
+problem-cat-equipment-energy-hint = Станки и запчасти, электроэнергия, тарифы, подключение к сетям.
+problem-cat-other = Другое
+problem-cat-other-hint = Всё, что не подходит к остальным разделам.
+problem-status-new = Новая
+problem-status-review = На рассмотрении
+problem-status-forwarded = Передана
+problem-status-resolved = Решена
+problem-status-declined = Отклонена
+problem-status-reopened = Открыта повторно
+problem-status-closed = Закрыта
+problem-not-found = Проблема не найдена.
+problem-not-member = Сообщать о проблемах могут работники предприятий — членов ассоциации. Сначала зарегистрируйте своё предприятие или присоединитесь к нему.
+problem-outdated = Это сообщение устарело: проблема с тех пор изменилась. Откройте её снова.
+problem-bad-transition = Из текущего статуса проблему нельзя перевести в этот.
+problem-not-open = Проблема закрыта: присоединиться к ней или написать по ней уже нельзя.
+problem-comment-needed = Чтобы отклонить проблему, укажите причину: её увидит участник.
+problem-forwarded-needed = Укажите, куда передана проблема: госорган или партнёр.
+problem-notice-reply =
+    💬 <b>Ответ сотрудника ассоциации</b>
+    Проблема { $ref }: «{ $title }»
+
+    { $text }
+problem-notice-reply-files =
+    📎 <b>Сотрудник ассоциации прислал файлы</b>
+    Проблема { $ref }: «{ $title }»
+problem-notice-status =
+    🔔 <b>Новый статус проблемы:</b> { $status }
+    Проблема { $ref }: «{ $title }»
+problem-notice-forwarded = <b>Куда передана:</b> { $to }
+problem-notice-comment = <b>Комментарий сотрудника ассоциации:</b> { $text }
+problem-notice-solved-ask = Проблема действительно решена? Если ответа не будет, через { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    } она закроется.
+problem-solved-yes = ✅ Да, решена
+problem-solved-no = ❌ Нет, не решена
+problem-notice-autoclosed =
+    🔒 Проблема закрыта: после отметки «решена» ответа не было { $days } { $days ->
+        [one] день
+        [few] дня
+       *[many] дней
+    }.
+    Проблема { $ref }: «{ $title }»
+    Если она вернулась, сообщите о ней снова.
+problem-digest = ⏰ <b>Ждут ответа сотрудников ассоциации дольше { $days } { $days ->
+        [one] рабочего дня
+       *[other] рабочих дней
+    }:</b> { $count } { $count ->
+        [one] проблема
+        [few] проблемы
+       *[many] проблем
+    }
+problem-digest-line = • { $ref } «{ $title }» — { $category }, { $status }, ждёт с { $since }
+problem-digest-more = …и ещё { $count }
+problem-csv-ref = Номер
+problem-csv-created = Дата подачи
+problem-csv-category = Категория
+problem-csv-title = Название
+problem-csv-enterprise = Предприятие
+problem-csv-region = Регион
+problem-csv-sector = Отрасль
+problem-csv-anonymous = Анонимно
+problem-csv-status = Статус
+problem-csv-affected = Затронуто предприятий
+problem-csv-assignee = Ответственный
+problem-csv-first-reply = Дата первого ответа
+problem-csv-resolved = Дата решения
+problem-csv-closed = Дата закрытия
+problem-csv-yes = Да
+problem-csv-no = Нет
+
 ## lists
 flow-problems = список проблем
 flow-staff-problem = карточка проблемы

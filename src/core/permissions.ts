@@ -25,16 +25,33 @@ export type Permission =
   /** Grant or revoke staff and admin roles. */
   | { action: "team.manage" }
   /** Change an enterprise's details ("My enterprise"): its owner, while it is theirs to change. */
-  | { action: "enterprise.edit"; membership: { personId: number; role: string; status: string; enterpriseStatus: string } };
+  | { action: "enterprise.edit"; membership: { personId: number; role: string; status: string; enterpriseStatus: string } }
+  /**
+   * Report an industry problem (issue 7): a person with an active membership of a member
+   * enterprise (active, or ownerless: still a member). `membership`: the actor's, read fresh; null for none.
+   */
+  | { action: "problem.report"; membership: { status: string; enterpriseStatus: string } | null }
+  /**
+   * See a problem (and write to it, answer "is it solved?"): staff see every problem; a member sees
+   * their enterprise's and those it joined (`problem.enterprises`: the reporting enterprise and
+   * those that joined; `membership`: the actor's, null for none). Refused as not found.
+   */
+  | { action: "problem.view"; problem: { enterprises: number[] }; membership: { enterpriseId: number; status: string; enterpriseStatus: string } | null }
+  /** Staff's work on problems: take, change status, note, reply, list, stats, export. */
+  | { action: "problem.staff" };
 
 /** Why not: each reason is also the key of the answer the person gets. */
-export type Refusal = "error-not-allowed" | "error-admins-only" | "staff-own-application";
+export type Refusal = "error-not-allowed" | "error-admins-only" | "staff-own-application" | "problem-not-member" | "problem-not-found";
 export type Verdict = { ok: true } | { ok: false; reason: Refusal };
 
 const isStaffRole = (role: string): boolean => role === "staff" || role === "admin";
 
 const allow: Verdict = { ok: true };
 const refuse = (reason: Refusal): Verdict => ({ ok: false, reason });
+
+/** An active membership of a member enterprise (members/status.ts MEMBER_ENTERPRISE: active or ownerless). */
+const activeMember = (m: { status: string; enterpriseStatus: string } | null): boolean =>
+  !!m && m.status === "active" && (m.enterpriseStatus === "active" || m.enterpriseStatus === "ownerless");
 
 /** The rule itself: pure, so that it can be read (and tested) as a table. */
 export function may(subject: Subject | null, p: Permission): Verdict {
@@ -56,6 +73,13 @@ export function may(subject: Subject | null, p: Permission): Verdict {
       const open = (m.status === "pending" && m.enterpriseStatus === "pending") || (m.status === "active" && (m.enterpriseStatus === "active" || m.enterpriseStatus === "suspended"));
       return open ? allow : refuse("error-not-allowed");
     }
+    case "problem.report":
+      return activeMember(p.membership) ? allow : refuse("problem-not-member");
+    case "problem.view":
+      if (isStaffRole(subject.role)) return allow;
+      return activeMember(p.membership) && p.problem.enterprises.includes(p.membership!.enterpriseId) ? allow : refuse("problem-not-found");
+    case "problem.staff":
+      return isStaffRole(subject.role) ? allow : refuse("error-not-allowed");
   }
 }
 

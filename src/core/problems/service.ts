@@ -7,12 +7,39 @@
  *
  * Views are plain JSON (dates as ISO strings) so flows can record them.
  *
- * SKELETON: the signatures are the contract between the helpers building issue 7; the `problems`
- * branch implements them. Other branches call them and do not change them (ask the coordinator).
+ * The signatures are the contract between the helpers building issue 7: other branches call them
+ * and do not change them. The implementation is split: data.ts (database), notify.ts (what members
+ * are told), search.ts (similar problems), report.ts (lists, stats, CSV), jobs.ts (auto-close,
+ * digest), thread-hooks.ts (the staff thread, branch `thread`).
+ *
+ * Revision: `Problem.revision` is incremented by every change of what the staff post and the
+ * member's "is it solved?" buttons show: a status change, taking it, an enterprise joining.
+ * Messages, staff replies and notes are timeline entries that do not outdate those buttons.
  */
 import type { Unit } from "../unit.ts";
-import type { Category } from "./categories.ts";
-import type { ProblemStatus } from "./status.ts";
+import { isCategory, type Category } from "./categories.ts";
+import { canChangeStatus, isProblemStatus, OPEN_STATUSES, type ProblemStatus } from "./status.ts";
+import { enforce, may, recordRefusal, subjectOf, type Permission } from "../permissions.ts";
+import { audit } from "../people.ts";
+import { myMembership } from "../members/membership.ts";
+import {
+  addEntry,
+  affectedCounts,
+  almatyYear,
+  entriesOf,
+  enterprisesOf,
+  formatRef,
+  lockProblem,
+  namesOf,
+  nextSeq,
+  parseRef,
+  problemById,
+  type ProblemRow,
+} from "./data.ts";
+import { notifyStaffReply, notifyStatus, AUTOCLOSE_JOB, AUTOCLOSE_DAYS } from "./notify.ts";
+import { threadHooks } from "./thread-hooks.ts";
+import { findSimilar } from "./search.ts";
+import { csvExport, problemList, statsOf } from "./report.ts";
 
 /** A file attached to a problem message: a StoredFile row and the name the sender gave. */
 export interface AttachedFile {
@@ -88,25 +115,106 @@ export type ProblemRefusal =
   | "problem-outdated" // the post or button is older than the problem's last change
   | "problem-bad-transition" // that status cannot follow the current one
   | "problem-not-open" // joining or writing to a closed problem
+  | "problem-comment-needed" // declined without a reason for the member
+  | "problem-forwarded-needed" // forwarded without naming to whom
   | "error-not-allowed"; // not staff (audited)
 
 export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; reason: ProblemRefusal };
 
-const todo = (): never => {
-  throw new Error("not implemented yet (branch problems)");
-};
+// ---------------------------------------------------------------------------------------------
+// Who acts, and what they may see.
+
+/** The actor's membership as permissions.ts needs it; null for none (or nobody acting). */
+async function memberFacts(unit: Unit): Promise<{ enterpriseId: number; status: string; enterpriseStatus: string } | null> {
+  const m = await myMembership(unit);
+  return m ? { enterpriseId: m.enterprise.id, status: m.status, enterpriseStatus: m.enterprise.status } : null;
+}
+
+const subjectTag = (id: number): string => `problem:${id}`;
+
+/**
+ * The problem, if the actor may see it (`problem.view`); otherwise (no such problem, or another
+ * enterprise's) a refusal as not found, audited as `action`. `owners`: only the reporting
+ * enterprise counts (not those that joined).
+ */
+async function visibleProblem(unit: Unit, problemId: number, action: string, opts: { lock?: boolean; owners?: boolean } = {}): Promise<{ ok: true; problem: ProblemRow; staff: boolean; enterpriseId: number | null } | { ok: false; reason: ProblemRefusal }> {
+  if (opts.lock && Number.isSafeInteger(problemId) && problemId > 0) await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  const subject = await subjectOf(unit.tx, unit.actor?.personId);
+  const membership = await memberFacts(unit);
+  const enterprises = problem ? (opts.owners ? [problem.enterpriseId] : await enterprisesOf(unit.tx, problem)) : [];
+  const verdict = may(subject, { action: "problem.view", problem: { enterprises }, membership });
+  if (!problem || !verdict.ok) {
+    await recordRefusal(unit, action, subjectTag(problemId));
+    return { ok: false, reason: "problem-not-found" };
+  }
+  const staff = may(subject, { action: "problem.staff" }).ok;
+  return { ok: true, problem, staff, enterpriseId: membership?.enterpriseId ?? null };
+}
+
+/** Staff only (`problem.staff`): a refusal is audited as `action` and answered "not allowed". */
+async function staffOnly(unit: Unit, action: string, problemId?: number): Promise<boolean> {
+  const p: Permission = { action: "problem.staff" };
+  return (await enforce(unit, p, action, problemId === undefined ? undefined : subjectTag(problemId))).ok;
+}
+
+/** An audit line for a staff action that was done (no personal data in `detail`). */
+async function audited(unit: Unit, action: string, problemId: number | null, detail?: string): Promise<void> {
+  await audit(
+    unit.tx,
+    { actorId: unit.actor?.personId ?? null, actorRef: unit.actorRef, action, ...(problemId !== null ? { subject: subjectTag(problemId) } : {}), outcome: "ok", ...(detail ? { detail } : {}) },
+    unit.now,
+  );
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+function summaryOf(p: ProblemRow, affected: number, joined?: boolean): ProblemSummary {
+  return {
+    id: p.id,
+    ref: p.ref,
+    title: p.title,
+    category: (isCategory(p.category) ? p.category : "other") as Category,
+    status: (isProblemStatus(p.status) ? p.status : "new") as ProblemStatus,
+    affected,
+    createdAt: p.createdAt.toISOString(),
+    ...(joined !== undefined ? { joined } : {}),
+  };
+}
+
+/** Clips text to `max` characters without cutting a surrogate pair (the flows check lengths; this is the last guard). */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = text.slice(0, max);
+  const last = cut.charCodeAt(cut.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+  return cut;
+}
+
+const cleanFiles = (files: AttachedFile[] | undefined): AttachedFile[] =>
+  (files ?? []).filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, name: f.name ?? null, kind: f.kind === "photo" ? "photo" : "document" }));
+
+// ---------------------------------------------------------------------------------------------
+// Members.
 
 /** Whether the unit's actor may report: an active member of an approved (active) enterprise. */
-export async function reportAccess(_unit: Unit): Promise<Outcome<{ enterpriseId: number }>> {
-  return todo();
+export async function reportAccess(unit: Unit): Promise<Outcome<{ enterpriseId: number }>> {
+  const membership = await memberFacts(unit);
+  const verdict = may(await subjectOf(unit.tx, unit.actor?.personId), { action: "problem.report", membership });
+  return verdict.ok && membership ? { ok: true, enterpriseId: membership.enterpriseId } : { ok: false, reason: "problem-not-member" };
 }
 
 /**
  * Up to `limit` (3) open problems of `draft.category` that look like the draft (MiniSearch: fuzzy,
- * prefix, Cyrillic-aware), best first; the actor's own enterprise's problems are left out.
+ * prefix, Cyrillic-aware), best first; the actor's own enterprise's problems and those it already
+ * joined are left out. Empty for someone who may not report.
  */
-export async function similarOpenProblems(_unit: Unit, _draft: Pick<ProblemDraft, "category" | "title" | "description">, _limit = 3): Promise<ProblemSummary[]> {
-  return todo();
+export async function similarOpenProblems(unit: Unit, draft: Pick<ProblemDraft, "category" | "title" | "description">, limit = 3): Promise<ProblemSummary[]> {
+  const access = await reportAccess(unit);
+  if (!access.ok) return [];
+  const found = await findSimilar(unit.tx, { ...draft, excludeEnterprise: access.enterpriseId, limit });
+  const counts = await affectedCounts(unit.tx, found.map((p) => p.id));
+  return found.map((p) => summaryOf(p, counts.get(p.id) ?? 1));
 }
 
 /**
@@ -114,72 +222,303 @@ export async function similarOpenProblems(_unit: Unit, _draft: Pick<ProblemDraft
  * first timeline entry with the files, the staff post (the thread), the audit line. All in the
  * unit's transaction, so the reference is committed before anyone is told it.
  */
-export async function submitProblem(_unit: Unit, _draft: ProblemDraft): Promise<Outcome<{ id: number; ref: string }>> {
-  return todo();
+export async function submitProblem(unit: Unit, draft: ProblemDraft): Promise<Outcome<{ id: number; ref: string }>> {
+  const membership = await memberFacts(unit);
+  const verdict = await enforce(unit, { action: "problem.report", membership }, "problem.submit");
+  if (!verdict.ok || !membership || !unit.actor) return { ok: false, reason: "problem-not-member" };
+  const year = almatyYear(unit.now);
+  const seq = await nextSeq(unit.tx, year);
+  const ref = formatRef(year, seq);
+  const description = clip(draft.description, DESCRIPTION_MAX);
+  const problem = await unit.tx.problem.create({
+    data: {
+      ref,
+      year,
+      seq,
+      enterpriseId: membership.enterpriseId,
+      reporterId: unit.actor.personId,
+      category: isCategory(draft.category) ? draft.category : "other",
+      title: clip(draft.title, TITLE_MAX),
+      description,
+      anonymous: !!draft.anonymous,
+      status: "new",
+      createdAt: unit.now,
+    },
+    select: { id: true },
+  });
+  await addEntry(unit.tx, { problemId: problem.id, at: unit.now, kind: "report", authorId: unit.actor.personId, text: description, files: cleanFiles(draft.files) });
+  await audited(unit, "problem.submit", problem.id);
+  await threadHooks.postProblem(unit, problem.id);
+  return { ok: true, id: problem.id, ref };
 }
 
 /** The actor's enterprise joins an open problem as affected ("the same as mine"), with an optional comment that goes to staff. Idempotent. */
-export async function joinProblem(_unit: Unit, _problemId: number, _comment: string | null): Promise<Outcome<{ ref: string }>> {
-  return todo();
+export async function joinProblem(unit: Unit, problemId: number, comment: string | null): Promise<Outcome<{ ref: string }>> {
+  const access = await reportAccess(unit);
+  if (!access.ok || !unit.actor) {
+    await recordRefusal(unit, "problem.join", subjectTag(problemId));
+    return access.ok ? { ok: false, reason: "problem-not-member" } : access;
+  }
+  await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  if (!problem) {
+    await recordRefusal(unit, "problem.join", subjectTag(problemId));
+    return { ok: false, reason: "problem-not-found" };
+  }
+  // Already theirs (reported or joined): nothing changes.
+  if (problem.enterpriseId === access.enterpriseId) return { ok: true, ref: problem.ref };
+  const already = await unit.tx.problemAffected.findUnique({ where: { problemId_enterpriseId: { problemId, enterpriseId: access.enterpriseId } } });
+  if (already) return { ok: true, ref: problem.ref };
+  if (!OPEN_STATUSES.includes(problem.status as ProblemStatus)) return { ok: false, reason: "problem-not-open" };
+  await unit.tx.problemAffected.create({ data: { problemId, enterpriseId: access.enterpriseId, personId: unit.actor.personId, joinedAt: unit.now } });
+  await unit.tx.problem.update({ where: { id: problemId }, data: { revision: { increment: 1 } } });
+  const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "joined", authorId: unit.actor.personId, text });
+  await audited(unit, "problem.join", problemId);
+  await threadHooks.relayToStaff(unit, problemId, entryId);
+  await threadHooks.problemChanged(unit, problemId);
+  return { ok: true, ref: problem.ref };
 }
 
-/** The actor's enterprise's problems and those it joined, newest first: a page of `size`. */
-export async function memberProblems(_unit: Unit, _page: number, _size: number): Promise<{ items: ProblemSummary[]; total: number }> {
-  return todo();
+/** The actor's enterprise's problems and those it joined, newest first: a page of `size` (pages from 0). */
+export async function memberProblems(unit: Unit, page: number, size: number): Promise<{ items: ProblemSummary[]; total: number }> {
+  const membership = await memberFacts(unit);
+  const verdict = may(await subjectOf(unit.tx, unit.actor?.personId), { action: "problem.report", membership });
+  if (!verdict.ok || !membership) return { items: [], total: 0 };
+  const e = membership.enterpriseId;
+  const where = { OR: [{ enterpriseId: e }, { affected: { some: { enterpriseId: e } } }] };
+  const take = Math.max(1, Math.min(100, Math.floor(size) || 1));
+  const skip = Math.max(0, Math.floor(page) || 0) * take;
+  const [total, rows] = await Promise.all([
+    unit.tx.problem.count({ where }),
+    unit.tx.problem.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take }),
+  ]);
+  const counts = await affectedCounts(unit.tx, rows.map((r) => r.id));
+  return { items: rows.map((r) => summaryOf(r, counts.get(r.id) ?? 1, r.enterpriseId !== e)), total };
 }
 
 /**
  * A problem and its timeline as the actor may see it: staff see everything (notes included);
  * a member only their enterprise's problems and those it joined (without notes). A problem they
- * may not see is refused as not found and audited.
+ * may not see is refused as not found and audited. A member of an enterprise that joined sees the
+ * report, status changes and their own enterprise's entries, not the reporting enterprise's
+ * conversation with staff, nor who reported it.
  */
-export async function openProblem(_unit: Unit, _problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
-  return todo();
+export async function openProblem(unit: Unit, problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
+  const seen = await visibleProblem(unit, problemId, "problem.view");
+  if (!seen.ok) return seen;
+  const { problem, staff } = seen;
+  const own = staff || seen.enterpriseId === problem.enterpriseId;
+  const entries = await entriesOf(unit.tx, problem.id);
+  // Whose entries a member of a joined enterprise sees: their enterprise's people.
+  const colleagues = new Set<number>();
+  if (!own && seen.enterpriseId !== null) {
+    const people = await unit.tx.membership.findMany({ where: { enterpriseId: seen.enterpriseId }, select: { personId: true } });
+    for (const p of people) colleagues.add(p.personId);
+  }
+  const visible = entries.filter((e) => {
+    if (e.kind === "note") return staff;
+    if (own) return true;
+    if (e.kind === "report" || e.kind === "status") return true;
+    return (e.kind === "member" || e.kind === "joined") && e.authorId !== null && colleagues.has(e.authorId);
+  });
+  const names = await namesOf(unit.tx, [...visible.map((e) => e.authorId), problem.assigneeId]);
+  const staffIds = new Set(
+    (await unit.tx.person.findMany({ where: { id: { in: [...names.keys()] }, role: { in: ["staff", "admin"] } }, select: { id: true } })).map((p) => p.id),
+  );
+  const timeline: TimelineEntry[] = visible.map((e) => {
+    // A member's typed name is shown to staff and to their own enterprise only; the reporter of another enterprise stays unnamed.
+    const named = e.authorId !== null && (staff || own || staffIds.has(e.authorId) || colleagues.has(e.authorId));
+    return {
+      id: e.id,
+      at: e.at.toISOString(),
+      kind: e.kind as TimelineEntry["kind"],
+      text: e.text,
+      status: isProblemStatus(e.status) ? e.status : null,
+      fromStatus: isProblemStatus(e.fromStatus) ? e.fromStatus : null,
+      author: named ? (names.get(e.authorId!) ?? null) : null,
+      files: e.files,
+    };
+  });
+  const counts = await affectedCounts(unit.tx, [problem.id]);
+  const enterprise = own ? await unit.tx.enterprise.findUnique({ where: { id: problem.enterpriseId }, select: { id: true, name: true, region: true, sector: true } }) : null;
+  const detail: ProblemDetail = {
+    ...summaryOf(problem, counts.get(problem.id) ?? 1, staff ? undefined : !own),
+    description: problem.description,
+    anonymous: problem.anonymous,
+    forwardedTo: problem.forwardedTo,
+    assignee: staff && problem.assigneeId !== null ? { personId: problem.assigneeId, name: names.get(problem.assigneeId) ?? null } : null,
+    enterprise,
+    revision: problem.revision,
+    updatedAt: problem.updatedAt.toISOString(),
+    firstReplyAt: iso(problem.firstReplyAt),
+    resolvedAt: iso(problem.resolvedAt),
+  };
+  return { ok: true, problem: detail, timeline };
 }
 
 /** The id of the problem a typed reference names ("QT-2026-0042", case and spaces ignored), or null. */
-export async function problemIdByRef(_unit: Unit, _ref: string): Promise<number | null> {
-  return todo();
+export async function problemIdByRef(unit: Unit, ref: string): Promise<number | null> {
+  const parsed = parseRef(ref);
+  if (!parsed) return null;
+  const row = await unit.tx.problem.findUnique({ where: { year_seq: { year: parsed.year, seq: parsed.seq } }, select: { id: true } });
+  return row?.id ?? null;
 }
 
-/** A member's message (text and/or files) on their problem: a timeline entry, relayed into the staff thread. */
-export async function addMemberMessage(_unit: Unit, _problemId: number, _message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
-  return todo();
+/**
+ * A member's message (text and/or files) on their problem: a timeline entry, relayed into the staff
+ * thread. People of the reporting enterprise and of those that joined may write; not to a closed
+ * problem ("problem-not-open"). Staff replies go to the reporting enterprise.
+ */
+export async function addMemberMessage(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
+  const seen = await visibleProblem(unit, problemId, "problem.message", { lock: true });
+  if (!seen.ok) return seen;
+  if (seen.problem.status === "closed") return { ok: false, reason: "problem-not-open" };
+  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
+  if (!text && !files.length) return { ok: true };
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, text, files });
+  await threadHooks.relayToStaff(unit, problemId, entryId);
+  return { ok: true };
 }
 
-/** A staff reply (text and/or files): a timeline entry, sent to the member in their language; the first one sets firstReplyAt. */
-export async function addStaffReply(_unit: Unit, _problemId: number, _message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
-  return todo();
+// ---------------------------------------------------------------------------------------------
+// Staff.
+
+/**
+ * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
+ * enterprise's people once the reporter is gone) in their language, with the files; the first one
+ * sets firstReplyAt. Audited.
+ */
+export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
+  if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
+  await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  if (!problem) return { ok: false, reason: "problem-not-found" };
+  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
+  if (!text && !files.length) return { ok: true };
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
+  if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
+  await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
+  await notifyStaffReply(unit, problem, text, files);
+  return { ok: true };
 }
 
-/** An internal note: a timeline entry staff see, never members. */
-export async function addNote(_unit: Unit, _problemId: number, _text: string): Promise<Outcome> {
-  return todo();
+/** An internal note: a timeline entry staff see, never members. Audited. */
+export async function addNote(unit: Unit, problemId: number, text: string): Promise<Outcome> {
+  if (!(await staffOnly(unit, "problem.note", problemId))) return { ok: false, reason: "error-not-allowed" };
+  await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  if (!problem) return { ok: false, reason: "problem-not-found" };
+  const clean = text.trim();
+  if (!clean) return { ok: true };
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "note", authorId: unit.actor?.personId ?? null, text: clip(clean, DESCRIPTION_MAX) });
+  await audited(unit, "problem.note", problemId, `entry:${entryId}`);
+  return { ok: true };
 }
 
-/** Staff take the problem (assign to the actor); `revision` from the button. */
-export async function takeProblem(_unit: Unit, _problemId: number, _revision: number): Promise<Outcome> {
-  return todo();
+/** Staff take the problem (assign to the actor); `revision` from the button ("problem-outdated" when it changed since). Audited. */
+export async function takeProblem(unit: Unit, problemId: number, revision: number): Promise<Outcome> {
+  if (!(await staffOnly(unit, "problem.take", problemId))) return { ok: false, reason: "error-not-allowed" };
+  await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  if (!problem) return { ok: false, reason: "problem-not-found" };
+  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
+  const me = unit.actor!.personId;
+  if (problem.assigneeId === me) return { ok: true };
+  await unit.tx.problem.update({ where: { id: problemId }, data: { assigneeId: me, revision: { increment: 1 } } });
+  await audited(unit, "problem.take", problemId);
+  await threadHooks.problemChanged(unit, problemId);
+  return { ok: true };
 }
 
 /**
  * Staff change the status (STAFF_TRANSITIONS), with `comment` for the member (required for
- * declined) and `forwardedTo` for forwarded. One timeline entry; the member is told in their
- * language; `resolved` asks them "is it really solved?" and schedules the 14-day auto-close.
+ * declined) and `forwardedTo` for forwarded. One timeline entry (who, when, why: the comment, or
+ * where it was forwarded to); the member (and the enterprises that joined) are told in their
+ * language; `resolved` asks the reporter "is it really solved?" and schedules the 14-day
+ * auto-close. Audited.
  */
 export async function changeStatus(
-  _unit: Unit,
-  _problemId: number,
-  _revision: number,
-  _to: ProblemStatus,
-  _opts: { comment?: string | null; forwardedTo?: string | null },
+  unit: Unit,
+  problemId: number,
+  revision: number,
+  to: ProblemStatus,
+  opts: { comment?: string | null; forwardedTo?: string | null },
 ): Promise<Outcome> {
-  return todo();
+  if (!(await staffOnly(unit, "problem.status", problemId))) return { ok: false, reason: "error-not-allowed" };
+  await lockProblem(unit.tx, problemId);
+  const problem = await problemById(unit.tx, problemId);
+  if (!problem) return { ok: false, reason: "problem-not-found" };
+  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
+  if (!canChangeStatus("staff", problem.status, to)) return { ok: false, reason: "problem-bad-transition" };
+  const comment = opts.comment?.trim() ? clip(opts.comment.trim(), DESCRIPTION_MAX) : null;
+  const forwardedTo = opts.forwardedTo?.trim() ? clip(opts.forwardedTo.trim(), TITLE_MAX) : null;
+  if (to === "declined" && !comment) return { ok: false, reason: "problem-comment-needed" };
+  if (to === "forwarded" && !forwardedTo) return { ok: false, reason: "problem-forwarded-needed" };
+  const text = to === "forwarded" ? [forwardedTo, comment].filter(Boolean).join("\n") : comment;
+  const updated = await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text, forwardedTo });
+  await audited(unit, "problem.status", problemId, `${problem.status}->${to}`);
+  await notifyStatus(unit, updated, problem.status as ProblemStatus, { comment, forwardedTo });
+  if (to === "resolved") {
+    await unit.schedule({
+      kind: AUTOCLOSE_JOB,
+      payload: { id: problemId, revision: updated.revision },
+      runAt: new Date(unit.now.getTime() + AUTOCLOSE_DAYS * 86_400_000),
+      key: `${AUTOCLOSE_JOB}:${problemId}:${updated.revision}`,
+    });
+  }
+  await threadHooks.problemChanged(unit, problemId);
+  return { ok: true };
 }
 
-/** The member's answer to "is it really solved?": yes closes it, no reopens it with `comment` and tells staff. */
-export async function confirmSolved(_unit: Unit, _problemId: number, _solved: boolean, _comment: string | null): Promise<Outcome> {
-  return todo();
+/**
+ * Writes a status change under the problem's lock (the caller holds it and checked the
+ * transition): the row (revision + 1, its dates), and one timeline entry. Returns the new row.
+ */
+export async function applyStatus(
+  unit: Unit,
+  problem: ProblemRow,
+  to: ProblemStatus,
+  opts: { authorId: number | null; text: string | null; forwardedTo?: string | null },
+): Promise<ProblemRow> {
+  const updated = await unit.tx.problem.update({
+    where: { id: problem.id },
+    data: {
+      status: to,
+      revision: { increment: 1 },
+      ...(to === "forwarded" ? { forwardedTo: opts.forwardedTo ?? null } : {}),
+      ...(to === "resolved" ? { resolvedAt: unit.now } : {}),
+      ...(to === "closed" ? { closedAt: unit.now } : {}),
+      ...(to === "reopened" ? { closedAt: null } : {}),
+    },
+  });
+  await addEntry(unit.tx, { problemId: problem.id, at: unit.now, kind: "status", authorId: opts.authorId, text: opts.text, status: to, fromStatus: problem.status });
+  return updated;
+}
+
+/**
+ * The member's answer to "is it really solved?": yes closes it, no reopens it with `comment` and
+ * tells staff (relayed into the thread). Only people of the reporting enterprise answer.
+ * `opts.revision`: the revision the buttons were shown for (solvedButton); an answer to an older
+ * question is refused as "problem-outdated", as is any answer once the problem is no longer resolved.
+ */
+export async function confirmSolved(unit: Unit, problemId: number, solved: boolean, comment: string | null, opts: { revision?: number } = {}): Promise<Outcome> {
+  const seen = await visibleProblem(unit, problemId, "problem.confirm", { lock: true, owners: true });
+  if (!seen.ok) return seen;
+  const { problem } = seen;
+  if (opts.revision !== undefined && opts.revision !== problem.revision) return { ok: false, reason: "problem-outdated" };
+  const to: ProblemStatus = solved ? "closed" : "reopened";
+  if (!canChangeStatus("member", problem.status, to)) return { ok: false, reason: problem.status === "resolved" ? "problem-bad-transition" : "problem-outdated" };
+  const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
+  await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text });
+  if (!solved) {
+    const entry = await unit.tx.problemEntry.findFirst({ where: { problemId, kind: "status" }, orderBy: { id: "desc" }, select: { id: true } });
+    await threadHooks.relayToStaff(unit, problemId, entry!.id);
+  }
+  await threadHooks.problemChanged(unit, problemId);
+  return { ok: true };
 }
 
 /** Filters of the staff list (/problems). */
@@ -187,15 +526,18 @@ export interface ProblemFilter {
   status?: ProblemStatus | "open";
   category?: Category;
   region?: string;
-  /** A staff person id, or "me" / "none". */
+  /** A staff person id, or "none" (the caller turns "me" into the actor's id). */
   assignee?: number | "none";
   /** Only problems without any staff reply yet. */
   unanswered?: boolean;
 }
 
-/** The staff list: a page of `size`, newest first. */
-export async function listProblems(_unit: Unit, _filter: ProblemFilter, _page: number, _size: number): Promise<Outcome<{ items: ProblemSummary[]; total: number }>> {
-  return todo();
+/** The staff list: a page of `size` (pages from 0), newest first. Staff only (audited refusal). */
+export async function listProblems(unit: Unit, filter: ProblemFilter, page: number, size: number): Promise<Outcome<{ items: ProblemSummary[]; total: number }>> {
+  if (!(await staffOnly(unit, "problem.list"))) return { ok: false, reason: "error-not-allowed" };
+  const { rows, total } = await problemList(unit.tx, filter, page, size);
+  const counts = await affectedCounts(unit.tx, rows.map((r) => r.id));
+  return { ok: true, items: rows.map((r) => summaryOf(r, counts.get(r.id) ?? 1)), total };
 }
 
 /** /stats: counts by category, status and region; median hours to the first staff reply and to resolution; the most-joined open problems. */
@@ -208,15 +550,22 @@ export interface ProblemStats {
   mostJoined: ProblemSummary[];
 }
 
-export async function problemStats(_unit: Unit): Promise<Outcome<{ stats: ProblemStats }>> {
-  return todo();
+/** The figures of /stats (see {@link ProblemStats}). Staff only (audited refusal). */
+export async function problemStats(unit: Unit): Promise<Outcome<{ stats: ProblemStats }>> {
+  if (!(await staffOnly(unit, "problem.stats"))) return { ok: false, reason: "error-not-allowed" };
+  const { stats, mostJoined } = await statsOf(unit.tx);
+  return { ok: true, stats: { ...stats, mostJoined: mostJoined.map(({ row, affected }) => summaryOf(row, affected)) } };
 }
 
 /**
- * The CSV export (csv-stringify; UTF-8 with BOM, `;`-separated for Excel in ru/kk locales): one
- * row per problem. `forGovernment` leaves the enterprise's name out where the member chose
- * anonymity. Returns the stored file (core/files) to send.
+ * The CSV export (csv-stringify; UTF-8 with BOM, `;`-separated as Excel expects in ru/kk locales):
+ * one row per problem, headers and values in the actor's language, dates dd.mm.yyyy in Almaty.
+ * `forGovernment` leaves the enterprise's name out where the member chose anonymity. Returns the
+ * stored file to send. Staff only (audited refusal); the export itself is audited.
  */
-export async function exportProblemsCsv(_unit: Unit, _opts: { forGovernment: boolean }): Promise<Outcome<{ fileId: number; name: string; rows: number }>> {
-  return todo();
+export async function exportProblemsCsv(unit: Unit, opts: { forGovernment: boolean }): Promise<Outcome<{ fileId: number; name: string; rows: number }>> {
+  if (!(await staffOnly(unit, "problem.export"))) return { ok: false, reason: "error-not-allowed" };
+  const { fileId, name, rows } = await csvExport(unit, opts);
+  await audited(unit, "problem.export", null, `rows:${rows}${opts.forGovernment ? ",government" : ""}`);
+  return { ok: true, fileId, name, rows };
 }
