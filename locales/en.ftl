@@ -491,6 +491,12 @@ profile-change-withdrawn = ✓ That is the current value, so nothing changes: yo
 ## cluster
 job-failed = ⚠️ A scheduled task failed and will not be retried: <code>{ $kind }</code> ({ $ref }, { $attempts } attempts). The details are in the bot's log.
 
+## files
+file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
+file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
+file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
+file-refused-unavailable = The file could not be received. Please send it again.
+
 ## problems
 problem-cat-raw-materials = Raw materials and supply
 problem-cat-raw-materials-hint = Shortage, price and quality of raw materials, disrupted deliveries.

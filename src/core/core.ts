@@ -14,7 +14,9 @@ import { globalCommandOf, parseCommand } from "./dialog/commands.ts";
 import { GROUP_CANCEL, questionTag } from "./dialog/dialog.ts";
 import { DialogEngine, storedRunId, type FlowDef, type FlowStart } from "./dialog/engine.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
-import { FileStore } from "./files/store.ts";
+import { FileStore, type KeptFile } from "./files/store.ts";
+import { DOWNLOAD_TIMEOUT_MS, fetchFile } from "./files/fetch.ts";
+import { recordStoredFile } from "./files/records.ts";
 import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneDelivered, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
@@ -270,7 +272,25 @@ export function createCore(deps: CoreDeps): Core {
     return new Turn(unit, inbound, locale);
   }
 
-  async function turn(tx: Tx, inbound: Inbound, key: string): Promise<TurnOutcome> {
+  /**
+   * The pre-step of a file event (issue 7, "Files are downloaded and kept by the bot"): its bytes
+   * are fetched through the channel and kept before the turn's transaction opens (no download
+   * inside a transaction). Returns the event with `refused` set, or the file kept (the turn
+   * records its row and sets `stored`). Not fetched (returned as is): files in a group that are
+   * no reply and in no thread (chatter the turn ignores) and in groups other than the staff group.
+   * A redelivered update may fetch again: the store is content-addressed, so that is harmless.
+   */
+  async function fetchInbound(inbound: Inbound): Promise<{ inbound: Inbound; kept?: KeptFile }> {
+    const event = inbound.event;
+    if (event.type !== "file") return { inbound };
+    if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId))) return { inbound };
+    const sender = dispatcher.sender(inbound.channel);
+    const outcome = await fetchFile(event.file, sender, files, { timeoutMs: deps.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS, log: deps.log });
+    if ("refused" in outcome) return { inbound: { ...inbound, event: { ...event, refused: outcome.refused } } };
+    return { inbound, kept: outcome.kept };
+  }
+
+  async function turn(tx: Tx, inbound: Inbound, key: string, kept?: KeptFile): Promise<TurnOutcome> {
     // Before anything is read: another instance handling this conversation's previous update holds
     // the lock until it commits, so this turn then reads its dedup mark and dialog state (the
     // in-process mutex below orders the turns of one instance; this, those of all instances).
@@ -293,6 +313,11 @@ export function createCore(deps: CoreDeps): Core {
     if (inbound.asGroup) return anonymousInGroup(tx, inbound, now);
     // A channel reopening a chat that waits for nothing: nobody to greet, and no one to record.
     if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {} };
+    if (kept && inbound.event.type === "file") {
+      // The file fetched before the transaction: its row, with this channel's id for it (reused to send it again).
+      const stored = await recordStoredFile(tx, kept, now, { channel: inbound.channel, platformId: inbound.event.file.platformId });
+      inbound = { ...inbound, event: { ...inbound.event, stored } };
+    }
     const actor = await identify(tx, inbound);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = turnOf(tx, inbound, now, actor, locale);
@@ -520,8 +545,11 @@ export function createCore(deps: CoreDeps): Core {
       }
       const key = conversationKey(inbound);
       return mutex.run(key, async () => {
+        // In the conversation's order (an album's photos before the "Done" typed after them), outside any transaction.
+        const fetched = await fetchInbound(inbound);
+        inbound = fetched.inbound;
         try {
-          const { result, unit } = await deps.db.transaction((tx) => turn(tx, inbound, key));
+          const { result, unit } = await deps.db.transaction((tx) => turn(tx, inbound, key, fetched.kept));
           unit?.committed();
           return result;
         } catch (error) {
@@ -558,6 +586,8 @@ async function repliesToQuestion(t: Turn): Promise<boolean> {
 function privateStart(event: InboundEvent): FlowStart | null {
   // The channel reopened a chat that waits for nothing: nothing to show again.
   if (event.type === "resume") return null;
+  // A file with nothing waiting for it: the menu, with where files can be sent.
+  if (event.type === "file") return { flow: "menu", args: { file: true } };
   if (event.type === "choice") return { flow: "menu", supply: true };
   if (event.type === "text") {
     const cmd = parseCommand(event.text);

@@ -43,7 +43,7 @@ function judge(item: string, items: MenuItem[]): Pick {
   return { stale: true };
 }
 
-export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string]: Json }> = {
+export const menuFlow: FlowDef<{ greet?: boolean; open?: string; file?: boolean } & { [k: string]: Json }> = {
   name: "menu",
   version: 1,
   title: "flow-menu",
@@ -52,6 +52,8 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string } & { [k: string
     const s = await d.act("situation", (turn) => menuFacts(turn.unit));
     if (!s.hasLocale) await chooseLanguage(d);
     if (args.greet) await d.say("welcome");
+    // Opened by a file sent with nothing waiting for one: say where files go.
+    if (args.file) await d.say("file-outside-question");
     const items = itemsFor(s);
     // Opened for an entry chosen while leaving another task: judged like a press.
     let opened: Pick | undefined = args.open ? judge(args.open, items) : undefined;

@@ -155,6 +155,10 @@ export const ERASURE_TABLES = [
   "Outbox",
   "SentMessage",
   "AuditLog",
+  "Problem",
+  "ProblemEntry",
+  "ProblemAffected",
+  "ThreadFocus",
 ] as const;
 
 /** True for a URL `openDatabase` opens on PostgreSQL. */

@@ -3,6 +3,7 @@
  * channel that records what would be delivered. For flow tests that need no platform.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Database } from "../../src/db/database.ts";
@@ -11,7 +12,8 @@ import { createI18n, type I18n, type MessageArgs } from "../../src/i18n/i18n.ts"
 import type { Locale } from "../../src/i18n/locales.ts";
 import { silentLogger, type Logger } from "../../src/log.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
-import { DeliveryError, type ChannelCapabilities, type ChannelName, type ChannelSender, type Inbound, type InboundEvent, type Outbound, type OutboundMessage, type TurnResult } from "../../src/core/channel.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelName, type ChannelSender, type Delivered as Sent, type Inbound, type InboundEvent, type InboundFileRef, type Outbound, type OutboundMessage, type TurnResult } from "../../src/core/channel.ts";
+import { FileStore } from "../../src/core/files/store.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { toPlain } from "../../src/core/rich-text.ts";
 
@@ -30,33 +32,122 @@ export interface Delivered {
   /** Visible text. */
   text: string;
   edited: number;
+  /** The files sent with it (an album: the first message carries them all here, the others are `albumOf` it). */
+  files: { name: string; kind: string; size: number; bytes: Uint8Array; reused: boolean }[];
+  /** The thread it went into: the one it opened (in a forum), or `message.threadId`. */
+  threadId?: string;
+  /** The message it replies to (`message.replyTo`). */
+  replyTo?: string;
+  /** The thread title it asked to open (`message.openThread`), whether or not the chat is a forum. */
+  openThread?: string;
+  /** Another message of the same album (its first message's id). */
+  albumOf?: string;
 }
 
-/** Records deliveries like a platform would show them: sends append, edits replace. */
+/** A file a person sends in a core test (TestPerson.sendFile). */
+export interface TestFile {
+  kind: "photo" | "document";
+  name?: string;
+  bytes: Uint8Array;
+  /** The size the platform announces (default the real one); `null`: none announced. */
+  announced?: number | null;
+  caption?: string;
+  mediaGroup?: string;
+  replyTo?: string;
+  threadId?: string;
+}
+
+/**
+ * Records deliveries like a platform would show them: sends append, edits replace. Files: a
+ * message with several files is an album (one message per file, the first carrying the text as
+ * its caption and the buttons: its id is `messageId`); each file gets a platform id, reused when
+ * the core hands one back. Chats in `forums` open a thread for `openThread`.
+ */
 export class RecordingChannel implements ChannelSender {
   readonly messages: Delivered[] = [];
   /** Chats that refuse messages, as a platform does for a blocked bot or a chat it is not in. */
   readonly unreachable = new Set<string>();
+  /** Chats that are forums: `openThread` opens a thread there (Telegram: a forum supergroup's topic). */
+  readonly forums = new Set<string>();
+  /** The files people "sent", by platform id: what `download` serves. */
+  readonly uploads = new Map<string, Uint8Array>();
+  /** Files the bot sent, by the platform id the channel gave them (sent from `path` or reused). */
+  readonly sentFiles = new Map<string, Uint8Array>();
+  /** How many times `download` was called. */
+  downloads = 0;
+  /** Replaces `download` (a failure, a hang) when set. */
+  downloadHook?: (file: InboundFileRef, signal?: AbortSignal) => Promise<Uint8Array>;
   #next = 1;
+  #threads = 1;
+  #files = 1;
   constructor(
     readonly channel: ChannelName = "telegram",
     /** What the recorded channel can show (the console's: no buttons, no share-contact button). */
     readonly capabilities?: ChannelCapabilities,
   ) {}
 
-  async deliver(chatId: string, outbound: Outbound): Promise<{ messageId: string }> {
+  async deliver(chatId: string, outbound: Outbound): Promise<Sent> {
     if (this.unreachable.has(chatId)) throw new DeliveryError("unreachable", `chat ${chatId} not found`);
     if (outbound.kind === "edit") {
       const m = this.messages.find((x) => x.chatId === chatId && x.messageId === outbound.messageId);
       if (!m) throw new Error(`edit of unknown message ${outbound.messageId}`);
-      m.message = outbound.message;
+      if (m.albumOf) throw new Error(`edit of an album's other message ${outbound.messageId}`);
+      // Only the text (or caption) and the buttons change: the files stay.
+      m.message = { ...outbound.message, ...(m.message.files ? { files: m.message.files } : {}) };
       m.text = toPlain(outbound.message.text);
       m.edited++;
       return { messageId: m.messageId };
     }
+    const message = outbound.message;
+    let threadId = message.threadId;
+    if (message.openThread && this.forums.has(chatId)) threadId = `thread-${this.#threads++}`;
+    const files = await Promise.all(
+      (message.files ?? []).map(async (f) => {
+        const known = f.platformId ? this.sentFiles.get(f.platformId) ?? this.uploads.get(f.platformId) : undefined;
+        const bytes = known ?? new Uint8Array(await readFile(f.path));
+        const platformId = known ? f.platformId! : `file-${this.#files++}`;
+        this.sentFiles.set(platformId, bytes);
+        return { name: f.name, kind: f.kind, size: f.size, bytes, reused: !!known, platformId };
+      }),
+    );
     const messageId = String(this.#next++);
-    this.messages.push({ chatId, messageId, message: outbound.message, text: toPlain(outbound.message.text), edited: 0 });
-    return { messageId };
+    this.messages.push({
+      chatId,
+      messageId,
+      message,
+      text: toPlain(message.text),
+      edited: 0,
+      files: files.map(({ platformId: _, ...f }) => f),
+      ...(threadId ? { threadId } : {}),
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+      ...(message.openThread ? { openThread: message.openThread } : {}),
+    });
+    const others = files.slice(1).map(() => {
+      const id = String(this.#next++);
+      this.messages.push({ chatId, messageId: id, message: { text: "" }, text: "", edited: 0, files: [], albumOf: messageId, ...(threadId ? { threadId } : {}) });
+      return id;
+    });
+    return {
+      messageId,
+      ...(others.length ? { messageIds: [messageId, ...others] } : {}),
+      ...(threadId ? { threadId } : {}),
+      ...(files.length ? { platformIds: files.map((f) => f.platformId) } : {}),
+    };
+  }
+
+  async download(file: InboundFileRef, signal?: AbortSignal): Promise<Uint8Array> {
+    this.downloads++;
+    if (this.downloadHook) return this.downloadHook(file, signal);
+    const bytes = this.uploads.get(file.platformId) ?? this.sentFiles.get(file.platformId);
+    if (!bytes) throw new DeliveryError("rejected", "Bad Request: invalid file_id");
+    return bytes;
+  }
+
+  /** Keeps `bytes` as a file a person sent; returns its platform id. */
+  upload(bytes: Uint8Array): string {
+    const id = `upload-${this.#files++}`;
+    this.uploads.set(id, bytes);
+    return id;
   }
 
   in(chatId: string): Delivered[] {
@@ -69,6 +160,8 @@ export interface Harness {
   db: Database;
   channel: RecordingChannel;
   dir: string;
+  /** Where the core keeps files (`<dir>/files`). */
+  files: FileStore;
   /** A person writing from a private chat. */
   person(id: string, opts?: { language?: string; name?: string }): TestPerson;
   /** A person writing in a group chat (the staff group). */
@@ -87,6 +180,8 @@ export interface TestPerson {
   pressData(data: string): Promise<TurnResult>;
   contact(phone: string, own?: boolean): Promise<TurnResult>;
   sticker(): Promise<TurnResult>;
+  /** Sends a photo or a document: its bytes are served by the channel's `download`. */
+  sendFile(file: TestFile): Promise<TurnResult>;
   messages(): Delivered[];
   last(): Delivered;
   /** Texts of the messages delivered since the previous call. */
@@ -95,14 +190,17 @@ export interface TestPerson {
 }
 
 export async function startHarness(
-  opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName; capabilities?: ChannelCapabilities } = {},
+  opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName; capabilities?: ChannelCapabilities; downloadTimeoutMs?: number } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "qti-core-"));
   const url = `file:${join(dir, "bot.db")}`;
   const settings: CoreSettings = { defaultLocale: "ru", admins: [], ...opts.settings };
   const channel = new RecordingChannel(opts.channel ?? "telegram", opts.capabilities);
+  const files = new FileStore(join(dir, "files"));
+  const coreOf = (db: Database) =>
+    createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings, files, ...(opts.downloadTimeoutMs ? { downloadTimeoutMs: opts.downloadTimeoutMs } : {}) });
   let db = await openTestDatabase(url);
-  let core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
+  let core = coreOf(db);
   await core.start();
   await core.dispatcher.register(channel);
   let updateId = 1;
@@ -113,6 +211,7 @@ export async function startHarness(
     event: InboundEvent,
     extra: { language?: string; name?: string; group?: string } = {},
     replyTo?: string,
+    more: { mediaGroup?: string; threadId?: string } = {},
   ) => {
     const result = await core.handle({
       id: `${channel.channel}:${updateId++}`,
@@ -123,6 +222,8 @@ export async function startHarness(
       ...(extra.language ? { languageHint: extra.language } : {}),
       ...(extra.name ? { displayName: extra.name } : {}),
       ...(replyTo ? { replyTo } : {}),
+      ...(more.mediaGroup ? { mediaGroup: more.mediaGroup } : {}),
+      ...(more.threadId ? { threadId: more.threadId } : {}),
       event,
     });
     await core.dispatcher.idle();
@@ -138,6 +239,7 @@ export async function startHarness(
     },
     channel,
     dir,
+    files,
     async handle(inbound) {
       const result = await core.handle(inbound);
       await core.dispatcher.idle();
@@ -164,6 +266,15 @@ export async function startHarness(
         },
         contact: (phone, own = true) => handle(userId, { type: "contact", phone, own }, extra),
         sticker: () => handle(userId, { type: "unsupported", kind: "sticker" }, extra),
+        sendFile(f) {
+          const platformId = channel.upload(f.bytes);
+          const announced = f.announced === undefined ? f.bytes.length : f.announced;
+          const file: InboundFileRef = { kind: f.kind, platformId, ...(f.name ? { name: f.name } : {}), ...(announced !== null ? { size: announced } : {}) };
+          return handle(userId, { type: "file", file, ...(f.caption ? { caption: f.caption } : {}) }, extra, f.replyTo, {
+            ...(f.mediaGroup ? { mediaGroup: f.mediaGroup } : {}),
+            ...(f.threadId ? { threadId: f.threadId } : {}),
+          });
+        },
         messages: () => channel.in(id),
         last: () => {
           const all = channel.in(id);
@@ -189,7 +300,7 @@ export async function startHarness(
       await core.dispatcher.stop();
       await db.close();
       db = await openTestDatabase(url);
-      core = createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings });
+      core = coreOf(db);
       await core.start();
       await core.dispatcher.register(channel);
     },

@@ -7,9 +7,13 @@
  * messages to other people are shown with their name. At start, and on switching, the question the
  * persona's conversation waits at is shown again. The language of a new persona's first answer is
  * the terminal's (LC_ALL, LC_MESSAGES or LANG, passed as `languageHint`); /language changes it.
+ * `/file PATH` sends a local file as a document (`/photo PATH` as a photo), so the whole problem
+ * report can be tried here; files the bot sends are shown as lines ("📎 name (size)").
  */
+import { readFile, stat } from "node:fs/promises";
+import { basename, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
-import type { ChannelCapabilities, ChannelSender, Inbound, InboundEvent, Outbound, OutboundMessage } from "../../core/channel.ts";
+import type { ChannelCapabilities, ChannelSender, Inbound, InboundEvent, InboundFileRef, Outbound, OutboundMessage } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
 import { parseRich } from "../../core/rich-text.ts";
 
@@ -42,7 +46,7 @@ export function consoleBanner(opts: { dbFile: string; logFile: string; admin: st
     "Qaz Textile Industry bot: console chat (no TELEGRAM_BOT_TOKEN set).",
     `Database: ${opts.dbFile}   Log: ${opts.logFile}`,
     `Type /start. Options are numbered: type the number. "/as ${opts.admin}" becomes the operator (staff);`,
-    '"/as NAME" any other person. Ctrl+D or /quit leaves.',
+    '"/as NAME" any other person. "/file PATH" sends a local file ("/photo PATH" a photo). Ctrl+D or /quit leaves.',
     `Language of a new person: from LC_ALL, LC_MESSAGES or LANG (now ${opts.languageHint ? `"${opts.languageHint}"` : "unset: the default"}),`,
     "e.g. LANG=kk_KZ.UTF-8 (kk, ru or en); /language changes it in the chat.",
     "",
@@ -64,6 +68,8 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
       .map((s) => (s.styles.includes("b") ? style("1", s.text) : s.styles.includes("i") ? style("3", s.text) : s.text))
       .join("");
     const lines = [text];
+    // Files as lines: the console shows no images; the bytes stay in the bot's file store.
+    for (const f of message.files ?? []) lines.push(f.kind === "photo" ? `🖼 photo (${formatSize(f.size)})` : `📎 ${f.name} (${formatSize(f.size)})`);
     const buttons = message.choices?.flat() ?? [];
     // The core numbers options uniquely across the chat (`key`); a plain list counts from 1.
     buttons.forEach((b, i) => lines.push(`  ${style("36", `${b.key ?? i + 1}.`)} ${b.label}`));
@@ -73,6 +79,10 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
   const sender: ChannelSender = {
     channel: "console",
     capabilities: CONSOLE_CAPABILITIES,
+    /** A file typed as `/file PATH`: `platformId` is the local path (the console is a local tool). */
+    async download(file: InboundFileRef) {
+      return new Uint8Array(await readFile(file.platformId));
+    },
     async deliver(chatId: string, outbound: Outbound) {
       const header =
         outbound.kind === "edit"
@@ -80,7 +90,8 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
           : chatId === persona
             ? ""
             : style("2", `── to ${chatId} ──`);
-      write(`${header ? `${header}\n` : ""}${render(outbound.message)}\n`);
+      const thread = outbound.kind === "send" && outbound.message.openThread ? style("2", `── thread: ${outbound.message.openThread} ──`) : "";
+      write(`${header ? `${header}\n` : ""}${thread ? `${thread}\n` : ""}${render(outbound.message)}\n`);
       return { messageId: outbound.kind === "edit" ? outbound.messageId : String(nextId++) };
     },
   };
@@ -126,6 +137,20 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
           rl_.setPrompt(style("32", `${persona}> `));
           return handle({ type: "resume" });
         }
+        const file = /^\/(file|photo)(?:\s+(.*))?$/.exec(text);
+        if (file) {
+          const path = (file[2] ?? "").trim().replace(/^(["'])(.*)\1$/, "$2");
+          const kind = file[1] === "photo" ? "photo" : "document";
+          let size: number;
+          try {
+            const info = await stat(path);
+            if (!info.isFile()) throw new Error("not a file");
+            size = info.size;
+          } catch {
+            return void write(style("2", "Usage: /file PATH sends a local file as a document, /photo PATH as a photo"));
+          }
+          return handle({ type: "file", file: { kind, platformId: resolve(path), name: basename(path), size } });
+        }
         if (text === "/quit" || text === "/exit") {
           quit = true;
           rl_.close();
@@ -154,4 +179,11 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
       rl?.close();
     },
   };
+}
+
+/** A size for people: "812 B", "34 KB", "1.2 MB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

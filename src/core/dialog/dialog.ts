@@ -14,6 +14,7 @@ import { globalCommandOf, MENU_COMMANDS, parseCommand, slashCommandOf } from "./
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { setLocale } from "../people.ts";
 import { allowed } from "../permissions.ts";
+import { fileRefusalLabel, maxDownloadBytes } from "../files/fetch.ts";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -58,6 +59,12 @@ export interface AskSpec<T> {
    * /start, /menu or another menu entry leaves it without asking "leave? your answers will be lost".
    */
   settled?: boolean;
+  /**
+   * The question takes files (photos, documents): a file the core could not keep (`refused`: too
+   * big, a refused type, not fetched) is answered with why, whatever `accept` says. A question
+   * without it answers a file like any other unexpected answer (the main menu: where files go).
+   */
+  takesFiles?: boolean;
   /** Interprets the answer; `picked` is the chosen option's id when a button of this question was pressed. */
   accept(event: InboundEvent, picked: string | undefined): Parse<T>;
 }
@@ -299,8 +306,15 @@ export class FlowDialog implements Dialog {
         }
         return result.value;
       }
-      await this.refuse(op, q, result.error);
+      await this.refuse(op, q, this.fileReason(event, spec) ?? result.error);
     }
+  }
+
+  /** Why a file is refused here, when that is not `accept`'s reason (see AskSpec.takesFiles). */
+  private fileReason(event: InboundEvent, spec: AskSpec<unknown>): Label | undefined {
+    if (event.type !== "file") return undefined;
+    if (spec.takesFiles) return event.refused ? fileRefusalLabel(event.refused, maxDownloadBytes(this.turn().capabilities().maxDownloadBytes)) : undefined;
+    return this.context.idle ? "file-outside-question" : undefined;
   }
 
   text<T>(prompt: Label, parse: (text: string) => Parse<T>): Promise<T> {

@@ -12,6 +12,8 @@ import type { Unit } from "../unit.ts";
 import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, lockEnterprise, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
 import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
 import { enterpriseLines, localDate } from "./render.ts";
+import { forgetProblemPerson } from "../problems/data.ts";
+import { threadHooks } from "../problems/thread-hooks.ts";
 import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
 
 /** What the bot keeps about the acting person, as "My data" shows it; null when nobody acts (or no such person). */
@@ -48,6 +50,9 @@ export async function whatIsKept(unit: Unit): Promise<{
  *   if live, withdrawn: its employees' requests are closed and memberships ended;
  * - any other approved member enterprise stays a member without an owner (`ownerless`): staff are
  *   told, and whoever enters its BIN may ask to take it over.
+ * - the industry problems their enterprise reported stay (the association's work on them goes on),
+ *   but no longer name them: not as reporter, author of an entry, or who joined; what they wrote
+ *   stays as the enterprise's report (problems/data.ts forgetProblemPerson).
  * People affected are told what happened without any of the erased person's data.
  * The database is asked to overwrite the freed pages and empty its WAL once this commits.
  */
@@ -95,6 +100,9 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
     if (withdrawn) await refreshNotice(unit, "change", c.id, { decision: "withdrawn" });
     if (personal) await scrubNotices(unit, "change", c.id);
   }
+  // The problems their enterprise reported stay the enterprise's, without their name and phone:
+  // they are no longer named as reporter, author or who joined; the staff posts are re-rendered.
+  for (const problemId of await forgetProblemPerson(tx, personId, identities)) await threadHooks.problemChanged(unit, problemId);
   await clearPerson(tx, personId, unit.now);
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {

@@ -143,12 +143,15 @@ export async function activePeopleOf(tx: Tx, enterpriseId: number): Promise<numb
  * Erasure of a person (members/erasure.ts): the problems their enterprise reported stay the
  * enterprise's, without them: they are no longer the reporter, the author of entries, or the person
  * who joined a problem for their enterprise. What they wrote stays, as the enterprise's report.
+ * Returns the problems they had reported (their staff posts are to be re-rendered).
  */
-export async function forgetProblemPerson(tx: Tx, personId: number): Promise<number[]> {
+export async function forgetProblemPerson(tx: Tx, personId: number, chats: { channel: string; chatId: string }[] = []): Promise<number[]> {
   const reported = await tx.problem.findMany({ where: { reporterId: personId }, select: { id: true } });
   await tx.problem.updateMany({ where: { reporterId: personId }, data: { reporterId: null } });
   await tx.problem.updateMany({ where: { assigneeId: personId }, data: { assigneeId: null } });
   await tx.problemEntry.updateMany({ where: { authorId: personId }, data: { authorId: null } });
   await tx.problemAffected.updateMany({ where: { personId }, data: { personId: null } });
+  // Their private conversation's focus on a problem ("Write to staff"): keyed by the chat.
+  if (chats.length) await tx.threadFocus.deleteMany({ where: { key: { in: chats.map((c) => `${c.channel}:${c.chatId}`) } } });
   return reported.map((r) => r.id);
 }
