@@ -35,7 +35,7 @@ export const PAGE_SIZE = 8;
 export const TITLE_CLIP = 40;
 
 /** What the staff lists need: seeing problems (the services check it again, per problem). */
-const VIEW: Permission = { action: "staff.view" };
+const VIEW: Permission = { action: "problem.staff" };
 
 type StatusChoice = ProblemStatus | "open" | "all";
 type AssigneeChoice = "me" | "none" | "any";

@@ -2,7 +2,6 @@
  * The staff lists through the real core (issue 7 item 6): /problems with its filters and pages, the
  * staff card, /stats and the CSV export, with problems filed through the real services.
  */
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyForMembership, startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import type { CoreSettings } from "../../../src/core/turn.ts";
@@ -36,7 +35,8 @@ async function as<T>(userId: string, fn: (unit: Unit) => Promise<T>): Promise<T>
 async function member(userId: string, n: number, name: string, region: string): Promise<TestPerson> {
   const p = h.person(userId, { language: "ru" });
   await applyForMembership(p, "ru", { bin: bin(n), name });
-  const admin = h.person("900", { language: "en" });
+  // Another staff member decides, so that the chat of staff member 900 holds only the lists.
+  const admin = h.person("901", { language: "en" });
   const notice = [...admin.messages()].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:ap:"));
   await admin.pressData(notice!.message.choices![0]![0]!.data);
   await h.db.transaction((tx) => tx.enterprise.updateMany({ where: { bin: bin(n) }, data: { region } }));
@@ -162,7 +162,7 @@ describe("/stats", () => {
     await as("901", (u) => addStaffReply(u, a.id, { text: "Ответ", files: [] }));
     const staff = h.person("900", { language: "kk" });
     await staff.send("/stats");
-    const text = staff.last().text;
+    const text = newest(staff, tr("kk", "lists-stats-title"))!.text;
     expect(text).toContain(tr("kk", "lists-stats-title"));
     expect(text).toContain(`${tr("kk", "problem-cat-raw-materials")}: 1`);
     expect(text).toContain(`${tr("kk", "region-astana")}: 1`);
@@ -181,10 +181,12 @@ describe("CSV export", () => {
     const staff = h.person("900", { language: "ru" });
     await staff.send("/export");
     await staff.press(tr("ru", "lists-export-government"));
-    const sent = staff.last();
+    const sent = [...staff.messages()].reverse().find((m) => m.files.length)!;
     expect(sent.text).toBe(tr("ru", "lists-export-sent-government", { count: 2 }));
-    const file = sent.message.files![0]!;
-    const bytes = readFileSync(file.path);
+    const file = sent.files[0]!;
+    expect(file).toMatchObject({ kind: "document" });
+    expect(file.name).toMatch(/\.csv$/);
+    const bytes = Buffer.from(file.bytes);
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const csv = bytes.toString("utf8");
     expect(csv).toContain("Открытое ТОО");
@@ -195,7 +197,9 @@ describe("CSV export", () => {
     await staff.send("/problems");
     await staff.press(tr("ru", "lists-export-button"));
     await staff.press(tr("ru", "lists-export-internal"));
-    const internal = readFileSync(staff.last().message.files![0]!.path, "utf8");
+    const last = [...staff.messages()].reverse().find((m) => m.files.length)!;
+    expect(last.text).toBe(tr("ru", "lists-export-sent-internal", { count: 2 }));
+    const internal = Buffer.from(last.files[0]!.bytes).toString("utf8");
     expect(internal).toContain('"Тайное; ""ТОО"""');
   });
 });
