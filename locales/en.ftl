@@ -491,12 +491,6 @@ profile-change-withdrawn = ✓ That is the current value, so nothing changes: yo
 ## cluster
 job-failed = ⚠️ A scheduled task failed and will not be retried: <code>{ $kind }</code> ({ $ref }, { $attempts } attempts). The details are in the bot's log.
 
-## files
-file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
-file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
-file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
-file-refused-unavailable = The file could not be received. Please send it again.
-
 ## problems
 problem-cat-raw-materials = Raw materials and supply
 problem-cat-raw-materials-hint = Shortage, price and quality of raw materials, disrupted deliveries.
@@ -581,6 +575,69 @@ problem-csv-resolved = Resolved
 problem-csv-closed = Closed
 problem-csv-yes = Yes
 problem-csv-no = No
+## thread
+thread-post-anonymous = 🔒 <b>ANONYMOUS: do not name the enterprise outside the association</b> (also not to government bodies).
+thread-post-named = 🔓 <b>The enterprise may be named</b> when the association raises the problem with government bodies.
+thread-post-head =
+    📌 <b>{ $ref }</b> · { $category } · { $date }
+    <b>{ $title }</b>
+thread-post-more = (shortened: the whole description follows in the thread)
+thread-post-enterprise =
+    🏭 Enterprise: <b>{ $name }</b>
+    { $region } · { $sector }
+thread-post-affected = 👥 { $count ->
+        [one] Affects { $count } enterprise
+       *[other] Affects { $count } enterprises
+    }
+thread-post-files = 📎 { $count ->
+        [one] { $count } file, in the thread below
+       *[other] { $count } files, in the thread below
+    }
+thread-post-status = Status: <b>{ $status }</b>
+thread-post-forwarded = Forwarded to: { $to }
+thread-post-assignee = Taken by: { $name }
+thread-post-unassigned = Nobody has taken it yet.
+thread-post-hint = ↩️ To write to the member, reply to this message or to any message of this thread.
+thread-button-take = ✋ Take
+thread-button-status = 🔄 Status
+thread-button-note = 🗒 Note
+thread-topic = { $ref } { $title }
+thread-description-full = 📄 { $ref }: the whole description
+thread-files = 📎 { $ref }: files of the report
+thread-files-more = 📎 More files
+thread-who-member = { $name } (enterprise: { $enterprise })
+thread-someone = a member
+thread-relay-member = 💬 <b>{ $ref }</b> · the member writes: { $who }
+thread-relay-joined = 🤝 <b>{ $ref }</b> · another enterprise has the same problem: { $enterprise }
+thread-relay-note = 🗒 <b>{ $ref }</b> · internal note (members do not see it): { $who }
+thread-relay-status = 🔄 <b>{ $ref }</b> · status: { $from } → { $to } ({ $who })
+thread-relay-staff = ↩️ <b>{ $ref }</b> · reply to the member from a private chat: { $who }
+thread-file-refused-too-big = This file is too big: the bot can take files of up to 20 MB. Please send a smaller file or a link.
+thread-file-refused-type = This type of file is not accepted (programs and scripts are refused). Please send a photo, a PDF or an office document.
+thread-file-refused-unavailable = The file could not be received. Please send it again.
+thread-staff-only = Only the association's staff can answer members in a problem's thread.
+thread-sent-to-member = ✓ Sent to the member.
+thread-sent-to-staff = ✓ Sent to the association's staff. The answer will come to this chat.
+thread-refused = This cannot be done now. Open the problem again and retry.
+thread-problem-gone = This problem no longer exists.
+thread-taken = You have taken the problem.
+thread-text-too-long = Too long: at most { $max } characters. Please shorten it.
+thread-text-empty = Please write some text.
+thread-flow-status = changing a problem's status
+thread-flow-note = writing an internal note
+thread-status-ask = The new status of { $ref }:
+thread-forwarded-ask = To which government body or partner has { $ref } been forwarded? Write its name.
+thread-comment-required = Why is { $ref } declined? Write the reason: the member will see it.
+thread-comment-optional = A comment for the member about { $ref }? Write it, or press "Without a comment".
+thread-comment-skip = Without a comment
+thread-status-done = ✓ { $ref }: the status is now "{ $status }". The member has been told.
+thread-note-ask = Write the internal note on { $ref } (members never see notes):
+thread-note-done = ✓ Note added to { $ref }.
+## files
+file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
+file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
+file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
+file-refused-unavailable = The file could not be received. Please send it again.
 
 ## lists
 flow-problems = the list of problems

@@ -544,12 +544,6 @@ profile-change-withdrawn = ✓ Это текущее значение, поэт�
 ## cluster
 job-failed = ⚠️ Запланированная задача не выполнена, повторных попыток больше не будет: <code>{ $kind }</code> ({ $ref }, попыток: { $attempts }). Подробности — в журнале бота.
 
-## files
-file-outside-question = Фото и документы принимаются вместе с сообщением о проблеме: выберите в меню «Сообщить о проблеме» или откройте свою проблему в разделе «Мои проблемы» и добавьте их там.
-file-refused-too-big = Файл слишком большой: бот принимает файлы размером до { $limit } МБ. Отправьте файл поменьше (сожмите его или разделите на части).
-file-refused-type = Этот файл не принят: программы и скрипты отправлять нельзя. Отправьте фотографию или документ (скан, текст, таблицу).
-file-refused-unavailable = Не удалось получить файл. Пожалуйста, отправьте его ещё раз.
-
 ## problems
 problem-cat-raw-materials = Сырьё и поставки
 problem-cat-raw-materials-hint = Нехватка, цена и качество сырья, срывы поставок.
@@ -637,6 +631,70 @@ problem-csv-resolved = Дата решения
 problem-csv-closed = Дата закрытия
 problem-csv-yes = Да
 problem-csv-no = Нет
+## thread
+thread-post-anonymous = 🔒 <b>АНОНИМНО: не называть предприятие за пределами ассоциации</b> (в том числе государственным органам).
+thread-post-named = 🔓 <b>Предприятие можно называть</b>, когда ассоциация поднимает проблему перед государственными органами.
+thread-post-head =
+    📌 <b>{ $ref }</b> · { $category } · { $date }
+    <b>{ $title }</b>
+thread-post-more = (сокращено: полное описание — ниже в этой ветке)
+thread-post-enterprise =
+    🏭 Предприятие: <b>{ $name }</b>
+    { $region } · { $sector }
+thread-post-affected = 👥 { $count ->
+        [one] Касается { $count } предприятия
+       *[other] Касается { $count } предприятий
+    }
+thread-post-files = 📎 { $count ->
+        [one] { $count } файл — ниже в ветке
+        [few] { $count } файла — ниже в ветке
+       *[many] { $count } файлов — ниже в ветке
+    }
+thread-post-status = Статус: <b>{ $status }</b>
+thread-post-forwarded = Передано: { $to }
+thread-post-assignee = Взял в работу: { $name }
+thread-post-unassigned = Пока никто не взял в работу.
+thread-post-hint = ↩️ Чтобы написать участнику, ответьте на это сообщение или на любое сообщение этой ветки.
+thread-button-take = ✋ Взять
+thread-button-status = 🔄 Статус
+thread-button-note = 🗒 Заметка
+thread-topic = { $ref } { $title }
+thread-description-full = 📄 { $ref }: полное описание
+thread-files = 📎 { $ref }: файлы обращения
+thread-files-more = 📎 Ещё файлы
+thread-who-member = { $name } (предприятие: { $enterprise })
+thread-someone = участник
+thread-relay-member = 💬 <b>{ $ref }</b> · пишет участник: { $who }
+thread-relay-joined = 🤝 <b>{ $ref }</b> · у другого предприятия та же проблема: { $enterprise }
+thread-relay-note = 🗒 <b>{ $ref }</b> · внутренняя заметка (участники её не видят): { $who }
+thread-relay-status = 🔄 <b>{ $ref }</b> · статус: { $from } → { $to } ({ $who })
+thread-relay-staff = ↩️ <b>{ $ref }</b> · ответ участнику из личного чата: { $who }
+thread-file-refused-too-big = Файл слишком большой: бот принимает файлы до 20 МБ. Отправьте файл поменьше или ссылку.
+thread-file-refused-type = Такой тип файла не принимается (программы и скрипты запрещены). Отправьте фото или документ.
+thread-file-refused-unavailable = Не удалось получить файл. Отправьте его ещё раз.
+thread-staff-only = Отвечать участникам в ветке проблемы могут только сотрудники ассоциации.
+thread-sent-to-member = ✓ Отправлено участнику.
+thread-sent-to-staff = ✓ Отправлено сотрудникам ассоциации. Ответ придёт в этот чат.
+thread-refused = Сейчас это сделать нельзя. Откройте проблему заново и повторите.
+thread-problem-gone = Этой проблемы больше нет.
+thread-taken = Вы взяли проблему в работу.
+thread-text-too-long = Слишком длинно: не больше { $max } символов. Сократите, пожалуйста.
+thread-text-empty = Напишите, пожалуйста, текст.
+thread-flow-status = смена статуса проблемы
+thread-flow-note = внутренняя заметка
+thread-status-ask = Новый статус { $ref }:
+thread-forwarded-ask = В какой государственный орган или какому партнёру передана проблема { $ref }? Напишите название.
+thread-comment-required = Почему проблема { $ref } отклонена? Напишите причину: её увидит участник.
+thread-comment-optional = Комментарий для участника по { $ref }? Напишите его или нажмите «Без комментария».
+thread-comment-skip = Без комментария
+thread-status-done = ✓ { $ref }: статус теперь «{ $status }». Участник уведомлён.
+thread-note-ask = Напишите внутреннюю заметку по { $ref } (участники заметок не видят):
+thread-note-done = ✓ Заметка к { $ref } добавлена.
+## files
+file-outside-question = Фото и документы принимаются вместе с сообщением о проблеме: выберите в меню «Сообщить о проблеме» или откройте свою проблему в разделе «Мои проблемы» и добавьте их там.
+file-refused-too-big = Файл слишком большой: бот принимает файлы размером до { $limit } МБ. Отправьте файл поменьше (сожмите его или разделите на части).
+file-refused-type = Этот файл не принят: программы и скрипты отправлять нельзя. Отправьте фотографию или документ (скан, текст, таблицу).
+file-refused-unavailable = Не удалось получить файл. Пожалуйста, отправьте его ещё раз.
 
 ## lists
 flow-problems = список проблем

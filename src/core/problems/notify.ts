@@ -12,6 +12,7 @@ import type { ProblemStatus } from "./status.ts";
 import { targetsOf } from "../people.ts";
 import type { MessageSpec, Target, Translate } from "../message.ts";
 import type { Unit } from "../unit.ts";
+import { memberTag } from "./thread-hooks.ts";
 
 /** The job kind that closes a resolved problem nobody confirmed (payload `{ id, revision }`). */
 export const AUTOCLOSE_JOB = "problem-autoclose";
@@ -73,7 +74,8 @@ export async function notifyStaffReply(unit: Unit, problem: ProblemRow, text: st
     text: (t: Translate) => t(text ? "problem-notice-reply" : "problem-notice-reply-files", { ref: problem.ref, title: problem.title, text: text ?? "" }),
     ...(files.length ? { files: files.map((f) => ({ fileId: f.fileId, name: f.name })) } : {}),
   };
-  for (const target of await targetsOfAll(unit, await reporterSide(unit, problem))) await unit.outbox.send(target, spec, { lane: "notice" });
+  // Tagged: the member's reply to it goes back into the problem's thread (relay.ts).
+  for (const target of await targetsOfAll(unit, await reporterSide(unit, problem))) await unit.outbox.send(target, spec, { lane: "notice", tag: memberTag(problem.id) });
 }
 
 /**
@@ -105,9 +107,11 @@ export async function notifyStatus(unit: Unit, problem: ProblemRow, _from: Probl
         }
       : {}),
   };
-  for (const target of await targetsOfAll(unit, reporters)) await unit.outbox.send(target, own, { lane: "notice" });
+  // Tagged (the member's reply to it reaches staff: relay.ts), except the question with buttons:
+  // a tagged message keeps its numbered options on text channels until it is edited.
+  for (const target of await targetsOfAll(unit, reporters)) await unit.outbox.send(target, own, { lane: "notice", ...(ask ? {} : { tag: memberTag(problem.id) }) });
   const others: MessageSpec = { text: (t) => text(t, false) };
-  for (const target of await targetsOfAll(unit, await joinedSide(unit, problem.id, new Set(reporters)))) await unit.outbox.send(target, others, { lane: "notice" });
+  for (const target of await targetsOfAll(unit, await joinedSide(unit, problem.id, new Set(reporters)))) await unit.outbox.send(target, others, { lane: "notice", tag: memberTag(problem.id) });
 }
 
 /** The reporting enterprise is told that its resolved problem was closed without an answer. */

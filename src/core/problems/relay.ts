@@ -1,18 +1,206 @@
 /**
  * Messages that belong to a problem's thread, routed before the dialog engine runs (issue 7: a
- * problem is data, not a dialog): a staff reply to the thread's post (or in its forum topic, or in a
- * private chat focused on it), a member's reply to a message of their problem or their messages
- * while "Write to staff" is on (ThreadFocus). SKELETON: the `thread` branch implements it.
+ * problem is data, not a dialog, so a conversation about it never grows a flow's replay state):
+ * - in the staff group: a staff member's reply to any message of a problem's thread, or a message
+ *   in the forum topic of a problem, reaches the member (addStaffReply); a non-staff member of the
+ *   group is refused politely and audited;
+ * - in a private chat of staff: a reply to the post, the card or a relayed member message, or any
+ *   message while focused on a problem (`/problem QT-…`: focus.ts) reaches the member too, and is
+ *   echoed into the thread so that the other staff see it;
+ * - in a private chat of a member: a reply to a message about their problem, or any message while
+ *   "Write to staff" is on, goes into the thread (addMemberMessage), with its files.
+ * Commands are never relayed (they end a focus). An answer to the sender's own question in the
+ * group (a reject reason, a status comment) keeps its precedence: core.ts handles it.
  */
 import type { InboundEvent } from "../channel.ts";
+import { questionTag } from "../dialog/dialog.ts";
+import { globalCommandOf, parseCommand } from "../dialog/commands.ts";
+import { loadDialog, tagOfSent } from "../bookkeeping.ts";
+import { allowed, enforce } from "../permissions.ts";
+import { cleanText } from "../text.ts";
 import type { Turn } from "../turn.ts";
+import { activeFocus, clearFocus, touchFocus } from "./focus.ts";
+import { addMemberMessage, addStaffReply, type AttachedFile } from "./service.ts";
+import { postTag, problemOfTag, sendToThread } from "./thread.ts";
+import { escapeHtml } from "../rich-text.ts";
+
+/** What a relayed message carries, or why it carries nothing. */
+type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: string | null };
+
+/** Longer than any platform message: nothing a person can send is refused for its length (the adapter splits). */
+const RELAY_TEXT_MAX = 100_000;
+
+function contentOf(event: InboundEvent): Content {
+  if (event.type === "text") {
+    const text = cleanRelayText(event.text);
+    return text ? { ok: true, text, files: [] } : { ok: false, answer: null };
+  }
+  if (event.type === "file") {
+    if (event.refused) return { ok: false, answer: `thread-file-refused-${event.refused}` };
+    if (!event.stored) return { ok: false, answer: null };
+    const name = event.file.name ? cleanRelayText(event.file.name) : null;
+    return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
+  }
+  return { ok: false, answer: null };
+}
+
+/** Text as people typed it, normalized (invisible and control characters removed); null when nothing visible is left. */
+function cleanRelayText(text: string): string | null {
+  const clean = cleanText(text, { max: RELAY_TEXT_MAX, multiline: true });
+  if (clean.ok) return clean.value;
+  if (clean.reason !== "no-letters") return null;
+  // "👍" or "+" alone is a fine reply (cleanText wants a letter): cleaned the same way, behind a letter.
+  const padded = cleanText(`a${text}`, { max: RELAY_TEXT_MAX + 1, multiline: true });
+  return padded.ok ? padded.value.slice(1).trim() || null : null;
+}
+
+/** The problem a message replies to: a bot message of this chat tagged `problem:<id>…`. */
+async function repliedProblem(t: Turn): Promise<number | null> {
+  const { inbound } = t;
+  if (!inbound.replyTo) return null;
+  return problemOfTag(await tagOfSent(t.unit.tx, inbound.channel, inbound.chatId, inbound.replyTo, "problem:"));
+}
+
+/** The problem whose forum topic a message was posted in (the post opened it: SentMessage.threadId). */
+async function topicProblem(t: Turn): Promise<number | null> {
+  const { inbound } = t;
+  if (!inbound.threadId) return null;
+  const row = await t.unit.tx.sentMessage.findFirst({
+    where: { channel: inbound.channel, chatId: inbound.chatId, threadId: inbound.threadId, tag: { startsWith: "problem:" } },
+    select: { tag: true },
+    orderBy: { id: "asc" },
+  });
+  return problemOfTag(row?.tag);
+}
+
+/**
+ * The problem an earlier part of the same album went to (Telegram sends an album as several
+ * updates, and only some of them may carry the reply): the acknowledgement of that album names it.
+ */
+async function albumProblem(t: Turn): Promise<number | null> {
+  const group = t.inbound.mediaGroup;
+  if (!group) return null;
+  const row = await t.unit.tx.outbox.findFirst({
+    where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: { startsWith: "problem:", endsWith: `:ack:${group}` } },
+    select: { tag: true },
+  });
+  return problemOfTag(row?.tag);
+}
+
+/** Whether a group message replies to the question the bot asked its sender there (core.ts keeps that precedence). */
+async function answersOwnQuestion(t: Turn): Promise<boolean> {
+  if (!t.inbound.replyTo) return false;
+  const tag = questionTag(t.inbound);
+  return (await tagOfSent(t.unit.tx, t.inbound.channel, t.inbound.chatId, t.inbound.replyTo, tag)) === tag;
+}
 
 /**
  * Whether this turn's message (`event`: after a typed number became a press) belongs to a problem
  * thread; if so it has been handled (stored, relayed, acknowledged) and the dialog engine is not run.
  * Called for private chats and the staff group, never for presses of buttons.
  */
-/** Whether this turn's message belongs to a problem thread; if so it has been handled (stored, relayed, acknowledged). */
-export async function routeThreadMessage(_t: Turn, _key: string, _event: InboundEvent): Promise<boolean> {
-  return false;
+export async function routeThreadMessage(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
+  if (event.type !== "text" && event.type !== "file") return false;
+  if (event.type === "text" && (parseCommand(event.text) || globalCommandOf(event.text, t.unit.services.i18n, t.locale))) {
+    // A command is never a message to the thread; it leaves "Write to staff" / an opened problem.
+    if (t.inbound.chatType === "private") await clearFocus(t.unit, key);
+    return false;
+  }
+  return t.inbound.chatType === "group" ? routeInGroup(t, key, event) : routeInPrivate(t, key, event);
+}
+
+async function routeInGroup(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
+  if (await answersOwnQuestion(t)) return false;
+  let problemId = (await repliedProblem(t)) ?? (await albumProblem(t));
+  if (problemId === null) {
+    problemId = await topicProblem(t);
+    // Written in the topic without replying while the bot waits for this person's answer (a status
+    // comment, a reject reason): core.ts asks them to reply to the question, rather than the
+    // member receiving what was meant as an answer.
+    if (problemId !== null && (await loadDialog(t.unit.tx, key))) return false;
+  }
+  if (problemId === null) return false;
+  return relayFromStaff(t, problemId, event);
+}
+
+async function routeInPrivate(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
+  const replied = (await repliedProblem(t)) ?? (await albumProblem(t));
+  const focused = replied === null ? await activeFocus(t.unit.tx, key, t.unit.now) : null;
+  const problemId = replied ?? focused;
+  if (problemId === null) return false;
+  if (focused !== null) await touchFocus(t.unit.tx, key, t.unit.now);
+  // Staff (the role read fresh) answer the member; anyone else writes as a member (the service
+  // checks the problem is their enterprise's, and audits if not).
+  const staff = await allowed(t.unit, { action: "problem.staff" });
+  return staff ? relayFromStaff(t, problemId, event) : relayFromMember(t, problemId, event);
+}
+
+/** A staff member's message to problem `problemId`'s member (the service checks permission again). */
+async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): Promise<boolean> {
+  const subject = `problem:${problemId}`;
+  const verdict = await enforce(t.unit, { action: "problem.staff" }, "problem.reply", subject);
+  if (!verdict.ok) {
+    await t.unit.outbox.send(t.here, { text: "thread-staff-only" });
+    return true;
+  }
+  const content = contentOf(event);
+  if (!content.ok) {
+    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    return true;
+  }
+  const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
+  if (!outcome.ok) {
+    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    return true;
+  }
+  if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
+  await acknowledge(t, problemId, "thread-sent-to-member");
+  return true;
+}
+
+/** A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what the member was told. */
+async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }): Promise<void> {
+  const problem = await t.unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
+  const me = t.unit.actor ? await t.unit.tx.person.findUnique({ where: { id: t.unit.actor.personId }, select: { name: true } }) : null;
+  const who = me?.name ?? t.inbound.displayName ?? null;
+  const files = content.files.map((f) => ({ fileId: f.fileId, name: f.name }));
+  await sendToThread(
+    t.unit,
+    problemId,
+    `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
+    () => ({
+      text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? tr("thread-someone") }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
+      ...(files.length ? { files } : {}),
+    }),
+    { channel: t.inbound.channel, chatId: t.inbound.chatId },
+  );
+}
+
+/** A member's message on their problem, into the staff thread (the service checks it is theirs to write to, and audits if not). */
+async function relayFromMember(t: Turn, problemId: number, event: InboundEvent): Promise<boolean> {
+  const content = contentOf(event);
+  if (!content.ok) {
+    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    return true;
+  }
+  const outcome = await addMemberMessage(t.unit, problemId, { text: content.text, files: content.files });
+  if (!outcome.ok) {
+    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    return true;
+  }
+  await acknowledge(t, problemId, "thread-sent-to-staff");
+  return true;
+}
+
+/**
+ * One short confirmation per message, or per album (Telegram sends an album as several updates
+ * sharing `mediaGroup`): tagged with the album so that its later parts find the problem and stay
+ * quiet. In the staff group it goes into the thread (a reply to the post / in the topic).
+ */
+async function acknowledge(t: Turn, problemId: number, key: string): Promise<void> {
+  const group = t.inbound.mediaGroup;
+  const tag = `${postTag(problemId)}:ack${group ? `:${group}` : ""}`;
+  if (group && (await t.unit.tx.outbox.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag }, select: { id: true } }))) return;
+  const anchored = t.inbound.chatType === "group" && !!(await t.unit.tx.sentMessage.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: postTag(problemId) }, select: { id: true } }));
+  await t.unit.outbox.send(t.here, { text: key }, { tag, ...(anchored ? { anchor: postTag(problemId) } : {}) });
 }
