@@ -15,6 +15,7 @@ import type { Turn } from "../turn.ts";
 import { localDate } from "../members/render.ts";
 import { isRegionCode, REGIONS, type RegionCode } from "../members/regions.ts";
 import { CATEGORIES, isCategory, type Category } from "./categories.ts";
+import { focusOn } from "./focus.ts";
 import { isProblemStatus, PROBLEM_STATUSES, type ProblemStatus } from "./status.ts";
 import {
   exportProblemsCsv,
@@ -318,12 +319,14 @@ export const staffProblemFlow: FlowDef<Json> = {
 };
 
 /**
- * Points the staff member's next private messages at the problem, where the thread's relay can
- * (relay.ts `focusOn`, branch `thread`); whether it did. Without it, only replies to the card reach
- * the member, and the card says so.
+ * Points the staff member's next private messages at the problem (focus.ts: relay.ts sends them to
+ * the member until the conversation moves on, e.g. the menu is opened); whether it did. Set in the
+ * turn that shows the card, so that the dialog this turn saves does not end it.
  */
-async function focusOnCard(_turn: Turn, _problemId: number): Promise<boolean> {
-  return false;
+async function focusOnCard(turn: Turn, problemId: number): Promise<boolean> {
+  // core.ts conversationKey of a private chat (not imported: core.ts imports this module).
+  await focusOn(turn.unit, `${turn.inbound.channel}:${turn.inbound.chatId}`, problemId);
+  return true;
 }
 
 /** Hours in words: "less than an hour", "5 hours", "3 days" (Fluent plurals). */

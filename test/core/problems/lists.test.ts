@@ -146,11 +146,23 @@ describe("/problems", () => {
     expect(card.text).toContain(tr("en", "lists-card-anonymous"));
     expect(card.text).toContain("Алма <Текстиль> & Co");
     expect(card.text).toContain("Внутреннее: позвонить в министерство");
-    expect(card.text).toContain(tr("en", "lists-card-reply-hint"));
+    expect(card.text).toContain(tr("en", "lists-card-focus"));
     const rev = (await revisionOf(p.id)).toString(36);
     expect(card.message.choices!.flat().map((b) => b.data)).toEqual([`ps:t:${p.id}:${rev}`, `ps:s:${p.id}:${rev}`, `ps:n:${p.id}`]);
     const tagged = await h.db.transaction((tx) => tx.sentMessage.findFirst({ where: { chatId: "900", tag: `problem:${p.id}:card` } }));
     expect(tagged?.messageId).toBe(card.messageId);
+
+    // Focused on the problem: the next message goes to the member (and into the thread), until the menu is opened.
+    const reporter = h.person("100", { language: "ru" });
+    reporter.fresh();
+    await staff.send("We are asking the ministry <today> & will write back");
+    expect(reporter.fresh().join("\n")).toContain("We are asking the ministry <today> & will write back");
+    await staff.send("/menu");
+    await staff.send("A remark to nobody");
+    expect(reporter.fresh().join("\n")).not.toContain("A remark to nobody");
+    // A reply to the card reaches the member still.
+    await staff.send("Second answer", { replyTo: card.messageId });
+    expect(reporter.fresh().join("\n")).toContain("Second answer");
 
     // The role revoked while the list is shown: the next press is refused and audited.
     await staff.send("/problems");
