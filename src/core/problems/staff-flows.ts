@@ -297,6 +297,7 @@ export const staffProblemFlow: FlowDef<Json> = {
       if (!opened.ok) return void (await turn.answer(opened.reason));
       const { problem: p, timeline } = opened;
       const focus = turn.inbound.chatType === "private" ? await focusOnCard(turn, p.id) : false;
+      // The post's buttons (thread.ts postButtons, staff-buttons.ts): the same data, the same labels.
       const rev = p.revision.toString(36);
       await turn.unit.outbox.send(
         turn.here,
@@ -304,9 +305,9 @@ export const staffProblemFlow: FlowDef<Json> = {
           text: (t) => cardText(t, p, timeline, focus),
           choices: [
             [
-              { data: `ps:t:${p.id}:${rev}`, label: "lists-card-take-button" },
-              { data: `ps:s:${p.id}:${rev}`, label: "lists-card-status-button" },
-              { data: `ps:n:${p.id}`, label: "lists-card-note-button" },
+              { data: `ps:t:${p.id}:${rev}`, label: "thread-button-take" },
+              { data: `ps:s:${p.id}:${rev}`, label: "thread-button-status" },
+              { data: `ps:n:${p.id}`, label: "thread-button-note" },
             ],
           ],
         },

@@ -151,6 +151,10 @@ describe("/problems", () => {
     expect(card.message.choices!.flat().map((b) => b.data)).toEqual([`ps:t:${p.id}:${rev}`, `ps:s:${p.id}:${rev}`, `ps:n:${p.id}`]);
     const tagged = await h.db.transaction((tx) => tx.sentMessage.findFirst({ where: { chatId: "900", tag: `problem:${p.id}:card` } }));
     expect(tagged?.messageId).toBe(card.messageId);
+    // The card's Take is the post's Take (staff-buttons.ts).
+    await staff.pressData(`ps:t:${p.id}:${rev}`);
+    const taken = await h.db.transaction((tx) => tx.problem.findUniqueOrThrow({ where: { id: p.id } }));
+    expect(taken.assigneeId).not.toBeNull();
 
     // Focused on the problem: the next message goes to the member (and into the thread), until the menu is opened.
     const reporter = h.person("100", { language: "ru" });
