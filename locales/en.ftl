@@ -575,6 +575,145 @@ problem-csv-resolved = Resolved
 problem-csv-closed = Closed
 problem-csv-yes = Yes
 problem-csv-no = No
+
+## report
+flow-problem = reporting a problem
+flow-myproblems = my problems
+flow-problem-unsolved = saying why the problem is not solved
+menu-problem = ⚠️ Report a problem
+menu-myproblems = 📋 My problems
+cmd-problem = Report an industry problem
+cmd-myproblems = My enterprise's problems
+problem-back-menu = ⬅️ Main menu
+problem-cancelled = The problem was not sent. Your answers were not kept.
+problem-access-none = Problems can be reported by employees of member enterprises of the association. You have no enterprise registered yet: register it first, and report the problem once the association approves it.
+problem-access-pending = Your application is still under review by the association's staff. You can report problems once it is approved: the answer will come to this chat.
+problem-access-rejected = Your application was not approved, so you cannot report problems yet. You can correct it and apply again.
+problem-access-ended = Your membership through an enterprise has ended, so you cannot report problems. To report again, register your enterprise or ask to join one.
+problem-access-enterprise = Your enterprise is not an active member of the association at the moment, so problems cannot be reported on its behalf.
+problem-intro = Let's describe the problem, one question at a time. Your answers are kept until you press "Send"; /cancel stops.
+problem-ask-category =
+    Which area is the problem in? Choose a category:
+
+    { $list }
+problem-ask-title = Give the problem a short title, in one line (for example: "Customs delays for fabric imports").
+problem-title-empty = The title is empty.
+problem-title-too-long = The title is too long: at most { $max } characters. Please shorten it.
+problem-title-no-letters = The title needs words, not only symbols.
+problem-ask-description = Describe the problem: what happens, since when, what it costs your enterprise. You can send several messages; press "Done" when finished.
+problem-ask-description-again = Write the description again: it replaces the earlier one. You can send several messages; press "Done" when finished, or /cancel to keep the earlier one.
+problem-description-added = ✓ Added. Send more, or press "Done".
+problem-description-empty = The description is still empty: please write at least one message about the problem.
+problem-description-need-text = Please describe the problem in words (you can add photos and documents too).
+problem-description-no-letters = That message has no words. Please describe the problem in words.
+problem-description-too-long = That does not fit: the description may have at most { $max } characters, { $left } are left. Please send a shorter message, or press "Done".
+problem-done-button = ✅ Done
+problem-skip-button = ➡️ Skip
+problem-words-done = done, ready, finish, finished, skip, no files
+problem-ask-files = If you have photos or documents about the problem (up to { $max }), send them now. Press "Skip" if there are none.
+problem-ask-more-files = Files attached so far: { $count } (up to { $max }). Send more photos or documents, or press "Done".
+problem-ask-files-again = Send the photos or documents again (up to { $max }; the earlier ones are removed), or press "Skip" to have none.
+problem-file-added = 📎 Received. Send more photos or documents, or press "Done".
+problem-file-added-description = 📎 File received; it will be attached to the problem. Continue the description, or press "Done".
+problem-files-text-added = ✓ Added to the description. Send photos or documents, or press "Done".
+problem-files-need-file = Please send a photo or a document, or press "Done".
+problem-files-too-many = At most { $max } files can be attached. Press "Done" to go on.
+problem-ask-anonymity =
+    May the association name your enterprise when it raises this problem with government bodies?
+
+    • <b>Yes, name us</b>: the association may say which enterprise is affected; this often helps.
+    • <b>No, anonymous</b>: the association's staff know who reported it, but outside the association the enterprise is not named.
+problem-anon-named = 🏭 Yes, name our enterprise
+problem-anon-anonymous = 🕶 No, keep us anonymous
+problem-similar =
+    { $count ->
+        [one] A similar open problem has already been reported:
+       *[other] Similar open problems have already been reported:
+    }
+
+    { $list }
+
+    If it is the same as yours, join it: your enterprise is counted as affected, and you follow it in "My problems".
+problem-similar-line = • <b>{ $ref }</b>: { $title } ({ $affected ->
+        [one] { $affected } enterprise affected
+       *[other] { $affected } enterprises affected
+    })
+problem-similar-same = 🤝 The same as mine: { $ref }
+problem-similar-different = ➡️ Mine is different
+problem-join-comment = You are joining problem { $ref }. Would you like to add a comment for the association's staff (what it means for your enterprise)? Write it, or press "Skip".
+problem-joined = ✅ Your enterprise has joined problem <b>{ $ref }</b>. You can follow it in "My problems".
+problem-comment-empty = The comment is empty. Please write it.
+problem-comment-too-long = The comment is too long: at most { $max } characters.
+problem-comment-no-letters = The comment needs words, not only symbols.
+problem-summary =
+    <b>Please check your problem report</b>
+
+    { $details }
+
+    Press "Send", or change what is needed.
+problem-line-category = Category: { $category }
+problem-line-title = Title: { $title }
+problem-line-description = Description: { $description }
+problem-line-files = Files: { $count }
+problem-line-named = Anonymity: the association may name the enterprise
+problem-line-anonymous = Anonymity: the enterprise stays anonymous outside the association
+problem-send-button = 📨 Send
+problem-edit-category = Category
+problem-edit-title = Title
+problem-edit-description = Description
+problem-edit-files = Files
+problem-edit-anonymity = Anonymity
+problem-submitted = ✅ The problem has been sent to the association. Its reference: <b>{ $ref }</b>. Staff replies and status changes will come to this chat; you can follow it in "My problems".
+problem-my-none = Your enterprise has no problems reported or joined yet.
+problem-my-list =
+    <b>My problems</b> ({ $total }), page { $page } of { $pages }, newest first:
+
+    { $list }
+problem-list-line = <b>{ $ref }</b> · { $status } · { $date }{ $joined ->
+        [yes] {" "}(joined)
+       *[no] {""}
+    }
+    { $title }
+problem-page-prev = ⬅️ Newer
+problem-page-next = Older ➡️
+problem-view-head =
+    <b>{ $ref }</b>: { $title }
+    Category: { $category }
+    Status: { $status }
+    Reported: { $date }
+    { $affected ->
+        [one] { $affected } enterprise affected
+       *[other] { $affected } enterprises affected
+    }
+problem-view-earlier = { $count ->
+        [one] (1 earlier entry is not shown)
+       *[other] ({ $count } earlier entries are not shown)
+    }
+problem-entry-report = <b>{ $at }</b> · 📝 Reported
+problem-entry-member = <b>{ $at }</b> · 💬 Your enterprise
+problem-entry-joined = <b>{ $at }</b> · 🤝 Another enterprise joined
+problem-entry-staff = <b>{ $at }</b> · 🏛 Staff: { $author }
+problem-entry-status = <b>{ $at }</b> · 🔄 Status: { $status }
+problem-entry-files = { $count ->
+        [one] 📎 1 file
+       *[other] 📎 { $count } files
+    }
+problem-write-button = ✍️ Write to staff
+problem-back-list = ⬅️ Back to the list
+problem-my-button = 📋 My problems
+problem-write-intro = ✍️ Write your message about problem <b>{ $ref }</b>: text, photos or documents. Everything you send in this chat now goes to the association's staff. To stop, send /menu.
+problem-solved-outdated = This question has been answered already, or the problem changed since.
+problem-solved-thanks-short = Thank you!
+problem-solved-thanks = ✅ Thank you! Problem <b>{ $ref }</b> is closed as solved.
+problem-unsolved-ask = Please write why problem { $ref } is not solved: the association's staff will see your comment and take it up again.
+problem-unsolved-done = Problem <b>{ $ref }</b> has been reopened, and staff have your comment.
+
+## files
+file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
+file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
+file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
+file-refused-unavailable = The file could not be received. Please send it again.
+
 ## thread
 thread-post-anonymous = 🔒 <b>ANONYMOUS: do not name the enterprise outside the association</b> (also not to government bodies).
 thread-post-named = 🔓 <b>The enterprise may be named</b> when the association raises the problem with government bodies.
@@ -633,11 +772,6 @@ thread-comment-skip = Without a comment
 thread-status-done = ✓ { $ref }: the status is now "{ $status }". The member has been told.
 thread-note-ask = Write the internal note on { $ref } (members never see notes):
 thread-note-done = ✓ Note added to { $ref }.
-## files
-file-outside-question = Photos and documents are taken with a problem report: choose “Report a problem” in the menu, or open your problem in “My problems” and add them there.
-file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
-file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
-file-refused-unavailable = The file could not be received. Please send it again.
 
 ## lists
 flow-problems = the list of problems

@@ -60,7 +60,7 @@ export const FLOWS: FlowDef<never>[] = [
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
-export const MEMBER_COMMANDS = ["start", "menu", "language", "help", "cancel"] as const;
+export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "language", "help", "cancel"] as const;
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "help", "cancel"] as const;
 
 /** Staff commands that work in the staff group (everything else there is staff notices and replies). */

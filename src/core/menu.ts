@@ -11,9 +11,9 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "language", "help", "privacy", "pending", "problems", "stats", "export", "team"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
-const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "language", "help", "privacy"];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "language", "help", "privacy"];
 // "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
 const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
@@ -21,7 +21,9 @@ const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 type Situation = MenuFacts;
 
 function itemsFor(s: Situation): MenuItem[] {
-  const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const)), "language", "help"];
+  const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const))];
+  // Reporting is offered to everyone (its flow tells who may not why); their list, to members.
+  items.push("problem", ...(s.member && !s.refused ? (["myproblems"] as const) : []), "language", "help");
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
@@ -30,7 +32,8 @@ function itemsFor(s: Situation): MenuItem[] {
   return items;
 }
 
-type Pick = { item: MenuItem } | { denied: MenuItem } | { stale: true };
+/** `text`: what was typed after the command ("/problem QT-2026-0042"), handed to the entry's flow. */
+type Pick = { item: MenuItem; text?: string } | { denied: MenuItem } | { stale: true };
 
 /**
  * What choosing `item` means for someone offered `items`. Member entries always open (their flows
@@ -64,12 +67,15 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string; file?: boolean 
         columns: 2,
         stable: "m",
         accept: (event, picked) => {
-          const item = picked ?? (event.type === "text" ? MENU_COMMANDS[parseCommand(event.text)?.name ?? ""] : undefined);
-          return item === undefined ? fail("error-need-choice") : ok(judge(item, items));
+          const command = event.type === "text" ? parseCommand(event.text) : null;
+          const item = picked ?? MENU_COMMANDS[command?.name ?? ""];
+          if (item === undefined) return fail("error-need-choice");
+          const pick = judge(item, items);
+          return ok(picked === undefined && command?.args && "item" in pick ? { ...pick, text: command.args } : pick);
         },
       });
       opened = undefined;
-      if ("item" in pick) return { next: pick.item };
+      if ("item" in pick) return { next: pick.item, ...(pick.text ? { args: { text: pick.text } } : {}) };
       if ("denied" in pick) {
         // The menu was built earlier; the role may have changed since (granted by an admin).
         const item = pick.denied;

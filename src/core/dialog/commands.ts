@@ -30,6 +30,8 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   export: "export",
   staff: "team",
   team: "team",
+  problem: "problem",
+  myproblems: "myproblems",
 };
 
 /**

@@ -60,6 +60,12 @@ export interface AskSpec<T> {
    */
   settled?: boolean;
   /**
+   * The question is not sent when first asked, only after a refusal or a resume: the previous
+   * message asked it already (the rest of an album gets no answer of its own, issue 7). Its buttons
+   * must then be `stable`, so that those of the message that asked it stay valid.
+   */
+  silent?: boolean;
+  /**
    * The question takes files (photos, documents): a file the core could not keep (`refused`: too
    * big, a refused type, not fetched) is answered with why, whatever `accept` says. A question
    * without it answers a file like any other unexpected answer (the main menu: where files go).
@@ -199,7 +205,7 @@ export class FlowDialog implements Dialog {
     // A question without buttons takes free text: there a bare word ("Старт") may be the answer.
     const freeText = rows.length === 0;
     const q: Question = { spec: spec as AskSpec<unknown>, rows, prefix };
-    await this.prompt(q);
+    if (!spec.silent) await this.prompt(q);
     for (;;) {
       const { op, event } = await this.interrupt();
       let picked: string | undefined;
