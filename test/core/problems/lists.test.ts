@@ -179,6 +179,29 @@ describe("/problems", () => {
   });
 });
 
+describe("/problem <ref>", () => {
+  it("opens the staff card for staff, answers an unknown reference, and refuses a member another enterprise's problem", { timeout: 60_000 }, async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    await member("100", 1, "Алма Текстиль", "almaty-city");
+    const other = await member("200", 2, "Astana Wool", "astana");
+    const p = await report("100", { title: "Секретная проблема", description: "Только для своих" });
+    const staff = h.person("900", { language: "ru" });
+    await staff.send(`/problem ${p.ref.toLowerCase()}`);
+    const card = newest(staff, tr("ru", "lists-card-timeline"))!;
+    expect(card.text).toContain("Секретная проблема");
+    expect(card.text).toContain("Алма Текстиль");
+    await staff.send("/problem QT-1999-0001 <b>");
+    expect(staff.fresh().join("\n")).toContain(tr("ru", "lists-ref-unknown", { ref: "QT-1999-0001 <b>" }));
+
+    other.fresh();
+    await other.send(`/problem ${p.ref}`);
+    const said = other.fresh().join("\n");
+    expect(said).not.toContain("Секретная проблема");
+    expect(said).not.toContain("Только для своих");
+    expect((await audit()).filter((x) => x.outcome === "denied" && x.actorRef === "telegram:200")).not.toHaveLength(0);
+  });
+});
+
 describe("/stats", () => {
   it("counts by status, category and region, with medians and the most-joined problems, in the staff member's language", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
