@@ -11,6 +11,7 @@ import { addNote, addStaffReply, changeStatus, submitProblem, takeProblem, type 
 import type { Unit } from "../../../src/core/unit.ts";
 import { PAGE_SIZE } from "../../../src/core/problems/staff-flows.ts";
 
+const GROUP = "-100777";
 const ADMINS: CoreSettings["admins"] = [
   { channel: "telegram", id: "900" },
   { channel: "telegram", id: "901" },
@@ -36,7 +37,7 @@ async function member(userId: string, n: number, name: string, region: string): 
   const p = h.person(userId, { language: "ru" });
   await applyForMembership(p, "ru", { bin: bin(n), name });
   // Another staff member decides, so that the chat of staff member 900 holds only the lists.
-  const admin = h.person("901", { language: "en" });
+  const admin = h.core.staffChat.current ? h.inGroup(h.core.staffChat.current.chatId, "901", { language: "en" }) : h.person("901", { language: "en" });
   const notice = [...admin.messages()].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:ap:"));
   await admin.pressData(notice!.message.choices![0]![0]!.data);
   await h.db.transaction((tx) => tx.enterprise.updateMany({ where: { bin: bin(n) }, data: { region } }));
@@ -199,6 +200,23 @@ describe("/problem <ref>", () => {
     expect(said).not.toContain("Секретная проблема");
     expect(said).not.toContain("Только для своих");
     expect((await audit()).filter((x) => x.outcome === "denied" && x.actorRef === "telegram:200")).not.toHaveLength(0);
+  });
+});
+
+describe("in the staff group", () => {
+  it("/problems shows the first page and where to find the rest, without a question waiting; /stats answers there too", { timeout: 60_000 }, async () => {
+    h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: GROUP } } });
+    await member("100", 1, "Алма Текстиль", "almaty-city");
+    const p = await report("100", { title: "Групповая <i>проблема</i>" });
+    const staff = h.inGroup(GROUP, "900", { language: "en" });
+    await staff.send("/problems");
+    const page = newest(staff, tr("en", "lists-group-hint"))!;
+    expect(page.text).toContain(p.ref);
+    expect(page.text).toContain("Групповая <i>проблема</i>");
+    expect(page.message.choices ?? []).toEqual([]);
+    expect(await h.db.transaction((tx) => tx.dialogState.count({ where: { key: { startsWith: `telegram:${GROUP}:` } } }))).toBe(0);
+    await staff.send("/stats");
+    expect(newest(staff, tr("en", "lists-stats-title"))).toBeDefined();
   });
 });
 
