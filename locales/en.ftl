@@ -883,3 +883,4 @@ lists-export-sent-government = 📄 Export for government bodies: { $count ->
         [one] { $count } problem
        *[other] { $count } problems
     }. The enterprises that asked to stay anonymous are not named.
+lists-export-private = The export is sent in a private chat only: write /export to the bot there.

@@ -64,7 +64,7 @@ export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "langu
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "help", "cancel"] as const;
 
 /** Staff commands that work in the staff group (everything else there is staff notices and replies). */
-const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", help: "help" };
+const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
 
 export interface CoreDeps {
   db: Database;

@@ -387,6 +387,8 @@ export const exportFlow: FlowDef<Json> = {
   async run(d) {
     const who = await d.act("allowed", (turn) => staffOnly(turn, "problems-export"));
     if (!who) return;
+    // A file with enterprise names is not posted to the group: each staff member asks privately.
+    if (who.group) return void (await d.say("lists-export-private"));
     const kind = await d.choice(
       "lists-export-ask",
       [

@@ -56,13 +56,14 @@ describe("staff lists for non-staff", () => {
   it("refuses the group commands to a member of the staff group who is not staff", async () => {
     h = await startHarness({ settings: { admins: ADMINS, staffChat: { channel: "telegram", chatId: GROUP } } });
     const intruder = h.inGroup(GROUP, "666", { language: "en" });
-    for (const command of ["/problems", "/stats"]) {
+    for (const command of ["/problems", "/stats", "/export"]) {
       await intruder.send(command);
       expect(intruder.last().text).toBe(tr("en", "error-not-allowed"));
     }
     expect((await audit()).map((x) => [x.action, x.outcome])).toEqual([
       ["command-problems", "denied"],
       ["command-stats", "denied"],
+      ["command-export", "denied"],
     ]);
   });
 

@@ -217,6 +217,10 @@ describe("in the staff group", () => {
     expect(await h.db.transaction((tx) => tx.dialogState.count({ where: { key: { startsWith: `telegram:${GROUP}:` } } }))).toBe(0);
     await staff.send("/stats");
     expect(newest(staff, tr("en", "lists-stats-title"))).toBeDefined();
+    // No file with enterprise names in the group.
+    await staff.send("/export");
+    expect(staff.last().text).toBe(tr("en", "lists-export-private"));
+    expect(staff.messages().some((m) => m.files.length)).toBe(false);
   });
 });
 
