@@ -10,6 +10,7 @@ import { binCheckDigit } from "../../../src/core/members/bin.ts";
 import { addNote, addStaffReply, changeStatus, submitProblem, takeProblem, type ProblemDraft } from "../../../src/core/problems/service.ts";
 import type { Unit } from "../../../src/core/unit.ts";
 import { PAGE_SIZE } from "../../../src/core/problems/staff-flows.ts";
+import { recordStoredFile } from "../../../src/core/files/records.ts";
 
 const GROUP = "-100777";
 const ADMINS: CoreSettings["admins"] = [
@@ -136,7 +137,16 @@ describe("/problems", () => {
   it("opens a problem's card from the list with notes, the timeline and the post's buttons; a staff member whose role was revoked is refused", async () => {
     h = await startHarness({ settings: { admins: ADMINS } });
     await member("100", 1, "Алма <Текстиль> & Co", "almaty-city");
-    const p = await report("100", { title: "Пошлина <b>на</b> & сырьё", description: "Длинное описание", anonymous: true, category: "customs-export" });
+    const kept = await h.files.keep(new TextEncoder().encode("Акт сверки"), "document", { name: "act.txt" });
+    if (!("kept" in kept)) throw new Error("not kept");
+    const stored = await h.db.transaction((tx) => recordStoredFile(tx, kept.kept, new Date()));
+    const p = await report("100", {
+      title: "Пошлина <b>на</b> & сырьё",
+      description: "Длинное описание",
+      anonymous: true,
+      category: "customs-export",
+      files: [{ fileId: stored.id, name: "act.txt", kind: "document" }],
+    });
     expect((await as("901", (u) => addNote(u, p.id, "Внутреннее: позвонить в министерство"))).ok).toBe(true);
     const staff = h.person("900", { language: "en" });
     await staff.send("/problems");
@@ -152,6 +162,9 @@ describe("/problems", () => {
     expect(card.message.choices!.flat().map((b) => b.data)).toEqual([`ps:t:${p.id}:${rev}`, `ps:s:${p.id}:${rev}`, `ps:n:${p.id}`]);
     const tagged = await h.db.transaction((tx) => tx.sentMessage.findFirst({ where: { chatId: "900", tag: `problem:${p.id}:card` } }));
     expect(tagged?.messageId).toBe(card.messageId);
+    // The files of the problem follow the card.
+    const files = newest(staff, tr("en", "lists-card-files", { ref: p.ref, count: 1 }))!;
+    expect(files.files.map((f) => [f.name, Buffer.from(f.bytes).toString("utf8")])).toEqual([["act.txt", "Акт сверки"]]);
     // The card's Take is the post's Take (staff-buttons.ts).
     await staff.pressData(`ps:t:${p.id}:${rev}`);
     const taken = await h.db.transaction((tx) => tx.problem.findUniqueOrThrow({ where: { id: p.id } }));
