@@ -160,7 +160,7 @@ export const problemsFlow: FlowDef<Json> = {
   version: 1,
   title: "flow-problems",
   async run(d, args) {
-    const who = await d.act("allowed", (turn) => staffOnly(turn, "problems-list"));
+    const who = await d.act("allowed", (turn) => staffOnly(turn, "problem.list"));
     if (!who) return;
     let s = listStateOf(args);
     if (who.group) {
@@ -287,7 +287,7 @@ export const staffProblemFlow: FlowDef<Json> = {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     await d.act("card", async (turn) => {
       const ref = typeof a.ref === "string" ? a.ref.slice(0, 40) : null;
-      if (!(await staffOnly(turn, "problem-open"))) return;
+      if (!(await staffOnly(turn, "problem.card"))) return;
       const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : ref ? await problemIdByRef(turn.unit, ref) : null;
       if (id === null) {
         await turn.unit.outbox.send(turn.here, { text: ref ? { key: "lists-ref-unknown", args: { ref } } : "lists-ref-needed" });
@@ -367,7 +367,7 @@ export const statsFlow: FlowDef<Json> = {
   title: "flow-stats",
   async run(d) {
     await d.act("stats", async (turn) => {
-      if (!(await staffOnly(turn, "problems-stats"))) return;
+      if (!(await staffOnly(turn, "problem.stats"))) return;
       const r = await problemStats(turn.unit);
       if (!r.ok) return void (await turn.answer(r.reason));
       await turn.unit.outbox.send(turn.here, { text: (t) => statsText(t, r.stats) });
@@ -385,7 +385,7 @@ export const exportFlow: FlowDef<Json> = {
   version: 1,
   title: "flow-export",
   async run(d) {
-    const who = await d.act("allowed", (turn) => staffOnly(turn, "problems-export"));
+    const who = await d.act("allowed", (turn) => staffOnly(turn, "problem.export"));
     if (!who) return;
     // A file with enterprise names is not posted to the group: each staff member asks privately.
     if (who.group) return void (await d.say("lists-export-private"));

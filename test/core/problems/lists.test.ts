@@ -189,7 +189,7 @@ describe("/problems", () => {
     const refused = await staff.press(new RegExp(p.ref));
     expect(refused.notice).toBe(tr("en", "error-not-allowed"));
     expect(staff.fresh().join("\n")).not.toContain("Внутреннее");
-    expect((await audit()).filter((x) => x.outcome === "denied").map((x) => x.action)).toContain("problem-open");
+    expect((await audit()).filter((x) => x.outcome === "denied").map((x) => x.action)).toContain("problem.card");
   });
 });
 
