@@ -44,6 +44,7 @@ help-staff =
     <b>For the association's staff</b>
     /pending: applications, join requests and changes waiting for a decision, with their buttons.
     Rejecting asks for a reason, which the applicant receives; in the staff group, answer by replying to the bot's question.
+    /problems: industry problems with filters (status, category, region, assignee, no staff reply yet) and pages; /problem QT-2026-0042: one problem's card with its history and internal notes; /stats: figures and median response times; /export: a table (CSV) of all problems, internal or for government bodies.
     Admins: menu → "Staff and roles" to add or remove staff.
 
 ## Commands shown in the messenger's command menu
@@ -771,3 +772,115 @@ file-outside-question = Photos and documents are taken with a problem report: ch
 file-refused-too-big = This file is too big: the bot can receive files of up to { $limit } MB. Please send a smaller file (compress it, or split it into parts).
 file-refused-type = This file was not accepted: programs and scripts cannot be sent. Please send a photo or a document (a scan, a text, a spreadsheet).
 file-refused-unavailable = The file could not be received. Please send it again.
+
+## lists
+flow-problems = the list of problems
+flow-staff-problem = a problem's card
+flow-stats = the problem statistics
+flow-export = the problem export
+menu-problems = 📋 Problems
+menu-stats = 📊 Problem statistics
+menu-export = 📄 Export problems (CSV)
+cmd-problems = Industry problems: list and filters
+cmd-stats = Problem statistics
+lists-title = <b>📋 Industry problems</b>
+lists-filters = Status: { $status } · Category: { $category } · Region: { $region } · Assignee: { $assignee }
+lists-filter-unanswered-line = Only problems without a staff reply yet.
+lists-empty = No problems match these filters.
+lists-range = Shown { $from }–{ $to } of { $total }, newest first:
+lists-item =
+    { $n }. <b>{ $ref }</b> · { $status } · { $category } · { $affected ->
+        [one] { $affected } enterprise
+       *[other] { $affected } enterprises
+    } · { $date }
+    { $title }
+lists-item-button = { $ref } · { $title }
+lists-prev = ◀ Previous
+lists-next = Next ▶
+lists-filter-status = Status: { $value }
+lists-filter-category = Category: { $value }
+lists-filter-region = Region: { $value }
+lists-filter-assignee = Assignee: { $value }
+lists-filter-unanswered-on = ✅ Without a staff reply only
+lists-filter-unanswered-off = ☐ Without a staff reply only
+lists-stats-button = 📊 Statistics
+lists-export-button = 📄 CSV export
+lists-status-open = open
+lists-status-all = any
+lists-category-all = all
+lists-region-all = all
+lists-assignee-me = me
+lists-assignee-none = nobody
+lists-assignee-any = anyone
+lists-pick-status = Show problems with which status?
+lists-pick-category = Which category?
+lists-pick-region = The region of the reporting enterprise:
+lists-pick-assignee = Assigned to whom?
+lists-group-hint = The first page only. Filters and further pages: /problems in a private chat with the bot.
+lists-ref-unknown = No problem has the reference { $ref }. A reference looks like QT-2026-0042.
+lists-ref-needed = Which problem? Write its reference after the command, for example: /problem QT-2026-0042
+lists-card-title = <b>{ $ref }</b>: { $title }
+lists-card-anonymous = ⚠️ <b>ANONYMOUS: do not name the enterprise outside the association</b> (not to government bodies either).
+lists-card-named = The enterprise may be named when the problem is raised with government bodies.
+lists-card-status = Status: { $status }
+lists-card-forwarded = Forwarded to: { $to }
+lists-card-category = Category: { $category }
+lists-card-enterprise = Enterprise: { $name } ({ $region }; { $sector })
+lists-card-affected = { $count ->
+        [one] Affects { $count } enterprise
+       *[other] Affects { $count } enterprises
+    }
+lists-card-assignee = Assignee: { $name }
+lists-card-assignee-none = Assignee: nobody yet
+lists-card-dates = Reported { $created }, last change { $updated }
+lists-card-description = <b>Description</b>
+    { $text }
+lists-card-timeline = <b>Timeline</b>
+lists-card-focus = ✍️ Your next messages in this chat go to the member until you open the menu.
+lists-card-reply-hint = ✍️ To write to the member, reply to this message.
+lists-card-files = 📎 Files of { $ref }: { $count }
+lists-entry-report = { $date } · reported by { $author }
+lists-entry-member = { $date } · the member ({ $author })
+lists-entry-staff = { $date } · staff reply ({ $author })
+lists-entry-status = { $date } · status: { $status } ({ $author })
+lists-entry-note = { $date } · 🔒 internal note ({ $author })
+lists-entry-joined = { $date } · another enterprise joined ({ $author })
+lists-entry-files = 📎 { $count }
+lists-entry-text = <i>{ $text }</i>
+lists-duration-none = no data yet
+lists-duration-under-hour = less than an hour
+lists-duration-hours = { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    }
+lists-duration-days = { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    }
+lists-stats-title = <b>📊 Industry problems: statistics</b>
+lists-stats-by-status = <b>By status</b>
+lists-stats-by-category = <b>By category</b>
+lists-stats-by-region = <b>By region</b>
+lists-stats-count = { $name }: { $count }
+lists-stats-nothing = none yet
+lists-region-unknown = region not known
+lists-stats-medians =
+    Median time to the first staff reply: { $reply }
+    Median time to resolution: { $resolution }
+lists-stats-most-joined = <b>Affecting the most enterprises</b>
+lists-stats-joined-line = { $n }. { $ref } · { $title }: { $count ->
+        [one] { $count } enterprise
+       *[other] { $count } enterprises
+    }
+lists-export-ask = Which export? The internal one names every enterprise; the one for government bodies leaves out the names of enterprises that asked to stay anonymous.
+lists-export-internal = 🔒 Internal (with enterprise names)
+lists-export-government = 🏛 For government bodies
+lists-export-sent-internal = 📄 Internal export: { $count ->
+        [one] { $count } problem
+       *[other] { $count } problems
+    }. Contains enterprise names: do not pass it outside the association.
+lists-export-sent-government = 📄 Export for government bodies: { $count ->
+        [one] { $count } problem
+       *[other] { $count } problems
+    }. The enterprises that asked to stay anonymous are not named.
+lists-export-private = The export is sent in a private chat only: write /export to the bot there.

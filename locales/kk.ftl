@@ -52,6 +52,7 @@ help-staff =
     <b>Қауымдастық қызметкерлеріне</b>
     /pending: шешім күтіп тұрған мүшелік, кәсіпорынға қосылу және деректерді өзгерту өтінімдері, «Мақұлдау» және «Қабылдамау» батырмаларымен.
     Өтінімді қабылдамасаңыз, бот себебін сұрайды — оны өтініш беруші алады. Қауымдастық қызметкерлерінің тобында боттың сұрағына «Жауап беру» арқылы жауап жазыңыз.
+    /problems: сүзгілері (мәртебе, санат, өңір, жауапты, қауымдастық қызметкері жауап бермегендері) мен беттері бар сала мәселелері; /problem QT-2026-0042: тарихы мен ішкі ескертпелері бар мәселе карточкасы; /stats: сандар мен жауаптың медиана уақыты; /export: барлық мәселенің кестесі, ішкі немесе мемлекеттік органдарға арналған.
     Әкімшілер қауымдастық қызметкерлерін мәзірдегі «Қауымдастық қызметкерлері» бөлімінде қосып, алып тастай алады.
 
 ## Мессенджердің командалар мәзірі
@@ -773,3 +774,94 @@ file-outside-question = Фотосуреттер мен құжаттар мәс�
 file-refused-too-big = Файл тым үлкен: бот көлемі { $limit } МБ-тан аспайтын файлдарды қабылдайды. Кішірек файл жіберіңіз (оны сығыңыз немесе бөліктерге бөліңіз).
 file-refused-type = Бұл файл қабылданбады: бағдарламалар мен скрипттерді жіберуге болмайды. Фотосурет немесе құжат (скан, мәтін, кесте) жіберіңіз.
 file-refused-unavailable = Файлды алу мүмкін болмады. Оны қайта жіберіңізші.
+
+## lists
+flow-problems = мәселелер тізімі
+flow-staff-problem = мәселе карточкасы
+flow-stats = мәселелер бойынша статистика
+flow-export = мәселелерді жүктеп алу
+menu-problems = 📋 Мәселелер
+menu-stats = 📊 Мәселелер статистикасы
+menu-export = 📄 Мәселелерді кестеге жүктеу
+cmd-problems = Сала мәселелері: тізім және сүзгілер
+cmd-stats = Мәселелер статистикасы
+lists-title = <b>📋 Сала мәселелері</b>
+lists-filters = Мәртебе: { $status } · Санат: { $category } · Өңір: { $region } · Жауапты: { $assignee }
+lists-filter-unanswered-line = Қауымдастық қызметкерлері әлі жауап бермеген мәселелер ғана.
+lists-empty = Бұл сүзгілерге сай мәселе жоқ.
+lists-range = { $total } ішінен { $from }–{ $to } көрсетілді, алдымен жаңалары:
+lists-item =
+    { $n }. <b>{ $ref }</b> · { $status } · { $category } · { $affected } кәсіпорын · { $date }
+    { $title }
+lists-item-button = { $ref } · { $title }
+lists-prev = ◀ Артқа
+lists-next = Әрі қарай ▶
+lists-filter-status = Мәртебе: { $value }
+lists-filter-category = Санат: { $value }
+lists-filter-region = Өңір: { $value }
+lists-filter-assignee = Жауапты: { $value }
+lists-filter-unanswered-on = ✅ Қауымдастық жауап бермегендері ғана
+lists-filter-unanswered-off = ☐ Қауымдастық жауап бермегендері ғана
+lists-stats-button = 📊 Статистика
+lists-export-button = 📄 Кестеге жүктеу
+lists-status-open = ашық
+lists-status-all = кез келген
+lists-category-all = барлығы
+lists-region-all = барлығы
+lists-assignee-me = мен
+lists-assignee-none = ешкім
+lists-assignee-any = кез келген
+lists-pick-status = Қай мәртебедегі мәселелерді көрсету керек?
+lists-pick-category = Қай санат?
+lists-pick-region = Мәселе туралы хабарлаған кәсіпорынның өңірі:
+lists-pick-assignee = Жауапты кім?
+lists-group-hint = Мұнда тек бірінші бет. Сүзгілер мен қалған беттер: ботпен жеке чатта /problems.
+lists-ref-unknown = { $ref } нөмірлі мәселе жоқ. Нөмір мына түрде болады: QT-2026-0042.
+lists-ref-needed = Қай мәселе? Команданың артынан оның нөмірін жазыңыз, мысалы: /problem QT-2026-0042
+lists-card-title = <b>{ $ref }</b>: { $title }
+lists-card-anonymous = ⚠️ <b>ЖАСЫРЫН: кәсіпорынның атауын қауымдастықтан тыс атамаңыз</b> (мемлекеттік органдарға да).
+lists-card-named = Мәселені мемлекеттік органдарға көтергенде кәсіпорынның атауын атауға болады.
+lists-card-status = Мәртебе: { $status }
+lists-card-forwarded = Жіберілді: { $to }
+lists-card-category = Санат: { $category }
+lists-card-enterprise = Кәсіпорын: { $name } ({ $region }; { $sector })
+lists-card-affected = Қатысты кәсіпорындар: { $count }
+lists-card-assignee = Жауапты: { $name }
+lists-card-assignee-none = Жауапты: әзірге ешкім
+lists-card-dates = Хабарланған күні: { $created }, соңғы өзгеріс: { $updated }
+lists-card-description = <b>Сипаттамасы</b>
+    { $text }
+lists-card-timeline = <b>Тарихы</b>
+lists-card-focus = ✍️ Мәзірді ашқанша осы чаттағы келесі хабарларыңыз мүшеге жіберіледі.
+lists-card-reply-hint = ✍️ Мүшеге жазу үшін осы хабарға жауап беріңіз.
+lists-card-files = 📎 { $ref } файлдары: { $count }
+lists-entry-report = { $date } · хабарлаған: { $author }
+lists-entry-member = { $date } · мүше ({ $author })
+lists-entry-staff = { $date } · қауымдастық қызметкерінің жауабы ({ $author })
+lists-entry-status = { $date } · мәртебе: { $status } ({ $author })
+lists-entry-note = { $date } · 🔒 ішкі ескертпе ({ $author })
+lists-entry-joined = { $date } · басқа кәсіпорын қосылды ({ $author })
+lists-entry-files = 📎 { $count }
+lists-entry-text = <i>{ $text }</i>
+lists-duration-none = әзірге дерек жоқ
+lists-duration-under-hour = бір сағаттан аз
+lists-duration-hours = { $count } сағат
+lists-duration-days = { $count } күн
+lists-stats-title = <b>📊 Сала мәселелері: статистика</b>
+lists-stats-by-status = <b>Мәртебелер бойынша</b>
+lists-stats-by-category = <b>Санаттар бойынша</b>
+lists-stats-by-region = <b>Өңірлер бойынша</b>
+lists-stats-count = { $name }: { $count }
+lists-stats-nothing = әзірге жоқ
+lists-region-unknown = өңірі белгісіз
+lists-stats-medians =
+    Қауымдастық қызметкерлерінің алғашқы жауабына дейінгі медиана уақыты: { $reply }
+    Шешілгенге дейінгі медиана уақыты: { $resolution }
+lists-stats-most-joined = <b>Ең көп кәсіпорынға қатысты мәселелер</b>
+lists-stats-joined-line = { $n }. { $ref } · { $title }: { $count } кәсіпорын
+lists-export-ask = Қандай жүктеу керек? Ішкі жүктеуде барлық кәсіпорын аталады; мемлекеттік органдарға арналғанында жасырын қалуды сұраған кәсіпорындардың атаулары жоқ.
+lists-export-internal = 🔒 Ішкі (кәсіпорын атауларымен)
+lists-export-government = 🏛 Мемлекеттік органдарға арналған
+lists-export-sent-internal = 📄 Ішкі жүктеу: { $count } мәселе. Онда кәсіпорындардың атаулары бар: оны қауымдастықтан тыс бермеңіз.
+lists-export-sent-government = 📄 Мемлекеттік органдарға арналған жүктеу: { $count } мәселе. Жасырын қалуды сұраған кәсіпорындар аталмаған.
+lists-export-private = Кесте тек жеке чатта жіберіледі: ботқа сол жерде /export деп жазыңыз.

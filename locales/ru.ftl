@@ -51,6 +51,7 @@ help-staff =
     <b>Для сотрудников ассоциации</b>
     /pending: заявки на вступление, на присоединение к предприятию и на изменение данных, ожидающие решения, с кнопками «Одобрить» и «Отклонить».
     При отклонении бот спросит причину — её получит заявитель. В группе сотрудников ассоциации отвечайте на вопрос бота через «Ответить».
+    /problems: проблемы отрасли с фильтрами (статус, категория, регион, ответственный, без ответа сотрудников ассоциации) и страницами; /problem QT-2026-0042: карточка проблемы с историей и внутренними заметками; /stats: цифры и медианное время ответа; /export: таблица всех проблем, внутренняя или для государственных органов.
     Администраторы добавляют и убирают сотрудников ассоциации в разделе меню «Сотрудники ассоциации».
 
 ## Команды в меню мессенджера
@@ -832,3 +833,121 @@ file-outside-question = Фото и документы принимаются в
 file-refused-too-big = Файл слишком большой: бот принимает файлы размером до { $limit } МБ. Отправьте файл поменьше (сожмите его или разделите на части).
 file-refused-type = Этот файл не принят: программы и скрипты отправлять нельзя. Отправьте фотографию или документ (скан, текст, таблицу).
 file-refused-unavailable = Не удалось получить файл. Пожалуйста, отправьте его ещё раз.
+
+## lists
+flow-problems = список проблем
+flow-staff-problem = карточка проблемы
+flow-stats = статистика по проблемам
+flow-export = выгрузка проблем
+menu-problems = 📋 Проблемы
+menu-stats = 📊 Статистика по проблемам
+menu-export = 📄 Выгрузка проблем (таблица)
+cmd-problems = Проблемы отрасли: список и фильтры
+cmd-stats = Статистика по проблемам
+lists-title = <b>📋 Проблемы отрасли</b>
+lists-filters = Статус: { $status } · Категория: { $category } · Регион: { $region } · Ответственный: { $assignee }
+lists-filter-unanswered-line = Только проблемы, на которые сотрудники ассоциации ещё не ответили.
+lists-empty = Под эти фильтры не подходит ни одна проблема.
+lists-range = Показаны { $from }–{ $to } из { $total }, сначала новые:
+lists-item =
+    { $n }. <b>{ $ref }</b> · { $status } · { $category } · { $affected ->
+        [one] { $affected } предприятие
+        [few] { $affected } предприятия
+       *[many] { $affected } предприятий
+    } · { $date }
+    { $title }
+lists-item-button = { $ref } · { $title }
+lists-prev = ◀ Назад
+lists-next = Дальше ▶
+lists-filter-status = Статус: { $value }
+lists-filter-category = Категория: { $value }
+lists-filter-region = Регион: { $value }
+lists-filter-assignee = Ответственный: { $value }
+lists-filter-unanswered-on = ✅ Только без ответа ассоциации
+lists-filter-unanswered-off = ☐ Только без ответа ассоциации
+lists-stats-button = 📊 Статистика
+lists-export-button = 📄 Выгрузка в таблицу
+lists-status-open = открытые
+lists-status-all = любой
+lists-category-all = все
+lists-region-all = все
+lists-assignee-me = я
+lists-assignee-none = никто
+lists-assignee-any = любой
+lists-pick-status = Проблемы с каким статусом показать?
+lists-pick-category = Какая категория?
+lists-pick-region = Регион предприятия, сообщившего о проблеме:
+lists-pick-assignee = Кто ответственный?
+lists-group-hint = Здесь только первая страница. Фильтры и остальные страницы: /problems в личном чате с ботом.
+lists-ref-unknown = Проблемы с номером { $ref } нет. Номер выглядит так: QT-2026-0042.
+lists-ref-needed = Какая проблема? Напишите её номер после команды, например: /problem QT-2026-0042
+lists-card-title = <b>{ $ref }</b>: { $title }
+lists-card-anonymous = ⚠️ <b>АНОНИМНО: не называть предприятие за пределами ассоциации</b> (в том числе государственным органам).
+lists-card-named = Предприятие можно называть, поднимая проблему перед государственными органами.
+lists-card-status = Статус: { $status }
+lists-card-forwarded = Передано: { $to }
+lists-card-category = Категория: { $category }
+lists-card-enterprise = Предприятие: { $name } ({ $region }; { $sector })
+lists-card-affected = { $count ->
+        [one] Касается { $count } предприятия
+       *[other] Касается { $count } предприятий
+    }
+lists-card-assignee = Ответственный: { $name }
+lists-card-assignee-none = Ответственный: пока никто
+lists-card-dates = Сообщено { $created }, последнее изменение { $updated }
+lists-card-description = <b>Описание</b>
+    { $text }
+lists-card-timeline = <b>История</b>
+lists-card-focus = ✍️ Ваши следующие сообщения в этом чате уйдут участнику, пока вы не откроете меню.
+lists-card-reply-hint = ✍️ Чтобы написать участнику, ответьте на это сообщение.
+lists-card-files = 📎 Файлы к { $ref }: { $count }
+lists-entry-report = { $date } · сообщил(а): { $author }
+lists-entry-member = { $date } · участник ({ $author })
+lists-entry-staff = { $date } · ответ сотрудника ассоциации ({ $author })
+lists-entry-status = { $date } · статус: { $status } ({ $author })
+lists-entry-note = { $date } · 🔒 внутренняя заметка ({ $author })
+lists-entry-joined = { $date } · присоединилось другое предприятие ({ $author })
+lists-entry-files = 📎 { $count }
+lists-entry-text = <i>{ $text }</i>
+lists-duration-none = пока нет данных
+lists-duration-under-hour = меньше часа
+lists-duration-hours = { $count ->
+        [one] { $count } час
+        [few] { $count } часа
+       *[many] { $count } часов
+    }
+lists-duration-days = { $count ->
+        [one] { $count } день
+        [few] { $count } дня
+       *[many] { $count } дней
+    }
+lists-stats-title = <b>📊 Проблемы отрасли: статистика</b>
+lists-stats-by-status = <b>По статусам</b>
+lists-stats-by-category = <b>По категориям</b>
+lists-stats-by-region = <b>По регионам</b>
+lists-stats-count = { $name }: { $count }
+lists-stats-nothing = пока нет
+lists-region-unknown = регион неизвестен
+lists-stats-medians =
+    Медианное время до первого ответа сотрудников ассоциации: { $reply }
+    Медианное время до решения: { $resolution }
+lists-stats-most-joined = <b>Касаются больше всего предприятий</b>
+lists-stats-joined-line = { $n }. { $ref } · { $title }: { $count ->
+        [one] { $count } предприятие
+        [few] { $count } предприятия
+       *[many] { $count } предприятий
+    }
+lists-export-ask = Какую выгрузку сделать? Во внутренней названы все предприятия; в выгрузке для государственных органов нет названий предприятий, попросивших об анонимности.
+lists-export-internal = 🔒 Внутренняя (с названиями предприятий)
+lists-export-government = 🏛 Для государственных органов
+lists-export-sent-internal = 📄 Внутренняя выгрузка: { $count ->
+        [one] { $count } проблема
+        [few] { $count } проблемы
+       *[many] { $count } проблем
+    }. В ней названия предприятий: не передавайте её за пределы ассоциации.
+lists-export-sent-government = 📄 Выгрузка для государственных органов: { $count ->
+        [one] { $count } проблема
+        [few] { $count } проблемы
+       *[many] { $count } проблем
+    }. Предприятия, попросившие об анонимности, не названы.
+lists-export-private = Выгрузка отправляется только в личном чате: напишите боту /export там.

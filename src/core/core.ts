@@ -61,10 +61,10 @@ export const FLOWS: FlowDef<never>[] = [
 
 /** Commands offered in the platform's command menu, per audience. */
 export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "language", "help", "cancel"] as const;
-export const STAFF_COMMANDS = ["pending", "help", "cancel"] as const;
+export const STAFF_COMMANDS = ["pending", "problems", "stats", "help", "cancel"] as const;
 
 /** Staff commands that work in the staff group (everything else there is staff notices and replies). */
-const GROUP_COMMANDS: Record<string, string> = { pending: "pending", help: "help" };
+const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
 
 export interface CoreDeps {
   db: Database;

@@ -11,10 +11,11 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "team"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
 const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "language", "help", "privacy"];
-const STAFF_ITEMS: readonly MenuItem[] = ["pending"];
+// "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
+const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
 type Situation = MenuFacts;
@@ -26,7 +27,7 @@ function itemsFor(s: Situation): MenuItem[] {
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
-  if (may(who, { action: "staff.view" }).ok) items.push("pending");
+  if (may(who, { action: "staff.view" }).ok) items.push("pending", "problems");
   if (may(who, { action: "team.manage" }).ok) items.push("team");
   return items;
 }
