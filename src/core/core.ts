@@ -38,6 +38,7 @@ import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 import { isProblemButton, problemButton } from "./problems/buttons.ts";
 import { routeThreadMessage } from "./problems/relay.ts";
+import { resendDropped } from "./problems/thread.ts";
 import { MEMBER_FLOWS } from "./problems/member-flows.ts";
 import { THREAD_FLOWS } from "./problems/thread-flows.ts";
 import { STAFF_FLOWS } from "./problems/staff-flows.ts";
@@ -257,6 +258,8 @@ export function createCore(deps: CoreDeps): Core {
       for (const row of dropped) {
         const notice = parseNoticeTag(row.tag);
         if (notice) await notifyStaff(unit, notice.kind, notice.id);
+        // A problem's post or a member's message relayed into its thread: to staff privately now.
+        await resendDropped(unit, row.tag);
       }
     });
   }

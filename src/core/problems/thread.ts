@@ -177,9 +177,13 @@ export async function problemThreadChanged(unit: Unit, problemId: number): Promi
   await unit.outbox.editTagged(postTag(d.id), () => spec, { allow: (target) => staffMayRead(unit, target) });
 }
 
-/** The staff chat, and the private chats of people who are staff now, may receive the thread (as staff/notices.ts). */
+/**
+ * The staff chat while it can be reached, and the private chats of people who are staff now, may
+ * receive the thread (as staff/notices.ts). A staff group that refuses messages gets nothing more:
+ * the thread then goes to staff privately (see {@link resendDropped}).
+ */
 export async function staffMayRead(unit: Unit, target: Target): Promise<boolean> {
-  if (unit.staffChat.is(target.channel, target.chatId)) return true;
+  if (unit.staffChat.is(target.channel, target.chatId)) return !unit.staffChat.down;
   return may(await personAt(unit.tx, target.channel, target.chatId), { action: "staff.view" }).ok;
 }
 
@@ -195,6 +199,20 @@ export async function threadChats(unit: Unit, problemId: number): Promise<{ targ
   }
   if (chats.length) return chats;
   return (await staffTargets(unit.tx, unit.settings, unit.staffChat.target)).map((target) => ({ target, anchored: false }));
+}
+
+/**
+ * A message of a problem's thread the staff group refused (it became unreachable: core.ts
+ * staffChatUnreachable), with `tag`: the post is posted again (now to each staff member privately,
+ * with its current state) and a relayed entry relayed again, so that nothing the member wrote is
+ * lost. Other thread messages (acknowledgements, files of the post) are not: the post brings its files.
+ */
+export async function resendDropped(unit: Unit, tag: string | null): Promise<void> {
+  const m = /^problem:(\d{1,9})(?::m(\d{1,9}))?$/.exec(tag ?? "");
+  if (!m) return;
+  const problemId = Number(m[1]);
+  if (m[2]) await relayEntryToStaff(unit, problemId, Number(m[2]));
+  else await postProblemThread(unit, problemId);
 }
 
 /** Who wrote an entry, as staff see it: the person's name and, for a member, their enterprise. */

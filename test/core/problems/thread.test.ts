@@ -339,3 +339,21 @@ describe("what the member does comes into the thread", () => {
     expect(button(post, "t")).toBe(`ps:t:${id}:${revision + 1}`);
   });
 });
+
+describe("a staff group that cannot be reached", () => {
+  it("the post and the member's messages go to staff privately instead, and the thread works there", async () => {
+    w = await startThreadWorld();
+    w.h.channel.unreachable.add(GROUP);
+    const { id } = await w.submit();
+    await w.h.core.dispatcher.idle();
+    const post = w.admin.messages().find((m) => m.message.choices?.flat().some((b) => b.data === `ps:n:${id}`));
+    expect(post?.text.split("\n")[0]).toBe(tr("en", "thread-post-anonymous"));
+    await w.raw(ADMIN, { type: "text", text: "Which border crossing?" }, { replyTo: post!.messageId });
+    const staffReply = w.member.messages().at(-1)!;
+    expect(staffReply.text).toContain("Which border crossing?");
+    await w.raw(MEMBER, { type: "text", text: "Хоргос" }, { replyTo: staffReply.messageId });
+    const relayed = w.admin.messages().at(-1)!;
+    expect(relayed.text).toContain("Хоргос");
+    expect(relayed.replyTo).toBe(post!.messageId);
+  });
+});
