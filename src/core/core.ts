@@ -280,13 +280,15 @@ export function createCore(deps: CoreDeps): Core {
    * are fetched through the channel and kept before the turn's transaction opens (no download
    * inside a transaction). Returns the event with `refused` set, or the file kept (the turn
    * records its row and sets `stored`). Not fetched (returned as is): files in a group that are
-   * no reply and in no thread (chatter the turn ignores) and in groups other than the staff group.
+   * no reply, in no thread and no album (chatter the turn ignores) and in groups other than the staff group.
    * A redelivered update may fetch again: the store is content-addressed, so that is harmless.
    */
   async function fetchInbound(inbound: Inbound): Promise<{ inbound: Inbound; kept?: KeptFile }> {
     const event = inbound.event;
     if (event.type !== "file") return { inbound };
-    if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId))) return { inbound };
+    // An album's later parts may come without the reply its first part carries (relay.ts finds
+    // their problem by the album), so a part of an album in the staff group is fetched too.
+    if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId && !inbound.mediaGroup))) return { inbound };
     const sender = dispatcher.sender(inbound.channel);
     const outcome = await fetchFile(event.file, sender, files, { timeoutMs: deps.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS, log: deps.log });
     if ("refused" in outcome) return { inbound: { ...inbound, event: { ...event, refused: outcome.refused } } };

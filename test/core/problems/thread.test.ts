@@ -357,3 +357,18 @@ describe("a staff group that cannot be reached", () => {
     expect(relayed.replyTo).toBe(post!.messageId);
   });
 });
+
+describe("albums in the staff group", () => {
+  it("a staff album replying to the thread reaches the member whole, even when only its first part carries the reply; one acknowledgement", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const post = postOf(w, id);
+    const second = Uint8Array.from([...PNG, 1]);
+    const before = w.group().length;
+    await w.sendFile(ADMIN, { kind: "photo", bytes: PNG, caption: "Два фото", replyTo: post.messageId, mediaGroup: "staff-album" }, { group: true });
+    await w.sendFile(ADMIN, { kind: "photo", bytes: second, mediaGroup: "staff-album" }, { group: true });
+    const got = w.member.messages().filter((m) => m.files.length).map((m) => m.files.map((f) => f.bytes));
+    expect(got).toEqual([[PNG], [second]]);
+    expect(w.group().slice(before).map((m) => m.text)).toEqual([tr("en", "thread-sent-to-member")]);
+  });
+});
