@@ -173,7 +173,11 @@ export interface OutboundFile {
 
 export type Outbound =
   | { kind: "send"; message: OutboundMessage }
-  /** Replace a message sent earlier (found by tag through SentMessage). */
+  /**
+   * Replace a message sent earlier (found by tag through SentMessage): its text, or its caption when
+   * it was sent with a file (the adapter tells which, e.g. Telegram's "no text in the message" answer
+   * to editMessageText), and its buttons. `message.files`, `openThread`, `threadId`, `replyTo` are not set.
+   */
   | { kind: "edit"; messageId: string; message: OutboundMessage };
 
 /** Why a delivery failed, which decides what the dispatcher does next. */
@@ -263,7 +267,12 @@ export interface ChannelSender {
 
 /** What a delivery produced. */
 export interface Delivered {
-  /** The platform's id of the (last) message sent; a reply to it names it. */
+  /**
+   * The platform's id of the message that carries the text (or the caption) and the buttons: the
+   * last part of a split text, the captioned file of a message with files. An edit by tag edits
+   * this one only (the other messages of `messageIds` are recorded so that a reply to any of them
+   * is found by the tag, never edited).
+   */
   messageId: string;
   /** The ids of every message sent for this outbound (an album, a text split in parts), first to last. */
   messageIds?: string[];

@@ -183,8 +183,9 @@ export interface TestPerson {
   /** Sends a photo or a document: its bytes are served by the channel's `download`. */
   sendFile(file: TestFile): Promise<TurnResult>;
   messages(): Delivered[];
+  /** The newest message (of an album, the one with the text). */
   last(): Delivered;
-  /** Texts of the messages delivered since the previous call. */
+  /** Texts of the messages delivered since the previous call (an album's other messages left out). */
   fresh(): string[];
   buttons(): string[];
 }
@@ -277,7 +278,8 @@ export async function startHarness(
         },
         messages: () => channel.in(id),
         last: () => {
-          const all = channel.in(id);
+          // An album's other messages carry no text: the last message is the one with the text.
+          const all = channel.in(id).filter((m) => !m.albumOf);
           const m = all[all.length - 1];
           if (!m) throw new Error(`no messages to ${id}`);
           return m;
@@ -286,7 +288,7 @@ export async function startHarness(
           const all = channel.in(id);
           const from = seen.get(id) ?? 0;
           seen.set(id, all.length);
-          return all.slice(from).map((m) => m.text);
+          return all.slice(from).filter((m) => !m.albumOf).map((m) => m.text);
         },
         buttons: () => {
           const withButtons = [...channel.in(id)].reverse().find((m) => m.message.choices?.length);

@@ -428,6 +428,9 @@ class ChannelEngine {
     if (!results.length) return;
     const sql = sqlOf(tx);
     const now = new Date(this.d.now());
+    // The channel's ids for the files sent, recorded together at the end: their rows are locked in
+    // one order (by id), so that two instances' batches never wait for each other in a circle.
+    const fileIds: { fileId: number; platformId: string }[] = [];
     for (const r of results) {
       switch (r.kind) {
         case "sent":
@@ -453,7 +456,7 @@ class ChannelEngine {
               );
             }
           }
-          if (r.platformIds) await recordPlatformIds(tx, this.channel, r.platformIds);
+          if (r.platformIds) fileIds.push(...r.platformIds);
           break;
         case "retry":
           await sql.run(
@@ -477,6 +480,7 @@ class ChannelEngine {
           break;
       }
     }
+    if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
   }
 
   /** Claims up to `want` rows within the budget; `next`: when to look again if fewer came. */

@@ -83,6 +83,9 @@ export class Outbox {
    * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
    * language each was written in. The edit is queued behind the copy in its chat, so it applies
    * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
+   * A message sent with files keeps them: an edit changes its text (the caption) and buttons only
+   * (`files`, `openThread` and an anchor of the new spec are not applied), and only the message
+   * that carries the text (Delivered.messageId), not an album's other messages.
    */
   async editTagged(
     tag: string,
@@ -95,7 +98,9 @@ export class Outbox {
       const message = this.build(target.locale, spec);
       if (!this.capabilities(target.channel).buttons) await this.numberChoices(target, spec, message, tag);
       await this.rewriteWaiting(target, tag, message);
-      const payload: QueuedPayload = { kind: "edit-tag", tag, message, ...(opts.forget ? { forget: true } : {}) };
+      // A thread is opened by the first send only; an edit changes the message where it is.
+      const { openThread: _thread, ...edited } = message;
+      const payload: QueuedPayload = { kind: "edit-tag", tag, message: edited, ...(opts.forget ? { forget: true } : {}) };
       // The notice lane waits for the chat's earlier conversation and notice rows (dispatcher.ts),
       // so the edit never overtakes its copy, whichever of the two lanes the copy took.
       await this.queue(target, payload, null, "notice", null);
@@ -117,7 +122,9 @@ export class Outbox {
     for (const row of rows) {
       const payload = JSON.parse(row.payload) as QueuedPayload;
       if (payload.kind === "send" ? row.tag !== tag : payload.tag !== tag) continue;
-      const next = JSON.stringify({ ...payload, message });
+      // A send still waiting keeps the thread it will open (and its files and anchor: the payload's).
+      const thread = payload.kind === "send" && payload.message.openThread && !message.openThread ? { openThread: payload.message.openThread } : {};
+      const next = JSON.stringify({ ...payload, message: { ...message, ...thread } });
       await updatePayload(this.tx, row.id, next);
       const mine = this.queued.find((q) => q.id === row.id);
       if (mine) mine.payload = next;
