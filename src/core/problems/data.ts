@@ -155,3 +155,28 @@ export async function forgetProblemPerson(tx: Tx, personId: number, chats: { cha
   if (chats.length) await tx.threadFocus.deleteMany({ where: { key: { in: chats.map((c) => `${c.channel}:${c.chatId}`) } } });
   return reported.map((r) => r.id);
 }
+
+/**
+ * One timeline entry with its files and its author's name, for the staff thread's relay
+ * (thread-hooks.ts relayToStaff): no permission check, the hook runs in the unit that wrote it.
+ */
+export async function entryById(tx: Tx, entryId: number) {
+  const e = await tx.problemEntry.findUnique({ where: { id: entryId }, include: { files: { orderBy: { id: "asc" } } } });
+  if (!e) return null;
+  const kinds = new Map(
+    (e.files.length ? await tx.storedFile.findMany({ where: { id: { in: e.files.map((f) => f.fileId) } }, select: { id: true, kind: true } }) : []).map((f) => [f.id, f.kind]),
+  );
+  const author = e.authorId !== null ? await tx.person.findUnique({ where: { id: e.authorId }, select: { name: true } }) : null;
+  return {
+    id: e.id,
+    problemId: e.problemId,
+    at: e.at,
+    kind: e.kind,
+    authorId: e.authorId,
+    author: author?.name ?? null,
+    text: e.text,
+    status: e.status,
+    fromStatus: e.fromStatus,
+    files: e.files.map((f): AttachedFile => ({ fileId: f.fileId, name: f.name, kind: kinds.get(f.fileId) === "photo" ? "photo" : "document" })),
+  };
+}

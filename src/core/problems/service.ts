@@ -88,6 +88,11 @@ export interface ProblemDetail extends ProblemSummary {
   assignee: { personId: number; name: string | null } | null;
   /** Staff's view only (a member sees their own): the reporting enterprise. */
   enterprise: { id: number; name: string; region: string; sector: string } | null;
+  /**
+   * Staff's view only: who reported it, with the contact they gave (null once they erased their
+   * data, or for a member's view).
+   */
+  reporter?: { personId: number; name: string | null; phone: string | null } | null;
   /** Incremented by every change; staff buttons carry it (an outdated post is refused). */
   revision: number;
   updatedAt: string;
@@ -307,7 +312,23 @@ export async function memberProblems(unit: Unit, page: number, size: number): Pr
 export async function openProblem(unit: Unit, problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
   const seen = await visibleProblem(unit, problemId, "problem.view");
   if (!seen.ok) return seen;
-  const { problem, staff } = seen;
+  return { ok: true, ...(await viewOf(unit, seen.problem, seen.staff, seen.enterpriseId)) };
+}
+
+/**
+ * The problem as staff see it (notes, the reporter's contact, the enterprise), whoever acts: for
+ * what the bot itself shows staff (the staff post of the thread, rendered in a member's unit when
+ * they report). No permission check and no audit: never show it to the unit's actor. Null for no
+ * such problem.
+ */
+export async function staffView(unit: Unit, problemId: number): Promise<{ problem: ProblemDetail; timeline: TimelineEntry[] } | null> {
+  const problem = await problemById(unit.tx, problemId);
+  return problem ? viewOf(unit, problem, true, null) : null;
+}
+
+/** A problem and its timeline for staff (`staff`), or for a member of enterprise `enterpriseId`. */
+async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpriseId: number | null): Promise<{ problem: ProblemDetail; timeline: TimelineEntry[] }> {
+  const seen = { enterpriseId };
   const own = staff || seen.enterpriseId === problem.enterpriseId;
   const entries = await entriesOf(unit.tx, problem.id);
   // Whose entries a member of a joined enterprise sees: their enterprise's people.
@@ -342,6 +363,10 @@ export async function openProblem(unit: Unit, problemId: number): Promise<Outcom
   });
   const counts = await affectedCounts(unit.tx, [problem.id]);
   const enterprise = own ? await unit.tx.enterprise.findUnique({ where: { id: problem.enterpriseId }, select: { id: true, name: true, region: true, sector: true } }) : null;
+  const reporter =
+    staff && problem.reporterId !== null
+      ? await unit.tx.person.findUnique({ where: { id: problem.reporterId }, select: { id: true, name: true, phone: true } })
+      : null;
   const detail: ProblemDetail = {
     ...summaryOf(problem, counts.get(problem.id) ?? 1, staff ? undefined : !own),
     description: problem.description,
@@ -349,12 +374,13 @@ export async function openProblem(unit: Unit, problemId: number): Promise<Outcom
     forwardedTo: problem.forwardedTo,
     assignee: staff && problem.assigneeId !== null ? { personId: problem.assigneeId, name: names.get(problem.assigneeId) ?? null } : null,
     enterprise,
+    reporter: reporter ? { personId: reporter.id, name: reporter.name, phone: reporter.phone } : null,
     revision: problem.revision,
     updatedAt: problem.updatedAt.toISOString(),
     firstReplyAt: iso(problem.firstReplyAt),
     resolvedAt: iso(problem.resolvedAt),
   };
-  return { ok: true, problem: detail, timeline };
+  return { problem: detail, timeline };
 }
 
 /** The id of the problem a typed reference names ("QT-2026-0042", case and spaces ignored), or null. */

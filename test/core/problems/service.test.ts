@@ -18,14 +18,16 @@ import {
   problemIdByRef,
   problemStats,
   reportAccess,
+  staffView,
   submitProblem,
   takeProblem,
 } from "../../../src/core/problems/service.ts";
 import { PROBLEM_STATUSES, STAFF_TRANSITIONS, type ProblemStatus } from "../../../src/core/problems/status.ts";
 import { CATEGORIES } from "../../../src/core/problems/categories.ts";
-import { formatRef, parseRef } from "../../../src/core/problems/data.ts";
+import { entryById, formatRef, parseRef } from "../../../src/core/problems/data.ts";
 import { parseSolvedButton, solvedButton } from "../../../src/core/problems/notify.ts";
 import { setThreadHooks, type ProblemThreadHooks } from "../../../src/core/problems/thread-hooks.ts";
+import { may } from "../../../src/core/permissions.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { LOCALES } from "../../../src/i18n/locales.ts";
 import { i18n, tr } from "../../support/core-harness.ts";
@@ -108,6 +110,30 @@ describe("references", () => {
 });
 
 describe("who may do what", () => {
+  it("the rules, as a table (permissions.ts)", () => {
+    const member = { personId: 1, role: "member", erased: false };
+    const staff = { personId: 2, role: "staff", erased: false };
+    const admin = { personId: 3, role: "admin", erased: false };
+    const m = (status: string, enterpriseStatus: string, enterpriseId = 10) => ({ enterpriseId, status, enterpriseStatus });
+    const report = (s: typeof member | null, ms: ReturnType<typeof m> | null) => may(s, { action: "problem.report", membership: ms }).ok;
+    expect(report(member, m("active", "active"))).toBe(true);
+    expect(report(member, m("active", "ownerless"))).toBe(true);
+    for (const [st, es] of [["pending", "active"], ["active", "suspended"], ["active", "pending"], ["ended", "active"], ["rejected", "active"]]) expect(report(member, m(st!, es!))).toBe(false);
+    expect(report(member, null)).toBe(false);
+    expect(report(null, m("active", "active"))).toBe(false);
+    expect(report({ ...member, erased: true }, m("active", "active"))).toBe(false);
+    const view = (s: typeof member, ms: ReturnType<typeof m> | null, enterprises: number[]) => may(s, { action: "problem.view", problem: { enterprises }, membership: ms });
+    expect(view(member, m("active", "active"), [10, 11]).ok).toBe(true);
+    expect(view(member, m("active", "active"), [11, 10]).ok).toBe(true);
+    expect(view(member, m("active", "active"), [11])).toEqual({ ok: false, reason: "problem-not-found" });
+    expect(view(member, m("pending", "active"), [10])).toEqual({ ok: false, reason: "problem-not-found" });
+    expect(view(staff, null, [11]).ok).toBe(true);
+    expect(view(admin, null, [11]).ok).toBe(true);
+    expect(may(member, { action: "problem.staff" })).toEqual({ ok: false, reason: "error-not-allowed" });
+    expect(may(staff, { action: "problem.staff" }).ok).toBe(true);
+    expect(may(admin, { action: "problem.staff" }).ok).toBe(true);
+  });
+
   it("only people with an active membership of a member enterprise report", async () => {
     const pending = await w.enterprise({ status: "pending" });
     const applicant = await w.person("510", { enterpriseId: pending, membership: "pending" });
@@ -299,6 +325,11 @@ describe("what members are told", () => {
     if (!seen.ok || !staffSees.ok) throw new Error("refused");
     expect(seen.timeline.map((e) => e.kind)).toEqual(["report"]);
     expect(staffSees.timeline.map((e) => e.kind)).toEqual(["report", "note"]);
+    expect(seen.problem.reporter).toBeNull();
+    // What the bot shows staff, in the member's own unit (the staff post): the staff view, no refusal audited.
+    const posted = await w.run(member, (u) => staffView(u, id));
+    expect(posted).toEqual({ problem: staffSees.problem, timeline: staffSees.timeline });
+    expect(await audits("problem.view")).toEqual([]);
   });
 });
 
@@ -312,6 +343,8 @@ describe("joining and the member's list", () => {
     const entries = await w.db.transaction((tx) => tx.problemEntry.findMany({ where: { problemId: id, kind: "joined" } }));
     expect(entries.map((e) => e.text)).toEqual(["у нас то же"]);
     expect(hooks.filter((h) => h.startsWith("relay"))).toEqual([`relay:${id}:${entries[0]!.id}`]);
+    // What the thread's relay reads of it.
+    expect(await w.db.transaction((tx) => entryById(tx, entries[0]!.id))).toMatchObject({ problemId: id, kind: "joined", text: "у нас то же", author: "Ерлан", files: [] });
     const list = await w.run(joiner, (u) => memberProblems(u, 0, 10));
     expect(list).toMatchObject({ total: 1, items: [{ id, ref, affected: 2, joined: true }] });
     const view = await w.run(joiner, (u) => openProblem(u, id));
@@ -390,6 +423,9 @@ describe("lists and stats", () => {
 describe("erasure", () => {
   it("keeps the enterprise's problem but no longer names the person who reported it", async () => {
     const { id, enterpriseId, member, staff } = await reported();
+    await w.db.transaction((tx) => tx.person.update({ where: { id: member.person.personId }, data: { phone: "+77011234567" } }));
+    const before = await w.run(staff, (u) => openProblem(u, id));
+    expect(before.ok && before.problem.reporter).toEqual({ personId: member.person.personId, name: "Айгерим", phone: "+77011234567" });
     const colleague = await w.person("580", { enterpriseId, name: "Коллега" });
     await w.db.transaction((tx) => tx.membership.update({ where: { personId: colleague.person.personId }, data: { role: "employee" } }));
     await w.run(member, (u) => addMemberMessage(u, id, { text: "добавляю протокол", files: [] }));
@@ -405,7 +441,9 @@ describe("erasure", () => {
     expect(hooks).toContain(`changed:${id}`);
     const seen = await w.run(staff, (u) => openProblem(u, id));
     if (!seen.ok) throw new Error(seen.reason);
+    expect(seen.problem.reporter).toBeNull();
     expect(JSON.stringify(seen)).not.toContain("Айгерим");
+    expect(JSON.stringify(seen)).not.toContain("7701");
     // A staff reply now reaches the enterprise's remaining people.
     await w.run(staff, (u) => addStaffReply(u, id, { text: "Ответ", files: [] }));
     expect((await w.texts("580")).length).toBe(1);
