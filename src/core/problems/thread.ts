@@ -18,7 +18,7 @@ import { personAt, staffTargets } from "../people.ts";
 import { may } from "../permissions.ts";
 import { truncate } from "../text.ts";
 import type { Unit } from "../unit.ts";
-import { localDate } from "../members/render.ts";
+import { displayPhone, localDate } from "../members/render.ts";
 
 /** The tag of a problem's post; the thread's other messages are tagged `problem:<id>:<suffix>`. */
 export const postTag = (problemId: number): string => `problem:${problemId}`;
@@ -50,6 +50,8 @@ export interface PostData {
   createdAt: Date;
   assignee: string | null;
   enterprise: { name: string; region: string; sector: string } | null;
+  /** Who reported it and the phone they gave; null once they erased their data (the problem stays the enterprise's). */
+  reporter: { name: string | null; phone: string | null } | null;
   affected: number;
   files: { fileId: number; name: string | null; kind: string }[];
 }
@@ -65,6 +67,7 @@ export async function loadPost(tx: Tx, problemId: number): Promise<PostData | nu
   if (!p) return null;
   const enterprise = await tx.enterprise.findUnique({ where: { id: p.enterpriseId }, select: { name: true, region: true, sector: true } });
   const assignee = p.assigneeId ? await tx.person.findUnique({ where: { id: p.assigneeId }, select: { name: true } }) : null;
+  const reporter = p.reporterId ? await tx.person.findUnique({ where: { id: p.reporterId }, select: { name: true, phone: true, erasedAt: true } }) : null;
   const fileRows = p.entries[0]?.files ?? [];
   const kinds = new Map((await tx.storedFile.findMany({ where: { id: { in: fileRows.map((f) => f.fileId) } }, select: { id: true, kind: true } })).map((f) => [f.id, f.kind]));
   // The reporter's enterprise and those that joined, each once (whether or not the reporter's has a row).
@@ -82,6 +85,7 @@ export async function loadPost(tx: Tx, problemId: number): Promise<PostData | nu
     createdAt: p.createdAt,
     assignee: p.assigneeId ? (assignee?.name ?? "—") : null,
     enterprise,
+    reporter: reporter && !reporter.erasedAt && (reporter.name || reporter.phone) ? { name: reporter.name, phone: reporter.phone } : null,
     affected,
     files: fileRows.map((f) => ({ fileId: f.fileId, name: f.name, kind: kinds.get(f.fileId) ?? "document" })),
   };
@@ -111,6 +115,7 @@ export function postText(d: PostData, t: Translate, has: Has): string {
       }),
     );
   }
+  if (d.reporter) lines.push(t("thread-post-reporter", { name: truncate(d.reporter.name ?? "—", 100), phone: displayPhone(d.reporter.phone) }));
   lines.push(t("thread-post-affected", { count: d.affected }));
   if (d.files.length) lines.push(t("thread-post-files", { count: d.files.length }));
   parts.push(lines.join("\n"));

@@ -28,6 +28,9 @@ describe("the staff post", () => {
     expect(post.text).toContain(ref);
     expect(post.text).toContain("Задержки на таможне");
     expect(post.text).toContain("Textile Company");
+    // Who reported it, with the phone they gave (staff call back).
+    expect(post.text).toContain("Aigerim");
+    expect(post.text).toContain("+7 701 123 4567");
     expect(post.text).toContain(tr("ru", "thread-post-affected", { count: 1 }));
     expect(post.text).toContain(tr("ru", "problem-cat-customs-export"));
     expect(post.message.openThread).toBe(`${ref} Задержки на таможне`);
