@@ -180,6 +180,7 @@ export async function problemThreadChanged(unit: Unit, problemId: number): Promi
   if (!d) return;
   const spec = postSpec(unit, d);
   await unit.outbox.editTagged(postTag(d.id), () => spec, { allow: (target) => staffMayRead(unit, target) });
+  await scrubGoneAuthors(unit, problemId);
 }
 
 /**
@@ -248,41 +249,70 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/**
- * A timeline entry relayed into the thread: a member's message (with its files), an enterprise
- * joining, a status change the member made ("not solved"), a note. Staff replies are not echoed
- * here: they were written in the thread (a reply from a private chat is echoed by relay.ts).
- */
-export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: number): Promise<void> {
+/** What a relayed entry says in the thread (its text, and its files when sent first), read fresh: an erased author is no longer named. */
+async function entrySpec(unit: Unit, problemId: number, entryId: number): Promise<{ text: (t: Translate) => string; files: FileSpec[] } | null> {
   const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, include: { files: { orderBy: { id: "asc" } } } });
-  if (!entry || entry.problemId !== problemId || entry.kind === "staff" || entry.kind === "report") return;
+  if (!entry || entry.problemId !== problemId || !RELAYED.includes(entry.kind)) return null;
   const problem = await unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
-  if (!problem) return;
+  if (!problem) return null;
   const author = await authorOf(unit.tx, entry.authorId);
+  // The enterprise that joined is the problem's record, not the person's: named even once they are gone.
+  const joined =
+    entry.kind === "joined"
+      ? ((await unit.tx.problemAffected.findFirst({ where: { problemId, joinedAt: entry.at }, select: { enterpriseId: true } })) ?? null)
+      : null;
+  const joinedName = joined ? ((await unit.tx.enterprise.findUnique({ where: { id: joined.enterpriseId }, select: { name: true } }))?.name ?? null) : null;
   const has: Has = (key) => unit.services.i18n.has(key);
-  const files: FileSpec[] = entry.files.map((f) => ({ fileId: f.fileId, name: f.name }));
   const text = (t: Translate): string => {
-    const who = author.name ? (author.enterprise ? t("thread-who-member", { name: author.name, enterprise: author.enterprise }) : author.name) : t("thread-someone");
+    // Rich text from here on: placed as an argument, it is not escaped twice.
+    const who = rich(author.name ? (author.enterprise ? t("thread-who-member", { name: author.name, enterprise: author.enterprise }) : escapeHtml(author.name)) : t("thread-someone"));
     const body = entry.text ? `\n\n${escapeHtml(entry.text)}` : "";
+    const ref = problem.ref;
     switch (entry.kind) {
-      case "member":
-        return t("thread-relay-member", { ref: problem.ref, who }) + body;
       case "joined":
-        return t("thread-relay-joined", { ref: problem.ref, enterprise: author.enterprise ?? "—" }) + body;
+        return t("thread-relay-joined", { ref, enterprise: joinedName ?? author.enterprise ?? "—" }) + body;
       case "note":
-        return t("thread-relay-note", { ref: problem.ref, who }) + body;
+        return t("thread-relay-note", { ref, who }) + body;
       case "status":
         return (
           t("thread-relay-status", {
-            ref: problem.ref,
+            ref,
             who,
             from: entry.fromStatus ? statusName(t, has, entry.fromStatus) : "—",
             to: entry.status ? statusName(t, has, entry.status) : "—",
           }) + body
         );
       default:
-        return t("thread-relay-member", { ref: problem.ref, who }) + body;
+        return t("thread-relay-member", { ref, who }) + body;
     }
   };
-  await sendToThread(unit, problemId, `m${entry.id}`, () => ({ text, ...(files.length ? { files } : {}) }));
+  return { text, files: entry.files.map((f) => ({ fileId: f.fileId, name: f.name })) };
+}
+
+/** Entries shown in the thread as they come (staff replies were written there; the report is the post). */
+const RELAYED = ["member", "joined", "note", "status"];
+
+/**
+ * A timeline entry relayed into the thread: a member's message (with its files), an enterprise
+ * joining, a status change the member made ("not solved"), a note. Staff replies are not echoed
+ * here: they were written in the thread (a reply from a private chat is echoed by relay.ts).
+ */
+export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: number): Promise<void> {
+  const spec = await entrySpec(unit, problemId, entryId);
+  if (!spec) return;
+  await sendToThread(unit, problemId, `m${entryId}`, () => ({ text: spec.text, ...(spec.files.length ? { files: spec.files } : {}) }));
+}
+
+/**
+ * Relayed entries whose author is gone (erased) are re-rendered without their name, wherever the
+ * thread holds them (erasure re-renders the problem: thread-hooks.ts problemChanged).
+ */
+async function scrubGoneAuthors(unit: Unit, problemId: number): Promise<void> {
+  const gone = await unit.tx.problemEntry.findMany({ where: { problemId, authorId: null, kind: { in: RELAYED } }, select: { id: true } });
+  for (const { id } of gone) {
+    const tag = `${postTag(problemId)}:m${id}`;
+    if (!(await unit.outbox.chatsWith(tag)).length) continue;
+    const spec = await entrySpec(unit, problemId, id);
+    if (spec) await unit.outbox.editTagged(tag, () => ({ text: spec.text }), { allow: (target) => staffMayRead(unit, target) });
+  }
 }

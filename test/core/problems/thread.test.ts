@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { toPlain } from "../../../src/core/rich-text.ts";
 import { activeFocus, FOCUS_IDLE_MS, focusOn } from "../../../src/core/problems/focus.ts";
 import { changeStatus, confirmSolved } from "../../../src/core/problems/service.ts";
+import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { ADMIN, attached, button, GROUP, MEMBER, OUTSIDER, PDF, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
@@ -373,5 +374,26 @@ describe("albums in the staff group", () => {
     const got = w.member.messages().filter((m) => m.files.length).map((m) => m.files.map((f) => f.bytes));
     expect(got).toEqual([[PNG], [second]]);
     expect(w.group().slice(before).map((m) => m.text)).toEqual([tr("en", "thread-sent-to-member")]);
+  });
+});
+
+describe("names in the thread", () => {
+  it("a member's typed name is escaped once, and after their erasure the post and their relayed messages no longer name them", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const post = postOf(w, id);
+    const person = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: MEMBER } }));
+    await w.h.db.transaction((tx) => tx.person.update({ where: { id: person.personId }, data: { name: "Ai & <Gerim>" } }));
+    await w.raw(ADMIN, { type: "text", text: "Уточните, пожалуйста" }, { group: true, replyTo: post.messageId });
+    await w.raw(MEMBER, { type: "text", text: "Уточняю" }, { replyTo: w.member.messages().at(-1)!.messageId });
+    const relayed = w.group().at(-1)!;
+    expect(relayed.text).toContain("Ai & <Gerim> (");
+    expect(postOf(w, id).text).toContain("Aigerim");
+    await w.h.core.run({ person: { personId: person.personId, role: "member", locale: "ru" }, ref: `telegram:${MEMBER}` }, (unit) => erasePerson(unit, person.personId));
+    await w.h.core.dispatcher.idle();
+    expect(postOf(w, id).text).not.toContain("Aigerim");
+    const scrubbed = w.group().find((m) => m.messageId === relayed.messageId)!;
+    expect(scrubbed.text).not.toContain("Gerim");
+    expect(scrubbed.text).toContain("Уточняю");
   });
 });
