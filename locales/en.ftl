@@ -521,7 +521,7 @@ problem-not-member = Only people of a member enterprise of the association can r
 problem-outdated = This message is out of date: the problem has changed since. Please open it again.
 problem-bad-transition = The problem cannot move to that status from its current one.
 problem-not-open = The problem is closed: it can no longer be joined or written to.
-problem-comment-needed = To decline the problem, give a reason: the member will see it.
+problem-comment-needed = To decline the problem, give a reason: the enterprise that reported it will see it.
 problem-forwarded-needed = Say where the problem was forwarded: a government body or a partner.
 problem-notice-reply =
     💬 <b>Reply from the association's staff</b>

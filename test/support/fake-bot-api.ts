@@ -9,10 +9,17 @@
  * const aigerim = fake.user({ first_name: "Aigerim" });
  * aigerim.send("/start");
  * await aigerim.waitFor(/Welcome/);
+ * // Files: people send photos, documents and albums whose bytes the bot fetches (getFile, then
+ * // GET /file/bot<token>/<file_path>); what the bot sends shows as `message.file` (kind, name,
+ * // mime, bytes, sha256), `thread` and `reply_to`. Forums: fake.group({ type: "supergroup", forum: true }).
+ * aigerim.sendAlbum([{ kind: "photo", caption: "Мата" }, { kind: "photo" }]);
+ * aigerim.sendDocument({ name: "акт.pdf", bytes: samplePdf() });
  * ```
  */
 export { BotApiError } from "./fake-bot-api/errors.ts";
 export {
+  type AlbumItem,
+  type SendFileOptions,
   FakeGroup,
   type FakeGroupInit,
   type FakeUserInit,
@@ -32,5 +39,6 @@ export {
   type FakeLimits,
   type FloodStats,
 } from "./fake-bot-api/server.ts";
-export type { BotMessage, CallbackAnswer, MessageMatch, WaitForOptions } from "./fake-bot-api/state.ts";
+export type { BotMessage, CallbackAnswer, MessageMatch, SentFile, WaitForOptions } from "./fake-bot-api/state.ts";
+export { type FileInput, MAX_DOWNLOAD_BYTES, sampleJpeg, samplePdf, sha256 } from "./fake-bot-api/files.ts";
 export type { UpdateInput } from "./fake-bot-api/updates.ts";

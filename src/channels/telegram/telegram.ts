@@ -5,16 +5,26 @@
  * already handled), or a webhook (http.ts, on Hono) that checks Telegram's secret-token header.
  * A turn that failed transiently is not confirmed either way, so that it comes again.
  */
-import { Api, Bot, BotError, GrammyError, HttpError, type Context } from "grammy";
-import type { Update, UserFromGetMe } from "grammy/types";
+import { access } from "node:fs/promises";
+import { Api, Bot, BotError, GrammyError, HttpError, InputFile, type Context } from "grammy";
+import type { InputMediaDocument, InputMediaPhoto, Message, Update, UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
-import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../core/channel.ts";
+import {
+  DeliveryError,
+  type ChannelCapabilities,
+  type ChannelSender,
+  type Delivered,
+  type InboundFileRef,
+  type Outbound,
+  type OutboundFile,
+  type OutboundMessage,
+} from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
 import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts";
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
-import { toEditParams, toInbound, toSendCalls } from "./translate.ts";
+import { placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall } from "./translate.ts";
 import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
@@ -58,6 +68,21 @@ export const TELEGRAM_LIMITS: NonNullable<ChannelCapabilities["limits"]> = {
 
 /** Seconds a send may take before it counts as failed (and, being uncertain, is retried later). */
 const SEND_TIMEOUT_SECONDS = 20;
+
+/** Seconds a send with files may take (an upload of up to 50 MB). */
+const UPLOAD_TIMEOUT_SECONDS = 120;
+
+/** The largest file a bot may download (Bot API docs, getFile: 20 MB). */
+export const TELEGRAM_MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+
+/** How long the download of one file may take, getFile included (ms). */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * How long a group stays known as one where topics cannot be created (not a forum, or the bot may
+ * not manage topics) before trying again: admins may turn topics on later.
+ */
+const NO_TOPICS_MS = 60 * 60 * 1000;
 
 export interface TelegramChannel {
   bot: Bot;
@@ -140,20 +165,39 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   // that failed on the network may have been stored, so it is not repeated at once but handed back
   // to the dispatcher, which retries it later (at-least-once; see README "What can repeat").
   const sendApi = new Api(opts.token, { ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}), timeoutSeconds: SEND_TIMEOUT_SECONDS });
+  const fileApi = new Api(opts.token, { ...(opts.apiRoot ? { apiRoot: opts.apiRoot } : {}), timeoutSeconds: UPLOAD_TIMEOUT_SECONDS });
   const limits = opts.limits === undefined ? TELEGRAM_LIMITS : opts.limits;
+  const files = telegramFiles({ token: opts.token, apiRoot: opts.apiRoot ?? "https://api.telegram.org", sendApi, fileApi });
   const sender: ChannelSender = {
     channel: "telegram",
     // mergeMessages: one step, one message (an answer's acknowledgement and the next question in one):
     // half the sends, and a person answering quickly stays under the per-chat limit.
-    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true },
+    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true, maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES },
+    download: (file, signal) => files.download(file, signal),
     async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
       // grammY types its signal with the abort-controller shim; Node's own works the same.
       const abort = signal as Parameters<Api["sendMessage"]>[3];
       try {
         if (outbound.kind === "edit") {
-          const { text, ...rest } = toEditParams(outbound.message);
+          const id = Number(outbound.messageId);
+          const editText = async () => {
+            const { text, ...rest } = toEditParams(outbound.message);
+            await sendApi.editMessageText(chatId, id, text, rest, abort);
+          };
+          const editCaption = async () => {
+            const { caption, ...rest } = toCaptionEditParams(outbound.message);
+            await sendApi.editMessageCaption(chatId, id, { caption, ...rest }, abort);
+          };
+          // A message sent with files carries its text as a caption (when it fitted): edited as
+          // such. Which one it is shows in Telegram's answer when the guess from `files` is wrong.
+          const [first, other] = outbound.message.files?.length ? [editCaption, editText] : [editText, editCaption];
           try {
-            await sendApi.editMessageText(chatId, Number(outbound.messageId), text, rest, abort);
+            try {
+              await first();
+            } catch (error) {
+              if (!(error instanceof GrammyError && /there is no (text|caption|media) in the message to edit/i.test(error.description))) throw error;
+              await other();
+            }
           } catch (error) {
             if (error instanceof GrammyError && /message is not modified/i.test(error.description)) {
               return { messageId: outbound.messageId };
@@ -162,12 +206,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
           }
           return { messageId: outbound.messageId };
         }
-        let messageId = "";
-        for (const { text, ...rest } of toSendCalls(outbound.message)) {
-          const sent = await sendApi.sendMessage(chatId, text, rest, abort);
-          messageId = String(sent.message_id);
-        }
-        return { messageId };
+        return await files.send(chatId, outbound.message, abort);
       } catch (error) {
         throw classify(error, chatId);
       }
@@ -303,6 +342,173 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   };
 }
 
+type Signal = Parameters<Api["sendMessage"]>[3];
+
+/**
+ * Sending messages with their thread, reply and files, and downloading files people sent. No
+ * decisions: the core chose what to send; this only says it in Bot API calls.
+ */
+function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fileApi: Api }) {
+  const { sendApi, fileApi } = deps;
+  /** Groups where topics cannot be opened, until when (see NO_TOPICS_MS). */
+  const noTopics = new Map<string, number>();
+  /**
+   * Topics opened for a delivery that then failed, by chat, title and text: its retry goes to the
+   * same topic instead of opening another (within this process).
+   */
+  const opened = new Map<string, string>();
+
+  /** createForumTopic where the chat can have topics; undefined where it cannot (then sent plainly). */
+  async function openThread(chatId: string, title: string, abort: Signal): Promise<string | undefined> {
+    // Private chats of this bot have no topics; basic groups and ordinary supergroups answer so.
+    if (!isGroupChat(chatId) || (noTopics.get(chatId) ?? 0) > Date.now()) return undefined;
+    try {
+      const topic = await sendApi.createForumTopic(chatId, topicName(title), {}, abort);
+      return String(topic.message_thread_id);
+    } catch (error) {
+      if (error instanceof GrammyError && error.error_code === 400 && /not a forum|enough rights to (create|manage) .*topic|CHAT_ADMIN_REQUIRED|method is available only for supergroups/i.test(error.description)) {
+        noTopics.set(chatId, Date.now() + NO_TOPICS_MS);
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** One file call; a reused file_id Telegram refuses is sent again from the bytes on disk. */
+  async function sendFileCall(chatId: string, call: FileCall, abort: Signal): Promise<Message[]> {
+    const attempt = async (reuse: boolean): Promise<Message[]> => {
+      // A file missing on disk would fail inside the upload as a network error and be retried
+      // forever: it is a refusal of this message.
+      for (const f of call.files) {
+        if (reuse && f.platformId) continue;
+        await access(f.path).catch(() => {
+          throw new DeliveryError("rejected", `file ${f.id} is missing on disk`);
+        });
+      }
+      const input = (f: OutboundFile): InputFile | string => (reuse && f.platformId ? f.platformId : new InputFile(f.path, f.name));
+      const caption = call.caption !== undefined ? { caption: call.caption, parse_mode: "HTML" as const } : {};
+      if (call.method === "sendMediaGroup") {
+        const media = call.files.map((f, i) => ({ type: f.kind, media: input(f), ...(i === 0 ? caption : {}) }));
+        const group = media as InputMediaPhoto[] | InputMediaDocument[];
+        return await fileApi.sendMediaGroup(chatId, group, call.place, abort);
+      }
+      const [file] = call.files;
+      const other = { ...caption, ...call.place, ...(call.reply_markup ? { reply_markup: call.reply_markup } : {}) };
+      return [
+        call.method === "sendPhoto"
+          ? await fileApi.sendPhoto(chatId, input(file), other, abort)
+          : await fileApi.sendDocument(chatId, input(file), other, abort),
+      ];
+    };
+    const reused = call.files.some((f) => f.platformId);
+    try {
+      return await attempt(true);
+    } catch (error) {
+      if (reused && error instanceof GrammyError && error.error_code === 400 && /wrong file identifier|file reference|FILE_ID_INVALID|type of file mismatch|MEDIA_EMPTY/i.test(error.description)) {
+        return await attempt(false);
+      }
+      throw error;
+    }
+  }
+
+  /** The file_id of what a message carries: for a photo its largest size. */
+  function fileIdOf(message: Message): string | undefined {
+    return message.photo?.at(-1)?.file_id ?? message.document?.file_id;
+  }
+
+  return {
+    /** Sends one OutboundMessage (text, files, thread, reply); resolves with what was sent. */
+    async send(chatId: string, message: OutboundMessage, abort: Signal): Promise<Delivered> {
+      const key = message.openThread !== undefined ? `${chatId}\n${message.openThread}\n${message.text}` : undefined;
+      let threadId = message.threadId;
+      if (message.openThread !== undefined) {
+        threadId = opened.get(key!) ?? (await openThread(chatId, message.openThread, abort)) ?? threadId;
+        if (threadId !== undefined) opened.set(key!, threadId);
+      }
+      const place = placement(message, threadId);
+      const ids: string[] = [];
+      /** The message that carries the text (and the buttons): what an edit replaces. */
+      let textId: string | undefined;
+      const platformIds = new Map<OutboundFile, string>();
+      const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
+      try {
+        for (const { text, ...rest } of plan.texts) {
+          textId = String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id);
+          ids.push(textId);
+        }
+        for (const call of plan.calls) {
+          const sent = await sendFileCall(chatId, call, abort);
+          if (call.caption !== undefined && sent[0]) textId = String(sent[0].message_id);
+          sent.forEach((m, i) => {
+            const id = fileIdOf(m);
+            if (id !== undefined && call.files[i]) platformIds.set(call.files[i], id);
+          });
+          ids.push(...sent.map((m) => String(m.message_id)));
+        }
+      } catch (error) {
+        // Only a delivery that will be retried needs its topic again.
+        if (key !== undefined && classify(error, chatId).failure !== "retry") opened.delete(key);
+        throw error;
+      }
+      if (key !== undefined) opened.delete(key);
+      const perFile = (message.files ?? []).map((f) => platformIds.get(f) ?? f.platformId ?? "");
+      return {
+        messageId: textId ?? ids.at(-1) ?? "",
+        messageIds: ids,
+        ...(threadId !== undefined ? { threadId } : {}),
+        ...(perFile.length > 0 ? { platformIds: perFile } : {}),
+      };
+    },
+
+    /**
+     * The bytes of a file a person sent: getFile, then GET <apiRoot>/file/bot<token>/<file_path>,
+     * bounded by DOWNLOAD_TIMEOUT_MS and `signal`. Over 20 MB (announced, or Telegram's "file is
+     * too big", or more bytes arriving): DeliveryError("rejected"). Errors never carry the URL (it
+     * holds the token).
+     */
+    async download(file: InboundFileRef, signal?: AbortSignal): Promise<Uint8Array> {
+      if (file.size !== undefined && file.size > TELEGRAM_MAX_DOWNLOAD_BYTES) throw new DeliveryError("rejected", "download: file over 20 MB");
+      const bounded = AbortSignal.any([AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+      let path: string;
+      try {
+        const info = await sendApi.getFile(file.platformId, bounded as Signal);
+        if (info.file_size !== undefined && info.file_size > TELEGRAM_MAX_DOWNLOAD_BYTES) throw new DeliveryError("rejected", "download: file over 20 MB");
+        if (!info.file_path) throw new DeliveryError("rejected", "download: Telegram gave no file_path");
+        path = info.file_path;
+      } catch (error) {
+        throw classify(error);
+      }
+      let response: Response;
+      try {
+        response = await fetch(`${deps.apiRoot}/file/bot${deps.token}/${path}`, { signal: bounded });
+      } catch (error) {
+        throw new DeliveryError("retry", `download: ${error instanceof Error ? error.name : "failed"}`);
+      }
+      // A file_path is valid for an hour: a 404 after getFile gets a fresh one on retry.
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {});
+        throw new DeliveryError(response.status >= 500 || response.status === 404 || response.status === 429 ? "retry" : "rejected", `download: HTTP ${response.status}`);
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of response.body ?? []) {
+          size += chunk.length;
+          if (size > TELEGRAM_MAX_DOWNLOAD_BYTES) {
+            await response.body?.cancel().catch(() => {});
+            throw new DeliveryError("rejected", "download: file over 20 MB");
+          }
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        if (error instanceof DeliveryError) throw error;
+        throw new DeliveryError("retry", `download: ${error instanceof Error ? error.name : "failed"}`);
+      }
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
 /** Group and supergroup ids are negative, users' positive. */
 function isGroupChat(chatId: string): boolean {
   return chatId.startsWith("-");
@@ -323,6 +529,10 @@ export function classify(error: unknown, chatId = ""): DeliveryError {
     if (moved !== undefined) {
       // A group that became a supergroup has a new id: the core follows it there (and says so).
       return new DeliveryError("unreachable", `${what} (new chat id ${moved})`, undefined, undefined, String(moved));
+    }
+    // A chat that refuses one kind of content (photos, documents) or topics still takes text.
+    if (error.error_code === 400 && /not enough rights to (send (photos|documents|media|videos|audio)|create a topic|manage topics)/i.test(error.description)) {
+      return new DeliveryError("rejected", what);
     }
     if (
       error.error_code === 400 &&

@@ -2,11 +2,17 @@
  * Telegram ⇄ core: updates become Inbound events; OutboundMessages become Bot API parameters.
  * Translation only: no decisions are made here.
  */
-import type { InlineKeyboardMarkup, ForceReply, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update, UserFromGetMe } from "grammy/types";
-import type { Inbound, OutboundMessage } from "../../core/channel.ts";
-import { escapeHtml, splitRich } from "../../core/rich-text.ts";
+import type { InlineKeyboardMarkup, ForceReply, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update, UserFromGetMe } from "grammy/types";
+import type { Inbound, InboundFileRef, OutboundFile, OutboundMessage } from "../../core/channel.ts";
+import { escapeHtml, splitRich, toPlain, visibleLength } from "../../core/rich-text.ts";
 
 export const TEXT_LIMIT = 4096;
+/** Longest caption of a photo or document (Bot API: 0-1024 characters after entity parsing). */
+export const CAPTION_LIMIT = 1024;
+/** Items of one sendMediaGroup call (Bot API: 2-10). */
+export const ALBUM_MAX = 10;
+/** Forum topic names (Bot API createForumTopic: 1-128 characters). */
+export const TOPIC_NAME_LIMIT = 128;
 const BUTTON_TEXT_LIMIT = 64;
 const CALLBACK_DATA_BYTES = 64;
 
@@ -50,12 +56,18 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
   // and `sender_chat` is the group itself. Other bots, and posts in a channel's name, are not ours.
   const asGroup = message.sender_chat?.id === chat.id && chat.type !== "private";
   if (!message.from || (message.from.is_bot && !asGroup)) return null;
+  // In a forum topic, Telegram makes a post that replies to nothing reply to the topic's creation
+  // message: that is where it is, not what it answers.
+  const thread = message.is_topic_message && message.message_thread_id !== undefined ? message.message_thread_id : undefined;
+  const reply = message.reply_to_message;
+  const repliesTo = reply && !(thread !== undefined && (reply.message_id === thread || reply.forum_topic_created)) ? reply : undefined;
   const base = {
     id,
     channel: "telegram" as const,
     chatId: String(chat.id),
     chatType,
-    ...(message.reply_to_message ? { replyTo: String(message.reply_to_message.message_id) } : {}),
+    ...(repliesTo ? { replyTo: String(repliesTo.message_id) } : {}),
+    ...(thread !== undefined ? { threadId: String(thread) } : {}),
     ...(message.media_group_id ? { mediaGroup: message.media_group_id } : {}),
     ...(asGroup
       ? // Who wrote is unknown (the core resolves it by the question replied to); an admin's custom
@@ -84,10 +96,29 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       },
     };
   }
+  const file = fileRef(message);
+  if (file) return { ...base, event: { type: "file", file, ...(message.caption ? { caption: message.caption } : {}) } };
   const kind = ["photo", "document", "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll"].find(
     (k) => k in message,
   );
   return { ...base, event: { type: "unsupported", kind: kind ?? "other" } };
+}
+
+/** A photo (its largest size: Telegram lists sizes smallest first) or a document, as announced. */
+function fileRef(message: Message): InboundFileRef | undefined {
+  if (message.photo?.length) {
+    const largest = message.photo.reduce((a, b) => (b.width * b.height >= a.width * a.height ? b : a));
+    return { kind: "photo", platformId: largest.file_id, ...(largest.file_size !== undefined ? { size: largest.file_size } : {}) };
+  }
+  const d = message.document;
+  if (!d) return undefined;
+  return {
+    kind: "document",
+    platformId: d.file_id,
+    ...(d.file_name !== undefined ? { name: d.file_name } : {}),
+    ...(d.mime_type !== undefined ? { mime: d.mime_type } : {}),
+    ...(d.file_size !== undefined ? { size: d.file_size } : {}),
+  };
 }
 
 function displayName(user: { first_name: string; last_name?: string }): string {
@@ -101,7 +132,13 @@ function commandFor(text: string, username: string): string | null {
   return m[2]!.toLowerCase() === username.toLowerCase() ? `${m[1]}${m[3]}` : null;
 }
 
-export interface SendParams {
+/** Where a message goes: a forum topic, a reply (Bot API message_thread_id, reply_parameters). */
+export interface Placement {
+  message_thread_id?: number;
+  reply_parameters?: { message_id: number; allow_sending_without_reply: true };
+}
+
+export interface SendParams extends Placement {
   text: string;
   parse_mode: "HTML";
   reply_markup?: ReplyMarkup;
@@ -109,24 +146,94 @@ export interface SendParams {
 }
 
 /**
- * The sendMessage calls for one OutboundMessage: long texts are split at paragraph or line
- * boundaries with markup balanced in each piece; buttons go with the last piece.
+ * The placement of an outbound's first message: its thread (`threadId`, or the one just opened)
+ * and the message it replies to. A reply may be gone by now: it is then sent without the reply.
  */
-export function toSendCalls(message: OutboundMessage): SendParams[] {
+export function placement(message: OutboundMessage, threadId: string | undefined = message.threadId): Placement {
+  return {
+    ...(threadId !== undefined ? { message_thread_id: Number(threadId) } : {}),
+    ...(message.replyTo !== undefined ? { reply_parameters: { message_id: Number(message.replyTo), allow_sending_without_reply: true as const } } : {}),
+  };
+}
+
+/** The placement of the later messages of the same outbound: the same thread, no reply. */
+function later(place: Placement): Placement {
+  return place.message_thread_id !== undefined ? { message_thread_id: place.message_thread_id } : {};
+}
+
+/**
+ * The sendMessage calls for one OutboundMessage: long texts are split at paragraph or line
+ * boundaries with markup balanced in each piece; buttons go with the last piece; every piece in
+ * the thread, the first one as the reply.
+ */
+export function toSendCalls(message: OutboundMessage, place: Placement = placement(message)): SendParams[] {
   const pieces = splitRich(withMention(message), TEXT_LIMIT);
   const markup = replyMarkup(message);
   return pieces.map((text, i) => ({
     text,
     parse_mode: "HTML" as const,
+    ...(i === 0 ? place : later(place)),
     ...(i === pieces.length - 1 && markup ? { reply_markup: markup } : {}),
     link_preview_options: { is_disabled: true as const },
   }));
+}
+
+/** One call that sends files: a single photo or document, or an album of the same kind. */
+export type FileCall =
+  | { method: "sendPhoto" | "sendDocument"; files: [OutboundFile]; caption?: string; reply_markup?: ReplyMarkup; place: Placement }
+  | { method: "sendMediaGroup"; files: OutboundFile[]; caption?: string; place: Placement };
+
+/** The calls that send an OutboundMessage with files: its text first when it cannot be a caption, then the files. */
+export interface FilePlan {
+  texts: SendParams[];
+  calls: FileCall[];
+}
+
+/**
+ * How an OutboundMessage with files is sent: photos together and documents together (Telegram
+ * does not mix documents into an album), in albums of at most 10, one file alone by
+ * sendPhoto/sendDocument. The text is the caption of the first file when it fits in 1,024
+ * characters (and its buttons, if any, can go with it: an album cannot carry buttons); otherwise
+ * it is sent first as messages of its own. The first message sent is the reply; all are in the thread.
+ */
+export function toFilePlan(message: OutboundMessage, place: Placement = placement(message)): FilePlan {
+  const files = message.files ?? [];
+  const kinds = [...new Set(files.map((f) => f.kind))];
+  const chunks: OutboundFile[][] = [];
+  for (const kind of kinds) {
+    const same = files.filter((f) => f.kind === kind);
+    for (let i = 0; i < same.length; i += ALBUM_MAX) chunks.push(same.slice(i, i + ALBUM_MAX));
+  }
+  const text = withMention(message);
+  const markup = replyMarkup(message);
+  const asCaption = text.trim() !== "" && visibleLength(text) <= CAPTION_LIMIT && !(markup && chunks[0]!.length > 1);
+  const texts = text.trim() !== "" && !asCaption ? toSendCalls(message, place) : [];
+  const first = texts.length === 0 ? place : later(place);
+  const calls = chunks.map((chunk, i): FileCall => {
+    const where = i === 0 ? first : later(place);
+    const caption = i === 0 && asCaption ? text : undefined;
+    if (chunk.length > 1) return { method: "sendMediaGroup", files: chunk, ...(caption !== undefined ? { caption } : {}), place: where };
+    return {
+      method: chunk[0]!.kind === "photo" ? "sendPhoto" : "sendDocument",
+      files: [chunk[0]!],
+      ...(caption !== undefined ? { caption } : {}),
+      ...(i === 0 && asCaption && markup ? { reply_markup: markup } : {}),
+      place: where,
+    };
+  });
+  return { texts, calls };
 }
 
 /** An edit replaces text and buttons; an edit cannot carry a reply keyboard, and a long text is cut. */
 export function toEditParams(message: OutboundMessage): { text: string; parse_mode: "HTML"; reply_markup: InlineKeyboardMarkup } {
   const [first] = splitRich(message.text, TEXT_LIMIT);
   return { text: first ?? "…", parse_mode: "HTML", reply_markup: inlineKeyboard(message) ?? { inline_keyboard: [] } };
+}
+
+/** An edit of a photo's or document's caption (the text cut to 1,024 characters), with the buttons. */
+export function toCaptionEditParams(message: OutboundMessage): { caption: string; parse_mode: "HTML"; reply_markup: InlineKeyboardMarkup } {
+  const [first] = splitRich(message.text, CAPTION_LIMIT);
+  return { caption: first ?? "", parse_mode: "HTML", reply_markup: inlineKeyboard(message) ?? { inline_keyboard: [] } };
 }
 
 function withMention(message: OutboundMessage): string {
@@ -167,4 +274,20 @@ function replyMarkup(message: OutboundMessage): ReplyMarkup | undefined {
 function clip(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
+
+/**
+ * A topic name Telegram takes: plain text (a name has no markup: rich text from the core is shown
+ * as its visible text, `&amp;` as `&`), one line, 1-128 characters counted in UTF-16 units (the
+ * stricter reading: an emoji counts two), cut at a whole character with "…".
+ */
+export function topicName(title: string): string {
+  const line = toPlain(title).replace(/\s+/g, " ").trim() || "…";
+  if (line.length <= TOPIC_NAME_LIMIT) return line;
+  let cut = "";
+  for (const char of line) {
+    if (cut.length + char.length > TOPIC_NAME_LIMIT - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
 }

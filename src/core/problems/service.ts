@@ -38,6 +38,9 @@ import {
 } from "./data.ts";
 import { notifyStaffReply, notifyStatus, AUTOCLOSE_JOB, AUTOCLOSE_DAYS } from "./notify.ts";
 import { threadHooks } from "./thread-hooks.ts";
+
+/** The "is it really solved?" buttons' data (pm:solved:<id>:<revision36>:y|n) and its strict parser: see notify.ts. */
+export { solvedButton, parseSolvedButton, AUTOCLOSE_DAYS } from "./notify.ts";
 import { findSimilar } from "./search.ts";
 import { csvExport, problemList, statsOf } from "./report.ts";
 

@@ -8,7 +8,8 @@ import { badRequest, BotApiError, forbidden, TEXT } from "./errors.ts";
 import { isRecord, optBool, optInt, optJson, optString, type Params } from "./params.ts";
 import type { ChatState, StoredMessage, World } from "./state.ts";
 import type { UpdateQueue } from "./updates.ts";
-import { checkLinkPreviewOptions, readCommands, readFormattedText, readReplyMarkup } from "./validation.ts";
+import { checkLinkPreviewOptions, readCaption, readCommands, readFormattedText, readReplyMarkup, type FormattedText } from "./validation.ts";
+import { isImage, isUploadedFile, mimeFromName, type HeldFile } from "./files.ts";
 
 /** A successful result that also carries Telegram's `description` (setWebhook). */
 export class Described {
@@ -32,6 +33,12 @@ const CHAT_ACTIONS = new Set([
   "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
   "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
 ]);
+
+/** The colors a forum topic icon may have (Bot API docs, createForumTopic). */
+const TOPIC_COLORS = new Set([0x6fb9f0, 0xffd67e, 0xcb86db, 0x8eee98, 0xff93b2, 0xfb6f5f]);
+
+/** Telegram's answer to a file_id it does not know or a URL it could not fetch. */
+const WRONG_FILE_ID = "wrong file identifier/HTTP URL specified";
 
 const SCOPES = new Set([
   "default", "all_private_chats", "all_group_chats", "all_chat_administrators", "chat",
@@ -115,6 +122,99 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
     return rest as Message;
   }
 
+  /**
+   * `message_thread_id`: a forum topic of the chat, else Telegram's "message thread not found".
+   * Without it, a reply to a message of a topic goes to that topic, as in Telegram.
+   */
+  function readThread(params: Params, chat: ChatState, replyTo: Message | undefined): number | undefined {
+    const thread = optInt(params, "message_thread_id");
+    if (thread === undefined) return replyTo?.is_topic_message ? replyTo.message_thread_id : undefined;
+    if (!chat.topics.has(thread)) throw badRequest("message thread not found");
+    return thread;
+  }
+
+  /**
+   * A file to send as `kind`: an upload (multipart; `attach://` names resolved), or a file_id
+   * Telegram knows. URLs cannot be fetched by the fake, and are refused as Telegram refuses an
+   * unreachable one. Returns the held file (new for an upload).
+   */
+  function readInputFile(value: unknown, kind: "photo" | "document", params: Params): HeldFile | { upload: Buffer; name: string } {
+    if (typeof value === "string" && value.startsWith("attach://")) {
+      const attached = params[value.slice("attach://".length)];
+      if (!isUploadedFile(attached)) throw badRequest("can't parse InputMedia: media not found");
+      value = attached;
+    }
+    if (isUploadedFile(value)) {
+      if (value.size === 0) throw badRequest("file must be non-empty");
+      if (kind === "photo" && !isImage(value.bytes)) throw badRequest("IMAGE_PROCESS_FAILED");
+      return { upload: value.bytes, name: value.file_name };
+    }
+    if (typeof value !== "string" || value === "") throw badRequest(`there is no ${kind} in the request`);
+    const held = world.files.get(value);
+    if (held === undefined) throw badRequest(WRONG_FILE_ID);
+    if (held.kind !== kind) throw badRequest("type of file mismatch");
+    return held;
+  }
+
+  /** The message content for a file: new file_ids for an upload, the same ones for a known file. */
+  function mediaContent(file: HeldFile | { upload: Buffer; name: string }, kind: "photo" | "document"): Partial<Message> {
+    if ("upload" in file) {
+      return kind === "photo" ? { photo: world.files.addPhoto(file.upload) } : { document: world.files.addDocument(file.upload, file.name, mimeFromName(file.name)) };
+    }
+    return kind === "photo" ? { photo: structuredClone(file.sizes ?? []) } : { document: world.files.documentOf(file) };
+  }
+
+  /** sendPhoto and sendDocument. */
+  function sendFile(kind: "photo" | "document"): MethodHandler {
+    return (params) => {
+      const caption = readCaption(params, ctx.strictHtml);
+      const markup = readReplyMarkup(params);
+      const chat = resolveChat(params);
+      const file = readInputFile(params[kind], kind, params);
+      const replyTo = readReplyTo(params, chat);
+      const thread = readThread(params, chat, replyTo);
+      return world.addOutgoing(chat, caption, markup, replyTo, { media: mediaContent(file, kind), thread }).message;
+    };
+  }
+
+  /**
+   * sendMediaGroup: 2 to 10 InputMedia items, all photos or all documents (Telegram does not mix
+   * documents with other types), each with its own caption; validated whole before anything is
+   * sent, then one message per item sharing a media_group_id.
+   */
+  function sendMediaGroup(params: Params): Message[] {
+    const chat = resolveChat(params);
+    const media = optJson(params, "media");
+    if (media === undefined) throw badRequest('parameter "media" is required');
+    if (!Array.isArray(media)) throw badRequest("can't parse media JSON object");
+    if (media.length < 2 || media.length > 10) throw badRequest("wrong number of media items specified (must be 2-10)");
+    const items: { kind: "photo" | "document"; file: HeldFile | { upload: Buffer; name: string }; caption: FormattedText | undefined }[] = [];
+    media.forEach((item: unknown, i) => {
+      if (!isRecord(item)) throw badRequest("can't parse InputMedia: Object expected");
+      const type = item.type;
+      if (type === "video" || type === "audio") throw badRequest(`InputMedia of type "${type}" is not implemented by the fake Bot API`);
+      if (type !== "photo" && type !== "document") throw badRequest("can't parse InputMedia: unsupported media type");
+      try {
+        const caption = readCaption({ caption: item.caption, parse_mode: item.parse_mode, caption_entities: item.caption_entities }, ctx.strictHtml);
+        items.push({ kind: type, file: readInputFile(item.media, type, params), caption });
+      } catch (error) {
+        if (error instanceof BotApiError && error.error_code === 400) {
+          throw badRequest(`failed to send message #${i + 1} with the error message "${error.description.replace(/^Bad Request: /, "")}"`);
+        }
+        throw error;
+      }
+    });
+    if (items.some((i) => i.kind === "document") && items.some((i) => i.kind !== "document")) {
+      throw badRequest("document can't be mixed with other media types");
+    }
+    const replyTo = readReplyTo(params, chat);
+    const thread = readThread(params, chat, replyTo);
+    const group = String(13_100_000_000_000_000n + BigInt(chat.nextMessageId) * 1000n + BigInt(Math.abs(chat.chat.id) % 1000));
+    return items.map(
+      (item) => world.addOutgoing(chat, item.caption, undefined, replyTo, { media: { ...mediaContent(item.file, item.kind), media_group_id: group }, thread }).message,
+    );
+  }
+
   function scopeKey(params: Params): string {
     const scope = optJson(params, "scope") ?? { type: "default" };
     if (!isRecord(scope) || typeof scope.type !== "string" || !SCOPES.has(scope.type)) {
@@ -195,7 +295,39 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
       const markup = readReplyMarkup(params);
       const chat = resolveChat(params);
       const replyTo = readReplyTo(params, chat);
-      return world.addOutgoing(chat, text, markup, replyTo).message;
+      const thread = readThread(params, chat, replyTo);
+      return world.addOutgoing(chat, text, markup, replyTo, { thread }).message;
+    },
+
+    sendPhoto: sendFile("photo"),
+
+    sendDocument: sendFile("document"),
+
+    sendMediaGroup,
+
+    getFile: (params) => {
+      const id = optString(params, "file_id");
+      if (id === undefined || id === "") throw badRequest('parameter "file_id" is required');
+      return world.files.getFile(id);
+    },
+
+    createForumTopic: (params) => {
+      const chat = resolveChat(params);
+      if (chat.chat.type !== "supergroup" || !chat.chat.is_forum) throw badRequest("the chat is not a forum");
+      if (chat.noTopicRights) throw badRequest("not enough rights to create a topic");
+      const name = optString(params, "name") ?? "";
+      if (name === "") throw badRequest('parameter "name" is required');
+      // 1-128 characters; counted in UTF-16 units like message texts (an emoji counts two).
+      if (name.length > 128) throw badRequest("TOPIC_NAME_INVALID");
+      const iconColor = optInt(params, "icon_color") ?? 0x6fb9f0;
+      if (!TOPIC_COLORS.has(iconColor)) throw badRequest("TOPIC_ICON_COLOR_INVALID");
+      const thread = chat.nextMessageId;
+      chat.topics.set(thread, { name, icon_color: iconColor });
+      world.addOutgoing(chat, undefined, undefined, undefined, {
+        thread,
+        service: { forum_topic_created: { name, icon_color: iconColor } },
+      });
+      return { message_thread_id: thread, name, icon_color: iconColor };
     },
 
     editMessageText: (params) => {
@@ -215,6 +347,25 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
       if (unchanged) throw badRequest(TEXT.notModified);
       // Like Telegram: an edit without reply_markup removes the inline keyboard.
       world.edit(chat, stored, text, keyboard);
+      return stored.message;
+    },
+
+    editMessageCaption: (params) => {
+      if (optString(params, "inline_message_id") !== undefined) throw badRequest("MESSAGE_ID_INVALID");
+      const caption = readCaption(params, ctx.strictHtml);
+      const markup = readReplyMarkup(params, true);
+      const chat = resolveChat(params);
+      const stored = findMessage(chat, params, TEXT.messageToEditNotFound);
+      if (!stored.fromBot) throw badRequest("message can't be edited");
+      if (stored.message.photo === undefined && stored.message.document === undefined) throw badRequest("there is no caption in the message to edit");
+      const keyboard = markup?.kind === "inline" ? markup.markup : undefined;
+      const unchanged =
+        (stored.message.caption ?? "") === (caption?.text ?? "") &&
+        canonical(stored.message.caption_entities ?? []) === canonical(caption?.entities ?? []) &&
+        canonical(stored.message.reply_markup) === canonical(keyboard);
+      if (unchanged) throw badRequest(TEXT.notModified);
+      world.edit(chat, stored, caption, keyboard, "caption");
+      if (caption === undefined) stored.source = "";
       return stored.message;
     },
 

@@ -25,6 +25,7 @@ import {
   type World,
 } from "./state.ts";
 import type { UpdateInput } from "./updates.ts";
+import { type FileInput, sampleJpeg, samplePdf } from "./files.ts";
 
 /** Fields for `fake.user()`; everything has a default. */
 export interface FakeUserInit {
@@ -44,6 +45,10 @@ export interface FakeGroupInit {
   /** Default "group"; supergroups get -100… ids. */
   type?: "group" | "supergroup";
   username?: string;
+  /** A forum (topics enabled, `is_forum`); needs type "supergroup". */
+  forum?: boolean;
+  /** In a forum: the bot is an admin allowed to manage topics (createForumTopic). Default true. */
+  botManagesTopics?: boolean;
 }
 
 /** What `press` / `pressData` return. */
@@ -67,7 +72,28 @@ export interface SendOptions {
   anonymous?: boolean;
   /** With `anonymous`: the admin's custom title, which Telegram adds as `author_signature`. */
   signature?: string;
+  /**
+   * In a forum group: the topic (its message_thread_id) the message is posted in. Telegram then
+   * adds `is_topic_message`, and without `replyTo` makes it reply to the topic's creation message.
+   */
+  thread?: number;
 }
+
+/** Options of `sendPhoto` / `sendDocument`. */
+export interface SendFileOptions extends FileInput {
+  caption?: string;
+  /** message_id in the same chat this message replies to. */
+  replyTo?: number;
+  /** Post in this group instead of the private chat with the bot. */
+  in?: FakeGroup;
+  /** In a forum group: the topic (see SendOptions.thread). */
+  thread?: number;
+  /** The album (media_group_id) the message belongs to; `sendAlbum` sets it. */
+  mediaGroup?: string;
+}
+
+/** One item of `sendAlbum`: a photo, or a document (with its name). */
+export type AlbumItem = ({ kind: "photo" } | { kind: "document" }) & FileInput & { caption?: string };
 
 /** What people need from the fake. */
 export interface PeopleContext {
@@ -76,6 +102,7 @@ export interface PeopleContext {
 }
 
 let fileCounter = 0;
+let albumCounter = 0;
 
 function fileIds(kind: string): { file_id: string; file_unique_id: string } {
   fileCounter++;
@@ -228,6 +255,28 @@ export class FakeGroup extends ChatView {
   }
 
   /**
+   * A person (`by`) creates a topic in this forum, as in a Telegram app: a `forum_topic_created`
+   * service message whose message_id is the topic's message_thread_id (the bot gets no update
+   * for it: the fake does not deliver service messages of topics). Returns the thread id.
+   */
+  createTopic(by: FakeUser, name: string): number {
+    if (this.chat.type !== "supergroup" || !this.chat.is_forum) throw new Error(`createTopic: ${this.label} is not a forum`);
+    const thread = this.state.nextMessageId;
+    this.ctx.world.addIncoming(this.state, by.info, {
+      message_thread_id: thread,
+      is_topic_message: true,
+      forum_topic_created: { name, icon_color: 0x6fb9f0 },
+    });
+    this.state.topics.set(thread, { name, icon_color: 0x6fb9f0 });
+    return thread;
+  }
+
+  /** The forum topics of this group (thread id → name), including those the bot created. */
+  topics(): Map<number, string> {
+    return new Map([...this.state.topics].map(([id, t]) => [id, t.name]));
+  }
+
+  /**
    * An admin (`by`) upgrades this basic group to a supergroup, as Telegram does: the group's
    * messages move to the supergroup (keeping their ids), the bot gets a service message with
    * `migrate_to_chat_id` in the old chat and one with `migrate_from_chat_id` in the new one (sent
@@ -290,9 +339,22 @@ export class FakeUser extends ChatView {
     return this.enqueueMessage(this.state, content, replyTo);
   }
 
-  private enqueueMessage(chat: ChatState, content: Partial<Message>, replyTo?: number, from: User = this.info): number {
+  private enqueueMessage(chat: ChatState, content: Partial<Message>, replyTo?: number, from: User = this.info, thread?: number): number {
+    if (thread !== undefined) {
+      if (!chat.topics.has(thread)) throw new Error(`thread: no forum topic ${thread} in this chat (create it with group.createTopic)`);
+      content = { ...content, message_thread_id: thread, is_topic_message: true };
+      // A post in a topic that replies to nothing replies to the topic's creation message.
+      if (replyTo === undefined) replyTo = thread;
+    }
     const reply = replyTo === undefined ? undefined : chat.messages.get(replyTo)?.message;
     if (replyTo !== undefined && reply === undefined) throw new Error(`replyTo: no message #${replyTo} in this chat`);
+    // A reply to a message of a topic is in that topic. In a supergroup without topics, a reply
+    // still names its reply thread (the first message of the chain), without is_topic_message.
+    if (thread === undefined && reply?.is_topic_message && reply.message_thread_id !== undefined) {
+      content = { ...content, message_thread_id: reply.message_thread_id, is_topic_message: true };
+    } else if (thread === undefined && reply !== undefined && chat.chat.type === "supergroup" && !chat.chat.is_forum) {
+      content = { ...content, message_thread_id: reply.message_thread_id ?? reply.message_id };
+    }
     let replyToMessage: Message["reply_to_message"];
     if (reply !== undefined) {
       const { reply_to_message: _nested, ...rest } = structuredClone(reply);
@@ -354,11 +416,49 @@ export class FakeUser extends ChatView {
     });
   }
 
-  /** Sends a photo (four sizes, like Telegram), optionally with a caption. */
-  sendPhoto(options: { caption?: string } = {}): number {
-    const sizes: [number, number, number][] = [[90, 60, 1200], [320, 213, 14_000], [800, 533, 61_000], [1280, 853, 120_000]];
-    const photo: PhotoSize[] = sizes.map(([width, height, file_size]) => ({ ...fileIds("PH"), width, height, file_size }));
-    return this.sendPrivate({ photo, ...(options.caption !== undefined ? { caption: options.caption } : {}) });
+  /**
+   * Sends a photo (four sizes, like Telegram; the largest holds `bytes`, which the bot can fetch
+   * with getFile and the download URL), optionally with a caption, in the private chat or `in` a
+   * group (a forum topic with `thread`). Returns the update_id.
+   */
+  sendPhoto(options: SendFileOptions = {}): number {
+    const photo = this.ctx.world.files.addPhoto(options.bytes ?? sampleJpeg());
+    return this.sendContent({ photo }, options);
+  }
+
+  /** Sends a document (any file, as is: `name`, `mime`, `bytes`), like sendPhoto. */
+  sendDocument(options: SendFileOptions = {}): number {
+    const name = options.name ?? "document.pdf";
+    const document = this.ctx.world.files.addDocument(options.bytes ?? samplePdf(), name, options.mime);
+    return this.sendContent({ document }, options);
+  }
+
+  /**
+   * Sends an album, as Telegram apps do: one update per item sharing a media_group_id (photos,
+   * or documents; Telegram does not mix documents with photos), the album's caption on the first
+   * item. Returns the update_ids.
+   */
+  sendAlbum(items: AlbumItem[], options: Omit<SendFileOptions, keyof FileInput | "mediaGroup" | "caption"> = {}): number[] {
+    if (items.length < 2 || items.length > 10) throw new Error("sendAlbum: an album has 2 to 10 items");
+    const kinds = new Set(items.map((i) => i.kind));
+    if (kinds.size > 1) throw new Error("sendAlbum: Telegram does not mix documents with photos in an album");
+    const mediaGroup = String(13_000_000_000_000_000n + BigInt(++albumCounter));
+    return items.map(({ kind, ...item }) =>
+      kind === "photo" ? this.sendPhoto({ ...options, ...item, mediaGroup }) : this.sendDocument({ ...options, ...item, mediaGroup }),
+    );
+  }
+
+  private sendContent(content: Partial<Message>, options: SendFileOptions): number {
+    const full = {
+      ...content,
+      ...(options.caption !== undefined ? { caption: options.caption } : {}),
+      ...(options.mediaGroup !== undefined ? { media_group_id: options.mediaGroup } : {}),
+    };
+    if (options.in === undefined) {
+      if (options.thread !== undefined) throw new Error("thread: a private chat has no forum topics");
+      return this.sendPrivate(full, options.replyTo);
+    }
+    return this.enqueueMessage(options.in.chatState, full, options.replyTo, this.info, options.thread);
   }
 
   /**
@@ -378,9 +478,9 @@ export class FakeUser extends ChatView {
   sendIn(group: FakeGroup, text: string, options: SendOptions = {}): number {
     const entities = options.entities ?? detectEntities(text);
     const content: Partial<Message> = { text, ...(entities.length > 0 ? { entities } : {}) };
-    if (!options.anonymous) return this.enqueueMessage(group.chatState, content, options.replyTo);
+    if (!options.anonymous) return this.enqueueMessage(group.chatState, content, options.replyTo, this.info, options.thread);
     const anonymous = { ...content, sender_chat: group.chat, ...(options.signature ? { author_signature: options.signature } : {}) };
-    return this.enqueueMessage(group.chatState, anonymous, options.replyTo, GROUP_ANONYMOUS_BOT);
+    return this.enqueueMessage(group.chatState, anonymous, options.replyTo, GROUP_ANONYMOUS_BOT, options.thread);
   }
 
   /** Presses an inline button on a bot message in a group. */

@@ -1,6 +1,6 @@
 /**
  * The HTTP side of the fake Bot API: `POST|GET /bot<token>/<method>` with
- * JSON, form or multipart bodies, Telegram's response envelope and status
+ * JSON, form or multipart bodies, `GET /file/bot<token>/<file_path>` (file downloads), Telegram's response envelope and status
  * codes, call recording, fault injection, and the test-facing FakeBotApi.
  */
 import http from "node:http";
@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 import type { ResponseParameters, UserFromGetMe, WebhookInfo } from "grammy/types";
 import { BotApiError, TEXT } from "./errors.ts";
 import { createMethods, Described, type MethodHandler } from "./methods.ts";
-import { isRecord, type Params } from "./params.ts";
+import { isRecord, optJson, type Params } from "./params.ts";
+import { type HeldFile, type UploadedFile } from "./files.ts";
+export type { UploadedFile } from "./files.ts";
 import { FakeGroup, type FakeGroupInit, FakeUser, type FakeUserInit, type PeopleContext } from "./people.ts";
 import { compact, World } from "./state.ts";
 import { UpdateQueue, type UpdateInput } from "./updates.ts";
@@ -126,16 +128,12 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** An uploaded file as the fake records it in `params`. */
-export interface UploadedFile {
-  file_name: string;
-  mime_type: string | undefined;
-  size: number;
-}
 
 /**
  * A lenient multipart/form-data parser: grammY writes headers without spaces
- * and unquoted file names, which strict parsers (undici) reject. Fields whose
+ * and unquoted file names (`filename=a b.pdf`), which strict parsers (undici's
+ * `Request.formData()`, hence Hono's `parseBody`) reject while Telegram accepts
+ * them, so a hand-written one is the faithful choice here. Fields whose
  * value is `attach://<name>` are replaced by the file sent under that name.
  */
 function parseMultipart(body: Buffer, contentType: string): Params {
@@ -162,7 +160,9 @@ function parseMultipart(body: Buffer, contentType: string): Params {
       const fileName = /filename="?([^";\r\n]*)"?/i.exec(disposition)?.[1];
       const mime = /content-type:\s*([^\r\n]*)/i.exec(headers)?.[1];
       if (name !== undefined && fileName !== undefined) {
-        files.set(name, { file_name: fileName, mime_type: mime, size: content.length });
+        const file = { file_name: fileName, mime_type: mime, size: content.length } as UploadedFile;
+        Object.defineProperty(file, "bytes", { value: Buffer.from(content), enumerable: false });
+        files.set(name, file);
       } else if (name !== undefined) {
         fields[name] = content.toString("utf8");
       }
@@ -217,6 +217,8 @@ export class FakeBotApi {
   readonly botInfo: UserFromGetMe;
   /** Every call the bot made, in order of completion. */
   readonly calls: RecordedCall[] = [];
+  /** Every file download (GET /file/bot…/<path>), in order. */
+  readonly downloads: { path: string; ok: boolean }[] = [];
 
   private readonly world: World;
   private readonly updates: UpdateQueue;
@@ -327,15 +329,30 @@ export class FakeBotApi {
     const id = init.id ?? (type === "supergroup" ? -1_001_000_000_000 - n : -4_000_000_000 - n);
     if (this.world.chats.has(id)) throw new Error(`fake.group: chat ${id} exists already`);
     const title = init.title ?? `Test group ${n}`;
+    if (init.forum && type !== "supergroup") throw new Error("fake.group: only a supergroup can be a forum");
     const chat =
       type === "supergroup"
-        ? compact({ id, type, title, username: init.username })
+        ? compact({ id, type, title, username: init.username, is_forum: init.forum ? (true as const) : undefined })
         : { id, type, title };
-    return new FakeGroup(this.peopleContext(), chat);
+    const group = new FakeGroup(this.peopleContext(), chat);
+    if (init.forum && init.botManagesTopics === false) group.chatState.noTopicRights = true;
+    return group;
   }
 
   private peopleContext(): PeopleContext {
     return { world: this.world, enqueue: (update: UpdateInput) => this.updates.enqueue(update) };
+  }
+
+  // ----------------------------------------------------------------- files
+
+  /** A file the fake holds (sent by a person or uploaded by the bot), by file_id. */
+  file(fileId: string): HeldFile | undefined {
+    return this.world.files.get(fileId);
+  }
+
+  /** Makes Telegram refuse a file_id from now on ("wrong file identifier"), as for an expired one. */
+  forgetFile(fileId: string): void {
+    this.world.files.forget(fileId);
   }
 
   // --------------------------------------------------------------- updates
@@ -511,6 +528,8 @@ export class FakeBotApi {
       return this.respond(res, { ok: false, error_code: 500, description: "Internal Server Error: the fake Bot API is closed" });
     }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const download = /^\/file\/bot([^/]*)\/(.+)$/.exec(url.pathname);
+    if (download !== null) return this.serveFile(res, decodeURIComponent(download[1] ?? ""), decodeURIComponent(download[2] ?? ""));
     const match = /^\/bot([^/]*)\/([^/]+)$/.exec(url.pathname);
     if (match === null) return this.respond(res, { ok: false, error_code: 404, description: TEXT.notFound });
     const [, token = "", rawMethod = ""] = match;
@@ -540,6 +559,18 @@ export class FakeBotApi {
       return;
     }
     this.respond(res, envelope);
+  }
+
+  /**
+   * GET /file/bot<token>/<file_path>: the bytes of a file getFile announced (Telegram's download
+   * URL). An unknown path or token answers 404 like Telegram's file server.
+   */
+  private serveFile(res: http.ServerResponse, token: string, path: string): void {
+    const file = token === this.token ? this.world.files.byFilePath(path) : undefined;
+    this.downloads.push({ path, ok: file !== undefined });
+    if (file === undefined) return this.respond(res, { ok: false, error_code: 404, description: TEXT.notFound });
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.bytes.length });
+    res.end(file.bytes);
   }
 
   /** Envelopes whose connection is cut instead of answered (loseAnswerNext "drop"). */
@@ -650,6 +681,9 @@ export class FakeBotApi {
       ["global", this.limits.global],
       [`chat:${chatId}`, group ? this.limits.group : this.limits.privateChat],
     ];
+    // An album counts as one message per item (Telegram's limits are on messages).
+    const media = method.toLowerCase() === "sendmediagroup" ? optJson(params, "media") : undefined;
+    const cost = Array.isArray(media) ? Math.max(1, media.length) : 1;
     for (const [key] of scopes) {
       const b = this.buckets.get(key);
       if (b && b.closedUntil > now) {
@@ -666,14 +700,14 @@ export class FakeBotApi {
       b.at = now;
       return { b, limit };
     });
-    const over = fresh.find(({ b }) => b.tokens < 1);
+    const over = fresh.find(({ b }) => b.tokens < cost);
     if (over) {
-      const retryAfter = Math.max(1, Math.ceil(((1 - over.b.tokens) * over.limit.everyMs) / 1000));
+      const retryAfter = Math.max(1, Math.ceil(((cost - over.b.tokens) * over.limit.everyMs) / 1000));
       over.b.closedUntil = now + retryAfter * 1000;
       this.floodStats.overLimit++;
       throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
-    for (const { b } of fresh) b.tokens -= 1;
+    for (const { b } of fresh) b.tokens -= cost;
     this.floodStats.performed++;
   }
 

@@ -14,6 +14,7 @@ import type {
   UserFromGetMe,
 } from "grammy/types";
 import type { FormattedText, ReplyMarkup } from "./validation.ts";
+import { FileStore, sha256 } from "./files.ts";
 
 /** Chats the fake simulates (no channels). */
 export type FakeChat = Chat.PrivateChat | Chat.GroupChat | Chat.SupergroupChat;
@@ -29,16 +30,38 @@ export interface StoredMessage {
   keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | undefined;
   edits: number;
   deleted: boolean;
+  /** A service message (a forum topic's creation): not shown among the bot's messages. */
+  service?: boolean;
+}
+
+/** A file the bot sent, as tests see it. */
+export interface SentFile {
+  kind: "photo" | "document";
+  /** The file_id Telegram gave (for a photo: the largest size's). */
+  file_id: string;
+  /** Documents: the file name. */
+  name: string | undefined;
+  mime: string | undefined;
+  bytes: Buffer;
+  sha256: string;
 }
 
 /** A bot message as tests see it: a snapshot taken when it was read. */
 export interface BotMessage {
   message_id: number;
   chat_id: number;
-  /** Plain text after entity parsing (what the user reads). */
+  /** Plain text after entity parsing (what the user reads); a photo's or document's caption. */
   text: string;
-  /** The `text` parameter exactly as the bot sent it (HTML source for parse_mode HTML). */
+  /** The `text` (or `caption`) parameter exactly as the bot sent it (HTML source for parse_mode HTML). */
   html: string;
+  /** The photo or document the message carries. */
+  file: SentFile | undefined;
+  /** The forum topic it is in (message_thread_id), if any. */
+  thread: number | undefined;
+  /** The message it replies to (explicitly: not a topic's root), if any. */
+  reply_to: number | undefined;
+  /** Shared by the messages of one album. */
+  media_group_id: string | undefined;
   parse_mode: string | undefined;
   entities: MessageEntity[];
   /** The inline keyboard, if any (as Telegram returns it). */
@@ -85,6 +108,10 @@ export interface ChatState {
   chatInstance: string;
   /** Set once the group was upgraded to a supergroup: every call with the old id is refused. */
   migratedTo?: number;
+  /** A forum where the bot is not an admin allowed to manage topics (createForumTopic refused). */
+  noTopicRights?: true;
+  /** Forum topics by message_thread_id (the id of the topic's creation message). */
+  topics: Map<number, { name: string; icon_color: number }>;
 }
 
 /**
@@ -123,7 +150,13 @@ export function compact<T extends object>(value: T): T {
 
 function describeMessage(stored: StoredMessage): string {
   const m = stored.message;
-  const body = m.text !== undefined ? JSON.stringify(m.text) : m.contact ? "[contact]" : m.sticker ? "[sticker]" : m.photo ? "[photo]" : "[message]";
+  const media = m.photo ? "[photo]" : m.document ? `[document ${JSON.stringify(m.document.file_name ?? "")}]` : undefined;
+  const body =
+    m.text !== undefined
+      ? JSON.stringify(m.text)
+      : media !== undefined
+        ? `${media}${m.caption !== undefined ? ` ${JSON.stringify(m.caption)}` : ""}`
+        : m.contact ? "[contact]" : m.sticker ? "[sticker]" : m.forum_topic_created ? `[topic ${JSON.stringify(m.forum_topic_created.name)}]` : "[message]";
   const flags = [stored.edits > 0 ? `edited ${stored.edits}×` : "", stored.deleted ? "deleted" : ""].filter(Boolean).join(", ");
   const buttons = m.reply_markup?.inline_keyboard.flat().map((b) => b.text) ?? [];
   const who = stored.fromBot ? "bot " : `${m.from?.first_name ?? "user"} `;
@@ -139,6 +172,8 @@ export class World {
   private readonly queries = new Map<string, QueryState>();
   private readonly waiters = new Set<Waiter>();
   private queryCounter = 0;
+  /** Every file's bytes (people's and the bot's). */
+  readonly files = new FileStore();
 
   constructor(
     readonly bot: UserFromGetMe,
@@ -166,6 +201,7 @@ export class World {
         replyKeyboard: undefined,
         listeners: new Set(),
         chatInstance: hash.toString(),
+        topics: new Map(),
       };
       this.chats.set(chat.id, state);
     }
@@ -188,6 +224,7 @@ export class World {
       replyKeyboard: undefined,
       listeners: from.listeners,
       chatInstance: from.chatInstance,
+      topics: new Map(),
     };
     from.migratedTo = to.id;
     this.chats.set(to.id, state);
@@ -215,26 +252,41 @@ export class World {
     return message;
   }
 
-  /** Stores a message the bot sent and tells waiters about it. */
-  addOutgoing(chat: ChatState, text: FormattedText, markup: ReplyMarkup | undefined, replyTo: Message | undefined): StoredMessage {
+  /**
+   * Stores a message the bot sent and tells waiters about it. `media`: a photo or document (then
+   * `text` is its caption, if any); `thread`: the forum topic it goes to (without an explicit
+   * reply, Telegram makes a topic message reply to the topic's creation message).
+   */
+  addOutgoing(
+    chat: ChatState,
+    text: FormattedText | undefined,
+    markup: ReplyMarkup | undefined,
+    replyTo: Message | undefined,
+    extra: { media?: Partial<Message>; thread?: number; service?: Partial<Message> } = {},
+  ): StoredMessage {
+    const caption = extra.media !== undefined;
     const message = compact({
       message_id: chat.nextMessageId++,
       from: this.botUser,
       chat: chat.chat,
       date: unixNow(),
-      reply_to_message: replyTo,
-      text: text.text,
-      entities: text.entities.length > 0 ? text.entities : undefined,
+      ...(extra.thread !== undefined ? { message_thread_id: extra.thread, is_topic_message: true } : {}),
+      reply_to_message: replyTo ?? (extra.thread !== undefined ? this.topicRoot(chat, extra.thread) : undefined),
+      ...extra.media,
+      ...extra.service,
+      [caption ? "caption" : "text"]: text?.text,
+      [caption ? "caption_entities" : "entities"]: text && text.entities.length > 0 ? text.entities : undefined,
       reply_markup: markup?.kind === "inline" ? markup.markup : undefined,
     }) as Message;
     const stored: StoredMessage = {
       message,
       fromBot: true,
-      source: text.source,
-      parseMode: text.parseMode,
+      source: text?.source ?? "",
+      parseMode: text?.parseMode,
       keyboard: markup !== undefined && markup.kind !== "inline" ? markup.markup : undefined,
       edits: 0,
       deleted: false,
+      ...(extra.service ? { service: true } : {}),
     };
     chat.messages.set(message.message_id, stored);
     if (markup?.kind === "keyboard") chat.replyKeyboard = markup.markup;
@@ -244,15 +296,26 @@ export class World {
   }
 
   /** Replaces text and/or inline keyboard of a bot message (an edit). */
-  edit(chat: ChatState, stored: StoredMessage, text: FormattedText | undefined, markup: InlineKeyboardMarkup | undefined): void {
-    const { entities: _e, reply_markup: _r, edit_date: _d, ...rest } = stored.message;
+  edit(
+    chat: ChatState,
+    stored: StoredMessage,
+    text: FormattedText | undefined,
+    markup: InlineKeyboardMarkup | undefined,
+    /** "caption": `text` replaces a photo's or document's caption (editMessageCaption). */
+    field: "text" | "caption" = "text",
+  ): void {
+    const { entities: _e, caption_entities: _c, reply_markup: _r, edit_date: _d, ...rest } = stored.message;
+    const entities = field === "text" ? "entities" : "caption_entities";
     stored.message = compact({
       ...rest,
-      text: text?.text ?? stored.message.text,
-      entities: text ? (text.entities.length > 0 ? text.entities : undefined) : stored.message.entities,
+      [field]: text ? text.text : stored.message[field],
+      [entities]: text ? (text.entities.length > 0 ? text.entities : undefined) : stored.message[entities],
+      // An edit of the other field keeps this message's own entities.
+      ...(field === "text" ? { caption_entities: stored.message.caption_entities } : { entities: stored.message.entities }),
       edit_date: unixNow(),
       reply_markup: markup,
     }) as Message;
+    if (field === "caption" && !text) delete (stored.message as { caption?: string }).caption;
     if (text !== undefined) {
       stored.source = text.source;
       stored.parseMode = text.parseMode;
@@ -266,16 +329,42 @@ export class World {
     for (const listener of [...chat.listeners]) listener(stored);
   }
 
+  /** The creation message of a forum topic, as a topic message's implicit reply_to_message. */
+  topicRoot(chat: ChatState, thread: number): Message | undefined {
+    const root = chat.messages.get(thread)?.message;
+    if (root === undefined) return undefined;
+    const { reply_to_message: _nested, ...rest } = structuredClone(root);
+    return rest as Message;
+  }
+
   /** The test-facing snapshot of a stored bot message. */
   snapshot(chatId: number, stored: StoredMessage): BotMessage {
     const m = structuredClone(stored.message);
+    const fileId = m.photo?.at(-1)?.file_id ?? m.document?.file_id;
+    const held = fileId === undefined ? undefined : this.files.get(fileId);
+    const file: SentFile | undefined =
+      fileId === undefined
+        ? undefined
+        : {
+            kind: m.photo ? "photo" : "document",
+            file_id: fileId,
+            name: m.document?.file_name,
+            mime: m.document?.mime_type ?? (m.photo ? "image/jpeg" : undefined),
+            bytes: held?.bytes ?? Buffer.alloc(0),
+            sha256: sha256(held?.bytes ?? Buffer.alloc(0)),
+          };
+    const replyTo = m.reply_to_message?.message_id;
     return {
       message_id: m.message_id,
       chat_id: chatId,
-      text: m.text ?? "",
+      text: m.text ?? m.caption ?? "",
       html: stored.source,
+      file,
+      thread: m.message_thread_id,
+      reply_to: replyTo !== undefined && replyTo !== m.message_thread_id ? replyTo : undefined,
+      media_group_id: m.media_group_id,
       parse_mode: stored.parseMode,
-      entities: m.entities ?? [],
+      entities: m.entities ?? m.caption_entities ?? [],
       reply_markup: m.reply_markup,
       keyboard: stored.keyboard === undefined ? undefined : structuredClone(stored.keyboard),
       edits: stored.edits,
@@ -287,7 +376,7 @@ export class World {
 
   /** All bot messages of a chat, oldest first, as snapshots. */
   botMessages(chat: ChatState): BotMessage[] {
-    return [...chat.messages.values()].filter((s) => s.fromBot).map((s) => this.snapshot(chat.chat.id, s));
+    return [...chat.messages.values()].filter((s) => s.fromBot && !s.service).map((s) => this.snapshot(chat.chat.id, s));
   }
 
   /** A readable dump of the chat for error messages. */
@@ -308,7 +397,7 @@ export class World {
       typeof match === "string" ? m.text.includes(match) : match instanceof RegExp ? match.test(m.text) : match(m);
     const baseline = new Map([...chat.messages].map(([id, s]) => [id, s.edits] as const));
     const eligible = (s: StoredMessage): boolean => {
-      if (!s.fromBot || s.deleted) return false;
+      if (!s.fromBot || s.deleted || s.service) return false;
       const id = s.message.message_id;
       if (options.after !== undefined) return id > options.after;
       const editsBefore = baseline.get(id);

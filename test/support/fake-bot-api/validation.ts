@@ -68,6 +68,28 @@ export function readFormattedText(params: Params, strictHtml: boolean): Formatte
   return { ...parsed, source, parseMode };
 }
 
+/** Longest caption, in UTF-16 code units after entity parsing (Bot API docs: 0-1024 characters). */
+export const MAX_CAPTION_LENGTH = 1024;
+
+/**
+ * Reads `caption` + `parse_mode`/`caption_entities` of a photo, document or InputMedia item, like
+ * a text (same HTML parsing), but optional and limited to 1024 characters.
+ */
+export function readCaption(params: Params, strictHtml: boolean): FormattedText | undefined {
+  const source = optString(params, "caption");
+  if (source === undefined || source === "") return undefined;
+  let text: FormattedText;
+  try {
+    text = readFormattedText({ text: source, parse_mode: params.parse_mode, entities: params.caption_entities }, strictHtml);
+  } catch (error) {
+    if (error instanceof Error && error.message === `Bad Request: ${TEXT.messageTooLong}`) throw badRequest("message caption is too long");
+    if (error instanceof Error && error.message === `Bad Request: ${TEXT.textMustBeNonEmpty}`) return undefined;
+    throw error;
+  }
+  if (text.text.length > MAX_CAPTION_LENGTH) throw badRequest("message caption is too long");
+  return text;
+}
+
 /** Validates an explicit `entities` array against a text of `textLength`. */
 function readEntities(raw: unknown[], textLength: number): MessageEntity[] {
   return raw.map((item): MessageEntity => {
