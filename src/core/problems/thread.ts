@@ -83,7 +83,8 @@ export async function loadPost(tx: Tx, problemId: number): Promise<PostData | nu
     anonymous: p.anonymous,
     revision: p.revision,
     createdAt: p.createdAt,
-    assignee: p.assigneeId ? (assignee?.name ?? "—") : null,
+    // Staff rarely give the bot a name: "" is shown as "a staff member", in each copy's language.
+    assignee: p.assigneeId ? (assignee?.name ?? "") : null,
     enterprise,
     reporter: reporter && !reporter.erasedAt && (reporter.name || reporter.phone) ? { name: reporter.name, phone: reporter.phone } : null,
     affected,
@@ -121,7 +122,8 @@ export function postText(d: PostData, t: Translate, has: Has): string {
   parts.push(lines.join("\n"));
   const state = [t("thread-post-status", { status: statusName(t, has, d.status) })];
   if (d.forwardedTo) state.push(t("thread-post-forwarded", { to: truncate(d.forwardedTo, 300) }));
-  state.push(d.assignee !== null ? t("thread-post-assignee", { name: truncate(d.assignee, 100) }) : t("thread-post-unassigned"));
+  const assignee = d.assignee ? truncate(d.assignee, 100) : rich(t("notice-someone"));
+  state.push(d.assignee !== null ? t("thread-post-assignee", { name: assignee }) : t("thread-post-unassigned"));
   parts.push(state.join("\n"));
   parts.push(t("thread-post-hint"));
   return parts.join("\n\n");
