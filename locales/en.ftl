@@ -719,6 +719,7 @@ thread-post-more = (shortened: the whole description follows in the thread)
 thread-post-enterprise =
     🏭 Enterprise: <b>{ $name }</b>
     { $region } · { $sector }
+thread-post-reporter = 👤 Reported by: { $name }, { $phone }
 thread-post-affected = 👥 { $count ->
         [one] Affects { $count } enterprise
        *[other] Affects { $count } enterprises

@@ -727,6 +727,7 @@ thread-post-more = (қысқартылды: толық сипаттамасы о
 thread-post-enterprise =
     🏭 Кәсіпорын: <b>{ $name }</b>
     { $region } · { $sector }
+thread-post-reporter = 👤 Өтініш берген: { $name }, { $phone }
 thread-post-affected = 👥 Қатысты кәсіпорындар саны: { $count }
 thread-post-files = 📎 Файлдар саны: { $count } (тармақта төменде)
 thread-post-status = Мәртебесі: <b>{ $status }</b>

@@ -779,6 +779,7 @@ thread-post-more = (сокращено: полное описание — ниж
 thread-post-enterprise =
     🏭 Предприятие: <b>{ $name }</b>
     { $region } · { $sector }
+thread-post-reporter = 👤 Автор обращения: { $name }, { $phone }
 thread-post-affected = 👥 { $count ->
         [one] Касается { $count } предприятия
        *[other] Касается { $count } предприятий

@@ -151,7 +151,8 @@ export interface OutboundMessage {
   /**
    * Open a new thread with this title first, where the chat has threads (a Telegram forum
    * supergroup: createForumTopic), and send the message in it; elsewhere sent as a plain message.
-   * `deliver` returns the new thread's id.
+   * `deliver` returns the new thread's id. Rich text like `text` (one line): the title is its
+   * visible text (core/rich-text.ts toPlain).
    */
   openThread?: string;
 }

@@ -38,6 +38,7 @@ import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 import { isProblemButton, problemButton } from "./problems/buttons.ts";
 import { routeThreadMessage } from "./problems/relay.ts";
+import { resendDropped } from "./problems/thread.ts";
 import { MEMBER_FLOWS } from "./problems/member-flows.ts";
 import { THREAD_FLOWS } from "./problems/thread-flows.ts";
 import { STAFF_FLOWS } from "./problems/staff-flows.ts";
@@ -259,6 +260,8 @@ export function createCore(deps: CoreDeps): Core {
       for (const row of dropped) {
         const notice = parseNoticeTag(row.tag);
         if (notice) await notifyStaff(unit, notice.kind, notice.id);
+        // A problem's post or a member's message relayed into its thread: to staff privately now.
+        await resendDropped(unit, row.tag);
       }
     });
   }
@@ -279,7 +282,7 @@ export function createCore(deps: CoreDeps): Core {
    * are fetched through the channel and kept before the turn's transaction opens (no download
    * inside a transaction). Returns the event with `refused` set, or the file kept (the turn
    * records its row and sets `stored`). Not fetched (returned as is): files in a group that are
-   * no reply and in no thread (chatter the turn ignores) and in groups other than the staff group.
+   * no reply, in no thread and no album (chatter the turn ignores) and in groups other than the staff group.
    * A redelivered update may fetch again: the store is content-addressed, so that is harmless.
    */
   async function fetchInbound(inbound: Inbound): Promise<{ inbound: Inbound; kept?: KeptFile }> {
@@ -287,7 +290,10 @@ export function createCore(deps: CoreDeps): Core {
     // Only the core says what a file is: whatever an adapter put there is dropped.
     const { stored: _stored, refused: _refused, ...event } = inbound.event;
     inbound = { ...inbound, event };
-    if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId))) return { inbound };
+    // In a group only the staff group's thread files are fetched. An album's later parts may come
+    // without the reply its first part carries (relay.ts finds their problem by the album), so a
+    // part of an album in the staff group is fetched too.
+    if (inbound.chatType === "group" && (!isStaffChat(inbound) || (!inbound.replyTo && !inbound.threadId && !inbound.mediaGroup))) return { inbound };
     const sender = dispatcher.sender(inbound.channel);
     const outcome = await fetchFile(event.file, sender, files, { timeoutMs: deps.downloadTimeoutMs ?? DOWNLOAD_TIMEOUT_MS, log: deps.log });
     if ("refused" in outcome) return { inbound: { ...inbound, event: { ...event, refused: outcome.refused } } };

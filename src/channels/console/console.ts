@@ -15,7 +15,7 @@ import { basename, resolve } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import type { ChannelCapabilities, ChannelSender, Inbound, InboundEvent, InboundFileRef, Outbound, OutboundMessage } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
-import { parseRich } from "../../core/rich-text.ts";
+import { parseRich, toPlain } from "../../core/rich-text.ts";
 
 export interface ConsoleOptions {
   core: Core;
@@ -90,7 +90,7 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
           : chatId === persona
             ? ""
             : style("2", `── to ${chatId} ──`);
-      const thread = outbound.kind === "send" && outbound.message.openThread ? style("2", `── thread: ${outbound.message.openThread} ──`) : "";
+      const thread = outbound.kind === "send" && outbound.message.openThread ? style("2", `── thread: ${toPlain(outbound.message.openThread)} ──`) : "";
       write(`${header ? `${header}\n` : ""}${thread ? `${thread}\n` : ""}${render(outbound.message)}\n`);
       return { messageId: outbound.kind === "edit" ? outbound.messageId : String(nextId++) };
     },

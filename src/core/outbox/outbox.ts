@@ -12,7 +12,7 @@ import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
 import { deleteMenu, enqueue, PART_SUFFIX, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
-import { toPlain } from "../rich-text.ts";
+import { escapeHtml, toPlain } from "../rich-text.ts";
 import { asLocale, foldLabel, render, type ButtonSpec, type FileSpec, type MessageSpec, type Target } from "../message.ts";
 import type { CoreServices } from "../unit.ts";
 
@@ -215,7 +215,9 @@ export class Outbox {
     if (spec.removeKeyboard) message.removeKeyboard = true;
     if (spec.replyFrom) message.replyFrom = spec.replyFrom;
     // A thread's title is plain text, one line (Telegram: a forum topic's name, 1-128 characters).
-    if (spec.openThread) message.openThread = oneLine(toPlain(render(i18n, locale, spec.openThread)), THREAD_TITLE_LIMIT);
+    // Rich text like every text of a message (the adapter shows its visible text): what a person
+    // typed in it (a problem's title with "<b>" or "&") stays as typed, not read as markup again.
+    if (spec.openThread) message.openThread = escapeHtml(oneLine(toPlain(render(i18n, locale, spec.openThread)), THREAD_TITLE_LIMIT));
     return message;
   }
 

@@ -22,7 +22,7 @@ import type { Turn } from "../turn.ts";
 import { activeFocus, clearFocus, touchFocus } from "./focus.ts";
 import { addMemberMessage, addStaffReply, type AttachedFile } from "./service.ts";
 import { postTag, problemOfTag, sendToThread } from "./thread.ts";
-import { escapeHtml } from "../rich-text.ts";
+import { escapeHtml, rich } from "../rich-text.ts";
 
 /** What a relayed message carries, or why it carries nothing. */
 type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: string | null };
@@ -169,7 +169,7 @@ async function echoPrivateReply(t: Turn, problemId: number, content: { text: str
     problemId,
     `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
     () => ({
-      text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? tr("thread-someone") }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
+      text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? rich(tr("thread-someone")) }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
       ...(files.length ? { files } : {}),
     }),
     { channel: t.inbound.channel, chatId: t.inbound.chatId },

@@ -18,7 +18,7 @@ import { personAt, staffTargets } from "../people.ts";
 import { may } from "../permissions.ts";
 import { truncate } from "../text.ts";
 import type { Unit } from "../unit.ts";
-import { localDate } from "../members/render.ts";
+import { displayPhone, localDate } from "../members/render.ts";
 
 /** The tag of a problem's post; the thread's other messages are tagged `problem:<id>:<suffix>`. */
 export const postTag = (problemId: number): string => `problem:${problemId}`;
@@ -50,6 +50,8 @@ export interface PostData {
   createdAt: Date;
   assignee: string | null;
   enterprise: { name: string; region: string; sector: string } | null;
+  /** Who reported it and the phone they gave; null once they erased their data (the problem stays the enterprise's). */
+  reporter: { name: string | null; phone: string | null } | null;
   affected: number;
   files: { fileId: number; name: string | null; kind: string }[];
 }
@@ -65,6 +67,7 @@ export async function loadPost(tx: Tx, problemId: number): Promise<PostData | nu
   if (!p) return null;
   const enterprise = await tx.enterprise.findUnique({ where: { id: p.enterpriseId }, select: { name: true, region: true, sector: true } });
   const assignee = p.assigneeId ? await tx.person.findUnique({ where: { id: p.assigneeId }, select: { name: true } }) : null;
+  const reporter = p.reporterId ? await tx.person.findUnique({ where: { id: p.reporterId }, select: { name: true, phone: true, erasedAt: true } }) : null;
   const fileRows = p.entries[0]?.files ?? [];
   const kinds = new Map((await tx.storedFile.findMany({ where: { id: { in: fileRows.map((f) => f.fileId) } }, select: { id: true, kind: true } })).map((f) => [f.id, f.kind]));
   // The reporter's enterprise and those that joined, each once (whether or not the reporter's has a row).
@@ -80,8 +83,10 @@ export async function loadPost(tx: Tx, problemId: number): Promise<PostData | nu
     anonymous: p.anonymous,
     revision: p.revision,
     createdAt: p.createdAt,
-    assignee: p.assigneeId ? (assignee?.name ?? "—") : null,
+    // Staff rarely give the bot a name: "" is shown as "a staff member", in each copy's language.
+    assignee: p.assigneeId ? (assignee?.name ?? "") : null,
     enterprise,
+    reporter: reporter && !reporter.erasedAt && (reporter.name || reporter.phone) ? { name: reporter.name, phone: reporter.phone } : null,
     affected,
     files: fileRows.map((f) => ({ fileId: f.fileId, name: f.name, kind: kinds.get(f.fileId) ?? "document" })),
   };
@@ -111,12 +116,14 @@ export function postText(d: PostData, t: Translate, has: Has): string {
       }),
     );
   }
+  if (d.reporter) lines.push(t("thread-post-reporter", { name: truncate(d.reporter.name ?? "—", 100), phone: displayPhone(d.reporter.phone) }));
   lines.push(t("thread-post-affected", { count: d.affected }));
   if (d.files.length) lines.push(t("thread-post-files", { count: d.files.length }));
   parts.push(lines.join("\n"));
   const state = [t("thread-post-status", { status: statusName(t, has, d.status) })];
   if (d.forwardedTo) state.push(t("thread-post-forwarded", { to: truncate(d.forwardedTo, 300) }));
-  state.push(d.assignee !== null ? t("thread-post-assignee", { name: truncate(d.assignee, 100) }) : t("thread-post-unassigned"));
+  const assignee = d.assignee ? truncate(d.assignee, 100) : rich(t("notice-someone"));
+  state.push(d.assignee !== null ? t("thread-post-assignee", { name: assignee }) : t("thread-post-unassigned"));
   parts.push(state.join("\n"));
   parts.push(t("thread-post-hint"));
   return parts.join("\n\n");
@@ -175,11 +182,16 @@ export async function problemThreadChanged(unit: Unit, problemId: number): Promi
   if (!d) return;
   const spec = postSpec(unit, d);
   await unit.outbox.editTagged(postTag(d.id), () => spec, { allow: (target) => staffMayRead(unit, target) });
+  await scrubGoneAuthors(unit, problemId);
 }
 
-/** The staff chat, and the private chats of people who are staff now, may receive the thread (as staff/notices.ts). */
+/**
+ * The staff chat while it can be reached, and the private chats of people who are staff now, may
+ * receive the thread (as staff/notices.ts). A staff group that refuses messages gets nothing more:
+ * the thread then goes to staff privately (see {@link resendDropped}).
+ */
 export async function staffMayRead(unit: Unit, target: Target): Promise<boolean> {
-  if (unit.staffChat.is(target.channel, target.chatId)) return true;
+  if (unit.staffChat.is(target.channel, target.chatId)) return !unit.staffChat.down;
   return may(await personAt(unit.tx, target.channel, target.chatId), { action: "staff.view" }).ok;
 }
 
@@ -195,6 +207,20 @@ export async function threadChats(unit: Unit, problemId: number): Promise<{ targ
   }
   if (chats.length) return chats;
   return (await staffTargets(unit.tx, unit.settings, unit.staffChat.target)).map((target) => ({ target, anchored: false }));
+}
+
+/**
+ * A message of a problem's thread the staff group refused (it became unreachable: core.ts
+ * staffChatUnreachable), with `tag`: the post is posted again (now to each staff member privately,
+ * with its current state) and a relayed entry relayed again, so that nothing the member wrote is
+ * lost. Other thread messages (acknowledgements, files of the post) are not: the post brings its files.
+ */
+export async function resendDropped(unit: Unit, tag: string | null): Promise<void> {
+  const m = /^problem:(\d{1,9})(?::m(\d{1,9}))?$/.exec(tag ?? "");
+  if (!m) return;
+  const problemId = Number(m[1]);
+  if (m[2]) await relayEntryToStaff(unit, problemId, Number(m[2]));
+  else await postProblemThread(unit, problemId);
 }
 
 /** Who wrote an entry, as staff see it: the person's name and, for a member, their enterprise. */
@@ -225,41 +251,70 @@ function chunk<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/**
- * A timeline entry relayed into the thread: a member's message (with its files), an enterprise
- * joining, a status change the member made ("not solved"), a note. Staff replies are not echoed
- * here: they were written in the thread (a reply from a private chat is echoed by relay.ts).
- */
-export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: number): Promise<void> {
+/** What a relayed entry says in the thread (its text, and its files when sent first), read fresh: an erased author is no longer named. */
+async function entrySpec(unit: Unit, problemId: number, entryId: number): Promise<{ text: (t: Translate) => string; files: FileSpec[] } | null> {
   const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, include: { files: { orderBy: { id: "asc" } } } });
-  if (!entry || entry.problemId !== problemId || entry.kind === "staff" || entry.kind === "report") return;
+  if (!entry || entry.problemId !== problemId || !RELAYED.includes(entry.kind)) return null;
   const problem = await unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
-  if (!problem) return;
+  if (!problem) return null;
   const author = await authorOf(unit.tx, entry.authorId);
+  // The enterprise that joined is the problem's record, not the person's: named even once they are gone.
+  const joined =
+    entry.kind === "joined"
+      ? ((await unit.tx.problemAffected.findFirst({ where: { problemId, joinedAt: entry.at }, select: { enterpriseId: true } })) ?? null)
+      : null;
+  const joinedName = joined ? ((await unit.tx.enterprise.findUnique({ where: { id: joined.enterpriseId }, select: { name: true } }))?.name ?? null) : null;
   const has: Has = (key) => unit.services.i18n.has(key);
-  const files: FileSpec[] = entry.files.map((f) => ({ fileId: f.fileId, name: f.name }));
   const text = (t: Translate): string => {
-    const who = author.name ? (author.enterprise ? t("thread-who-member", { name: author.name, enterprise: author.enterprise }) : author.name) : t("thread-someone");
+    // Rich text from here on: placed as an argument, it is not escaped twice.
+    const who = rich(author.name ? (author.enterprise ? t("thread-who-member", { name: author.name, enterprise: author.enterprise }) : escapeHtml(author.name)) : t("thread-someone"));
     const body = entry.text ? `\n\n${escapeHtml(entry.text)}` : "";
+    const ref = problem.ref;
     switch (entry.kind) {
-      case "member":
-        return t("thread-relay-member", { ref: problem.ref, who }) + body;
       case "joined":
-        return t("thread-relay-joined", { ref: problem.ref, enterprise: author.enterprise ?? "—" }) + body;
+        return t("thread-relay-joined", { ref, enterprise: joinedName ?? author.enterprise ?? "—" }) + body;
       case "note":
-        return t("thread-relay-note", { ref: problem.ref, who }) + body;
+        return t("thread-relay-note", { ref, who }) + body;
       case "status":
         return (
           t("thread-relay-status", {
-            ref: problem.ref,
+            ref,
             who,
             from: entry.fromStatus ? statusName(t, has, entry.fromStatus) : "—",
             to: entry.status ? statusName(t, has, entry.status) : "—",
           }) + body
         );
       default:
-        return t("thread-relay-member", { ref: problem.ref, who }) + body;
+        return t("thread-relay-member", { ref, who }) + body;
     }
   };
-  await sendToThread(unit, problemId, `m${entry.id}`, () => ({ text, ...(files.length ? { files } : {}) }));
+  return { text, files: entry.files.map((f) => ({ fileId: f.fileId, name: f.name })) };
+}
+
+/** Entries shown in the thread as they come (staff replies were written there; the report is the post). */
+const RELAYED = ["member", "joined", "note", "status"];
+
+/**
+ * A timeline entry relayed into the thread: a member's message (with its files), an enterprise
+ * joining, a status change the member made ("not solved"), a note. Staff replies are not echoed
+ * here: they were written in the thread (a reply from a private chat is echoed by relay.ts).
+ */
+export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: number): Promise<void> {
+  const spec = await entrySpec(unit, problemId, entryId);
+  if (!spec) return;
+  await sendToThread(unit, problemId, `m${entryId}`, () => ({ text: spec.text, ...(spec.files.length ? { files: spec.files } : {}) }));
+}
+
+/**
+ * Relayed entries whose author is gone (erased) are re-rendered without their name, wherever the
+ * thread holds them (erasure re-renders the problem: thread-hooks.ts problemChanged).
+ */
+async function scrubGoneAuthors(unit: Unit, problemId: number): Promise<void> {
+  const gone = await unit.tx.problemEntry.findMany({ where: { problemId, authorId: null, kind: { in: RELAYED } }, select: { id: true } });
+  for (const { id } of gone) {
+    const tag = `${postTag(problemId)}:m${id}`;
+    if (!(await unit.outbox.chatsWith(tag)).length) continue;
+    const spec = await entrySpec(unit, problemId, id);
+    if (spec) await unit.outbox.editTagged(tag, () => ({ text: spec.text }), { allow: (target) => staffMayRead(unit, target) });
+  }
 }

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { toPlain } from "../../../src/core/rich-text.ts";
 import { activeFocus, FOCUS_IDLE_MS, focusOn } from "../../../src/core/problems/focus.ts";
 import { changeStatus, confirmSolved } from "../../../src/core/problems/service.ts";
+import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { ADMIN, attached, button, GROUP, MEMBER, OUTSIDER, PDF, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
@@ -28,6 +29,9 @@ describe("the staff post", () => {
     expect(post.text).toContain(ref);
     expect(post.text).toContain("Задержки на таможне");
     expect(post.text).toContain("Textile Company");
+    // Who reported it, with the phone they gave (staff call back).
+    expect(post.text).toContain("Aigerim");
+    expect(post.text).toContain("+7 701 123 4567");
     expect(post.text).toContain(tr("ru", "thread-post-affected", { count: 1 }));
     expect(post.text).toContain(tr("ru", "problem-cat-customs-export"));
     expect(post.message.openThread).toBe(`${ref} Задержки на таможне`);
@@ -337,5 +341,59 @@ describe("what the member does comes into the thread", () => {
     expect(relayed.text).toContain("Грузы снова стоят");
     expect(post.text).toContain(tr("ru", "thread-post-status", { status: toPlain(tr("ru", "problem-status-reopened")) }));
     expect(button(post, "t")).toBe(`ps:t:${id}:${revision + 1}`);
+  });
+});
+
+describe("a staff group that cannot be reached", () => {
+  it("the post and the member's messages go to staff privately instead, and the thread works there", async () => {
+    w = await startThreadWorld();
+    w.h.channel.unreachable.add(GROUP);
+    const { id } = await w.submit();
+    await w.h.core.dispatcher.idle();
+    const post = w.admin.messages().find((m) => m.message.choices?.flat().some((b) => b.data === `ps:n:${id}`));
+    expect(post?.text.split("\n")[0]).toBe(tr("en", "thread-post-anonymous"));
+    await w.raw(ADMIN, { type: "text", text: "Which border crossing?" }, { replyTo: post!.messageId });
+    const staffReply = w.member.messages().at(-1)!;
+    expect(staffReply.text).toContain("Which border crossing?");
+    await w.raw(MEMBER, { type: "text", text: "Хоргос" }, { replyTo: staffReply.messageId });
+    const relayed = w.admin.messages().at(-1)!;
+    expect(relayed.text).toContain("Хоргос");
+    expect(relayed.replyTo).toBe(post!.messageId);
+  });
+});
+
+describe("albums in the staff group", () => {
+  it("a staff album replying to the thread reaches the member whole, even when only its first part carries the reply; one acknowledgement", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const post = postOf(w, id);
+    const second = Uint8Array.from([...PNG, 1]);
+    const before = w.group().length;
+    await w.sendFile(ADMIN, { kind: "photo", bytes: PNG, caption: "Два фото", replyTo: post.messageId, mediaGroup: "staff-album" }, { group: true });
+    await w.sendFile(ADMIN, { kind: "photo", bytes: second, mediaGroup: "staff-album" }, { group: true });
+    const got = w.member.messages().filter((m) => m.files.length).map((m) => m.files.map((f) => f.bytes));
+    expect(got).toEqual([[PNG], [second]]);
+    expect(w.group().slice(before).map((m) => m.text)).toEqual([tr("en", "thread-sent-to-member")]);
+  });
+});
+
+describe("names in the thread", () => {
+  it("a member's typed name is escaped once, and after their erasure the post and their relayed messages no longer name them", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const post = postOf(w, id);
+    const person = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: MEMBER } }));
+    await w.h.db.transaction((tx) => tx.person.update({ where: { id: person.personId }, data: { name: "Ai & <Gerim>" } }));
+    await w.raw(ADMIN, { type: "text", text: "Уточните, пожалуйста" }, { group: true, replyTo: post.messageId });
+    await w.raw(MEMBER, { type: "text", text: "Уточняю" }, { replyTo: w.member.messages().at(-1)!.messageId });
+    const relayed = w.group().at(-1)!;
+    expect(relayed.text).toContain("Ai & <Gerim> (");
+    expect(postOf(w, id).text).toContain("Aigerim");
+    await w.h.core.run({ person: { personId: person.personId, role: "member", locale: "ru" }, ref: `telegram:${MEMBER}` }, (unit) => erasePerson(unit, person.personId));
+    await w.h.core.dispatcher.idle();
+    expect(postOf(w, id).text).not.toContain("Aigerim");
+    const scrubbed = w.group().find((m) => m.messageId === relayed.messageId)!;
+    expect(scrubbed.text).not.toContain("Gerim");
+    expect(scrubbed.text).toContain("Уточняю");
   });
 });
