@@ -30,10 +30,14 @@ help-text =
 
     📝 <b>Register an enterprise</b>: I ask a few questions (BIN or IIN, name, region, sector, number of employees, contact details), then the association's staff review the application. You will get the answer in this chat.
     🏭 <b>My enterprise</b>: your enterprise's profile and application status, and changing its details.
+    ⚠️ <b>Report a problem</b>: tell the association about a problem your enterprise faces (customs, certification, raw materials, taxes...), with photos and documents if you have them. You get a reference such as QT-2026-0042; staff replies and status changes come to this chat.
+    📋 <b>My problems</b>: your enterprise's problems and those it joined, with their history; there you can write to the association's staff about a problem.
     🔒 <b>My data</b>: what the bot stores about you, and how to erase it.
 
     Commands:
     /menu: the main menu
+    /problem: report a problem
+    /myproblems: my problems
     /language: change the language
     /cancel: stop the current action
     /help: this help
@@ -45,6 +49,8 @@ help-staff =
     /pending: applications, join requests and changes waiting for a decision, with their buttons.
     Rejecting asks for a reason, which the applicant receives; in the staff group, answer by replying to the bot's question.
     /problems: industry problems with filters (status, category, region, assignee, no staff reply yet) and pages; /problem QT-2026-0042: one problem's card with its history and internal notes; /stats: figures and median response times; /export: a table (CSV) of all problems, internal or for government bodies.
+    Each new problem is posted to the staff chat with the buttons Take, Status and Note (an internal note, never shown to the member). To write to the member, reply to the problem's post or to any message of its thread (text, photo, document): a message written without replying reaches no one. In a private chat, /problem with a reference opens the problem, and what you write then goes to the member until you leave it (/menu).
+    Every morning at 09:00 the bot lists the problems with no staff reply for two working days.
     Admins: menu → "Staff and roles" to add or remove staff.
 
 ## Commands shown in the messenger's command menu
