@@ -93,10 +93,16 @@ export async function sendReportFiles(w: World, user: FakeUser, locale: Locale, 
   if (opts.done !== false) await step(user, () => user.press(t("problem-done-button")), t("problem-ask-anonymity").split("\n")[0]!);
 }
 
-/** The anonymity answer, then Send on the summary; returns the confirmation (with the reference). */
+/**
+ * The anonymity answer, then Send on the summary; returns the confirmation (with the reference).
+ * Similar open problems, if offered, are passed by ("mine is different").
+ */
 export async function finishReport(user: FakeUser, locale: Locale, anonymous: boolean): Promise<BotMessage> {
   const t = (key: string, args?: Record<string, string | number>) => tr(locale, key, args);
-  await step(user, () => user.press(t(anonymous ? "problem-anon-anonymous" : "problem-anon-named")), t("problem-summary", { details: "" }).split("\n")[0]!);
+  const summary = t("problem-summary", { details: "" }).split("\n")[0]!;
+  const similar = [1, 2].map((count) => t("problem-similar", { count, list: "" }).split("\n")[0]!);
+  const next = await step(user, () => user.press(t(anonymous ? "problem-anon-anonymous" : "problem-anon-named")), (m) => m.text.startsWith(summary) || similar.some((s) => m.text.startsWith(s)));
+  if (!next.text.startsWith(summary)) await step(user, () => user.press(t("problem-similar-different")), summary);
   return step(user, () => user.press(t("problem-send-button")), REF);
 }
 
