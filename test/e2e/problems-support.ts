@@ -60,8 +60,8 @@ export interface ReportInput {
   category?: string;
   title: string;
   description?: string;
-  /** Two photos as an album and a PDF (default), or none. */
-  files?: "album+pdf" | "none";
+  /** Two photos as an album and a PDF (default), or none; "ask": stop at the files question. */
+  files?: "album+pdf" | "none" | "ask";
   anonymous?: boolean;
 }
 
@@ -70,7 +70,7 @@ export function reportFiles(seed: string) {
   return { photo1: sampleJpeg(`${seed}-1`), photo2: sampleJpeg(`${seed}-2`), pdf: samplePdf(`${seed}-act`) };
 }
 
-/** Answers the questions of a report up to the files (sends them); returns the message after which the next answer comes. */
+/** Answers the questions of a report up to the anonymity question (files per `r.files`). */
 export async function reportUpToAnonymity(w: World, user: FakeUser, locale: Locale, r: ReportInput, seed = r.title): Promise<void> {
   const t = (key: string, args?: Record<string, string | number>) => tr(locale, key, args);
   await step(user, () => user.send("/problem"), t("problem-cat-taxes-hint"));
@@ -78,6 +78,7 @@ export async function reportUpToAnonymity(w: World, user: FakeUser, locale: Loca
   await step(user, () => user.send(r.title), t("problem-ask-description"));
   await step(user, () => user.send(r.description ?? "Возврат НДС задерживается на полгода."), t("problem-description-added"));
   await step(user, () => user.press(t("problem-done-button")), t("problem-ask-files", { max: FILES_PER_MESSAGE }));
+  if (r.files === "ask") return;
   if ((r.files ?? "album+pdf") === "album+pdf") await sendReportFiles(w, user, locale, seed);
   else await step(user, () => user.press(t("problem-skip-button")), t("problem-ask-anonymity").split("\n")[0]!);
 }
