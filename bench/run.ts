@@ -362,6 +362,7 @@ function printProblems(p: ProblemRun): void {
   console.log(`  ${(p.reporters / p.seconds).toFixed(2)} reports/s (${p.reporters} in ${p.seconds.toFixed(1)} s, from the first /problem to the last staff post delivered with its photos); bot CPU ${p.cpuMsPerReport.toFixed(0)} ms per report`);
   console.log(`  Send → staff post and both photos in the staff group: median ${percentile(p.submitMs, 50).toFixed(0)} ms, p95 ${percentile(p.submitMs, 95).toFixed(0)} ms`);
   console.log(`  whole report (/problem → staff post with photos, 9 steps each waiting for the answer): median ${percentile(p.reportMs, 50).toFixed(0)} ms, p95 ${percentile(p.reportMs, 95).toFixed(0)} ms`);
+  console.log(`  one member reporting alone afterwards (${p.aloneSubmitMs.length} reports), Send → staff post and photos: median ${percentile(p.aloneSubmitMs, 50).toFixed(0)} ms, max ${Math.max(...p.aloneSubmitMs).toFixed(0)} ms`);
 }
 if (process.env.BENCH_ONLY === "problems") {
   printProblems(await reports());
