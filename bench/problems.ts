@@ -3,7 +3,8 @@
  * members (registered through the bot and approved by a staff member pressing Approve in the
  * group, not measured), then all of them at once reporting a problem with two photos sent as an
  * album, each waiting for the bot's answer before the next step (9 steps: /problem, category,
- * title, description, Done, the album, Done, anonymity, Send).
+ * title, description, Done, the album, Done, anonymity, Send); before them WARMUP reports (not
+ * measured), after them ALONE reports one at a time (the latency with no queue in front).
  *
  * Measured: reports per second over the report phase (first /problem to the last staff post
  * delivered with its files), and per report the latency from Send (the update that submits) to the
@@ -29,6 +30,8 @@ const GROUP = -1009000;
 const REF = /QT-\d{4}-\d{4}/;
 /** Reports made one after another after the load: the latency with no queue in front. */
 const ALONE = 5;
+/** Reports made before the measure (the bot's and the bench's JIT warm up, as the inbound load's warm-up does). */
+const WARMUP = 10;
 /** Made-up words, so that no two reports look similar (no "similar problems" question in between). */
 const word = (n: number, salt: number) =>
   Array.from({ length: 3 }, (_, i) => "bcdfghjklmnpqrstvwxz"[(n * 7 + i * 13 + salt) % 20]! + "aeiou"[(n + i + salt) % 5]!).join("") + String(n).replace(/./g, (d) => "bcdfghjklm"[Number(d)]!);
@@ -67,7 +70,7 @@ export async function problemReports(opts: { root: string; production: string[];
     await bot.ready;
 
     // Members: registered through the bot, each application approved in the staff group.
-    const { users: all } = await drive(fake, opts.reporters + ALONE, 7_000_000, () => registration(opts.bins.next().value as string), (step) => (text) => text.includes(step.expect));
+    const { users: all } = await drive(fake, WARMUP + opts.reporters + ALONE, 7_000_000, () => registration(opts.bins.next().value as string), (step) => (text) => text.includes(step.expect));
     // The notices go out through the outbox, after the applicants' answers: wait for all of them.
     const notices = new Set<number>();
     await group.waitFor(
@@ -79,7 +82,10 @@ export async function problemReports(opts: { root: string; production: string[];
     );
     for (const notice of notices) await staff.pressIn(group, t("notice-approve"), { message: notice }).answer;
     await Promise.all(all.map((u) => u.waitFor(/🎉/, { after: 0, timeoutMs: 120_000 })));
-    const users = all.slice(0, opts.reporters);
+    const warmup = all.slice(0, WARMUP);
+    const users = all.slice(WARMUP, WARMUP + opts.reporters);
+    const alone = all.slice(WARMUP + opts.reporters);
+    await Promise.all(warmup.map((user, i) => reportOne(user, 100_000 + i, group, [], [])));
 
     const submitMs: number[] = [];
     const reportMs: number[] = [];
@@ -89,7 +95,7 @@ export async function problemReports(opts: { root: string; production: string[];
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuMs(bot.pid) - cpu0;
     const aloneSubmitMs: number[] = [];
-    for (const [i, user] of all.slice(opts.reporters).entries()) await reportOne(user, opts.reporters + i, group, aloneSubmitMs, []);
+    for (const [i, user] of alone.entries()) await reportOne(user, 200_000 + i, group, aloneSubmitMs, []);
     await opts.stop(bot, "problem reports");
     return { reporters: users.length, seconds, submitMs, reportMs, aloneSubmitMs, cpuMsPerReport: cpu / users.length };
   } finally {
