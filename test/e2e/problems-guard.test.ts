@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tr } from "../support/core-harness.ts";
 import { sha256, type BotMessage, type FakeUser } from "../support/fake-bot-api.ts";
 import { step } from "../support/telegram-steps.ts";
-import { buttonData, finishReport, member, report, reportFiles, reportUpToAnonymity, sendReportFiles, startWorld, type World } from "./problems-support.ts";
+import { E2E_TIMEOUT, buttonData, finishReport, member, report, reportFiles, reportUpToAnonymity, sendReportFiles, startWorld, type World } from "./problems-support.ts";
 import { FILES_PER_MESSAGE } from "../../src/core/problems/service.ts";
 
 let w: World | undefined;
@@ -73,7 +73,7 @@ describe("a non-staff user trying staff buttons and commands", () => {
       ...["menu-problems", "menu-stats", "menu-export", "problem.view"],
     ]);
     expect((await denials()).slice(deniedBefore).every((d) => d.actorRef === `telegram:${intruder.id}`)).toBe(true);
-  });
+  }, E2E_TIMEOUT);
 
   it("a member of the staff group who is not staff: the post's buttons, the group commands and a reply to the post are refused and audited", async () => {
     w = await startWorld();
@@ -105,7 +105,7 @@ describe("a non-staff user trying staff buttons and commands", () => {
     const denied = (await denials()).slice(deniedBefore);
     expect(denied.map((d) => d.action)).toEqual(["problem.take", "problem.status", "problem.note", "command-problems", "command-stats", "command-export", "problem.reply"]);
     expect(denied.every((d) => d.actorRef === `telegram:${stranger.id}`)).toBe(true);
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe("a restart in the middle of a report", () => {
@@ -136,7 +136,7 @@ describe("a restart in the middle of a report", () => {
       expect(files.map((m) => m.file!.sha256)).toEqual([sha256(f.photo1), sha256(f.photo2), sha256(f.pdf)]);
       // Nothing was asked twice: one files question, one anonymity question.
       expect(user.messages.filter((m) => m.text === tr("ru", "problem-ask-files", { max: FILES_PER_MESSAGE }))).toHaveLength(1);
-    });
+    }, E2E_TIMEOUT);
   }
 });
 
@@ -194,5 +194,5 @@ describe("a hostile title through the whole stack", () => {
     expect(reply.text).toContain(stored.title);
     expect(reply.text).toContain("Got it <i>&</i>");
     expect(reply.entities.filter((e) => e.type === "text_link")).toEqual([]);
-  });
+  }, E2E_TIMEOUT);
 });

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { tr } from "../support/core-harness.ts";
 import { sampleJpeg, sha256, type BotMessage, type FakeGroup } from "../support/fake-bot-api.ts";
 import { step } from "../support/telegram-steps.ts";
-import { REF, member, report, reportFiles, startWorld, type World } from "./problems-support.ts";
+import { E2E_TIMEOUT, REF, member, report, reportFiles, startWorld, type World } from "./problems-support.ts";
 
 let w: World | undefined;
 afterEach(async () => {
@@ -53,7 +53,7 @@ describe("a member reports a problem with an album of two photos and a PDF", () 
     expect(files[0]!.media_group_id).toBeDefined();
     expect(files[0]!.media_group_id).toBe(files[1]!.media_group_id);
     expect(files[2]!.file).toMatchObject({ kind: "document", name: "акт сверки.pdf" });
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe("the staff thread, both ways", () => {
@@ -99,6 +99,6 @@ describe("the staff thread, both ways", () => {
       expect(written.reply_to).toBe(post.message_id);
       if (forum) expect(written.thread).toBe(post.thread);
       expect(written.text).toMatch(REF);
-    });
+    }, E2E_TIMEOUT);
   }
 });

@@ -9,7 +9,7 @@ import { tr } from "../support/core-harness.ts";
 import type { BotMessage, FakeUser } from "../support/fake-bot-api.ts";
 import { step } from "../support/telegram-steps.ts";
 import { LOCALES, type Locale } from "../../src/i18n/locales.ts";
-import { finishReport, member, report, reportUpToAnonymity, startWorld, type World } from "./problems-support.ts";
+import { E2E_TIMEOUT, finishReport, member, report, reportUpToAnonymity, startWorld, type World } from "./problems-support.ts";
 
 let w: World | undefined;
 afterEach(async () => {
@@ -57,7 +57,7 @@ describe("a status change reaches the member in the member's language, with the 
       // The post shows the new status.
       await inGroup((m) => m.message_id === post.message_id && m.text.includes(tr("ru", "thread-post-status", { status: tr("ru", "problem-status-review") })), 0);
     }
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe("joining a similar problem", () => {
@@ -84,7 +84,7 @@ describe("joining a similar problem", () => {
     await inGroup((m) => m.message_id === post.message_id && m.text.includes(tr("ru", "thread-post-affected", { count: 2 })), 0);
     // No second problem was filed.
     expect(await w.h.db.transaction((tx) => tx.problem.count())).toBe(1);
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe("resolved, then not solved", () => {
@@ -105,7 +105,7 @@ describe("resolved, then not solved", () => {
     expect(told.reply_to).toBe(post.message_id);
     expect(told.text).toContain(`${tr("ru", "problem-status-resolved")} → ${tr("ru", "problem-status-reopened")}`);
     await inGroup((m) => m.message_id === post.message_id && m.text.includes(tr("ru", "thread-post-status", { status: tr("ru", "problem-status-reopened") })), 0);
-  });
+  }, E2E_TIMEOUT);
 });
 
 describe("the CSV export as staff receive it", () => {
@@ -141,5 +141,5 @@ describe("the CSV export as staff receive it", () => {
     expect(government).toContain(`;"ТОО ""Ткань; Пряжа""";`);
     expect(government).not.toContain("Тайное ТОО");
     expect(government).toContain(`;"Анонимная\nпроблема";;`);
-  });
+  }, E2E_TIMEOUT);
 });

@@ -16,6 +16,12 @@ import type { Locale } from "../../src/i18n/locales.ts";
 export const ADMIN = 900;
 export const GROUP = -1001234;
 export const REF = /QT-\d{4}-\d{4}/;
+/**
+ * A ceiling for each of these tests (vitest's default is 30 s): each registers and approves its
+ * members and walks whole reports over HTTP, which on PostgreSQL on a loaded 2-core machine takes
+ * longer than that. Nothing is timed: every step waits for its event.
+ */
+export const E2E_TIMEOUT = 120_000;
 
 /** The n-th valid legal-entity BIN of a series (check digit computed as bin.ts does). */
 export function binOf(n: number): string {
