@@ -45,7 +45,10 @@ export async function startWorld(opts: { forum?: boolean } = {}): Promise<World>
   const h = await startTelegramHarness({ admins: [String(ADMIN)], staffChatId: String(GROUP) });
   const group = h.fake.group({ id: GROUP, title: "QTI staff", type: "supergroup", ...(opts.forum ? { forum: true } : {}) });
   const dana = h.fake.user({ id: ADMIN, first_name: "Dana", language_code: "en" });
-  await step(dana, () => dana.send("/start"), tr("en", "menu-prompt"));
+  // The bot's first turn warms up Prisma and the locales: on PostgreSQL on a loaded machine that
+  // alone can pass the fake's default 5 s wait, so the first answer gets longer (later steps are warm).
+  dana.send("/start");
+  await dana.waitFor(tr("en", "menu-prompt"), { after: 0, timeoutMs: 60_000 });
   return { h, group, dana, approved: 0 };
 }
 
