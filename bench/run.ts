@@ -14,6 +14,10 @@
  * answer before the next step. The whole stack runs rounds of it until at least 10,000 updates
  * (memory must stay flat); the bare bots two rounds.
  *
+ * Problem reports (issue 7, bench/problems.ts): PROBLEM_REPORTERS members at once each report a
+ * problem with two photos as an album; reports per second and the latency from Send to the staff
+ * post delivered to the staff group with its photos.
+ *
  * Then, in the same run: the whole stack on PostgreSQL (a private cluster, or TEST_POSTGRES_URL), one
  * instance on long polling and two in webhook mode behind test/support/balancer.ts; and the delivery
  * engine under 10,000 queued announcements against the fake's Telegram limits.
@@ -26,6 +30,8 @@
  *   PEOPLE=500 MIN_UPDATES=2000 npm run bench
  *   BOT_FLAGS="" npm run bench        # the whole stack without the production V8 flags
  *   BENCH_ONLY=engine npm run bench   # only the delivery engine under a queue
+ *   BENCH_ONLY=problems npm run bench # only the problem reports (bench/problems.ts)
+ *   PROBLEM_REPORTERS=100 npm run bench
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -41,6 +47,7 @@ import pg from "pg";
 import { startBalancer } from "../test/support/balancer.ts";
 import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
 import { BUTTONS, bins, drive, registration, type Step } from "./workload.ts";
+import { problemReports, type ProblemRun } from "./problems.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PEOPLE = Number(process.env.PEOPLE ?? 200);
@@ -54,6 +61,8 @@ const SOLO = 10;
 /** Announcements queued for the engine's measure, and how long it is measured. */
 const ENGINE_ROWS = Number(process.env.ENGINE_ROWS ?? 10_000);
 const ENGINE_SECONDS = Number(process.env.ENGINE_SECONDS ?? 30);
+/** Members reporting a problem at once in the problem reports' part. */
+const PROBLEM_REPORTERS = Number(process.env.PROBLEM_REPORTERS ?? 50);
 /** The production command line (deploy/qaz-textile-bot.service's ExecStart); BOT_FLAGS replaces its V8 flags to compare. */
 const PRODUCTION = [...(process.env.BOT_FLAGS ?? "--liftoff-only").split(" ").filter(Boolean), "dist/bot/main.js"];
 
@@ -346,10 +355,25 @@ if (process.env.BENCH_ONLY === "engine") {
   process.exit(0);
 }
 const gen = bins();
+const reports = () => problemReports({ root: ROOT, production: PRODUCTION, reporters: PROBLEM_REPORTERS, bins: gen, stop });
+/** The problem reports' lines (printed alone with BENCH_ONLY=problems, else with the rest). */
+function printProblems(p: ProblemRun): void {
+  console.log(`Problem reports: ${p.reporters} members at once, each reporting a problem with two photos as an album (9 updates), against the fake:`);
+  console.log(`  ${(p.reporters / p.seconds).toFixed(2)} reports/s (${p.reporters} in ${p.seconds.toFixed(1)} s, from the first /problem to the last staff post delivered with its photos); bot CPU ${p.cpuMsPerReport.toFixed(0)} ms per report`);
+  console.log(`  Send → staff post and both photos in the staff group: median ${percentile(p.submitMs, 50).toFixed(0)} ms, p95 ${percentile(p.submitMs, 95).toFixed(0)} ms`);
+  console.log(`  whole report (/problem → staff post with photos, 9 steps each waiting for the answer): median ${percentile(p.reportMs, 50).toFixed(0)} ms, p95 ${percentile(p.reportMs, 95).toFixed(0)} ms`);
+  console.log(`  one member reporting alone afterwards (${p.aloneSubmitMs.length} reports), Send → staff post and photos: median ${percentile(p.aloneSubmitMs, 50).toFixed(0)} ms, max ${Math.max(...p.aloneSubmitMs).toFixed(0)} ms`);
+}
+if (process.env.BENCH_ONLY === "problems") {
+  printProblems(await reports());
+  console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  process.exit(0);
+}
 const grammy = await bareBot("grammy", gen);
 const poller = await bareBot("poller", gen);
 const full = await wholeStack(gen);
 const engine = await engineUnderQueue();
+const problems = await reports();
 const postgres = await benchPostgres();
 const onPg: Run[] = [];
 if (postgres) {
@@ -395,5 +419,7 @@ console.log("  share, leaving what the adapter, core, dialog engine, database an
 console.log(`\nDelivery engine: ${ENGINE_ROWS} announcements queued (bulk lane), the fake Bot API enforcing Telegram's limits, measured ${ENGINE_SECONDS} s:`);
 console.log(`  sustained sends/s ${engine.perSecond.toFixed(1)} of the configured ${engine.configured} (ratio ${(engine.perSecond / engine.configured).toFixed(2)}); 429s over a limit: ${engine.overLimit}; sends inside a retry_after window: ${engine.inWindow}`);
 console.log(`  a member writing meanwhile is answered in: median ${percentile(engine.answerMs, 50).toFixed(0)} ms, max ${Math.max(...engine.answerMs).toFixed(0)} ms (${engine.answerMs.length} members); bot RSS ${engine.rssMb.toFixed(0)} MB with ${engine.left} rows still queued`);
+console.log("");
+printProblems(problems);
 if (unclean.length) console.log(`\nUnclean stops (see test/e2e/process.test.ts):\n${unclean.map((u) => `  ${u}`).join("\n")}`);
 console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -4,10 +4,10 @@
  */
 import type { Locale } from "../../src/i18n/locales.ts";
 import { tr } from "./core-harness.ts";
-import type { BotMessage, FakeUser } from "./fake-bot-api.ts";
+import type { BotMessage, FakeUser, MessageMatch } from "./fake-bot-api.ts";
 
-/** Does `act` and waits for the bot's next message containing (or matching) `expected`. */
-export async function step(user: FakeUser, act: () => unknown, expected: string | RegExp): Promise<BotMessage> {
+/** Does `act` and waits for the bot's next message containing (or matching, or satisfying) `expected`. */
+export async function step(user: FakeUser, act: () => unknown, expected: MessageMatch): Promise<BotMessage> {
   const after = user.messages.at(-1)?.message_id ?? 0;
   act();
   return user.waitFor(expected, { after });
