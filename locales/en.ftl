@@ -885,3 +885,6 @@ lists-export-sent-government = 📄 Export for government bodies: { $count ->
        *[other] { $count } problems
     }. The enterprises that asked to stay anonymous are not named.
 lists-export-private = The export is sent in a private chat only: write /export to the bot there.
+
+## breaker (issue 7)
+thread-unsupported = Stickers, voice messages, videos and contacts cannot be passed on. Please write text, or send a photo or a document.

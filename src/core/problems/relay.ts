@@ -41,7 +41,9 @@ function contentOf(event: InboundEvent): Content {
     const name = event.file.name ? cleanRelayText(event.file.name) : null;
     return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
   }
-  return { ok: false, answer: null };
+  // A sticker, a voice message, a video, a shared contact: nothing a thread can carry. Said so,
+  // rather than left to the dialog engine (which answered with a menu: the sender believed it went).
+  return { ok: false, answer: "thread-unsupported" };
 }
 
 /** Text as people typed it, normalized (invisible and control characters removed); null when nothing visible is left. */
@@ -97,10 +99,12 @@ async function answersOwnQuestion(t: Turn): Promise<boolean> {
 /**
  * Whether this turn's message (`event`: after a typed number became a press) belongs to a problem
  * thread; if so it has been handled (stored, relayed, acknowledged) and the dialog engine is not run.
- * Called for private chats and the staff group, never for presses of buttons.
+ * Called for private chats and the staff group, never for presses of buttons. A sticker, voice
+ * message or contact that belongs to a thread is answered "thread-unsupported" (nothing relayed).
  */
 export async function routeThreadMessage(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
-  if (event.type !== "text" && event.type !== "file") return false;
+  // What people send (unsupported kinds too: they are answered, not passed to the dialog engine).
+  if (event.type !== "text" && event.type !== "file" && event.type !== "unsupported" && event.type !== "contact") return false;
   if (event.type === "text" && (parseCommand(event.text) || globalCommandOf(event.text, t.unit.services.i18n, t.locale))) {
     // A command is never a message to the thread; it leaves "Write to staff" / an opened problem.
     if (t.inbound.chatType === "private") await clearFocus(t.unit, key);
