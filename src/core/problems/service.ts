@@ -531,15 +531,21 @@ export async function applyStatus(
  * The member's answer to "is it really solved?": yes closes it, no reopens it with `comment` and
  * tells staff (relayed into the thread). Only people of the reporting enterprise answer.
  * `opts.revision`: the revision the buttons were shown for (solvedButton); an answer to an older
- * question is refused as "problem-outdated", as is any answer once the problem is no longer resolved.
+ * question is refused as "problem-outdated", as is any answer once the problem is no longer resolved,
+ * except a "no" to the question the auto-close answered meanwhile (autoclosedSince): it reopens.
  */
 export async function confirmSolved(unit: Unit, problemId: number, solved: boolean, comment: string | null, opts: { revision?: number } = {}): Promise<Outcome> {
   const seen = await visibleProblem(unit, problemId, "problem.confirm", { lock: true, owners: true });
   if (!seen.ok) return seen;
   const { problem } = seen;
-  if (opts.revision !== undefined && opts.revision !== problem.revision) return { ok: false, reason: "problem-outdated" };
   const to: ProblemStatus = solved ? "closed" : "reopened";
-  if (!canChangeStatus("member", problem.status, to)) return { ok: false, reason: problem.status === "resolved" ? "problem-bad-transition" : "problem-outdated" };
+  if (!solved && opts.revision !== undefined && (await autoclosedSince(unit, problem, opts.revision))) {
+    // "No" was pressed while the question stood; the auto-close came before the reason did. The
+    // member's answer wins over the bot's default (it is not lost): reopened from closed.
+  } else {
+    if (opts.revision !== undefined && opts.revision !== problem.revision) return { ok: false, reason: "problem-outdated" };
+    if (!canChangeStatus("member", problem.status, to)) return { ok: false, reason: problem.status === "resolved" ? "problem-bad-transition" : "problem-outdated" };
+  }
   const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
   await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text });
   if (!solved) {
@@ -548,6 +554,17 @@ export async function confirmSolved(unit: Unit, problemId: number, solved: boole
   }
   await threadHooks.problemChanged(unit, problemId);
   return { ok: true };
+}
+
+/**
+ * Whether the only change since the question at `revision` is the 14-day auto-close (jobs.ts: a
+ * status entry to closed without an author, one revision later): then a "not solved" whose
+ * button was pressed before it still counts.
+ */
+async function autoclosedSince(unit: Unit, problem: ProblemRow, revision: number): Promise<boolean> {
+  if (problem.status !== "closed" || problem.revision !== revision + 1) return false;
+  const last = await unit.tx.problemEntry.findFirst({ where: { problemId: problem.id, kind: "status" }, orderBy: { id: "desc" }, select: { status: true, fromStatus: true, authorId: true } });
+  return last?.status === "closed" && last.fromStatus === "resolved" && last.authorId === null;
 }
 
 /** Filters of the staff list (/problems). */
