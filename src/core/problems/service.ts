@@ -310,7 +310,8 @@ export async function memberProblems(unit: Unit, page: number, size: number): Pr
  * a member only their enterprise's problems and those it joined (without notes). A problem they
  * may not see is refused as not found and audited. A member of an enterprise that joined sees the
  * report, status changes and their own enterprise's entries, not the reporting enterprise's
- * conversation with staff, nor who reported it.
+ * conversation with staff, nor who reported it; the reporting enterprise sees that another
+ * joined, not what it wrote (its comment, its messages).
  */
 export async function openProblem(unit: Unit, problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
   const seen = await visibleProblem(unit, problemId, "problem.view");
@@ -334,17 +335,30 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   const seen = { enterpriseId };
   const own = staff || seen.enterpriseId === problem.enterpriseId;
   const entries = await entriesOf(unit.tx, problem.id);
-  // Whose entries a member of a joined enterprise sees: their enterprise's people.
+  // Whose words a member sees: their own enterprise's people. Each enterprise's conversation with
+  // the association is its own: a joined enterprise sees neither the reporting one's nor the
+  // other way round (the reporting one sees that another joined, not what it wrote).
   const colleagues = new Set<number>();
-  if (!own && seen.enterpriseId !== null) {
+  if (!staff && seen.enterpriseId !== null) {
     const people = await unit.tx.membership.findMany({ where: { enterpriseId: seen.enterpriseId }, select: { personId: true } });
     for (const p of people) colleagues.add(p.personId);
   }
+  const outsiders = new Set<number>();
+  if (!staff && own) {
+    const joined = await unit.tx.problemAffected.findMany({ where: { problemId: problem.id }, select: { enterpriseId: true } });
+    const people = await unit.tx.membership.findMany({ where: { enterpriseId: { in: joined.map((j) => j.enterpriseId) } }, select: { personId: true } });
+    for (const p of people) if (!colleagues.has(p.personId)) outsiders.add(p.personId);
+  }
+  const othersWords = (e: { kind: string; authorId: number | null }): boolean =>
+    !staff && (e.kind === "member" || e.kind === "joined") && (own ? e.authorId !== null && outsiders.has(e.authorId) : !(e.authorId !== null && colleagues.has(e.authorId)));
   const visible = entries.filter((e) => {
     if (e.kind === "note") return staff;
-    if (own) return true;
+    if (staff) return true;
     if (e.kind === "report" || e.kind === "status") return true;
-    return (e.kind === "member" || e.kind === "joined") && e.authorId !== null && colleagues.has(e.authorId);
+    // Another enterprise joining is shown (without its comment, below); its messages are not.
+    if (e.kind === "joined") return own || !othersWords(e);
+    if (own) return !othersWords(e);
+    return e.kind === "member" && !othersWords(e);
   });
   const names = await namesOf(unit.tx, [...visible.map((e) => e.authorId), problem.assigneeId]);
   const staffIds = new Set(
@@ -352,16 +366,16 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   );
   const timeline: TimelineEntry[] = visible.map((e) => {
     // A member's typed name is shown to staff and to their own enterprise only; the reporter of another enterprise stays unnamed.
-    const named = e.authorId !== null && (staff || own || staffIds.has(e.authorId) || colleagues.has(e.authorId));
+    const named = e.authorId !== null && (staff || (own && !outsiders.has(e.authorId)) || staffIds.has(e.authorId) || colleagues.has(e.authorId));
     return {
       id: e.id,
       at: e.at.toISOString(),
       kind: e.kind as TimelineEntry["kind"],
-      text: e.text,
+      text: othersWords(e) ? null : e.text,
       status: isProblemStatus(e.status) ? e.status : null,
       fromStatus: isProblemStatus(e.fromStatus) ? e.fromStatus : null,
       author: named ? (names.get(e.authorId!) ?? null) : null,
-      files: e.files,
+      files: othersWords(e) ? [] : e.files,
     };
   });
   const counts = await affectedCounts(unit.tx, [problem.id]);
