@@ -467,9 +467,10 @@ export async function takeProblem(unit: Unit, problemId: number, revision: numbe
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
   if (!problem) return { ok: false, reason: "problem-not-found" };
-  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   const me = unit.actor!.personId;
+  // Taken by the actor already (a double tap): nothing to change, whatever the button showed.
   if (problem.assigneeId === me) return { ok: true };
+  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   await unit.tx.problem.update({ where: { id: problemId }, data: { assigneeId: me, revision: { increment: 1 } } });
   await audited(unit, "problem.take", problemId);
   await threadHooks.problemChanged(unit, problemId);
