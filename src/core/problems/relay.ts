@@ -144,17 +144,17 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   const subject = `problem:${problemId}`;
   const verdict = await enforce(t.unit, { action: "problem.staff" }, "problem.reply", subject);
   if (!verdict.ok) {
-    await t.unit.outbox.send(t.here, { text: "thread-staff-only" });
+    await answerHere(t, problemId, "thread-staff-only");
     return true;
   }
   const content = contentOf(event);
   if (!content.ok) {
-    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
   const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await answerHere(t, problemId, outcome.reason);
     return true;
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
@@ -184,16 +184,27 @@ async function echoPrivateReply(t: Turn, problemId: number, content: { text: str
 async function relayFromMember(t: Turn, problemId: number, event: InboundEvent): Promise<boolean> {
   const content = contentOf(event);
   if (!content.ok) {
-    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
   const outcome = await addMemberMessage(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await answerHere(t, problemId, outcome.reason);
     return true;
   }
   await acknowledge(t, problemId, "thread-sent-to-staff");
   return true;
+}
+
+/** Whether problem `problemId`'s post is in this group chat (then answers there go into its thread: a reply to it, or its forum topic). */
+async function postHere(t: Turn, problemId: number): Promise<boolean> {
+  if (t.inbound.chatType !== "group") return false;
+  return !!(await t.unit.tx.sentMessage.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: postTag(problemId) }, select: { id: true } }));
+}
+
+/** Answers the sender with message `key` where they wrote: in the staff group, inside the problem's thread (a forum topic's answer in General is not seen). */
+async function answerHere(t: Turn, problemId: number, key: string): Promise<void> {
+  await t.unit.outbox.send(t.here, { text: key }, (await postHere(t, problemId)) ? { anchor: postTag(problemId) } : {});
 }
 
 /**
@@ -205,6 +216,6 @@ async function acknowledge(t: Turn, problemId: number, key: string): Promise<voi
   const group = t.inbound.mediaGroup;
   const tag = `${postTag(problemId)}:ack${group ? `:${group}` : ""}`;
   if (group && (await t.unit.tx.outbox.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag }, select: { id: true } }))) return;
-  const anchored = t.inbound.chatType === "group" && !!(await t.unit.tx.sentMessage.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: postTag(problemId) }, select: { id: true } }));
+  const anchored = await postHere(t, problemId);
   await t.unit.outbox.send(t.here, { text: key }, { tag, ...(anchored ? { anchor: postTag(problemId) } : {}) });
 }
