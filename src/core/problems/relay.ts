@@ -158,7 +158,8 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
     return true;
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
-  await acknowledge(t, problemId, "thread-sent-to-member");
+  // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
+  await acknowledge(t, problemId, outcome.recipients === 0 ? "thread-sent-to-nobody" : "thread-sent-to-member");
   return true;
 }
 

@@ -431,9 +431,10 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
 /**
  * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
  * enterprise's people once the reporter is gone) in their language, with the files; the first one
- * sets firstReplyAt. Audited.
+ * sets firstReplyAt. Audited. `recipients`: the chats it was sent to (0: nobody of the enterprise
+ * can be reached; the reply is kept all the same); absent when there was nothing to send.
  */
-export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
+export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ recipients?: number }>> {
   if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -444,8 +445,8 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
   if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
   await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
-  await notifyStaffReply(unit, problem, text, files);
-  return { ok: true };
+  const recipients = await notifyStaffReply(unit, problem, text, files);
+  return { ok: true, recipients };
 }
 
 /** An internal note: a timeline entry staff see, never members. Audited. */
