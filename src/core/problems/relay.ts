@@ -159,7 +159,7 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
   // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
-  await acknowledge(t, problemId, outcome.recipients === 0 ? "thread-sent-to-nobody" : "thread-sent-to-member");
+  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member");
   return true;
 }
 

@@ -431,10 +431,10 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
 /**
  * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
  * enterprise's people once the reporter is gone) in their language, with the files; the first one
- * sets firstReplyAt. Audited. `recipients`: the chats it was sent to (0: nobody of the enterprise
- * can be reached; the reply is kept all the same); absent when there was nothing to send.
+ * sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be reached (the reply is
+ * kept all the same).
  */
-export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ recipients?: number }>> {
+export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -446,7 +446,7 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
   await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
   const recipients = await notifyStaffReply(unit, problem, text, files);
-  return { ok: true, recipients };
+  return recipients ? { ok: true } : { ok: true, unheard: true };
 }
 
 /** An internal note: a timeline entry staff see, never members. Audited. */
@@ -483,7 +483,7 @@ export async function takeProblem(unit: Unit, problemId: number, revision: numbe
  * declined) and `forwardedTo` for forwarded. One timeline entry (who, when, why: the comment, or
  * where it was forwarded to); the member (and the enterprises that joined) are told in their
  * language; `resolved` asks the reporter "is it really solved?" and schedules the 14-day
- * auto-close. Audited.
+ * auto-close. Audited. `unheard`: nobody of the enterprises could be told (none reachable).
  */
 export async function changeStatus(
   unit: Unit,
@@ -491,7 +491,7 @@ export async function changeStatus(
   revision: number,
   to: ProblemStatus,
   opts: { comment?: string | null; forwardedTo?: string | null },
-): Promise<Outcome> {
+): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.status", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -505,7 +505,7 @@ export async function changeStatus(
   const text = to === "forwarded" ? [forwardedTo, comment].filter(Boolean).join("\n") : comment;
   const updated = await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text, forwardedTo });
   await audited(unit, "problem.status", problemId, `${problem.status}->${to}`);
-  await notifyStatus(unit, updated, problem.status as ProblemStatus, { comment, forwardedTo });
+  const recipients = await notifyStatus(unit, updated, problem.status as ProblemStatus, { comment, forwardedTo });
   if (to === "resolved") {
     await unit.schedule({
       kind: AUTOCLOSE_JOB,
@@ -515,7 +515,7 @@ export async function changeStatus(
     });
   }
   await threadHooks.problemChanged(unit, problemId);
-  return { ok: true };
+  return recipients ? { ok: true } : { ok: true, unheard: true };
 }
 
 /**
