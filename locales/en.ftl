@@ -899,3 +899,4 @@ lists-export-private = The export is sent in a private chat only: write /export 
 thread-unsupported = Stickers, voice messages, videos and contacts cannot be passed on. Please write text, or send a photo or a document.
 thread-sent-to-nobody = ⚠️ Kept in the problem, but nobody received it: no one of the enterprise can be reached through the bot any more.
 thread-status-done-nobody = ✓ { $ref }: the status is now "{ $status }". Nobody of the enterprise can be reached through the bot any more: nobody was told.
+problem-entry-joined-own = <b>{ $at }</b> · 🤝 Your enterprise joined

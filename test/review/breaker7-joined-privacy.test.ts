@@ -2,7 +2,8 @@
  * breaker7: the reporting enterprise's timeline showed what another enterprise that joined its
  * problem told the association (its join comment, its messages to staff), labelled "Your
  * enterprise". Each enterprise sees its own conversation with staff: the reporting one sees that
- * another enterprise joined (without its comment), never its messages; the joined one sees its own.
+ * another enterprise joined (without its comment), never its messages; the joined one sees its own,
+ * and its own joining reads "Your enterprise joined" (it read "Another enterprise joined").
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, tr, type Harness } from "../support/core-harness.ts";
@@ -45,6 +46,9 @@ describe("a joined enterprise's words stay its own", () => {
     expect(seenByA).toContain("Коллега: груз всё ещё стоит.");
 
     const seenByB = await timeline(b, "en", ref);
+    // Its own joining, told as its own (it read "Another enterprise joined").
+    expect(seenByB).toContain(tr("en", "problem-entry-joined-own", { at: "" }).replace(/^<b><\/b>\s*/, ""));
+    expect(seenByB).not.toContain("Another enterprise joined");
     expect(seenByB).toContain("10 million");
     expect(seenByB).toContain("contract number");
     expect(seenByB).not.toContain("Коллега");

@@ -266,7 +266,7 @@ function summaryLine(t: Translate, p: ProblemSummary): string {
 const problemButton = (p: ProblemSummary): Label => () => escapeHtml(`${p.ref} · ${truncate(p.title, 40)}`);
 
 /** One timeline entry, or null for one a member never sees (notes). */
-function entryText(t: Translate, e: TimelineEntry): string | null {
+function entryText(t: Translate, e: TimelineEntry, joined = false): string | null {
   if (e.kind === "note") return null;
   const at = localDateTime(e.at);
   const head =
@@ -274,7 +274,8 @@ function entryText(t: Translate, e: TimelineEntry): string | null {
       ? t("problem-entry-staff", { at, author: e.author ?? "—" })
       : e.kind === "status"
         ? t("problem-entry-status", { at, status: rich(e.status ? t(`problem-status-${e.status}`) : "—") })
-        : t(`problem-entry-${e.kind}`, { at });
+        : // A joined enterprise sees only its own joining (service.ts viewOf): told as its own.
+          t(e.kind === "joined" && joined ? "problem-entry-joined-own" : `problem-entry-${e.kind}`, { at });
   const body = e.text ? escapeHtml(truncate(e.text, ENTRY_MAX)) : "";
   const files = e.files.length ? t("problem-entry-files", { count: e.files.length }) : "";
   return [head, body, files].filter(Boolean).join("\n");
@@ -290,7 +291,7 @@ export function problemText(t: Translate, p: ProblemDetail, timeline: TimelineEn
     affected: p.affected,
     date: localDateTime(p.createdAt),
   });
-  const entries = timeline.map((e) => entryText(t, e)).filter((e): e is string => e !== null);
+  const entries = timeline.map((e) => entryText(t, e, p.joined === true)).filter((e): e is string => e !== null);
   const shown: string[] = [];
   let used = 0;
   for (let i = entries.length - 1; i >= 0; i--) {
