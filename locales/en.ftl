@@ -613,7 +613,10 @@ problem-description-added = ✓ Added. Send more, or press "Done".
 problem-description-empty = The description is still empty: please write at least one message about the problem.
 problem-description-need-text = Please describe the problem in words (you can add photos and documents too).
 problem-description-no-letters = That message has no words. Please describe the problem in words.
-problem-description-too-long = That does not fit: the description may have at most { $max } characters, { $left } are left. Please send a shorter message, or press "Done".
+problem-description-too-long = That does not fit: the description may have at most { $max } characters, { $left } are left. Please send a shorter message, or press { $button ->
+        [skip] "Skip"
+       *[done] "Done"
+    }.
 problem-done-button = ✅ Done
 problem-skip-button = ➡️ Skip
 problem-words-done = done, ready, finish, finished, skip, no files
@@ -622,8 +625,14 @@ problem-ask-more-files = Files attached so far: { $count } (up to { $max }). Sen
 problem-ask-files-again = Send the photos or documents again (up to { $max }; the earlier ones are removed), or press "Skip" to have none.
 problem-file-added = 📎 Received. Send more photos or documents, or press "Done".
 problem-file-added-description = 📎 File received; it will be attached to the problem. Continue the description, or press "Done".
-problem-files-text-added = ✓ Added to the description. Send photos or documents, or press "Done".
-problem-files-need-file = Please send a photo or a document, or press "Done".
+problem-files-text-added = ✓ Added to the description. Send photos or documents, or press { $button ->
+        [skip] "Skip"
+       *[done] "Done"
+    }.
+problem-files-need-file = Please send a photo or a document, or press { $button ->
+        [skip] "Skip"
+       *[done] "Done"
+    }.
 problem-files-too-many = At most { $max } files can be attached. Press "Done" to go on.
 problem-ask-anonymity =
     May the association name your enterprise when it raises this problem with government bodies?
@@ -891,3 +900,9 @@ lists-export-sent-government = 📄 Export for government bodies: { $count ->
        *[other] { $count } problems
     }. The enterprises that asked to stay anonymous are not named.
 lists-export-private = The export is sent in a private chat only: write /export to the bot there.
+
+## breaker (issue 7)
+thread-unsupported = Stickers, voice messages, videos and contacts cannot be passed on. Please write text, or send a photo or a document.
+thread-sent-to-nobody = ⚠️ Kept in the problem, but nobody received it: no one of the enterprise can be reached through the bot any more.
+thread-status-done-nobody = ✓ { $ref }: the status is now "{ $status }". Nobody of the enterprise can be reached through the bot any more: nobody was told.
+problem-entry-joined-own = <b>{ $at }</b> · 🤝 Your enterprise joined

@@ -133,33 +133,36 @@ export function askTitle(d: Dialog): Promise<string> {
 /** One accepted answer while the description or the files are asked. */
 type Piece = { kind: "done" } | { kind: "text"; text: string } | { kind: "file"; file: AttachedFile; caption: string | null };
 
-/** Checks a text to add to the description (`texts` so far): cleaned, and the joined total within DESCRIPTION_MAX. */
-function addableText(texts: readonly string[], raw: string): Parse<string> {
+/** Checks a text to add to the description (`texts` so far): cleaned, and the joined total within DESCRIPTION_MAX; `button`: the one its refusal names. */
+function addableText(texts: readonly string[], raw: string, button: "skip" | "done"): Parse<string> {
   const r = cleanText(raw, { max: DESCRIPTION_MAX, multiline: true });
   const used = texts.length ? codePoints(texts.join("\n\n")) + 2 : 0;
   const left = Math.max(0, DESCRIPTION_MAX - used);
   if (!r.ok) {
-    if (r.reason === "too-long") return fail({ key: "problem-description-too-long", args: { max: DESCRIPTION_MAX, left } });
+    if (r.reason === "too-long") return fail({ key: "problem-description-too-long", args: { max: DESCRIPTION_MAX, left, button } });
     return fail(r.reason === "empty" ? "problem-description-need-text" : "problem-description-no-letters");
   }
-  if (codePoints(r.value) > left) return fail({ key: "problem-description-too-long", args: { max: DESCRIPTION_MAX, left } });
+  if (codePoints(r.value) > left) return fail({ key: "problem-description-too-long", args: { max: DESCRIPTION_MAX, left, button } });
   return ok(r.value);
 }
 
 /** A file event as an attachment, or why it is not taken. */
-function acceptFile(event: Extract<InboundEvent, { type: "file" }>, texts: readonly string[], files: readonly AttachedFile[]): Parse<Piece> {
+function acceptFile(event: Extract<InboundEvent, { type: "file" }>, texts: readonly string[], files: readonly AttachedFile[], button: "skip" | "done"): Parse<Piece> {
   // Refused by the core before the turn (AskSpec.takesFiles answers it with why).
   if (event.refused || !event.stored) return fail(fileRefusalLabel(event.refused ?? "unavailable"));
   if (files.length >= FILES_PER_MESSAGE) return fail({ key: "problem-files-too-many", args: { max: FILES_PER_MESSAGE } });
   let caption: string | null = null;
   if (event.caption?.trim()) {
-    const c = addableText(texts, event.caption);
+    const c = addableText(texts, event.caption, button);
     if (!c.ok) return c;
     caption = c.value;
   }
   const name = event.file.name ? event.file.name.slice(0, 200) : null;
   return ok({ kind: "file", file: { fileId: event.stored.id, name, kind: event.stored.kind }, caption });
 }
+
+/** The files question's one button: Skip until a file is attached, then Done (its texts name it: `$button`). */
+const filesButton = (files: readonly AttachedFile[]): "skip" | "done" => (files.length === 0 ? "skip" : "done");
 
 /**
  * Collects the description's messages (`mode` "description": until Done, at least one) or the
@@ -173,18 +176,20 @@ async function collect(d: Dialog, mode: "description" | "files", texts: string[]
   for (;;) {
     const piece = await d.ask<Piece>({
       prompt: ask,
-      options: [[{ id: "done", label: mode === "files" && files.length === 0 ? "problem-skip-button" : "problem-done-button", words: "problem-words-done" }]],
+      options: [[{ id: "done", label: mode === "files" && filesButton(files) === "skip" ? "problem-skip-button" : "problem-done-button", words: "problem-words-done" }]],
       stable: mode === "description" ? "pd" : "pf",
       silent,
       takesFiles: true,
       accept: (event, picked) => {
+        // The button under the question, as its answers name it.
+        const button = mode === "files" ? filesButton(files) : "done";
         if (picked === "done") return mode === "description" && texts.length === 0 ? fail("problem-description-empty") : ok({ kind: "done" });
         if (event.type === "text") {
-          const r = addableText(texts, event.text);
+          const r = addableText(texts, event.text, button);
           return r.ok ? ok({ kind: "text", text: r.value }) : r;
         }
-        if (event.type === "file") return acceptFile(event, texts, files);
-        return fail(mode === "description" ? "problem-description-need-text" : "problem-files-need-file");
+        if (event.type === "file") return acceptFile(event, texts, files, button);
+        return fail(mode === "description" ? "problem-description-need-text" : { key: "problem-files-need-file", args: { button } });
       },
     });
     if (piece.kind === "done") return;
@@ -192,7 +197,7 @@ async function collect(d: Dialog, mode: "description" | "files", texts: string[]
       texts.push(piece.text);
       lastGroup = null;
       silent = false;
-      ask = mode === "description" ? "problem-description-added" : "problem-files-text-added";
+      ask = mode === "description" ? "problem-description-added" : { key: "problem-files-text-added", args: { button: filesButton(files) } };
       continue;
     }
     files.push(piece.file);
@@ -261,7 +266,7 @@ function summaryLine(t: Translate, p: ProblemSummary): string {
 const problemButton = (p: ProblemSummary): Label => () => escapeHtml(`${p.ref} · ${truncate(p.title, 40)}`);
 
 /** One timeline entry, or null for one a member never sees (notes). */
-function entryText(t: Translate, e: TimelineEntry): string | null {
+function entryText(t: Translate, e: TimelineEntry, joined = false): string | null {
   if (e.kind === "note") return null;
   const at = localDateTime(e.at);
   const head =
@@ -269,7 +274,8 @@ function entryText(t: Translate, e: TimelineEntry): string | null {
       ? t("problem-entry-staff", { at, author: e.author ?? "—" })
       : e.kind === "status"
         ? t("problem-entry-status", { at, status: rich(e.status ? t(`problem-status-${e.status}`) : "—") })
-        : t(`problem-entry-${e.kind}`, { at });
+        : // A joined enterprise sees only its own joining (service.ts viewOf): told as its own.
+          t(e.kind === "joined" && joined ? "problem-entry-joined-own" : `problem-entry-${e.kind}`, { at });
   const body = e.text ? escapeHtml(truncate(e.text, ENTRY_MAX)) : "";
   const files = e.files.length ? t("problem-entry-files", { count: e.files.length }) : "";
   return [head, body, files].filter(Boolean).join("\n");
@@ -285,7 +291,7 @@ export function problemText(t: Translate, p: ProblemDetail, timeline: TimelineEn
     affected: p.affected,
     date: localDateTime(p.createdAt),
   });
-  const entries = timeline.map((e) => entryText(t, e)).filter((e): e is string => e !== null);
+  const entries = timeline.map((e) => entryText(t, e, p.joined === true)).filter((e): e is string => e !== null);
   const shown: string[] = [];
   let used = 0;
   for (let i = entries.length - 1; i >= 0; i--) {

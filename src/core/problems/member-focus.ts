@@ -13,11 +13,14 @@ const privateKey = (inbound: Pick<Inbound, "channel" | "chatId">): string => `${
 
 /**
  * Focuses the member's private chat (`inbound`) on problem `problemId`, after checking they may
- * see it (openProblem: refused as not found, and audited, otherwise). Replaces an earlier focus.
+ * see it (openProblem: refused as not found, and audited, otherwise) and that it is not closed
+ * ("problem-not-open"). Replaces an earlier focus.
  */
 export async function writeToStaff(unit: Unit, inbound: Pick<Inbound, "channel" | "chatId">, problemId: number): Promise<Outcome<{ ref: string }>> {
   const opened = await openProblem(unit, problemId);
   if (!opened.ok) return opened;
+  // A closed problem takes no messages (addMemberMessage): refused now, not after a promise.
+  if (opened.problem.status === "closed") return { ok: false, reason: "problem-not-open" };
   await focusOn(unit, privateKey(inbound), problemId);
   return { ok: true, ref: opened.problem.ref };
 }

@@ -68,22 +68,25 @@ async function targetsOfAll(unit: Unit, people: number[]): Promise<Target[]> {
   return targets;
 }
 
-/** A staff reply to the reporting enterprise (text, files), in each person's language. */
-export async function notifyStaffReply(unit: Unit, problem: ProblemRow, text: string | null, files: AttachedFile[]): Promise<void> {
+/** A staff reply to the reporting enterprise (text, files), in each person's language. Returns how many chats it was sent to (0: nobody left to tell). */
+export async function notifyStaffReply(unit: Unit, problem: ProblemRow, text: string | null, files: AttachedFile[]): Promise<number> {
   const spec: MessageSpec = {
     text: (t: Translate) => t(text ? "problem-notice-reply" : "problem-notice-reply-files", { ref: problem.ref, title: problem.title, text: text ?? "" }),
     ...(files.length ? { files: files.map((f) => ({ fileId: f.fileId, name: f.name })) } : {}),
   };
   // Tagged: the member's reply to it goes back into the problem's thread (relay.ts).
-  for (const target of await targetsOfAll(unit, await reporterSide(unit, problem))) await unit.outbox.send(target, spec, { lane: "notice", tag: memberTag(problem.id) });
+  const targets = await targetsOfAll(unit, await reporterSide(unit, problem));
+  for (const target of targets) await unit.outbox.send(target, spec, { lane: "notice", tag: memberTag(problem.id) });
+  return targets.length;
 }
 
 /**
  * A status change: the reporting enterprise and the enterprises that joined are told, each in
  * their language, with the comment (and where it was forwarded to). A resolved problem's reporter
  * side is asked "is it really solved?" with {@link solvedButton}s for `problem.revision` (the new one).
+ * Returns how many chats were told (0: nobody left to tell).
  */
-export async function notifyStatus(unit: Unit, problem: ProblemRow, _from: ProblemStatus, why: { comment: string | null; forwardedTo: string | null }): Promise<void> {
+export async function notifyStatus(unit: Unit, problem: ProblemRow, _from: ProblemStatus, why: { comment: string | null; forwardedTo: string | null }): Promise<number> {
   const status = problem.status as ProblemStatus;
   const text = (t: Translate, ask: boolean): string => {
     const lines = [t("problem-notice-status", { ref: problem.ref, title: problem.title, status: t(`problem-status-${status}`) })];
@@ -109,9 +112,12 @@ export async function notifyStatus(unit: Unit, problem: ProblemRow, _from: Probl
   };
   // Tagged (the member's reply to it reaches staff: relay.ts), except the question with buttons:
   // a tagged message keeps its numbered options on text channels until it is edited.
-  for (const target of await targetsOfAll(unit, reporters)) await unit.outbox.send(target, own, { lane: "notice", ...(ask ? {} : { tag: memberTag(problem.id) }) });
+  const owners = await targetsOfAll(unit, reporters);
+  for (const target of owners) await unit.outbox.send(target, own, { lane: "notice", ...(ask ? {} : { tag: memberTag(problem.id) }) });
   const others: MessageSpec = { text: (t) => text(t, false) };
-  for (const target of await targetsOfAll(unit, await joinedSide(unit, problem.id, new Set(reporters)))) await unit.outbox.send(target, others, { lane: "notice", tag: memberTag(problem.id) });
+  const joined = await targetsOfAll(unit, await joinedSide(unit, problem.id, new Set(reporters)));
+  for (const target of joined) await unit.outbox.send(target, others, { lane: "notice", tag: memberTag(problem.id) });
+  return owners.length + joined.length;
 }
 
 /** The reporting enterprise is told that its resolved problem was closed without an answer. */

@@ -41,7 +41,9 @@ function contentOf(event: InboundEvent): Content {
     const name = event.file.name ? cleanRelayText(event.file.name) : null;
     return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
   }
-  return { ok: false, answer: null };
+  // A sticker, a voice message, a video, a shared contact: nothing a thread can carry. Said so,
+  // rather than left to the dialog engine (which answered with a menu: the sender believed it went).
+  return { ok: false, answer: "thread-unsupported" };
 }
 
 /** Text as people typed it, normalized (invisible and control characters removed); null when nothing visible is left. */
@@ -97,10 +99,12 @@ async function answersOwnQuestion(t: Turn): Promise<boolean> {
 /**
  * Whether this turn's message (`event`: after a typed number became a press) belongs to a problem
  * thread; if so it has been handled (stored, relayed, acknowledged) and the dialog engine is not run.
- * Called for private chats and the staff group, never for presses of buttons.
+ * Called for private chats and the staff group, never for presses of buttons. A sticker, voice
+ * message or contact that belongs to a thread is answered "thread-unsupported" (nothing relayed).
  */
 export async function routeThreadMessage(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
-  if (event.type !== "text" && event.type !== "file") return false;
+  // What people send (unsupported kinds too: they are answered, not passed to the dialog engine).
+  if (event.type !== "text" && event.type !== "file" && event.type !== "unsupported" && event.type !== "contact") return false;
   if (event.type === "text" && (parseCommand(event.text) || globalCommandOf(event.text, t.unit.services.i18n, t.locale))) {
     // A command is never a message to the thread; it leaves "Write to staff" / an opened problem.
     if (t.inbound.chatType === "private") await clearFocus(t.unit, key);
@@ -140,21 +144,22 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   const subject = `problem:${problemId}`;
   const verdict = await enforce(t.unit, { action: "problem.staff" }, "problem.reply", subject);
   if (!verdict.ok) {
-    await t.unit.outbox.send(t.here, { text: "thread-staff-only" });
+    await answerHere(t, problemId, "thread-staff-only");
     return true;
   }
   const content = contentOf(event);
   if (!content.ok) {
-    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
   const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await answerHere(t, problemId, outcome.reason);
     return true;
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
-  await acknowledge(t, problemId, "thread-sent-to-member");
+  // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
+  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member");
   return true;
 }
 
@@ -180,16 +185,27 @@ async function echoPrivateReply(t: Turn, problemId: number, content: { text: str
 async function relayFromMember(t: Turn, problemId: number, event: InboundEvent): Promise<boolean> {
   const content = contentOf(event);
   if (!content.ok) {
-    if (content.answer) await t.unit.outbox.send(t.here, { text: content.answer });
+    if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
   const outcome = await addMemberMessage(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await answerHere(t, problemId, outcome.reason);
     return true;
   }
   await acknowledge(t, problemId, "thread-sent-to-staff");
   return true;
+}
+
+/** Whether problem `problemId`'s post is in this group chat (then answers there go into its thread: a reply to it, or its forum topic). */
+async function postHere(t: Turn, problemId: number): Promise<boolean> {
+  if (t.inbound.chatType !== "group") return false;
+  return !!(await t.unit.tx.sentMessage.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: postTag(problemId) }, select: { id: true } }));
+}
+
+/** Answers the sender with message `key` where they wrote: in the staff group, inside the problem's thread (a forum topic's answer in General is not seen). */
+async function answerHere(t: Turn, problemId: number, key: string): Promise<void> {
+  await t.unit.outbox.send(t.here, { text: key }, (await postHere(t, problemId)) ? { anchor: postTag(problemId) } : {});
 }
 
 /**
@@ -201,6 +217,6 @@ async function acknowledge(t: Turn, problemId: number, key: string): Promise<voi
   const group = t.inbound.mediaGroup;
   const tag = `${postTag(problemId)}:ack${group ? `:${group}` : ""}`;
   if (group && (await t.unit.tx.outbox.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag }, select: { id: true } }))) return;
-  const anchored = t.inbound.chatType === "group" && !!(await t.unit.tx.sentMessage.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: postTag(problemId) }, select: { id: true } }));
+  const anchored = await postHere(t, problemId);
   await t.unit.outbox.send(t.here, { text: key }, { tag, ...(anchored ? { anchor: postTag(problemId) } : {}) });
 }

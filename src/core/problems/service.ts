@@ -310,7 +310,8 @@ export async function memberProblems(unit: Unit, page: number, size: number): Pr
  * a member only their enterprise's problems and those it joined (without notes). A problem they
  * may not see is refused as not found and audited. A member of an enterprise that joined sees the
  * report, status changes and their own enterprise's entries, not the reporting enterprise's
- * conversation with staff, nor who reported it.
+ * conversation with staff, nor who reported it; the reporting enterprise sees that another
+ * joined, not what it wrote (its comment, its messages).
  */
 export async function openProblem(unit: Unit, problemId: number): Promise<Outcome<{ problem: ProblemDetail; timeline: TimelineEntry[] }>> {
   const seen = await visibleProblem(unit, problemId, "problem.view");
@@ -334,17 +335,30 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   const seen = { enterpriseId };
   const own = staff || seen.enterpriseId === problem.enterpriseId;
   const entries = await entriesOf(unit.tx, problem.id);
-  // Whose entries a member of a joined enterprise sees: their enterprise's people.
+  // Whose words a member sees: their own enterprise's people. Each enterprise's conversation with
+  // the association is its own: a joined enterprise sees neither the reporting one's nor the
+  // other way round (the reporting one sees that another joined, not what it wrote).
   const colleagues = new Set<number>();
-  if (!own && seen.enterpriseId !== null) {
+  if (!staff && seen.enterpriseId !== null) {
     const people = await unit.tx.membership.findMany({ where: { enterpriseId: seen.enterpriseId }, select: { personId: true } });
     for (const p of people) colleagues.add(p.personId);
   }
+  const outsiders = new Set<number>();
+  if (!staff && own) {
+    const joined = await unit.tx.problemAffected.findMany({ where: { problemId: problem.id }, select: { enterpriseId: true } });
+    const people = await unit.tx.membership.findMany({ where: { enterpriseId: { in: joined.map((j) => j.enterpriseId) } }, select: { personId: true } });
+    for (const p of people) if (!colleagues.has(p.personId)) outsiders.add(p.personId);
+  }
+  const othersWords = (e: { kind: string; authorId: number | null }): boolean =>
+    !staff && (e.kind === "member" || e.kind === "joined") && (own ? e.authorId !== null && outsiders.has(e.authorId) : !(e.authorId !== null && colleagues.has(e.authorId)));
   const visible = entries.filter((e) => {
     if (e.kind === "note") return staff;
-    if (own) return true;
+    if (staff) return true;
     if (e.kind === "report" || e.kind === "status") return true;
-    return (e.kind === "member" || e.kind === "joined") && e.authorId !== null && colleagues.has(e.authorId);
+    // Another enterprise joining is shown (without its comment, below); its messages are not.
+    if (e.kind === "joined") return own || !othersWords(e);
+    if (own) return !othersWords(e);
+    return e.kind === "member" && !othersWords(e);
   });
   const names = await namesOf(unit.tx, [...visible.map((e) => e.authorId), problem.assigneeId]);
   const staffIds = new Set(
@@ -352,16 +366,16 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   );
   const timeline: TimelineEntry[] = visible.map((e) => {
     // A member's typed name is shown to staff and to their own enterprise only; the reporter of another enterprise stays unnamed.
-    const named = e.authorId !== null && (staff || own || staffIds.has(e.authorId) || colleagues.has(e.authorId));
+    const named = e.authorId !== null && (staff || (own && !outsiders.has(e.authorId)) || staffIds.has(e.authorId) || colleagues.has(e.authorId));
     return {
       id: e.id,
       at: e.at.toISOString(),
       kind: e.kind as TimelineEntry["kind"],
-      text: e.text,
+      text: othersWords(e) ? null : e.text,
       status: isProblemStatus(e.status) ? e.status : null,
       fromStatus: isProblemStatus(e.fromStatus) ? e.fromStatus : null,
       author: named ? (names.get(e.authorId!) ?? null) : null,
-      files: e.files,
+      files: othersWords(e) ? [] : e.files,
     };
   });
   const counts = await affectedCounts(unit.tx, [problem.id]);
@@ -417,9 +431,10 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
 /**
  * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
  * enterprise's people once the reporter is gone) in their language, with the files; the first one
- * sets firstReplyAt. Audited.
+ * sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be reached (the reply is
+ * kept all the same).
  */
-export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
+export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -430,8 +445,8 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
   if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
   await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
-  await notifyStaffReply(unit, problem, text, files);
-  return { ok: true };
+  const recipients = await notifyStaffReply(unit, problem, text, files);
+  return recipients ? { ok: true } : { ok: true, unheard: true };
 }
 
 /** An internal note: a timeline entry staff see, never members. Audited. */
@@ -453,9 +468,10 @@ export async function takeProblem(unit: Unit, problemId: number, revision: numbe
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
   if (!problem) return { ok: false, reason: "problem-not-found" };
-  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   const me = unit.actor!.personId;
+  // Taken by the actor already (a double tap): nothing to change, whatever the button showed.
   if (problem.assigneeId === me) return { ok: true };
+  if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   await unit.tx.problem.update({ where: { id: problemId }, data: { assigneeId: me, revision: { increment: 1 } } });
   await audited(unit, "problem.take", problemId);
   await threadHooks.problemChanged(unit, problemId);
@@ -467,7 +483,7 @@ export async function takeProblem(unit: Unit, problemId: number, revision: numbe
  * declined) and `forwardedTo` for forwarded. One timeline entry (who, when, why: the comment, or
  * where it was forwarded to); the member (and the enterprises that joined) are told in their
  * language; `resolved` asks the reporter "is it really solved?" and schedules the 14-day
- * auto-close. Audited.
+ * auto-close. Audited. `unheard`: nobody of the enterprises could be told (none reachable).
  */
 export async function changeStatus(
   unit: Unit,
@@ -475,7 +491,7 @@ export async function changeStatus(
   revision: number,
   to: ProblemStatus,
   opts: { comment?: string | null; forwardedTo?: string | null },
-): Promise<Outcome> {
+): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.status", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -489,7 +505,7 @@ export async function changeStatus(
   const text = to === "forwarded" ? [forwardedTo, comment].filter(Boolean).join("\n") : comment;
   const updated = await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text, forwardedTo });
   await audited(unit, "problem.status", problemId, `${problem.status}->${to}`);
-  await notifyStatus(unit, updated, problem.status as ProblemStatus, { comment, forwardedTo });
+  const recipients = await notifyStatus(unit, updated, problem.status as ProblemStatus, { comment, forwardedTo });
   if (to === "resolved") {
     await unit.schedule({
       kind: AUTOCLOSE_JOB,
@@ -499,7 +515,7 @@ export async function changeStatus(
     });
   }
   await threadHooks.problemChanged(unit, problemId);
-  return { ok: true };
+  return recipients ? { ok: true } : { ok: true, unheard: true };
 }
 
 /**
@@ -531,15 +547,21 @@ export async function applyStatus(
  * The member's answer to "is it really solved?": yes closes it, no reopens it with `comment` and
  * tells staff (relayed into the thread). Only people of the reporting enterprise answer.
  * `opts.revision`: the revision the buttons were shown for (solvedButton); an answer to an older
- * question is refused as "problem-outdated", as is any answer once the problem is no longer resolved.
+ * question is refused as "problem-outdated", as is any answer once the problem is no longer resolved,
+ * except a "no" to the question the auto-close answered meanwhile (autoclosedSince): it reopens.
  */
 export async function confirmSolved(unit: Unit, problemId: number, solved: boolean, comment: string | null, opts: { revision?: number } = {}): Promise<Outcome> {
   const seen = await visibleProblem(unit, problemId, "problem.confirm", { lock: true, owners: true });
   if (!seen.ok) return seen;
   const { problem } = seen;
-  if (opts.revision !== undefined && opts.revision !== problem.revision) return { ok: false, reason: "problem-outdated" };
   const to: ProblemStatus = solved ? "closed" : "reopened";
-  if (!canChangeStatus("member", problem.status, to)) return { ok: false, reason: problem.status === "resolved" ? "problem-bad-transition" : "problem-outdated" };
+  if (!solved && opts.revision !== undefined && (await autoclosedSince(unit, problem, opts.revision))) {
+    // "No" was pressed while the question stood; the auto-close came before the reason did. The
+    // member's answer wins over the bot's default (it is not lost): reopened from closed.
+  } else {
+    if (opts.revision !== undefined && opts.revision !== problem.revision) return { ok: false, reason: "problem-outdated" };
+    if (!canChangeStatus("member", problem.status, to)) return { ok: false, reason: problem.status === "resolved" ? "problem-bad-transition" : "problem-outdated" };
+  }
   const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
   await applyStatus(unit, problem, to, { authorId: unit.actor?.personId ?? null, text });
   if (!solved) {
@@ -548,6 +570,17 @@ export async function confirmSolved(unit: Unit, problemId: number, solved: boole
   }
   await threadHooks.problemChanged(unit, problemId);
   return { ok: true };
+}
+
+/**
+ * Whether the only change since the question at `revision` is the 14-day auto-close (jobs.ts: a
+ * status entry to closed without an author, one revision later): then a "not solved" whose
+ * button was pressed before it still counts.
+ */
+async function autoclosedSince(unit: Unit, problem: ProblemRow, revision: number): Promise<boolean> {
+  if (problem.status !== "closed" || problem.revision !== revision + 1) return false;
+  const last = await unit.tx.problemEntry.findFirst({ where: { problemId: problem.id, kind: "status" }, orderBy: { id: "desc" }, select: { status: true, fromStatus: true, authorId: true } });
+  return last?.status === "closed" && last.fromStatus === "resolved" && last.authorId === null;
 }
 
 /** Filters of the staff list (/problems). */

@@ -34,19 +34,21 @@ export async function staffProblemButton(t: Turn, data: string): Promise<FlowSta
   const id = Number(m[2] ?? m[5]);
   const revision = m[3] !== undefined ? parseInt(m[3], 36) : null;
   if (!(await authorize(t, { action: "problem.staff" }, ACTIONS[verb], `problem:${id}`))) return null;
-  const problem = await t.unit.tx.problem.findUnique({ where: { id }, select: { revision: true } });
+  const problem = await t.unit.tx.problem.findUnique({ where: { id }, select: { revision: true, assigneeId: true } });
   if (!problem) {
     await recordRefusal(t.unit, ACTIONS[verb], `problem:${id}`);
     await t.answer("thread-problem-gone");
     return null;
   }
   if (verb === "n") return { flow: "problem-note", args: { id } };
-  if (revision !== problem.revision) {
+  // Taken already by the presser (a double tap before the post's edit arrived): answered as taken.
+  const mine = verb === "t" && problem.assigneeId !== null && problem.assigneeId === t.actor?.personId;
+  if (revision !== problem.revision && !mine) {
     await answerRefusal(t, "problem-outdated");
     return null;
   }
   if (verb === "s") return { flow: "problem-status", args: { id, revision } };
-  const outcome = await takeProblem(t.unit, id, revision);
+  const outcome = await takeProblem(t.unit, id, mine ? problem.revision : revision!);
   if (outcome.ok) t.notice = t.t("thread-taken");
   else await answerRefusal(t, outcome.reason);
   return null;

@@ -55,9 +55,10 @@ export const statusFlow: FlowDef<{ id: number; revision: number }> = {
     const done = await d.act("change", async (turn) => {
       const outcome = await changeStatus(turn.unit, args.id, args.revision, to, { comment, forwardedTo });
       if (!outcome.ok) await answerRefusal(turn, outcome.reason);
-      return outcome.ok;
+      return outcome.ok ? { told: !outcome.unheard } : null;
     });
-    if (done) await d.say((t) => t("thread-status-done", { ref, status: problem.names[to] ?? to }));
+    // "The member has been told" only when someone was.
+    if (done) await d.say((t) => t(done.told ? "thread-status-done" : "thread-status-done-nobody", { ref, status: problem.names[to] ?? to }));
   },
 };
 

@@ -93,7 +93,7 @@ describe("reporting a problem", () => {
     await p.send("a".repeat(DESCRIPTION_MAX - 10));
     // The message that overflows is refused with what is left; the description so far is kept.
     await p.send("b".repeat(20));
-    expect(p.last().text).toContain(tr("en", "problem-description-too-long", { max: DESCRIPTION_MAX, left: 8 }));
+    expect(p.last().text).toContain(tr("en", "problem-description-too-long", { max: DESCRIPTION_MAX, left: 8, button: "done" }));
     await p.send("b".repeat(8));
     // Typed "done" works like the button.
     await p.send("done");
@@ -120,7 +120,7 @@ describe("reporting a problem", () => {
     await sendFile(p, { kind: "document", refused: "type" });
     expect(p.last().text).toContain(tr("ru", "file-refused-type"));
     await p.send("Ещё: склад закрыт.");
-    expect(p.last().text).toBe(tr("ru", "problem-files-text-added"));
+    expect(p.last().text).toBe(tr("ru", "problem-files-text-added", { button: "done" }));
     for (let i = 1; i < FILES_PER_MESSAGE; i++) await sendFile(p, { group: "big-album" });
     // An eleventh file is one too many.
     await sendFile(p, { group: "big-album" });
