@@ -34,6 +34,10 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       ...(q.from.language_code ? { languageHint: q.from.language_code } : {}),
       displayName: displayName(q.from),
       ...(q.message ? { messageId: String(q.message.message_id) } : {}),
+      // A button under a message in a forum topic: the answers go to that topic.
+      ...(q.message && "is_topic_message" in q.message && q.message.is_topic_message && q.message.message_thread_id !== undefined
+        ? { threadId: String(q.message.message_thread_id) }
+        : {}),
       event: { type: "choice", data: q.data },
     };
   }
