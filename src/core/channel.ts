@@ -279,6 +279,12 @@ export interface Delivered {
   messageIds?: string[];
   /** The thread the message opened (OutboundMessage.openThread) or was sent in. */
   threadId?: string;
+  /**
+   * The thread it was to go into (OutboundMessage.threadId) is gone (Telegram: a forum topic
+   * deleted): it was sent in the chat without it, and without its reply. The dispatcher then
+   * forgets that thread for the chat, so later messages do not try it first.
+   */
+  threadLost?: true;
   /** Per file sent, in order: the platform's id for it now (Telegram file_id), to reuse next time. */
   platformIds?: string[];
 }

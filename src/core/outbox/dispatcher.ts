@@ -36,7 +36,9 @@
  *   sent, with this channel's id for each when known; an anchored row replies to its anchor's
  *   message, in its thread, as SentMessage records them then (any instance reads the same). A
  *   tagged row's thread and every message id of its delivery are recorded in SentMessage, and the
- *   channel's new file ids in StoredFile.
+ *   channel's new file ids in StoredFile. A thread that is gone (a deleted forum topic) does not
+ *   lose the message: the adapter sends it to the chat itself and says so (Delivered.threadLost),
+ *   and the chat's SentMessage rows stop naming that thread.
  * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
  *   mid-send) is sent again; nothing else is sent twice.
  * - Stop: no new claims; sends in flight get `graceMs`, then are aborted; their rows are handed
@@ -607,7 +609,9 @@ class ChannelEngine {
       const outbound = await this.prepare(row, payload);
       const delivered = await sender.deliver(row.chatId, outbound, signal);
       const { messageId } = delivered;
-      const threadId = delivered.threadId ?? outbound.message.threadId;
+      // A thread that is gone (a deleted forum topic): the message went to the chat itself.
+      const threadId = delivered.threadLost ? undefined : (delivered.threadId ?? outbound.message.threadId);
+      if (delivered.threadLost && outbound.message.threadId) await this.forgetThread(row, outbound.message.threadId);
       const others = (delivered.messageIds ?? []).filter((id) => id !== messageId);
       const files = outbound.message.files ?? [];
       const platformIds = (delivered.platformIds ?? []).flatMap((platformId, i) => (platformId && files[i] ? [{ fileId: files[i].id, platformId }] : []));
@@ -664,6 +668,16 @@ class ChannelEngine {
       }
     });
     return { kind: "send", message };
+  }
+
+  /**
+   * A chat's thread is gone (Delivered.threadLost): the messages recorded in it no longer name it,
+   * so that later messages anchored to them go to the chat itself at once (their anchor's reply is
+   * dropped by the platform where the message went with the thread) instead of failing first.
+   */
+  private async forgetThread(row: Claimed, threadId: string): Promise<void> {
+    this.d.log.warn("a thread of a chat is gone; its messages go to the chat itself", { channel: row.channel });
+    await this.d.opts.db.transaction((tx) => tx.sentMessage.updateMany({ where: { channel: row.channel, chatId: row.chatId, threadId }, data: { threadId: null } }));
   }
 
   /** Edits every copy of a tagged message in the chat (each on its own: one that cannot be edited does not stop the rest). */

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../../support/telegram-harness.ts";
 import { tr } from "../../support/core-harness.ts";
 import { registerOnTelegram } from "../../support/telegram-steps.ts";
-import { submitProblem } from "../../../src/core/problems/service.ts";
+import { addMemberMessage, submitProblem } from "../../../src/core/problems/service.ts";
 import type { FakeGroup, FakeUser } from "../../support/fake-bot-api.ts";
 
 const ADMIN = 900;
@@ -87,5 +87,32 @@ describe("a problem's forum topic", () => {
     // Nothing the bot said after the post went to General (no thread).
     const general = group.messages.filter((m) => m.message_id > post.message_id && m.thread === undefined);
     expect(general.map((m) => m.text)).toEqual([]);
+  });
+
+  it("a member's message to a problem whose topic was deleted reaches the staff chat without the topic, every time", async () => {
+    const { h, group, member, post } = await postedProblem();
+    // An admin deletes the topic in Telegram: it and its messages are gone.
+    group.chatState.topics.delete(post.thread);
+    for (const m of group.chatState.messages.values()) if (m.message.message_thread_id === post.thread) m.deleted = true;
+
+    const identity = await h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: String(member.id) }, include: { person: true } }));
+    const problem = await h.db.transaction((tx) => tx.problem.findFirstOrThrow({ select: { id: true } }));
+    const write = (text: string) =>
+      h.core.run({ person: { personId: identity.personId, role: identity.person.role, locale: "ru" }, ref: `telegram:${member.id}` }, (unit) =>
+        addMemberMessage(unit, problem.id, { text, files: [] }),
+      );
+    expect(await write("Первое сообщение после удаления темы")).toEqual({ ok: true });
+    const first = await group.waitFor((m) => m.text.includes("Первое сообщение после удаления темы"), { after: post.message_id });
+    expect(first.thread).toBeUndefined();
+    await h.settled();
+    // The chat's messages no longer name the gone topic: the next one goes to the chat at once.
+    expect(await h.db.transaction((tx) => tx.sentMessage.count({ where: { threadId: String(post.thread) } }))).toBe(0);
+    expect(await write("Второе сообщение")).toEqual({ ok: true });
+    const second = await group.waitFor((m) => m.text.includes("Второе сообщение"), { after: first.message_id });
+    expect(second.thread).toBeUndefined();
+    await h.settled();
+    // Nothing was dropped: every relay row was sent.
+    const failed = await h.db.transaction((tx) => tx.outbox.count({ where: { status: { in: ["failed", "queued"] } } }));
+    expect(failed).toBe(0);
   });
 });
