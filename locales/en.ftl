@@ -885,3 +885,6 @@ lists-export-sent-government = 📄 Export for government bodies: { $count ->
        *[other] { $count } problems
     }. The enterprises that asked to stay anonymous are not named.
 lists-export-private = The export is sent in a private chat only: write /export to the bot there.
+
+## fixes
+problem-message-too-long = That message is too long to pass on: at most { $max } characters. Please send it as several shorter messages.

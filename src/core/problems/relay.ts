@@ -20,37 +20,46 @@ import { allowed, enforce } from "../permissions.ts";
 import { cleanText } from "../text.ts";
 import type { Turn } from "../turn.ts";
 import { activeFocus, clearFocus, touchFocus } from "./focus.ts";
-import { addMemberMessage, addStaffReply, type AttachedFile } from "./service.ts";
+import { addMemberMessage, addStaffReply, MESSAGE_MAX, type AttachedFile } from "./service.ts";
+import type { Label } from "../message.ts";
 import { postTag, problemOfTag, sendToThread } from "./thread.ts";
 import { escapeHtml, rich } from "../rich-text.ts";
 
-/** What a relayed message carries, or why it carries nothing. */
-type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: string | null };
+/** What a relayed message carries, or why it carries nothing (`answer`: what to tell the person, if anything). */
+type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: Label | null };
 
-/** Longer than any platform message: nothing a person can send is refused for its length (the adapter splits). */
-const RELAY_TEXT_MAX = 100_000;
+/** A text over MESSAGE_MAX: refused with the bound, never cut (service.ts). */
+const TOO_LONG: Content = { ok: false, answer: { key: "problem-message-too-long", args: { max: MESSAGE_MAX } } };
 
 function contentOf(event: InboundEvent): Content {
   if (event.type === "text") {
     const text = cleanRelayText(event.text);
+    if (text === "too-long") return TOO_LONG;
     return text ? { ok: true, text, files: [] } : { ok: false, answer: null };
   }
   if (event.type === "file") {
     if (event.refused) return { ok: false, answer: `thread-file-refused-${event.refused}` };
     if (!event.stored) return { ok: false, answer: null };
-    const name = event.file.name ? cleanRelayText(event.file.name) : null;
-    return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
+    const cleanName = event.file.name ? cleanRelayText(event.file.name) : null;
+    const name = cleanName === "too-long" ? null : cleanName;
+    const caption = event.caption ? cleanRelayText(event.caption) : null;
+    if (caption === "too-long") return TOO_LONG;
+    return { ok: true, text: caption, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
   }
   return { ok: false, answer: null };
 }
 
-/** Text as people typed it, normalized (invisible and control characters removed); null when nothing visible is left. */
-function cleanRelayText(text: string): string | null {
-  const clean = cleanText(text, { max: RELAY_TEXT_MAX, multiline: true });
+/**
+ * Text as people typed it, normalized (invisible and control characters removed); null when
+ * nothing visible is left; "too-long" over MESSAGE_MAX (then the person is told, nothing is kept).
+ */
+function cleanRelayText(text: string): string | null | "too-long" {
+  const clean = cleanText(text, { max: MESSAGE_MAX, multiline: true });
   if (clean.ok) return clean.value;
+  if (clean.reason === "too-long") return "too-long";
   if (clean.reason !== "no-letters") return null;
   // "👍" or "+" alone is a fine reply (cleanText wants a letter): cleaned the same way, behind a letter.
-  const padded = cleanText(`a${text}`, { max: RELAY_TEXT_MAX + 1, multiline: true });
+  const padded = cleanText(`a${text}`, { max: MESSAGE_MAX + 1, multiline: true });
   return padded.ok ? padded.value.slice(1).trim() || null : null;
 }
 
@@ -150,7 +159,7 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   }
   const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await t.unit.outbox.send(t.here, { text: { key: outcome.reason, args: { max: MESSAGE_MAX } } });
     return true;
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
@@ -185,7 +194,7 @@ async function relayFromMember(t: Turn, problemId: number, event: InboundEvent):
   }
   const outcome = await addMemberMessage(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await t.unit.outbox.send(t.here, { text: outcome.reason });
+    await t.unit.outbox.send(t.here, { text: { key: outcome.reason, args: { max: MESSAGE_MAX } } });
     return true;
   }
   await acknowledge(t, problemId, "thread-sent-to-staff");
