@@ -247,6 +247,12 @@ export interface ChannelCapabilities {
   };
   /** Whether a chat id names a group (so that the group limit applies). */
   isGroup?(chatId: string): boolean;
+  /**
+   * How many platform messages sending `message` with `files` files takes, as the platform counts
+   * them against its `limits` (Telegram: an album is one message per item, a long text one per
+   * part). The pacer charges a delivery this many tokens. Default 1.
+   */
+  messageCount?(message: OutboundMessage, files: number): number;
 }
 
 /** An adapter's delivery side. */

@@ -24,7 +24,7 @@ import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts"
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
-import { placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall, type Placement } from "./translate.ts";
+import { messageCount, placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall, type Placement } from "./translate.ts";
 import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
@@ -172,7 +172,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     channel: "telegram",
     // mergeMessages: one step, one message (an answer's acknowledgement and the next question in one):
     // half the sends, and a person answering quickly stays under the per-chat limit.
-    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true, maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES },
+    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true, maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES, messageCount },
     download: (file, signal) => files.download(file, signal),
     async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
       // grammY types its signal with the abort-controller shim; Node's own works the same.
