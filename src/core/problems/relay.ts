@@ -173,10 +173,13 @@ async function echoPrivateReply(t: Turn, problemId: number, content: { text: str
   const me = t.unit.actor ? await t.unit.tx.person.findUnique({ where: { id: t.unit.actor.personId }, select: { name: true } }) : null;
   const who = me?.name ?? t.inbound.displayName ?? null;
   const files = content.files.map((f) => ({ fileId: f.fileId, name: f.name }));
+  // Tagged by the reply's timeline entry (the newest staff entry: written just now, under the
+  // problem's lock), as relayed entries are: an erasure of its author re-renders it without them.
+  const entry = await t.unit.tx.problemEntry.findFirst({ where: { problemId, kind: "staff" }, orderBy: { id: "desc" }, select: { id: true } });
   await sendToThread(
     t.unit,
     problemId,
-    `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
+    entry ? `m${entry.id}` : `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
     () => ({
       text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? rich(tr("thread-someone")) }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
       ...(files.length ? { files } : {}),

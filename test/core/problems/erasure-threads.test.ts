@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { addMemberMessage } from "../../../src/core/problems/service.ts";
-import { MEMBER, postOf, startThreadWorld, type ThreadWorld } from "./thread-support.ts";
+import { focusOn } from "../../../src/core/problems/focus.ts";
+import { ADMIN, MEMBER, postOf, startThreadWorld, type ThreadWorld } from "./thread-support.ts";
 
 const onPostgres = process.env.TEST_DATABASE === "postgresql";
 const NAME = "Zhanar Qwertyuly";
@@ -71,5 +72,25 @@ describe("erasure and the staff threads", () => {
         for (const secret of ["Zhanar", "Qwertyuly", "9876543"]) expect(bytes.includes(Buffer.from(secret, "utf8")), `${secret} in ${file}`).toBe(false);
       }
     }
+  });
+
+  it("a staff member's reply echoed from their private chat into the thread loses their name when they are erased", async () => {
+    w = await startThreadWorld();
+    const { id } = await w.submit();
+    const key = `telegram:${ADMIN}`;
+    const admin = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: ADMIN } }));
+    await w.h.db.transaction((tx) => tx.person.update({ where: { id: admin.personId }, data: { name: "Dana Staffbekova" } }));
+    await w.h.core.run({ person: { personId: admin.personId, role: "admin", locale: "en" }, ref: key }, (unit) => focusOn(unit, key, id));
+    await w.admin.send("We have written to the customs committee.");
+    await w.h.core.dispatcher.idle();
+    const echo = w.group().at(-1)!;
+    expect(echo.text).toContain("Staffbekova");
+    expect(echo.text).toContain("customs committee");
+
+    await w.h.core.run({ person: { personId: admin.personId, role: "admin", locale: "en" }, ref: key }, (unit) => erasePerson(unit, admin.personId));
+    await w.h.core.dispatcher.idle();
+    const after = w.group().find((m) => m.messageId === echo.messageId)!;
+    expect(after.text).not.toContain("Staffbekova");
+    expect(after.text).toContain("customs committee");
   });
 });
