@@ -22,6 +22,7 @@ import { canChangeStatus, isProblemStatus, OPEN_STATUSES, type ProblemStatus } f
 import { enforce, may, recordRefusal, subjectOf, type Permission } from "../permissions.ts";
 import { audit } from "../people.ts";
 import { myMembership } from "../members/membership.ts";
+import { codePointLength } from "../text.ts";
 import {
   addEntry,
   affectedCounts,
@@ -65,6 +66,16 @@ export interface ProblemDraft {
 
 export const TITLE_MAX = 120;
 export const DESCRIPTION_MAX = 4000;
+/**
+ * A thread message (a member's message, a staff reply) is at most this many code points. It is
+ * kept whole and delivered split where a platform's message is shorter (the adapters split long
+ * texts). Longer than anything Telegram lets a person send (4,096 per message, 1,024 per caption),
+ * so a message from Telegram is never refused; a longer one (console, WhatsApp) is refused with
+ * "problem-message-too-long" (args: max), never cut.
+ */
+export const MESSAGE_MAX = 16_000;
+/** Where a problem was forwarded to (typed by staff), at most this many code points. */
+export const FORWARDED_MAX = 200;
 /** At most this many files per problem message (issue 7 "Files"). */
 export const FILES_PER_MESSAGE = 10;
 
@@ -125,6 +136,7 @@ export type ProblemRefusal =
   | "problem-not-open" // joining or writing to a closed problem
   | "problem-comment-needed" // declined without a reason for the member
   | "problem-forwarded-needed" // forwarded without naming to whom
+  | "problem-message-too-long" // a thread message over MESSAGE_MAX (its locale text takes `max`)
   | "error-not-allowed"; // not staff (audited)
 
 export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; reason: ProblemRefusal };
@@ -190,13 +202,20 @@ function summaryOf(p: ProblemRow, affected: number, joined?: boolean): ProblemSu
   };
 }
 
-/** Clips text to `max` characters without cutting a surrogate pair (the flows check lengths; this is the last guard). */
+/**
+ * Clips text to `max` code points, the measure the flows check with (text.ts cleanText), so that
+ * this last guard never cuts what a flow accepted (an emoji is one code point but two UTF-16 units).
+ */
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return cut;
+  if (codePointLength(text) <= max) return text;
+  return Array.from(text).slice(0, max).join("");
+}
+
+/** A thread message's text, trimmed; null when empty; "too-long" over MESSAGE_MAX (refused, never cut). */
+function messageText(text: string | null): string | null | "too-long" {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  return codePointLength(trimmed) > MESSAGE_MAX ? "too-long" : trimmed;
 }
 
 const cleanFiles = (files: AttachedFile[] | undefined): AttachedFile[] =>
@@ -417,7 +436,8 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
   const seen = await visibleProblem(unit, problemId, "problem.message", { lock: true });
   if (!seen.ok) return seen;
   if (seen.problem.status === "closed") return { ok: false, reason: "problem-not-open" };
-  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const text = messageText(message.text);
+  if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, text, files });
@@ -439,7 +459,8 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
   if (!problem) return { ok: false, reason: "problem-not-found" };
-  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const text = messageText(message.text);
+  if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
@@ -499,7 +520,7 @@ export async function changeStatus(
   if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   if (!canChangeStatus("staff", problem.status, to)) return { ok: false, reason: "problem-bad-transition" };
   const comment = opts.comment?.trim() ? clip(opts.comment.trim(), DESCRIPTION_MAX) : null;
-  const forwardedTo = opts.forwardedTo?.trim() ? clip(opts.forwardedTo.trim(), TITLE_MAX) : null;
+  const forwardedTo = opts.forwardedTo?.trim() ? clip(opts.forwardedTo.trim(), FORWARDED_MAX) : null;
   if (to === "declined" && !comment) return { ok: false, reason: "problem-comment-needed" };
   if (to === "forwarded" && !forwardedTo) return { ok: false, reason: "problem-forwarded-needed" };
   const text = to === "forwarded" ? [forwardedTo, comment].filter(Boolean).join("\n") : comment;
