@@ -30,7 +30,7 @@ describe("My problems for someone who is not a member", () => {
     await p.send("/myproblems");
     expect(lastSaid(p)).toBe(tr("ru", "problem-access-pending"));
     expect(p.messages().some((m) => m.text === tr("ru", "problem-my-none"))).toBe(false);
-  });
+  }, 120_000); // whole flows on a shared machine
 
   it("a visitor without an enterprise is told to register first", async () => {
     const v = h.person("300", { language: "kk" });
@@ -38,5 +38,5 @@ describe("My problems for someone who is not a member", () => {
     await v.send("/myproblems");
     expect(v.last().text).toBe(tr("kk", "problem-access-none"));
     expect(v.buttons()).toContain(tr("kk", "menu-register"));
-  });
+  }, 120_000); // whole flows on a shared machine
 });

@@ -35,7 +35,7 @@ describe("a chat reopened (resume) keeps the problem it is focused on", () => {
     expect(p.last().text).toContain("We are looking into it");
     const entries = await h.db.transaction((tx) => tx.problemEntry.findMany({ where: { kind: "staff" } }));
     expect(entries.map((e) => e.text)).toEqual(["We are looking into it"]);
-  });
+  }, 120_000); // whole flows on a shared machine
 
   it("a resume does not revive a focus that is over (the menu opened since)", async () => {
     const p = await activeMember(h, "100", "en");
@@ -51,5 +51,5 @@ describe("a chat reopened (resume) keeps the problem it is focused on", () => {
     await staff.send("Not for the member");
     expect(await h.db.transaction((tx) => tx.problemEntry.count({ where: { kind: "staff" } }))).toBe(0);
     expect(p.last().text).not.toContain("Not for the member");
-  });
+  }, 120_000); // whole flows on a shared machine
 });
