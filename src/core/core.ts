@@ -38,6 +38,7 @@ import { JobWorker } from "./jobs/worker.ts";
 import { runUnit, SYSTEM, Unit, type Acting, type CoreServices, type CoreSettings } from "./unit.ts";
 import { isProblemButton, problemButton } from "./problems/buttons.ts";
 import { routeThreadMessage } from "./problems/relay.ts";
+import { activeFocus, touchFocus } from "./problems/focus.ts";
 import { resendDropped } from "./problems/thread.ts";
 import { MEMBER_FLOWS } from "./problems/member-flows.ts";
 import { THREAD_FLOWS } from "./problems/thread-flows.ts";
@@ -377,7 +378,12 @@ export function createCore(deps: CoreDeps): Core {
       });
       await settleGroupQuestions(t, key);
     } else {
+      // A channel reopening the chat (the console's start or `/as NAME`) shows the waiting question
+      // again, which saves the dialog: the person did not move, so a problem they had open (staff's
+      // `/problem <ref>`, "Write to staff") stays open (focus.ts ends a focus older than the dialog).
+      const focused = event.type === "resume" ? await activeFocus(tx, key, now) : null;
       await engine.handle(t, key, event, () => privateStart(event));
+      if (focused !== null) await touchFocus(tx, key, now);
     }
     return { result: result(t), unit: t.unit };
   }

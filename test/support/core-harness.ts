@@ -191,7 +191,15 @@ export interface TestPerson {
 }
 
 export async function startHarness(
-  opts: { settings?: Partial<CoreSettings>; log?: Logger; channel?: ChannelName; capabilities?: ChannelCapabilities; downloadTimeoutMs?: number } = {},
+  opts: {
+    settings?: Partial<CoreSettings>;
+    log?: Logger;
+    channel?: ChannelName;
+    capabilities?: ChannelCapabilities;
+    downloadTimeoutMs?: number;
+    /** The core's clock (default: the real one), to let time pass between turns. */
+    clock?: () => Date;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "qti-core-"));
   const url = `file:${join(dir, "bot.db")}`;
@@ -199,7 +207,15 @@ export async function startHarness(
   const channel = new RecordingChannel(opts.channel ?? "telegram", opts.capabilities);
   const files = new FileStore(join(dir, "files"));
   const coreOf = (db: Database) =>
-    createCore({ db, i18n: i18n(), log: opts.log ?? silentLogger, settings, files, ...(opts.downloadTimeoutMs ? { downloadTimeoutMs: opts.downloadTimeoutMs } : {}) });
+    createCore({
+      db,
+      i18n: i18n(),
+      log: opts.log ?? silentLogger,
+      settings,
+      files,
+      ...(opts.downloadTimeoutMs ? { downloadTimeoutMs: opts.downloadTimeoutMs } : {}),
+      ...(opts.clock ? { clock: opts.clock } : {}),
+    });
   let db = await openTestDatabase(url);
   let core = coreOf(db);
   await core.start();

@@ -467,9 +467,13 @@ export const reportFlow: FlowDef<{ text?: string } & { [k: string]: Json }> = {
 /** "My problems": the enterprise's problems and those it joined, newest first, paged; one opens with its timeline. */
 export const myProblemsFlow: FlowDef<{ page?: number } & { [k: string]: Json }> = {
   name: "myproblems",
-  version: 1,
+  version: 2,
   title: "flow-myproblems",
   async run(d, args): Promise<FlowExit | void> {
+    // Someone who is not (yet) a member of an enterprise is told why, as the report tells them:
+    // "your enterprise has no problems" would be untrue for a pending employee of one that has.
+    const why = await whyNoAccess(d);
+    if (why) return refuseAccess(d, why);
     let page = typeof args.page === "number" && Number.isInteger(args.page) && args.page >= 0 ? args.page : 0;
     for (;;) {
       const list = await d.act("list", async (turn) => {

@@ -557,7 +557,8 @@ export async function applyStatus(
       ...(to === "forwarded" ? { forwardedTo: opts.forwardedTo ?? null } : {}),
       ...(to === "resolved" ? { resolvedAt: unit.now } : {}),
       ...(to === "closed" ? { closedAt: unit.now } : {}),
-      ...(to === "reopened" ? { closedAt: null } : {}),
+      // Reopened: neither closed nor resolved any more (a rejected resolution is none: /stats, CSV).
+      ...(to === "reopened" ? { closedAt: null, resolvedAt: null } : {}),
     },
   });
   await addEntry(unit.tx, { problemId: problem.id, at: unit.now, kind: "status", authorId: opts.authorId, text: opts.text, status: to, fromStatus: problem.status });

@@ -125,7 +125,9 @@ export function postText(d: PostData, t: Translate, has: Has): string {
   const assignee = d.assignee ? truncate(d.assignee, 100) : rich(t("notice-someone"));
   state.push(d.assignee !== null ? t("thread-post-assignee", { name: assignee }) : t("thread-post-unassigned"));
   parts.push(state.join("\n"));
-  parts.push(t("thread-post-hint"));
+  // Replying is the way in a group; a private chat (and the console, which cannot reply to a
+  // message) opens the problem with /problem <ref>.
+  parts.push(t("thread-post-hint", { ref: d.ref }));
   return parts.join("\n\n");
 }
 
