@@ -56,11 +56,26 @@ function cleanRelayText(text: string): string | null {
   return padded.ok ? padded.value.slice(1).trim() || null : null;
 }
 
-/** The problem a message replies to: a bot message of this chat tagged `problem:<id>…`. */
-async function repliedProblem(t: Turn): Promise<number | null> {
+/** The tag of the bot message of this chat a message replies to, when it is about a problem (`problem:<id>…`). */
+async function repliedTag(t: Turn): Promise<string | null> {
   const { inbound } = t;
   if (!inbound.replyTo) return null;
-  return problemOfTag(await tagOfSent(t.unit.tx, inbound.channel, inbound.chatId, inbound.replyTo, "problem:"));
+  return tagOfSent(t.unit.tx, inbound.channel, inbound.chatId, inbound.replyTo, "problem:");
+}
+
+/** The problem a message replies to: a bot message of this chat tagged `problem:<id>…`. */
+async function repliedProblem(t: Turn): Promise<number | null> {
+  return problemOfTag(await repliedTag(t));
+}
+
+/**
+ * The timeline entry a staff reply answers: a relayed member message or join in the thread is
+ * tagged `problem:<id>:m<entryId>` (its further files `….<n>`, the parts of a long one `…#<n>`).
+ * The service decides whom that makes the reply for (addStaffReply `inReplyTo`).
+ */
+export function entryOfTag(tag: string | null | undefined): number | null {
+  const m = /^problem:\d{1,9}:m(\d{1,9})(?:[.#]|$)/.exec(tag ?? "");
+  return m ? Number(m[1]) : null;
 }
 
 /** The problem whose forum topic a message was posted in (the post opened it: SentMessage.threadId). */
@@ -152,7 +167,9 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
     if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
-  const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
+  // A reply to a relayed message of one enterprise is for that enterprise (not the reporting one).
+  const inReplyTo = entryOfTag(await repliedTag(t));
+  const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files }, inReplyTo !== null ? { inReplyTo } : {});
   if (!outcome.ok) {
     await answerHere(t, problemId, outcome.reason);
     return true;

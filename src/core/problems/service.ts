@@ -23,6 +23,7 @@ import { enforce, may, recordRefusal, subjectOf, type Permission } from "../perm
 import { audit } from "../people.ts";
 import { myMembership } from "../members/membership.ts";
 import {
+  activePeopleOf,
   addEntry,
   affectedCounts,
   almatyYear,
@@ -281,7 +282,7 @@ export async function joinProblem(unit: Unit, problemId: number, comment: string
   await unit.tx.problemAffected.create({ data: { problemId, enterpriseId: access.enterpriseId, personId: unit.actor.personId, joinedAt: unit.now } });
   await unit.tx.problem.update({ where: { id: problemId }, data: { revision: { increment: 1 } } });
   const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "joined", authorId: unit.actor.personId, text });
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "joined", authorId: unit.actor.personId, enterpriseId: access.enterpriseId, text });
   await audited(unit, "problem.join", problemId);
   await threadHooks.relayToStaff(unit, problemId, entryId);
   await threadHooks.problemChanged(unit, problemId);
@@ -355,6 +356,8 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
     if (e.kind === "note") return staff;
     if (staff) return true;
     if (e.kind === "report" || e.kind === "status") return true;
+    // A staff reply is its addressee's (rows from before enterpriseId: the reporting enterprise's).
+    if (e.kind === "staff") return (e.enterpriseId ?? problem.enterpriseId) === seen.enterpriseId;
     // Another enterprise joining is shown (without its comment, below); its messages are not.
     if (e.kind === "joined") return own || !othersWords(e);
     if (own) return !othersWords(e);
@@ -411,7 +414,8 @@ export async function problemIdByRef(unit: Unit, ref: string): Promise<number | 
 /**
  * A member's message (text and/or files) on their problem: a timeline entry, relayed into the staff
  * thread. People of the reporting enterprise and of those that joined may write; not to a closed
- * problem ("problem-not-open"). Staff replies go to the reporting enterprise.
+ * problem ("problem-not-open"). The entry is the writer's enterprise's (a staff reply to it goes
+ * back to that enterprise: addStaffReply `inReplyTo`).
  */
 export async function addMemberMessage(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
   const seen = await visibleProblem(unit, problemId, "problem.message", { lock: true });
@@ -420,7 +424,7 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
   const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, text, files });
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, enterpriseId: seen.enterpriseId, text, files });
   await threadHooks.relayToStaff(unit, problemId, entryId);
   return { ok: true };
 }
@@ -429,12 +433,23 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
 // Staff.
 
 /**
- * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
- * enterprise's people once the reporter is gone) in their language, with the files; the first one
- * sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be reached (the reply is
- * kept all the same).
+ * A staff reply (text and/or files): a timeline entry, sent to the member in their language, with
+ * the files; the first one sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be
+ * reached (the reply is kept all the same).
+ *
+ * Whom it is for: `opts.inReplyTo` (an entry id: the relayed member message or join staff replied
+ * to) names a member entry of enterprise X: the reply is X's (its author if still an active person
+ * of X, else X's active people; only X's members see it in their timeline). Each enterprise's
+ * conversation with the association is its own: a reply to a joined enterprise's message never
+ * reaches the reporting one. Otherwise (a reply to the post, a note, an unknown entry) it is the
+ * reporting enterprise's: the reporter, or its people once the reporter is gone.
  */
-export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ unheard?: true }>> {
+export async function addStaffReply(
+  unit: Unit,
+  problemId: number,
+  message: { text: string | null; files: AttachedFile[] },
+  opts: { inReplyTo?: number } = {},
+): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -442,11 +457,42 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
+  const addressee = opts.inReplyTo !== undefined ? await addresseeOf(unit, problem, opts.inReplyTo) : null;
+  const entryId = await addEntry(unit.tx, {
+    problemId,
+    at: unit.now,
+    kind: "staff",
+    authorId: unit.actor?.personId ?? null,
+    enterpriseId: addressee?.enterpriseId ?? problem.enterpriseId,
+    text,
+    files,
+  });
   if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
   await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
-  const recipients = await notifyStaffReply(unit, problem, text, files);
+  const recipients = await notifyStaffReply(unit, problem, text, files, addressee?.people);
   return recipients ? { ok: true } : { ok: true, unheard: true };
+}
+
+/**
+ * The enterprise (and its people to tell) a staff reply to entry `entryId` is for: a member's
+ * message or join of problem `problem` by an enterprise other than the reporting one, or by a
+ * colleague of the reporter. Null (the reporting enterprise's side, as for a reply to the post)
+ * for any other entry. Rows from before `enterpriseId` was kept: the author's enterprise, when it
+ * is one of the problem's.
+ */
+async function addresseeOf(unit: Unit, problem: ProblemRow, entryId: number): Promise<{ enterpriseId: number; people: number[] } | null> {
+  if (!Number.isSafeInteger(entryId) || entryId <= 0) return null;
+  const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, select: { problemId: true, kind: true, authorId: true, enterpriseId: true } });
+  if (!entry || entry.problemId !== problem.id || (entry.kind !== "member" && entry.kind !== "joined")) return null;
+  let enterpriseId = entry.enterpriseId;
+  if (enterpriseId === null && entry.authorId !== null) {
+    const m = await unit.tx.membership.findFirst({ where: { personId: entry.authorId }, select: { enterpriseId: true } });
+    if (m && (await enterprisesOf(unit.tx, problem)).includes(m.enterpriseId)) enterpriseId = m.enterpriseId;
+  }
+  if (enterpriseId === null) return null;
+  const active = await activePeopleOf(unit.tx, enterpriseId);
+  const people = entry.authorId !== null && active.includes(entry.authorId) ? [entry.authorId] : active;
+  return { enterpriseId, people };
 }
 
 /** An internal note: a timeline entry staff see, never members. Audited. */
