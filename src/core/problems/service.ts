@@ -403,6 +403,18 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   return { problem: detail, timeline };
 }
 
+/**
+ * What a staff button or thread flow needs of a problem before it acts: its reference, status,
+ * revision (the post's buttons name it) and assignee. Null for no such problem, or when the actor
+ * is not staff (the role read fresh). Not audited: the caller checked and audited the press
+ * (staff-buttons.ts authorize), and the service that acts checks again.
+ */
+export async function problemHeader(unit: Unit, problemId: number): Promise<{ ref: string; status: string; revision: number; assigneeId: number | null } | null> {
+  if (!may(await subjectOf(unit.tx, unit.actor?.personId), { action: "problem.staff" }).ok) return null;
+  if (!Number.isSafeInteger(problemId) || problemId <= 0) return null;
+  return unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true, status: true, revision: true, assigneeId: true } });
+}
+
 /** The id of the problem a typed reference names ("QT-2026-0042", case and spaces ignored), or null. */
 export async function problemIdByRef(unit: Unit, ref: string): Promise<number | null> {
   const parsed = parseRef(ref);
@@ -495,7 +507,7 @@ async function addresseeOf(unit: Unit, problem: ProblemRow, entryId: number): Pr
   return { enterpriseId, people };
 }
 
-/** An internal note: a timeline entry staff see, never members. Audited. */
+/** An internal note: a timeline entry staff see, never members, shown in the staff thread (the staff chat is internal). Audited. */
 export async function addNote(unit: Unit, problemId: number, text: string): Promise<Outcome> {
   if (!(await staffOnly(unit, "problem.note", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
@@ -505,6 +517,7 @@ export async function addNote(unit: Unit, problemId: number, text: string): Prom
   if (!clean) return { ok: true };
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "note", authorId: unit.actor?.personId ?? null, text: clip(clean, DESCRIPTION_MAX) });
   await audited(unit, "problem.note", problemId, `entry:${entryId}`);
+  await threadHooks.relayToStaff(unit, problemId, entryId);
   return { ok: true };
 }
 
