@@ -70,11 +70,13 @@ async function repliedProblem(t: Turn): Promise<number | null> {
 
 /**
  * The timeline entry a staff reply answers: a relayed member message or join in the thread is
- * tagged `problem:<id>:m<entryId>` (its further files `….<n>`, the parts of a long one `…#<n>`).
+ * tagged `problem:<id>:m<entryId>` (its further files `….<n>`, the parts of a long one `…#<n>`); the
+ * acknowledgement of a staff reply to it `problem:<id>:m<entryId>:ack…`, so that the later parts
+ * of an album (which may not carry the reply) and a reply to the acknowledgement go the same way.
  * The service decides whom that makes the reply for (addStaffReply `inReplyTo`).
  */
 export function entryOfTag(tag: string | null | undefined): number | null {
-  const m = /^problem:\d{1,9}:m(\d{1,9})(?:[.#]|$)/.exec(tag ?? "");
+  const m = /^problem:\d{1,9}:m(\d{1,9})(?:[.#:]|$)/.exec(tag ?? "");
   return m ? Number(m[1]) : null;
 }
 
@@ -95,13 +97,18 @@ async function topicProblem(t: Turn): Promise<number | null> {
  * updates, and only some of them may carry the reply): the acknowledgement of that album names it.
  */
 async function albumProblem(t: Turn): Promise<number | null> {
+  return problemOfTag(await albumTag(t));
+}
+
+/** The tag of the acknowledgement of an earlier part of this message's album (`problem:<id>[:m<entryId>]:ack:<group>`), or null. */
+async function albumTag(t: Turn): Promise<string | null> {
   const group = t.inbound.mediaGroup;
   if (!group) return null;
   const row = await t.unit.tx.outbox.findFirst({
     where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: { startsWith: "problem:", endsWith: `:ack:${group}` } },
     select: { tag: true },
   });
-  return problemOfTag(row?.tag);
+  return row?.tag ?? null;
 }
 
 /** Whether a group message replies to the question the bot asked its sender there (core.ts keeps that precedence). */
@@ -168,7 +175,7 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
     return true;
   }
   // A reply to a relayed message of one enterprise is for that enterprise (not the reporting one).
-  const inReplyTo = entryOfTag(await repliedTag(t));
+  const inReplyTo = entryOfTag(await repliedTag(t)) ?? entryOfTag(await albumTag(t));
   const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files }, inReplyTo !== null ? { inReplyTo } : {});
   if (!outcome.ok) {
     await answerHere(t, problemId, outcome.reason);
@@ -176,7 +183,7 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
   // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
-  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member");
+  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member", inReplyTo);
   return true;
 }
 
@@ -229,10 +236,11 @@ async function answerHere(t: Turn, problemId: number, key: string): Promise<void
  * One short confirmation per message, or per album (Telegram sends an album as several updates
  * sharing `mediaGroup`): tagged with the album so that its later parts find the problem and stay
  * quiet. In the staff group it goes into the thread (a reply to the post / in the topic).
+ * `entryId`: the member entry a staff reply answered (kept in the tag: see {@link entryOfTag}).
  */
-async function acknowledge(t: Turn, problemId: number, key: string): Promise<void> {
+async function acknowledge(t: Turn, problemId: number, key: string, entryId: number | null = null): Promise<void> {
   const group = t.inbound.mediaGroup;
-  const tag = `${postTag(problemId)}:ack${group ? `:${group}` : ""}`;
+  const tag = `${postTag(problemId)}${entryId !== null ? `:m${entryId}` : ""}:ack${group ? `:${group}` : ""}`;
   if (group && (await t.unit.tx.outbox.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag }, select: { id: true } }))) return;
   const anchored = await postHere(t, problemId);
   await t.unit.outbox.send(t.here, { text: key }, { tag, ...(anchored ? { anchor: postTag(problemId) } : {}) });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { addMemberMessage, joinProblem, openProblem } from "../../../src/core/problems/service.ts";
 import type { Unit } from "../../../src/core/unit.ts";
 import { applyForMembership } from "../../support/core-harness.ts";
-import { ADMIN, GROUP, MEMBER, postOf, startThreadWorld, type ThreadWorld } from "./thread-support.ts";
+import { ADMIN, MEMBER, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
 afterEach(async () => w?.h.close());
@@ -23,19 +23,43 @@ async function as<T>(userId: string, fn: (u: Unit) => Promise<T>): Promise<T> {
   return out;
 }
 
+/** A problem of the member's enterprise (A) that enterprise B (user JOINER) joined and wrote about; returns the relayed message in the group. */
+async function joinedAndWrote(): Promise<{ id: number; relayed: ReturnType<ThreadWorld["group"]>[number] }> {
+  const { id } = await w.submit();
+  const joiner = w.h.person(JOINER, { language: "ru", name: "Ерлан" });
+  await applyForMembership(joiner, "ru", { bin: "990140000384", name: "Joined Company" });
+  const approve = [...w.h.channel.messages].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:ap:"))!;
+  await w.raw(ADMIN, { type: "choice", data: approve.message.choices![0]![0]!.data }, { group: true });
+  expect(await as(JOINER, (u) => joinProblem(u, id, null))).toMatchObject({ ok: true });
+  expect(await as(JOINER, (u) => addMemberMessage(u, id, { text: "У нас то же самое, с марта", files: [] }))).toEqual({ ok: true });
+  const relayed = w.group().find((m) => m.text.includes("с марта"));
+  expect(relayed?.message.replyTo).toBe(postOf(w, id).messageId);
+  return { id, relayed: relayed! };
+}
+
 describe("a staff reply to a joined enterprise's message", () => {
+  it("an album replying to it reaches the joined enterprise whole, even when only its first part carries the reply; a reply to its acknowledgement too", async () => {
+    w = await startThreadWorld();
+    const { relayed } = await joinedAndWrote();
+    const before = { reporter: w.h.channel.in(MEMBER).length, joiner: w.h.channel.in(JOINER).length, group: w.group().length };
+    const second = Uint8Array.from([...PNG, 1]);
+    await w.sendFile(ADMIN, { kind: "photo", bytes: PNG, caption: "Два фото", replyTo: relayed.messageId, mediaGroup: "staff-album" }, { group: true });
+    await w.sendFile(ADMIN, { kind: "photo", bytes: second, mediaGroup: "staff-album" }, { group: true });
+    await w.h.core.dispatcher.idle();
+    const got = w.h.channel.in(JOINER).slice(before.joiner).filter((m) => m.files.length).map((m) => m.files.map((f) => f.bytes));
+    expect(got).toEqual([[PNG], [second]]);
+    const ack = w.group().slice(before.group);
+    expect(ack.map((m) => m.text)).toEqual([tr("en", "thread-sent-to-member")]);
+    await w.raw(ADMIN, { type: "text", text: "И ещё вопрос" }, { group: true, replyTo: ack[0]!.messageId });
+    await w.h.core.dispatcher.idle();
+    expect(w.h.channel.in(JOINER).slice(before.joiner).filter((m) => m.text.includes("И ещё вопрос"))).toHaveLength(1);
+    expect(w.h.channel.in(MEMBER).slice(before.reporter)).toEqual([]);
+  });
+
   it("reaches the joined enterprise only, and only its timeline shows it; a reply to the post still goes to the reporter", async () => {
     w = await startThreadWorld();
-    const { id } = await w.submit();
-    // A second approved enterprise B joins and writes to staff.
-    const joiner = w.h.person(JOINER, { language: "ru", name: "Ерлан" });
-    await applyForMembership(joiner, "ru", { bin: "990140000384", name: "Joined Company" });
-    const approve = [...w.h.channel.messages].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:ap:"))!;
-    await w.raw(ADMIN, { type: "choice", data: approve.message.choices![0]![0]!.data }, { group: true });
-    expect(await as(JOINER, (u) => joinProblem(u, id, null))).toMatchObject({ ok: true });
-    expect(await as(JOINER, (u) => addMemberMessage(u, id, { text: "У нас то же самое, с марта", files: [] }))).toEqual({ ok: true });
-    const relayed = w.group().find((m) => m.text.includes("с марта"));
-    expect(relayed?.message.replyTo).toBe(postOf(w, id).messageId);
+    // A second approved enterprise B joined and wrote to staff.
+    const { id, relayed } = await joinedAndWrote();
 
     const before = { reporter: w.h.channel.in(MEMBER).length, joiner: w.h.channel.in(JOINER).length };
     await w.raw(ADMIN, { type: "text", text: "Какие грузы стоят у вас?" }, { group: true, replyTo: relayed!.messageId });
