@@ -181,14 +181,18 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
     await answerHere(t, problemId, outcome.reason);
     return true;
   }
-  if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
+  if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content, inReplyTo);
   // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
   await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member", inReplyTo);
   return true;
 }
 
-/** A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what the member was told. */
-async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }): Promise<void> {
+/**
+ * A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what
+ * the member was told. Tagged with the entry it answered (`entryId`), so that a reply to the echo
+ * reaches the same enterprise (see {@link entryOfTag}).
+ */
+async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }, entryId: number | null): Promise<void> {
   const problem = await t.unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
   const me = t.unit.actor ? await t.unit.tx.person.findUnique({ where: { id: t.unit.actor.personId }, select: { name: true } }) : null;
   const who = me?.name ?? t.inbound.displayName ?? null;
@@ -196,7 +200,7 @@ async function echoPrivateReply(t: Turn, problemId: number, content: { text: str
   await sendToThread(
     t.unit,
     problemId,
-    `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
+    `${entryId !== null ? `m${entryId}:` : ""}r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
     () => ({
       text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? rich(tr("thread-someone")) }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
       ...(files.length ? { files } : {}),

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { addMemberMessage, joinProblem, openProblem } from "../../../src/core/problems/service.ts";
 import type { Unit } from "../../../src/core/unit.ts";
 import { applyForMembership } from "../../support/core-harness.ts";
-import { ADMIN, MEMBER, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
+import { ADMIN, GROUP, MEMBER, PNG, postOf, startThreadWorld, tr, type ThreadWorld } from "./thread-support.ts";
 
 let w: ThreadWorld;
 afterEach(async () => w?.h.close());
@@ -23,15 +23,25 @@ async function as<T>(userId: string, fn: (u: Unit) => Promise<T>): Promise<T> {
   return out;
 }
 
-/** A problem of the member's enterprise (A) that enterprise B (user JOINER) joined and wrote about; returns the relayed message in the group. */
-async function joinedAndWrote(): Promise<{ id: number; relayed: ReturnType<ThreadWorld["group"]>[number] }> {
-  const { id } = await w.submit();
+/** Enterprise B (user JOINER), approved. */
+async function secondEnterprise(): Promise<void> {
   const joiner = w.h.person(JOINER, { language: "ru", name: "Ерлан" });
   await applyForMembership(joiner, "ru", { bin: "990140000384", name: "Joined Company" });
   const approve = [...w.h.channel.messages].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:ap:"))!;
   await w.raw(ADMIN, { type: "choice", data: approve.message.choices![0]![0]!.data }, { group: true });
+}
+
+/** B joins problem `id` of the member's enterprise (A) and writes to staff. */
+async function joinAndWrite(id: number): Promise<void> {
   expect(await as(JOINER, (u) => joinProblem(u, id, null))).toMatchObject({ ok: true });
   expect(await as(JOINER, (u) => addMemberMessage(u, id, { text: "У нас то же самое, с марта", files: [] }))).toEqual({ ok: true });
+}
+
+/** A problem of the member's enterprise (A) that enterprise B (user JOINER) joined and wrote about; returns the relayed message in the group. */
+async function joinedAndWrote(): Promise<{ id: number; relayed: ReturnType<ThreadWorld["group"]>[number] }> {
+  const { id } = await w.submit();
+  await secondEnterprise();
+  await joinAndWrite(id);
   const relayed = w.group().find((m) => m.text.includes("с марта"));
   expect(relayed?.message.replyTo).toBe(postOf(w, id).messageId);
   return { id, relayed: relayed! };
@@ -53,6 +63,28 @@ describe("a staff reply to a joined enterprise's message", () => {
     await w.raw(ADMIN, { type: "text", text: "И ещё вопрос" }, { group: true, replyTo: ack[0]!.messageId });
     await w.h.core.dispatcher.idle();
     expect(w.h.channel.in(JOINER).slice(before.joiner).filter((m) => m.text.includes("И ещё вопрос"))).toHaveLength(1);
+    expect(w.h.channel.in(MEMBER).slice(before.reporter)).toEqual([]);
+  });
+
+  it("from a private chat (the staff group unreachable): reaches the joined enterprise, and a reply to its echo in another staff chat too", async () => {
+    w = await startThreadWorld();
+    await secondEnterprise();
+    w.h.channel.unreachable.add(GROUP);
+    const other = w.h.person("905", { language: "en", name: "Arman" });
+    await other.send("/start");
+    await w.h.db.transaction((tx) => tx.person.updateMany({ where: { identities: { some: { externalId: "905" } } }, data: { role: "staff" } }));
+    const { id } = await w.submit();
+    await joinAndWrite(id);
+    await w.h.core.dispatcher.idle();
+    const relayed = w.admin.messages().find((m) => m.text.includes("с марта"))!;
+    const before = { reporter: w.h.channel.in(MEMBER).length, joiner: w.h.channel.in(JOINER).length };
+    await w.raw(ADMIN, { type: "text", text: "Какие грузы стоят у вас?" }, { replyTo: relayed.messageId });
+    await w.h.core.dispatcher.idle();
+    const echo = other.messages().find((m) => m.text.includes("Какие грузы стоят у вас?"))!;
+    await w.raw("905", { type: "text", text: "Сколько машин?" }, { replyTo: echo.messageId });
+    await w.h.core.dispatcher.idle();
+    const toJoiner = w.h.channel.in(JOINER).slice(before.joiner).map((m) => m.text);
+    expect(toJoiner.filter((t) => t.includes("Какие грузы стоят у вас?") || t.includes("Сколько машин?"))).toHaveLength(2);
     expect(w.h.channel.in(MEMBER).slice(before.reporter)).toEqual([]);
   });
 
