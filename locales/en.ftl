@@ -906,3 +906,6 @@ thread-unsupported = Stickers, voice messages, videos and contacts cannot be pas
 thread-sent-to-nobody = ⚠️ Kept in the problem, but nobody received it: no one of the enterprise can be reached through the bot any more.
 thread-status-done-nobody = ✓ { $ref }: the status is now "{ $status }". Nobody of the enterprise can be reached through the bot any more: nobody was told.
 problem-entry-joined-own = <b>{ $at }</b> · 🤝 Your enterprise joined
+
+## fixes
+problem-message-too-long = That message is too long to pass on: at most { $max } characters. Please send it as several shorter messages.

@@ -247,6 +247,12 @@ export interface ChannelCapabilities {
   };
   /** Whether a chat id names a group (so that the group limit applies). */
   isGroup?(chatId: string): boolean;
+  /**
+   * How many platform messages sending `message` with `files` files takes, as the platform counts
+   * them against its `limits` (Telegram: an album is one message per item, a long text one per
+   * part). The pacer charges a delivery this many tokens. Default 1.
+   */
+  messageCount?(message: OutboundMessage, files: number): number;
 }
 
 /** An adapter's delivery side. */
@@ -279,6 +285,12 @@ export interface Delivered {
   messageIds?: string[];
   /** The thread the message opened (OutboundMessage.openThread) or was sent in. */
   threadId?: string;
+  /**
+   * The thread it was to go into (OutboundMessage.threadId) is gone (Telegram: a forum topic
+   * deleted): it was sent in the chat without it, and without its reply. The dispatcher then
+   * forgets that thread for the chat, so later messages do not try it first.
+   */
+  threadLost?: true;
   /** Per file sent, in order: the platform's id for it now (Telegram file_id), to reuse next time. */
   platformIds?: string[];
 }

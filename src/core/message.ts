@@ -41,6 +41,11 @@ export interface Target {
   channel: ChannelName;
   chatId: string;
   locale: Locale;
+  /**
+   * The thread of the chat a message goes into (a forum topic): a turn answering a message
+   * written in a topic answers in that topic (Turn.here), not in the chat's general one.
+   */
+  threadId?: string;
 }
 
 /** A label or a whole spec, as a spec. */

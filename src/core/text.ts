@@ -118,7 +118,8 @@ export function truncate(text: string, maxCodePoints: number): string {
   return `${kept.trimEnd()}…`;
 }
 
-function codePointLength(text: string): number {
+/** How many code points `text` has (what cleanText's `max` counts: an emoji is one, not two UTF-16 units). */
+export function codePointLength(text: string): number {
   let n = 0;
   for (const _ of text) n++;
   return n;

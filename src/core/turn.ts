@@ -47,9 +47,10 @@ export class Turn {
     return this.unit.capabilities(channel);
   }
 
-  /** Where replies to this turn go. */
+  /** Where replies to this turn go: the chat, and the thread (forum topic) the inbound came from. */
   get here(): Target {
-    return { channel: this.inbound.channel, chatId: this.inbound.chatId, locale: this.locale };
+    const { channel, chatId, threadId } = this.inbound;
+    return { channel, chatId, locale: this.locale, ...(threadId ? { threadId } : {}) };
   }
 
   /**

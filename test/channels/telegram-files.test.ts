@@ -376,9 +376,12 @@ describe("Telegram threads and replies", () => {
     expect(fake.callsTo("sendDocument")).toHaveLength(0);
   });
 
-  it("a thread that does not exist is rejected; a server error is retried", async () => {
+  it("a message to a thread that does not exist (a deleted topic) goes to the chat without it; a server error is retried", async () => {
     const group = fake.group({ type: "supergroup", forum: true });
-    expect((await failure(send(group.id, { text: "x", threadId: "999" }))).failure).toBe("rejected");
+    const sent = await send(group.id, { text: "x", threadId: "999" });
+    expect(sent.threadLost).toBe(true);
+    expect(sent.threadId).toBeUndefined();
+    expect(group.last()).toMatchObject({ text: "x", thread: undefined, message_id: Number(sent.messageId) });
     const user = fake.user({ started: true });
     fake.failNext("sendPhoto", { error_code: 500, description: "Internal Server Error" });
     expect((await failure(send(user.id, { text: "x", files: [await keptFile("photo", sampleJpeg(), "x.jpg")] }))).failure).toBe("retry");

@@ -13,7 +13,8 @@ import { createCore, type Core } from "../../src/core/core.ts";
 import { createTelegramChannel, type TelegramChannel } from "../../src/channels/telegram/telegram.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
-import { startFakeBotApi, type FakeBotApi } from "./fake-bot-api.ts";
+import { startFakeBotApi, type FakeBotApi, type FakeLimits } from "./fake-bot-api.ts";
+import type { ChannelCapabilities } from "../../src/core/channel.ts";
 import { i18n } from "./core-harness.ts";
 
 export interface TelegramHarness {
@@ -49,7 +50,9 @@ export interface TelegramHarnessOptions {
    * Send limits: none by default (a test person answers in milliseconds, and 1 message/s per chat
    * would make every flow test wait); "telegram" for the real ones (TELEGRAM_LIMITS).
    */
-  limits?: "telegram";
+  limits?: "telegram" | NonNullable<ChannelCapabilities["limits"]>;
+  /** The fake Bot API's flood limits (FakeBotApiOptions.limits); off by default. */
+  fakeLimits?: boolean | Partial<FakeLimits>;
 }
 
 /** A port nobody listens on right now (for the webhook server, whose URL must be known before it starts). */
@@ -70,7 +73,7 @@ export const WEBHOOK_SECRET = "s3cret-token-for-tests";
 export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): Promise<TelegramHarness> {
   const dir = mkdtempSync(join(tmpdir(), "qti-tg-"));
   const url = `file:${join(dir, "bot.db")}`;
-  const fake = await startFakeBotApi();
+  const fake = await startFakeBotApi(opts.fakeLimits ? { limits: opts.fakeLimits } : {});
   const logs: string[] = [];
   const logWaiters = new Set<(line: string) => void>();
   const log: Logger = createLogger({
@@ -122,7 +125,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
       log,
       botInfo: fake.botInfo,
       pollingTimeout: 2,
-      ...(opts.limits === "telegram" ? {} : { limits: null }),
+      ...(opts.limits === "telegram" ? {} : { limits: opts.limits ?? null }),
       ...(opts.webhook ? { webhook: { url: `http://127.0.0.1:${port}/telegram/hook`, secret: WEBHOOK_SECRET } } : {}),
     });
     await core.dispatcher.register(telegram.sender);

@@ -24,7 +24,7 @@ import { MEMBER_COMMANDS, RetryLater, STAFF_COMMANDS } from "../../core/core.ts"
 import { LOCALES } from "../../i18n/locales.ts";
 import { toPlain } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
-import { placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall } from "./translate.ts";
+import { messageCount, placement, toCaptionEditParams, toEditParams, toFilePlan, toInbound, toSendCalls, topicName, type FileCall, type Placement } from "./translate.ts";
 import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
@@ -172,7 +172,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
     channel: "telegram",
     // mergeMessages: one step, one message (an answer's acknowledgement and the next question in one):
     // half the sends, and a person answering quickly stays under the per-chat limit.
-    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true, maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES },
+    capabilities: { ...(limits ? { limits } : {}), isGroup: isGroupChat, mergeMessages: true, maxDownloadBytes: TELEGRAM_MAX_DOWNLOAD_BYTES, messageCount },
     download: (file, signal) => files.download(file, signal),
     async deliver(chatId: string, outbound: Outbound, signal?: AbortSignal) {
       // grammY types its signal with the abort-controller shim; Node's own works the same.
@@ -425,13 +425,12 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
         threadId = opened.get(key!) ?? (await openThread(chatId, message.openThread, abort)) ?? threadId;
         if (threadId !== undefined) opened.set(key!, threadId);
       }
-      const place = placement(message, threadId);
       const ids: string[] = [];
       /** The message that carries the text (and the buttons): what an edit replaces. */
       let textId: string | undefined;
       const platformIds = new Map<OutboundFile, string>();
-      const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
-      try {
+      const run = async (place: Placement): Promise<void> => {
+        const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
         for (const { text, ...rest } of plan.texts) {
           textId = String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id);
           ids.push(textId);
@@ -445,6 +444,19 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
           });
           ids.push(...sent.map((m) => String(m.message_id)));
         }
+      };
+      let threadLost = false;
+      try {
+        try {
+          await run(placement(message, threadId));
+        } catch (error) {
+          // The topic was deleted (or is not there any more): a message must not be lost for it.
+          // Nothing of it went out (its first call failed): sent again in the chat itself, without
+          // the thread and without the reply (that message was in the topic).
+          if (!(threadId !== undefined && ids.length === 0 && isThreadGone(error))) throw error;
+          threadLost = true;
+          await run({});
+        }
       } catch (error) {
         // Only a delivery that will be retried needs its topic again.
         if (key !== undefined && classify(error, chatId).failure !== "retry") opened.delete(key);
@@ -455,7 +467,7 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       return {
         messageId: textId ?? ids.at(-1) ?? "",
         messageIds: ids,
-        ...(threadId !== undefined ? { threadId } : {}),
+        ...(threadLost ? { threadLost: true as const } : threadId !== undefined ? { threadId } : {}),
         ...(perFile.length > 0 ? { platformIds: perFile } : {}),
       };
     },
@@ -510,6 +522,11 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
 }
 
 /** Group and supergroup ids are negative, users' positive. */
+/** Telegram's answer to a message sent into a forum topic that is not there (deleted). */
+function isThreadGone(error: unknown): boolean {
+  return error instanceof GrammyError && error.error_code === 400 && /message thread not found|TOPIC_DELETED|TOPIC_ID_INVALID/i.test(error.description);
+}
+
 function isGroupChat(chatId: string): boolean {
   return chatId.startsWith("-");
 }

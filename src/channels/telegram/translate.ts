@@ -34,6 +34,10 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       ...(q.from.language_code ? { languageHint: q.from.language_code } : {}),
       displayName: displayName(q.from),
       ...(q.message ? { messageId: String(q.message.message_id) } : {}),
+      // A button under a message in a forum topic: the answers go to that topic.
+      ...(q.message && "is_topic_message" in q.message && q.message.is_topic_message && q.message.message_thread_id !== undefined
+        ? { threadId: String(q.message.message_thread_id) }
+        : {}),
       event: { type: "choice", data: q.data },
     };
   }
@@ -222,6 +226,20 @@ export function toFilePlan(message: OutboundMessage, place: Placement = placemen
     };
   });
   return { texts, calls };
+}
+
+/**
+ * How many messages Telegram counts for sending `message` with `files` files (its flood limits
+ * are per message: an album is one per item, a long text one per part), as toSendCalls and
+ * toFilePlan send it; when it cannot know whether the text will be a caption (an album with
+ * buttons), it counts the text apart (one more, never fewer).
+ */
+export function messageCount(message: OutboundMessage, files: number): number {
+  if (files <= 0) return toSendCalls(message).length;
+  const text = withMention(message);
+  if (text.trim() === "") return files;
+  const asCaption = visibleLength(text) <= CAPTION_LIMIT && !(replyMarkup(message) && files > 1);
+  return files + (asCaption ? 0 : splitRich(text, TEXT_LIMIT).length);
 }
 
 /** An edit replaces text and buttons; an edit cannot carry a reply keyboard, and a long text is cut. */

@@ -101,7 +101,8 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
     if (personal) await scrubNotices(unit, "change", c.id);
   }
   // The problems their enterprise reported stay the enterprise's, without their name and phone:
-  // they are no longer named as reporter, author or who joined; the staff posts are re-rendered.
+  // they are no longer named as reporter, author or who joined; the staff threads that named them
+  // (their own problems and any other they wrote in, joined or were assigned) are re-rendered.
   for (const problemId of await forgetProblemPerson(tx, personId, identities)) await threadHooks.problemChanged(unit, problemId);
   await clearPerson(tx, personId, unit.now);
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.

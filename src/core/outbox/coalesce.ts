@@ -14,8 +14,9 @@
  *   reply_markup, and inline buttons cannot remove a reply keyboard);
  * - the merged text fits in one message of the smallest platform limit (Telegram's 4096 visible
  *   characters), so it is still one send;
- * - neither carries files, a thread (to open or to send in), a reply or an anchor: a file's caption
- *   has a smaller limit, and a message in a thread or replying to another belongs there alone.
+ * - neither carries files, a thread to open, a reply or an anchor: a file's caption has a smaller
+ *   limit, and a message replying to another belongs there alone; two messages in a thread (a
+ *   turn's answers in a forum topic) merge only when it is the same thread.
  */
 import type { OutboundMessage } from "../channel.ts";
 import { visibleLength } from "../rich-text.ts";
@@ -34,6 +35,8 @@ const SEPARATOR = "\n\n";
  */
 export function mergeMessages(earlier: OutboundMessage, next: OutboundMessage): OutboundMessage | null {
   if (placed(earlier) || placed(next)) return null;
+  // Two answers in the same thread (a turn in a forum topic) may be one message; never across threads.
+  if (earlier.threadId !== next.threadId) return null;
   if (earlier.choices?.length || earlier.requestPhone || earlier.replyFrom) return null;
   if (next.replyFrom) return null;
   const nextHasMarkup = !!(next.choices?.length || next.requestPhone);
@@ -45,9 +48,9 @@ export function mergeMessages(earlier: OutboundMessage, next: OutboundMessage): 
   return merged;
 }
 
-/** Whether a message carries files or has a place of its own (a thread, a reply): never merged. */
+/** Whether a message carries files or has a place of its own (a thread to open, a reply): never merged. */
 function placed(m: OutboundMessage): boolean {
-  return !!(m.files?.length || m.openThread || m.threadId || m.replyTo);
+  return !!(m.files?.length || m.openThread || m.replyTo);
 }
 
 /** Whether a queued send carries files or an anchor (resolved when delivered): never merged. */

@@ -17,7 +17,8 @@
  *   a retry or a later time holds back only the later rows of its chat (never other chats, never
  *   the chat's conversation), and an edit (notice lane) never overtakes its copy.
  * - Pace: the channel's declared limits (ChannelCapabilities.limits) as token buckets in the
- *   OutboxPace table, taken in the claim's transaction (on PostgreSQL the global bucket's row is
+ *   OutboxPace table, charged per platform message (ChannelCapabilities.messageCount: an album of
+ *   ten photos is ten messages to Telegram, a text split in three is three), taken in the claim's transaction (on PostgreSQL the global bucket's row is
  *   locked FOR UPDATE, so instances share it). A rate-limit answer (429) pauses its scope (every
  *   chat, or that chat) in the table until `retry_after` has passed: the row goes back to queued
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
@@ -36,7 +37,9 @@
  *   sent, with this channel's id for each when known; an anchored row replies to its anchor's
  *   message, in its thread, as SentMessage records them then (any instance reads the same). A
  *   tagged row's thread and every message id of its delivery are recorded in SentMessage, and the
- *   channel's new file ids in StoredFile.
+ *   channel's new file ids in StoredFile. A thread that is gone (a deleted forum topic) does not
+ *   lose the message: the adapter sends it to the chat itself and says so (Delivered.threadLost),
+ *   and the chat's SentMessage rows stop naming that thread.
  * - At-least-once: a send whose answer is lost (a crash, an abort at stop, a lease that expired
  *   mid-send) is sent again; nothing else is sent twice.
  * - Stop: no new claims; sends in flight get `graceMs`, then are aborted; their rows are handed
@@ -221,18 +224,28 @@ async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit
   return { tokens: Math.min(limit.burst, Number(row.tokens) + Math.max(0, now - at) / limit.everyMs), at: now, pausedUntil };
 }
 
-/** When the bucket holds a whole token again and is not paused (ms). */
-function readyAt(b: Bucket, limit: RateLimit | undefined): number {
-  const refill = !limit || b.tokens >= 1 ? b.at : b.at + Math.ceil((1 - b.tokens) * limit.everyMs);
+/** When the bucket holds `need` tokens (default one) again and is not paused (ms). */
+function readyAt(b: Bucket, limit: RateLimit | undefined, need = 1): number {
+  const refill = !limit || b.tokens >= need ? b.at : b.at + Math.ceil((need - b.tokens) * limit.everyMs);
   return Math.max(refill, b.pausedUntil);
 }
 
-async function writeBucket(tx: Tx, channel: string, key: string, b: Bucket, limit: RateLimit | undefined): Promise<void> {
+/**
+ * The tokens a delivery of `cost` platform messages waits for: all of them, or a full bucket when
+ * it costs more than the bucket holds (then the bucket goes into debt, and later sends wait until
+ * it is paid back). Platforms count an album as several messages but accept it whole from a full
+ * bucket.
+ */
+function needOf(cost: number, limit: RateLimit): number {
+  return Math.max(1, Math.min(cost, limit.burst));
+}
+
+async function writeBucket(tx: Tx, channel: string, key: string, b: Bucket, limit: RateLimit | undefined, need = 1): Promise<void> {
   await sqlOf(tx).run(
     `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "pausedUntil", "readyAt") VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT ("channel", "key") DO UPDATE SET "tokens" = excluded."tokens", "at" = excluded."at",
        "pausedUntil" = excluded."pausedUntil", "readyAt" = excluded."readyAt"`,
-    channel, key, b.tokens, new Date(b.at), b.pausedUntil ? new Date(b.pausedUntil) : null, new Date(readyAt(b, limit)),
+    channel, key, b.tokens, new Date(b.at), b.pausedUntil ? new Date(b.pausedUntil) : null, new Date(readyAt(b, limit, need)),
   );
 }
 
@@ -269,6 +282,23 @@ class ChannelEngine {
 
   private get caps(): ChannelCapabilities | undefined {
     return this.sender.capabilities;
+  }
+
+  /**
+   * The platform messages a row's delivery takes (ChannelCapabilities.messageCount), read from its
+   * payload before it is sent: 1 for an edit, or when the channel does not say.
+   */
+  private costOf(row: Claimed): number {
+    const count = this.caps?.messageCount;
+    if (!count) return 1;
+    try {
+      const payload = JSON.parse(row.payload) as QueuedPayload;
+      if (payload.kind !== "send") return 1;
+      const n = count(payload.message, payload.files?.length ?? 0);
+      return Number.isFinite(n) && n >= 1 ? Math.ceil(n) : 1;
+    } catch {
+      return 1;
+    }
   }
 
   private chatLimit(chatId: string): RateLimit | undefined {
@@ -514,36 +544,43 @@ class ChannelEngine {
     const raw = await sql.all<RawRow>(CLAIM[sql.provider], lease, d.instanceId, now, this.channel, now, now, budget);
     const rows = raw.map((r) => toRow(this.channel, r)).sort((a, b) => a.priority - b.priority || a.id - b.id);
     // Each chat's budget: a chat may have a head in more than one lane; those over budget go back.
+    // A row costs the platform messages its delivery takes (ChannelCapabilities.messageCount: an
+    // album of ten is ten), charged to the global bucket and the chat's.
     const kept: Claimed[] = [];
     const back: number[] = [];
     const buckets = new Map<string, Bucket>();
+    /** What a chat's held-back row waits for (its bucket's readyAt says when). */
+    const chatNeed = new Map<string, number>();
+    /** Once a row waits for the global budget, the later ones wait too (the big one is not starved). */
+    let globalNeed = 0;
     for (const row of rows) {
+      const cost = this.costOf(row);
       const limit = this.chatLimit(row.chatId);
       const paused = (this.#chatPause.get(row.chatId) ?? 0) > nowMs;
-      if (!limit) {
-        if (paused) back.push(row.id);
-        else kept.push(row);
-        continue;
+      let b: Bucket | undefined;
+      if (limit) {
+        b = buckets.get(row.chatId);
+        if (!b) buckets.set(row.chatId, (b = await readBucket(tx, this.channel, row.chatId, limit, nowMs, false)));
       }
-      let b = buckets.get(row.chatId);
-      if (!b) buckets.set(row.chatId, (b = await readBucket(tx, this.channel, row.chatId, limit, nowMs, false)));
-      if (paused || b.tokens < 1 || b.pausedUntil > nowMs) {
+      const chatShort = !!limit && !!b && (b.tokens < needOf(cost, limit) || b.pausedUntil > nowMs);
+      if (chatShort) chatNeed.set(row.chatId, Math.max(chatNeed.get(row.chatId) ?? 1, needOf(cost, limit!)));
+      const globalShort = !!globalLimit && (globalNeed > 0 || global.tokens < needOf(cost, globalLimit));
+      if (globalShort && globalNeed === 0) globalNeed = needOf(cost, globalLimit!);
+      if (paused || chatShort || globalShort) {
         back.push(row.id);
         continue;
       }
-      b.tokens -= 1;
+      if (b) b.tokens -= cost;
+      if (globalLimit) global.tokens -= cost;
       kept.push(row);
     }
-    for (const [chatId, b] of buckets) await writeBucket(tx, this.channel, chatId, b, this.chatLimit(chatId));
+    for (const [chatId, b] of buckets) await writeBucket(tx, this.channel, chatId, b, this.chatLimit(chatId), chatNeed.get(chatId));
     for (const id of back) {
       await sql.run(`UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ?`, id);
     }
-    if (globalLimit) {
-      global.tokens -= kept.length;
-      await writeBucket(tx, this.channel, GLOBAL, global, globalLimit);
-    }
+    if (globalLimit) await writeBucket(tx, this.channel, GLOBAL, global, globalLimit, globalNeed || 1);
     if (kept.length >= want) return { claimed: kept };
-    return { claimed: kept, next: await this.nextDue(tx, nowMs, globalLimit ? readyAt(global, globalLimit) : undefined) };
+    return { claimed: kept, next: await this.nextDue(tx, nowMs, globalLimit ? readyAt(global, globalLimit, globalNeed || 1) : undefined) };
   }
 
   /** The earliest time something not claimable now may become so: a notBefore, a lease, a chat's pace. */
@@ -607,7 +644,9 @@ class ChannelEngine {
       const outbound = await this.prepare(row, payload);
       const delivered = await sender.deliver(row.chatId, outbound, signal);
       const { messageId } = delivered;
-      const threadId = delivered.threadId ?? outbound.message.threadId;
+      // A thread that is gone (a deleted forum topic): the message went to the chat itself.
+      const threadId = delivered.threadLost ? undefined : (delivered.threadId ?? outbound.message.threadId);
+      if (delivered.threadLost && outbound.message.threadId) await this.forgetThread(row, outbound.message.threadId);
       const others = (delivered.messageIds ?? []).filter((id) => id !== messageId);
       const files = outbound.message.files ?? [];
       const platformIds = (delivered.platformIds ?? []).flatMap((platformId, i) => (platformId && files[i] ? [{ fileId: files[i].id, platformId }] : []));
@@ -664,6 +703,16 @@ class ChannelEngine {
       }
     });
     return { kind: "send", message };
+  }
+
+  /**
+   * A chat's thread is gone (Delivered.threadLost): the messages recorded in it no longer name it,
+   * so that later messages anchored to them go to the chat itself at once (their anchor's reply is
+   * dropped by the platform where the message went with the thread) instead of failing first.
+   */
+  private async forgetThread(row: Claimed, threadId: string): Promise<void> {
+    this.d.log.warn("a thread of a chat is gone; its messages go to the chat itself", { channel: row.channel });
+    await this.d.opts.db.transaction((tx) => tx.sentMessage.updateMany({ where: { channel: row.channel, chatId: row.chatId, threadId }, data: { threadId: null } }));
   }
 
   /** Edits every copy of a tagged message in the chat (each on its own: one that cannot be edited does not stop the rest). */

@@ -71,6 +71,8 @@ export class Outbox {
    */
   async send(to: Target, spec: MessageSpec, opts: { tag?: string; lane?: Lane; notBefore?: Date; anchor?: string } = {}): Promise<void> {
     const message = this.build(to.locale, spec);
+    // An anchor decides the thread itself (its post's, read when delivered); otherwise the target's.
+    if (to.threadId && !opts.anchor) message.threadId = to.threadId;
     if (this.capabilities(to.channel).buttons) await this.rememberChoices(to, spec);
     else await this.numberChoices(to, spec, message, opts.tag);
     const lane = opts.lane ?? (this.isConversation(to) ? "conversation" : "notice");

@@ -148,17 +148,22 @@ export async function activePeopleOf(tx: Tx, enterpriseId: number): Promise<numb
  * Erasure of a person (members/erasure.ts): the problems their enterprise reported stay the
  * enterprise's, without them: they are no longer the reporter, the author of entries, or the person
  * who joined a problem for their enterprise. What they wrote stays, as the enterprise's report.
- * Returns the problems they had reported (their staff posts are to be re-rendered).
+ * Returns every problem whose staff thread names them (reported, assigned to them, joined by them,
+ * or with an entry of theirs: a message in another enterprise's problem, a note, a status change):
+ * each one's post and relayed messages are to be re-rendered without them.
  */
 export async function forgetProblemPerson(tx: Tx, personId: number, chats: { channel: string; chatId: string }[] = []): Promise<number[]> {
-  const reported = await tx.problem.findMany({ where: { reporterId: personId }, select: { id: true } });
+  const ids = new Set<number>();
+  for (const r of await tx.problem.findMany({ where: { OR: [{ reporterId: personId }, { assigneeId: personId }] }, select: { id: true } })) ids.add(r.id);
+  for (const r of await tx.problemEntry.findMany({ where: { authorId: personId }, select: { problemId: true }, distinct: ["problemId"] })) ids.add(r.problemId);
+  for (const r of await tx.problemAffected.findMany({ where: { personId }, select: { problemId: true } })) ids.add(r.problemId);
   await tx.problem.updateMany({ where: { reporterId: personId }, data: { reporterId: null } });
   await tx.problem.updateMany({ where: { assigneeId: personId }, data: { assigneeId: null } });
   await tx.problemEntry.updateMany({ where: { authorId: personId }, data: { authorId: null } });
   await tx.problemAffected.updateMany({ where: { personId }, data: { personId: null } });
   // Their private conversation's focus on a problem ("Write to staff"): keyed by the chat.
   if (chats.length) await tx.threadFocus.deleteMany({ where: { key: { in: chats.map((c) => `${c.channel}:${c.chatId}`) } } });
-  return reported.map((r) => r.id);
+  return [...ids].sort((a, b) => a - b);
 }
 
 /**

@@ -20,39 +20,48 @@ import { allowed, enforce } from "../permissions.ts";
 import { cleanText } from "../text.ts";
 import type { Turn } from "../turn.ts";
 import { activeFocus, clearFocus, touchFocus } from "./focus.ts";
-import { addMemberMessage, addStaffReply, type AttachedFile } from "./service.ts";
+import { addMemberMessage, addStaffReply, MESSAGE_MAX, type AttachedFile } from "./service.ts";
+import type { Label } from "../message.ts";
 import { postTag, problemOfTag, sendToThread } from "./thread.ts";
 import { escapeHtml, rich } from "../rich-text.ts";
 
-/** What a relayed message carries, or why it carries nothing. */
-type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: string | null };
+/** What a relayed message carries, or why it carries nothing (`answer`: what to tell the person, if anything). */
+type Content = { ok: true; text: string | null; files: AttachedFile[] } | { ok: false; answer: Label | null };
 
-/** Longer than any platform message: nothing a person can send is refused for its length (the adapter splits). */
-const RELAY_TEXT_MAX = 100_000;
+/** A text over MESSAGE_MAX: refused with the bound, never cut (service.ts). */
+const TOO_LONG: Content = { ok: false, answer: { key: "problem-message-too-long", args: { max: MESSAGE_MAX } } };
 
 function contentOf(event: InboundEvent): Content {
   if (event.type === "text") {
     const text = cleanRelayText(event.text);
+    if (text === "too-long") return TOO_LONG;
     return text ? { ok: true, text, files: [] } : { ok: false, answer: null };
   }
   if (event.type === "file") {
     if (event.refused) return { ok: false, answer: `thread-file-refused-${event.refused}` };
     if (!event.stored) return { ok: false, answer: null };
-    const name = event.file.name ? cleanRelayText(event.file.name) : null;
-    return { ok: true, text: event.caption ? cleanRelayText(event.caption) : null, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
+    const cleanName = event.file.name ? cleanRelayText(event.file.name) : null;
+    const name = cleanName === "too-long" ? null : cleanName;
+    const caption = event.caption ? cleanRelayText(event.caption) : null;
+    if (caption === "too-long") return TOO_LONG;
+    return { ok: true, text: caption, files: [{ fileId: event.stored.id, name, kind: event.stored.kind }] };
   }
   // A sticker, a voice message, a video, a shared contact: nothing a thread can carry. Said so,
   // rather than left to the dialog engine (which answered with a menu: the sender believed it went).
   return { ok: false, answer: "thread-unsupported" };
 }
 
-/** Text as people typed it, normalized (invisible and control characters removed); null when nothing visible is left. */
-function cleanRelayText(text: string): string | null {
-  const clean = cleanText(text, { max: RELAY_TEXT_MAX, multiline: true });
+/**
+ * Text as people typed it, normalized (invisible and control characters removed); null when
+ * nothing visible is left; "too-long" over MESSAGE_MAX (then the person is told, nothing is kept).
+ */
+function cleanRelayText(text: string): string | null | "too-long" {
+  const clean = cleanText(text, { max: MESSAGE_MAX, multiline: true });
   if (clean.ok) return clean.value;
+  if (clean.reason === "too-long") return "too-long";
   if (clean.reason !== "no-letters") return null;
   // "👍" or "+" alone is a fine reply (cleanText wants a letter): cleaned the same way, behind a letter.
-  const padded = cleanText(`a${text}`, { max: RELAY_TEXT_MAX + 1, multiline: true });
+  const padded = cleanText(`a${text}`, { max: MESSAGE_MAX + 1, multiline: true });
   return padded.ok ? padded.value.slice(1).trim() || null : null;
 }
 
@@ -178,10 +187,10 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
   const inReplyTo = entryOfTag(await repliedTag(t)) ?? entryOfTag(await albumTag(t));
   const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files }, inReplyTo !== null ? { inReplyTo } : {});
   if (!outcome.ok) {
-    await answerHere(t, problemId, outcome.reason);
+    await answerHere(t, problemId, { key: outcome.reason, args: { max: MESSAGE_MAX } });
     return true;
   }
-  if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content, inReplyTo);
+  if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
   // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
   await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member", inReplyTo);
   return true;
@@ -189,18 +198,21 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
 
 /**
  * A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what
- * the member was told. Tagged with the entry it answered (`entryId`), so that a reply to the echo
- * reaches the same enterprise (see {@link entryOfTag}).
+ * the member was told. Tagged by its own entry: a reply to the echo reaches the same enterprise
+ * (addStaffReply `inReplyTo` a staff entry), and erasure re-renders it.
  */
-async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }, entryId: number | null): Promise<void> {
+async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }): Promise<void> {
   const problem = await t.unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
   const me = t.unit.actor ? await t.unit.tx.person.findUnique({ where: { id: t.unit.actor.personId }, select: { name: true } }) : null;
   const who = me?.name ?? t.inbound.displayName ?? null;
   const files = content.files.map((f) => ({ fileId: f.fileId, name: f.name }));
+  // Tagged by the reply's timeline entry (the newest staff entry: written just now, under the
+  // problem's lock), as relayed entries are: an erasure of its author re-renders it without them.
+  const entry = await t.unit.tx.problemEntry.findFirst({ where: { problemId, kind: "staff" }, orderBy: { id: "desc" }, select: { id: true } });
   await sendToThread(
     t.unit,
     problemId,
-    `${entryId !== null ? `m${entryId}:` : ""}r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
+    entry ? `m${entry.id}` : `r${t.inbound.messageId ?? t.unit.now.getTime().toString(36)}`,
     () => ({
       text: (tr) => tr("thread-relay-staff", { ref: problem?.ref ?? "", who: who ?? rich(tr("thread-someone")) }) + (content.text ? `\n\n${escapeHtml(content.text)}` : ""),
       ...(files.length ? { files } : {}),
@@ -218,7 +230,7 @@ async function relayFromMember(t: Turn, problemId: number, event: InboundEvent):
   }
   const outcome = await addMemberMessage(t.unit, problemId, { text: content.text, files: content.files });
   if (!outcome.ok) {
-    await answerHere(t, problemId, outcome.reason);
+    await answerHere(t, problemId, { key: outcome.reason, args: { max: MESSAGE_MAX } });
     return true;
   }
   await acknowledge(t, problemId, "thread-sent-to-staff");
@@ -232,8 +244,8 @@ async function postHere(t: Turn, problemId: number): Promise<boolean> {
 }
 
 /** Answers the sender with message `key` where they wrote: in the staff group, inside the problem's thread (a forum topic's answer in General is not seen). */
-async function answerHere(t: Turn, problemId: number, key: string): Promise<void> {
-  await t.unit.outbox.send(t.here, { text: key }, (await postHere(t, problemId)) ? { anchor: postTag(problemId) } : {});
+async function answerHere(t: Turn, problemId: number, text: Label): Promise<void> {
+  await t.unit.outbox.send(t.here, { text }, (await postHere(t, problemId)) ? { anchor: postTag(problemId) } : {});
 }
 
 /**

@@ -22,6 +22,7 @@ import { canChangeStatus, isProblemStatus, OPEN_STATUSES, type ProblemStatus } f
 import { enforce, may, recordRefusal, subjectOf, type Permission } from "../permissions.ts";
 import { audit } from "../people.ts";
 import { myMembership } from "../members/membership.ts";
+import { codePointLength } from "../text.ts";
 import {
   activePeopleOf,
   addEntry,
@@ -66,6 +67,16 @@ export interface ProblemDraft {
 
 export const TITLE_MAX = 120;
 export const DESCRIPTION_MAX = 4000;
+/**
+ * A thread message (a member's message, a staff reply) is at most this many code points. It is
+ * kept whole and delivered split where a platform's message is shorter (the adapters split long
+ * texts). Longer than anything Telegram lets a person send (4,096 per message, 1,024 per caption),
+ * so a message from Telegram is never refused; a longer one (console, WhatsApp) is refused with
+ * "problem-message-too-long" (args: max), never cut.
+ */
+export const MESSAGE_MAX = 16_000;
+/** Where a problem was forwarded to (typed by staff), at most this many code points. */
+export const FORWARDED_MAX = 200;
 /** At most this many files per problem message (issue 7 "Files"). */
 export const FILES_PER_MESSAGE = 10;
 
@@ -126,6 +137,7 @@ export type ProblemRefusal =
   | "problem-not-open" // joining or writing to a closed problem
   | "problem-comment-needed" // declined without a reason for the member
   | "problem-forwarded-needed" // forwarded without naming to whom
+  | "problem-message-too-long" // a thread message over MESSAGE_MAX (its locale text takes `max`)
   | "error-not-allowed"; // not staff (audited)
 
 export type Outcome<T = object> = ({ ok: true } & T) | { ok: false; reason: ProblemRefusal };
@@ -191,13 +203,20 @@ function summaryOf(p: ProblemRow, affected: number, joined?: boolean): ProblemSu
   };
 }
 
-/** Clips text to `max` characters without cutting a surrogate pair (the flows check lengths; this is the last guard). */
+/**
+ * Clips text to `max` code points, the measure the flows check with (text.ts cleanText), so that
+ * this last guard never cuts what a flow accepted (an emoji is one code point but two UTF-16 units).
+ */
 function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let cut = text.slice(0, max);
-  const last = cut.charCodeAt(cut.length - 1);
-  if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
-  return cut;
+  if (codePointLength(text) <= max) return text;
+  return Array.from(text).slice(0, max).join("");
+}
+
+/** A thread message's text, trimmed; null when empty; "too-long" over MESSAGE_MAX (refused, never cut). */
+function messageText(text: string | null): string | null | "too-long" {
+  const trimmed = text?.trim();
+  if (!trimmed) return null;
+  return codePointLength(trimmed) > MESSAGE_MAX ? "too-long" : trimmed;
 }
 
 const cleanFiles = (files: AttachedFile[] | undefined): AttachedFile[] =>
@@ -433,7 +452,8 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
   const seen = await visibleProblem(unit, problemId, "problem.message", { lock: true });
   if (!seen.ok) return seen;
   if (seen.problem.status === "closed") return { ok: false, reason: "problem-not-open" };
-  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const text = messageText(message.text);
+  if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, enterpriseId: seen.enterpriseId, text, files });
@@ -466,7 +486,8 @@ export async function addStaffReply(
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
   if (!problem) return { ok: false, reason: "problem-not-found" };
-  const text = message.text?.trim() ? clip(message.text.trim(), DESCRIPTION_MAX) : null;
+  const text = messageText(message.text);
+  if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
   const addressee = opts.inReplyTo !== undefined ? await addresseeOf(unit, problem, opts.inReplyTo) : null;
@@ -488,14 +509,28 @@ export async function addStaffReply(
 /**
  * The enterprise (and its people to tell) a staff reply to entry `entryId` is for: a member's
  * message or join of problem `problem` by an enterprise other than the reporting one, or by a
- * colleague of the reporter. Null (the reporting enterprise's side, as for a reply to the post)
+ * colleague of the reporter; a staff reply to a joined enterprise (its echo in the thread) names
+ * that enterprise again. Null (the reporting enterprise's side, as for a reply to the post)
  * for any other entry. Rows from before `enterpriseId` was kept: the author's enterprise, when it
  * is one of the problem's.
  */
 async function addresseeOf(unit: Unit, problem: ProblemRow, entryId: number): Promise<{ enterpriseId: number; people: number[] } | null> {
   if (!Number.isSafeInteger(entryId) || entryId <= 0) return null;
   const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, select: { problemId: true, kind: true, authorId: true, enterpriseId: true } });
-  if (!entry || entry.problemId !== problem.id || (entry.kind !== "member" && entry.kind !== "joined")) return null;
+  if (!entry || entry.problemId !== problem.id) return null;
+  if (entry.kind === "staff") {
+    // A reply to an earlier staff reply (its echo in the thread): the same enterprise, told as its
+    // last message or join was (the author, else its people).
+    if (entry.enterpriseId === null || entry.enterpriseId === problem.enterpriseId) return null;
+    const last = await unit.tx.problemEntry.findFirst({
+      where: { problemId: problem.id, enterpriseId: entry.enterpriseId, kind: { in: ["member", "joined"] } },
+      orderBy: { id: "desc" },
+      select: { authorId: true },
+    });
+    const active = await activePeopleOf(unit.tx, entry.enterpriseId);
+    return { enterpriseId: entry.enterpriseId, people: last?.authorId != null && active.includes(last.authorId) ? [last.authorId] : active };
+  }
+  if (entry.kind !== "member" && entry.kind !== "joined") return null;
   let enterpriseId = entry.enterpriseId;
   if (enterpriseId === null && entry.authorId !== null) {
     const m = await unit.tx.membership.findFirst({ where: { personId: entry.authorId }, select: { enterpriseId: true } });
@@ -558,7 +593,7 @@ export async function changeStatus(
   if (problem.revision !== revision) return { ok: false, reason: "problem-outdated" };
   if (!canChangeStatus("staff", problem.status, to)) return { ok: false, reason: "problem-bad-transition" };
   const comment = opts.comment?.trim() ? clip(opts.comment.trim(), DESCRIPTION_MAX) : null;
-  const forwardedTo = opts.forwardedTo?.trim() ? clip(opts.forwardedTo.trim(), TITLE_MAX) : null;
+  const forwardedTo = opts.forwardedTo?.trim() ? clip(opts.forwardedTo.trim(), FORWARDED_MAX) : null;
   if (to === "declined" && !comment) return { ok: false, reason: "problem-comment-needed" };
   if (to === "forwarded" && !forwardedTo) return { ok: false, reason: "problem-forwarded-needed" };
   const text = to === "forwarded" ? [forwardedTo, comment].filter(Boolean).join("\n") : comment;

@@ -12,11 +12,11 @@ import { toPlain } from "../rich-text.ts";
 import { cleanText } from "../text.ts";
 import { answerRefusal } from "./staff-buttons.ts";
 import { threadChats } from "./thread.ts";
-import { addNote, changeStatus, problemHeader } from "./service.ts";
+import { addNote, changeStatus, FORWARDED_MAX, problemHeader } from "./service.ts";
 import { isProblemStatus, STAFF_TRANSITIONS, type ProblemStatus } from "./status.ts";
 
-/** Limits of what staff type here (code points). */
-export const FORWARDED_MAX = 200;
+/** Limits of what staff type here (code points); the services keep the same (service.ts). */
+export { FORWARDED_MAX };
 export const COMMENT_MAX = 2000;
 export const NOTE_MAX = 4000;
 

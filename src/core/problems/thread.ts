@@ -254,7 +254,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 /** What a relayed entry says in the thread (its text, and its files when sent first), read fresh: an erased author is no longer named. */
 async function entrySpec(unit: Unit, problemId: number, entryId: number): Promise<{ text: (t: Translate) => string; files: FileSpec[] } | null> {
   const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, include: { files: { orderBy: { id: "asc" } } } });
-  if (!entry || entry.problemId !== problemId || !RELAYED.includes(entry.kind)) return null;
+  if (!entry || entry.problemId !== problemId || !SHOWN.includes(entry.kind)) return null;
   const problem = await unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
   if (!problem) return null;
   const author = await authorOf(unit.tx, entry.authorId);
@@ -275,6 +275,9 @@ async function entrySpec(unit: Unit, problemId: number, entryId: number): Promis
         return t("thread-relay-joined", { ref, enterprise: joinedName ?? author.enterprise ?? "—" }) + body;
       case "note":
         return t("thread-relay-note", { ref, who }) + body;
+      case "staff":
+        // A staff reply written in a private chat, echoed into the thread (relay.ts).
+        return t("thread-relay-staff", { ref, who }) + body;
       case "status":
         return (
           t("thread-relay-status", {
@@ -293,6 +296,8 @@ async function entrySpec(unit: Unit, problemId: number, entryId: number): Promis
 
 /** Entries shown in the thread as they come (staff replies were written there; the report is the post). */
 const RELAYED = ["member", "joined", "note", "status"];
+/** Entries that may have a copy in the thread to re-render: those relayed, and staff replies echoed from a private chat (relay.ts). */
+const SHOWN = [...RELAYED, "staff"];
 
 /**
  * A timeline entry relayed into the thread: a member's message (with its files), an enterprise
@@ -300,6 +305,8 @@ const RELAYED = ["member", "joined", "note", "status"];
  * here: they were written in the thread (a reply from a private chat is echoed by relay.ts).
  */
 export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: number): Promise<void> {
+  const kind = (await unit.tx.problemEntry.findUnique({ where: { id: entryId }, select: { kind: true } }))?.kind;
+  if (!kind || !RELAYED.includes(kind)) return;
   const spec = await entrySpec(unit, problemId, entryId);
   if (!spec) return;
   await sendToThread(unit, problemId, `m${entryId}`, () => ({ text: spec.text, ...(spec.files.length ? { files: spec.files } : {}) }));
@@ -310,7 +317,7 @@ export async function relayEntryToStaff(unit: Unit, problemId: number, entryId: 
  * thread holds them (erasure re-renders the problem: thread-hooks.ts problemChanged).
  */
 async function scrubGoneAuthors(unit: Unit, problemId: number): Promise<void> {
-  const gone = await unit.tx.problemEntry.findMany({ where: { problemId, authorId: null, kind: { in: RELAYED } }, select: { id: true } });
+  const gone = await unit.tx.problemEntry.findMany({ where: { problemId, authorId: null, kind: { in: SHOWN } }, select: { id: true } });
   for (const { id } of gone) {
     const tag = `${postTag(problemId)}:m${id}`;
     if (!(await unit.outbox.chatsWith(tag)).length) continue;

@@ -42,6 +42,19 @@ describe("mergeMessages", () => {
   });
 });
 
+describe("mergeMessages in threads", () => {
+  it("merges two answers in the same thread (a turn in a forum topic), never across threads or into a reply", () => {
+    const a: OutboundMessage = { text: "✓ Noted", threadId: "7" };
+    const b: OutboundMessage = { text: "Next question?", threadId: "7" };
+    expect(mergeMessages(a, b)).toEqual({ text: "✓ Noted\n\nNext question?", threadId: "7" });
+    expect(mergeMessages(a, { ...b, threadId: "8" })).toBeNull();
+    expect(mergeMessages({ text: "General" }, b)).toBeNull();
+    expect(mergeMessages(a, { text: "General" })).toBeNull();
+    expect(mergeMessages({ ...a, replyTo: "5" }, b)).toBeNull();
+    expect(mergeMessages(a, { ...b, openThread: "QT-1" })).toBeNull();
+  });
+});
+
 describe("coalesceInto", () => {
   const row = (id: number, chatId: string, message: OutboundMessage, tag: string | null = null, kind: "send" | "edit-tag" = "send"): QueuedMessage => ({
     id,

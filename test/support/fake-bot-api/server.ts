@@ -700,9 +700,12 @@ export class FakeBotApi {
       b.at = now;
       return { b, limit };
     });
-    const over = fresh.find(({ b }) => b.tokens < cost);
+    // An album larger than a bucket's burst is taken from a full bucket (which goes into debt):
+    // Telegram accepts an album of ten in a private chat.
+    const need = (limit: { burst: number }) => Math.min(cost, limit.burst);
+    const over = fresh.find(({ b, limit }) => b.tokens < need(limit));
     if (over) {
-      const retryAfter = Math.max(1, Math.ceil(((cost - over.b.tokens) * over.limit.everyMs) / 1000));
+      const retryAfter = Math.max(1, Math.ceil(((need(over.limit) - over.b.tokens) * over.limit.everyMs) / 1000));
       over.b.closedUntil = now + retryAfter * 1000;
       this.floodStats.overLimit++;
       throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
