@@ -91,10 +91,14 @@ export async function affectedCounts(tx: Tx, ids: number[]): Promise<Map<number,
   return counts;
 }
 
-/** Adds a timeline entry with its files; returns its id. */
+/**
+ * Adds a timeline entry with its files; returns its id. `enterpriseId`: whose conversation with
+ * the association it belongs to (the writer's enterprise for member messages and joins, the
+ * addressee's for staff replies); null or absent for entries every affected enterprise sees.
+ */
 export async function addEntry(
   tx: Tx,
-  entry: { problemId: number; at: Date; kind: string; authorId: number | null; text?: string | null; status?: string | null; fromStatus?: string | null; files?: AttachedFile[] },
+  entry: { problemId: number; at: Date; kind: string; authorId: number | null; enterpriseId?: number | null; text?: string | null; status?: string | null; fromStatus?: string | null; files?: AttachedFile[] },
 ): Promise<number> {
   const created = await tx.problemEntry.create({
     data: {
@@ -102,6 +106,7 @@ export async function addEntry(
       at: entry.at,
       kind: entry.kind,
       authorId: entry.authorId,
+      enterpriseId: entry.enterpriseId ?? null,
       text: entry.text ?? null,
       status: entry.status ?? null,
       fromStatus: entry.fromStatus ?? null,
@@ -178,6 +183,7 @@ export async function entryById(tx: Tx, entryId: number) {
     at: e.at,
     kind: e.kind,
     authorId: e.authorId,
+    enterpriseId: e.enterpriseId,
     author: author?.name ?? null,
     text: e.text,
     status: e.status,

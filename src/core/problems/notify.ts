@@ -68,14 +68,17 @@ async function targetsOfAll(unit: Unit, people: number[]): Promise<Target[]> {
   return targets;
 }
 
-/** A staff reply to the reporting enterprise (text, files), in each person's language. Returns how many chats it was sent to (0: nobody left to tell). */
-export async function notifyStaffReply(unit: Unit, problem: ProblemRow, text: string | null, files: AttachedFile[]): Promise<number> {
+/**
+ * A staff reply (text, files) to `people` (default: the reporting enterprise's side, {@link
+ * reporterSide}), in each person's language. Returns how many chats it was sent to (0: nobody left to tell).
+ */
+export async function notifyStaffReply(unit: Unit, problem: ProblemRow, text: string | null, files: AttachedFile[], people?: number[]): Promise<number> {
   const spec: MessageSpec = {
     text: (t: Translate) => t(text ? "problem-notice-reply" : "problem-notice-reply-files", { ref: problem.ref, title: problem.title, text: text ?? "" }),
     ...(files.length ? { files: files.map((f) => ({ fileId: f.fileId, name: f.name })) } : {}),
   };
   // Tagged: the member's reply to it goes back into the problem's thread (relay.ts).
-  const targets = await targetsOfAll(unit, await reporterSide(unit, problem));
+  const targets = await targetsOfAll(unit, people ?? (await reporterSide(unit, problem)));
   for (const target of targets) await unit.outbox.send(target, spec, { lane: "notice", tag: memberTag(problem.id) });
   return targets.length;
 }

@@ -65,11 +65,28 @@ function cleanRelayText(text: string): string | null | "too-long" {
   return padded.ok ? padded.value.slice(1).trim() || null : null;
 }
 
-/** The problem a message replies to: a bot message of this chat tagged `problem:<id>…`. */
-async function repliedProblem(t: Turn): Promise<number | null> {
+/** The tag of the bot message of this chat a message replies to, when it is about a problem (`problem:<id>…`). */
+async function repliedTag(t: Turn): Promise<string | null> {
   const { inbound } = t;
   if (!inbound.replyTo) return null;
-  return problemOfTag(await tagOfSent(t.unit.tx, inbound.channel, inbound.chatId, inbound.replyTo, "problem:"));
+  return tagOfSent(t.unit.tx, inbound.channel, inbound.chatId, inbound.replyTo, "problem:");
+}
+
+/** The problem a message replies to: a bot message of this chat tagged `problem:<id>…`. */
+async function repliedProblem(t: Turn): Promise<number | null> {
+  return problemOfTag(await repliedTag(t));
+}
+
+/**
+ * The timeline entry a staff reply answers: a relayed member message or join in the thread is
+ * tagged `problem:<id>:m<entryId>` (its further files `….<n>`, the parts of a long one `…#<n>`); the
+ * acknowledgement of a staff reply to it `problem:<id>:m<entryId>:ack…`, so that the later parts
+ * of an album (which may not carry the reply) and a reply to the acknowledgement go the same way.
+ * The service decides whom that makes the reply for (addStaffReply `inReplyTo`).
+ */
+export function entryOfTag(tag: string | null | undefined): number | null {
+  const m = /^problem:\d{1,9}:m(\d{1,9})(?:[.#:]|$)/.exec(tag ?? "");
+  return m ? Number(m[1]) : null;
 }
 
 /** The problem whose forum topic a message was posted in (the post opened it: SentMessage.threadId). */
@@ -89,13 +106,18 @@ async function topicProblem(t: Turn): Promise<number | null> {
  * updates, and only some of them may carry the reply): the acknowledgement of that album names it.
  */
 async function albumProblem(t: Turn): Promise<number | null> {
+  return problemOfTag(await albumTag(t));
+}
+
+/** The tag of the acknowledgement of an earlier part of this message's album (`problem:<id>[:m<entryId>]:ack:<group>`), or null. */
+async function albumTag(t: Turn): Promise<string | null> {
   const group = t.inbound.mediaGroup;
   if (!group) return null;
   const row = await t.unit.tx.outbox.findFirst({
     where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag: { startsWith: "problem:", endsWith: `:ack:${group}` } },
     select: { tag: true },
   });
-  return problemOfTag(row?.tag);
+  return row?.tag ?? null;
 }
 
 /** Whether a group message replies to the question the bot asked its sender there (core.ts keeps that precedence). */
@@ -161,18 +183,24 @@ async function relayFromStaff(t: Turn, problemId: number, event: InboundEvent): 
     if (content.answer) await answerHere(t, problemId, content.answer);
     return true;
   }
-  const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files });
+  // A reply to a relayed message of one enterprise is for that enterprise (not the reporting one).
+  const inReplyTo = entryOfTag(await repliedTag(t)) ?? entryOfTag(await albumTag(t));
+  const outcome = await addStaffReply(t.unit, problemId, { text: content.text, files: content.files }, inReplyTo !== null ? { inReplyTo } : {});
   if (!outcome.ok) {
     await answerHere(t, problemId, { key: outcome.reason, args: { max: MESSAGE_MAX } });
     return true;
   }
   if (t.inbound.chatType === "private") await echoPrivateReply(t, problemId, content);
   // Kept either way; staff are not told "sent" when nobody of the enterprise can be reached.
-  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member");
+  await acknowledge(t, problemId, outcome.unheard ? "thread-sent-to-nobody" : "thread-sent-to-member", inReplyTo);
   return true;
 }
 
-/** A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what the member was told. */
+/**
+ * A reply staff wrote in a private chat is shown in the thread too, so that the other staff see what
+ * the member was told. Tagged by its own entry: a reply to the echo reaches the same enterprise
+ * (addStaffReply `inReplyTo` a staff entry), and erasure re-renders it.
+ */
 async function echoPrivateReply(t: Turn, problemId: number, content: { text: string | null; files: AttachedFile[] }): Promise<void> {
   const problem = await t.unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true } });
   const me = t.unit.actor ? await t.unit.tx.person.findUnique({ where: { id: t.unit.actor.personId }, select: { name: true } }) : null;
@@ -224,10 +252,11 @@ async function answerHere(t: Turn, problemId: number, text: Label): Promise<void
  * One short confirmation per message, or per album (Telegram sends an album as several updates
  * sharing `mediaGroup`): tagged with the album so that its later parts find the problem and stay
  * quiet. In the staff group it goes into the thread (a reply to the post / in the topic).
+ * `entryId`: the member entry a staff reply answered (kept in the tag: see {@link entryOfTag}).
  */
-async function acknowledge(t: Turn, problemId: number, key: string): Promise<void> {
+async function acknowledge(t: Turn, problemId: number, key: string, entryId: number | null = null): Promise<void> {
   const group = t.inbound.mediaGroup;
-  const tag = `${postTag(problemId)}:ack${group ? `:${group}` : ""}`;
+  const tag = `${postTag(problemId)}${entryId !== null ? `:m${entryId}` : ""}:ack${group ? `:${group}` : ""}`;
   if (group && (await t.unit.tx.outbox.findFirst({ where: { channel: t.inbound.channel, chatId: t.inbound.chatId, tag }, select: { id: true } }))) return;
   const anchored = await postHere(t, problemId);
   await t.unit.outbox.send(t.here, { text: key }, { tag, ...(anchored ? { anchor: postTag(problemId) } : {}) });

@@ -24,6 +24,7 @@ import { audit } from "../people.ts";
 import { myMembership } from "../members/membership.ts";
 import { codePointLength } from "../text.ts";
 import {
+  activePeopleOf,
   addEntry,
   affectedCounts,
   almatyYear,
@@ -300,7 +301,7 @@ export async function joinProblem(unit: Unit, problemId: number, comment: string
   await unit.tx.problemAffected.create({ data: { problemId, enterpriseId: access.enterpriseId, personId: unit.actor.personId, joinedAt: unit.now } });
   await unit.tx.problem.update({ where: { id: problemId }, data: { revision: { increment: 1 } } });
   const text = comment?.trim() ? clip(comment.trim(), DESCRIPTION_MAX) : null;
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "joined", authorId: unit.actor.personId, text });
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "joined", authorId: unit.actor.personId, enterpriseId: access.enterpriseId, text });
   await audited(unit, "problem.join", problemId);
   await threadHooks.relayToStaff(unit, problemId, entryId);
   await threadHooks.problemChanged(unit, problemId);
@@ -374,6 +375,8 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
     if (e.kind === "note") return staff;
     if (staff) return true;
     if (e.kind === "report" || e.kind === "status") return true;
+    // A staff reply is its addressee's (rows from before enterpriseId: the reporting enterprise's).
+    if (e.kind === "staff") return (e.enterpriseId ?? problem.enterpriseId) === seen.enterpriseId;
     // Another enterprise joining is shown (without its comment, below); its messages are not.
     if (e.kind === "joined") return own || !othersWords(e);
     if (own) return !othersWords(e);
@@ -419,6 +422,18 @@ async function viewOf(unit: Unit, problem: ProblemRow, staff: boolean, enterpris
   return { problem: detail, timeline };
 }
 
+/**
+ * What a staff button or thread flow needs of a problem before it acts: its reference, status,
+ * revision (the post's buttons name it) and assignee. Null for no such problem, or when the actor
+ * is not staff (the role read fresh). Not audited: the caller checked and audited the press
+ * (staff-buttons.ts authorize), and the service that acts checks again.
+ */
+export async function problemHeader(unit: Unit, problemId: number): Promise<{ ref: string; status: string; revision: number; assigneeId: number | null } | null> {
+  if (!may(await subjectOf(unit.tx, unit.actor?.personId), { action: "problem.staff" }).ok) return null;
+  if (!Number.isSafeInteger(problemId) || problemId <= 0) return null;
+  return unit.tx.problem.findUnique({ where: { id: problemId }, select: { ref: true, status: true, revision: true, assigneeId: true } });
+}
+
 /** The id of the problem a typed reference names ("QT-2026-0042", case and spaces ignored), or null. */
 export async function problemIdByRef(unit: Unit, ref: string): Promise<number | null> {
   const parsed = parseRef(ref);
@@ -430,7 +445,8 @@ export async function problemIdByRef(unit: Unit, ref: string): Promise<number | 
 /**
  * A member's message (text and/or files) on their problem: a timeline entry, relayed into the staff
  * thread. People of the reporting enterprise and of those that joined may write; not to a closed
- * problem ("problem-not-open"). Staff replies go to the reporting enterprise.
+ * problem ("problem-not-open"). The entry is the writer's enterprise's (a staff reply to it goes
+ * back to that enterprise: addStaffReply `inReplyTo`).
  */
 export async function addMemberMessage(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome> {
   const seen = await visibleProblem(unit, problemId, "problem.message", { lock: true });
@@ -440,7 +456,7 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
   if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, text, files });
+  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "member", authorId: unit.actor?.personId ?? null, enterpriseId: seen.enterpriseId, text, files });
   await threadHooks.relayToStaff(unit, problemId, entryId);
   return { ok: true };
 }
@@ -449,12 +465,23 @@ export async function addMemberMessage(unit: Unit, problemId: number, message: {
 // Staff.
 
 /**
- * A staff reply (text and/or files): a timeline entry, sent to the member (the reporter, or the
- * enterprise's people once the reporter is gone) in their language, with the files; the first one
- * sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be reached (the reply is
- * kept all the same).
+ * A staff reply (text and/or files): a timeline entry, sent to the member in their language, with
+ * the files; the first one sets firstReplyAt. Audited. `unheard`: nobody of the enterprise can be
+ * reached (the reply is kept all the same).
+ *
+ * Whom it is for: `opts.inReplyTo` (an entry id: the relayed member message or join staff replied
+ * to) names a member entry of enterprise X: the reply is X's (its author if still an active person
+ * of X, else X's active people; only X's members see it in their timeline). Each enterprise's
+ * conversation with the association is its own: a reply to a joined enterprise's message never
+ * reaches the reporting one. Otherwise (a reply to the post, a note, an unknown entry) it is the
+ * reporting enterprise's: the reporter, or its people once the reporter is gone.
  */
-export async function addStaffReply(unit: Unit, problemId: number, message: { text: string | null; files: AttachedFile[] }): Promise<Outcome<{ unheard?: true }>> {
+export async function addStaffReply(
+  unit: Unit,
+  problemId: number,
+  message: { text: string | null; files: AttachedFile[] },
+  opts: { inReplyTo?: number } = {},
+): Promise<Outcome<{ unheard?: true }>> {
   if (!(await staffOnly(unit, "problem.reply", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
   const problem = await problemById(unit.tx, problemId);
@@ -463,14 +490,59 @@ export async function addStaffReply(unit: Unit, problemId: number, message: { te
   if (text === "too-long") return { ok: false, reason: "problem-message-too-long" };
   const files = cleanFiles(message.files).slice(0, FILES_PER_MESSAGE);
   if (!text && !files.length) return { ok: true };
-  const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "staff", authorId: unit.actor?.personId ?? null, text, files });
+  const addressee = opts.inReplyTo !== undefined ? await addresseeOf(unit, problem, opts.inReplyTo) : null;
+  const entryId = await addEntry(unit.tx, {
+    problemId,
+    at: unit.now,
+    kind: "staff",
+    authorId: unit.actor?.personId ?? null,
+    enterpriseId: addressee?.enterpriseId ?? problem.enterpriseId,
+    text,
+    files,
+  });
   if (!problem.firstReplyAt) await unit.tx.problem.update({ where: { id: problemId }, data: { firstReplyAt: unit.now } });
   await audited(unit, "problem.reply", problemId, `entry:${entryId}`);
-  const recipients = await notifyStaffReply(unit, problem, text, files);
+  const recipients = await notifyStaffReply(unit, problem, text, files, addressee?.people);
   return recipients ? { ok: true } : { ok: true, unheard: true };
 }
 
-/** An internal note: a timeline entry staff see, never members. Audited. */
+/**
+ * The enterprise (and its people to tell) a staff reply to entry `entryId` is for: a member's
+ * message or join of problem `problem` by an enterprise other than the reporting one, or by a
+ * colleague of the reporter; a staff reply to a joined enterprise (its echo in the thread) names
+ * that enterprise again. Null (the reporting enterprise's side, as for a reply to the post)
+ * for any other entry. Rows from before `enterpriseId` was kept: the author's enterprise, when it
+ * is one of the problem's.
+ */
+async function addresseeOf(unit: Unit, problem: ProblemRow, entryId: number): Promise<{ enterpriseId: number; people: number[] } | null> {
+  if (!Number.isSafeInteger(entryId) || entryId <= 0) return null;
+  const entry = await unit.tx.problemEntry.findUnique({ where: { id: entryId }, select: { problemId: true, kind: true, authorId: true, enterpriseId: true } });
+  if (!entry || entry.problemId !== problem.id) return null;
+  if (entry.kind === "staff") {
+    // A reply to an earlier staff reply (its echo in the thread): the same enterprise, told as its
+    // last message or join was (the author, else its people).
+    if (entry.enterpriseId === null || entry.enterpriseId === problem.enterpriseId) return null;
+    const last = await unit.tx.problemEntry.findFirst({
+      where: { problemId: problem.id, enterpriseId: entry.enterpriseId, kind: { in: ["member", "joined"] } },
+      orderBy: { id: "desc" },
+      select: { authorId: true },
+    });
+    const active = await activePeopleOf(unit.tx, entry.enterpriseId);
+    return { enterpriseId: entry.enterpriseId, people: last?.authorId != null && active.includes(last.authorId) ? [last.authorId] : active };
+  }
+  if (entry.kind !== "member" && entry.kind !== "joined") return null;
+  let enterpriseId = entry.enterpriseId;
+  if (enterpriseId === null && entry.authorId !== null) {
+    const m = await unit.tx.membership.findFirst({ where: { personId: entry.authorId }, select: { enterpriseId: true } });
+    if (m && (await enterprisesOf(unit.tx, problem)).includes(m.enterpriseId)) enterpriseId = m.enterpriseId;
+  }
+  if (enterpriseId === null) return null;
+  const active = await activePeopleOf(unit.tx, enterpriseId);
+  const people = entry.authorId !== null && active.includes(entry.authorId) ? [entry.authorId] : active;
+  return { enterpriseId, people };
+}
+
+/** An internal note: a timeline entry staff see, never members, shown in the staff thread (the staff chat is internal). Audited. */
 export async function addNote(unit: Unit, problemId: number, text: string): Promise<Outcome> {
   if (!(await staffOnly(unit, "problem.note", problemId))) return { ok: false, reason: "error-not-allowed" };
   await lockProblem(unit.tx, problemId);
@@ -480,6 +552,7 @@ export async function addNote(unit: Unit, problemId: number, text: string): Prom
   if (!clean) return { ok: true };
   const entryId = await addEntry(unit.tx, { problemId, at: unit.now, kind: "note", authorId: unit.actor?.personId ?? null, text: clip(clean, DESCRIPTION_MAX) });
   await audited(unit, "problem.note", problemId, `entry:${entryId}`);
+  await threadHooks.relayToStaff(unit, problemId, entryId);
   return { ok: true };
 }
 

@@ -9,7 +9,7 @@
 import type { FlowStart } from "../dialog/engine.ts";
 import { authorize, recordRefusal } from "../permissions.ts";
 import type { Turn } from "../turn.ts";
-import { takeProblem } from "./service.ts";
+import { problemHeader, takeProblem } from "./service.ts";
 
 const BUTTON = /^ps:(?:([ts]):(\d{1,9}):([0-9a-z]{1,7})|(n):(\d{1,9}))$/;
 const ACTIONS = { t: "problem.take", s: "problem.status", n: "problem.note" } as const;
@@ -34,7 +34,7 @@ export async function staffProblemButton(t: Turn, data: string): Promise<FlowSta
   const id = Number(m[2] ?? m[5]);
   const revision = m[3] !== undefined ? parseInt(m[3], 36) : null;
   if (!(await authorize(t, { action: "problem.staff" }, ACTIONS[verb], `problem:${id}`))) return null;
-  const problem = await t.unit.tx.problem.findUnique({ where: { id }, select: { revision: true, assigneeId: true } });
+  const problem = await problemHeader(t.unit, id);
   if (!problem) {
     await recordRefusal(t.unit, ACTIONS[verb], `problem:${id}`);
     await t.answer("thread-problem-gone");

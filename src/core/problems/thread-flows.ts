@@ -11,8 +11,8 @@ import type { FlowDef } from "../dialog/engine.ts";
 import { toPlain } from "../rich-text.ts";
 import { cleanText } from "../text.ts";
 import { answerRefusal } from "./staff-buttons.ts";
-import { relayEntryToStaff, threadChats } from "./thread.ts";
-import { addNote, changeStatus, FORWARDED_MAX } from "./service.ts";
+import { threadChats } from "./thread.ts";
+import { addNote, changeStatus, FORWARDED_MAX, problemHeader } from "./service.ts";
 import { isProblemStatus, STAFF_TRANSITIONS, type ProblemStatus } from "./status.ts";
 
 /** Limits of what staff type here (code points); the services keep the same (service.ts). */
@@ -32,7 +32,7 @@ export const statusFlow: FlowDef<{ id: number; revision: number }> = {
   title: "thread-flow-status",
   async run(d, args) {
     const problem = await d.act("load", async (turn) => {
-      const p = await turn.unit.tx.problem.findUnique({ where: { id: args.id }, select: { ref: true, status: true } });
+      const p = await problemHeader(turn.unit, args.id);
       if (!p || !isProblemStatus(p.status)) return null;
       const has = (key: string) => turn.unit.services.i18n.has(key);
       const names: Record<string, string> = {};
@@ -67,19 +67,18 @@ export const noteFlow: FlowDef<{ id: number }> = {
   version: 1,
   title: "thread-flow-note",
   async run(d, args) {
-    const ref = await d.act("load", async (turn) => (await turn.unit.tx.problem.findUnique({ where: { id: args.id }, select: { ref: true } }))?.ref ?? null);
+    const ref = await d.act("load", async (turn) => (await problemHeader(turn.unit, args.id))?.ref ?? null);
     if (!ref) return;
     const text = await d.text((t) => t("thread-note-ask", { ref }), (input) => parseText(input, NOTE_MAX));
-    // The note is shown in the thread (the staff chat is internal), as every other entry is; the
-    // confirmation only where the note is not seen already (a private chat outside the thread).
+    // The note is shown in the thread (the service relays it: the staff chat is internal), as every
+    // other entry is; the confirmation only where the note is not seen already (a private chat
+    // outside the thread).
     const done = await d.act("note", async (turn) => {
       const outcome = await addNote(turn.unit, args.id, text);
       if (!outcome.ok) {
         await answerRefusal(turn, outcome.reason);
         return null;
       }
-      const entry = await turn.unit.tx.problemEntry.findFirst({ where: { problemId: args.id, kind: "note", authorId: turn.unit.actor?.personId ?? null }, orderBy: { id: "desc" }, select: { id: true } });
-      if (entry) await relayEntryToStaff(turn.unit, args.id, entry.id);
       const here = turn.inbound;
       return { inThread: (await threadChats(turn.unit, args.id)).some((c) => c.target.channel === here.channel && c.target.chatId === here.chatId) };
     });

@@ -19,8 +19,8 @@ export interface ProblemThreadHooks {
   /** A new problem was filed (submitProblem): post it to the staff chat (tag `problem:<id>`), opening its thread. */
   postProblem(unit: Unit, problemId: number): Promise<void>;
   /**
-   * A member's timeline entry (`entryId`: a message, an enterprise joining with its comment, a
-   * "not solved" answer) must reach staff: relay it into the problem's thread (anchor `problem:<id>`).
+   * A timeline entry (`entryId`: a member's message, an enterprise joining with its comment, a
+   * "not solved" answer, a staff note) must reach staff: relay it into the problem's thread (anchor `problem:<id>`).
    */
   relayToStaff(unit: Unit, problemId: number, entryId: number): Promise<void>;
   /** What the staff post shows changed (status, assignee, affected enterprises, revision): re-render it. */
