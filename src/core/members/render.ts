@@ -31,6 +31,22 @@ export function localDate(at: Date): string {
   return `${parts.day}.${parts.month}.${parts.year}`;
 }
 
+const ALMATY_MINUTE = new Intl.DateTimeFormat("en-GB", {
+  timeZone: "Asia/Almaty",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
+/** A day and time as people in Kazakhstan write them: "30.11.2026 14:05", in Asia/Almaty (see {@link localDate}). */
+export function localDateTime(at: Date): string {
+  const parts = Object.fromEntries(ALMATY_MINUTE.formatToParts(at).map((p) => [p.type, p.value]));
+  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+}
+
 /** The enterprise's details, one per line. */
 export function enterpriseLines(t: Translate, e: Partial<EnterpriseDraft>): string {
   const lines: string[] = [];

@@ -15,6 +15,7 @@
  *   the text); text sent while files are asked, and a file's caption, is added to the description.
  * - Similar open problems are offered once, after the anonymity question, before the summary.
  */
+import { localDate, localDateTime } from "../members/render.ts";
 import type { InboundEvent } from "../channel.ts";
 import { fail, ok, type Dialog, type FlowExit, type Json, type Option, type Parse } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
@@ -58,22 +59,6 @@ const ENTRY_MAX = 600;
 const SUMMARY_DESCRIPTION_MAX = 1500;
 
 const codePoints = (s: string): number => [...s].length;
-
-const ALMATY = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Asia/Almaty",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
-
-/** "30.11.2026 14:05" in Asia/Almaty, from an ISO time (service views carry dates as ISO strings). */
-export function localDateTime(iso: string): string {
-  const parts = Object.fromEntries(ALMATY.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
-  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
-}
 
 /** The locale key answering a service refusal (service.ts: each refusal is a key of branch `problems`). */
 const refusalKey = (reason: ProblemRefusal): string => reason;
@@ -257,7 +242,7 @@ function summaryLine(t: Translate, p: ProblemSummary): string {
     ref: p.ref,
     title: truncate(p.title, 60),
     status: rich(t(`problem-status-${p.status}`)),
-    date: localDateTime(p.createdAt).slice(0, 10),
+    date: localDate(new Date(p.createdAt)),
     joined: p.joined ? "yes" : "no",
   });
 }
@@ -268,7 +253,7 @@ const problemButton = (p: ProblemSummary): Label => () => escapeHtml(`${p.ref} Â
 /** One timeline entry, or null for one a member never sees (notes). */
 function entryText(t: Translate, e: TimelineEntry, joined = false): string | null {
   if (e.kind === "note") return null;
-  const at = localDateTime(e.at);
+  const at = localDateTime(new Date(e.at));
   const head =
     e.kind === "staff"
       ? t("problem-entry-staff", { at, author: e.author ?? "â€”" })
@@ -289,7 +274,7 @@ export function problemText(t: Translate, p: ProblemDetail, timeline: TimelineEn
     category: rich(t(`problem-cat-${p.category}`)),
     status: rich(t(`problem-status-${p.status}`)),
     affected: p.affected,
-    date: localDateTime(p.createdAt),
+    date: localDateTime(new Date(p.createdAt)),
   });
   const entries = timeline.map((e) => entryText(t, e, p.joined === true)).filter((e): e is string => e !== null);
   const shown: string[] = [];

@@ -13,6 +13,7 @@ import { authorize, type Permission } from "../permissions.ts";
 import { rich } from "../rich-text.ts";
 import type { Turn } from "../turn.ts";
 import { localDate } from "../members/render.ts";
+import { truncate } from "../text.ts";
 import { isRegionCode, REGIONS, type RegionCode } from "../members/regions.ts";
 import { CATEGORIES, isCategory, type Category } from "./categories.ts";
 import { focusOn } from "./focus.ts";
@@ -80,8 +81,7 @@ export function filterOf(s: ListState, me: number): ProblemFilter {
 
 /** A person's text cut to `max` code points (never inside a surrogate pair), "…" when cut. */
 export function clip(text: string, max = TITLE_CLIP): string {
-  const chars = Array.from(text.replace(/\s+/g, " ").trim());
-  return chars.length <= max ? chars.join("") : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+  return truncate(text.replace(/\s+/g, " ").trim(), max);
 }
 
 /** Checks the actor may see the staff lists; a refusal is answered and audited as `action`. */
