@@ -113,10 +113,14 @@ export async function notifyStatus(unit: Unit, problem: ProblemRow, _from: Probl
         }
       : {}),
   };
-  // Tagged (the member's reply to it reaches staff: relay.ts), except the question with buttons:
-  // a tagged message keeps its numbered options on text channels until it is edited.
+  // Tagged: the member's reply to a notice reaches staff (relay.ts: tags "problem:<id>…"). The
+  // question has a tag of its own ("solved:…", not routed): a tagged message keeps its numbered
+  // options on channels without buttons while the chat shows other things (an untagged one loses
+  // them at the member's next screen), so "2" still answers it from the menu.
   const owners = await targetsOfAll(unit, reporters);
-  for (const target of owners) await unit.outbox.send(target, own, { lane: "notice", ...(ask ? {} : { tag: memberTag(problem.id) }) });
+  for (const target of owners) {
+    await unit.outbox.send(target, own, { lane: "notice", tag: ask ? `solved:${problem.id}@${problem.revision.toString(36)}` : memberTag(problem.id) });
+  }
   const others: MessageSpec = { text: (t) => text(t, false) };
   const joined = await targetsOfAll(unit, await joinedSide(unit, problem.id, new Set(reporters)));
   for (const target of joined) await unit.outbox.send(target, others, { lane: "notice", tag: memberTag(problem.id) });
