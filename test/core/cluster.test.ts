@@ -12,7 +12,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database, type Sql } from "../../src/db/database.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
 import { enterpriseById, updateContact } from "../../src/core/members/enterprises.ts";
-import { notifyStaff } from "../../src/core/staff/notices.ts";
+import { adoptCopy, notifyStaff } from "../../src/core/staff/notices.ts";
+import { Outbox } from "../../src/core/outbox/outbox.ts";
 import { SYSTEM } from "../../src/core/unit.ts";
 import type { Outbound } from "../../src/core/channel.ts";
 import { silentLogger } from "../../src/log.ts";
@@ -213,5 +214,55 @@ describe("what instances learn about the staff group is shared", () => {
     expect(r.notice).not.toBe(tr("ru", "group-not-staff-chat"));
     expect(b.core.staffChat.current?.chatId).toBe(NEW);
     expect(moved).toEqual([NEW]);
+  });
+});
+
+describe("a press on a notice whose send is being recorded by another instance", () => {
+  // The race exists under PostgreSQL's READ COMMITTED, where each statement of a transaction sees
+  // what was committed when it began. SQLite serializes transactions: nothing commits between two
+  // reads of one (and a second writer would wait for the first here).
+  it.skipIf(!onPostgres)("the copy is not adopted (nor edited) when the record commits between the press's two reads", async () => {
+    h = await startHarness({ settings: { admins: ADMINS } });
+    const applicant = h.person("100", { language: "en" });
+    await applyForMembership(applicant, "en");
+    await h.core.dispatcher.idle();
+    const notice = [...h.person("900").messages()].reverse().find((m) => m.message.choices?.[0]?.[0]?.data.startsWith("s:"));
+    expect(notice).toBeDefined();
+    const messageId = notice!.messageId;
+    // The state while the dispatcher waits to write the platform's answer: the row is being sent, the copy not yet recorded.
+    const recorded = await h.db.transaction((tx) => tx.sentMessage.findFirstOrThrow({ where: { chatId: "900", messageId } }));
+    await h.db.transaction(async (tx) => {
+      await tx.outbox.updateMany({ where: { chatId: "900", tag: recorded.tag }, data: { status: "sending" } });
+      await tx.sentMessage.delete({ where: { id: recorded.id } });
+    });
+    const record = () =>
+      h!.db.transaction(async (tx) => {
+        await tx.outbox.updateMany({ where: { chatId: "900", tag: recorded.tag }, data: { status: "sent" } });
+        await tx.sentMessage.create({ data: { tag: recorded.tag, channel: recorded.channel, chatId: "900", messageId, locale: recorded.locale, createdAt: new Date() } });
+      });
+    // The dispatcher's record commits right after the press's first read, whichever it is.
+    const proto = Outbox.prototype as unknown as Record<"known" | "sending", (...args: unknown[]) => Promise<boolean>>;
+    const saved = { known: proto.known, sending: proto.sending };
+    let committed = false;
+    for (const name of ["known", "sending"] as const) {
+      proto[name] = async function (this: unknown, ...args: unknown[]) {
+        const answer = await saved[name].apply(this, args);
+        if (!committed) {
+          committed = true;
+          await record();
+        }
+        return answer;
+      };
+    }
+    const rowsBefore = await h.db.transaction((tx) => tx.outbox.count());
+    try {
+      await h.core.run(SYSTEM, (unit) => adoptCopy(unit, { channel: "telegram", chatId: "900", messageId, locale: "en" }, "application", 1));
+    } finally {
+      Object.assign(proto, saved);
+    }
+    expect(committed).toBe(true);
+    await h.core.dispatcher.idle();
+    expect(await h.db.transaction((tx) => tx.outbox.count()), "no edit queued for the copy").toBe(rowsBefore);
+    expect(await h.db.transaction((tx) => tx.sentMessage.count({ where: { chatId: "900", messageId } }))).toBe(1);
   });
 });

@@ -56,12 +56,21 @@ export interface TelegramOptions {
 }
 
 /**
+ * The burst of the bot's global bucket. The pacer spends tokens when it claims a message; Telegram
+ * counts it when it arrives, and claims by two instances arrive with different delays. A burst
+ * of B at R a second stays within Telegram's 30 (with its burst of about 30) as long as no send
+ * arrives more than (30 - B) / R seconds late: 0.2 s with B = 25, 0.8 s with 10, enough for a
+ * busy machine. Idle-to-busy costs nothing noticeable (10 at once, then R a second).
+ */
+export const TELEGRAM_GLOBAL_BURST = 10;
+
+/**
  * Telegram's flood limits (core.telegram.org/bots/faq "My bot is hitting limits"; DESIGN.md
  * "Channel facts"), kept a little below: about 30 messages per second overall, about one per second
  * in a private chat with short bursts allowed, 20 per minute in a group.
  */
 export const TELEGRAM_LIMITS: NonNullable<ChannelCapabilities["limits"]> = {
-  global: { burst: 25, everyMs: 40 },
+  global: { burst: TELEGRAM_GLOBAL_BURST, everyMs: 40 },
   privateChat: { burst: 3, everyMs: 1000 },
   group: { burst: 3, everyMs: 3500 },
 };

@@ -194,7 +194,7 @@ const claimSql = (provider: Sql["provider"]) => `UPDATE "Outbox" SET "status" = 
 const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
 
 /** A token bucket as stored in OutboxPace. */
-interface Bucket {
+export interface Bucket {
   tokens: number;
   at: number;
   pausedUntil: number;
@@ -203,8 +203,11 @@ interface Bucket {
 /** The key of a channel's global bucket (chat ids are never empty). */
 const GLOBAL = "";
 
-/** Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full one when absent. */
-async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit | undefined, now: number, lock: boolean): Promise<Bucket> {
+/**
+ * Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full
+ * one when absent. `now` in ms. Exported for tests.
+ */
+export async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit | undefined, now: number, lock: boolean): Promise<Bucket> {
   const sql = sqlOf(tx);
   const lockRow = lock ? forUpdate(sql.provider) : "";
   if (lockRow) {
@@ -220,8 +223,10 @@ async function readBucket(tx: Tx, channel: string, key: string, limit: RateLimit
   );
   const pausedUntil = row?.pausedUntil ? new Date(row.pausedUntil).getTime() : 0;
   if (!row || !limit) return { tokens: limit?.burst ?? 0, at: now, pausedUntil };
+  // `now` was read before the row's lock was granted: another instance may have written a later
+  // time meanwhile. The bucket's clock never goes back (that would credit the same time twice).
   const at = new Date(row.at).getTime();
-  return { tokens: Math.min(limit.burst, Number(row.tokens) + Math.max(0, now - at) / limit.everyMs), at: now, pausedUntil };
+  return { tokens: Math.min(limit.burst, Number(row.tokens) + Math.max(0, now - at) / limit.everyMs), at: Math.max(now, at), pausedUntil };
 }
 
 /** When the bucket holds `need` tokens (default one) again and is not paused (ms). */
@@ -240,7 +245,8 @@ function needOf(cost: number, limit: RateLimit): number {
   return Math.max(1, Math.min(cost, limit.burst));
 }
 
-async function writeBucket(tx: Tx, channel: string, key: string, b: Bucket, limit: RateLimit | undefined, need = 1): Promise<void> {
+/** Writes a bucket back, with when it holds `need` tokens again (readyAt). Exported for tests. */
+export async function writeBucket(tx: Tx, channel: string, key: string, b: Bucket, limit: RateLimit | undefined, need = 1): Promise<void> {
   await sqlOf(tx).run(
     `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "pausedUntil", "readyAt") VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT ("channel", "key") DO UPDATE SET "tokens" = excluded."tokens", "at" = excluded."at",

@@ -226,13 +226,16 @@ export async function adoptCopy(unit: Unit, pressed: ChatRef & { messageId?: str
   const { messageId } = pressed;
   if (!messageId) return;
   const here = { channel: pressed.channel, chatId: pressed.chatId };
-  if (await unit.outbox.known(here, messageId)) return;
   const data = await load(unit.tx, kind, id);
   if (!data) return;
   const tag = noticeTag(data);
   // The dispatcher records a copy just after the platform answers the send: a press quicker than
   // that record (a slower database) is on a copy about to be recorded, not an unrecorded one.
+  // "Being sent" is asked before "recorded": under PostgreSQL's READ COMMITTED each statement sees
+  // what was committed when it began, and the dispatcher marks the row sent and records the copy in
+  // one transaction. Asked in the other order, a commit between the two reads answers "no" to both.
   if (await unit.outbox.sending(here, tag)) return;
+  if (await unit.outbox.known(here, messageId)) return;
   // The copy is in the language its twin was sent in; the chat's language otherwise.
   const twin = await unit.outbox.localeOf(here, tag);
   await unit.outbox.adopt(here, messageId, tag, twin ?? pressed.locale);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
-import { Dispatcher, LEASE_MS, SEND_DEADLINE_MS, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
+import { Dispatcher, LEASE_MS, readBucket, SEND_DEADLINE_MS, writeBucket, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, LANE_PRIORITY, pruneDelivered, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
 import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { silentLogger } from "../../../src/log.ts";
@@ -370,5 +370,21 @@ describe("delivery engine", () => {
       await d.stop();
       await db.transaction((tx) => sqlOf(tx).run(`DELETE FROM "Outbox"`));
     }
+  });
+});
+
+describe("the shared bucket's clock", () => {
+  it("never goes back when an instance read its clock before another instance's later write (no time credited twice)", async () => {
+    const limit = { burst: 5, everyMs: 100 };
+    // Instance A claimed at 10 s and spent the bucket; B read its clock (9 s) before A's lock was released.
+    await db.transaction((tx) =>
+      sqlOf(tx).run(`INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?)`, "telegram", "", 0, new Date(10_000), new Date(10_100)),
+    );
+    const stale = await db.transaction((tx) => readBucket(tx, "telegram", "", limit, 9_000, true));
+    expect(stale).toMatchObject({ tokens: 0, at: 10_000 });
+    await db.transaction((tx) => writeBucket(tx, "telegram", "", stale, limit));
+    // At 10 s again nothing has refilled: the second between 9 s and 10 s was not credited again.
+    const again = await db.transaction((tx) => readBucket(tx, "telegram", "", limit, 10_000, true));
+    expect(again.tokens).toBe(0);
   });
 });
