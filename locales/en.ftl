@@ -909,3 +909,6 @@ problem-entry-joined-own = <b>{ $at }</b> · 🤝 Your enterprise joined
 
 ## fixes
 problem-message-too-long = That message is too long to pass on: at most { $max } characters. Please send it as several shorter messages.
+
+## skeleton8
+event-not-member = Only people of a member enterprise of the association can answer invitations. Register your enterprise or join it first.

@@ -38,10 +38,16 @@ export type Permission =
    */
   | { action: "problem.view"; problem: { enterprises: number[] }; membership: { enterpriseId: number; status: string; enterpriseStatus: string } | null }
   /** Staff's work on problems: take, change status, note, reply, list, stats, export. */
-  | { action: "problem.staff" };
+  | { action: "problem.staff" }
+  /** Staff's work on events (issue 8): create, edit, reschedule, cancel, publish, attendee lists. */
+  | { action: "event.manage" }
+  /** Answer an event for one's enterprise: an active membership of a member enterprise. */
+  | { action: "event.answer"; membership: { status: string; enterpriseStatus: string } | null }
+  /** Staff's announcements (issue 8): compose, preview, test, send, schedule, pause, resume, cancel, reports. */
+  | { action: "broadcast.send" };
 
 /** Why not: each reason is also the key of the answer the person gets. */
-export type Refusal = "error-not-allowed" | "error-admins-only" | "staff-own-application" | "problem-not-member" | "problem-not-found";
+export type Refusal = "error-not-allowed" | "error-admins-only" | "staff-own-application" | "problem-not-member" | "problem-not-found" | "event-not-member";
 export type Verdict = { ok: true } | { ok: false; reason: Refusal };
 
 const isStaffRole = (role: string): boolean => role === "staff" || role === "admin";
@@ -79,7 +85,11 @@ export function may(subject: Subject | null, p: Permission): Verdict {
       if (isStaffRole(subject.role)) return allow;
       return activeMember(p.membership) && p.problem.enterprises.includes(p.membership!.enterpriseId) ? allow : refuse("problem-not-found");
     case "problem.staff":
+    case "event.manage":
+    case "broadcast.send":
       return isStaffRole(subject.role) ? allow : refuse("error-not-allowed");
+    case "event.answer":
+      return activeMember(p.membership) ? allow : refuse("event-not-member");
   }
 }
 
