@@ -19,6 +19,7 @@ import {
   updateEvent,
 } from "../../../src/core/events/service.ts";
 import { tr } from "../../support/core-harness.ts";
+import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { input, member, publish, staff, START, startWorld, type World } from "./support.ts";
 
 let w: World;
@@ -299,5 +300,10 @@ describe("the attendee list", () => {
     );
     const kept = await w.db.transaction((tx) => tx.storedFile.findUniqueOrThrow({ where: { id: csv.fileId } }));
     expect(kept.mime).toBe("text/csv");
+    // The person who answered erases their data: the enterprise's answer stays, without them.
+    await w.run(a, (u) => erasePerson(u, a.person.personId));
+    const after = await w.run(s, (u) => attendees(u, id));
+    expect((after as { items: { enterprise: string; delegates: number; person: string | null }[] }).items[0]).toMatchObject({ enterprise: "ТОО «Шёлковый путь»; Алматы", delegates: 3, person: null });
+    expect(await w.db.transaction((tx) => tx.eventRsvp.count({ where: { personId: a.person.personId } }))).toBe(0);
   });
 });
