@@ -224,6 +224,13 @@ describe("what members see", () => {
     expect(mine.map((m) => [m.event.id, m.rsvp?.answer])).toEqual([[id, "maybe"]]);
     const other = await member(w, "502", "en");
     expect(await w.run(other, (u) => myEvents(u))).toEqual([]);
+    // Invited: the event's publication was delivered to their chat (one Outbox row of its broadcast).
+    await w.db.transaction(async (tx) => {
+      const b = await tx.broadcast.create({ data: { kind: "event", eventId: id, texts: "{}", audience: "{}" } });
+      await tx.outbox.create({ data: { channel: "telegram", chatId: "502", payload: "{}", status: "sent", lane: "bulk", broadcastId: b.id } });
+    });
+    const invited = await w.run(other, (u) => myEvents(u));
+    expect(invited.map((m) => [m.event.id, m.event.title, m.rsvp])).toEqual([[id, { en: input().title.en }, null]]);
   });
 });
 
