@@ -26,7 +26,7 @@ import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
 import { parseAudience, resolveAudience, type Audience, type Recipient } from "./audience.ts";
 import { broadcastById, failureReasons, figuresOf, lockBroadcast, readTexts, rowCounts, writeTexts, type BroadcastRow } from "./data.ts";
-import { broadcastSpec, invitationTag, progressSpec, progressTag, reportSpec } from "./render.ts";
+import { broadcastSpec, invitationTag, progressSignature, progressSpec, progressTag, reportSpec } from "./render.ts";
 import { CAN } from "./status.ts";
 
 export type BroadcastStatus = "draft" | "scheduled" | "sending" | "paused" | "done" | "cancelled";
@@ -221,11 +221,9 @@ async function launch(unit: Unit, b: BroadcastRow, recipients: Recipient[]): Pro
     data: { status: "sending", startedAt: unit.now, total: recipients.length, revision: { increment: 1 } },
   });
   const to = authorTarget(unit, started);
-  if (to) {
-    const figures = await figuresOf(unit.tx, started, unit.now, { locale: to.locale });
-    await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
-  }
-  await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, null);
+  const figures = await figuresOf(unit.tx, started, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale });
+  if (to) await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
+  await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, progressSignature(figures));
   return recipients.length;
 }
 
@@ -374,7 +372,7 @@ export async function progressTick(unit: Unit, id: number, last: string | null):
   if (b.status === "sending" && left === 0) return finish(unit, b);
   const to = authorTarget(unit, b);
   const figures = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
-  const sig = `${figures.status}:${figures.sent}:${figures.unreachable}:${figures.failed}:${figures.left}`;
+  const sig = progressSignature(figures);
   if (to && sig !== last) await unit.outbox.editTagged(progressTag(id), () => progressSpec(figures), { only: to });
   await scheduleProgress(unit, id, b.status === "paused" ? PROGRESS_PAUSED_EVERY_MS : PROGRESS_EVERY_MS, sig);
 }
