@@ -6,7 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueMany, ENQUEUE_BATCH } from "../../../src/core/bookkeeping.ts";
 import { housekeeping } from "../../../src/core/core.ts";
-import { createBroadcast, pauseBroadcast, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
+import { cancelBroadcast, createBroadcast, pauseBroadcast, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
+import { erasePerson } from "../../../src/core/members/erasure.ts";
+import { SYSTEM } from "../../../src/core/unit.ts";
 import { members, startBroadcastWorld, type BroadcastWorld } from "./setup.ts";
 
 let w: BroadcastWorld;
@@ -58,5 +60,28 @@ describe("broadcast rows", () => {
       { chatId: chats[1], status: "sent" },
     ]);
     expect(w.channel.in(chats[0]!)).toEqual([]);
+  });
+
+  it("an erasure forgets the person's held and cancelled broadcast rows too (their chat id and the text)", async () => {
+    w = await startBroadcastWorld();
+    const { chats } = await members(w, "10", 2);
+    const ids: number[] = [];
+    for (const text of ["Первая", "Вторая"]) {
+      const created = await w.run(w.staff, (u) => createBroadcast(u, { texts: { ru: text }, file: null, audience: { kind: "members" } }));
+      if (!created.ok) throw new Error(created.reason);
+      ids.push(created.id);
+      await w.run(w.staff, async (u) => {
+        await startBroadcast(u, created.id);
+        await pauseBroadcast(u, created.id);
+      });
+    }
+    await w.run(w.staff, (u) => cancelBroadcast(u, ids[1]!));
+    const person = await w.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: chats[0] } }));
+    await w.run(SYSTEM, (u) => erasePerson(u, person.personId));
+    const left = await w.db.transaction((tx) => tx.outbox.findMany({ where: { broadcastId: { in: ids } }, orderBy: { id: "asc" }, select: { chatId: true, status: true } }));
+    expect(left).toEqual([
+      { chatId: chats[1], status: "held" },
+      { chatId: chats[1], status: "cancelled" },
+    ]);
   });
 });
