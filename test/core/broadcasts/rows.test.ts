@@ -6,8 +6,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { enqueueMany, ENQUEUE_BATCH } from "../../../src/core/bookkeeping.ts";
 import { housekeeping } from "../../../src/core/core.ts";
-import { cancelBroadcast, createBroadcast, pauseBroadcast, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
+import { cancelBroadcast, createBroadcast, pauseBroadcast, publishEvent, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
+import { invitationTag } from "../../../src/core/broadcasts/render.ts";
 import { SYSTEM } from "../../../src/core/unit.ts";
 import { members, startBroadcastWorld, type BroadcastWorld } from "./setup.ts";
 
@@ -83,5 +84,19 @@ describe("broadcast rows", () => {
       { chatId: chats[1], status: "held" },
       { chatId: chats[1], status: "cancelled" },
     ]);
+  });
+
+  it("an edit of a tagged message (an event's invitation) rewrites the copies a paused broadcast holds", async () => {
+    w = await startBroadcastWorld();
+    const { chats } = await members(w, "10", 2);
+    const event = await w.db.transaction((tx) => tx.event.create({ data: { title: JSON.stringify({ ru: "Съезд" }), startsAt: new Date(w.now.getTime() + 86_400_000) } }));
+    await w.run(w.staff, async (u) => {
+      const r = await publishEvent(u, event.id, { kind: "members" });
+      if (!r.ok) throw new Error(r.reason);
+      await pauseBroadcast(u, r.id);
+    });
+    await w.run(w.staff, (u) => u.outbox.editTagged(invitationTag(event.id), () => ({ text: () => "Съезд перенесён" })));
+    const rows = await w.db.transaction((tx) => tx.outbox.findMany({ where: { broadcastId: { not: null } }, orderBy: { chatId: "asc" }, select: { status: true, payload: true } }));
+    expect(rows.map((r) => [r.status, (JSON.parse(r.payload) as { message: { text: string } }).message.text])).toEqual(chats.map(() => ["held", "Съезд перенесён"]));
   });
 });
