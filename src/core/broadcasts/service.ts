@@ -329,10 +329,12 @@ export async function cancelBroadcast(unit: Unit, id: number): Promise<Broadcast
   if (!found.ok) return found;
   if (!CAN.cancel.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
   const n = await moveRows(unit, id, ["queued", "held"], "cancelled");
-  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+  // finishedAt marks the report written: at once when nothing was sent or nothing is in flight;
+  // otherwise the progress job writes it once the sends in flight have ended.
+  const started = !!found.b.startedAt;
+  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", revision: { increment: 1 }, ...(started ? {} : { finishedAt: unit.now }) } });
   await audited(unit, "broadcast.cancel", id, `cancelled=${n}`);
-  // Sends in flight finish; the progress job writes the report once they have.
-  if (b.startedAt && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
+  if (started && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
   return { ok: true };
 }
 
@@ -346,7 +348,7 @@ export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
   const status = b.status === "cancelled" ? "cancelled" : "done";
   const row = await unit.tx.broadcast.update({
     where: { id: b.id },
-    data: { status, finishedAt: b.finishedAt ?? unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
+    data: { status, finishedAt: unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
   });
   if (!to) return;
   const figures = await figuresOf(unit.tx, row, unit.now, { locale: to.locale });
@@ -362,7 +364,11 @@ export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
 export async function progressTick(unit: Unit, id: number, last: string | null): Promise<void> {
   await lockBroadcast(unit.tx, id);
   const b = await broadcastById(unit.tx, id);
-  if (!b || b.status === "done" || b.status === "draft" || b.status === "scheduled") return;
+  if (!b || b.status === "done" || b.status === "draft" || b.status === "scheduled" || (b.status === "cancelled" && b.finishedAt)) return;
+  // A send in flight at the pause or cancel that must be retried comes back queued (dispatcher.ts):
+  // it follows the broadcast's state here, so that it waits (paused) or never goes (cancelled).
+  if (b.status === "paused") await moveRows(unit, id, ["queued"], "held");
+  if (b.status === "cancelled") await moveRows(unit, id, ["queued", "held"], "cancelled");
   const counts = await rowCounts(unit.tx, id);
   const left = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.held ?? 0);
   if (b.status === "cancelled") {

@@ -9,6 +9,7 @@ import { housekeeping } from "../../../src/core/core.ts";
 import { cancelBroadcast, createBroadcast, pauseBroadcast, publishEvent, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { invitationTag } from "../../../src/core/broadcasts/render.ts";
+import { tr } from "../../support/core-harness.ts";
 import { SYSTEM } from "../../../src/core/unit.ts";
 import { members, startBroadcastWorld, type BroadcastWorld } from "./setup.ts";
 
@@ -98,5 +99,39 @@ describe("broadcast rows", () => {
     await w.run(w.staff, (u) => u.outbox.editTagged(invitationTag(event.id), () => ({ text: () => "Съезд перенесён" })));
     const rows = await w.db.transaction((tx) => tx.outbox.findMany({ where: { broadcastId: { not: null } }, orderBy: { chatId: "asc" }, select: { status: true, payload: true } }));
     expect(rows.map((r) => [r.status, (JSON.parse(r.payload) as { message: { text: string } }).message.text])).toEqual(chats.map(() => ["held", "Съезд перенесён"]));
+  });
+
+  it("a send retried after the pause (back to queued by the engine) is held again by the next progress tick; after a cancel it is cancelled", async () => {
+    w = await startBroadcastWorld();
+    const { chats } = await members(w, "10", 2);
+    const created = await w.run(w.staff, (u) => createBroadcast(u, { texts: { ru: "Новость" }, file: null, audience: { kind: "members" } }));
+    if (!created.ok) throw new Error(created.reason);
+    const id = created.id;
+    await w.run(w.staff, async (u) => {
+      await startBroadcast(u, id);
+      await pauseBroadcast(u, id);
+    });
+    // What the engine writes for a send that was in flight at the pause and must be retried.
+    const retried = () =>
+      w.db.transaction((tx) => tx.outbox.updateMany({ where: { broadcastId: id, chatId: chats[0] }, data: { status: "queued", attempts: 1, notBefore: new Date(Date.now() + 3_600_000) } }));
+    const statusOf = async () => (await w.db.transaction((tx) => tx.outbox.findMany({ where: { broadcastId: id }, orderBy: { chatId: "asc" }, select: { status: true } }))).map((r) => r.status);
+    await retried();
+    w.later(20_000);
+    await w.core.jobWorker.tick();
+    expect(await statusOf()).toEqual(["held", "held"]);
+    // Cancelled while one send is in flight: the report waits for it; it comes back for a retry.
+    await w.db.transaction((tx) => tx.outbox.updateMany({ where: { broadcastId: id, chatId: chats[0] }, data: { status: "sending", leaseUntil: new Date(Date.now() + 3_600_000), leasedBy: "elsewhere" } }));
+    await w.run(w.staff, (u) => cancelBroadcast(u, id));
+    expect(await statusOf()).toEqual(["sending", "cancelled"]);
+    expect((await w.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id } }))).finishedAt).toBeNull();
+    await retried();
+    w.later(20_000);
+    await w.core.jobWorker.tick();
+    expect(await statusOf()).toEqual(["cancelled", "cancelled"]);
+    const b = await w.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id } }));
+    expect(b.status).toBe("cancelled");
+    expect(b.finishedAt).toEqual(w.now);
+    await w.core.dispatcher.idle();
+    expect(w.channel.in("900")[0]!.text).toContain(tr("ru", "broadcast-report-cancelled", { id, sent: 0, total: 2 }));
   });
 });
