@@ -202,4 +202,23 @@ describe("sending", () => {
     expect(tr("ru", "broadcast-progress-rate", { rate: 28.5, minutes: 5 })).toContain("5 минут");
     w = await startBroadcastWorld();
   });
+
+  it("sends the file with the text (a document keeps its name), to every recipient", async () => {
+    w = await startBroadcastWorld();
+    const { chats } = await members(w, "10", 2);
+    const bytes = new TextEncoder().encode("%PDF-1.4 programme");
+    const { FileStore } = await import("../../../src/core/files/store.ts");
+    const { keepOwnFile } = await import("../../../src/core/files/records.ts");
+    const { join } = await import("node:path");
+    const kept = await w.db.transaction((tx) => keepOwnFile(tx, new FileStore(join(w.dir, "files")), bytes, { kind: "document", name: "programme.pdf" }, w.now));
+    const created = await w.run(w.staff, (u) => createBroadcast(u, { texts: { ru: "Программа съезда" }, file: { fileId: kept.id, name: "programme.pdf", kind: "document" }, audience: { kind: "members" } }));
+    if (!created.ok) throw new Error(created.reason);
+    await w.run(w.staff, (u) => startBroadcast(u, created.id));
+    await w.core.dispatcher.idle();
+    for (const c of chats) {
+      const m = w.channel.in(c)[0]!;
+      expect(m.text).toBe(`Программа съезда\n\n${stop("ru").replace(/<\/?i>/g, "")}`);
+      expect(m.files.map((f) => [f.name, f.kind, Buffer.from(f.bytes).toString()])).toEqual([["programme.pdf", "document", "%PDF-1.4 programme"]]);
+    }
+  });
 });
