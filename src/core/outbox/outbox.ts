@@ -100,14 +100,15 @@ export class Outbox {
       const files = spec.files?.filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, ...(f.name ? { name: f.name } : {}) }));
       const payloadOf = (message: OutboundMessage): string => JSON.stringify({ kind: "send", message, ...(files?.length ? { files } : {}) } satisfies SendPayload);
       let payload: string;
+      // A broadcast is nobody's turn, not even in its author's chat: it never replaces the chat's
+      // own menu (its buttons are pressed, or on the console typed by their numbers, kept apart).
       if (this.capabilities(target.channel).buttons) {
-        if (this.isConversation(target)) await this.rememberChoices(target, spec);
         payload = payloads.get(target.locale) ?? payloadOf(this.build(target.locale, spec));
         payloads.set(target.locale, payload);
       } else {
         // Numbers are per chat (unique among the chat's live options): built for each.
         const message = this.build(target.locale, spec);
-        await this.numberChoices(target, spec, message, opts.tag);
+        await this.numberChoices(target, spec, message, opts.tag, false);
         payload = payloadOf(message);
       }
       rows.push({ channel: target.channel, chatId: target.chatId, payload, tag: opts.tag ?? null, locale: target.locale });
@@ -312,9 +313,9 @@ export class Outbox {
    * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
    *   operator with two notices 1–4 sees the menu as 5–9).
    */
-  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
+  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined, own = this.isConversation(to)): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
-    const ownChat = this.isConversation(to);
+    const ownChat = own;
     const buttons = spec.choices?.flat() ?? [];
     if (!buttons.length && this.#noMenu.has(key)) return;
     const before = ((await loadMenu(this.tx, to.channel, to.chatId))?.choices ?? []).filter((c) => c.n !== undefined);

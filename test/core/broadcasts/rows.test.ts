@@ -4,13 +4,13 @@
  * unreachable (a resumed broadcast would only meet the same refusal).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueMany, ENQUEUE_BATCH } from "../../../src/core/bookkeeping.ts";
+import { enqueueMany, ENQUEUE_BATCH, loadMenu, saveMenu } from "../../../src/core/bookkeeping.ts";
 import { housekeeping } from "../../../src/core/core.ts";
 import { cancelBroadcast, createBroadcast, pauseBroadcast, publishEvent, resumeBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
 import { invitationTag } from "../../../src/core/broadcasts/render.ts";
-import { tr } from "../../support/core-harness.ts";
-import { SYSTEM } from "../../../src/core/unit.ts";
+import { RecordingChannel, tr } from "../../support/core-harness.ts";
+import { SYSTEM, Unit } from "../../../src/core/unit.ts";
 import { members, startBroadcastWorld, type BroadcastWorld } from "./setup.ts";
 
 let w: BroadcastWorld;
@@ -133,5 +133,23 @@ describe("broadcast rows", () => {
     expect(b.finishedAt).toEqual(w.now);
     await w.core.dispatcher.idle();
     expect(w.channel.in("900")[0]!.text).toContain(tr("ru", "broadcast-report-cancelled", { id, sent: 0, total: 2 }));
+  });
+
+  it("a broadcast reaching its author's own chat (staff audience, on the console) leaves the chat's own menu as it was", async () => {
+    w = await startBroadcastWorld();
+    await w.core.dispatcher.register(new RecordingChannel("console", { buttons: false }));
+    await w.db.transaction((tx) => tx.channelIdentity.create({ data: { personId: w.staff.person.personId, channel: "console", externalId: "c900" } }));
+    const created = await w.run(w.staff, (u) => createBroadcast(u, { texts: { ru: "Для сотрудников" }, file: null, audience: { kind: "staff" } }));
+    if (!created.ok) throw new Error(created.reason);
+    const menu = { foreign: false, choices: [{ data: "menu:events", match: ["события"], n: 1 }] };
+    const total = await w.run(w.staff, async (u) => {
+      // The author's own turn on the console, with the chat's current question's options.
+      const own = new Unit(u.tx, u.services, u.now, u.actor, u.actorRef, { channel: "console", chatId: "c900" });
+      await saveMenu(u.tx, "console", "c900", menu, u.now);
+      const r = await startBroadcast(own, created.id);
+      return r.ok ? r.total : 0;
+    });
+    expect(total).toBe(2);
+    expect(await w.db.transaction((tx) => loadMenu(tx, "console", "c900"))).toEqual(menu);
   });
 });
