@@ -45,6 +45,7 @@ import { THREAD_FLOWS } from "./problems/thread-flows.ts";
 import { STAFF_FLOWS } from "./problems/staff-flows.ts";
 import { defineProblemJobs } from "./problems/jobs.ts";
 import { defineEventJobs } from "./events/jobs.ts";
+import { defineBroadcastJobs } from "./broadcasts/jobs.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -211,6 +212,7 @@ export function createCore(deps: CoreDeps): Core {
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   defineProblemJobs(jobs);
   defineEventJobs(jobs);
+  defineBroadcastJobs(jobs);
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,

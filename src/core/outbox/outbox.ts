@@ -10,7 +10,7 @@
 import type { Tx } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
-import { deleteMenu, enqueue, PART_SUFFIX, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { deleteMenu, enqueue, enqueueMany, PART_SUFFIX, type BulkRow, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
 import { escapeHtml, toPlain } from "../rich-text.ts";
 import { asLocale, foldLabel, render, type ButtonSpec, type FileSpec, type MessageSpec, type Target } from "../message.ts";
@@ -82,6 +82,43 @@ export class Outbox {
   }
 
   /**
+   * Queues one message to each of `to` (a broadcast: distinct chats), all in `opts.lane` with
+   * `opts.broadcastId`, written by multi-row INSERTs (bookkeeping.ts enqueueMany). The message is
+   * `specFor(locale)`, rendered once per language; it is never merged with other messages. What
+   * {@link send} does per chat beyond the row is done where it matters: on channels without real
+   * buttons (the console) each chat's numbered choices are remembered (numberChoices, per chat), and
+   * the unit's own chat keeps its typed menu as with send. Returns the rows (also handed to the
+   * dispatcher once the unit commits).
+   */
+  async sendMany(to: Target[], specFor: (locale: Locale) => MessageSpec, opts: { lane: Lane; broadcastId: number | null; tag?: string }): Promise<QueuedMessage[]> {
+    const specs = new Map<Locale, MessageSpec>();
+    const payloads = new Map<Locale, string>();
+    const rows: BulkRow[] = [];
+    for (const target of to) {
+      let spec = specs.get(target.locale);
+      if (!spec) specs.set(target.locale, (spec = specFor(target.locale)));
+      const files = spec.files?.filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, ...(f.name ? { name: f.name } : {}) }));
+      const payloadOf = (message: OutboundMessage): string => JSON.stringify({ kind: "send", message, ...(files?.length ? { files } : {}) } satisfies SendPayload);
+      let payload: string;
+      // A broadcast is nobody's turn, not even in its author's chat: it never replaces the chat's
+      // own menu (its buttons are pressed, or on the console typed by their numbers, kept apart).
+      if (this.capabilities(target.channel).buttons) {
+        payload = payloads.get(target.locale) ?? payloadOf(this.build(target.locale, spec));
+        payloads.set(target.locale, payload);
+      } else {
+        // Numbers are per chat (unique among the chat's live options): built for each.
+        const message = this.build(target.locale, spec);
+        await this.numberChoices(target, spec, message, opts.tag, false);
+        payload = payloadOf(message);
+      }
+      rows.push({ channel: target.channel, chatId: target.chatId, payload, tag: opts.tag ?? null, locale: target.locale });
+    }
+    const queued = await enqueueMany(this.tx, rows, { lane: opts.lane, broadcastId: opts.broadcastId }, this.now);
+    this.queued.push(...queued);
+    return queued;
+  }
+
+  /**
    * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
    * language each was written in. The edit is queued behind the copy in its chat, so it applies
    * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
@@ -118,7 +155,8 @@ export class Outbox {
    */
   private async rewriteWaiting(chat: ChatRef, tag: string, message: OutboundMessage): Promise<void> {
     const rows = await this.tx.outbox.findMany({
-      where: { channel: chat.channel, chatId: chat.chatId, status: "queued" },
+      // A paused broadcast's rows (held) wait too, and take the new content as well.
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held"] } },
       select: { id: true, tag: true, payload: true },
     });
     for (const row of rows) {
@@ -143,7 +181,7 @@ export class Outbox {
   async forgetChat(chat: ChatRef): Promise<void> {
     const mine = this.queued.map((q) => q.id);
     await this.tx.outbox.deleteMany({
-      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "sent", "failed", "unreachable"] }, id: { notIn: mine } },
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held", "sent", "failed", "unreachable", "cancelled"] }, id: { notIn: mine } },
     });
   }
 
@@ -154,7 +192,7 @@ export class Outbox {
     const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const select = { channel: true, chatId: true, locale: true } as const;
     // Outbox rows still on their way (finished ones are kept as history: a sent one is in SentMessage).
-    const waiting = { ...where, status: { in: ["queued", "sending"] } };
+    const waiting = { ...where, status: { in: ["queued", "sending", "held"] } };
     for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where: waiting, select }))]) {
       chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
@@ -166,7 +204,7 @@ export class Outbox {
     const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const rows = [
       ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
-      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending"] } }, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending", "held"] } }, select: { tag: true }, distinct: ["tag"] })),
     ];
     // The other messages of a delivery (PART_SUFFIX) belong to their message's tag.
     const tags = rows.map((r) => (r.tag?.endsWith(PART_SUFFIX) ? r.tag.slice(0, -PART_SUFFIX.length) : r.tag));
@@ -275,9 +313,9 @@ export class Outbox {
    * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
    *   operator with two notices 1–4 sees the menu as 5–9).
    */
-  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
+  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined, own = this.isConversation(to)): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
-    const ownChat = this.isConversation(to);
+    const ownChat = own;
     const buttons = spec.choices?.flat() ?? [];
     if (!buttons.length && this.#noMenu.has(key)) return;
     const before = ((await loadMenu(this.tx, to.channel, to.chatId))?.choices ?? []).filter((c) => c.n !== undefined);
