@@ -13,13 +13,13 @@ const LETTER: Record<RsvpAnswer, keyof typeof CODES> = { going: "g", maybe: "m",
 /** The data of the button answering `answer` to event `eventId` (≤ 64 bytes: ids have ≤ 10 digits). */
 export const rsvpData = (eventId: number, answer: RsvpAnswer): string => `ev:${LETTER[answer]}:${eventId}`;
 
-/** One row of the three RSVP buttons (labels from the locales: event-rsvp-going, -maybe, -no). */
+/** One row of the three RSVP buttons (labels from the locales: evf-rsvp-going, -maybe, -no). */
 export function rsvpButtons(eventId: number): ButtonSpec[][] {
   return [
     [
-      { data: rsvpData(eventId, "going"), label: "event-rsvp-going" },
-      { data: rsvpData(eventId, "maybe"), label: "event-rsvp-maybe" },
-      { data: rsvpData(eventId, "no"), label: "event-rsvp-no" },
+      { data: rsvpData(eventId, "going"), label: "evf-rsvp-going" },
+      { data: rsvpData(eventId, "maybe"), label: "evf-rsvp-maybe" },
+      { data: rsvpData(eventId, "no"), label: "evf-rsvp-no" },
     ],
   ];
 }
