@@ -894,6 +894,44 @@ problem-message-too-long = Бұл хабарлама тым ұзын: ең кө�
 ## skeleton8
 event-not-member = Шақыруларға қауымдастыққа мүше кәсіпорындардың жұмыскерлері ғана жауап бере алады. Алдымен кәсіпорныңызды тіркеңіз немесе тіркелген кәсіпорынға қосылуды сұраңыз.
 
+## events
+time-unreadable = Күн мен уақытты түсіне алмадым. Былай жазыңыз: 15.03.2027 10:00 (немесе 15.03 10:00), Алматы уақытымен.
+time-past = Бұл уақыт өтіп кетті. Алдағы күн мен уақытты көрсетіңіз.
+event-not-found = Іс-шара табылмады.
+event-cancelled = Бұл іс-шара тоқтатылды.
+event-past = Бұл іс-шара өтіп кетті.
+event-deadline-passed = Бұл шақыруға жауап қабылдау аяқталды: мерзімі өтті.
+event-outdated = Іс-шара көрсетілгеннен кейін өзгерді. Оны қайта ашыңыз.
+event-delegates-range = Делегаттар санын 1-ден 20-ға дейін көрсетіңіз.
+event-changed = ✏️ «{ $title }» іс-шарасында өзгерістер бар:
+event-changed-title = • Жаңа атауы (бұрынғысы: «{ $before }»)
+event-changed-time = • Жаңа күні мен уақыты: { $time } (бұрын: { $before })
+event-changed-venue = • Жаңа өтетін орны: { $venue }
+event-changed-venue-none = • Өтетін орны кейін хабарланады
+event-changed-capacity = • Орын саны: { $count } делегат
+event-changed-capacity-none = • Орын саны енді шектелмейді
+event-changed-deadline = • Жауаптар { $deadline } дейін қабылданады
+event-changed-deadline-none = • Жауаптар іс-шара басталғанға дейін қабылданады
+event-cancelled-notice = ❌ «{ $title }» іс-шарасы ({ $time }) тоқтатылды.
+event-cancelled-reason = Себебі: { $reason }
+event-going-confirmed = ✅ Кәсіпорныңыз «{ $title }» іс-шарасына ({ $time }) тіркелді: { $count } делегат.
+event-moved-up = 🎉 Орын босады: кәсіпорныңыз күту тізімінен «{ $title }» іс-шарасына ({ $time }) тіркелді: { $count } делегат.
+event-venue-line = Өтетін орны: { $venue }
+event-ics-hint = Іс-шараны күнтізбеге қосу үшін тіркелген файлды ашыңыз.
+event-reminder = ⏰ Еске саламыз: «{ $title }» { $time } басталады (Алматы уақыты).
+event-answer-going = Қатысамыз
+event-answer-maybe = Мүмкін
+event-answer-no = Қатыспаймыз
+event-csv-enterprise = Кәсіпорын
+event-csv-answer = Жауап
+event-csv-delegates = Делегаттар
+event-csv-waiting = Күту тізімі
+event-csv-person = Кім жауап берді
+event-csv-answered = Жауап берілген уақыт
+event-csv-yes = иә
+event-csv-no = жоқ
+event-csv-totals = Барлығы
+
 ## eventflows
 menu-events = 📅 Іс-шаралар
 menu-myevents = 📅 Менің іс-шараларым
