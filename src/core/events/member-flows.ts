@@ -55,13 +55,17 @@ export function memberEventText(t: Translate, e: EventView, rsvp: RsvpView | nul
 
 /** Answers `answer` for the turn's enterprise and tells the person (refusals told too). */
 export async function answerAndTell(turn: Turn, eventId: number, answer: "going" | "maybe" | "no", delegates: number | null): Promise<boolean> {
+  const before = await eventForMember(turn.unit, eventId);
   const r = await answerEvent(turn.unit, eventId, answer, delegates);
   if (!r.ok) {
     await turn.unit.outbox.send(turn.here, { text: refusalKey(r.reason) });
     return false;
   }
-  const seen = await eventForMember(turn.unit, eventId);
-  const title = seen.ok ? textIn(seen.event.title, turn.locale) : "";
+  const was = before.ok ? before.rsvp : null;
+  const placed = r.rsvp.answer === "going" && r.rsvp.waiting === null;
+  // A new or changed place is confirmed by the service itself, with the calendar file: not twice.
+  if (placed && (!was || was.answer !== "going" || was.waiting !== null || was.delegates !== r.rsvp.delegates)) return true;
+  const title = before.ok ? textIn(before.event.title, turn.locale) : "";
   const spec: MessageSpec = { text: (t) => answerText(t, title, r.rsvp) };
   await turn.unit.outbox.send(turn.here, spec);
   return true;
