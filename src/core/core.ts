@@ -48,6 +48,7 @@ import { eventButton, isEventButton } from "./events/member-buttons.ts";
 import { MEMBER_EVENT_FLOWS } from "./events/member-flows.ts";
 import { STAFF_EVENT_FLOWS } from "./events/staff-flows.ts";
 import { defineEventJobs } from "./events/jobs.ts";
+import { defineBroadcastJobs } from "./broadcasts/jobs.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -216,6 +217,7 @@ export function createCore(deps: CoreDeps): Core {
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   defineProblemJobs(jobs);
   defineEventJobs(jobs);
+  defineBroadcastJobs(jobs);
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,

@@ -1,37 +1,36 @@
 /**
- * The RSVP buttons of a published event (issue 8): "ev:g:<eventId>" going, "ev:m:<eventId>" maybe,
- * "ev:n:<eventId>" not going. Made here for every message that carries them (the publication,
- * branch `broadcast`; My events and the answers, events/member-buttons.ts), parsed here strictly:
- * the data comes back untrusted (anyone can forge a press).
+ * The data of an event invitation's RSVP buttons (issue 8), shared by the publication
+ * (broadcasts/render.ts puts them on the message) and the member's button handler (branch
+ * `eventflows` parses them). Data is untrusted: {@link parseRsvpData} accepts exactly these forms.
+ *
+ * - going: `ev:g:<eventId>`, maybe: `ev:m:<eventId>`, not going: `ev:n:<eventId>`
  */
 import type { ButtonSpec } from "../message.ts";
 import type { RsvpAnswer } from "./service.ts";
 
-const CODES = { g: "going", m: "maybe", n: "no" } as const satisfies Record<string, RsvpAnswer>;
-const LETTER: Record<RsvpAnswer, keyof typeof CODES> = { going: "g", maybe: "m", no: "n" };
+const CODE: Record<RsvpAnswer, string> = { going: "g", maybe: "m", no: "n" };
+const ANSWER: Record<string, RsvpAnswer> = { g: "going", m: "maybe", n: "no" };
 
-/** The data of the button answering `answer` to event `eventId` (≤ 64 bytes: ids have ≤ 10 digits). */
-export const rsvpData = (eventId: number, answer: RsvpAnswer): string => `ev:${LETTER[answer]}:${eventId}`;
+/** The data of one RSVP button: `ev:<g|m|n>:<eventId>`. */
+export function rsvpData(answer: RsvpAnswer, eventId: number): string {
+  return `ev:${CODE[answer]}:${eventId}`;
+}
 
-/** One row of the three RSVP buttons (labels from the locales: evf-rsvp-going, -maybe, -no). */
+/** An RSVP button's data read back strictly (a positive safe integer id), or null. */
+export function parseRsvpData(data: string): { answer: RsvpAnswer; eventId: number } | null {
+  const m = /^ev:([gmn]):([1-9][0-9]{0,15})$/.exec(data);
+  if (!m) return null;
+  const eventId = Number(m[2]);
+  return Number.isSafeInteger(eventId) ? { answer: ANSWER[m[1]!]!, eventId } : null;
+}
+
+/** The invitation's buttons, one row: going, maybe, not going (labels: broadcast-rsvp-*). */
 export function rsvpButtons(eventId: number): ButtonSpec[][] {
   return [
     [
-      { data: rsvpData(eventId, "going"), label: "evf-rsvp-going" },
-      { data: rsvpData(eventId, "maybe"), label: "evf-rsvp-maybe" },
-      { data: rsvpData(eventId, "no"), label: "evf-rsvp-no" },
+      { data: rsvpData("going", eventId), label: "broadcast-rsvp-going" },
+      { data: rsvpData("maybe", eventId), label: "broadcast-rsvp-maybe" },
+      { data: rsvpData("no", eventId), label: "broadcast-rsvp-no" },
     ],
   ];
-}
-
-/** Whether `data` is an events button ("ev:…"), whatever follows. */
-export const isEventButton = (data: string): boolean => data.startsWith("ev:");
-
-/** An RSVP press from untrusted data, or null (anything but exactly "ev:[gmn]:<id>", id 1..2^31-1). */
-export function parseRsvpData(data: string): { eventId: number; answer: RsvpAnswer } | null {
-  const m = /^ev:([gmn]):([1-9][0-9]{0,9})$/.exec(data);
-  if (!m) return null;
-  const eventId = Number(m[2]);
-  if (eventId > 2_147_483_647) return null;
-  return { eventId, answer: CODES[m[1] as keyof typeof CODES] };
 }

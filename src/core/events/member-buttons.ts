@@ -9,10 +9,11 @@
 import type { FlowStart } from "../dialog/engine.ts";
 import { recordRefusal } from "../permissions.ts";
 import type { Turn } from "../turn.ts";
-import { isEventButton, parseRsvpData } from "./buttons-data.ts";
+import { parseRsvpData } from "./buttons-data.ts";
 import { answerAndTell } from "./member-flows.ts";
 
-export { isEventButton };
+/** Whether `data` is an events button ("ev:…", whatever follows: the rest is parsed strictly on the press). */
+export const isEventButton = (data: string): boolean => data.startsWith("ev:");
 
 /** A pressed "ev:…" button; the flow to start ("Going": the delegates question), or null. */
 export async function eventButton(t: Turn, data: string): Promise<FlowStart | null> {
