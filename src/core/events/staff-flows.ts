@@ -125,8 +125,8 @@ function inputOf(d: Draft): EventInput {
 }
 
 /** An event's card as staff see it: status, every field, the answers so far. */
-export function cardText(t: Translate, e: EventView): string {
-  const title = textIn(e.title, "ru");
+export function cardText(t: Translate, e: EventView, locale: Locale): string {
+  const title = textIn(e.title, locale);
   return [
     t("evf-card-title", { title, id: e.id }),
     t("evf-card-status", { status: rich(t(`evf-status-${e.status}`)) }),
@@ -376,11 +376,11 @@ export const eventsFlow: FlowDef<Json> = {
           await turn.unit.outbox.send(turn.here, { text: "evf-private-only" });
           return null;
         }
-        return listEvents(turn.unit, { page: at, size: EVENTS_PAGE });
+        return { ...(await listEvents(turn.unit, { page: at, size: EVENTS_PAGE })), locale: turn.locale };
       });
       if (!list) return;
       const rows: Option<ListPick>[][] = list.items.map((e) => [
-        { id: `e${e.id}` as ListPick, label: (t: Translate) => t("evf-list-button", { time: eventTime(e.startsAt), title: truncate(textIn(e.title, "ru"), 30), status: rich(t(`evf-status-${e.status}`)) }) },
+        { id: `e${e.id}` as ListPick, label: (t: Translate) => t("evf-list-button", { time: eventTime(e.startsAt), title: truncate(textIn(e.title, list.locale), 30), status: rich(t(`evf-status-${e.status}`)) }) },
       ]);
       const nav: Option<ListPick>[] = [];
       if (at > 0) nav.push({ id: "prev", label: "lists-prev" });
@@ -463,13 +463,14 @@ export const eventCardFlow: FlowDef<Json> = {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : 0;
     for (;;) {
-      const e = await d.act("load", async (turn) => {
+      const loaded = await d.act("load", async (turn) => {
         if (!(await manage(turn, "event.card", `event:${id}`))) return null;
         const view = id ? await eventForStaff(turn.unit, id) : null;
         if (!view) await turn.unit.outbox.send(turn.here, { text: refusalKey("event-not-found") });
-        return view;
+        return view ? { view, locale: turn.locale } : null;
       });
-      if (!e) return;
+      if (!loaded) return;
+      const { view: e, locale } = loaded;
       const live = e.status !== "cancelled";
       const options: Option<CardPick>[][] = [
         ...(live ? [[{ id: "edit" as const, label: "evf-button-edit" }, { id: "publish" as const, label: "evf-button-publish" }]] : []),
@@ -480,7 +481,7 @@ export const eventCardFlow: FlowDef<Json> = {
         ...(live ? [[{ id: "cancel" as const, label: "evf-button-cancel-event" }]] : []),
         [{ id: "list", label: "evf-button-list" }],
       ];
-      const pick = await d.choice((t) => cardText(t, e), options, { settled: true });
+      const pick = await d.choice((t) => cardText(t, e, locale), options, { settled: true });
       switch (pick) {
         case "list":
           return { next: "events" };
@@ -494,7 +495,7 @@ export const eventCardFlow: FlowDef<Json> = {
           await publish(d, e);
           break;
         case "attendees":
-          await attendeeList(d, e);
+          await attendeeList(d, e, locale);
           break;
         case "export":
           await exportCsv(d, e);
@@ -592,7 +593,7 @@ function attendeeLine(t: Translate, n: number, a: Attendee): string {
 }
 
 /** The attendee list, a page at a time, with the totals. */
-async function attendeeList(d: Dialog, e: EventView): Promise<void> {
+async function attendeeList(d: Dialog, e: EventView, locale: Locale): Promise<void> {
   const r = await d.act("attendees", async (turn) => {
     if (!(await manage(turn, "event.attendees", `event:${e.id}`))) return null;
     const list = await attendees(turn.unit, e.id);
@@ -605,7 +606,7 @@ async function attendeeList(d: Dialog, e: EventView): Promise<void> {
     const at = page;
     const items = r.items.slice(at * ATTENDEES_PAGE, (at + 1) * ATTENDEES_PAGE);
     const text = (t: Translate) => {
-      const head = `${t("evf-attendees-title", { title: textIn(e.title, "ru") })}\n${t("evf-attendees-totals", { ...r.totals })}`;
+      const head = `${t("evf-attendees-title", { title: textIn(e.title, locale) })}\n${t("evf-attendees-totals", { ...r.totals })}`;
       if (!items.length) return `${head}\n\n${t("evf-attendees-empty")}`;
       const from = at * ATTENDEES_PAGE + 1;
       return `${head}\n\n${t("evf-list-range", { from, to: from + items.length - 1, total: r.items.length })}\n${items.map((a, i) => attendeeLine(t, from + i, a)).join("\n")}`;
