@@ -12,6 +12,8 @@ import { rich } from "../rich-text.ts";
 import type { Locale } from "../../i18n/locales.ts";
 import type { Turn } from "../turn.ts";
 import { rsvpButtons } from "./buttons-data.ts";
+import { myMembership } from "../members/membership.ts";
+import { enforce } from "../permissions.ts";
 import { eventTime } from "./typed-time.ts";
 import { answerEvent, eventForMember, MAX_DELEGATES, myEvents, type EventRefusal, type EventView, type RsvpView } from "./service.ts";
 import { refusalKey, textIn } from "./staff-flows.ts";
@@ -80,8 +82,12 @@ export const eventGoingFlow: FlowDef<Json> = {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : 0;
     const open = await d.act("check", async (turn) => {
+      // Asked before the delegates question, so that nobody answers it for nothing (the service
+      // checks again when it records the answer, and audits a refusal there).
+      const m = await myMembership(turn.unit);
+      const member = (await enforce(turn.unit, { action: "event.answer", membership: m ? { status: m.status, enterpriseStatus: m.enterprise.status } : null }, "event.answer", `event:${id}`)).ok;
       const seen = await eventForMember(turn.unit, id);
-      const why = seen.ok ? closedReason(seen.event, turn.unit.now) : seen.reason;
+      const why = !seen.ok ? seen.reason : !member ? "event-not-member" : closedReason(seen.event, turn.unit.now);
       if (why) {
         await turn.unit.outbox.send(turn.here, { text: refusalKey(why) });
         return null;
