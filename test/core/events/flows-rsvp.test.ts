@@ -47,7 +47,7 @@ describe("answering an invitation", () => {
     await a.press(ru("broadcast-rsvp-going"));
     await a.send("2");
     expect(a.fresh()).toEqual([ru("evf-ask-delegates", { title: "Съезд", max: 20 }), ru("evf-answer-going", { title: "Съезд", count: 2 }), ru("menu-prompt")]);
-  });
+  }, 120_000);
 
   it("puts an answer over capacity on the waiting list with its place; maybe and not going are answered at once", async () => {
     w = await startEvents();
@@ -70,7 +70,7 @@ describe("answering an invitation", () => {
       ["going", 2, true],
       ["no", 0, false],
     ]);
-  });
+  }, 120_000);
 
   it("tells why after the deadline and for a cancelled event, and records nothing", async () => {
     w = await startEvents();
@@ -95,7 +95,7 @@ describe("answering an invitation", () => {
     await a.pressData(`ev:n:${other}`);
     expect(said(a).text).toBe(ru("evf-refused-event-cancelled"));
     expect(await rsvps()).toEqual([]);
-  });
+  }, 120_000);
 
   it("refuses forged data: a non-member, a missing event, malformed data; each audited", async () => {
     w = await startEvents();
@@ -120,7 +120,7 @@ describe("answering an invitation", () => {
     }
     expect((await denied("event.button")).length).toBe(6);
     expect(await rsvps()).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe("My events", () => {
@@ -148,7 +148,7 @@ describe("My events", () => {
     const s = await w.stranger("600");
     await s.send("/myevents");
     expect(said(s).text).toBe(ru("evf-my-empty"));
-  });
+  }, 120_000);
 });
 
 describe("the attendee list", () => {
@@ -182,7 +182,7 @@ describe("the attendee list", () => {
     expect(csv.startsWith("\uFEFF")).toBe(true);
     expect(csv).toContain("Cotton <b>LLP</b>");
     expect(csv).toContain("Wool JSC");
-  });
+  }, 120_000);
 
   it("pages a long list", async () => {
     w = await startEvents();
@@ -200,5 +200,5 @@ describe("the attendee list", () => {
     await st.press(en("lists-next"));
     expect(st.last().text).toContain(en("evf-list-range", { from: 16, to: 17, total: 17 }));
     expect(st.last().text).toContain("17. ");
-  });
+  }, 120_000);
 });

@@ -82,7 +82,7 @@ describe("creating an event", () => {
     expect(e!.startsAt.toISOString()).toBe("2027-03-15T05:00:00.000Z");
     expect(e!.rsvpDeadline!.toISOString()).toBe("2027-03-10T13:00:00.000Z");
     expect([e!.venue, e!.latitude, e!.longitude, e!.capacity, JSON.parse(e!.reminders)]).toEqual(["Hall <A> & Co", 43.2389, 76.8897, 120, [2880, 60]]);
-  });
+  }, 120_000);
 
   it("edits a field from the summary, keeps the defaults when chosen, and reads '15.03 10:00' as the next such day", async () => {
     w = await startEvents();
@@ -105,7 +105,7 @@ describe("creating an event", () => {
     await s.press(en("evf-button-save"));
     const [e] = await eventRows();
     expect([JSON.parse(e!.title), e!.venue, e!.capacity, e!.rsvpDeadline, JSON.parse(e!.reminders)]).toEqual([{ ru: "Семинар" }, "Зал 2", null, null, [1440, 120]]);
-  });
+  }, 120_000);
 
   it("resumes at the same question after a restart", async () => {
     w = await startEvents();
@@ -120,7 +120,7 @@ describe("creating an event", () => {
     expect(s.last().text).toBe(en("evf-ask-time"));
     await s.send("15.03.2027 10:00");
     expect(s.last().text).toBe(en("evf-ask-venue"));
-  });
+  }, 120_000);
 
   it("is refused to members, at the command and at a forged menu press, and audited", async () => {
     w = await startEvents();
@@ -136,7 +136,7 @@ describe("creating an event", () => {
     expect(await eventRows()).toEqual([]);
     const denied = await w.h.db.transaction((tx) => tx.auditLog.findMany({ where: { outcome: "denied" } }));
     expect(denied.length).toBeGreaterThanOrEqual(2);
-  });
+  }, 120_000);
 
   it("checks the role again when Save is pressed: a staff member demoted meanwhile creates nothing", async () => {
     w = await startEvents();
@@ -155,7 +155,7 @@ describe("creating an event", () => {
     await w.h.db.transaction((tx) => tx.person.updateMany({ where: { role: "admin" }, data: { role: "member", configuredAdmin: false } }));
     expect((await s.press(en("evf-button-save"))).notice).toBe(en("error-not-allowed"));
     expect(await eventRows()).toEqual([]);
-  });
+  }, 120_000);
 });
 
 describe("an event's card", () => {
@@ -186,7 +186,7 @@ describe("an event's card", () => {
     // A cancelled event's card offers no Edit, Publish or Cancel.
     expect(s.buttons()).not.toContain(en("evf-button-edit"));
     expect(s.last().text).toContain(en("evf-status-cancelled"));
-  });
+  }, 120_000);
 
   it("refuses an edit made on an outdated card", async () => {
     w = await startEvents();
@@ -203,5 +203,5 @@ describe("an event's card", () => {
     expect(s.messages().some((m) => m.text === en("evf-refused-event-outdated"))).toBe(true);
     const e = await w.h.db.transaction((tx) => tx.event.findUniqueOrThrow({ where: { id } }));
     expect(e.venue).toBe("Hall A");
-  });
+  }, 120_000);
 });
