@@ -1082,16 +1082,16 @@ evf-publish-refused = The invitation could not be sent. Please try again later.
 evf-attendees-title = <b>Attendees</b>: { $title }
 evf-attendees-totals = Going: { $going } (delegates: { $delegates }) · waiting list: { $waiting } · maybe: { $maybe } · not going: { $no }
 evf-attendees-empty = Nobody has answered yet.
-evf-attendee-going = { $n }. { $name }: going, { $count ->
+evf-attendee-going = { $n }. Going, { $count ->
         [one] { $count } delegate
        *[other] { $count } delegates
-    }
-evf-attendee-waiting = { $n }. { $name }: waiting list, { $count ->
+    }: { $name }
+evf-attendee-waiting = { $n }. Waiting list, { $count ->
         [one] { $count } delegate
        *[other] { $count } delegates
-    }
-evf-attendee-maybe = { $n }. { $name }: maybe
-evf-attendee-no = { $n }. { $name }: not going
+    }: { $name }
+evf-attendee-maybe = { $n }. Maybe: { $name }
+evf-attendee-no = { $n }. Not going: { $name }
 evf-export-sent = 📄 The attendee list as a spreadsheet (CSV, opens in Excel).
 evf-ask-delegates = How many delegates will your enterprise send to “{ $title }”? Choose below or type a number from 1 to { $max }.
 evf-bad-delegates = Please choose a number with a button or type a number from 1 to { $max }.

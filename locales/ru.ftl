@@ -1157,18 +1157,18 @@ evf-publish-refused = Не удалось разослать приглашен�
 evf-attendees-title = <b>Участники</b>: { $title }
 evf-attendees-totals = Идут: { $going } (делегатов: { $delegates }) · лист ожидания: { $waiting } · возможно: { $maybe } · не идут: { $no }
 evf-attendees-empty = Пока никто не ответил.
-evf-attendee-going = { $n }. { $name }: идут, { $count ->
+evf-attendee-going = { $n }. Идут, { $count ->
         [one] { $count } делегат
         [few] { $count } делегата
        *[many] { $count } делегатов
-    }
-evf-attendee-waiting = { $n }. { $name }: лист ожидания, { $count ->
+    }: { $name }
+evf-attendee-waiting = { $n }. Лист ожидания, { $count ->
         [one] { $count } делегат
         [few] { $count } делегата
        *[many] { $count } делегатов
-    }
-evf-attendee-maybe = { $n }. { $name }: возможно
-evf-attendee-no = { $n }. { $name }: не идут
+    }: { $name }
+evf-attendee-maybe = { $n }. Возможно: { $name }
+evf-attendee-no = { $n }. Не идут: { $name }
 evf-export-sent = 📄 Список участников в виде таблицы.
 evf-ask-delegates = Сколько делегатов направит ваше предприятие на мероприятие «{ $title }»? Выберите ниже или напишите число от 1 до { $max }.
 evf-bad-delegates = Выберите число кнопкой или напишите число от 1 до { $max }.
