@@ -100,14 +100,15 @@ export class Outbox {
       const files = spec.files?.filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, ...(f.name ? { name: f.name } : {}) }));
       const payloadOf = (message: OutboundMessage): string => JSON.stringify({ kind: "send", message, ...(files?.length ? { files } : {}) } satisfies SendPayload);
       let payload: string;
+      // A broadcast is nobody's turn, not even in its author's chat: it never replaces the chat's
+      // own menu (its buttons are pressed, or on the console typed by their numbers, kept apart).
       if (this.capabilities(target.channel).buttons) {
-        if (this.isConversation(target)) await this.rememberChoices(target, spec);
         payload = payloads.get(target.locale) ?? payloadOf(this.build(target.locale, spec));
         payloads.set(target.locale, payload);
       } else {
         // Numbers are per chat (unique among the chat's live options): built for each.
         const message = this.build(target.locale, spec);
-        await this.numberChoices(target, spec, message, opts.tag);
+        await this.numberChoices(target, spec, message, opts.tag, false);
         payload = payloadOf(message);
       }
       rows.push({ channel: target.channel, chatId: target.chatId, payload, tag: opts.tag ?? null, locale: target.locale });
@@ -154,7 +155,8 @@ export class Outbox {
    */
   private async rewriteWaiting(chat: ChatRef, tag: string, message: OutboundMessage): Promise<void> {
     const rows = await this.tx.outbox.findMany({
-      where: { channel: chat.channel, chatId: chat.chatId, status: "queued" },
+      // A paused broadcast's rows (held) wait too, and take the new content as well.
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held"] } },
       select: { id: true, tag: true, payload: true },
     });
     for (const row of rows) {
@@ -190,7 +192,7 @@ export class Outbox {
     const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const select = { channel: true, chatId: true, locale: true } as const;
     // Outbox rows still on their way (finished ones are kept as history: a sent one is in SentMessage).
-    const waiting = { ...where, status: { in: ["queued", "sending"] } };
+    const waiting = { ...where, status: { in: ["queued", "sending", "held"] } };
     for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where: waiting, select }))]) {
       chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
@@ -202,7 +204,7 @@ export class Outbox {
     const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const rows = [
       ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
-      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending"] } }, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending", "held"] } }, select: { tag: true }, distinct: ["tag"] })),
     ];
     // The other messages of a delivery (PART_SUFFIX) belong to their message's tag.
     const tags = rows.map((r) => (r.tag?.endsWith(PART_SUFFIX) ? r.tag.slice(0, -PART_SUFFIX.length) : r.tag));
@@ -311,9 +313,9 @@ export class Outbox {
    * - a message's options take the first run of free numbers (an ordinary member sees 1, 2, 3; an
    *   operator with two notices 1–4 sees the menu as 5–9).
    */
-  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined): Promise<void> {
+  private async numberChoices(to: Target, spec: MessageSpec, message: OutboundMessage, tag: string | undefined, own = this.isConversation(to)): Promise<void> {
     const key = `${to.channel}:${to.chatId}`;
-    const ownChat = this.isConversation(to);
+    const ownChat = own;
     const buttons = spec.choices?.flat() ?? [];
     if (!buttons.length && this.#noMenu.has(key)) return;
     const before = ((await loadMenu(this.tx, to.channel, to.chatId))?.choices ?? []).filter((c) => c.n !== undefined);
