@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startEvents, STAFF, text, type EventsWorld } from "./flows-support.ts";
+import { createEvent } from "../../../src/core/events/service.ts";
 
 let w: EventsWorld;
 afterEach(async () => w?.close());
@@ -203,5 +204,27 @@ describe("an event's card", () => {
     expect(s.messages().some((m) => m.text === en("evf-refused-event-outdated"))).toBe(true);
     const e = await w.h.db.transaction((tx) => tx.event.findUniqueOrThrow({ where: { id } }));
     expect(e.venue).toBe("Hall A");
+  }, 120_000);
+
+  it("publishes a draft to the chosen audience (by language) with the RSVP buttons", async () => {
+    w = await startEvents();
+    const kk = await w.member("501", "Cotton LLP", "kk");
+    const ru = await w.member("502", "Wool JSC", "ru");
+    const created = await w.as(STAFF, (unit) =>
+      createEvent(unit, { title: { kk: "Көрме", ru: "Выставка" }, description: {}, startsAt: "2027-03-15T05:00:00.000Z", venue: null, location: null, capacity: null, rsvpDeadline: null, reminders: [] }),
+    );
+    expect(created.ok).toBe(true);
+    const s = w.staff;
+    await s.send("/events");
+    await s.press(/Көрме|Выставка/);
+    expect(s.last().text).toContain(en("evf-status-draft"));
+    await s.press(en("evf-button-publish"));
+    await s.press(en("evf-audience-language"));
+    await s.press(en("evf-language-kk"));
+    expect(s.messages().some((m) => m.text === en("evf-published", { count: 1 }))).toBe(true);
+    expect(s.last().text).toContain(en("evf-status-published"));
+    const invitation = kk.messages().find((m) => m.text.includes("Көрме"));
+    expect(invitation?.message.choices?.flat().map((b) => b.data)).toEqual([`ev:g:${created.ok ? created.id : 0}`, `ev:m:${created.ok ? created.id : 0}`, `ev:n:${created.ok ? created.id : 0}`]);
+    expect(ru.messages()).toEqual([]);
   }, 120_000);
 });
