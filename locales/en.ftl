@@ -960,6 +960,172 @@ event-csv-yes = yes
 event-csv-no = no
 event-csv-totals = Total
 
+
+## eventflows
+menu-events = 📅 Events
+menu-myevents = 📅 My events
+cmd-events = Events: create, publish, attendees
+cmd-myevents = Upcoming events and your answers
+evf-flow-events = the list of events
+evf-flow-new = creating an event
+evf-flow-card = an event's card
+evf-flow-going = answering an invitation
+evf-flow-my = my events
+evf-language-kk = Kazakh
+evf-language-ru = Russian
+evf-language-en = English
+evf-status-draft = draft, not published
+evf-status-published = published
+evf-status-cancelled = cancelled
+evf-list-title = <b>Events</b>
+evf-list-empty = No events yet. Press “New event” to create one.
+evf-list-range = Showing { $from }–{ $to } of { $total }:
+evf-list-button = { $time } · { $title } ({ $status })
+evf-button-new = ➕ New event
+evf-private-only = Events are managed in a private chat with the bot: write /events there.
+evf-ask-languages = In which languages will you write the event? Choose below or type the codes, for example: kk, ru, en.
+evf-bad-languages = Please choose the languages with a button or type their codes: kk, ru, en (at least one).
+evf-ask-title = The event's title in { $language }:
+evf-ask-description = The event's description in { $language } (the programme, who it is for):
+evf-bad-empty = The text is empty. Please write it.
+evf-bad-too-long = The text is too long: at most { $max } characters.
+evf-ask-time = When does it start? Type the date and time in Almaty time, for example 15.03.2027 10:00 or 15.03 10:00.
+evf-bad-time = Could not read the date and time. Type it like 15.03.2027 10:00 or 15.03 10:00.
+evf-bad-time-past = That moment has already passed. Please give a date and time in the future.
+evf-ask-venue = Where will it take place? Type the venue: the address, the building, the hall.
+evf-ask-location = Share the place on the map (📎 → Location), or press “No map point”.
+evf-bad-location = Please share a location from the map, or press “No map point”.
+evf-button-no-location = No map point
+evf-ask-capacity = How many delegates can attend in total? Type a number, or press “No limit”.
+evf-bad-capacity = Please type a whole number from 1 to { $max }, or press “No limit”.
+evf-button-no-limit = No limit
+evf-ask-deadline = Until when can members answer? Type the date and time (before the start), or press “Until the start”.
+evf-bad-deadline-after-start = The answer deadline must come before the start of the event.
+evf-button-no-deadline = Until the start
+evf-deadline-after-new-time = The answer deadline no longer comes before the new start time: please set it again.
+evf-ask-reminders = When should those who answered “going” or “maybe” be reminded? Choose below, or type minutes before the start, for example: 1440, 120.
+evf-bad-reminders = Please choose with a button, or type up to { $max } numbers of minutes separated by commas, for example: 1440, 120 (at most 30 days).
+evf-button-reminders-default = A day and two hours before
+evf-button-reminders-day = A day before
+evf-button-reminders-hours = Two hours before
+evf-button-reminders-none = No reminders
+evf-reminder-days = { $count ->
+        [one] { $count } day
+       *[other] { $count } days
+    } before
+evf-reminder-hours = { $count ->
+        [one] { $count } hour
+       *[other] { $count } hours
+    } before
+evf-reminder-minutes = { $count ->
+        [one] { $count } minute
+       *[other] { $count } minutes
+    } before
+evf-reminders-none = none
+evf-summary = <b>Check the event</b> and save it, or change a field:
+evf-field-title = Title ({ $language }): { $text }
+evf-field-description = Description ({ $language }): { $text }
+evf-field-time = Start: { $time } (Almaty time)
+evf-field-venue = Venue: { $venue }
+evf-field-location = Map point: { $lat }, { $lon }
+evf-field-location-none = Map point: none
+evf-field-capacity = Capacity: { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }
+evf-field-capacity-none = Capacity: no limit
+evf-field-deadline = Answers until: { $time }
+evf-field-deadline-none = Answers until: the start
+evf-field-reminders = Reminders: { $list }
+evf-button-save = ✅ Save
+evf-button-discard = ✖ Discard
+evf-edit-texts = Title and description
+evf-edit-languages = Languages
+evf-edit-time = Date and time
+evf-edit-venue = Venue
+evf-edit-location = Map point
+evf-edit-capacity = Capacity
+evf-edit-deadline = Answer deadline
+evf-edit-reminders = Reminders
+evf-new-cancelled = The event was not created.
+evf-created = ✅ The event is saved as a draft. Publish it from its card when it is ready.
+evf-card-title = <b>{ $title }</b> (event { $id })
+evf-card-status = Status: { $status }
+evf-card-counts = Answers: going { $going } (delegates: { $delegates }), waiting list { $waiting }, maybe { $maybe }, not going { $no }.
+evf-button-edit = ✏️ Edit
+evf-button-publish = 📣 Publish
+evf-button-attendees = 👥 Attendees
+evf-button-export = 📄 Export CSV
+evf-button-cancel-event = ✖ Cancel the event
+evf-button-list = ◀ All events
+evf-button-back = ◀ Back
+evf-edit-which = What do you want to change? A new date and time reschedules the event; everyone who answered is told.
+evf-updated = ✅ Saved. Everyone who answered is told what changed.
+evf-ask-cancel-reason = Why is the event cancelled? The reason is sent to everyone who answered. Or press “No reason”.
+evf-button-no-reason = No reason
+evf-ask-cancel-sure = Cancel the event? Everyone who answered will be told, and no reminders will be sent.
+evf-button-cancel-yes = Yes, cancel it
+evf-button-cancel-no = No, keep it
+evf-cancelled = The event is cancelled. Everyone who answered is told.
+evf-ask-audience = Who should receive the invitation?
+evf-audience-all = All members
+evf-audience-region = By region
+evf-audience-sector = By sector
+evf-audience-language = By language
+evf-audience-staff = Staff only
+evf-pick-sector = Which sector?
+evf-pick-language = Members who read which language?
+evf-published = 📣 The invitation is being sent: { $count ->
+        [one] { $count } recipient
+       *[other] { $count } recipients
+    }.
+evf-publish-refused = The invitation could not be sent. Please try again later.
+evf-attendees-title = <b>Attendees</b>: { $title }
+evf-attendees-totals = Going: { $going } (delegates: { $delegates }) · waiting list: { $waiting } · maybe: { $maybe } · not going: { $no }
+evf-attendees-empty = Nobody has answered yet.
+evf-attendee-going = { $n }. Going, { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }: { $name }
+evf-attendee-waiting = { $n }. Waiting list, { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }: { $name }
+evf-attendee-maybe = { $n }. Maybe: { $name }
+evf-attendee-no = { $n }. Not going: { $name }
+evf-export-sent = 📄 The attendee list as a spreadsheet (CSV, opens in Excel).
+evf-ask-delegates = How many delegates will your enterprise send to “{ $title }”? Choose below or type a number from 1 to { $max }.
+evf-bad-delegates = Please choose a number with a button or type a number from 1 to { $max }.
+evf-answer-going = ✅ Your answer to “{ $title }”: going, { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }.
+evf-answer-waiting = ⏳ “{ $title }” is full, so your enterprise is on the waiting list (place { $place }, { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }). We will tell you when a place frees up.
+evf-answer-maybe = 🤔 Your answer to “{ $title }”: maybe.
+evf-answer-no = Your answer to “{ $title }”: not going.
+evf-member-title = <b>{ $title }</b>
+    { $time } (Almaty time)
+evf-member-venue = Venue: { $venue }
+evf-member-description = { $text }
+evf-member-answer = Your enterprise's answer: { $answer }
+evf-member-no-answer = Your enterprise has not answered yet.
+evf-my-empty = There are no upcoming events for your enterprise.
+evf-my-title = <b>My events</b>: { $count ->
+        [one] { $count } upcoming event
+       *[other] { $count } upcoming events
+    }. Press a button under an event to change your answer.
+evf-refused-error-not-allowed = This is for staff of the association only.
+evf-refused-event-not-found = This event does not exist (any more).
+evf-refused-event-not-member = Only people of a member enterprise of the association can answer invitations. Register your enterprise or join it first.
+evf-refused-event-cancelled = This event has been cancelled: answers are no longer taken.
+evf-refused-event-past = This event has already started or is over: answers are no longer taken.
+evf-refused-event-deadline-passed = The deadline for answers to this event has passed.
+evf-refused-event-outdated = Someone changed the event meanwhile. Nothing was saved: please look at the card again.
+evf-refused-event-delegates-range = An enterprise can send from 1 to 20 delegates.
+
 ## broadcast
 broadcast-rsvp-going = ✅ Going
 broadcast-rsvp-maybe = 🤔 Maybe

@@ -1030,6 +1030,182 @@ event-csv-yes = да
 event-csv-no = нет
 event-csv-totals = Итого
 
+
+## eventflows
+menu-events = 📅 Мероприятия
+menu-myevents = 📅 Мои мероприятия
+cmd-events = Мероприятия: создание, рассылка, участники
+cmd-myevents = Ближайшие мероприятия и ваши ответы
+evf-flow-events = список мероприятий
+evf-flow-new = создание мероприятия
+evf-flow-card = карточка мероприятия
+evf-flow-going = ответ на приглашение
+evf-flow-my = мои мероприятия
+evf-language-kk = казахский
+evf-language-ru = русский
+evf-language-en = английский
+evf-status-draft = черновик, не разослано
+evf-status-published = разослано
+evf-status-cancelled = отменено
+evf-list-title = <b>Мероприятия</b>
+evf-list-empty = Мероприятий пока нет. Нажмите «Новое мероприятие», чтобы создать.
+evf-list-range = Показаны { $from }–{ $to } из { $total }:
+evf-list-button = { $time } · { $title } ({ $status })
+evf-button-new = ➕ Новое мероприятие
+evf-private-only = Мероприятиями занимаются в личном чате с ботом: напишите там /events.
+evf-ask-languages = На каких языках будет текст мероприятия? Выберите ниже или напишите языки через запятую, например: казахский, русский.
+evf-bad-languages = Выберите языки кнопкой или напишите их через запятую: казахский, русский, английский (хотя бы один).
+evf-ask-title = Название мероприятия, язык: { $language }.
+evf-ask-description = Описание мероприятия (программа, для кого), язык: { $language }.
+evf-bad-empty = Текст пустой. Пожалуйста, напишите его.
+evf-bad-too-long = Текст слишком длинный: не больше { $max } символов.
+evf-ask-time = Когда начало? Напишите дату и время по Алматы, например 15.03.2027 10:00 или 15.03 10:00.
+evf-bad-time = Не удалось прочитать дату и время. Напишите так: 15.03.2027 10:00 или 15.03 10:00.
+evf-bad-time-past = Это время уже прошло. Укажите дату и время в будущем.
+evf-ask-venue = Где пройдёт мероприятие? Напишите место: адрес, здание, зал.
+evf-ask-location = Отправьте место на карте (📎 → Геопозиция) или нажмите «Без точки на карте».
+evf-bad-location = Отправьте геопозицию с карты или нажмите «Без точки на карте».
+evf-button-no-location = Без точки на карте
+evf-ask-capacity = Сколько всего делегатов может прийти? Напишите число или нажмите «Без ограничения».
+evf-bad-capacity = Напишите целое число от 1 до { $max } или нажмите «Без ограничения».
+evf-button-no-limit = Без ограничения
+evf-ask-deadline = До какого времени принимать ответы? Напишите дату и время (раньше начала) или нажмите «До начала».
+evf-bad-deadline-after-start = Срок ответов должен наступать раньше начала мероприятия.
+evf-button-no-deadline = До начала
+evf-deadline-after-new-time = Срок ответов теперь не раньше нового времени начала: укажите его заново.
+evf-ask-reminders = Когда напомнить тем, кто ответил «иду» или «возможно»? Выберите ниже или напишите, за сколько минут до начала, например: 1440, 120.
+evf-bad-reminders = Выберите кнопкой или напишите до { $max } чисел минут через запятую, например: 1440, 120 (не больше 30 дней).
+evf-button-reminders-default = За сутки и за два часа
+evf-button-reminders-day = За сутки
+evf-button-reminders-hours = За два часа
+evf-button-reminders-none = Без напоминаний
+evf-reminder-days = за { $count ->
+        [one] { $count } день
+        [few] { $count } дня
+       *[many] { $count } дней
+    }
+evf-reminder-hours = за { $count ->
+        [one] { $count } час
+        [few] { $count } часа
+       *[many] { $count } часов
+    }
+evf-reminder-minutes = за { $count ->
+        [one] { $count } минуту
+        [few] { $count } минуты
+       *[many] { $count } минут
+    }
+evf-reminders-none = нет
+evf-summary = <b>Проверьте мероприятие</b> и сохраните его или измените поле:
+evf-field-title = Название ({ $language }): { $text }
+evf-field-description = Описание ({ $language }): { $text }
+evf-field-time = Начало: { $time } (время Алматы)
+evf-field-venue = Место: { $venue }
+evf-field-location = Точка на карте: { $lat }, { $lon }
+evf-field-location-none = Точка на карте: нет
+evf-field-capacity = Мест: { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }
+evf-field-capacity-none = Мест: без ограничения
+evf-field-deadline = Ответы до: { $time }
+evf-field-deadline-none = Ответы до: начала
+evf-field-reminders = Напоминания: { $list }
+evf-button-save = ✅ Сохранить
+evf-button-discard = ✖ Не сохранять
+evf-edit-texts = Название и описание
+evf-edit-languages = Языки
+evf-edit-time = Дата и время
+evf-edit-venue = Место
+evf-edit-location = Точка на карте
+evf-edit-capacity = Число мест
+evf-edit-deadline = Срок ответов
+evf-edit-reminders = Напоминания
+evf-new-cancelled = Мероприятие не создано.
+evf-created = ✅ Мероприятие сохранено как черновик. Когда будет готово, разошлите его из карточки.
+evf-card-title = <b>{ $title }</b> (мероприятие { $id })
+evf-card-status = Статус: { $status }
+evf-card-counts = Ответы: идут { $going } (делегатов: { $delegates }), в листе ожидания { $waiting }, возможно { $maybe }, не идут { $no }.
+evf-button-edit = ✏️ Изменить
+evf-button-publish = 📣 Разослать
+evf-button-attendees = 👥 Участники
+evf-button-export = 📄 Выгрузка в таблицу
+evf-button-cancel-event = ✖ Отменить мероприятие
+evf-button-list = ◀ Все мероприятия
+evf-button-back = ◀ Назад
+evf-edit-which = Что изменить? Новые дата и время переносят мероприятие; все, кто ответил, получат уведомление.
+evf-updated = ✅ Сохранено. Все, кто ответил, получат уведомление об изменениях.
+evf-ask-cancel-reason = Почему мероприятие отменяется? Причину получат все, кто ответил. Или нажмите «Без причины».
+evf-button-no-reason = Без причины
+evf-ask-cancel-sure = Отменить мероприятие? Все, кто ответил, получат уведомление, напоминаний больше не будет.
+evf-button-cancel-yes = Да, отменить
+evf-button-cancel-no = Нет, оставить
+evf-cancelled = Мероприятие отменено. Все, кто ответил, получат уведомление.
+evf-ask-audience = Кому разослать приглашение?
+evf-audience-all = Всем членам ассоциации
+evf-audience-region = По региону
+evf-audience-sector = По отрасли
+evf-audience-language = По языку
+evf-audience-staff = Только сотрудникам ассоциации
+evf-pick-sector = Какая отрасль?
+evf-pick-language = Тем, кто читает на каком языке?
+evf-published = 📣 Приглашение рассылается: { $count ->
+        [one] { $count } получатель
+        [few] { $count } получателя
+       *[many] { $count } получателей
+    }.
+evf-publish-refused = Не удалось разослать приглашение. Попробуйте позже.
+evf-attendees-title = <b>Участники</b>: { $title }
+evf-attendees-totals = Идут: { $going } (делегатов: { $delegates }) · лист ожидания: { $waiting } · возможно: { $maybe } · не идут: { $no }
+evf-attendees-empty = Пока никто не ответил.
+evf-attendee-going = { $n }. Идут, { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }: { $name }
+evf-attendee-waiting = { $n }. Лист ожидания, { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }: { $name }
+evf-attendee-maybe = { $n }. Возможно: { $name }
+evf-attendee-no = { $n }. Не идут: { $name }
+evf-export-sent = 📄 Список участников в виде таблицы.
+evf-ask-delegates = Сколько делегатов направит ваше предприятие на мероприятие «{ $title }»? Выберите ниже или напишите число от 1 до { $max }.
+evf-bad-delegates = Выберите число кнопкой или напишите число от 1 до { $max }.
+evf-answer-going = ✅ Ваш ответ на приглашение «{ $title }»: идём, { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }.
+evf-answer-waiting = ⏳ Мест на мероприятии «{ $title }» больше нет, ваше предприятие в листе ожидания (место в очереди: { $place }, { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }). Мы сообщим, когда место освободится.
+evf-answer-maybe = 🤔 Ваш ответ на приглашение «{ $title }»: возможно.
+evf-answer-no = Ваш ответ на приглашение «{ $title }»: не идём.
+evf-member-title = <b>{ $title }</b>
+    { $time } (время Алматы)
+evf-member-venue = Место: { $venue }
+evf-member-description = { $text }
+evf-member-answer = Ответ вашего предприятия: { $answer }
+evf-member-no-answer = Ваше предприятие ещё не ответило.
+evf-my-empty = Ближайших мероприятий для вашего предприятия нет.
+evf-my-title = <b>Мои мероприятия</b>: { $count ->
+        [one] { $count } ближайшее
+        [few] { $count } ближайших
+       *[many] { $count } ближайших
+    }. Чтобы изменить ответ, нажмите кнопку под мероприятием.
+evf-refused-error-not-allowed = Это доступно только сотрудникам ассоциации.
+evf-refused-event-not-found = Такого мероприятия нет (или уже нет).
+evf-refused-event-not-member = Отвечать на приглашения могут работники предприятий — членов ассоциации. Сначала зарегистрируйте своё предприятие или попросите присоединить вас к уже зарегистрированному.
+evf-refused-event-cancelled = Это мероприятие отменено: ответы больше не принимаются.
+evf-refused-event-past = Это мероприятие уже началось или прошло: ответы больше не принимаются.
+evf-refused-event-deadline-passed = Срок ответов на это приглашение истёк.
+evf-refused-event-outdated = Мероприятие тем временем изменили. Ничего не сохранено: откройте карточку заново.
+evf-refused-event-delegates-range = Предприятие может направить от 1 до 20 делегатов.
+
 ## broadcast
 broadcast-rsvp-going = ✅ Придём
 broadcast-rsvp-maybe = 🤔 Возможно

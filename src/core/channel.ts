@@ -21,6 +21,8 @@ export type InboundEvent =
    * are) or `refused` (why they are not kept), so flows never see a file that is not on disk.
    */
   | { type: "file"; file: InboundFileRef; caption?: string; stored?: StoredFileInfo; refused?: FileRefusal }
+  /** A shared map point (Telegram's location; issue 8: an event's venue on the map). Untrusted: range-checked by its reader. */
+  | { type: "location"; latitude: number; longitude: number }
   /** Anything the bot cannot read yet (sticker, voice, video...), so it can say so. */
   | { type: "unsupported"; kind: string }
   /**

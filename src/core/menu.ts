@@ -11,11 +11,11 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "myevents", "events"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
-const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "language", "help", "privacy"];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "myevents", "language", "help", "privacy"];
 // "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
-const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export"];
+const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export", "events"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
 type Situation = MenuFacts;
@@ -23,11 +23,12 @@ type Situation = MenuFacts;
 function itemsFor(s: Situation): MenuItem[] {
   const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const))];
   // Reporting is offered to everyone (its flow tells who may not why); their list, to members.
-  items.push("problem", ...(s.member && !s.refused ? (["myproblems"] as const) : []), "language", "help");
+  items.push("problem", ...(s.member && !s.refused ? (["myproblems", "myevents"] as const) : []), "language", "help");
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
   if (may(who, { action: "staff.view" }).ok) items.push("pending", "problems");
+  if (may(who, { action: "event.manage" }).ok) items.push("events");
   if (may(who, { action: "team.manage" }).ok) items.push("team");
   return items;
 }
@@ -81,7 +82,7 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string; file?: boolean 
         const item = pick.denied;
         const allowed = await d.act("recheck", async (turn) => {
           // permissions.ts decides (and words the refusal: admins-only to staff, not-allowed to others).
-          return authorize(turn, ADMIN_ITEMS.includes(item) ? { action: "team.manage" } : { action: "staff.view" }, `menu-${item}`);
+          return authorize(turn, ADMIN_ITEMS.includes(item) ? { action: "team.manage" } : item === "events" ? { action: "event.manage" } : { action: "staff.view" }, `menu-${item}`);
         });
         if (allowed) return { next: item };
       } else {

@@ -100,6 +100,9 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       },
     };
   }
+  // A shared point: a location (live ones too) or a venue picked on the map, which carries one.
+  const point = message.location ?? message.venue?.location;
+  if (point) return { ...base, event: { type: "location", latitude: point.latitude, longitude: point.longitude } };
   const file = fileRef(message);
   if (file) return { ...base, event: { type: "file", file, ...(message.caption ? { caption: message.caption } : {}) } };
   const kind = ["photo", "document", "sticker", "voice", "video", "video_note", "audio", "animation", "location", "poll"].find(

@@ -32,6 +32,8 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   team: "team",
   problem: "problem",
   myproblems: "myproblems",
+  events: "events",
+  myevents: "myevents",
 };
 
 /**

@@ -131,11 +131,11 @@ async function answersOwnQuestion(t: Turn): Promise<boolean> {
  * Whether this turn's message (`event`: after a typed number became a press) belongs to a problem
  * thread; if so it has been handled (stored, relayed, acknowledged) and the dialog engine is not run.
  * Called for private chats and the staff group, never for presses of buttons. A sticker, voice
- * message or contact that belongs to a thread is answered "thread-unsupported" (nothing relayed).
+ * message, contact or location that belongs to a thread is answered "thread-unsupported" (nothing relayed).
  */
 export async function routeThreadMessage(t: Turn, key: string, event: InboundEvent): Promise<boolean> {
   // What people send (unsupported kinds too: they are answered, not passed to the dialog engine).
-  if (event.type !== "text" && event.type !== "file" && event.type !== "unsupported" && event.type !== "contact") return false;
+  if (event.type !== "text" && event.type !== "file" && event.type !== "unsupported" && event.type !== "contact" && event.type !== "location") return false;
   if (event.type === "text" && (parseCommand(event.text) || globalCommandOf(event.text, t.unit.services.i18n, t.locale))) {
     // A command is never a message to the thread; it leaves "Write to staff" / an opened problem.
     if (t.inbound.chatType === "private") await clearFocus(t.unit, key);

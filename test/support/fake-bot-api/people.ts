@@ -397,6 +397,11 @@ export class FakeUser extends ChatView {
     return this.sendPrivate({ contact });
   }
 
+  /** Shares a map point (📎 → Location), as Telegram sends it: a `location` message (horizontal accuracy when given). */
+  sendLocation(latitude: number, longitude: number, options: { horizontal_accuracy?: number } = {}): number {
+    return this.sendPrivate({ location: compact({ latitude, longitude, horizontal_accuracy: options.horizontal_accuracy }) });
+  }
+
   /** Sends a sticker (a regular static one). */
   sendSticker(options: { emoji?: string; set_name?: string } = {}): number {
     const thumb: PhotoSize = { ...fileIds("ST"), width: 128, height: 128, file_size: 5120 };
