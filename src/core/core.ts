@@ -44,6 +44,10 @@ import { MEMBER_FLOWS } from "./problems/member-flows.ts";
 import { THREAD_FLOWS } from "./problems/thread-flows.ts";
 import { STAFF_FLOWS } from "./problems/staff-flows.ts";
 import { defineProblemJobs } from "./problems/jobs.ts";
+import { COMPOSE_FLOWS } from "./broadcasts/compose-flows.ts";
+import { OPTOUT_FLOWS } from "./broadcasts/optout-flows.ts";
+import { isBroadcastButton } from "./broadcasts/buttons-data.ts";
+import { broadcastButton } from "./broadcasts/progress-buttons.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -59,11 +63,13 @@ export const FLOWS: FlowDef<never>[] = [
   ...MEMBER_FLOWS,
   ...THREAD_FLOWS,
   ...STAFF_FLOWS,
+  ...COMPOSE_FLOWS,
+  ...OPTOUT_FLOWS,
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
-export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "language", "help", "cancel"] as const;
-export const STAFF_COMMANDS = ["pending", "problems", "stats", "help", "cancel"] as const;
+export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "stop", "subscribe", "language", "help", "cancel"] as const;
+export const STAFF_COMMANDS = ["pending", "problems", "stats", "announce", "broadcasts", "help", "cancel"] as const;
 
 /** Staff commands that work in the staff group (everything else there is staff notices and replies). */
 const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
@@ -337,8 +343,8 @@ export function createCore(deps: CoreDeps): Core {
     // A problem's thread is data, not a dialog: its messages are routed before the engine runs.
     if (event.type !== "choice" && (await routeThreadMessage(t, key, event))) return { result: result(t), unit: t.unit };
 
-    if (event.type === "choice" && (event.data.startsWith("s:") || isProblemButton(event.data))) {
-      const start = event.data.startsWith("s:") ? await staffButton(t, event.data) : await problemButton(t, event.data);
+    if (event.type === "choice" && (event.data.startsWith("s:") || isProblemButton(event.data) || isBroadcastButton(event.data))) {
+      const start = event.data.startsWith("s:") ? await staffButton(t, event.data) : isBroadcastButton(event.data) ? await broadcastButton(t, event.data) : await problemButton(t, event.data);
       // In the group a question waits for one answer only: a new press replaces it, so that a
       // question nobody can answer any more (deleted, or asked of an anonymous admin) blocks nothing.
       if (start && inbound.chatType === "group") {

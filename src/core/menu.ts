@@ -11,11 +11,11 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "announce", "broadcasts", "stop", "subscribe"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
-const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "language", "help", "privacy"];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "stop", "subscribe"];
 // "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
-const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export"];
+const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export", "announce", "broadcasts"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
 type Situation = MenuFacts;
@@ -24,10 +24,13 @@ function itemsFor(s: Situation): MenuItem[] {
   const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const))];
   // Reporting is offered to everyone (its flow tells who may not why); their list, to members.
   items.push("problem", ...(s.member && !s.refused ? (["myproblems"] as const) : []), "language", "help");
+  // One of the two, by the person's state (issue 8 item 7); both always open (judge: MEMBER_ITEMS).
+  items.push(s.announcements ? "stop" : "subscribe");
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
   if (may(who, { action: "staff.view" }).ok) items.push("pending", "problems");
+  if (may(who, { action: "broadcast.send" }).ok) items.push("announce");
   if (may(who, { action: "team.manage" }).ok) items.push("team");
   return items;
 }

@@ -32,6 +32,10 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   team: "team",
   problem: "problem",
   myproblems: "myproblems",
+  announce: "announce",
+  broadcasts: "broadcasts",
+  stop: "stop",
+  subscribe: "subscribe",
 };
 
 /**
