@@ -46,8 +46,7 @@ import { STAFF_FLOWS } from "./problems/staff-flows.ts";
 import { defineProblemJobs } from "./problems/jobs.ts";
 import { COMPOSE_FLOWS } from "./broadcasts/compose-flows.ts";
 import { OPTOUT_FLOWS } from "./broadcasts/optout-flows.ts";
-import { isBroadcastButton } from "./broadcasts/buttons-data.ts";
-import { broadcastButton } from "./broadcasts/progress-buttons.ts";
+import { broadcastButton, isBroadcastButton } from "./broadcasts/progress-buttons.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
