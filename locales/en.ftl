@@ -1077,3 +1077,49 @@ compose-resumed = Resumed: sending goes on.
 compose-optout-unknown = Write /start first: the bot does not know you yet.
 compose-stopped = You will no longer receive the association's announcements. Notices about your own enterprise, your problems and the events you answered still reach you. To receive announcements again: /subscribe.
 compose-subscribed = You will receive the association's announcements again. To stop them: /stop.
+## events
+time-unreadable = I could not read that date and time. Please write it like 15.03.2027 10:00 (or 15.03 10:00), Almaty time.
+time-past = That moment has already passed. Please give a date and time in the future.
+event-not-found = This event was not found.
+event-cancelled = This event has been cancelled.
+event-past = This event has already taken place.
+event-deadline-passed = Answers to this invitation are closed: the deadline has passed.
+event-outdated = The event has changed since this was shown. Please open it again.
+event-delegates-range = Please give a number of delegates from 1 to 20.
+event-changed = ✏️ The event "{ $title }" has changed:
+event-changed-title = • New title (was "{ $before }")
+event-changed-time = • New date and time: { $time } (was { $before })
+event-changed-venue = • New venue: { $venue }
+event-changed-venue-none = • The venue will be announced later
+event-changed-capacity = • Places: { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }
+event-changed-capacity-none = • The number of places is no longer limited
+event-changed-deadline = • Answers accepted until { $deadline }
+event-changed-deadline-none = • Answers accepted until the event starts
+event-cancelled-notice = ❌ The event "{ $title }" on { $time } is cancelled.
+event-cancelled-reason = Reason: { $reason }
+event-going-confirmed = ✅ Your enterprise is registered for "{ $title }" on { $time }: { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }.
+event-moved-up = 🎉 A place has become free: your enterprise is moved up from the waiting list and registered for "{ $title }" on { $time }: { $count ->
+        [one] { $count } delegate
+       *[other] { $count } delegates
+    }.
+event-venue-line = Venue: { $venue }
+event-ics-hint = Open the attached file to add the event to your calendar.
+event-reminder = ⏰ Reminder: "{ $title }" starts on { $time } (Almaty time).
+event-answer-going = Going
+event-answer-maybe = Maybe
+event-answer-no = Not going
+event-csv-enterprise = Enterprise
+event-csv-answer = Answer
+event-csv-delegates = Delegates
+event-csv-waiting = Waiting list
+event-csv-person = Answered by
+event-csv-answered = Answered at
+event-csv-yes = yes
+event-csv-no = no
+event-csv-totals = Total

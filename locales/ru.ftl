@@ -1132,3 +1132,52 @@ compose-resumed = Рассылка продолжается.
 compose-optout-unknown = Сначала напишите /start: бот вас ещё не знает.
 compose-stopped = Вы больше не будете получать объявления ассоциации. Сообщения о вашем предприятии, ваших проблемах и мероприятиях, на которые вы ответили, по-прежнему будут приходить. Чтобы снова получать объявления: /subscribe.
 compose-subscribed = Вы снова будете получать объявления ассоциации. Чтобы отказаться: /stop.
+## events
+time-unreadable = Не удалось разобрать дату и время. Напишите их так: 15.03.2027 10:00 (или 15.03 10:00), по времени Алматы.
+time-past = Это время уже прошло. Укажите дату и время в будущем.
+event-not-found = Мероприятие не найдено.
+event-cancelled = Это мероприятие отменено.
+event-past = Это мероприятие уже прошло.
+event-deadline-passed = Ответы на это приглашение больше не принимаются: срок истёк.
+event-outdated = Мероприятие изменилось с тех пор, как было показано. Откройте его ещё раз.
+event-delegates-range = Укажите число делегатов от 1 до 20.
+event-changed = ✏️ Изменения в мероприятии «{ $title }»:
+event-changed-title = • Новое название (было: «{ $before }»)
+event-changed-time = • Новые дата и время: { $time } (было: { $before })
+event-changed-venue = • Новое место проведения: { $venue }
+event-changed-venue-none = • Место проведения сообщим позже
+event-changed-capacity = • Мест: { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }
+event-changed-capacity-none = • Число мест больше не ограничено
+event-changed-deadline = • Ответы принимаются до { $deadline }
+event-changed-deadline-none = • Ответы принимаются до начала мероприятия
+event-cancelled-notice = ❌ Мероприятие «{ $title }» ({ $time }) отменено.
+event-cancelled-reason = Причина: { $reason }
+event-going-confirmed = ✅ Ваше предприятие записано на мероприятие «{ $title }» ({ $time }): { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }.
+event-moved-up = 🎉 Освободилось место: ваше предприятие переведено из листа ожидания и записано на мероприятие «{ $title }» ({ $time }): { $count ->
+        [one] { $count } делегат
+        [few] { $count } делегата
+       *[many] { $count } делегатов
+    }.
+event-venue-line = Место проведения: { $venue }
+event-ics-hint = Откройте приложенный файл, чтобы добавить мероприятие в календарь.
+event-reminder = ⏰ Напоминаем: «{ $title }» начнётся { $time } (время Алматы).
+event-answer-going = Участвуем
+event-answer-maybe = Возможно
+event-answer-no = Не участвуем
+event-csv-enterprise = Предприятие
+event-csv-answer = Ответ
+event-csv-delegates = Делегаты
+event-csv-waiting = Лист ожидания
+event-csv-person = Кто ответил
+event-csv-answered = Когда ответил
+event-csv-yes = да
+event-csv-no = нет
+event-csv-totals = Итого

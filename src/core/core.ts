@@ -47,6 +47,7 @@ import { defineProblemJobs } from "./problems/jobs.ts";
 import { COMPOSE_FLOWS } from "./broadcasts/compose-flows.ts";
 import { OPTOUT_FLOWS } from "./broadcasts/optout-flows.ts";
 import { broadcastButton, isBroadcastButton } from "./broadcasts/progress-buttons.ts";
+import { defineEventJobs } from "./events/jobs.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -214,6 +215,7 @@ export function createCore(deps: CoreDeps): Core {
   const files = deps.files ?? new FileStore(join(tmpdir(), "qaz-textile-files"));
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   defineProblemJobs(jobs);
+  defineEventJobs(jobs);
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,

@@ -132,6 +132,7 @@ function extOf(mime: string): { ext?: string } {
     "application/vnd.oasis.opendocument.spreadsheet": "ods",
     "text/plain": "txt",
     "text/csv": "csv",
+    "text/calendar": "ics",
   };
   const ext = known[mime];
   return ext ? { ext } : {};

@@ -119,6 +119,8 @@ export async function sniff(
   if (looksLikeText(bytes)) {
     const ext = extensionOf(name);
     if (ext === "csv") return { ok: true, mime: "text/csv", ext };
+    // A calendar file (an event's .ics, events/ics.ts): phones open it by its type and name.
+    if (ext === "ics") return { ok: true, mime: "text/calendar", ext };
     return { ok: true, mime: "text/plain", ext: TEXT_EXTENSIONS.has(ext) ? ext : "txt" };
   }
   return { ok: true, mime: "application/octet-stream" };

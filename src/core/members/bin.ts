@@ -7,6 +7,7 @@
  * algorithm and one 12-digit shape, so one parser tells them apart and rejects numbers that cannot
  * exist before they reach the database (the column is unique; a typo would block the real owner).
  */
+import { localIsoDate } from "../time.ts";
 
 /**
  * Every kind of registrant a BIN/IIN can denote. The value is stored in the database and is the
@@ -108,9 +109,9 @@ export function parseBin(input: string, now: Date = new Date()): BinParseResult 
   return fail("format");
 }
 
-/** "YYYY-MM-DD" of `now` in Asia/Almaty (UTC+5): a number issued today there is not in the future. */
+/** "YYYY-MM-DD" of `now` in Asia/Almaty (time.ts: the zone's own rules, UTC+6 before March 2024): a number issued today there is not in the future. */
 function almatyToday(now: Date): string {
-  return new Date(now.getTime() + 5 * 3_600_000).toISOString().slice(0, 10);
+  return localIsoDate(now);
 }
 
 function parseBinStructure(value: string, entityType: 4 | 5 | 6, today: string): BinParseBin | BinParseFailure {

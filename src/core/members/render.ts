@@ -1,4 +1,5 @@
 /** How enterprises and contacts are shown: in the registration summary, the profile and staff notices. */
+import { formatLocalDate, formatLocalDateTime } from "../time.ts";
 import { escapeHtml, rich, type Rich } from "../rich-text.ts";
 import type { Translate } from "../message.ts";
 import { parsePhone } from "./phone.ts";
@@ -20,31 +21,17 @@ export function displayPhone(e164: string | null | undefined): string {
   return p.ok ? p.display : e164;
 }
 
-const ALMATY_DAY = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Almaty", year: "numeric", month: "2-digit", day: "2-digit" });
-
 /**
  * A day as people in Kazakhstan write it: "30.11.2026", counted in Asia/Almaty (UTC+5, one time
  * zone since March 2024), whatever the server's zone.
  */
 export function localDate(at: Date): string {
-  const parts = Object.fromEntries(ALMATY_DAY.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.day}.${parts.month}.${parts.year}`;
+  return formatLocalDate(at);
 }
-
-const ALMATY_MINUTE = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Asia/Almaty",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
 
 /** A day and time as people in Kazakhstan write them: "30.11.2026 14:05", in Asia/Almaty (see {@link localDate}). */
 export function localDateTime(at: Date): string {
-  const parts = Object.fromEntries(ALMATY_MINUTE.formatToParts(at).map((p) => [p.type, p.value]));
-  return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}`;
+  return formatLocalDateTime(at);
 }
 
 /** The enterprise's details, one per line. */

@@ -4,6 +4,7 @@
  * the services.
  */
 import { sqlOf, type Tx } from "../../db/database.ts";
+import { localYear } from "../time.ts";
 import type { AttachedFile } from "./service.ts";
 
 /** The problem row as the services read it. */
@@ -42,11 +43,9 @@ export function parseRef(typed: string): { year: number; seq: number } | null {
   return seq > 0 ? { year: Number(m[1]), seq } : null;
 }
 
-const ALMATY_YEAR = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Almaty", year: "numeric" });
-
 /** The calendar year in Asia/Almaty at `at` (a report filed at 23:30 UTC on 31 December belongs to the next year there). */
 export function almatyYear(at: Date): number {
-  return Number(ALMATY_YEAR.format(at));
+  return localYear(at);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Translate } from "../message.ts";
 import { tellStaff } from "../staff/notices.ts";
 import { localDate } from "../members/render.ts";
 import type { Unit } from "../unit.ts";
+import { localWeekday, plusLocalDays } from "../time.ts";
 import { lockProblem, problemById } from "./data.ts";
 import { AUTOCLOSE_JOB, notifyAutoclosed } from "./notify.ts";
 import { applyStatus } from "./service.ts";
@@ -47,10 +48,6 @@ export async function autoclose(unit: Unit, payload: JobPayload): Promise<void> 
   await threadHooks.problemChanged(unit, problem.id);
 }
 
-const DAY = 86_400_000;
-/** Almaty is UTC+5 all year (no daylight saving since 2024): its calendar day of an instant. */
-const ALMATY_OFFSET = 5 * 3_600_000;
-const weekdayInAlmaty = (at: Date): number => new Date(at.getTime() + ALMATY_OFFSET).getUTCDay();
 
 /**
  * `at` plus `days` working days (Monday to Friday in Almaty): Saturdays and Sundays are skipped.
@@ -58,14 +55,14 @@ const weekdayInAlmaty = (at: Date): number => new Date(at.getTime() + ALMATY_OFF
  * before a holiday may appear in the digest a day early.
  */
 export function addWorkingDays(at: Date, days: number): Date {
-  let t = at.getTime();
+  let t = at;
   let left = days;
   while (left > 0) {
-    t += DAY;
-    const wd = weekdayInAlmaty(new Date(t));
-    if (wd !== 0 && wd !== 6) left--;
+    // Calendar days in Almaty (time.ts), Saturday 6 and Sunday 7 (ISO weekdays) not counted.
+    t = plusLocalDays(t, 1);
+    if (localWeekday(t) < 6) left--;
   }
-  return new Date(t);
+  return t;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { ProblemFilter, ProblemStats } from "./service.ts";
 import { CATEGORIES } from "./categories.ts";
 import { OPEN_STATUSES, PROBLEM_STATUSES } from "./status.ts";
 import { keepOwnFile } from "../files/records.ts";
+import { localIsoDate } from "../time.ts";
 
 /** The WHERE of a staff list's filter (region: through the reporting enterprise). */
 async function whereOf(tx: Tx, filter: ProblemFilter): Promise<Prisma.ProblemWhereInput> {
@@ -140,7 +141,7 @@ export async function csvExport(unit: Unit, opts: { forGovernment: boolean }): P
     escape_formulas: true,
   });
   const bytes = new TextEncoder().encode(text);
-  const day = localDate(unit.now).split(".").reverse().join("-");
+  const day = localIsoDate(unit.now);
   const name = `problems-${day}${opts.forGovernment ? "-gov" : ""}.csv`;
   const kept = await keepOwnFile(unit.tx, unit.services.files, bytes, { name }, unit.now);
   return { fileId: kept.id, name, rows: records.length, bytes };
