@@ -40,7 +40,7 @@ import {
   type BroadcastFigures,
   type RecipientCount,
 } from "./service.ts";
-import { parseWhen } from "./when.ts";
+import { parseLocalDateTime } from "../time.ts";
 
 const SEND: Permission = { action: "broadcast.send" };
 
@@ -402,15 +402,14 @@ async function askSchedule(d: Dialog, id: number): Promise<boolean> {
     const typed = await d.text("compose-ask-when", (raw) => (raw.trim() ? ok(raw.trim().slice(0, 40)) : fail("compose-when-unreadable")));
     // The clock is read in an action (replays must see the same answer), not in the parser.
     const outcome = await d.act(`when${i}`, async (turn): Promise<"ok" | "again" | "stop"> => {
-      const at = parseWhen(typed, turn.unit.now);
-      if (!at) {
-        await turn.unit.outbox.send(turn.here, { text: "compose-when-unreadable" });
+      // time.ts (branch `events`): Almaty, "15.03.2027 10:00", "15.03 10:00" or ISO; a past moment refused.
+      const parsed = parseLocalDateTime(typed, turn.unit.now);
+      if (!parsed.ok) {
+        const text = parsed.reason === "time-past" ? { key: "compose-when-past", args: { now: localDateTime(turn.unit.now) } } : "compose-when-unreadable";
+        await turn.unit.outbox.send(turn.here, { text });
         return "again";
       }
-      if (at.getTime() <= turn.unit.now.getTime()) {
-        await turn.unit.outbox.send(turn.here, { text: { key: "compose-when-past", args: { now: localDateTime(turn.unit.now) } } });
-        return "again";
-      }
+      const at = parsed.at;
       const r = await scheduleBroadcast(turn.unit, id, at);
       if (r.ok) {
         await turn.unit.outbox.send(turn.here, { text: { key: "compose-scheduled", args: { date: localDateTime(at) } } });
