@@ -48,6 +48,7 @@ import { COMPOSE_FLOWS } from "./broadcasts/compose-flows.ts";
 import { OPTOUT_FLOWS } from "./broadcasts/optout-flows.ts";
 import { broadcastButton, isBroadcastButton } from "./broadcasts/progress-buttons.ts";
 import { defineEventJobs } from "./events/jobs.ts";
+import { defineBroadcastJobs } from "./broadcasts/jobs.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -216,6 +217,7 @@ export function createCore(deps: CoreDeps): Core {
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   defineProblemJobs(jobs);
   defineEventJobs(jobs);
+  defineBroadcastJobs(jobs);
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,
