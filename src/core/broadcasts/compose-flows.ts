@@ -71,9 +71,9 @@ interface Compose {
   audience: Audience;
 }
 
-/** A service refusal's answer: this part's key for it (the service's reasons name no text of their own here). */
+/** A service refusal's answer: each reason is a locale key of its own (branch `broadcast`: "broadcast-past", ...). */
 export function refusalKey(reason: string): string {
-  return reason === "error-not-allowed" ? reason : `compose-refused-${reason.replace(/^broadcast-/, "")}`;
+  return reason;
 }
 
 async function staffOnly(turn: Turn, action: string): Promise<boolean> {
