@@ -513,15 +513,18 @@ export const broadcastFlow: FlowDef<Json> = {
     const options: Option[][] = [];
     if (failures > 0) options.push([{ id: "csv", label: { key: "compose-csv-button", args: { count: failures } } }]);
     options.push([{ id: "back", label: "compose-list-back" }]);
-    const pick = await d.choice((t) => figuresText(t, f), options, { settled: true });
-    if (pick === "back") return { next: "broadcasts", args: { page } };
-    await d.act("csv", async (turn) => {
-      if (!(await staffOnly(turn, "broadcast.csv"))) return;
-      const r = await failuresCsv(turn.unit, id);
-      if (!r.ok) return void (await turn.answer(refusalKey(r.reason)));
-      const kept = await keepOwnFile(turn.unit.tx, turn.unit.services.files, new TextEncoder().encode(r.csv), { name: r.name }, turn.unit.now);
-      await turn.unit.outbox.send(turn.here, { text: { key: "compose-csv-sent", args: { count: r.rows } }, files: [{ fileId: kept.id, name: r.name }] });
-    });
+    // The figures stay on screen after the CSV is sent: Back returns to the list's page.
+    for (let i = 0; ; i++) {
+      const pick = await d.choice((t) => figuresText(t, f), options, { settled: true });
+      if (pick === "back") return { next: "broadcasts", args: { page } };
+      await d.act(`csv${i}`, async (turn) => {
+        if (!(await staffOnly(turn, "broadcast.csv"))) return;
+        const r = await failuresCsv(turn.unit, id);
+        if (!r.ok) return void (await turn.answer(refusalKey(r.reason)));
+        const kept = await keepOwnFile(turn.unit.tx, turn.unit.services.files, new TextEncoder().encode(r.csv), { name: r.name }, turn.unit.now);
+        await turn.unit.outbox.send(turn.here, { text: { key: "compose-csv-sent", args: { count: r.rows } }, files: [{ fileId: kept.id, name: r.name }] });
+      });
+    }
   },
 };
 
