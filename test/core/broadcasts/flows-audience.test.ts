@@ -22,7 +22,7 @@ async function audience(steps: string[], done = true): Promise<string> {
 const total = (count: number) => tr("ru", "compose-screen-total", { count });
 
 describe("the audience", () => {
-  it("counts each choice: region, sector, language, enterprise status, an event's answer, staff only", { timeout: 90_000 }, async () => {
+  it("counts each choice: region, sector, language, enterprise status, an event's answer, staff only", { timeout: 240_000 }, async () => {
     w = await startCompose();
     await sixMembers(w);
     const { staff } = w;
@@ -77,7 +77,7 @@ describe("the audience", () => {
     expect(await audience([tr("ru", "compose-audience-event"), "Съезд", tr("ru", "compose-answer-none")])).toContain(total(3));
   });
 
-  it("a composed announcement to nobody cannot be sent: the screen says so", { timeout: 60_000 }, async () => {
+  it("a composed announcement to nobody cannot be sent: the screen says so", { timeout: 180_000 }, async () => {
     w = await startCompose();
     await composeSimple(w.staff);
     expect(w.staff.last().text).toContain(tr("ru", "compose-screen-nobody"));

@@ -12,7 +12,7 @@ let w: ComposeWorld;
 afterEach(async () => w?.close());
 
 describe("/announce", () => {
-  it("composes in three languages with a photo, asks bad inputs again, previews each language, tests and sends", { timeout: 60_000 }, async () => {
+  it("composes in three languages with a photo, asks bad inputs again, previews each language, tests and sends", { timeout: 180_000 }, async () => {
     w = await startCompose();
     const chats = await sixMembers(w);
     const { staff } = w;
@@ -81,7 +81,7 @@ describe("/announce", () => {
     expect(w.h.channel.in("201").some((m) => m.files.length === 1)).toBe(true);
   });
 
-  it("falls back to Russian for readers of a language not written, and says so on the screen", { timeout: 60_000 }, async () => {
+  it("falls back to Russian for readers of a language not written, and says so on the screen", { timeout: 180_000 }, async () => {
     w = await startCompose();
     await sixMembers(w);
     const { staff } = w;
@@ -100,7 +100,7 @@ describe("/announce", () => {
     expect(staff.fresh()).toContain(tr("ru", "compose-cancelled"));
   });
 
-  it("is refused to a member (answered and audited), and the member's menu has no such entry", { timeout: 60_000 }, async () => {
+  it("is refused to a member (answered and audited), and the member's menu has no such entry", { timeout: 180_000 }, async () => {
     w = await startCompose();
     const e = await w.enterprise();
     await w.person("400", { enterpriseId: e });

@@ -15,7 +15,7 @@ let w: ComposeWorld;
 afterEach(async () => w?.close());
 
 describe("/broadcasts", () => {
-  it("lists with figures, pages, opens one and sends the CSV of its failures", { timeout: 90_000 }, async () => {
+  it("lists with figures, pages, opens one and sends the CSV of its failures", { timeout: 240_000 }, async () => {
     w = await startCompose();
     await sixMembers(w);
     // 203 blocked the bot; 202's chat is not found.
@@ -79,7 +79,7 @@ describe("/broadcasts", () => {
 });
 
 describe("Schedule", () => {
-  it("asks again for an unreadable or past time, then schedules", { timeout: 60_000 }, async () => {
+  it("asks again for an unreadable or past time, then schedules", { timeout: 180_000 }, async () => {
     w = await startCompose();
     await sixMembers(w);
     const { staff } = w;

@@ -13,7 +13,7 @@ afterEach(async () => w?.close());
 const total = (count: number) => tr("ru", "compose-screen-total", { count });
 
 describe("/stop and /subscribe", () => {
-  it("stop and restart announcements by command and menu, and change who is counted", { timeout: 60_000 }, async () => {
+  it("stop and restart announcements by command and menu, and change who is counted", { timeout: 180_000 }, async () => {
     w = await startCompose();
     await sixMembers(w);
     const member = w.h.person("201", { language: "ru" });

@@ -48,7 +48,7 @@ async function sending(): Promise<number> {
 }
 
 describe("progress buttons", () => {
-  it("pause, resume and cancel (after a confirmation) from staff, each answered; refused states say the state", { timeout: 60_000 }, async () => {
+  it("pause, resume and cancel (after a confirmation) from staff, each answered; refused states say the state", { timeout: 180_000 }, async () => {
     const id = await sending();
     expect(await statusOf(id)).toBe("sending");
     expect((await press("900", broadcastData("pause", id))).notice).toBe(tr("ru", "compose-paused"));
@@ -76,7 +76,7 @@ describe("progress buttons", () => {
     expect(texts).toContain(tr("ru", "compose-cancel-done", { id }));
   });
 
-  it("refuses a member's press and forged or malformed data, and audits them", { timeout: 60_000 }, async () => {
+  it("refuses a member's press and forged or malformed data, and audits them", { timeout: 180_000 }, async () => {
     const id = await sending();
     const e = await w.enterprise();
     await w.person("400", { enterpriseId: e });
