@@ -1052,6 +1052,7 @@ compose-list-empty = No announcements yet.
 compose-list-button = { $n }. { $title }
 compose-list-prev = ◀ Back
 compose-list-next = Next ▶
+compose-open-cancel = ✖ Cancel this announcement
 compose-list-back = ◀ To the list
 compose-csv-button = 📄 Failures (CSV): { $count }
 compose-csv-sent = { $count ->

@@ -1024,6 +1024,7 @@ compose-list-empty = Әзірге хабарландыру жоқ.
 compose-list-button = { $n }. { $title }
 compose-list-prev = ◀ Артқа
 compose-list-next = Әрі қарай ▶
+compose-open-cancel = ✖ Бұл хабарландыруды болдырмау
 compose-list-back = ◀ Тізімге
 compose-csv-button = 📄 Жеткізілмегендер (кесте): { $count }
 compose-csv-sent = 📄 Жеткізілмегендер, жол саны: { $count }.

@@ -1130,6 +1130,7 @@ compose-list-empty = Объявлений пока нет.
 compose-list-button = { $n }. { $title }
 compose-list-prev = ◀ Назад
 compose-list-next = Дальше ▶
+compose-open-cancel = ✖ Отменить это объявление
 compose-list-back = ◀ К списку
 compose-csv-button = 📄 Недоставленные (таблица): { $count }
 compose-csv-sent = 📄 Недоставленные, строк: { $count }.

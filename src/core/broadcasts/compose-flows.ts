@@ -9,7 +9,7 @@
  * The draft lives in the flow until a step needs it saved (preview, test, send, schedule): the
  * contract has no "update a draft", so an edit after that saves a new draft and cancels the old.
  */
-import type { Json, Option, Dialog } from "../dialog/dialog.ts";
+import type { Dialog, FlowExit, Json, Option } from "../dialog/dialog.ts";
 import { fail, ok } from "../dialog/dialog.ts";
 import type { FlowDef } from "../dialog/engine.ts";
 import type { Translate } from "../message.ts";
@@ -249,6 +249,7 @@ export function screenText(t: Translate, c: Compose, count: RecipientCount): str
     if (reads === l) lines.push(t("compose-screen-per-language", { language: rich(langName(t, l)), count: n }));
     else lines.push(t("compose-screen-per-language-fallback", { language: rich(langName(t, l)), count: n, reads: rich(reads ? langName(t, reads) : "—") }));
   }
+  // The service adds the line on how to stop (under 100 characters in every language) to the caption.
   const long = c.file ? c.locales.filter((l) => codePointLength(c.texts[l] ?? "") > CAPTION_MAX - 100) : [];
   if (long.length) lines.push(t("compose-screen-caption-long", { list: rich(long.map((l) => langName(t, l)).join(", ")), max: CAPTION_MAX }));
   if (count.total === 0) lines.push(t("compose-screen-nobody"));
@@ -495,7 +496,7 @@ export const broadcastFlow: FlowDef<Json> = {
   name: "broadcast",
   version: 1,
   title: "flow-broadcasts",
-  async run(d, args) {
+  async run(d, args): Promise<FlowExit | void> {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : 0;
     const page = typeof a.page === "number" && Number.isInteger(a.page) && a.page >= 0 ? a.page : 0;
@@ -512,11 +513,14 @@ export const broadcastFlow: FlowDef<Json> = {
     const failures = f.failed + f.unreachable;
     const options: Option[][] = [];
     if (failures > 0) options.push([{ id: "csv", label: { key: "compose-csv-button", args: { count: failures } } }]);
+    // A scheduled one has no progress message (with its buttons) yet: it is cancelled from here.
+    if (f.status !== "done" && f.status !== "cancelled") options.push([{ id: "cancel", label: "compose-open-cancel" }]);
     options.push([{ id: "back", label: "compose-list-back" }]);
     // The figures stay on screen after the CSV is sent: Back returns to the list's page.
     for (let i = 0; ; i++) {
       const pick = await d.choice((t) => figuresText(t, f), options, { settled: true });
       if (pick === "back") return { next: "broadcasts", args: { page } };
+      if (pick === "cancel") return { next: "broadcast-cancel", args: { id } };
       await d.act(`csv${i}`, async (turn) => {
         if (!(await staffOnly(turn, "broadcast.csv"))) return;
         const r = await failuresCsv(turn.unit, id);

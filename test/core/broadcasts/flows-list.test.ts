@@ -101,5 +101,13 @@ describe("Schedule", () => {
     expect(b.scheduledAt?.getTime()).toBe(at.toMillis());
     // Nothing reached the members yet.
     expect(w.texts("201")).toEqual([]);
+    // Cancelled from /broadcasts (a scheduled one has no progress message): it never starts.
+    await staff.send("/broadcasts");
+    await staff.press(/Текст ru/);
+    expect(staff.last().text).toContain(tr("ru", "compose-figures-scheduled", { date: at.toFormat("dd.MM.yyyy HH:mm") }));
+    await staff.press(tr("ru", "compose-open-cancel"));
+    await staff.press(tr("ru", "compose-cancel-yes"));
+    expect(staff.fresh()).toContain(tr("ru", "compose-cancel-done", { id: b.id }));
+    expect((await w.h.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id: b.id } }))).status).toBe("cancelled");
   });
 });
