@@ -230,5 +230,5 @@ export async function wasSent(tx: Tx, channel: string, chatId: string, messageId
 /** Stops tracking the messages tagged `tag`, sent or still queued (a question that is over). */
 export async function untagMessages(tx: Tx, tag: string): Promise<void> {
   await tx.sentMessage.deleteMany({ where: { tag: { in: [tag, tag + PART_SUFFIX] } } });
-  await tx.outbox.updateMany({ where: { tag, status: { in: ["queued", "sending"] } }, data: { tag: null } });
+  await tx.outbox.updateMany({ where: { tag, status: { in: ["queued", "sending", "held"] } }, data: { tag: null } });
 }

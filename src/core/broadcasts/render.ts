@@ -72,6 +72,11 @@ export function progressText(t: Translate, f: BroadcastFigures): string {
   return lines.join("\n");
 }
 
+/** What the progress message shows, as a comparable string: the progress job edits only when it changes (rate and time left alone do not count). */
+export function progressSignature(f: BroadcastFigures): string {
+  return `${f.status}:${f.sent}:${f.unreachable}:${f.failed}:${f.left}`;
+}
+
 export function progressSpec(f: BroadcastFigures): MessageSpec {
   return { text: (t) => progressText(t, f), choices: progressButtons(f.id, f.status) };
 }

@@ -26,7 +26,7 @@ import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
 import { parseAudience, resolveAudience, type Audience, type Recipient } from "./audience.ts";
 import { broadcastById, failureReasons, figuresOf, lockBroadcast, readTexts, rowCounts, writeTexts, type BroadcastRow } from "./data.ts";
-import { broadcastSpec, invitationTag, progressSpec, progressTag, reportSpec } from "./render.ts";
+import { broadcastSpec, invitationTag, progressSignature, progressSpec, progressTag, reportSpec } from "./render.ts";
 import { CAN } from "./status.ts";
 
 export type BroadcastStatus = "draft" | "scheduled" | "sending" | "paused" | "done" | "cancelled";
@@ -221,11 +221,9 @@ async function launch(unit: Unit, b: BroadcastRow, recipients: Recipient[]): Pro
     data: { status: "sending", startedAt: unit.now, total: recipients.length, revision: { increment: 1 } },
   });
   const to = authorTarget(unit, started);
-  if (to) {
-    const figures = await figuresOf(unit.tx, started, unit.now, { locale: to.locale });
-    await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
-  }
-  await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, null);
+  const figures = await figuresOf(unit.tx, started, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale });
+  if (to) await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
+  await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, progressSignature(figures));
   return recipients.length;
 }
 
@@ -331,10 +329,12 @@ export async function cancelBroadcast(unit: Unit, id: number): Promise<Broadcast
   if (!found.ok) return found;
   if (!CAN.cancel.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
   const n = await moveRows(unit, id, ["queued", "held"], "cancelled");
-  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+  // finishedAt marks the report written: at once when nothing was sent or nothing is in flight;
+  // otherwise the progress job writes it once the sends in flight have ended.
+  const started = !!found.b.startedAt;
+  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", revision: { increment: 1 }, ...(started ? {} : { finishedAt: unit.now }) } });
   await audited(unit, "broadcast.cancel", id, `cancelled=${n}`);
-  // Sends in flight finish; the progress job writes the report once they have.
-  if (b.startedAt && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
+  if (started && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
   return { ok: true };
 }
 
@@ -348,7 +348,7 @@ export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
   const status = b.status === "cancelled" ? "cancelled" : "done";
   const row = await unit.tx.broadcast.update({
     where: { id: b.id },
-    data: { status, finishedAt: b.finishedAt ?? unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
+    data: { status, finishedAt: unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
   });
   if (!to) return;
   const figures = await figuresOf(unit.tx, row, unit.now, { locale: to.locale });
@@ -364,7 +364,11 @@ export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
 export async function progressTick(unit: Unit, id: number, last: string | null): Promise<void> {
   await lockBroadcast(unit.tx, id);
   const b = await broadcastById(unit.tx, id);
-  if (!b || b.status === "done" || b.status === "draft" || b.status === "scheduled") return;
+  if (!b || b.status === "done" || b.status === "draft" || b.status === "scheduled" || (b.status === "cancelled" && b.finishedAt)) return;
+  // A send in flight at the pause or cancel that must be retried comes back queued (dispatcher.ts):
+  // it follows the broadcast's state here, so that it waits (paused) or never goes (cancelled).
+  if (b.status === "paused") await moveRows(unit, id, ["queued"], "held");
+  if (b.status === "cancelled") await moveRows(unit, id, ["queued", "held"], "cancelled");
   const counts = await rowCounts(unit.tx, id);
   const left = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.held ?? 0);
   if (b.status === "cancelled") {
@@ -374,7 +378,7 @@ export async function progressTick(unit: Unit, id: number, last: string | null):
   if (b.status === "sending" && left === 0) return finish(unit, b);
   const to = authorTarget(unit, b);
   const figures = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
-  const sig = `${figures.status}:${figures.sent}:${figures.unreachable}:${figures.failed}:${figures.left}`;
+  const sig = progressSignature(figures);
   if (to && sig !== last) await unit.outbox.editTagged(progressTag(id), () => progressSpec(figures), { only: to });
   await scheduleProgress(unit, id, b.status === "paused" ? PROGRESS_PAUSED_EVERY_MS : PROGRESS_EVERY_MS, sig);
 }

@@ -154,7 +154,8 @@ export class Outbox {
    */
   private async rewriteWaiting(chat: ChatRef, tag: string, message: OutboundMessage): Promise<void> {
     const rows = await this.tx.outbox.findMany({
-      where: { channel: chat.channel, chatId: chat.chatId, status: "queued" },
+      // A paused broadcast's rows (held) wait too, and take the new content as well.
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held"] } },
       select: { id: true, tag: true, payload: true },
     });
     for (const row of rows) {
@@ -190,7 +191,7 @@ export class Outbox {
     const where = { tag, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const select = { channel: true, chatId: true, locale: true } as const;
     // Outbox rows still on their way (finished ones are kept as history: a sent one is in SentMessage).
-    const waiting = { ...where, status: { in: ["queued", "sending"] } };
+    const waiting = { ...where, status: { in: ["queued", "sending", "held"] } };
     for (const row of [...(await this.tx.sentMessage.findMany({ where, select })), ...(await this.tx.outbox.findMany({ where: waiting, select }))]) {
       chats.set(`${row.channel}:${row.chatId}`, { channel: row.channel as ChannelName, chatId: row.chatId, locale: asLocale(row.locale, fallback) });
     }
@@ -202,7 +203,7 @@ export class Outbox {
     const where = { tag: { startsWith: prefix }, ...(only ? { channel: only.channel, chatId: only.chatId } : {}) };
     const rows = [
       ...(await this.tx.sentMessage.findMany({ where, select: { tag: true }, distinct: ["tag"] })),
-      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending"] } }, select: { tag: true }, distinct: ["tag"] })),
+      ...(await this.tx.outbox.findMany({ where: { ...where, status: { in: ["queued", "sending", "held"] } }, select: { tag: true }, distinct: ["tag"] })),
     ];
     // The other messages of a delivery (PART_SUFFIX) belong to their message's tag.
     const tags = rows.map((r) => (r.tag?.endsWith(PART_SUFFIX) ? r.tag.slice(0, -PART_SUFFIX.length) : r.tag));
