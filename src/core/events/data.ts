@@ -171,3 +171,12 @@ export async function answerSide(tx: Tx, rsvp: Pick<RsvpRow, "personId" | "enter
   }
   return activePeopleOf(tx, rsvp.enterpriseId);
 }
+
+/**
+ * Erasure of a person (members/erasure.ts): their enterprise's answers stay the enterprise's, no
+ * longer naming them as who answered; events they created no longer name them as author.
+ */
+export async function forgetEventPerson(tx: Tx, personId: number): Promise<void> {
+  await tx.eventRsvp.updateMany({ where: { personId }, data: { personId: null } });
+  await tx.event.updateMany({ where: { createdById: personId }, data: { createdById: null } });
+}

@@ -363,8 +363,9 @@ export async function myEvents(unit: Unit): Promise<{ event: EventView; rsvp: Rs
   const answered = membership ? (await unit.tx.eventRsvp.findMany({ where: { enterpriseId: membership.enterpriseId, event: upcoming }, select: { eventId: true } })).map((r) => r.eventId) : [];
   const chats = await unit.tx.channelIdentity.findMany({ where: { personId: unit.actor.personId }, select: { channel: true, externalId: true } });
   const sent: number[] = [];
-  if (chats.length) {
-    const broadcasts = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId: { not: null } }, select: { id: true, eventId: true } });
+  const coming = chats.length ? (await unit.tx.event.findMany({ where: upcoming, select: { id: true } })).map((e) => e.id) : [];
+  if (coming.length) {
+    const broadcasts = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId: { in: coming } }, select: { id: true, eventId: true } });
     if (broadcasts.length) {
       const rows = await unit.tx.outbox.findMany({
         where: { broadcastId: { in: broadcasts.map((b) => b.id) }, OR: chats.map((c) => ({ channel: c.channel, chatId: c.externalId })) },

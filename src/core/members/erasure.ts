@@ -13,6 +13,7 @@ import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anon
 import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
 import { enterpriseLines, localDate } from "./render.ts";
 import { forgetProblemPerson } from "../problems/data.ts";
+import { forgetEventPerson } from "../events/data.ts";
 import { threadHooks } from "../problems/thread-hooks.ts";
 import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
 
@@ -52,7 +53,8 @@ export async function whatIsKept(unit: Unit): Promise<{
  *   told, and whoever enters its BIN may ask to take it over.
  * - the industry problems their enterprise reported stay (the association's work on them goes on),
  *   but no longer name them: not as reporter, author of an entry, or who joined; what they wrote
- *   stays as the enterprise's report (problems/data.ts forgetProblemPerson).
+ *   stays as the enterprise's report (problems/data.ts forgetProblemPerson);
+ * - their enterprise's answers to events stay, no longer naming them (events/data.ts forgetEventPerson).
  * People affected are told what happened without any of the erased person's data.
  * The database is asked to overwrite the freed pages and empty its WAL once this commits.
  */
@@ -104,6 +106,8 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   // they are no longer named as reporter, author or who joined; the staff threads that named them
   // (their own problems and any other they wrote in, joined or were assigned) are re-rendered.
   for (const problemId of await forgetProblemPerson(tx, personId, identities)) await threadHooks.problemChanged(unit, problemId);
+  // Their enterprise's event answers stay, without them as who answered (events/data.ts).
+  await forgetEventPerson(tx, personId);
   await clearPerson(tx, personId, unit.now);
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {
