@@ -24,11 +24,12 @@ function itemsFor(s: Situation): MenuItem[] {
   const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const))];
   // Reporting is offered to everyone (its flow tells who may not why); their list, to members.
   items.push("problem", ...(s.member && !s.refused ? (["myproblems"] as const) : []), "language", "help");
-  // One of the two, by the person's state (issue 8 item 7); both always open (judge: MEMBER_ITEMS).
-  items.push(s.announcements ? "stop" : "subscribe");
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
+  // Announcements reach members and staff: one of the two entries, by the person's state (issue 8
+  // item 7). /stop and /subscribe work for anyone (judge: MEMBER_ITEMS).
+  if ((s.member && !s.refused) || may(who, { action: "broadcast.send" }).ok) items.push(s.announcements ? "stop" : "subscribe");
   if (may(who, { action: "staff.view" }).ok) items.push("pending", "problems");
   if (may(who, { action: "broadcast.send" }).ok) items.push("announce");
   if (may(who, { action: "team.manage" }).ok) items.push("team");

@@ -57,6 +57,20 @@ describe("/stop and /subscribe", () => {
     expect(w.texts("201").join("\n")).toContain("Текст ru");
   });
 
+  it("the menu offers neither entry to someone with no enterprise (announcements do not reach them)", { timeout: 60_000 }, async () => {
+    w = await startCompose();
+    await w.person("500");
+    const visitor = w.h.person("500", { language: "ru" });
+    await visitor.send("/menu");
+    expect(visitor.buttons()).toContain(tr("ru", "menu-help"));
+    expect(visitor.buttons()).not.toContain(tr("ru", "menu-stop"));
+    expect(visitor.buttons()).not.toContain(tr("ru", "menu-subscribe"));
+    // Staff get announcements addressed to staff: the entry is theirs too.
+    await w.staff.send("/menu");
+    expect(w.staff.buttons()).toContain(tr("ru", "menu-stop"));
+    expect(w.staff.buttons()).toContain(tr("ru", "menu-announce"));
+  });
+
   it("are in the members' command menu, described in every language", () => {
     expect(MEMBER_COMMANDS).toContain("stop");
     expect(MEMBER_COMMANDS).toContain("subscribe");
