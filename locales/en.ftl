@@ -913,6 +913,166 @@ problem-message-too-long = That message is too long to pass on: at most { $max }
 ## skeleton8
 event-not-member = Only people of a member enterprise of the association can answer invitations. Register your enterprise or join it first.
 
+
+## compose
+flow-announce = composing an announcement
+flow-broadcasts = the list of announcements
+flow-broadcast-cancel = cancelling an announcement
+flow-stop = stopping announcements
+flow-subscribe = receiving announcements again
+menu-announce = 📣 Announcement
+menu-broadcasts = 📬 Sent announcements
+menu-stop = 🔕 Stop announcements
+menu-subscribe = 🔔 Receive announcements
+cmd-announce = Compose an announcement to members
+cmd-broadcasts = Recent announcements and their figures
+cmd-stop = Stop receiving announcements
+cmd-subscribe = Receive announcements again
+compose-lang-kk = Kazakh
+compose-lang-ru = Russian
+compose-lang-en = English
+compose-none-chosen = nothing yet
+compose-done = ✔ Done
+compose-ask-languages =
+    In which languages will you write the announcement? Press each language, then “Done”. Members whose language is missing get the text in Russian, else Kazakh, else English.
+    Chosen: { $chosen }
+compose-languages-empty = Choose at least one language, then press “Done”.
+compose-ask-text = Send the announcement's text in { $language }, as one message: up to { $max } characters. If you attach a photo or a document later, only { $caption } characters fit in its caption: a longer text is sent as a separate message together with the file.
+compose-text-too-long = That text has { $length } characters; at most { $max } fit in one announcement. Please shorten it and send it again.
+compose-text-empty = The text is empty. Please send the announcement's text.
+compose-text-no-letters = The text needs letters or digits. Please send the announcement's text.
+compose-ask-file = Attach a photo or a document to send with the announcement, or press “Skip”. With a file, a text up to { $caption } characters goes as its caption.
+compose-skip = Skip
+compose-file-need-file = Please send a photo or a document, or press “Skip”.
+compose-ask-audience = Who should receive the announcement?
+compose-audience-all = All active members
+compose-audience-region = By region
+compose-audience-sector = By sector
+compose-audience-language = By language
+compose-audience-status = By enterprise status
+compose-audience-event = By answer to an event
+compose-audience-staff = Association staff only
+compose-ask-regions =
+    Which regions? Press each one, then “Done”.
+    Chosen: { $chosen }
+compose-ask-sectors =
+    Which sectors? Press each one, then “Done”.
+    Chosen: { $chosen }
+compose-ask-reader-languages =
+    Members reading which languages? Press each one, then “Done”.
+    Chosen: { $chosen }
+compose-ask-statuses =
+    Members of enterprises with which status? Press each one, then “Done”.
+    Chosen: { $chosen }
+compose-ask-answers =
+    Enterprises that answered the event how? Press each one, then “Done”.
+    Chosen: { $chosen }
+compose-pick-empty = Choose at least one, then press “Done”.
+compose-status-active = Active member
+compose-status-ownerless = Member without an owner in the bot
+compose-status-suspended = Membership suspended
+compose-no-events = There are no upcoming published events. Choose another audience.
+compose-ask-event = Which event?
+compose-event-button = { $date } · { $title }
+compose-answer-going = Going
+compose-answer-maybe = Maybe
+compose-answer-no = Not going
+compose-answer-none = Not answered
+compose-audience-is-regions = Members in the regions: { $list }
+compose-audience-is-sectors = Members in the sectors: { $list }
+compose-audience-is-languages = Members reading: { $list }
+compose-audience-is-statuses = Members of enterprises with the status: { $list }
+compose-audience-is-event = Event “{ $title }”, answered: { $list }
+compose-screen-title = <b>📣 Announcement ready</b>
+compose-screen-languages = Written in: { $list }
+compose-screen-photo = Photo: { $name }
+compose-screen-document = Document: { $name }
+compose-screen-no-file = No file.
+compose-screen-audience = Audience: { $audience }
+compose-screen-total = { $count ->
+        [one] Recipients now: <b>{ $count }</b> person
+       *[other] Recipients now: <b>{ $count }</b> people
+    }
+compose-screen-per-language = — { $language }: { $count }
+compose-screen-per-language-fallback = — { $language }: { $count } (they read the text in: { $reads })
+compose-screen-caption-long = ⚠️ The text in { $list } is too long for a caption ({ $max } characters): it goes as a separate message with the file.
+compose-screen-nobody = Nobody matches this audience now: change the audience to send it.
+compose-preview-button = 👁 { $language }
+compose-test-button = 🧪 Test to me
+compose-send-button = 📤 Send now
+compose-schedule-button = 🕒 Schedule
+compose-edit-button = ✏️ Edit
+compose-cancel-button = ✖ Cancel
+compose-preview-sent = Above: the announcement as a member reading { $language } will get it.
+compose-test-sent = The test was sent to you, in your language. Nobody else got it.
+compose-send-confirm = { $count ->
+        [one] Send the announcement now to { $count } person?
+       *[other] Send the announcement now to { $count } people?
+    }
+compose-send-yes = Yes, send
+compose-send-no = Not yet
+compose-started = { $count ->
+        [one] Sending has started: { $count } recipient. The progress is shown in the message below, with Pause and Cancel.
+       *[other] Sending has started: { $count } recipients. The progress is shown in the message below, with Pause and Cancel.
+    }
+compose-cancelled = The announcement was cancelled: nothing was sent.
+compose-ask-edit = What would you like to change?
+compose-edit-texts = Languages and texts
+compose-edit-file = Photo or document
+compose-edit-audience = Audience
+compose-edit-back = ◀ Back
+compose-private-only = Announcements are composed in a private chat with the bot: write /announce to me there.
+compose-ask-when = When should it be sent? Write the date and time in Almaty time, for example 15.03.2027 10:00 or 15.03 10:00.
+compose-when-unreadable = I could not read that date and time. Write it like 15.03.2027 10:00 or 15.03 10:00.
+compose-when-past = That time has already passed (it is { $now } in Almaty now). Please give a time in the future.
+compose-scheduled = The announcement is scheduled for { $date } (Almaty time). Recipients are counted when it starts.
+compose-figures-title = <b>Announcement #{ $id }</b>: { $title }
+compose-figures-status = Status: { $status }
+compose-figures-counts =
+    Recipients: { $total }
+    Delivered: { $sent }
+    Blocked the bot or unreachable: { $unreachable }
+    Failed: { $failed }
+    Still to send: { $left }
+    Cancelled: { $cancelled }
+compose-figures-scheduled = Scheduled for: { $date }
+compose-figures-started = Started: { $date }
+compose-figures-finished = Finished: { $date }
+compose-bstatus-draft = draft
+compose-bstatus-scheduled = scheduled
+compose-bstatus-sending = sending
+compose-bstatus-paused = paused
+compose-bstatus-done = finished
+compose-bstatus-cancelled = cancelled
+compose-list-title = <b>📬 Recent announcements</b>
+compose-list-range = { $from }–{ $to } of { $total }, newest first:
+compose-list-item =
+    { $n }. { $title }
+    { $status } · { $date } · delivered { $sent } of { $total } · not delivered: { $failed }
+compose-list-empty = No announcements yet.
+compose-list-button = { $n }. { $title }
+compose-list-prev = ◀ Back
+compose-list-next = Next ▶
+compose-open-cancel = ✖ Cancel this announcement
+compose-list-back = ◀ To the list
+compose-csv-button = 📄 Failures (CSV): { $count }
+compose-csv-sent = { $count ->
+        [one] 📄 The failures: { $count } recipient.
+       *[other] 📄 The failures: { $count } recipients.
+    }
+compose-cancel-confirm = Cancel announcement #{ $id } “{ $title }”? Sent so far: { $sent }. The { $left } not sent yet will not be sent.
+compose-cancel-yes = Yes, cancel it
+compose-cancel-no = No, keep sending
+compose-cancel-kept = Nothing changed: the announcement goes on.
+compose-cancel-done = Announcement #{ $id } was cancelled: nothing more will be sent.
+compose-state-refused-pause = It cannot be paused: the announcement is { $status }.
+compose-state-refused-resume = It cannot be resumed: the announcement is { $status }.
+compose-state-refused-cancel = It cannot be cancelled: the announcement is { $status }.
+compose-paused = Paused: nothing more is sent until you press “Resume”.
+compose-resumed = Resumed: sending goes on.
+compose-optout-unknown = Write /start first: the bot does not know you yet.
+compose-stopped = You will no longer receive the association's announcements. Notices about your own enterprise, your problems and the events you answered still reach you. To receive announcements again: /subscribe.
+compose-subscribed = You will receive the association's announcements again. To stop them: /stop.
 ## events
 time-unreadable = I could not read that date and time. Please write it like 15.03.2027 10:00 (or 15.03 10:00), Almaty time.
 time-past = That moment has already passed. Please give a date and time in the future.

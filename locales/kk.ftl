@@ -894,6 +894,154 @@ problem-message-too-long = Бұл хабарлама тым ұзын: ең кө�
 ## skeleton8
 event-not-member = Шақыруларға қауымдастыққа мүше кәсіпорындардың жұмыскерлері ғана жауап бере алады. Алдымен кәсіпорныңызды тіркеңіз немесе тіркелген кәсіпорынға қосылуды сұраңыз.
 
+
+## compose
+flow-announce = хабарландыру жазу
+flow-broadcasts = хабарландырулар тізімі
+flow-broadcast-cancel = таратуды тоқтату
+flow-stop = хабарландырулардан бас тарту
+flow-subscribe = хабарландыруларды қайта алу
+menu-announce = 📣 Хабарландыру
+menu-broadcasts = 📬 Жіберілген хабарландырулар
+menu-stop = 🔕 Хабарландыруларды алмау
+menu-subscribe = 🔔 Хабарландыруларды алу
+cmd-announce = Қауымдастық мүшелеріне хабарландыру жазу
+cmd-broadcasts = Соңғы хабарландырулар және олардың қорытындысы
+cmd-stop = Хабарландыруларды алмау
+cmd-subscribe = Хабарландыруларды қайта алу
+compose-lang-kk = қазақ тілі
+compose-lang-ru = орыс тілі
+compose-lang-en = ағылшын тілі
+compose-none-chosen = әзірге ештеңе
+compose-done = ✔ Дайын
+compose-ask-languages =
+    Хабарландыруды қай тілдерде жазасыз? Әр тілді басыңыз, содан кейін «Дайын». Тілі жоқ оқырман мәтінді орыс тілінде, ол болмаса қазақ тілінде, содан кейін ағылшын тілінде алады.
+    Таңдалғаны: { $chosen }
+compose-languages-empty = Кемінде бір тілді таңдап, «Дайын» батырмасын басыңыз.
+compose-ask-text = Хабарландыру мәтінін жіберіңіз, тілі: { $language } — бір хабарламамен, { $max } таңбадан аспасын. Кейін фото не құжат тіркесеңіз, оның жазуына тек { $caption } таңба сыяды: ұзынырақ мәтін файлмен бірге бөлек хабарлама болып кетеді.
+compose-text-too-long = Мәтінде { $length } таңба бар, ал бір хабарландыруға ең көбі { $max } таңба сыяды. Қысқартып, қайта жіберіңіз.
+compose-text-empty = Мәтін бос. Хабарландыру мәтінін жіберіңіз.
+compose-text-no-letters = Мәтінде әріп не сан болуы керек. Хабарландыру мәтінін жіберіңіз.
+compose-ask-file = Хабарландырумен бірге жіберілетін фото не құжатты тіркеңіз немесе «Өткізу» батырмасын басыңыз. Файл болса, { $caption } таңбаға дейінгі мәтін оның жазуы болады.
+compose-skip = Өткізу
+compose-file-need-file = Фото не құжат жіберіңіз немесе «Өткізу» батырмасын басыңыз.
+compose-ask-audience = Хабарландыру кімге жіберілсін?
+compose-audience-all = Барлық белсенді мүшелерге
+compose-audience-region = Өңір бойынша
+compose-audience-sector = Сала бойынша
+compose-audience-language = Тіл бойынша
+compose-audience-status = Кәсіпорын мәртебесі бойынша
+compose-audience-event = Іс-шараға берілген жауап бойынша
+compose-audience-staff = Тек қауымдастық қызметкерлеріне
+compose-ask-regions =
+    Қай өңірлер? Әрқайсысын басыңыз, содан кейін «Дайын».
+    Таңдалғаны: { $chosen }
+compose-ask-sectors =
+    Қай салалар? Әрқайсысын басыңыз, содан кейін «Дайын».
+    Таңдалғаны: { $chosen }
+compose-ask-reader-languages =
+    Қай тілде оқитындарға? Әрқайсысын басыңыз, содан кейін «Дайын».
+    Таңдалғаны: { $chosen }
+compose-ask-statuses =
+    Кәсіпорнының мәртебесі қандай мүшелерге? Әрқайсысын басыңыз, содан кейін «Дайын».
+    Таңдалғаны: { $chosen }
+compose-ask-answers =
+    Іс-шараға қандай жауап берген кәсіпорындарға? Әрқайсысын басыңыз, содан кейін «Дайын».
+    Таңдалғаны: { $chosen }
+compose-pick-empty = Кемінде біреуін таңдап, «Дайын» батырмасын басыңыз.
+compose-status-active = Белсенді мүше
+compose-status-ownerless = Боттағы иесі жоқ мүше
+compose-status-suspended = Мүшелігі тоқтатылған
+compose-no-events = Алдағы жарияланған іс-шаралар жоқ. Басқа алушыларды таңдаңыз.
+compose-ask-event = Қай іс-шара?
+compose-event-button = { $date } · { $title }
+compose-answer-going = Келеді
+compose-answer-maybe = Мүмкін
+compose-answer-no = Келмейді
+compose-answer-none = Жауап бермеген
+compose-audience-is-regions = Өңірлердегі мүшелер: { $list }
+compose-audience-is-sectors = Салалардағы мүшелер: { $list }
+compose-audience-is-languages = Мүшелер, тілі: { $list }
+compose-audience-is-statuses = Мүшелер, кәсіпорын мәртебесі: { $list }
+compose-audience-is-event = Іс-шара: «{ $title }», жауабы: { $list }
+compose-screen-title = <b>📣 Хабарландыру дайын</b>
+compose-screen-languages = Тілдері: { $list }
+compose-screen-photo = Фото: { $name }
+compose-screen-document = Құжат: { $name }
+compose-screen-no-file = Файлсыз.
+compose-screen-audience = Алушылар: { $audience }
+compose-screen-total = Қазір алушылар саны: <b>{ $count }</b>
+compose-screen-per-language = — { $language }: { $count }
+compose-screen-per-language-fallback = — { $language }: { $count } (мәтінді мына тілде алады: { $reads })
+compose-screen-caption-long = ⚠️ Мәтін ({ $list }) файл жазуынан ({ $max } таңба) ұзын: ол файлмен бірге бөлек хабарлама болып кетеді.
+compose-screen-nobody = Қазір бұл алушыларға ешкім сәйкес келмейді: жіберу үшін басқаларын таңдаңыз.
+compose-preview-button = 👁 { $language }
+compose-test-button = 🧪 Өзіме сынап жіберу
+compose-send-button = 📤 Қазір жіберу
+compose-schedule-button = 🕒 Жоспарлау
+compose-edit-button = ✏️ Өзгерту
+compose-cancel-button = ✖ Болдырмау
+compose-preview-sent = Жоғарыда — хабарландыруды мына тілде оқитын мүше осылай алады: { $language }.
+compose-test-sent = Сынақ хабарландыру сізге өз тіліңізде жіберілді. Оны басқа ешкім алған жоқ.
+compose-send-confirm = Хабарландыру қазір жіберілсін бе? Алушылар саны: { $count }.
+compose-send-yes = Иә, жіберу
+compose-send-no = Әзірге жоқ
+compose-started = Тарату басталды, алушылар саны: { $count }. Барысы төмендегі хабарламада, «Кідірту» және «Болдырмау» батырмалары да сонда.
+compose-cancelled = Хабарландыру болдырылмады, ештеңе жіберілген жоқ.
+compose-ask-edit = Нені өзгертесіз?
+compose-edit-texts = Тілдер мен мәтіндер
+compose-edit-file = Фото не құжат
+compose-edit-audience = Алушылар
+compose-edit-back = ◀ Артқа
+compose-private-only = Хабарландыру ботпен жеке чатта жазылады: маған сонда /announce деп жазыңыз.
+compose-ask-when = Қашан жіберілсін? Күні мен уақытын Алматы уақытымен жазыңыз, мысалы 15.03.2027 10:00 немесе 15.03 10:00.
+compose-when-unreadable = Күн мен уақытты түсіне алмадым. Былай жазыңыз: 15.03.2027 10:00 немесе 15.03 10:00.
+compose-when-past = Бұл уақыт өтіп кетті (қазір Алматыда { $now }). Келешектегі уақытты көрсетіңіз.
+compose-scheduled = Хабарландыру Алматы уақытымен { $date } жіберілуге жоспарланды. Алушылар жіберу кезінде саналады.
+compose-figures-title = <b>Хабарландыру №{ $id }</b>: { $title }
+compose-figures-status = Күйі: { $status }
+compose-figures-counts =
+    Алушылар: { $total }
+    Жеткізілді: { $sent }
+    Ботты бұғаттаған не қолжетімсіз: { $unreachable }
+    Жеткізу қателері: { $failed }
+    Жіберілуі қалды: { $left }
+    Болдырылмады: { $cancelled }
+compose-figures-scheduled = Жоспарланған уақыты: { $date }
+compose-figures-started = Басталды: { $date }
+compose-figures-finished = Аяқталды: { $date }
+compose-bstatus-draft = жоба
+compose-bstatus-scheduled = жоспарланған
+compose-bstatus-sending = жіберілуде
+compose-bstatus-paused = кідіртілген
+compose-bstatus-done = аяқталған
+compose-bstatus-cancelled = болдырылмаған
+compose-list-title = <b>📬 Соңғы хабарландырулар</b>
+compose-list-range = { $total } ішінен { $from }–{ $to }, алдымен жаңалары:
+compose-list-item =
+    { $n }. { $title }
+    { $status } · { $date } · жеткізілді { $total } ішінен { $sent } · жеткізілмеді: { $failed }
+compose-list-empty = Әзірге хабарландыру жоқ.
+compose-list-button = { $n }. { $title }
+compose-list-prev = ◀ Артқа
+compose-list-next = Әрі қарай ▶
+compose-open-cancel = ✖ Бұл хабарландыруды болдырмау
+compose-list-back = ◀ Тізімге
+compose-csv-button = 📄 Жеткізілмегендер (кесте): { $count }
+compose-csv-sent = 📄 Жеткізілмегендер, жол саны: { $count }.
+compose-cancel-confirm = №{ $id } «{ $title }» хабарландыруы болдырылмасын ба? Жіберілгені: { $sent }. Әлі жіберілмегендері ({ $left }) жіберілмейді.
+compose-cancel-yes = Иә, болдырмау
+compose-cancel-no = Жоқ, жалғастыру
+compose-cancel-kept = Ештеңе өзгерген жоқ: тарату жалғасуда.
+compose-cancel-done = №{ $id } хабарландыру болдырылмады: бұдан былай ештеңе жіберілмейді.
+compose-state-refused-pause = Кідіртуге болмайды: хабарландыру күйі — «{ $status }».
+compose-state-refused-resume = Жалғастыруға болмайды: хабарландыру күйі — «{ $status }».
+compose-state-refused-cancel = Болдырмауға болмайды: хабарландыру күйі — «{ $status }».
+compose-paused = Тарату кідіртілді: «Жалғастыру» батырмасын баспайынша ештеңе жіберілмейді.
+compose-resumed = Тарату жалғасуда.
+compose-optout-unknown = Алдымен /start деп жазыңыз: бот сізді әлі танымайды.
+compose-stopped = Сіз енді қауымдастықтың хабарландыруларын алмайсыз. Өз кәсіпорныңыз, проблемаларыңыз және жауап берген іс-шараларыңыз туралы хабарламалар бұрынғыдай келеді. Хабарландыруларды қайта алу үшін: /subscribe.
+compose-subscribed = Сіз қауымдастықтың хабарландыруларын қайта аласыз. Бас тарту үшін: /stop.
 ## events
 time-unreadable = Күн мен уақытты түсіне алмадым. Былай жазыңыз: 15.03.2027 10:00 (немесе 15.03 10:00), Алматы уақытымен.
 time-past = Бұл уақыт өтіп кетті. Алдағы күн мен уақытты көрсетіңіз.

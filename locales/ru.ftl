@@ -980,6 +980,174 @@ problem-message-too-long = Это сообщение слишком длинно
 ## skeleton8
 event-not-member = Отвечать на приглашения могут работники предприятий — членов ассоциации. Сначала зарегистрируйте своё предприятие или попросите присоединить вас к уже зарегистрированному.
 
+
+## compose
+flow-announce = составление объявления
+flow-broadcasts = список объявлений
+flow-broadcast-cancel = отмена рассылки
+flow-stop = отказ от объявлений
+flow-subscribe = возобновление объявлений
+menu-announce = 📣 Объявление
+menu-broadcasts = 📬 Отправленные объявления
+menu-stop = 🔕 Не получать объявления
+menu-subscribe = 🔔 Получать объявления
+cmd-announce = Составить объявление для членов ассоциации
+cmd-broadcasts = Последние объявления и их итоги
+cmd-stop = Не получать объявления
+cmd-subscribe = Снова получать объявления
+compose-lang-kk = казахский
+compose-lang-ru = русский
+compose-lang-en = английский
+compose-none-chosen = пока ничего
+compose-done = ✔ Готово
+compose-ask-languages =
+    На каких языках вы напишете объявление? Нажмите на каждый язык, затем «Готово». Кто читает на языке, которого нет, получит текст на русском, если его нет — на казахском, затем на английском.
+    Выбрано: { $chosen }
+compose-languages-empty = Выберите хотя бы один язык и нажмите «Готово».
+compose-ask-text = Пришлите текст объявления на языке: { $language } — одним сообщением, не длиннее { $max ->
+        [one] { $max } символа
+        [few] { $max } символов
+       *[many] { $max } символов
+    }. Если потом прикрепите фото или документ, в подпись к нему поместится только { $caption ->
+        [one] { $caption } символ
+        [few] { $caption } символа
+       *[many] { $caption } символов
+    }: более длинный текст уйдёт отдельным сообщением вместе с файлом.
+compose-text-too-long = Длина текста — { $length }, а в одно объявление помещается не больше { $max ->
+        [one] { $max } символа
+        [few] { $max } символов
+       *[many] { $max } символов
+    }. Сократите его и пришлите снова.
+compose-text-empty = Текст пустой. Пришлите, пожалуйста, текст объявления.
+compose-text-no-letters = В тексте должны быть буквы или цифры. Пришлите, пожалуйста, текст объявления.
+compose-ask-file = Прикрепите фото или документ, который уйдёт вместе с объявлением, или нажмите «Пропустить». С файлом текст длиной до { $caption ->
+        [one] { $caption } символа
+        [few] { $caption } символов
+       *[many] { $caption } символов
+    } станет подписью к нему.
+compose-skip = Пропустить
+compose-file-need-file = Пришлите фото или документ либо нажмите «Пропустить».
+compose-ask-audience = Кому отправить объявление?
+compose-audience-all = Всем действующим членам
+compose-audience-region = По регионам
+compose-audience-sector = По отраслям
+compose-audience-language = По языку
+compose-audience-status = По статусу предприятия
+compose-audience-event = По ответу на мероприятие
+compose-audience-staff = Только сотрудникам ассоциации
+compose-ask-regions =
+    Какие регионы? Нажмите на каждый, затем «Готово».
+    Выбрано: { $chosen }
+compose-ask-sectors =
+    Какие отрасли? Нажмите на каждую, затем «Готово».
+    Выбрано: { $chosen }
+compose-ask-reader-languages =
+    Тем, кто читает на каких языках? Нажмите на каждый, затем «Готово».
+    Выбрано: { $chosen }
+compose-ask-statuses =
+    Работникам предприятий с каким статусом? Нажмите на каждый, затем «Готово».
+    Выбрано: { $chosen }
+compose-ask-answers =
+    Предприятиям с каким ответом на мероприятие? Нажмите на каждый, затем «Готово».
+    Выбрано: { $chosen }
+compose-pick-empty = Выберите хотя бы один вариант и нажмите «Готово».
+compose-status-active = Действующий член
+compose-status-ownerless = Член без владельца в боте
+compose-status-suspended = Членство приостановлено
+compose-no-events = Предстоящих опубликованных мероприятий нет. Выберите других получателей.
+compose-ask-event = Какое мероприятие?
+compose-event-button = { $date } · { $title }
+compose-answer-going = Придут
+compose-answer-maybe = Возможно
+compose-answer-no = Не придут
+compose-answer-none = Не ответили
+compose-audience-is-regions = Члены ассоциации в регионах: { $list }
+compose-audience-is-sectors = Члены ассоциации в отраслях: { $list }
+compose-audience-is-languages = Члены ассоциации, язык: { $list }
+compose-audience-is-statuses = Члены ассоциации, статус предприятия: { $list }
+compose-audience-is-event = Мероприятие «{ $title }», ответ: { $list }
+compose-screen-title = <b>📣 Объявление готово</b>
+compose-screen-languages = Языки: { $list }
+compose-screen-photo = Фото: { $name }
+compose-screen-document = Документ: { $name }
+compose-screen-no-file = Без файла.
+compose-screen-audience = Получатели: { $audience }
+compose-screen-total = Получателей сейчас: <b>{ $count }</b>
+compose-screen-per-language = — { $language }: { $count }
+compose-screen-per-language-fallback = — { $language }: { $count } (получат текст на языке: { $reads })
+compose-screen-caption-long = ⚠️ Текст ({ $list }) длиннее подписи к файлу (не больше { $max ->
+        [one] { $max } символа
+        [few] { $max } символов
+       *[many] { $max } символов
+    }): он уйдёт отдельным сообщением вместе с файлом.
+compose-screen-nobody = Сейчас под этих получателей никто не подходит: чтобы отправить, выберите других.
+compose-preview-button = 👁 { $language }
+compose-test-button = 🧪 Пробная отправка себе
+compose-send-button = 📤 Отправить сейчас
+compose-schedule-button = 🕒 Запланировать
+compose-edit-button = ✏️ Изменить
+compose-cancel-button = ✖ Отменить
+compose-preview-sent = Выше — объявление в том виде, в каком его получит читающий на языке: { $language }.
+compose-test-sent = Пробное объявление отправлено вам на вашем языке. Больше его никто не получил.
+compose-send-confirm = Отправить объявление сейчас? Получателей: { $count }.
+compose-send-yes = Да, отправить
+compose-send-no = Пока нет
+compose-started = Рассылка началась, получателей: { $count }. Ход отправки — в сообщении ниже, там же кнопки «Пауза» и «Отменить».
+compose-cancelled = Объявление отменено, ничего не отправлено.
+compose-ask-edit = Что изменить?
+compose-edit-texts = Языки и тексты
+compose-edit-file = Фото или документ
+compose-edit-audience = Получателей
+compose-edit-back = ◀ Назад
+compose-private-only = Объявления составляются в личном чате с ботом: напишите мне там /announce.
+compose-ask-when = Когда отправить? Напишите дату и время по Алматы, например 15.03.2027 10:00 или 15.03 10:00.
+compose-when-unreadable = Не получилось разобрать дату и время. Напишите так: 15.03.2027 10:00 или 15.03 10:00.
+compose-when-past = Это время уже прошло (сейчас в Алматы { $now }). Укажите время в будущем.
+compose-scheduled = Объявление запланировано на { $date } по времени Алматы. Получатели будут посчитаны в момент отправки.
+compose-figures-title = <b>Объявление №{ $id }</b>: { $title }
+compose-figures-status = Статус: { $status }
+compose-figures-counts =
+    Получателей: { $total }
+    Доставлено: { $sent }
+    Заблокировали бота или недоступны: { $unreachable }
+    Ошибки доставки: { $failed }
+    Осталось отправить: { $left }
+    Отменено: { $cancelled }
+compose-figures-scheduled = Запланировано на: { $date }
+compose-figures-started = Начато: { $date }
+compose-figures-finished = Завершено: { $date }
+compose-bstatus-draft = черновик
+compose-bstatus-scheduled = запланировано
+compose-bstatus-sending = отправляется
+compose-bstatus-paused = на паузе
+compose-bstatus-done = завершено
+compose-bstatus-cancelled = отменено
+compose-list-title = <b>📬 Последние объявления</b>
+compose-list-range = Показаны { $from }–{ $to } из { $total }, сначала новые:
+compose-list-item =
+    { $n }. { $title }
+    { $status } · { $date } · доставлено { $sent } из { $total } · не доставлено: { $failed }
+compose-list-empty = Объявлений пока нет.
+compose-list-button = { $n }. { $title }
+compose-list-prev = ◀ Назад
+compose-list-next = Дальше ▶
+compose-open-cancel = ✖ Отменить это объявление
+compose-list-back = ◀ К списку
+compose-csv-button = 📄 Недоставленные (таблица): { $count }
+compose-csv-sent = 📄 Недоставленные, строк: { $count }.
+compose-cancel-confirm = Отменить объявление №{ $id } «{ $title }»? Уже отправлено: { $sent }. Ещё не отправленные ({ $left }) отправлены не будут.
+compose-cancel-yes = Да, отменить
+compose-cancel-no = Нет, продолжить
+compose-cancel-kept = Ничего не изменилось: рассылка продолжается.
+compose-cancel-done = Объявление №{ $id } отменено: больше ничего отправлено не будет.
+compose-state-refused-pause = Приостановить нельзя: статус объявления — «{ $status }».
+compose-state-refused-resume = Продолжить нельзя: статус объявления — «{ $status }».
+compose-state-refused-cancel = Отменить нельзя: статус объявления — «{ $status }».
+compose-paused = Рассылка на паузе: ничего не отправляется, пока вы не нажмёте «Продолжить».
+compose-resumed = Рассылка продолжается.
+compose-optout-unknown = Сначала напишите /start: бот вас ещё не знает.
+compose-stopped = Вы больше не будете получать объявления ассоциации. Сообщения о вашем предприятии, ваших проблемах и мероприятиях, на которые вы ответили, по-прежнему будут приходить. Чтобы снова получать объявления: /subscribe.
+compose-subscribed = Вы снова будете получать объявления ассоциации. Чтобы отказаться: /stop.
 ## events
 time-unreadable = Не удалось разобрать дату и время. Напишите их так: 15.03.2027 10:00 (или 15.03 10:00), по времени Алматы.
 time-past = Это время уже прошло. Укажите дату и время в будущем.

@@ -47,6 +47,9 @@ import { defineProblemJobs } from "./problems/jobs.ts";
 import { eventButton, isEventButton } from "./events/member-buttons.ts";
 import { MEMBER_EVENT_FLOWS } from "./events/member-flows.ts";
 import { STAFF_EVENT_FLOWS } from "./events/staff-flows.ts";
+import { COMPOSE_FLOWS } from "./broadcasts/compose-flows.ts";
+import { OPTOUT_FLOWS } from "./broadcasts/optout-flows.ts";
+import { broadcastButton, isBroadcastButton } from "./broadcasts/progress-buttons.ts";
 import { defineEventJobs } from "./events/jobs.ts";
 import { defineBroadcastJobs } from "./broadcasts/jobs.ts";
 
@@ -66,11 +69,13 @@ export const FLOWS: FlowDef<never>[] = [
   ...STAFF_FLOWS,
   ...STAFF_EVENT_FLOWS,
   ...MEMBER_EVENT_FLOWS,
+  ...COMPOSE_FLOWS,
+  ...OPTOUT_FLOWS,
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
-export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "language", "help", "cancel"] as const;
-export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "help", "cancel"] as const;
+export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "language", "help", "cancel"] as const;
+export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "announce", "broadcasts", "help", "cancel"] as const;
 
 /** Staff commands that work in the staff group (everything else there is staff notices and replies). */
 const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
@@ -346,8 +351,14 @@ export function createCore(deps: CoreDeps): Core {
     // A problem's thread is data, not a dialog: its messages are routed before the engine runs.
     if (event.type !== "choice" && (await routeThreadMessage(t, key, event))) return { result: result(t), unit: t.unit };
 
-    if (event.type === "choice" && (event.data.startsWith("s:") || isProblemButton(event.data) || isEventButton(event.data))) {
-      const start = event.data.startsWith("s:") ? await staffButton(t, event.data) : isEventButton(event.data) ? await eventButton(t, event.data) : await problemButton(t, event.data);
+    if (event.type === "choice" && (event.data.startsWith("s:") || isProblemButton(event.data) || isEventButton(event.data) || isBroadcastButton(event.data))) {
+      const start = event.data.startsWith("s:")
+        ? await staffButton(t, event.data)
+        : isEventButton(event.data)
+          ? await eventButton(t, event.data)
+          : isBroadcastButton(event.data)
+            ? await broadcastButton(t, event.data)
+            : await problemButton(t, event.data);
       // In the group a question waits for one answer only: a new press replaces it, so that a
       // question nobody can answer any more (deleted, or asked of an anonymous admin) blocks nothing.
       if (start && inbound.chatType === "group") {

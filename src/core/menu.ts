@@ -11,11 +11,11 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "myevents", "events"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "myevents", "events", "announce", "broadcasts", "stop", "subscribe"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
-const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "myevents", "language", "help", "privacy"];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "myevents", "language", "help", "privacy", "stop", "subscribe"];
 // "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
-const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export", "events"];
+const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export", "events", "announce", "broadcasts"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 
 type Situation = MenuFacts;
@@ -27,8 +27,12 @@ function itemsFor(s: Situation): MenuItem[] {
   if (s.consented) items.push("privacy");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
+  // Announcements reach members and staff: one of the two entries, by the person's state (issue 8
+  // item 7). /stop and /subscribe work for anyone (judge: MEMBER_ITEMS).
+  if ((s.member && !s.refused) || may(who, { action: "broadcast.send" }).ok) items.push(s.announcements ? "stop" : "subscribe");
   if (may(who, { action: "staff.view" }).ok) items.push("pending", "problems");
   if (may(who, { action: "event.manage" }).ok) items.push("events");
+  if (may(who, { action: "broadcast.send" }).ok) items.push("announce");
   if (may(who, { action: "team.manage" }).ok) items.push("team");
   return items;
 }

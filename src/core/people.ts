@@ -209,14 +209,16 @@ export interface MenuFacts {
   refused: boolean;
   consented: boolean;
   role: string;
+  /** They receive announcements (not stopped: Person.announcementsStoppedAt, issue 8). */
+  announcements: boolean;
 }
 
 /** {@link MenuFacts} of the unit's actor (nobody known: a member with a language, nothing more). */
 export async function menuFacts(unit: Unit): Promise<MenuFacts> {
-  if (!unit.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member" };
+  if (!unit.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member", announcements: true };
   const p = await unit.tx.person.findUnique({
     where: { id: unit.actor.personId },
-    select: { locale: true, consentAt: true, role: true, membership: { select: { status: true } } },
+    select: { locale: true, consentAt: true, role: true, announcementsStoppedAt: true, membership: { select: { status: true } } },
   });
   return {
     hasLocale: !!p?.locale,
@@ -224,6 +226,7 @@ export async function menuFacts(unit: Unit): Promise<MenuFacts> {
     refused: p?.membership?.status === "rejected",
     consented: !!p?.consentAt,
     role: p?.role ?? "member",
+    announcements: !p?.announcementsStoppedAt,
   };
 }
 

@@ -34,6 +34,10 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   myproblems: "myproblems",
   events: "events",
   myevents: "myevents",
+  announce: "announce",
+  broadcasts: "broadcasts",
+  stop: "stop",
+  subscribe: "subscribe",
 };
 
 /**
