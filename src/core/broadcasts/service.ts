@@ -329,14 +329,39 @@ export async function cancelBroadcast(unit: Unit, id: number): Promise<Broadcast
   const found = await staffBroadcast(unit, id, "broadcast.cancel", true);
   if (!found.ok) return found;
   if (!CAN.cancel.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  await stop(unit, found.b, "broadcast.cancel");
+  return { ok: true };
+}
+
+/** Cancels a broadcast the caller has locked and may cancel: its rows still waiting never go, the report follows. */
+async function stop(unit: Unit, found: BroadcastRow, action: string): Promise<void> {
+  const id = found.id;
   const n = await moveRows(unit, id, ["queued", "held"], "cancelled");
   // finishedAt marks the report written: at once when nothing was sent or nothing is in flight;
   // otherwise the progress job writes it once the sends in flight have ended.
-  const started = !!found.b.startedAt;
+  const started = !!found.startedAt;
   const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", revision: { increment: 1 }, ...(started ? {} : { finishedAt: unit.now }) } });
-  await audited(unit, "broadcast.cancel", id, `cancelled=${n}`);
+  await audited(unit, action, id, `cancelled=${n}`);
   if (started && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
-  return { ok: true };
+}
+
+/**
+ * An event was cancelled (events/service.ts cancelEvent, which checked `event.manage`): its
+ * publications still sending or paused are cancelled, so that no invitation to a cancelled event
+ * goes out after (issue 8: "never for a cancelled event"); those in flight may still arrive.
+ * Returns how many publications were stopped.
+ */
+export async function cancelEventPublications(unit: Unit, eventId: number): Promise<number> {
+  const open = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId, status: { in: [...CAN.cancel] } }, select: { id: true }, orderBy: { id: "asc" } });
+  let stopped = 0;
+  for (const { id } of open) {
+    await lockBroadcast(unit.tx, id);
+    const b = await broadcastById(unit.tx, id);
+    if (!b || !CAN.cancel.includes(b.status as BroadcastStatus)) continue;
+    await stop(unit, b, "event.cancel.publication");
+    stopped++;
+  }
+  return stopped;
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { Locale } from "../../i18n/locales.ts";
+import { cancelEventPublications } from "../broadcasts/service.ts";
 import { keepOwnFile } from "../files/records.ts";
 import { myMembership } from "../members/membership.ts";
 import { asLocale } from "../message.ts";
@@ -240,6 +241,8 @@ export async function cancelEvent(unit: Unit, id: number, revision: number, reas
   await audited(unit, "event.cancel", id);
   // A draft was never published: nobody answered it. The reminder jobs find it cancelled (jobs.ts).
   if (before.status === "published") await notifyCancelled(unit, after);
+  // Invitations still queued (or held) must not reach anyone now.
+  await cancelEventPublications(unit, id);
   return { ok: true };
 }
 
