@@ -1092,7 +1092,7 @@ compose-test-sent = Пробное объявление отправлено в�
 compose-send-confirm = Отправить объявление сейчас? Получателей: { $count }.
 compose-send-yes = Да, отправить
 compose-send-no = Пока нет
-compose-started = Рассылка началась, получателей: { $count }. Ход отправки — в сообщении ниже, там же кнопки «Пауза» и «Отменить».
+compose-started = Рассылка началась, получателей: { $count }. Ход отправки — в сообщении ниже, там же кнопки «Приостановить» и «Отменить».
 compose-cancelled = Объявление отменено, ничего не отправлено.
 compose-ask-edit = Что изменить?
 compose-edit-texts = Языки и тексты
@@ -1241,7 +1241,7 @@ evf-ask-deadline = До какого времени принимать отве�
 evf-bad-deadline-after-start = Срок ответов должен наступать раньше начала мероприятия.
 evf-button-no-deadline = До начала
 evf-deadline-after-new-time = Срок ответов теперь не раньше нового времени начала: укажите его заново.
-evf-ask-reminders = Когда напомнить тем, кто ответил «иду» или «возможно»? Выберите ниже или напишите, за сколько минут до начала, например: 1440, 120.
+evf-ask-reminders = Когда напомнить тем, кто ответил «Придём» или «Возможно»? Выберите ниже или напишите, за сколько минут до начала, например: 1440, 120.
 evf-bad-reminders = Выберите кнопкой или напишите до { $max } чисел минут через запятую, например: 1440, 120 (не больше 30 дней).
 evf-button-reminders-default = За сутки и за два часа
 evf-button-reminders-day = За сутки
@@ -1382,16 +1382,15 @@ broadcast-btn-pause = ⏸ Приостановить
 broadcast-btn-resume = ▶️ Продолжить
 broadcast-btn-cancel = ✖️ Отменить
 broadcast-event-title = <b>{ $title }</b>
-broadcast-event-when = 🗓 { $when } (время алматинское)
+broadcast-event-when = 🗓 { $when } (время Алматы)
 broadcast-event-venue = 📍 { $venue }
 broadcast-event-map = На карте: { $url }
 broadcast-stop-line = <i>Чтобы больше не получать рассылки, отправьте /stop.</i>
 broadcast-progress = Рассылка № { $id } отправляется: доставлено { $sent } из { $total }.
 broadcast-progress-paused = Рассылка № { $id } приостановлена: доставлено { $sent } из { $total }.
 broadcast-progress-problems = Пока не доставлено: недоступны — { $unreachable }, ошибки — { $failed }.
-broadcast-progress-rate = Скорость: { $rate } сообщ. в секунду; осталось примерно { $minutes } { $minutes ->
-    [one] минута
-    [few] минуты
+broadcast-progress-rate = Скорость: { $rate } сообщ. в секунду; осталось около { $minutes } { $minutes ->
+    [one] минуты
    *[other] минут
 }.
 broadcast-report = Рассылка № { $id } завершена: доставлено { $sent } из { $total }.
