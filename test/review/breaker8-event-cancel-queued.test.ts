@@ -5,7 +5,8 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { publishEvent } from "../../src/core/broadcasts/service.ts";
-import { cancelEvent, createEvent } from "../../src/core/events/service.ts";
+import { cancelEvent, createEvent, updateEvent } from "../../src/core/events/service.ts";
+import { formatLocalDateTime } from "../../src/core/time.ts";
 import { input } from "../core/events/support.ts";
 import { delivered, members, startBroadcastWorld, type BroadcastWorld } from "../core/broadcasts/setup.ts";
 
@@ -48,5 +49,38 @@ describe("cancelling an event while its invitations are queued", () => {
     const b = await w.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id: pub.id } }));
     expect(b.status).toBe("cancelled");
     expect(b.finishedAt).not.toBeNull();
+  });
+});
+
+describe("changing an event while its invitations are queued", () => {
+  it("the invitations not yet sent carry the new time and venue, not the old ones", async () => {
+    w = await startBroadcastWorld();
+    const { chats } = await members(w, "7", 30);
+    const startsAt = new Date(w.now.getTime() + 7 * 86_400_000);
+    const created = await w.run(w.staff, (u) => createEvent(u, input({ startsAt: startsAt.toISOString(), venue: "Old hall" })));
+    if (!created.ok) throw new Error(created.reason);
+    w.hold();
+    const pub = await w.run(w.staff, (u) => publishEvent(u, created.id, { kind: "members" }));
+    if (!pub.ok) throw new Error(pub.reason);
+    const revision = (await w.db.transaction((tx) => tx.event.findUniqueOrThrow({ where: { id: created.id } }))).revision;
+    const moved = new Date(startsAt.getTime() + 86_400_000);
+    const r = await w.run(w.staff, (u) => updateEvent(u, created.id, revision, input({ startsAt: moved.toISOString(), venue: "New <hall> & co" })));
+    expect(r).toEqual({ ok: true });
+    const inFlight = (await statuses(pub.id)).sending ?? 0;
+    w.release();
+    await w.core.dispatcher.idle();
+    const invitations = chats.map((c) => w.channel.in(c)[0]!.message.text);
+    const stale = invitations.filter((text) => text.includes("Old hall"));
+    // Only those in flight at the change may carry the old details.
+    expect(stale.length).toBeLessThanOrEqual(inFlight);
+    const fresh = invitations.filter((text) => !text.includes("Old hall"));
+    expect(fresh.length).toBeGreaterThanOrEqual(30 - inFlight);
+    for (const text of fresh) {
+      expect(text).toContain(formatLocalDateTime(moved));
+      expect(text).toContain("New &lt;hall&gt; &amp; co");
+      expect(text).not.toContain(formatLocalDateTime(startsAt));
+    }
+    // The RSVP buttons are still there.
+    expect(w.channel.in(chats[29]!)[0]!.message.choices?.flat().map((c) => c.data)).toEqual([`ev:g:${created.id}`, `ev:m:${created.id}`, `ev:n:${created.id}`]);
   });
 });

@@ -20,7 +20,7 @@ import type { Event } from "../../db/generated/client.ts";
 import { sqlOf } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName } from "../channel.ts";
-import { asLocale, type Target } from "../message.ts";
+import { asLocale, render, type Target } from "../message.ts";
 import { enforce } from "../permissions.ts";
 import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
@@ -496,6 +496,41 @@ export async function publishEvent(unit: Unit, eventId: number, audience: Audien
   }
   await audited(unit, "event.publish", b.id, `event=${eventId} total=${total}`);
   return { ok: true, id: b.id, total };
+}
+
+/**
+ * An event changed (events/service.ts updateEvent, which checked `event.manage`): the invitations
+ * of its publications that still wait (queued or held) take the event's new details, so that
+ * nobody receives the old time or venue after the change (those in flight keep what they carry).
+ * Only the text changes: the buttons, and on a channel without buttons their numbers, stay. Rows
+ * sharing one payload (one language on a channel with buttons) are rewritten by one statement.
+ * Returns how many rows were rewritten.
+ */
+export async function refreshEventInvitations(unit: Unit, eventId: number): Promise<number> {
+  const event = await unit.tx.event.findUnique({ where: { id: eventId } });
+  if (!event) return 0;
+  const open = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId, status: { in: ["sending", "paused"] } }, orderBy: { id: "asc" } });
+  let rewritten = 0;
+  for (const b of open) {
+    await lockBroadcast(unit.tx, b.id);
+    const waiting = await unit.tx.outbox.findMany({ where: { broadcastId: b.id, status: { in: ["queued", "held"] } }, select: { payload: true, locale: true }, distinct: ["payload", "locale"] });
+    for (const row of waiting) {
+      const payload = JSON.parse(row.payload) as { kind?: string; message?: { text?: string } };
+      if (payload.kind !== "send" || !payload.message) continue;
+      const locale = asLocale(row.locale, unit.settings.defaultLocale);
+      const text = render(unit.services.i18n, locale, broadcastSpec(b, event, locale, null).text);
+      if (text === payload.message.text) continue;
+      const next = JSON.stringify({ ...payload, message: { ...payload.message, text } });
+      rewritten += await sqlOf(unit.tx).run(
+        `UPDATE "Outbox" SET "payload" = ?, "updatedAt" = ? WHERE "broadcastId" = ? AND "status" IN ('queued', 'held') AND "payload" = ?`,
+        next,
+        unit.now,
+        b.id,
+        row.payload,
+      );
+    }
+  }
+  return rewritten;
 }
 
 /** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. Audited. */

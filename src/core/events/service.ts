@@ -13,7 +13,7 @@
  */
 import { stringify } from "csv-stringify/sync";
 import type { Locale } from "../../i18n/locales.ts";
-import { cancelEventPublications } from "../broadcasts/service.ts";
+import { cancelEventPublications, refreshEventInvitations } from "../broadcasts/service.ts";
 import { keepOwnFile } from "../files/records.ts";
 import { myMembership } from "../members/membership.ts";
 import { asLocale } from "../message.ts";
@@ -225,6 +225,8 @@ export async function updateEvent(unit: Unit, id: number, revision: number, inpu
     await notifyChanged(unit, before, after, changes);
     await notifyMovedUp(unit, after, moved);
     await scheduleReminders(unit, id);
+    // Invitations not sent yet show the event as it is now.
+    await refreshEventInvitations(unit, id);
   }
   return { ok: true };
 }
