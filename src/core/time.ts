@@ -23,11 +23,12 @@ export type ParsedTime = { ok: true; at: Date } | { ok: false; reason: TimeRefus
 const DOTTED = /^(\d{1,2})[./](\d{1,2})(?:[./](\d{4}))?[\s,]+(\d{1,2})[:.](\d{2})$/;
 
 /**
- * A date and time staff typed, in Almaty: "15.03.2027 10:00", "15.03 10:00" (this year, or the next
- * when that moment is already past: typed in December, "15.03" is next March), or ISO 8601
- * ("2027-03-15T10:00", read in Almaty; "2027-03-15T10:00+05:00" or "…Z" as given). Refused
- * "time-unreadable" for anything else (31.02, 25:00, words) and "time-past" for a moment not after
- * `now`.
+ * A date and time staff typed, in Almaty: "15.03.2027 10:00", "15.03 10:00" (the nearest such
+ * moment, last year's, this year's or next year's: typed in December, "15.03" is next March, while
+ * a moment a minute ago, or yesterday, is in the past and refused, never moved a year ahead), or
+ * ISO 8601 ("2027-03-15T10:00", read in Almaty; "2027-03-15T10:00+05:00" or "…Z" as given).
+ * Refused "time-unreadable" for anything else (31.02, 24:00 and 25:00, words) and "time-past" for
+ * a moment not after `now`.
  */
 export function parseLocalDateTime(text: string, now: Date): ParsedTime {
   const typed = text.normalize("NFKC").trim();
@@ -36,13 +37,18 @@ export function parseLocalDateTime(text: string, now: Date): ParsedTime {
   if (m) {
     const [day, month, hour, minute] = [m[1], m[2], m[4], m[5]].map(Number) as [number, number, number, number];
     const fields = { day, month, hour, minute };
+    // Luxon reads 24:00 as the next day's 00:00: a day shown back other than the one typed.
+    if (hour > 23) return { ok: false, reason: "time-unreadable" };
     if (m[3]) at = DateTime.fromObject({ ...fields, year: Number(m[3]) }, { zone: ZONE });
     else {
+      // The nearest of last, this and next year's (each a real date: 29.02 only in a leap year).
       const year = inAlmaty(now).year;
-      at = DateTime.fromObject({ ...fields, year }, { zone: ZONE });
-      // "15.03" typed once 15 March 10:00 has passed means next year's.
-      if (at.isValid && at.toMillis() <= now.getTime()) at = DateTime.fromObject({ ...fields, year: year + 1 }, { zone: ZONE });
+      const near = [year - 1, year, year + 1].map((y) => DateTime.fromObject({ ...fields, year: y }, { zone: ZONE })).filter((c) => c.isValid);
+      const distance = (c: DateTime) => Math.abs(c.toMillis() - now.getTime());
+      at = near.reduce<DateTime | null>((best, c) => (best === null || distance(c) < distance(best) ? c : best), null);
     }
+  } else if (/^\d{4}-\d{2}-\d{2}[T ]24:/.test(typed)) {
+    return { ok: false, reason: "time-unreadable" };
   } else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(typed)) {
     at = DateTime.fromISO(typed.replace(" ", "T"), { zone: ZONE, setZone: false });
   }

@@ -21,8 +21,8 @@ describe("parseLocalDateTime", () => {
   it("a day without a year is this year's, or next year's once passed (year rollover)", () => {
     expect(parseLocalDateTime("15.12 10:00", NOW)).toEqual({ ok: true, at: new Date("2026-12-15T05:00:00Z") });
     expect(parseLocalDateTime("15.03 10:00", NOW)).toEqual({ ok: true, at: new Date("2027-03-15T05:00:00Z") });
-    // Today earlier than now (11:00 in Almaty): next year's; later today: today's.
-    expect(parseLocalDateTime("30.11 10:59", NOW)).toEqual({ ok: true, at: new Date("2027-11-30T05:59:00Z") });
+    // Today earlier than now (11:00 in Almaty): in the past (breaker8: not moved a year ahead); later today: today's.
+    expect(parseLocalDateTime("30.11 10:59", NOW)).toEqual({ ok: false, reason: "time-past" });
     expect(parseLocalDateTime("30.11 11:01", NOW)).toEqual({ ok: true, at: new Date("2026-11-30T06:01:00Z") });
     // 31 December 20:00 UTC is already 1 January in Almaty: "02.01" is the coming day, this (Almaty) year.
     expect(parseLocalDateTime("02.01 10:00", new Date("2026-12-31T20:00:00Z"))).toEqual({ ok: true, at: new Date("2027-01-02T05:00:00Z") });
