@@ -359,7 +359,8 @@ export async function eventForMember(unit: Unit, eventId: number): Promise<Event
 
 /**
  * My events: published upcoming events the person's enterprise answered, or that were sent to one
- * of the person's chats (an event publication's delivery rows), soonest first; texts in the reader's language.
+ * of the person's chats (an event publication's delivery rows, sent or on their way), soonest
+ * first; texts in the reader's language.
  */
 export async function myEvents(unit: Unit): Promise<{ event: EventView; rsvp: RsvpView | null }[]> {
   if (!unit.actor) return [];
@@ -373,7 +374,8 @@ export async function myEvents(unit: Unit): Promise<{ event: EventView; rsvp: Rs
     const broadcasts = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId: { in: coming } }, select: { id: true, eventId: true } });
     if (broadcasts.length) {
       const rows = await unit.tx.outbox.findMany({
-        where: { broadcastId: { in: broadcasts.map((b) => b.id) }, OR: chats.map((c) => ({ channel: c.channel, chatId: c.externalId })) },
+        // Invitations sent or on their way: not one cancelled before its turn, nor one the chat refused.
+        where: { broadcastId: { in: broadcasts.map((b) => b.id) }, status: { in: ["queued", "sending", "held", "sent"] }, OR: chats.map((c) => ({ channel: c.channel, chatId: c.externalId })) },
         select: { broadcastId: true },
         distinct: ["broadcastId"],
       });
