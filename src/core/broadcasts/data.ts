@@ -135,3 +135,13 @@ export async function failureReasons(tx: Tx, id: number, limit = 5): Promise<{ r
   );
   return rows.map((r) => ({ reason: r.reason ?? "", count: Number(r.n) }));
 }
+
+/**
+ * Erasure of a person (members/erasure.ts): the broadcasts they wrote stay the association's (their
+ * figures, their texts), no longer naming them as author nor keeping their chat (where progress
+ * and the report went: nothing more is posted there). A broadcast in progress goes on sending.
+ */
+export async function forgetBroadcastPerson(tx: Tx, personId: number, chats: { channel: string; chatId: string }[]): Promise<void> {
+  await tx.broadcast.updateMany({ where: { authorId: personId }, data: { authorId: null, authorChannel: null, authorChatId: null } });
+  for (const c of chats) await tx.broadcast.updateMany({ where: { authorChannel: c.channel, authorChatId: c.chatId }, data: { authorChannel: null, authorChatId: null } });
+}

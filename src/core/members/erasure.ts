@@ -13,6 +13,7 @@ import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anon
 import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
 import { enterpriseLines, localDate } from "./render.ts";
 import { forgetProblemPerson } from "../problems/data.ts";
+import { forgetBroadcastPerson } from "../broadcasts/data.ts";
 import { forgetEventPerson } from "../events/data.ts";
 import { threadHooks } from "../problems/thread-hooks.ts";
 import { LIVE_ENTERPRISE, type EnterpriseStatus } from "./status.ts";
@@ -54,7 +55,8 @@ export async function whatIsKept(unit: Unit): Promise<{
  * - the industry problems their enterprise reported stay (the association's work on them goes on),
  *   but no longer name them: not as reporter, author of an entry, or who joined; what they wrote
  *   stays as the enterprise's report (problems/data.ts forgetProblemPerson);
- * - their enterprise's answers to events stay, no longer naming them (events/data.ts forgetEventPerson).
+ * - their enterprise's answers to events stay, no longer naming them (events/data.ts forgetEventPerson);
+ * - the broadcasts they wrote stay, no longer naming them nor keeping their chat (broadcasts/data.ts).
  * People affected are told what happened without any of the erased person's data.
  * The database is asked to overwrite the freed pages and empty its WAL once this commits.
  */
@@ -108,6 +110,8 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   for (const problemId of await forgetProblemPerson(tx, personId, identities)) await threadHooks.problemChanged(unit, problemId);
   // Their enterprise's event answers stay, without them as who answered (events/data.ts).
   await forgetEventPerson(tx, personId);
+  // The broadcasts they wrote stay, without them as author and without their chat (broadcasts/data.ts).
+  await forgetBroadcastPerson(tx, personId, identities);
   await clearPerson(tx, personId, unit.now);
   // Staff wrote why they refused this person's requests; the audit keeps that it happened, not why.
   if (m) {
