@@ -23,6 +23,17 @@ describe("texts name the buttons shown with them", () => {
   });
 });
 
+describe("one word for cancelling an event", () => {
+  it("in Kazakh the notice members get says it as the staff's button does (болдыру), not «тоқтатылды» (halted)", () => {
+    expect(tr("kk", "evf-button-cancel-event")).toContain("болдырмау");
+    for (const key of ["event-cancelled", "event-cancelled-notice", "evf-cancelled", "evf-refused-event-cancelled"]) {
+      const text = tr("kk", key, { title: "X", time: "15.03.2027 10:00" });
+      expect(text, key).toContain("болдырылмады");
+      expect(text, key).not.toContain("тоқтатылды");
+    }
+  });
+});
+
 describe("Russian as a native writes it", () => {
   it("the time left agrees with its number; Almaty time is said as everywhere else", () => {
     expect(tr("ru", "broadcast-progress-rate", { rate: 30, minutes: 1 })).toContain("около 1 минуты");
