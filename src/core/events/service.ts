@@ -282,7 +282,8 @@ export async function listEvents(unit: Unit, opts: { page: number; size: number 
  *
  * The rules of the line: a new "going" joins the waiting list when its delegates do not fit, or
  * when others already wait (nobody overtakes the line). An enterprise already placed that changes
- * its number keeps its place while the new number fits; one that asks for more than fits waits
+ * its number keeps its place while the new number fits, or is not more than it holds (after staff
+ * lowered the capacity below what is placed); one that asks for more than fits waits
  * (with the new number, and the places it held are freed for the line). Waiting and changing the
  * number keeps its place in line. The event's lock serializes concurrent answers, so the placed
  * delegates never exceed the capacity.
@@ -314,7 +315,10 @@ export async function answerEvent(unit: Unit, eventId: number, answer: RsvpAnswe
   if (answer === "going") {
     const wasPlaced = existing?.answer === "going" && !existing.waiting;
     const wasWaiting = existing?.answer === "going" && existing.waiting;
-    const fits = event.capacity === null || (await placedDelegates(unit.tx, eventId, enterpriseId)) + count <= event.capacity;
+    // A placed enterprise asking for no more than it holds keeps its place, also when staff have
+    // lowered the capacity below what is placed since (nobody is taken off by answering again).
+    const keeps = wasPlaced && count <= existing.delegates;
+    const fits = keeps || event.capacity === null || (await placedDelegates(unit.tx, eventId, enterpriseId)) + count <= event.capacity;
     const othersWait = (await waitingList(unit.tx, eventId)).some((r) => r.enterpriseId !== enterpriseId);
     if (wasPlaced ? !fits : !fits || othersWait || wasWaiting) {
       waiting = true;
