@@ -198,6 +198,8 @@ async function askAudience(d: Dialog): Promise<Audience> {
       }
       case "event": {
         const events = await d.act("events", async (turn) => {
+          // Someone no longer staff is told so (listEvents lists nothing for them: not "no events").
+          if (!(await staffOnly(turn, "broadcast.compose"))) return null;
           const r = await listEvents(turn.unit, { page: 0, size: 20 });
           const now = turn.unit.now.getTime();
           return r.items
@@ -205,6 +207,8 @@ async function askAudience(d: Dialog): Promise<Audience> {
             .slice(0, 10)
             .map((e) => ({ id: e.id, title: truncate(titleIn(e.title, turn.locale).replace(/\s+/g, " "), 40), at: localDateTime(new Date(e.startsAt)) }));
         });
+        // Refused (and told): the screen that follows checks again and ends the flow, nothing saved.
+        if (!events) return { kind: "staff" };
         if (!events.length) {
           await d.say("compose-no-events");
           continue;
@@ -344,7 +348,9 @@ export const announceFlow: FlowDef<Json> = {
           continue;
         }
         case "send": {
-          const fresh = await d.act("recount", (turn) => countRecipients(turn.unit, c.audience));
+          // Someone no longer staff is told so (countRecipients counts nothing for them: not "nobody matches").
+          const fresh = await d.act("recount", async (turn) => ((await staffOnly(turn, "broadcast.compose")) ? countRecipients(turn.unit, c.audience) : null));
+          if (!fresh) return;
           if (fresh.total === 0) {
             await d.say("compose-screen-nobody");
             continue;
