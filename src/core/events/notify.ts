@@ -57,26 +57,43 @@ function changeText(t: Translate, locale: Locale, before: EventRow, after: Event
   return lines.join("\n");
 }
 
-/** Everyone who answered is told what changed, in their language. Returns how many chats. */
+/**
+ * The chats of those placed "going" (they got the calendar file): a notice that changes what the
+ * calendar shows, or cancels the event, carries the new file (the same UID, a higher SEQUENCE:
+ * ics.ts), so that the entry in their phone's calendar is replaced.
+ */
+async function calendarChats(unit: Unit, eventId: number): Promise<Set<string>> {
+  const going = await targetsOfAll(unit, await answerers(unit, eventId, { answer: ["going"], placed: true }));
+  return new Set(going.map((t) => `${t.channel}:${t.chatId}`));
+}
+
+/** What a calendar entry shows: a change of these brings a new file. */
+const CALENDAR_CHANGES: readonly EventChange[] = ["title", "time", "venue"];
+
+/** Everyone who answered is told what changed, in their language (those going with the new calendar file). Returns how many chats. */
 export async function notifyChanged(unit: Unit, before: EventRow, after: EventRow, changes: EventChange[]): Promise<number> {
   if (!changes.length) return 0;
   const targets = await targetsOfAll(unit, await answerers(unit, after.id));
+  const calendar = changes.some((c) => CALENDAR_CHANGES.includes(c)) ? await calendarChats(unit, after.id) : new Set<string>();
   for (const target of targets) {
-    await unit.outbox.send(target, { text: (t) => changeText(t, target.locale, before, after, changes) }, { lane: "notice", tag: `event:${after.id}` });
+    const files = calendar.has(`${target.channel}:${target.chatId}`) ? [await icsFile(unit, after, target.locale)] : [];
+    await unit.outbox.send(target, { text: (t) => changeText(t, target.locale, before, after, changes), ...(files.length ? { files } : {}) }, { lane: "notice", tag: `event:${after.id}` });
   }
   return targets.length;
 }
 
-/** Everyone who answered is told the event is cancelled, with the reason when staff gave one. Returns how many chats. */
+/** Everyone who answered is told the event is cancelled, with the reason when staff gave one (those going with the cancelling calendar file). Returns how many chats. */
 export async function notifyCancelled(unit: Unit, event: EventRow): Promise<number> {
   const targets = await targetsOfAll(unit, await answerers(unit, event.id));
+  const calendar = await calendarChats(unit, event.id);
   for (const target of targets) {
+    const files = calendar.has(`${target.channel}:${target.chatId}`) ? [await icsFile(unit, event, target.locale)] : [];
     const text = (t: Translate) =>
       [
         t("event-cancelled-notice", { title: titleIn(event, target.locale), time: when(event.startsAt, target.locale) }),
         ...(event.cancelReason ? [t("event-cancelled-reason", { reason: event.cancelReason })] : []),
       ].join("\n");
-    await unit.outbox.send(target, { text }, { lane: "notice", tag: `event:${event.id}` });
+    await unit.outbox.send(target, { text, ...(files.length ? { files } : {}) }, { lane: "notice", tag: `event:${event.id}` });
   }
   return targets.length;
 }
