@@ -583,6 +583,12 @@ async function publish(d: Dialog, e: EventView): Promise<void> {
   await d.act("publish", async (turn) => {
     if (!(await manage(turn, "event.publish", `event:${e.id}`))) return;
     const r = await publishEvent(turn.unit, e.id, audience);
+    if (!r.ok && r.reason === "broadcast-wrong-state") {
+      // publishEvent refuses a cancelled or started event so: said as the event's, not a broadcast's, state.
+      const now = await eventForStaff(turn.unit, e.id);
+      const why = now?.status === "cancelled" ? "event-cancelled" : now && new Date(now.startsAt) <= turn.unit.now ? "event-past" : null;
+      if (why) return void (await turn.unit.outbox.send(turn.here, { text: refusalKey(why) }));
+    }
     await turn.unit.outbox.send(turn.here, { text: r.ok ? { key: "evf-published", args: { count: r.total } } : turn.unit.services.i18n.has(r.reason) ? r.reason : "evf-publish-refused" });
   });
 }
