@@ -177,13 +177,18 @@ const readerLocale = (unit: Unit): Locale => asLocale(unit.actor?.locale, unit.s
 // ---------------------------------------------------------------------------------------------
 // Staff.
 
-/** Staff create an event (a draft until published: broadcasts/service.ts publishEvent). Refused: a start in the past. */
+/** Staff create an event (a draft until published: broadcasts/service.ts publishEvent). Refused: a start in the past ("event-past"), an RSVP deadline already past ("event-deadline-passed"). */
 export async function createEvent(unit: Unit, input: EventInput): Promise<EventOutcome<{ id: number }>> {
   if (!(await staffOnly(unit, "event.create"))) return { ok: false, reason: "error-not-allowed" };
   const data = dataOf(input);
   if (data.startsAt.getTime() <= unit.now.getTime()) {
     await recordRefusal(unit, "event.create", undefined);
     return { ok: false, reason: "event-past" };
+  }
+  // Answers closed before the event is even saved: nobody could ever answer it.
+  if (data.rsvpDeadline && data.rsvpDeadline.getTime() <= unit.now.getTime()) {
+    await recordRefusal(unit, "event.create", undefined);
+    return { ok: false, reason: "event-deadline-passed" };
   }
   const row = await unit.tx.event.create({ data: { ...data, status: "draft", revision: 0, createdById: unit.actor?.personId ?? null, createdAt: unit.now, updatedAt: unit.now } });
   await audited(unit, "event.create", row.id);

@@ -444,7 +444,12 @@ export const eventNewFlow: FlowDef<Json> = {
         await d.say("evf-created");
         return { next: "event", args: { id: r.id } };
       }
-      // The start passed while the summary waited: the time again, then the summary.
+      // The start (or the deadline) passed while the summary waited: that time again, then the summary.
+      if (r.reason === "event-deadline-passed") {
+        await d.say("evf-bad-time-past");
+        draft.rsvpDeadline = await askTime(d, "evf-ask-deadline", { before: draft.startsAt!, none: "evf-button-no-deadline" });
+        continue;
+      }
       if (r.reason !== "event-past") return void (await d.say(refusalKey(r.reason)));
       await d.say("evf-bad-time-past");
       draft.startsAt = await askTime(d, "evf-ask-time");
