@@ -912,3 +912,41 @@ problem-message-too-long = That message is too long to pass on: at most { $max }
 
 ## skeleton8
 event-not-member = Only people of a member enterprise of the association can answer invitations. Register your enterprise or join it first.
+
+## broadcast
+broadcast-rsvp-going = ✅ Going
+broadcast-rsvp-maybe = 🤔 Maybe
+broadcast-rsvp-no = ❌ Not going
+broadcast-btn-pause = ⏸ Pause
+broadcast-btn-resume = ▶️ Resume
+broadcast-btn-cancel = ✖️ Cancel
+broadcast-event-title = <b>{ $title }</b>
+broadcast-event-when = 🗓 { $when } (Almaty time)
+broadcast-event-venue = 📍 { $venue }
+broadcast-event-map = Map: { $url }
+broadcast-stop-line = <i>To stop receiving announcements, send /stop.</i>
+broadcast-progress = Announcement No. { $id } is being sent: { $sent } of { $total } delivered.
+broadcast-progress-paused = Announcement No. { $id } is paused: { $sent } of { $total } delivered.
+broadcast-progress-problems = Not delivered so far: { $unreachable } unreachable, { $failed } failed.
+broadcast-progress-rate = { $rate } messages a second; about { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} left.
+broadcast-report = Announcement No. { $id } has been sent: { $sent } of { $total } delivered.
+broadcast-report-cancelled = Announcement No. { $id } was cancelled: { $sent } of { $total } delivered.
+broadcast-report-unreachable = Blocked the bot or unreachable: { $count }
+broadcast-report-failed = Failed: { $count }
+broadcast-report-reason = — { $reason }: { $count }
+broadcast-report-not-sent = Not sent because of the cancellation: { $count }
+broadcast-none-at-start = Announcement No. { $id } was scheduled, but when its time came nobody was left to receive it. Nothing was sent.
+broadcast-csv-enterprise = Enterprise
+broadcast-csv-person = Person
+broadcast-csv-channel = Channel
+broadcast-csv-reason = Reason
+broadcast-csv-unreachable = blocked the bot or unreachable
+broadcast-not-found = This announcement no longer exists.
+broadcast-empty-texts = The announcement has no text: write it in at least one language.
+broadcast-no-recipients = Nobody matches this audience: there is no one to send it to.
+broadcast-past = This time has already passed. Please choose a time in the future.
+broadcast-wrong-state = This cannot be done now: the announcement's state has changed.
+broadcast-outdated = The announcement has changed meanwhile. Please look at it again.

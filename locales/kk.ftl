@@ -893,3 +893,38 @@ problem-message-too-long = Бұл хабарлама тым ұзын: ең кө�
 
 ## skeleton8
 event-not-member = Шақыруларға қауымдастыққа мүше кәсіпорындардың жұмыскерлері ғана жауап бере алады. Алдымен кәсіпорныңызды тіркеңіз немесе тіркелген кәсіпорынға қосылуды сұраңыз.
+
+## broadcast
+broadcast-rsvp-going = ✅ Келеміз
+broadcast-rsvp-maybe = 🤔 Мүмкін
+broadcast-rsvp-no = ❌ Келмейміз
+broadcast-btn-pause = ⏸ Тоқтата тұру
+broadcast-btn-resume = ▶️ Жалғастыру
+broadcast-btn-cancel = ✖️ Болдырмау
+broadcast-event-title = <b>{ $title }</b>
+broadcast-event-when = 🗓 { $when } (Алматы уақытымен)
+broadcast-event-venue = 📍 { $venue }
+broadcast-event-map = Картада: { $url }
+broadcast-stop-line = <i>Хабарламаларды бұдан былай алмау үшін /stop жіберіңіз.</i>
+broadcast-progress = № { $id } хабарлама жіберіліп жатыр: { $total } ішінен { $sent } жеткізілді.
+broadcast-progress-paused = № { $id } хабарлама тоқтатыла тұрды: { $total } ішінен { $sent } жеткізілді.
+broadcast-progress-problems = Әзірге жеткізілмегені: қолжетімсіз — { $unreachable }, қате — { $failed }.
+broadcast-progress-rate = Жылдамдығы: секундына { $rate } хабар; шамамен { $minutes } минут қалды.
+broadcast-report = № { $id } хабарлама жіберілді: { $total } ішінен { $sent } жеткізілді.
+broadcast-report-cancelled = № { $id } хабарлама болдырылмады: { $total } ішінен { $sent } жеткізілді.
+broadcast-report-unreachable = Ботты бұғаттағандар немесе қолжетімсіздер: { $count }
+broadcast-report-failed = Қатеге байланысты жеткізілмегені: { $count }
+broadcast-report-reason = — { $reason }: { $count }
+broadcast-report-not-sent = Болдырмауға байланысты жіберілмегені: { $count }
+broadcast-none-at-start = № { $id } хабарлама жоспарланған еді, бірақ белгіленген уақытқа алушылар қалмады. Ештеңе жіберілген жоқ.
+broadcast-csv-enterprise = Кәсіпорын
+broadcast-csv-person = Алушы
+broadcast-csv-channel = Арна
+broadcast-csv-reason = Себебі
+broadcast-csv-unreachable = ботты бұғаттаған немесе қолжетімсіз
+broadcast-not-found = Бұл хабарлама енді жоқ.
+broadcast-empty-texts = Хабарламада мәтін жоқ: кемінде бір тілде жазыңыз.
+broadcast-no-recipients = Бұл шарттарға ешкім сәйкес келмейді: жіберетін адам жоқ.
+broadcast-past = Бұл уақыт өтіп кетті. Болашақтағы уақытты таңдаңыз.
+broadcast-wrong-state = Мұны қазір істеу мүмкін емес: хабарламаның күйі өзгерді.
+broadcast-outdated = Хабарлама осы уақытта өзгерді. Оны қайта қараңыз.

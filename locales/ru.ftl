@@ -979,3 +979,42 @@ problem-message-too-long = Это сообщение слишком длинно
 
 ## skeleton8
 event-not-member = Отвечать на приглашения могут работники предприятий — членов ассоциации. Сначала зарегистрируйте своё предприятие или попросите присоединить вас к уже зарегистрированному.
+
+## broadcast
+broadcast-rsvp-going = ✅ Придём
+broadcast-rsvp-maybe = 🤔 Возможно
+broadcast-rsvp-no = ❌ Не придём
+broadcast-btn-pause = ⏸ Приостановить
+broadcast-btn-resume = ▶️ Продолжить
+broadcast-btn-cancel = ✖️ Отменить
+broadcast-event-title = <b>{ $title }</b>
+broadcast-event-when = 🗓 { $when } (время алматинское)
+broadcast-event-venue = 📍 { $venue }
+broadcast-event-map = На карте: { $url }
+broadcast-stop-line = <i>Чтобы больше не получать рассылки, отправьте /stop.</i>
+broadcast-progress = Рассылка № { $id } отправляется: доставлено { $sent } из { $total }.
+broadcast-progress-paused = Рассылка № { $id } приостановлена: доставлено { $sent } из { $total }.
+broadcast-progress-problems = Пока не доставлено: недоступны — { $unreachable }, ошибки — { $failed }.
+broadcast-progress-rate = Скорость: { $rate } сообщ. в секунду; осталось примерно { $minutes } { $minutes ->
+    [one] минута
+    [few] минуты
+   *[other] минут
+}.
+broadcast-report = Рассылка № { $id } завершена: доставлено { $sent } из { $total }.
+broadcast-report-cancelled = Рассылка № { $id } отменена: доставлено { $sent } из { $total }.
+broadcast-report-unreachable = Заблокировали бота или недоступны: { $count }
+broadcast-report-failed = Не доставлено из-за ошибки: { $count }
+broadcast-report-reason = — { $reason }: { $count }
+broadcast-report-not-sent = Не отправлено из-за отмены: { $count }
+broadcast-none-at-start = Рассылка № { $id } была запланирована, но к назначенному времени получателей не осталось. Ничего не отправлено.
+broadcast-csv-enterprise = Предприятие
+broadcast-csv-person = Получатель
+broadcast-csv-channel = Канал
+broadcast-csv-reason = Причина
+broadcast-csv-unreachable = заблокировал бота или недоступен
+broadcast-not-found = Этой рассылки больше нет.
+broadcast-empty-texts = В рассылке нет текста: напишите его хотя бы на одном языке.
+broadcast-no-recipients = Под эти условия никто не подходит: отправлять некому.
+broadcast-past = Это время уже прошло. Пожалуйста, выберите время в будущем.
+broadcast-wrong-state = Сейчас это сделать нельзя: состояние рассылки изменилось.
+broadcast-outdated = Рассылка за это время изменилась. Пожалуйста, посмотрите её ещё раз.

@@ -89,13 +89,54 @@ export async function enqueue(
   return { channel: m.channel, chatId: m.chatId, payload: m.payload, tag: m.tag, locale: m.locale, id: Number(id), attempts: 0, notBefore, lane };
 }
 
+/** A row for {@link enqueueMany}: one recipient of a broadcast. */
+export interface BulkRow {
+  channel: string;
+  chatId: string;
+  payload: string;
+  tag: string | null;
+  locale: string | null;
+}
+
+/** Rows per INSERT statement in {@link enqueueMany} (11 parameters each: well under both providers' limits). */
+export const ENQUEUE_BATCH = 1000;
+
 /**
- * Deletes finished outbox rows (sent, failed, unreachable) last changed before `before`, and the
- * per-chat send budgets idle since then; returns how many outbox rows went. Rows still queued or
- * sending are never touched. Called by the scheduled pruning job (OUTBOX_RETENTION_DAYS).
+ * Queues many messages at once (a broadcast: one row per recipient), `ENQUEUE_BATCH` rows per
+ * multi-row INSERT: 10,000 single-row INSERTs take seconds on PostgreSQL, inside the transaction
+ * that starts the send. Every row gets `lane`, `broadcastId` and status `queued`. The rows' chats
+ * must be distinct (the returned ids are matched by chat).
+ */
+export async function enqueueMany(tx: Tx, rows: BulkRow[], opts: { lane: Lane; broadcastId: number | null }, now: Date): Promise<QueuedMessage[]> {
+  const out: QueuedMessage[] = [];
+  for (let start = 0; start < rows.length; start += ENQUEUE_BATCH) {
+    const batch = rows.slice(start, start + ENQUEUE_BATCH);
+    const values = batch.map(() => `(?, ?, ?, ?, ?, 0, ?, 'queued', ?, ?, NULL, ?)`).join(", ");
+    const params = batch.flatMap((m) => [m.channel, m.chatId, m.payload, m.tag, m.locale, now, opts.lane, LANE_PRIORITY[opts.lane], opts.broadcastId]);
+    const ids = await sql(tx).all<{ id: number | string; channel: string; chatId: string }>(
+      `INSERT INTO "Outbox" ("channel", "chatId", "payload", "tag", "locale", "attempts", "createdAt", "status", "lane", "priority", "notBefore", "broadcastId")
+       VALUES ${values} RETURNING "id", "channel", "chatId"`,
+      ...params,
+    );
+    // RETURNING's order is not promised by either provider: match by chat.
+    const byChat = new Map(ids.map((r) => [`${r.channel}\u0000${r.chatId}`, Number(r.id)]));
+    for (const m of batch) {
+      const id = byChat.get(`${m.channel}\u0000${m.chatId}`);
+      if (id === undefined) throw new Error("enqueueMany: a row's id was not returned (two rows for one chat?)");
+      out.push({ id, channel: m.channel, chatId: m.chatId, payload: m.payload, tag: m.tag, locale: m.locale, attempts: 0, notBefore: null, lane: opts.lane });
+    }
+  }
+  return out;
+}
+
+/**
+ * Deletes finished outbox rows (sent, failed, unreachable, and cancelled: a broadcast's rows never
+ * sent) last changed before `before`, and the per-chat send budgets idle since then; returns how
+ * many outbox rows went. Rows still queued, sending or held (a paused broadcast's) are never
+ * touched. Called by the scheduled pruning job (OUTBOX_RETENTION_DAYS).
  */
 export async function pruneDelivered(tx: Tx, before: Date): Promise<number> {
-  const n = await sql(tx).run(`DELETE FROM "Outbox" WHERE "status" IN ('sent', 'failed', 'unreachable') AND "updatedAt" < ?`, before);
+  const n = await sql(tx).run(`DELETE FROM "Outbox" WHERE "status" IN ('sent', 'failed', 'unreachable', 'cancelled') AND "updatedAt" < ?`, before);
   await sql(tx).run(
     `DELETE FROM "OutboxPace" WHERE "key" <> '' AND "readyAt" < ? AND ("pausedUntil" IS NULL OR "pausedUntil" < ?)`,
     before, before,

@@ -44,6 +44,7 @@ import { MEMBER_FLOWS } from "./problems/member-flows.ts";
 import { THREAD_FLOWS } from "./problems/thread-flows.ts";
 import { STAFF_FLOWS } from "./problems/staff-flows.ts";
 import { defineProblemJobs } from "./problems/jobs.ts";
+import { defineBroadcastJobs } from "./broadcasts/jobs.ts";
 
 export const FLOWS: FlowDef<never>[] = [
   menuFlow,
@@ -209,6 +210,7 @@ export function createCore(deps: CoreDeps): Core {
   const files = deps.files ?? new FileStore(join(tmpdir(), "qaz-textile-files"));
   const jobs = new Jobs().define(PRUNE_JOB.kind, async (unit) => void (await housekeeping(unit.tx, unit.now, deps.settings.outboxRetentionDays)), { cron: PRUNE_JOB.cron });
   defineProblemJobs(jobs);
+  defineBroadcastJobs(jobs);
   const services: CoreServices = {
     i18n: deps.i18n,
     log: deps.log,

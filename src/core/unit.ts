@@ -81,7 +81,7 @@ export class Unit {
     /** How the audit log names who acted. */
     readonly actorRef: string,
     /** The chat a chat turn answers in (see Outbox); none for work outside a chat. */
-    conversation?: ChatRef,
+    readonly conversation?: ChatRef,
   ) {
     this.outbox = new Outbox(tx, services, now, conversation);
   }

@@ -4,9 +4,13 @@
  * leaves out people erased, unreachable (ChannelIdentity.reachable false: blocked the bot),
  * opted out (Person.announcementsStoppedAt) and, for members, those without an active membership.
  *
- * Implemented on branch `broadcast`; the shape below is the contract.
+ * Every reachable address of a person counts (one message per address: a person on Telegram and
+ * on the console gets both), on the channels broadcasts use ({@link BROADCAST_CHANNELS}).
  */
-import type { Locale } from "../../i18n/locales.ts";
+import type { Tx } from "../../db/database.ts";
+import type { Prisma } from "../../db/generated/client.ts";
+import { LOCALES, type Locale } from "../../i18n/locales.ts";
+import { asLocale } from "../message.ts";
 
 export type EventAnswerFilter = "going" | "maybe" | "no" | "none";
 
@@ -32,4 +36,95 @@ export interface Recipient {
   chatId: string;
   locale: Locale;
   enterpriseId: number | null;
+}
+
+/** The channels a broadcast goes out on (WhatsApp joins when its adapter does). */
+export const BROADCAST_CHANNELS: readonly string[] = ["telegram", "console"];
+
+/** Enterprise statuses that make a member by default (members/status.ts MEMBER_ENTERPRISE). */
+export const MEMBER_ENTERPRISE_STATUSES: readonly string[] = ["active", "ownerless"];
+
+const ANSWERS: readonly EventAnswerFilter[] = ["going", "maybe", "no", "none"];
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/**
+ * An audience read back from JSON (a Broadcast row, a flow's state) and checked: null when it is
+ * not one (unknown kind, lists that are not lists of strings, an unknown locale or answer).
+ */
+export function parseAudience(value: unknown): Audience | null {
+  const a = (typeof value === "string" ? safeJson(value) : value) as Record<string, unknown> | null;
+  if (!a || typeof a !== "object") return null;
+  if (a.kind === "staff") return { kind: "staff" };
+  if (a.kind !== "members") return null;
+  const out: Extract<Audience, { kind: "members" }> = { kind: "members" };
+  for (const k of ["regions", "sectors", "enterpriseStatuses"] as const) {
+    if (a[k] === undefined) continue;
+    if (!strings(a[k])) return null;
+    out[k] = a[k] as string[];
+  }
+  if (a.locales !== undefined) {
+    if (!strings(a.locales) || !a.locales.every((l) => (LOCALES as readonly string[]).includes(l))) return null;
+    out.locales = a.locales as Locale[];
+  }
+  if (a.event !== undefined) {
+    const e = a.event as { id?: unknown; answers?: unknown };
+    if (!e || typeof e.id !== "number" || !Number.isSafeInteger(e.id) || !strings(e.answers) || !e.answers.every((x) => ANSWERS.includes(x as EventAnswerFilter))) return null;
+    out.event = { id: e.id, answers: e.answers as EventAnswerFilter[] };
+  }
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The recipients of `audience` now: each reachable address (ChannelIdentity.reachable, on
+ * {@link BROADCAST_CHANNELS}) of each person in it, in the person's language (`defaultLocale` when
+ * they have none), ordered by person and address. Left out: erased people, people who stopped
+ * announcements, and addresses in `exclude` ("channel:chatId": those an event was already sent to).
+ * Members: an active membership of an enterprise whose status is in `enterpriseStatuses` (default
+ * active and ownerless), narrowed by region, sector, the person's language and their enterprise's
+ * answer to an event ("none": no answer); an empty or absent list means any. Staff: role staff or admin.
+ */
+export async function resolveAudience(tx: Tx, audience: Audience, opts: { defaultLocale: Locale; exclude?: Set<string> }): Promise<Recipient[]> {
+  const person: Prisma.PersonWhereInput = { erasedAt: null, announcementsStoppedAt: null };
+  if (audience.kind === "staff") {
+    person.role = { in: ["staff", "admin"] };
+  } else {
+    const enterprise: Prisma.EnterpriseWhereInput = {
+      status: { in: audience.enterpriseStatuses?.length ? audience.enterpriseStatuses : [...MEMBER_ENTERPRISE_STATUSES] },
+      ...(audience.regions?.length ? { region: { in: audience.regions } } : {}),
+      ...(audience.sectors?.length ? { sector: { in: audience.sectors } } : {}),
+    };
+    person.membership = { status: "active", enterprise };
+  }
+  const rows = await tx.channelIdentity.findMany({
+    where: { reachable: true, channel: { in: [...BROADCAST_CHANNELS] }, person },
+    select: { channel: true, externalId: true, person: { select: { id: true, locale: true, membership: { select: { enterpriseId: true, status: true } } } } },
+    orderBy: [{ personId: "asc" }, { id: "asc" }],
+  });
+  let answers: Map<number, string> | null = null;
+  if (audience.kind === "members" && audience.event && audience.event.answers.length) {
+    const rsvps = await tx.eventRsvp.findMany({ where: { eventId: audience.event.id }, select: { enterpriseId: true, answer: true } });
+    answers = new Map(rsvps.map((r) => [r.enterpriseId, r.answer]));
+  }
+  const locales = audience.kind === "members" && audience.locales?.length ? new Set<string>(audience.locales) : null;
+  const out: Recipient[] = [];
+  for (const r of rows) {
+    const locale = asLocale(r.person.locale, opts.defaultLocale);
+    if (locales && !locales.has(locale)) continue;
+    const membership = r.person.membership?.status === "active" ? r.person.membership : null;
+    if (answers && audience.kind === "members" && audience.event) {
+      const answer = (membership && answers.get(membership.enterpriseId)) ?? "none";
+      if (!audience.event.answers.includes(answer as EventAnswerFilter)) continue;
+    }
+    if (opts.exclude?.has(`${r.channel}:${r.externalId}`)) continue;
+    out.push({ personId: r.person.id, channel: r.channel, chatId: r.externalId, locale, enterpriseId: membership?.enterpriseId ?? null });
+  }
+  return out;
 }

@@ -14,10 +14,20 @@
  * one message in the author's chat, edited every few seconds by a job (broadcast-progress) until
  * the end, then replaced by the report.
  */
-import type { Locale } from "../../i18n/locales.ts";
+import { stringify } from "csv-stringify/sync";
+import type { Event } from "../../db/generated/client.ts";
+import { sqlOf } from "../../db/database.ts";
+import { LOCALES, type Locale } from "../../i18n/locales.ts";
+import type { ChannelName } from "../channel.ts";
+import { asLocale, type Target } from "../message.ts";
+import { enforce } from "../permissions.ts";
+import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
-import type { Audience } from "./audience.ts";
+import { parseAudience, resolveAudience, type Audience, type Recipient } from "./audience.ts";
+import { broadcastById, failureReasons, figuresOf, lockBroadcast, readTexts, rowCounts, writeTexts, type BroadcastRow } from "./data.ts";
+import { broadcastSpec, invitationTag, progressSignature, progressSpec, progressTag, reportSpec } from "./render.ts";
+import { CAN } from "./status.ts";
 
 export type BroadcastStatus = "draft" | "scheduled" | "sending" | "paused" | "done" | "cancelled";
 
@@ -62,31 +72,159 @@ export type BroadcastRefusal = "error-not-allowed" | "broadcast-not-found" | "br
 
 export type BroadcastOutcome<T = object> = ({ ok: true } & T) | { ok: false; reason: BroadcastRefusal };
 
-const todo = (): never => {
-  throw new Error("not implemented yet (issue 8, branch broadcast)");
-};
 
-/** Saves a draft (status draft) by the unit's actor; the author's chat is the unit's conversation. */
-export async function createBroadcast(_unit: Unit, _draft: BroadcastDraft): Promise<BroadcastOutcome<{ id: number }>> {
-  return todo();
+/** Job kinds (jobs.ts defines them). */
+export const START_JOB = "broadcast-start";
+export const PROGRESS_JOB = "broadcast-progress";
+/** How often the progress message is brought up to date while sending (Telegram allows far more edits of one message). */
+export const PROGRESS_EVERY_MS = 3000;
+/** While paused, less often (nothing moves but sends in flight). */
+export const PROGRESS_PAUSED_EVERY_MS = 15_000;
+
+const subject = (id: number): string => `broadcast:${id}`;
+
+/** Staff only (`broadcast.send`); a refusal is audited as `action`. */
+async function staffOnly(unit: Unit, action: string, id?: number): Promise<boolean> {
+  return (await enforce(unit, { action: "broadcast.send" }, action, id === undefined ? undefined : subject(id))).ok;
 }
 
-/** How many would receive it now, per language and channel (the compose screen, before sending). */
-export async function countRecipients(_unit: Unit, _audience: Audience): Promise<RecipientCount> {
-  return todo();
+async function audited(unit: Unit, action: string, id: number, detail?: string): Promise<void> {
+  await audit(unit.tx, { actorId: unit.actor?.personId ?? null, actorRef: unit.actorRef, action, subject: subject(id), outcome: "ok", ...(detail ? { detail } : {}) }, unit.now);
+}
+
+const refuse = (reason: BroadcastRefusal): { ok: false; reason: BroadcastRefusal } => ({ ok: false, reason });
+
+/** The actor's language (figures' titles, the CSV). */
+const actorLocale = (unit: Unit): Locale => asLocale(unit.actor?.locale, unit.settings.defaultLocale);
+
+/**
+ * Where the author sees progress: the unit's chat (a chat turn), else the author's first reachable
+ * address (Telegram first).
+ */
+async function authorChat(unit: Unit): Promise<{ channel: string; chatId: string } | null> {
+  if (unit.conversation) return unit.conversation;
+  if (!unit.actor) return null;
+  const ids = await unit.tx.channelIdentity.findMany({ where: { personId: unit.actor.personId, reachable: true }, orderBy: { id: "asc" } });
+  const pick = ids.find((i) => i.channel === "telegram") ?? ids[0];
+  return pick ? { channel: pick.channel, chatId: pick.externalId } : null;
+}
+
+function authorTarget(unit: Unit, b: BroadcastRow, locale?: Locale): Target | null {
+  if (!b.authorChannel || !b.authorChatId) return null;
+  return { channel: b.authorChannel as ChannelName, chatId: b.authorChatId, locale: locale ?? asLocale(b.authorLocale, unit.settings.defaultLocale) };
+}
+
+async function eventOf(unit: Unit, b: BroadcastRow): Promise<Event | null> {
+  return b.kind === "event" && b.eventId ? unit.tx.event.findUnique({ where: { id: b.eventId } }) : null;
+}
+
+async function fileOf(unit: Unit, b: BroadcastRow): Promise<{ kind: string } | null> {
+  return b.fileId ? unit.tx.storedFile.findUnique({ where: { id: b.fileId }, select: { kind: true } }) : null;
+}
+
+/** Saves a draft (status draft) by the unit's actor; the author's chat is the unit's conversation. */
+export async function createBroadcast(unit: Unit, draft: BroadcastDraft): Promise<BroadcastOutcome<{ id: number }>> {
+  if (!(await staffOnly(unit, "broadcast.create"))) return refuse("error-not-allowed");
+  const texts = writeTexts(draft.texts, draft.file?.kind === "document" ? draft.file.name : null);
+  if (!Object.keys(readTexts(texts).texts).length) return refuse("broadcast-empty-texts");
+  const audience = parseAudience(draft.audience);
+  if (!audience) throw new Error("createBroadcast: not an audience");
+  const chat = await authorChat(unit);
+  const row = await unit.tx.broadcast.create({
+    data: {
+      kind: "announcement",
+      authorId: unit.actor?.personId ?? null,
+      texts,
+      fileId: draft.file?.fileId ?? null,
+      audience: JSON.stringify(audience),
+      authorChannel: chat?.channel ?? null,
+      authorChatId: chat?.chatId ?? null,
+      authorLocale: actorLocale(unit),
+    },
+  });
+  await audited(unit, "broadcast.create", row.id);
+  return { ok: true, id: row.id };
+}
+
+/** Counts recipients per language and channel. */
+function countOf(recipients: Recipient[]): RecipientCount {
+  const byLocale = Object.fromEntries(LOCALES.map((l) => [l, 0])) as Record<Locale, number>;
+  const byChannel: Record<string, number> = {};
+  for (const r of recipients) {
+    byLocale[r.locale]++;
+    byChannel[r.channel] = (byChannel[r.channel] ?? 0) + 1;
+  }
+  return { total: recipients.length, byLocale, byChannel };
+}
+
+/** How many would receive it now, per language and channel (the compose screen, before sending). Not staff: all zero (audited). */
+export async function countRecipients(unit: Unit, audience: Audience): Promise<RecipientCount> {
+  if (!(await staffOnly(unit, "broadcast.count"))) return countOf([]);
+  const parsed = parseAudience(audience);
+  if (!parsed) return countOf([]);
+  return countOf(await resolveAudience(unit.tx, parsed, { defaultLocale: unit.settings.defaultLocale }));
+}
+
+/** A staff-only look at one broadcast: the row, or a refusal (audited). */
+async function staffBroadcast(unit: Unit, id: number, action: string, lock = false): Promise<{ ok: true; b: BroadcastRow } | { ok: false; reason: BroadcastRefusal }> {
+  if (!(await staffOnly(unit, action, id))) return refuse("error-not-allowed");
+  if (lock && Number.isSafeInteger(id) && id > 0) await lockBroadcast(unit.tx, id);
+  const b = await broadcastById(unit.tx, id);
+  return b ? { ok: true, b } : refuse("broadcast-not-found");
 }
 
 /**
  * The preview: the message exactly as a member reading `locale` gets it (the text with its
  * fallback, the file, the "how to stop" line; an event's RSVP buttons), queued to the author's chat.
  */
-export async function previewBroadcast(_unit: Unit, _id: number, _locale: Locale): Promise<BroadcastOutcome> {
-  return todo();
+export async function previewBroadcast(unit: Unit, id: number, locale: Locale): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.preview");
+  if (!found.ok) return found;
+  const to = authorTarget(unit, found.b, asLocale(locale, unit.settings.defaultLocale));
+  if (!to) return refuse("broadcast-not-found");
+  await unit.outbox.send(to, broadcastSpec(found.b, await eventOf(unit, found.b), to.locale, await fileOf(unit, found.b)));
+  return { ok: true };
 }
 
 /** A test: the message in the author's own language to the author only (counts nowhere). */
-export async function sendTest(_unit: Unit, _id: number): Promise<BroadcastOutcome> {
-  return todo();
+export async function sendTest(unit: Unit, id: number): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.test");
+  if (!found.ok) return found;
+  const to = authorTarget(unit, found.b);
+  if (!to) return refuse("broadcast-not-found");
+  await unit.outbox.send(to, broadcastSpec(found.b, await eventOf(unit, found.b), to.locale, await fileOf(unit, found.b)));
+  return { ok: true };
+}
+
+/** The progress job's next tick: keyed by broadcast and time, so each tick exists once cluster-wide. */
+async function scheduleProgress(unit: Unit, id: number, afterMs: number, last: string | null): Promise<void> {
+  const runAt = new Date(unit.now.getTime() + afterMs);
+  await unit.schedule({ kind: PROGRESS_JOB, payload: { id, last }, runAt, key: `${PROGRESS_JOB}:${id}@${runAt.toISOString()}` });
+}
+
+/**
+ * Writes one Outbox row per recipient (lane bulk, broadcastId) in the unit's transaction, marks it
+ * sending with its total, posts the progress message to the author and schedules its updates.
+ * Permission is the caller's (a job starts a scheduled one as the bot).
+ */
+async function launch(unit: Unit, b: BroadcastRow, recipients: Recipient[]): Promise<number> {
+  const event = await eventOf(unit, b);
+  const file = await fileOf(unit, b);
+  const targets: Target[] = recipients.map((r) => ({ channel: r.channel as ChannelName, chatId: r.chatId, locale: r.locale }));
+  await unit.outbox.sendMany(targets, (locale) => broadcastSpec(b, event, locale, file), {
+    lane: "bulk",
+    broadcastId: b.id,
+    ...(event ? { tag: invitationTag(event.id) } : {}),
+  });
+  const started = await unit.tx.broadcast.update({
+    where: { id: b.id },
+    data: { status: "sending", startedAt: unit.now, total: recipients.length, revision: { increment: 1 } },
+  });
+  const to = authorTarget(unit, started);
+  const figures = await figuresOf(unit.tx, started, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale });
+  if (to) await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
+  await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, progressSignature(figures));
+  return recipients.length;
 }
 
 /**
@@ -94,39 +232,194 @@ export async function sendTest(_unit: Unit, _id: number): Promise<BroadcastOutco
  * (lane bulk, broadcastId), status sending, schedules the progress job, and posts the progress
  * message to the author. Refused with no recipients or in a wrong state.
  */
-export async function startBroadcast(_unit: Unit, _id: number): Promise<BroadcastOutcome<{ total: number }>> {
-  return todo();
+export async function startBroadcast(unit: Unit, id: number): Promise<BroadcastOutcome<{ total: number }>> {
+  const found = await staffBroadcast(unit, id, "broadcast.start", true);
+  if (!found.ok) return found;
+  if (!CAN.start.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  const audience = parseAudience(found.b.audience);
+  const recipients = audience ? await resolveAudience(unit.tx, audience, { defaultLocale: unit.settings.defaultLocale }) : [];
+  if (!recipients.length) return refuse("broadcast-no-recipients");
+  const total = await launch(unit, found.b, recipients);
+  await audited(unit, "broadcast.start", id, `total=${total}`);
+  return { ok: true, total };
 }
 
+/** The key of a scheduled start: once per broadcast and time (a new time is a new job; the old one finds the time changed). */
+export const startJobKey = (id: number, at: Date): string => `${START_JOB}:${id}@${at.toISOString()}`;
+
 /** Schedules it (a job `broadcast-start` keyed by id and time, fired once); `at` in the past is refused. */
-export async function scheduleBroadcast(_unit: Unit, _id: number, _at: Date): Promise<BroadcastOutcome> {
-  return todo();
+export async function scheduleBroadcast(unit: Unit, id: number, at: Date): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.schedule", true);
+  if (!found.ok) return found;
+  if (!(at instanceof Date) || Number.isNaN(at.getTime()) || at.getTime() <= unit.now.getTime()) return refuse("broadcast-past");
+  if (!CAN.schedule.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  await unit.tx.broadcast.update({ where: { id }, data: { status: "scheduled", scheduledAt: at, revision: { increment: 1 } } });
+  await unit.schedule({ kind: START_JOB, payload: { id, at: at.toISOString() }, runAt: at, key: startJobKey(id, at) });
+  await audited(unit, "broadcast.schedule", id, `at=${at.toISOString()}`);
+  return { ok: true };
+}
+
+/**
+ * The scheduled start (job broadcast-start), as the bot: only if it is still scheduled for that
+ * time (a cancelled or rescheduled one does nothing). With nobody to send to, it ends at once and
+ * the author is told.
+ */
+export async function startScheduled(unit: Unit, id: number, at: string): Promise<void> {
+  await lockBroadcast(unit.tx, id);
+  const b = await broadcastById(unit.tx, id);
+  if (!b || b.status !== "scheduled" || b.scheduledAt?.toISOString() !== at) return;
+  const audience = parseAudience(b.audience);
+  const recipients = audience ? await resolveAudience(unit.tx, audience, { defaultLocale: unit.settings.defaultLocale }) : [];
+  if (!recipients.length) {
+    const done = await unit.tx.broadcast.update({ where: { id }, data: { status: "done", startedAt: unit.now, finishedAt: unit.now, total: 0 } });
+    const to = authorTarget(unit, done);
+    if (to) await unit.outbox.send(to, { text: { key: "broadcast-none-at-start", args: { id } } });
+    await audited(unit, "broadcast.start", id, "total=0");
+    return;
+  }
+  const total = await launch(unit, b, recipients);
+  await audited(unit, "broadcast.start", id, `total=${total}`);
+}
+
+/** Sets the status of a broadcast's rows in `from` to `to` (clearing the content of cancelled ones, as of finished rows). */
+async function moveRows(unit: Unit, id: number, from: string[], to: string): Promise<number> {
+  const marks = from.map(() => "?").join(", ");
+  const clear = to === "cancelled" ? `, "payload" = ''` : "";
+  return sqlOf(unit.tx).run(`UPDATE "Outbox" SET "status" = ?, "updatedAt" = ?${clear} WHERE "broadcastId" = ? AND "status" IN (${marks})`, to, unit.now, id, ...from);
+}
+
+/** Brings the author's progress message up to date now (after a press). */
+async function refreshProgress(unit: Unit, b: BroadcastRow): Promise<void> {
+  const to = authorTarget(unit, b);
+  if (!to) return;
+  const figures = await figuresOf(unit.tx, b, unit.now, { locale: to.locale, live: true });
+  await unit.outbox.editTagged(progressTag(b.id), () => progressSpec(figures), { only: to });
+}
+
+/** Wakes the delivery engine of every channel (rows that became claimable without a new row). */
+function wake(unit: Unit): void {
+  const channels = ["telegram", "console", "whatsapp"];
+  unit.afterCommit(() => unit.services.dispatch(channels.map((channel) => ({ channel }) as never)));
 }
 
 /** Pause (queued rows held), resume (held rows queued again), cancel (queued and held rows cancelled; a scheduled one never starts). */
-export async function pauseBroadcast(_unit: Unit, _id: number): Promise<BroadcastOutcome> {
-  return todo();
+export async function pauseBroadcast(unit: Unit, id: number): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.pause", true);
+  if (!found.ok) return found;
+  if (!CAN.pause.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  const n = await moveRows(unit, id, ["queued"], "held");
+  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "paused", revision: { increment: 1 } } });
+  await audited(unit, "broadcast.pause", id, `held=${n}`);
+  await refreshProgress(unit, b);
+  return { ok: true };
 }
-export async function resumeBroadcast(_unit: Unit, _id: number): Promise<BroadcastOutcome> {
-  return todo();
+export async function resumeBroadcast(unit: Unit, id: number): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.resume", true);
+  if (!found.ok) return found;
+  if (!CAN.resume.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  const n = await moveRows(unit, id, ["held"], "queued");
+  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "sending", revision: { increment: 1 } } });
+  await audited(unit, "broadcast.resume", id, `queued=${n}`);
+  await refreshProgress(unit, b);
+  wake(unit);
+  return { ok: true };
 }
-export async function cancelBroadcast(_unit: Unit, _id: number): Promise<BroadcastOutcome> {
-  return todo();
+export async function cancelBroadcast(unit: Unit, id: number): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.cancel", true);
+  if (!found.ok) return found;
+  if (!CAN.cancel.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
+  const n = await moveRows(unit, id, ["queued", "held"], "cancelled");
+  const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+  await audited(unit, "broadcast.cancel", id, `cancelled=${n}`);
+  // Sends in flight finish; the progress job writes the report once they have.
+  if (b.startedAt && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
+  return { ok: true };
+}
+
+/**
+ * The end of a broadcast (no row left queued, sending or held): its figures kept in the row, status
+ * done (unless cancelled), and the progress message replaced by the report.
+ */
+export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
+  const to = authorTarget(unit, b);
+  const live = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
+  const status = b.status === "cancelled" ? "cancelled" : "done";
+  const row = await unit.tx.broadcast.update({
+    where: { id: b.id },
+    data: { status, finishedAt: b.finishedAt ?? unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
+  });
+  if (!to) return;
+  const figures = await figuresOf(unit.tx, row, unit.now, { locale: to.locale });
+  const reasons = await failureReasons(unit.tx, b.id);
+  await unit.outbox.editTagged(progressTag(b.id), () => reportSpec(figures, reasons), { only: to });
+}
+
+/**
+ * One tick of the progress job: the end when nothing is left; otherwise the progress message
+ * edited when its figures changed (never an edit that changes nothing: Telegram refuses those and
+ * counts them), and the next tick scheduled.
+ */
+export async function progressTick(unit: Unit, id: number, last: string | null): Promise<void> {
+  await lockBroadcast(unit.tx, id);
+  const b = await broadcastById(unit.tx, id);
+  if (!b || b.status === "done" || b.status === "draft" || b.status === "scheduled") return;
+  const counts = await rowCounts(unit.tx, id);
+  const left = (counts.queued ?? 0) + (counts.sending ?? 0) + (counts.held ?? 0);
+  if (b.status === "cancelled") {
+    if (counts.sending) return scheduleProgress(unit, id, PROGRESS_EVERY_MS, last);
+    return finish(unit, b);
+  }
+  if (b.status === "sending" && left === 0) return finish(unit, b);
+  const to = authorTarget(unit, b);
+  const figures = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
+  const sig = progressSignature(figures);
+  if (to && sig !== last) await unit.outbox.editTagged(progressTag(id), () => progressSpec(figures), { only: to });
+  await scheduleProgress(unit, id, b.status === "paused" ? PROGRESS_PAUSED_EVERY_MS : PROGRESS_EVERY_MS, sig);
 }
 
 /** The figures now (staff). */
-export async function broadcastFigures(_unit: Unit, _id: number): Promise<BroadcastOutcome<{ figures: BroadcastFigures }>> {
-  return todo();
+export async function broadcastFigures(unit: Unit, id: number): Promise<BroadcastOutcome<{ figures: BroadcastFigures }>> {
+  const found = await staffBroadcast(unit, id, "broadcast.view");
+  if (!found.ok) return found;
+  return { ok: true, figures: await figuresOf(unit.tx, found.b, unit.now, { locale: actorLocale(unit) }) };
 }
 
 /** `/broadcasts`: the most recent ones, newest first, with their figures. */
-export async function recentBroadcasts(_unit: Unit, _opts: { page: number; size: number }): Promise<BroadcastOutcome<{ items: BroadcastFigures[]; total: number }>> {
-  return todo();
+export async function recentBroadcasts(unit: Unit, opts: { page: number; size: number }): Promise<BroadcastOutcome<{ items: BroadcastFigures[]; total: number }>> {
+  if (!(await staffOnly(unit, "broadcast.list"))) return refuse("error-not-allowed");
+  const take = Math.max(1, Math.min(50, Math.floor(opts.size) || 1));
+  const skip = Math.max(0, Math.floor(opts.page) || 0) * take;
+  const [total, rows] = await Promise.all([unit.tx.broadcast.count(), unit.tx.broadcast.findMany({ orderBy: { id: "desc" }, skip, take })]);
+  const items: BroadcastFigures[] = [];
+  for (const b of rows) items.push(await figuresOf(unit.tx, b, unit.now, { locale: actorLocale(unit) }));
+  return { ok: true, items, total };
 }
 
-/** The failures (unreachable and failed recipients with the reason) as CSV (csv-stringify, Excel-ready). */
-export async function failuresCsv(_unit: Unit, _id: number): Promise<BroadcastOutcome<{ csv: string; name: string; rows: number }>> {
-  return todo();
+/**
+ * The failures (unreachable and failed recipients with the reason) as CSV (csv-stringify, Excel-ready):
+ * enterprise, person, channel, reason; UTF-8 with a BOM, `;`, CRLF, formulas defused (as problems/report.ts).
+ * No phone numbers or chat ids. Rows are there while the Outbox keeps them (OUTBOX_RETENTION_DAYS).
+ */
+export async function failuresCsv(unit: Unit, id: number): Promise<BroadcastOutcome<{ csv: string; name: string; rows: number }>> {
+  const found = await staffBroadcast(unit, id, "broadcast.csv");
+  if (!found.ok) return found;
+  const locale = actorLocale(unit);
+  const plain = (key: string) => unit.t(locale, key).replace(/<[^>]*>/g, "");
+  const rows = await unit.tx.outbox.findMany({ where: { broadcastId: id, status: { in: ["unreachable", "failed"] } }, orderBy: { id: "asc" }, select: { channel: true, chatId: true, status: true, lastError: true } });
+  const identities = await unit.tx.channelIdentity.findMany({
+    where: { OR: rows.map((r) => ({ channel: r.channel, externalId: r.chatId })) },
+    select: { channel: true, externalId: true, person: { select: { name: true, erasedAt: true, membership: { select: { enterprise: { select: { name: true } } } } } } },
+  });
+  const who = new Map(identities.map((i) => [`${i.channel}:${i.externalId}`, i.person]));
+  const records = rows.map((r) => {
+    const p = who.get(`${r.channel}:${r.chatId}`);
+    const reason = r.status === "unreachable" ? plain("broadcast-csv-unreachable") : r.lastError ?? "";
+    return [p?.membership?.enterprise.name ?? "", p && !p.erasedAt ? (p.name ?? "") : "", r.channel, reason];
+  });
+  const header = ["enterprise", "person", "channel", "reason"].map((c) => plain(`broadcast-csv-${c}`));
+  const csv = stringify([header, ...records], { bom: true, delimiter: ";", record_delimiter: "windows", quote_record_delimiter: true, quoted_match: /[\r\n]/, escape_formulas: true });
+  await audited(unit, "broadcast.csv", id, `rows=${records.length}`);
+  return { ok: true, csv, name: `broadcast-${id}-failures.csv`, rows: records.length };
 }
 
 /**
@@ -134,11 +427,49 @@ export async function failuresCsv(_unit: Unit, _id: number): Promise<BroadcastOu
  * recipient's language, its time, venue, RSVP buttons), started at once. The event becomes
  * published. Re-publishing to another audience skips those already sent to.
  */
-export async function publishEvent(_unit: Unit, _eventId: number, _audience: Audience): Promise<BroadcastOutcome<{ id: number; total: number }>> {
-  return todo();
+export async function publishEvent(unit: Unit, eventId: number, audience: Audience): Promise<BroadcastOutcome<{ id: number; total: number }>> {
+  if (!(await staffOnly(unit, "event.publish"))) return refuse("error-not-allowed");
+  if (Number.isSafeInteger(eventId) && eventId > 0) await sqlOf(unit.tx).lock(`event:${eventId}`);
+  const event = Number.isSafeInteger(eventId) && eventId > 0 ? await unit.tx.event.findUnique({ where: { id: eventId } }) : null;
+  if (!event) return refuse("broadcast-not-found");
+  if (event.status === "cancelled" || event.startsAt.getTime() <= unit.now.getTime()) return refuse("broadcast-wrong-state");
+  const parsed = parseAudience(audience);
+  if (!parsed) return refuse("broadcast-no-recipients");
+  // Those an earlier publication of this event reached (or is reaching) are skipped.
+  const earlier = await unit.tx.broadcast.findMany({ where: { eventId, kind: "event" }, select: { id: true } });
+  const reached = earlier.length
+    ? await unit.tx.outbox.findMany({ where: { broadcastId: { in: earlier.map((e) => e.id) }, status: { in: ["queued", "sending", "held", "sent"] } }, select: { channel: true, chatId: true } })
+    : [];
+  const exclude = new Set(reached.map((r) => `${r.channel}:${r.chatId}`));
+  const recipients = await resolveAudience(unit.tx, parsed, { defaultLocale: unit.settings.defaultLocale, exclude });
+  if (!recipients.length) return refuse("broadcast-no-recipients");
+  const chat = await authorChat(unit);
+  const b = await unit.tx.broadcast.create({
+    data: {
+      kind: "event",
+      eventId,
+      authorId: unit.actor?.personId ?? null,
+      texts: event.title,
+      audience: JSON.stringify(parsed),
+      authorChannel: chat?.channel ?? null,
+      authorChatId: chat?.chatId ?? null,
+      authorLocale: actorLocale(unit),
+    },
+  });
+  const total = await launch(unit, b, recipients);
+  if (event.status !== "published") {
+    await unit.tx.event.update({ where: { id: eventId }, data: { status: "published", publishedAt: unit.now, revision: { increment: 1 } } });
+    // MERGE (branch events): schedule the event's reminders once it is published:
+    // await scheduleReminders(unit, eventId);
+  }
+  await audited(unit, "event.publish", b.id, `event=${eventId} total=${total}`);
+  return { ok: true, id: b.id, total };
 }
 
-/** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. */
-export async function setAnnouncements(_unit: Unit, _on: boolean): Promise<{ on: boolean }> {
-  return todo();
+/** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. Audited. */
+export async function setAnnouncements(unit: Unit, on: boolean): Promise<{ on: boolean }> {
+  if (!unit.actor) return { on: true };
+  const p = await unit.tx.person.update({ where: { id: unit.actor.personId }, data: { announcementsStoppedAt: on ? null : unit.now } });
+  await audit(unit.tx, { actorId: p.id, actorRef: unit.actorRef, action: on ? "announcements.start" : "announcements.stop", outcome: "ok" }, unit.now);
+  return { on: p.announcementsStoppedAt === null };
 }

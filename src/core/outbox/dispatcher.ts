@@ -3,7 +3,9 @@
  * engine sends them. The table is the queue, shared by every bot instance on the database: nothing
  * is held in memory beyond the rows being sent (at most `concurrency` per channel).
  *
- * - Rows: status queued → sending (claimed, with a lease) → sent | failed | unreachable. Finished
+ * - Rows: status queued → sending (claimed, with a lease) → sent | failed | unreachable; a
+ *   broadcast's rows may also be `held` (paused: never claimed, holding back nothing) and
+ *   `cancelled` (finished, never sent) by core/broadcasts. Finished
  *   rows are kept (chat, lane, times, the platform's message id, the last error) for reports, and
  *   pruned after OUTBOX_RETENTION_DAYS by `pruneDelivered` (bookkeeping.ts), a scheduled job. Their
  *   content (payload) is cleared when they finish: message texts carry personal data, which an
@@ -835,8 +837,9 @@ class ChannelEngine {
       const dropped = await d.opts.db.transaction(async (tx) => {
         const sql = sqlOf(tx);
         // Read before the update (RETURNING gives the new values, and the content is cleared).
+        // A paused broadcast's rows (held) go too: resumed, they would only meet the same refusal.
         const raw = await sql.all<RawRow>(
-          `SELECT ${RETURNED} FROM "Outbox" WHERE "channel" = ? AND "chatId" = ? AND ("id" = ? OR "status" = 'queued')`,
+          `SELECT ${RETURNED} FROM "Outbox" WHERE "channel" = ? AND "chatId" = ? AND ("id" = ? OR "status" IN ('queued', 'held'))`,
           row.channel, row.chatId, row.id,
         );
         for (const r of raw) {

@@ -10,7 +10,7 @@
 import type { Tx } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
-import { deleteMenu, enqueue, PART_SUFFIX, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { deleteMenu, enqueue, enqueueMany, PART_SUFFIX, type BulkRow, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
 import { escapeHtml, toPlain } from "../rich-text.ts";
 import { asLocale, foldLabel, render, type ButtonSpec, type FileSpec, type MessageSpec, type Target } from "../message.ts";
@@ -82,6 +82,42 @@ export class Outbox {
   }
 
   /**
+   * Queues one message to each of `to` (a broadcast: distinct chats), all in `opts.lane` with
+   * `opts.broadcastId`, written by multi-row INSERTs (bookkeeping.ts enqueueMany). The message is
+   * `specFor(locale)`, rendered once per language; it is never merged with other messages. What
+   * {@link send} does per chat beyond the row is done where it matters: on channels without real
+   * buttons (the console) each chat's numbered choices are remembered (numberChoices, per chat), and
+   * the unit's own chat keeps its typed menu as with send. Returns the rows (also handed to the
+   * dispatcher once the unit commits).
+   */
+  async sendMany(to: Target[], specFor: (locale: Locale) => MessageSpec, opts: { lane: Lane; broadcastId: number | null; tag?: string }): Promise<QueuedMessage[]> {
+    const specs = new Map<Locale, MessageSpec>();
+    const payloads = new Map<Locale, string>();
+    const rows: BulkRow[] = [];
+    for (const target of to) {
+      let spec = specs.get(target.locale);
+      if (!spec) specs.set(target.locale, (spec = specFor(target.locale)));
+      const files = spec.files?.filter((f) => Number.isSafeInteger(f.fileId) && f.fileId > 0).map((f) => ({ fileId: f.fileId, ...(f.name ? { name: f.name } : {}) }));
+      const payloadOf = (message: OutboundMessage): string => JSON.stringify({ kind: "send", message, ...(files?.length ? { files } : {}) } satisfies SendPayload);
+      let payload: string;
+      if (this.capabilities(target.channel).buttons) {
+        if (this.isConversation(target)) await this.rememberChoices(target, spec);
+        payload = payloads.get(target.locale) ?? payloadOf(this.build(target.locale, spec));
+        payloads.set(target.locale, payload);
+      } else {
+        // Numbers are per chat (unique among the chat's live options): built for each.
+        const message = this.build(target.locale, spec);
+        await this.numberChoices(target, spec, message, opts.tag);
+        payload = payloadOf(message);
+      }
+      rows.push({ channel: target.channel, chatId: target.chatId, payload, tag: opts.tag ?? null, locale: target.locale });
+    }
+    const queued = await enqueueMany(this.tx, rows, { lane: opts.lane, broadcastId: opts.broadcastId }, this.now);
+    this.queued.push(...queued);
+    return queued;
+  }
+
+  /**
    * Re-renders every copy of the message tagged `tag` (a staff notice once it is decided), in the
    * language each was written in. The edit is queued behind the copy in its chat, so it applies
    * even to a copy that is still on its way; the dispatcher finds the message id when its turn comes.
@@ -143,7 +179,7 @@ export class Outbox {
   async forgetChat(chat: ChatRef): Promise<void> {
     const mine = this.queued.map((q) => q.id);
     await this.tx.outbox.deleteMany({
-      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "sent", "failed", "unreachable"] }, id: { notIn: mine } },
+      where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held", "sent", "failed", "unreachable", "cancelled"] }, id: { notIn: mine } },
     });
   }
 
