@@ -22,6 +22,10 @@
  * instance on long polling and two in webhook mode behind test/support/balancer.ts; and the delivery
  * engine under 10,000 queued announcements against the fake's Telegram limits.
  *
+ * Broadcast (issue 8, bench/broadcast.ts): an announcement to 10,000 members started by
+ * startBroadcast, sent by the bot in paid-broadcast mode at BROADCAST_RATE (300/s) against the
+ * fake's limits, with five kill -9 and restarts in its second half.
+ *
  * Also measured: time to ready (spawn → the "ready" log line: polling started) of the production
  * form (first start with migrations, then restarts) and of `npm start`, against `node -e 0` on
  * the same machine; idle resident memory after ready.
