@@ -66,7 +66,7 @@ import {
   type ResolvedCapabilities,
 } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import { PART_SUFFIX } from "../bookkeeping.ts";
+import { LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
 import { outboundFiles, recordPlatformIds } from "../files/records.ts";
 import type { FileStore } from "../files/store.ts";
 import type { QueuedPayload, SendPayload } from "./outbox.ts";
@@ -204,8 +204,10 @@ const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") }
  * kind fills the other's claim while its own budget is empty (bulk rows stuck behind a
  * conversation waiting for global tokens, or the reverse).
  */
-const NOT_BULK = ` AND o."lane" <> 'bulk'`;
-const BULK = ` AND o."lane" = 'bulk'`;
+// By priority, which the lane sets (LANE_PRIORITY): a range of the claim's index (channel, status,
+// priority, id), so that neither claim walks through the other's rows (10,000 queued bulk rows).
+const NOT_BULK = ` AND o."priority" < ${LANE_PRIORITY.bulk}`;
+const BULK = ` AND o."priority" >= ${LANE_PRIORITY.bulk}`;
 const CLAIM_FREE = { sqlite: claimSql("sqlite", NOT_BULK), postgresql: claimSql("postgresql", NOT_BULK) };
 const CLAIM_PAID = { sqlite: claimSql("sqlite", BULK), postgresql: claimSql("postgresql", BULK) };
 
