@@ -133,6 +133,7 @@ describe("enqueue", () => {
       messageId: null,
       sentAt: null,
       updatedAt: null,
+      broadcastId: null,
     });
     expect(row?.createdAt).toBeInstanceOf(Date);
   });
