@@ -166,7 +166,7 @@ abstract class ChatView {
 
   /**
    * The first bot message (new, or edited after this call) that matches: a
-   * substring, a RegExp or a predicate. Rejects after `timeoutMs` (5000) with a
+   * substring, a RegExp or a predicate. Rejects after `timeoutMs` (15000) with a
    * dump of the chat and of failed API calls for it.
    */
   waitFor(match: MessageMatch, options: WaitForOptions = {}): Promise<BotMessage> {

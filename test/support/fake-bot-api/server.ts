@@ -102,13 +102,13 @@ export interface InjectedError {
 export interface SettledOptions {
   /** How long nothing may happen before the bot counts as idle. Default 50 ms. */
   quietMs?: number;
-  /** Default 5000 ms. */
+  /** Default 15000 ms (room for a loaded machine). */
   timeoutMs?: number;
 }
 
 /** Options of `confirmed`. */
 export interface ConfirmedOptions {
-  /** Default 5000 ms. */
+  /** Default 15000 ms (room for a loaded machine). */
   timeoutMs?: number;
 }
 
@@ -402,7 +402,7 @@ export class FakeBotApi {
    */
   async settled(options: SettledOptions = {}): Promise<void> {
     const quietMs = options.quietMs ?? 50;
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) throw new Error("settled(): the fake Bot API was closed");
@@ -428,7 +428,7 @@ export class FakeBotApi {
    * (its answers may still be on their way). Rejects after `timeoutMs`.
    */
   async confirmed(options: ConfirmedOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) throw new Error("confirmed(): the fake Bot API was closed");
