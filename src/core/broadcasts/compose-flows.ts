@@ -454,6 +454,24 @@ export const broadcastsFlow: FlowDef<Json> = {
   async run(d, args) {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     let page = typeof a.page === "number" && Number.isInteger(a.page) && a.page >= 0 && a.page < 10_000 ? a.page : 0;
+    // In the staff group a question would wait for this member's reply: the first page's figures
+    // as a message, and where to open one (as /problems there).
+    const group = await d.act("group", async (turn) => {
+      if (turn.inbound.chatType !== "group") return false;
+      if (!(await staffOnly(turn, "broadcast.list"))) return true;
+      const r = await recentBroadcasts(turn.unit, { page: 0, size: LIST_SIZE });
+      if (!r.ok) {
+        await turn.answer(refusalKey(r.reason));
+        return true;
+      }
+      const lines = (t: Translate) =>
+        r.items.length
+          ? [t("compose-list-title"), t("compose-list-range", { from: 1, to: r.items.length, total: r.total }), r.items.map((f, i) => itemLine(t, i + 1, f)).join("\n\n"), t("compose-list-group-hint")].join("\n\n")
+          : t("compose-list-empty");
+      await turn.unit.outbox.send(turn.here, { text: lines });
+      return true;
+    });
+    if (group) return;
     for (;;) {
       const view = page;
       const r = await d.act(`page${view}`, async (turn) => {
