@@ -147,6 +147,24 @@ export async function createBroadcast(unit: Unit, draft: BroadcastDraft): Promis
   return { ok: true, id: row.id };
 }
 
+/**
+ * Replaces a draft's texts, file and audience (the compose flow's edit after a preview or a test):
+ * the same checks as createBroadcast; only an announcement still a draft (else
+ * "broadcast-wrong-state": a scheduled, sent or cancelled one is never changed). Audited.
+ */
+export async function updateBroadcast(unit: Unit, id: number, draft: BroadcastDraft): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.update", true);
+  if (!found.ok) return found;
+  if (found.b.kind !== "announcement" || found.b.status !== "draft") return refuse("broadcast-wrong-state");
+  const texts = writeTexts(draft.texts, draft.file?.kind === "document" ? draft.file.name : null);
+  if (!Object.keys(readTexts(texts).texts).length) return refuse("broadcast-empty-texts");
+  const audience = parseAudience(draft.audience);
+  if (!audience) throw new Error("updateBroadcast: not an audience");
+  await unit.tx.broadcast.update({ where: { id }, data: { texts, fileId: draft.file?.fileId ?? null, audience: JSON.stringify(audience), revision: { increment: 1 } } });
+  await audited(unit, "broadcast.update", id);
+  return { ok: true };
+}
+
 /** Counts recipients per language and channel. */
 function countOf(recipients: Recipient[]): RecipientCount {
   const byLocale = Object.fromEntries(LOCALES.map((l) => [l, 0])) as Record<Locale, number>;
