@@ -491,6 +491,21 @@ export async function publishEvent(unit: Unit, eventId: number, audience: Audien
   return { ok: true, id: b.id, total };
 }
 
+/**
+ * After a change of a published event (events/service.ts updateEvent): the invitations of its
+ * publications still waiting to be sent (queued or held) take the new details, so nobody is invited
+ * with an old time or venue. Those already delivered stay as they were (those who answered are told
+ * the change). Permission is the caller's. Returns how many were rewritten.
+ */
+export async function refreshInvitations(unit: Unit, eventId: number): Promise<number> {
+  const event = await unit.tx.event.findUnique({ where: { id: eventId } });
+  if (!event) return 0;
+  const going = await unit.tx.broadcast.findMany({ where: { eventId, kind: "event", status: { in: ["sending", "paused"] } } });
+  let n = 0;
+  for (const b of going) n += await unit.outbox.rewriteBroadcast(b.id, (locale) => broadcastSpec(b, event, locale, null));
+  return n;
+}
+
 /** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. Audited. */
 export async function setAnnouncements(unit: Unit, on: boolean): Promise<{ on: boolean }> {
   if (!unit.actor) return { on: true };

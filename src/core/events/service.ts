@@ -35,7 +35,7 @@ import {
   waitingList,
   type EventRow,
 } from "./data.ts";
-import { cancelBroadcast } from "../broadcasts/service.ts";
+import { cancelBroadcast, refreshInvitations } from "../broadcasts/service.ts";
 import { buildIcs } from "./ics.ts";
 import { scheduleReminders } from "./jobs.ts";
 import { notifyCancelled, notifyChanged, notifyMovedUp, sendGoingConfirmation, type EventChange } from "./notify.ts";
@@ -225,6 +225,8 @@ export async function updateEvent(unit: Unit, id: number, revision: number, inpu
     await notifyChanged(unit, before, after, changes);
     await notifyMovedUp(unit, after, moved);
     await scheduleReminders(unit, id);
+    // Its invitations still waiting to be sent go out with the new details.
+    await refreshInvitations(unit, id);
   }
   return { ok: true };
 }
