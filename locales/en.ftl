@@ -59,7 +59,7 @@ help-staff =
     /events: events: create one in up to three languages, publish it to an audience with the answer buttons, edit, reschedule or cancel it (everyone who answered is told), the attendee list with delegates and its CSV.
     /announce: compose an announcement (a text per language, a photo or a document, the audience), look at it as members will, send a test to yourself, then send it now or schedule it; while it is sent, its progress message has the buttons Pause, Resume and Cancel, and a report replaces it at the end.
     /broadcasts: recent announcements with their figures, and the CSV of an announcement's failures.
-    In the staff group, /pending, /problems, /stats and /broadcasts show their first page; /events and /announce are used in a private chat with the bot.
+    In the staff group /pending, /problems, /stats and /broadcasts answer there (a list shows its first page); /export, /events and /announce are used in a private chat with the bot.
     Admins: menu → "Staff and roles" to add or remove staff.
 
 ## Commands shown in the messenger's command menu
