@@ -1336,3 +1336,10 @@ broadcast-outdated = The announcement has changed meanwhile. Please look at it a
 ## review8
 
 compose-list-group-hint = The most recent only. To open one and get the CSV of its failures: /broadcasts in a private chat with the bot.
+evf-publish-confirm = { $count ->
+        [one] Send the invitation now to { $count } person in this audience? Those already invited are skipped.
+       *[other] Send the invitation now to { $count } people in this audience? Those already invited are skipped.
+    }
+evf-publish-yes = Yes, send
+evf-publish-no = Not yet
+evf-publish-kept = Nothing was sent.
