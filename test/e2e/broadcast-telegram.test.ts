@@ -81,4 +81,50 @@ describe("an announcement over Telegram", () => {
     const count = await h.core.run(asStaff, (unit) => countRecipients(unit, { kind: "members" }));
     expect(count.total).toBe(N - 2);
   }, 120_000);
+
+  it("a restart in the middle: every member gets it, at most the sends in flight twice, and the report comes", async () => {
+    h = await startTelegramHarness({ admins: ["900"], limits: "telegram", fakeLimits: true, defaultLocale: "ru" });
+    const staff = h.fake.user({ id: 900, first_name: "Dana", language_code: "ru" });
+    staff.send("/start");
+    await staff.waitFor(tr("ru", "menu-prompt"), { timeoutMs: 20_000 });
+    const n = 100;
+    const users = Array.from({ length: n }, (_, i) => h!.fake.user({ id: 8000 + i, first_name: `M${i}`, language_code: "ru", started: true }));
+    await h.db.transaction(async (tx) => {
+      const e = await tx.enterprise.create({ data: { name: "Textile LLP", bin: "200000000001", binKind: "legal-entity", region: "almaty-city", sector: "apparel", employees: 40, status: "active", submittedAt: new Date() } });
+      for (const u of users) {
+        const p = await tx.person.create({ data: { locale: "ru", role: "member", name: `Member ${u.id}`, consentAt: new Date(), consentVersion: "1", identities: { create: { channel: "telegram", externalId: String(u.id) } } } });
+        await tx.membership.create({ data: { personId: p.id, enterpriseId: e.id, role: u.id === 8000 ? "owner" : "employee", status: "active", requestedAt: new Date() } });
+      }
+    });
+    const dana = await h.db.transaction((tx) => tx.person.findFirstOrThrow({ where: { identities: { some: { externalId: "900" } } } }));
+    const asStaff = { person: { personId: dana.id, role: "admin" as const, locale: "ru" as const }, ref: "telegram:900" };
+    const id = await h.core.run(asStaff, async (unit) => {
+      const b = await createBroadcast(unit, { texts: { ru: TEXT }, file: null, audience: { kind: "members" } });
+      if (!b.ok) throw new Error(b.reason);
+      if (!(await startBroadcast(unit, b.id)).ok) throw new Error("not started");
+      return b.id;
+    });
+    const received = () => users.reduce((a, u) => a + u.messages.filter((m) => m.text.includes(TEXT)).length, 0);
+    for (let i = 0; received() < 20; i++) {
+      if (i > 600) throw new Error("nothing sent");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await h.crash();
+    const before = received();
+    expect(before).toBeLessThan(n);
+    await h.start();
+    for (let i = 0; ; i++) {
+      const b = await h.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id } }));
+      if (b.status === "done") break;
+      if (i > 600) throw new Error(`broadcast still ${b.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await h.settled({ timeoutMs: 30_000 });
+    const counts = users.map((u) => u.messages.filter((m) => m.text.includes(TEXT)).length);
+    expect(counts.every((c) => c >= 1)).toBe(true);
+    // The README's bound: at most the sends in flight at the crash (16, the engine's concurrency) twice.
+    expect(counts.reduce((a, c) => a + c - 1, 0)).toBeLessThanOrEqual(16);
+    expect(h.fake.floodStats.inWindow).toBe(0);
+    await staff.waitFor((m) => m.text.includes(tr("ru", "broadcast-report", { id, sent: n, total: n }).replace(/<\/?[a-z]+>/g, "")), { timeoutMs: 20_000, after: 0 });
+  }, 120_000);
 });
