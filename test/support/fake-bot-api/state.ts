@@ -126,6 +126,8 @@ export interface UserState {
   /** Has written to the bot in private (or was created with `started`). */
   started: boolean;
   blocked: boolean;
+  /** The account was deleted: every send gets 403 "user is deactivated". */
+  deactivated?: boolean;
 }
 
 interface QueryState {
