@@ -21,7 +21,7 @@ import { sqlOf } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName } from "../channel.ts";
 import { asLocale, type Target } from "../message.ts";
-import { enforce } from "../permissions.ts";
+import { enforce, may, subjectOf } from "../permissions.ts";
 import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
@@ -287,6 +287,13 @@ export async function startScheduled(unit: Unit, id: number, at: string): Promis
   await lockBroadcast(unit.tx, id);
   const b = await broadcastById(unit.tx, id);
   if (!b || b.status !== "scheduled" || b.scheduledAt?.toISOString() !== at) return;
+  // The author's permission holds when it starts too: one no longer staff (removed or erased since
+  // scheduling) sends nothing; it ends cancelled, and the refusal is audited.
+  if (!may(await subjectOf(unit.tx, b.authorId), { action: "broadcast.send" }).ok) {
+    await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+    await audit(unit.tx, { actorId: b.authorId, actorRef: unit.actorRef, action: "broadcast.start", subject: subject(id), outcome: "denied", detail: "author-not-staff" }, unit.now);
+    return;
+  }
   const audience = parseAudience(b.audience);
   const recipients = audience ? await resolveAudience(unit.tx, audience, { defaultLocale: unit.settings.defaultLocale }) : [];
   if (!recipients.length) {
