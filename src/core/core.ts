@@ -77,8 +77,21 @@ export const FLOWS: FlowDef<never>[] = [
 export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "language", "help", "cancel"] as const;
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "announce", "broadcasts", "help", "cancel"] as const;
 
-/** Staff commands that work in the staff group (everything else there is staff notices and replies). */
-const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
+/**
+ * Staff commands that work in the staff group (everything else there is staff notices and replies).
+ * Every command of STAFF_COMMANDS (the group's command menu) is here: /events and /announce answer
+ * there that they are done privately, /broadcasts shows its first page (their flows say so).
+ */
+export const GROUP_COMMANDS: Record<string, string> = {
+  pending: "pending",
+  problems: "problems",
+  stats: "stats",
+  export: "export",
+  events: "events",
+  announce: "announce",
+  broadcasts: "broadcasts",
+  help: "help",
+};
 
 export interface CoreDeps {
   db: Database;

@@ -20,8 +20,8 @@ import type { Event } from "../../db/generated/client.ts";
 import { sqlOf } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName } from "../channel.ts";
-import { asLocale, render, type Target } from "../message.ts";
-import { enforce } from "../permissions.ts";
+import { asLocale, type Target } from "../message.ts";
+import { enforce, may, subjectOf } from "../permissions.ts";
 import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
@@ -147,6 +147,24 @@ export async function createBroadcast(unit: Unit, draft: BroadcastDraft): Promis
   return { ok: true, id: row.id };
 }
 
+/**
+ * Replaces a draft's texts, file and audience (the compose flow's edit after a preview or a test):
+ * the same checks as createBroadcast; only an announcement still a draft (else
+ * "broadcast-wrong-state": a scheduled, sent or cancelled one is never changed). Audited.
+ */
+export async function updateBroadcast(unit: Unit, id: number, draft: BroadcastDraft): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.update", true);
+  if (!found.ok) return found;
+  if (found.b.kind !== "announcement" || found.b.status !== "draft") return refuse("broadcast-wrong-state");
+  const texts = writeTexts(draft.texts, draft.file?.kind === "document" ? draft.file.name : null);
+  if (!Object.keys(readTexts(texts).texts).length) return refuse("broadcast-empty-texts");
+  const audience = parseAudience(draft.audience);
+  if (!audience) throw new Error("updateBroadcast: not an audience");
+  await unit.tx.broadcast.update({ where: { id }, data: { texts, fileId: draft.file?.fileId ?? null, audience: JSON.stringify(audience), revision: { increment: 1 } } });
+  await audited(unit, "broadcast.update", id);
+  return { ok: true };
+}
+
 /** Counts recipients per language and channel. */
 function countOf(recipients: Recipient[]): RecipientCount {
   const byLocale = Object.fromEntries(LOCALES.map((l) => [l, 0])) as Record<Locale, number>;
@@ -269,6 +287,13 @@ export async function startScheduled(unit: Unit, id: number, at: string): Promis
   await lockBroadcast(unit.tx, id);
   const b = await broadcastById(unit.tx, id);
   if (!b || b.status !== "scheduled" || b.scheduledAt?.toISOString() !== at) return;
+  // The author's permission holds when it starts too: one no longer staff (removed or erased since
+  // scheduling) sends nothing; it ends cancelled, and the refusal is audited.
+  if (!may(await subjectOf(unit.tx, b.authorId), { action: "broadcast.send" }).ok) {
+    await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+    await audit(unit.tx, { actorId: b.authorId, actorRef: unit.actorRef, action: "broadcast.start", subject: subject(id), outcome: "denied", detail: "author-not-staff" }, unit.now);
+    return;
+  }
   const audience = parseAudience(b.audience);
   const recipients = audience ? await resolveAudience(unit.tx, audience, { defaultLocale: unit.settings.defaultLocale }) : [];
   if (!recipients.length) {
@@ -329,39 +354,14 @@ export async function cancelBroadcast(unit: Unit, id: number): Promise<Broadcast
   const found = await staffBroadcast(unit, id, "broadcast.cancel", true);
   if (!found.ok) return found;
   if (!CAN.cancel.includes(found.b.status as BroadcastStatus)) return refuse("broadcast-wrong-state");
-  await stop(unit, found.b, "broadcast.cancel");
-  return { ok: true };
-}
-
-/** Cancels a broadcast the caller has locked and may cancel: its rows still waiting never go, the report follows. */
-async function stop(unit: Unit, found: BroadcastRow, action: string): Promise<void> {
-  const id = found.id;
   const n = await moveRows(unit, id, ["queued", "held"], "cancelled");
   // finishedAt marks the report written: at once when nothing was sent or nothing is in flight;
   // otherwise the progress job writes it once the sends in flight have ended.
-  const started = !!found.startedAt;
+  const started = !!found.b.startedAt;
   const b = await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", revision: { increment: 1 }, ...(started ? {} : { finishedAt: unit.now }) } });
-  await audited(unit, action, id, `cancelled=${n}`);
+  await audited(unit, "broadcast.cancel", id, `cancelled=${n}`);
   if (started && !(await rowCounts(unit.tx, id)).sending) await finish(unit, b);
-}
-
-/**
- * An event was cancelled (events/service.ts cancelEvent, which checked `event.manage`): its
- * publications still sending or paused are cancelled, so that no invitation to a cancelled event
- * goes out after (issue 8: "never for a cancelled event"); those in flight may still arrive.
- * Returns how many publications were stopped.
- */
-export async function cancelEventPublications(unit: Unit, eventId: number): Promise<number> {
-  const open = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId, status: { in: [...CAN.cancel] } }, select: { id: true }, orderBy: { id: "asc" } });
-  let stopped = 0;
-  for (const { id } of open) {
-    await lockBroadcast(unit.tx, id);
-    const b = await broadcastById(unit.tx, id);
-    if (!b || !CAN.cancel.includes(b.status as BroadcastStatus)) continue;
-    await stop(unit, b, "event.cancel.publication");
-    stopped++;
-  }
-  return stopped;
+  return { ok: true };
 }
 
 /**
@@ -504,38 +504,18 @@ export async function publishEvent(unit: Unit, eventId: number, audience: Audien
 }
 
 /**
- * An event changed (events/service.ts updateEvent, which checked `event.manage`): the invitations
- * of its publications that still wait (queued or held) take the event's new details, so that
- * nobody receives the old time or venue after the change (those in flight keep what they carry).
- * Only the text changes: the buttons, and on a channel without buttons their numbers, stay. Rows
- * sharing one payload (one language on a channel with buttons) are rewritten by one statement.
- * Returns how many rows were rewritten.
+ * After a change of a published event (events/service.ts updateEvent): the invitations of its
+ * publications still waiting to be sent (queued or held) take the new details, so nobody is invited
+ * with an old time or venue. Those already delivered stay as they were (those who answered are told
+ * the change). Permission is the caller's. Returns how many were rewritten.
  */
-export async function refreshEventInvitations(unit: Unit, eventId: number): Promise<number> {
+export async function refreshInvitations(unit: Unit, eventId: number): Promise<number> {
   const event = await unit.tx.event.findUnique({ where: { id: eventId } });
   if (!event) return 0;
-  const open = await unit.tx.broadcast.findMany({ where: { kind: "event", eventId, status: { in: ["sending", "paused"] } }, orderBy: { id: "asc" } });
-  let rewritten = 0;
-  for (const b of open) {
-    await lockBroadcast(unit.tx, b.id);
-    const waiting = await unit.tx.outbox.findMany({ where: { broadcastId: b.id, status: { in: ["queued", "held"] } }, select: { payload: true, locale: true }, distinct: ["payload", "locale"] });
-    for (const row of waiting) {
-      const payload = JSON.parse(row.payload) as { kind?: string; message?: { text?: string } };
-      if (payload.kind !== "send" || !payload.message) continue;
-      const locale = asLocale(row.locale, unit.settings.defaultLocale);
-      const text = render(unit.services.i18n, locale, broadcastSpec(b, event, locale, null).text);
-      if (text === payload.message.text) continue;
-      const next = JSON.stringify({ ...payload, message: { ...payload.message, text } });
-      rewritten += await sqlOf(unit.tx).run(
-        `UPDATE "Outbox" SET "payload" = ?, "updatedAt" = ? WHERE "broadcastId" = ? AND "status" IN ('queued', 'held') AND "payload" = ?`,
-        next,
-        unit.now,
-        b.id,
-        row.payload,
-      );
-    }
-  }
-  return rewritten;
+  const going = await unit.tx.broadcast.findMany({ where: { eventId, kind: "event", status: { in: ["sending", "paused"] } } });
+  let n = 0;
+  for (const b of going) n += await unit.outbox.rewriteBroadcast(b.id, (locale) => broadcastSpec(b, event, locale, null));
+  return n;
 }
 
 /** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. Audited. */
