@@ -22,6 +22,8 @@ describe("publishing an event that has started", () => {
     await s.press(/Congress/);
     await s.press(en("evf-button-publish"));
     await s.press(en("evf-audience-all"));
+    s.fresh();
+    await s.press(en("evf-publish-yes"));
     const said = s.fresh();
     expect(said).not.toContain(en("broadcast-wrong-state"));
     expect(said).toContain(en("evf-refused-event-past"));

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { GROUP_COMMANDS, MEMBER_COMMANDS, STAFF_COMMANDS } from "../../src/core/core.ts";
-import { createBroadcast } from "../../src/core/broadcasts/service.ts";
+import { createBroadcast, scheduleBroadcast } from "../../src/core/broadcasts/service.ts";
 import { startHarness, tr, type Harness } from "../support/core-harness.ts";
 import { LOCALES } from "../../src/i18n/locales.ts";
 
@@ -27,6 +27,9 @@ describe("issue 8's commands in help and in the staff group", () => {
     await h.core.run({ person: { personId: staffId, role: "admin", locale: "en" }, ref: "telegram:900" }, async (unit) => {
       const r = await createBroadcast(unit, { texts: { en: "Congress on 15 March" }, file: null, audience: { kind: "staff" } });
       if (!r.ok) throw new Error(r.reason);
+      // /broadcasts lists what was sent or scheduled (breaker8: not the drafts of a preview).
+      const at = new Date(unit.now.getTime() + 3_600_000);
+      if (!(await scheduleBroadcast(unit, r.id, at)).ok) throw new Error("not scheduled");
     });
     dana.fresh();
     await dana.send("/events");
