@@ -416,12 +416,15 @@ export async function broadcastFigures(unit: Unit, id: number): Promise<Broadcas
   return { ok: true, figures: await figuresOf(unit.tx, found.b, unit.now, { locale: actorLocale(unit) }) };
 }
 
-/** `/broadcasts`: the most recent ones, newest first, with their figures. */
+/** `/broadcasts`: the most recent ones (not drafts), newest first, with their figures. */
 export async function recentBroadcasts(unit: Unit, opts: { page: number; size: number }): Promise<BroadcastOutcome<{ items: BroadcastFigures[]; total: number }>> {
   if (!(await staffOnly(unit, "broadcast.list"))) return refuse("error-not-allowed");
   const take = Math.max(1, Math.min(50, Math.floor(opts.size) || 1));
   const skip = Math.max(0, Math.floor(opts.page) || 0) * take;
-  const [total, rows] = await Promise.all([unit.tx.broadcast.count(), unit.tx.broadcast.findMany({ orderBy: { id: "desc" }, skip, take })]);
+  // Drafts are not listed: one is saved at its first preview or test, and one left unsent (the
+  // compose abandoned with /cancel) was never an announcement anyone received.
+  const where = { status: { not: "draft" } };
+  const [total, rows] = await Promise.all([unit.tx.broadcast.count({ where }), unit.tx.broadcast.findMany({ where, orderBy: { id: "desc" }, skip, take })]);
   const items: BroadcastFigures[] = [];
   for (const b of rows) items.push(await figuresOf(unit.tx, b, unit.now, { locale: actorLocale(unit) }));
   return { ok: true, items, total };
