@@ -34,7 +34,13 @@ export type InboundEvent =
    * The chat got a new id and keeps its messages under it (Telegram: a group upgraded to a
    * supergroup). Announced in the old chat and in the new one; either may come first.
    */
-  | { type: "chat-moved"; from: string; to: string };
+  | { type: "chat-moved"; from: string; to: string }
+  /**
+   * The person blocked the bot (`reachable` false) or unblocked it (true) in their private chat
+   * (Telegram's my_chat_member update). Nobody is answered; blocked people stop counting as
+   * recipients at once, not only after a send is refused.
+   */
+  | { type: "reachability"; reachable: boolean };
 
 /** A file as the platform announced it, before the core fetched it. Every field is the sender's claim. */
 export interface InboundFileRef {

@@ -337,6 +337,11 @@ export function createCore(deps: CoreDeps): Core {
     await staffChat.sync(tx);
     const now = clock();
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true } };
+    if (inbound.event.type === "reachability") {
+      // The platform reports a block or an unblock: recorded, nobody answered (a blocked chat cannot be).
+      await tx.channelIdentity.updateMany({ where: { channel: inbound.channel, externalId: inbound.userId }, data: { reachable: inbound.event.reachable } });
+      return { result: {} };
+    }
     if (inbound.event.type === "chat-moved") {
       // Nobody acted: the platform reports the move. Work of the bot itself, in this update's transaction.
       const unit = new Unit(tx, services, now, SYSTEM.person, SYSTEM.ref);

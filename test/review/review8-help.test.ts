@@ -27,9 +27,12 @@ describe("issue 8's commands in help and in the staff group", () => {
     await h.core.run({ person: { personId: staffId, role: "admin", locale: "en" }, ref: "telegram:900" }, async (unit) => {
       const r = await createBroadcast(unit, { texts: { en: "Congress on 15 March" }, file: null, audience: { kind: "staff" } });
       if (!r.ok) throw new Error(r.reason);
-      // /broadcasts lists what was sent or scheduled (breaker8: not the drafts of a preview).
-      const at = new Date(unit.now.getTime() + 3_600_000);
-      if (!(await scheduleBroadcast(unit, r.id, at)).ok) throw new Error("not scheduled");
+      // Scheduled (a draft is not listed): it waits for its time, a day from now.
+      const s = await scheduleBroadcast(unit, r.id, new Date(unit.now.getTime() + 86_400_000));
+      if (!s.ok) throw new Error(s.reason);
+      // A draft left unsent is not listed.
+      const left = await createBroadcast(unit, { texts: { en: "Abandoned draft" }, file: null, audience: { kind: "staff" } });
+      if (!left.ok) throw new Error(left.reason);
     });
     dana.fresh();
     await dana.send("/events");
@@ -40,6 +43,7 @@ describe("issue 8's commands in help and in the staff group", () => {
     const seen = dana.fresh();
     expect(seen.length).toBe(1);
     expect(seen[0]).toContain("Congress on 15 March");
+    expect(seen[0]).not.toContain("Abandoned draft");
     expect(seen[0]).toContain(tr("en", "compose-list-group-hint"));
     // No question is left waiting for Dana's reply in the group: her next remark is chatter.
     await dana.send("hello all");

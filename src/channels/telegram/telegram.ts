@@ -30,7 +30,8 @@ import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
 
-export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+/** my_chat_member: a person blocking or unblocking the bot (Bot API: sent only when asked for in allowed_updates). */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
 /** How long a best-effort call after a turn may take, retries included (ms). */
 export const BEST_EFFORT_MS = 5000;
@@ -146,7 +147,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   }
   type Signal = Parameters<Api["answerCallbackQuery"]>[2];
 
-  bot.on(["message", "callback_query"], async (ctx: Context) => {
+  bot.on(["message", "callback_query", "my_chat_member"], async (ctx: Context) => {
     const inbound = toInbound(ctx.update, ctx.me);
     const query = ctx.callbackQuery;
     if (!inbound) {

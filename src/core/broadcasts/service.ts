@@ -416,16 +416,16 @@ export async function broadcastFigures(unit: Unit, id: number): Promise<Broadcas
   return { ok: true, figures: await figuresOf(unit.tx, found.b, unit.now, { locale: actorLocale(unit) }) };
 }
 
-/**
- * `/broadcasts` ("sent announcements"): the most recent ones started or scheduled, newest first,
- * with their figures. Drafts the compose flow saved for a preview or a test, and dropped after an
- * edit or a cancel, were never sent nor scheduled: not listed.
- */
+/** `/broadcasts`: the most recent ones (not drafts), newest first, with their figures. */
 export async function recentBroadcasts(unit: Unit, opts: { page: number; size: number }): Promise<BroadcastOutcome<{ items: BroadcastFigures[]; total: number }>> {
   if (!(await staffOnly(unit, "broadcast.list"))) return refuse("error-not-allowed");
   const take = Math.max(1, Math.min(50, Math.floor(opts.size) || 1));
   const skip = Math.max(0, Math.floor(opts.page) || 0) * take;
-  const where = { OR: [{ startedAt: { not: null } }, { scheduledAt: { not: null } }] };
+  // Drafts are not listed: one is saved at its first preview or test, and one left unsent (the
+  // compose abandoned with /cancel) was never an announcement anyone received. Nor is a draft the
+  // compose dropped (cancelled) when its author edited after a preview (breaker8): only what was
+  // started or scheduled.
+  const where = { status: { not: "draft" }, OR: [{ startedAt: { not: null } }, { scheduledAt: { not: null } }] };
   const [total, rows] = await Promise.all([unit.tx.broadcast.count({ where }), unit.tx.broadcast.findMany({ where, orderBy: { id: "desc" }, skip, take })]);
   const items: BroadcastFigures[] = [];
   for (const b of rows) items.push(await figuresOf(unit.tx, b, unit.now, { locale: actorLocale(unit) }));
