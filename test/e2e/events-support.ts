@@ -5,8 +5,10 @@
  * (registration has its own end-to-end tests; an audience of dozens or hundreds is built in
  * milliseconds that way), each person a fake Telegram user who has started the bot.
  */
+import { expect } from "vitest";
 import { startTelegramHarness, type TelegramHarness, type TelegramHarnessOptions } from "../support/telegram-harness.ts";
 import { tr } from "../support/core-harness.ts";
+import { step } from "../support/telegram-steps.ts";
 import type { BotMessage, FakeUser } from "../support/fake-bot-api.ts";
 import type { Locale } from "../../src/i18n/locales.ts";
 
@@ -97,3 +99,60 @@ export async function download(h: TelegramHarness, message: BotMessage): Promise
 
 /** The message texts the bot sent to `who` (not deleted), oldest first. */
 export const textsOf = (who: FakeUser): string[] => who.messages.filter((m) => !m.deleted).map((m) => m.text);
+
+/** What a person reads of a message with markup: the text without its tags. */
+export const plain = (s: string) => s.replace(/<[^>]+>/g, "");
+
+let serial = 0;
+
+/**
+ * Dana composes an announcement in Russian (a text unique to it) for the audience chosen by
+ * `choose` (button labels after "Who should receive it?", in English), checks the screen's count,
+ * sends it and waits for the final report; returns the text and the broadcast's id.
+ */
+export async function announce(world: World, choose: (string | RegExp)[], expected: number, opts: { done?: boolean } = {}): Promise<{ text: string; id: number }> {
+  const sent = await compose(world, choose, expected, opts);
+  await reportOf(world, sent.id);
+  return sent;
+}
+
+/** Dana's final report of broadcast `id` (the progress message replaced by it), once it is there. */
+export async function reportOf(world: World, id: number, opts: { cancelled?: boolean } = {}): Promise<BotMessage> {
+  const head = plain(en(opts.cancelled ? "broadcast-report-cancelled" : "broadcast-report", { id, sent: 0, total: 0 })).split(":")[0]!;
+  const report = await world.dana.waitFor((m) => m.text.startsWith(head), { after: 0, timeoutMs: 120_000 });
+  await world.h.settled(WAIT);
+  return report;
+}
+
+/** As `announce`, up to "Sending has started" (the report not awaited). */
+export async function compose(world: World, choose: (string | RegExp)[], expected: number, opts: { done?: boolean } = {}): Promise<{ text: string; id: number }> {
+  const { dana, h } = world;
+  const text = `Объявление ${++serial}: <b>не разметка</b> & всё`;
+  await h.settled(WAIT);
+  await step(dana, () => dana.send("/announce"), en("compose-ask-languages", { chosen: en("compose-none-chosen") }).split("\n")[0]!);
+  await step(dana, () => dana.press(en("compose-lang-ru")), en("compose-ask-languages", { chosen: en("compose-lang-ru") }).split("\n")[0]!);
+  await step(dana, () => dana.press(en("compose-done")), en("compose-ask-text", { language: en("compose-lang-ru"), max: 4000, caption: 1024 }).slice(0, 30));
+  await step(dana, () => dana.send(text), en("compose-ask-file", { caption: 1024 }).slice(0, 30));
+  await step(dana, () => dana.press(en("compose-skip")), en("compose-ask-audience"));
+  for (const [i, label] of choose.entries()) {
+    await h.settled(WAIT);
+    const last = i === choose.length - 1 && opts.done === false;
+    await step(dana, () => dana.press(label), last ? plain(en("compose-screen-title")) : () => true);
+  }
+  if (opts.done !== false) await step(dana, () => dana.press(en("compose-done")), plain(en("compose-screen-title")));
+  expect(dana.last().text).toContain(plain(en("compose-screen-total", { count: expected })));
+  await step(dana, () => dana.press(en("compose-send-button")), plain(en("compose-send-confirm", { count: expected })).slice(0, 20));
+  await step(dana, () => dana.press(en("compose-send-yes")), plain(en("compose-started", { count: expected })).slice(0, 30));
+  const row = await h.db.transaction((tx) => tx.broadcast.findFirstOrThrow({ orderBy: { id: "desc" } }));
+  return { text, id: row.id };
+}
+
+
+/** Resolves once `condition()` holds (checked every 20 ms); rejects after `timeoutMs` with `what`. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > end) throw new Error(`not reached within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

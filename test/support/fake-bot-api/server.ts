@@ -89,6 +89,8 @@ export interface InjectedError {
   error_code: number;
   description: string;
   parameters?: ResponseParameters;
+  /** Only calls to this chat fail (others pass it by); default any chat. */
+  chatId?: number | string;
 }
 
 /** Options of `settled`. */
@@ -609,7 +611,9 @@ export class FakeBotApi {
         throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
       }
       this.enforceLimits(method, params, now);
-      const fault = this.faults.get(method.toLowerCase())?.shift();
+      const queue = this.faults.get(method.toLowerCase());
+      const at = queue?.findIndex((f) => f.chatId === undefined || String(f.chatId) === String(params.chat_id)) ?? -1;
+      const fault = at < 0 ? undefined : queue!.splice(at, 1)[0];
       if (fault !== undefined) throw new BotApiError(fault.error_code, fault.description, fault.parameters);
       const handler = this.methods.get(method);
       if (handler === undefined) throw new BotApiError(404, TEXT.notFound);
