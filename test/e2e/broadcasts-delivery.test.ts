@@ -73,6 +73,13 @@ describe("a member during a broadcast", () => {
     const answer = await asking.user.waitFor((m) => m.message_id > after && !m.text.includes(text), WAIT);
     const queuedThen = 300 - delivered(people, text);
     expect(queuedThen).toBeGreaterThan(0);
+    // Dana's progress message is edited while it sends (every few seconds), before the report.
+    const sending = (m: BotMessage) => {
+      const k = /(\d+) of 300 delivered/.exec(m.text);
+      return m.text.startsWith(plain(en("broadcast-progress", { id, sent: 0, total: 0 })).split(":")[0]!) && !!k && Number(k[1]) > 0 && Number(k[1]) < 300;
+    };
+    const progress = await w.dana.waitFor(sending, { after: 0, ...WAIT }).catch(() => w!.dana.messages.find(sending));
+    expect(progress, "a progress edit while sending").toBeDefined();
     await reportOf(w, id);
     // In the order Telegram saw them: the answer came before the broadcast's last message.
     const sends = w.h.fake.callsTo("sendMessage").filter((c) => c.ok);
