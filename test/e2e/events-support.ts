@@ -78,9 +78,6 @@ export async function startWorld(opts: TelegramHarnessOptions = {}): Promise<Wor
   return world;
 }
 
-/** The newest message of `who` (after `after`) that carries a document. */
-export const documentIn = (who: FakeUser, after: number) => who.waitFor((m) => m.file?.kind === "document", { after, ...WAIT });
-
 /** The id of the newest message in `who`'s chat (0 when none): a point to wait for what follows. */
 export const mark = (who: FakeUser): number => who.messages.at(-1)?.message_id ?? 0;
 
@@ -105,11 +102,7 @@ export const plain = (s: string) => s.replace(/<[^>]+>/g, "");
 
 let serial = 0;
 
-/**
- * Dana composes an announcement in Russian (a text unique to it) for the audience chosen by
- * `choose` (button labels after "Who should receive it?", in English), checks the screen's count,
- * sends it and waits for the final report; returns the text and the broadcast's id.
- */
+/** `compose`, then the final report awaited. */
 export async function announce(world: World, choose: (string | RegExp)[], expected: number, opts: { done?: boolean } = {}): Promise<{ text: string; id: number }> {
   const sent = await compose(world, choose, expected, opts);
   await reportOf(world, sent.id);
@@ -124,7 +117,12 @@ export async function reportOf(world: World, id: number, opts: { cancelled?: boo
   return report;
 }
 
-/** As `announce`, up to "Sending has started" (the report not awaited). */
+/**
+ * Dana composes an announcement in Russian (a text unique to it, with markup typed as text) for
+ * the audience chosen by `choose` (button labels after "Who should receive it?", in English;
+ * `done: false` when the last press needs no "Done"), checks the screen's count of `expected`
+ * recipients and sends it; returns the text and the broadcast's id once sending has started.
+ */
 export async function compose(world: World, choose: (string | RegExp)[], expected: number, opts: { done?: boolean } = {}): Promise<{ text: string; id: number }> {
   const { dana, h } = world;
   const text = `Объявление ${++serial}: <b>не разметка</b> & всё`;
@@ -146,7 +144,6 @@ export async function compose(world: World, choose: (string | RegExp)[], expecte
   const row = await h.db.transaction((tx) => tx.broadcast.findFirstOrThrow({ orderBy: { id: "desc" } }));
   return { text, id: row.id };
 }
-
 
 /** Resolves once `condition()` holds (checked every 20 ms); rejects after `timeoutMs` with `what`. */
 export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
