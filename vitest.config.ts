@@ -17,7 +17,7 @@ export default defineConfig({
     // More workers than cores: the end-to-end files mostly wait (HTTP round trips, child processes,
     // retry windows), so a third worker on two cores keeps them busy meanwhile.
     maxWorkers: Math.max(2, Math.ceil(availableParallelism() * 1.5)),
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -22,6 +22,10 @@
  * instance on long polling and two in webhook mode behind test/support/balancer.ts; and the delivery
  * engine under 10,000 queued announcements against the fake's Telegram limits.
  *
+ * Broadcast (issue 8, bench/broadcast.ts): an announcement to 10,000 members started by
+ * startBroadcast, sent by the bot in paid-broadcast mode at BROADCAST_RATE (300/s) against the
+ * fake's limits, with five kill -9 and restarts in its second half.
+ *
  * Also measured: time to ready (spawn → the "ready" log line: polling started) of the production
  * form (first start with migrations, then restarts) and of `npm start`, against `node -e 0` on
  * the same machine; idle resident memory after ready.
@@ -31,6 +35,7 @@
  *   BOT_FLAGS="" npm run bench        # the whole stack without the production V8 flags
  *   BENCH_ONLY=engine npm run bench   # only the delivery engine under a queue
  *   BENCH_ONLY=problems npm run bench # only the problem reports (bench/problems.ts)
+ *   BENCH_ONLY=broadcast npm run bench # only the broadcast to 10,000 members (bench/broadcast.ts)
  *   PROBLEM_REPORTERS=100 npm run bench
  */
 import { execFileSync } from "node:child_process";
@@ -48,6 +53,7 @@ import { startBalancer } from "../test/support/balancer.ts";
 import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./proc.ts";
 import { BUTTONS, bins, drive, registration, type Step } from "./workload.ts";
 import { problemReports, type ProblemRun } from "./problems.ts";
+import { broadcastBench, printBroadcast } from "./broadcast.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PEOPLE = Number(process.env.PEOPLE ?? 200);
@@ -364,6 +370,11 @@ function printProblems(p: ProblemRun): void {
   console.log(`  whole report (/problem → staff post with photos, 9 steps each waiting for the answer): median ${percentile(p.reportMs, 50).toFixed(0)} ms, p95 ${percentile(p.reportMs, 95).toFixed(0)} ms`);
   console.log(`  one member reporting alone afterwards (${p.aloneSubmitMs.length} reports), Send → staff post and photos: median ${percentile(p.aloneSubmitMs, 50).toFixed(0)} ms, max ${Math.max(...p.aloneSubmitMs).toFixed(0)} ms`);
 }
+if (process.env.BENCH_ONLY === "broadcast") {
+  printBroadcast(await broadcastBench({ root: ROOT, production: PRODUCTION, stop }));
+  console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === "problems") {
   printProblems(await reports());
   console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
@@ -374,6 +385,7 @@ const poller = await bareBot("poller", gen);
 const full = await wholeStack(gen);
 const engine = await engineUnderQueue();
 const problems = await reports();
+const broadcast = await broadcastBench({ root: ROOT, production: PRODUCTION, stop });
 const postgres = await benchPostgres();
 const onPg: Run[] = [];
 if (postgres) {
@@ -421,5 +433,7 @@ console.log(`  sustained sends/s ${engine.perSecond.toFixed(1)} of the configure
 console.log(`  a member writing meanwhile is answered in: median ${percentile(engine.answerMs, 50).toFixed(0)} ms, max ${Math.max(...engine.answerMs).toFixed(0)} ms (${engine.answerMs.length} members); bot RSS ${engine.rssMb.toFixed(0)} MB with ${engine.left} rows still queued`);
 console.log("");
 printProblems(problems);
+console.log("");
+printBroadcast(broadcast);
 if (unclean.length) console.log(`\nUnclean stops (see test/e2e/process.test.ts):\n${unclean.map((u) => `  ${u}`).join("\n")}`);
 console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);

@@ -32,12 +32,17 @@ help-text =
     🏭 <b>My enterprise</b>: your enterprise's profile and application status, and changing its details.
     ⚠️ <b>Report a problem</b>: tell the association about a problem your enterprise faces (customs, certification, raw materials, taxes...), with photos and documents if you have them. You get a reference such as QT-2026-0042; staff replies and status changes come to this chat.
     📋 <b>My problems</b>: your enterprise's problems and those it joined, with their history; there you can write to the association's staff about a problem.
+    📅 <b>My events</b>: the association's upcoming events you were invited to, with your answer (going, with how many delegates; maybe; not going), which you can change until the deadline. Reminders come a day and two hours before.
+    📣 <b>Announcements</b>: the association's announcements come to this chat. "Stop announcements" (/stop) ends them and "Receive announcements" (/subscribe) brings them back; news about your own enterprise, your problems and the events you answered still reach you.
     🔒 <b>My data</b>: what the bot stores about you, and how to erase it.
 
     Commands:
     /menu: the main menu
     /problem: report a problem
     /myproblems: my problems
+    /myevents: my events
+    /stop: stop announcements
+    /subscribe: receive announcements again
     /language: change the language
     /cancel: stop the current action
     /help: this help
@@ -51,6 +56,10 @@ help-staff =
     /problems: industry problems with filters (status, category, region, assignee, no staff reply yet) and pages; /problem QT-2026-0042: one problem's card with its history and internal notes; /stats: figures and median response times; /export: a table (CSV) of all problems, internal or for government bodies.
     Each new problem is posted to the staff chat with the buttons Take, Status and Note (an internal note, never shown to the member). To write to the member, reply to the problem's post or to any message of its thread (text, photo, document): a message written without replying reaches no one. In a private chat, /problem with a reference opens the problem, and what you write then goes to the member until you leave it (/menu).
     Every morning at 09:00 the bot lists the problems with no staff reply for two working days.
+    /events: events: create one in up to three languages, publish it to an audience with the answer buttons, edit, reschedule or cancel it (everyone who answered is told), the attendee list with delegates and its CSV.
+    /announce: compose an announcement (a text per language, a photo or a document, the audience), look at it as members will, send a test to yourself, then send it now or schedule it; while it is sent, its progress message has the buttons Pause, Resume and Cancel, and a report replaces it at the end.
+    /broadcasts: recent announcements with their figures, and the CSV of an announcement's failures.
+    In the staff group /pending, /problems, /stats and /broadcasts answer there (a list shows its first page); /export, /events and /announce are used in a private chat with the bot.
     Admins: menu → "Staff and roles" to add or remove staff.
 
 ## Commands shown in the messenger's command menu
@@ -1323,3 +1332,14 @@ broadcast-no-recipients = Nobody matches this audience: there is no one to send 
 broadcast-past = This time has already passed. Please choose a time in the future.
 broadcast-wrong-state = This cannot be done now: the announcement's state has changed.
 broadcast-outdated = The announcement has changed meanwhile. Please look at it again.
+
+## review8
+
+compose-list-group-hint = The most recent only. To open one and get the CSV of its failures: /broadcasts in a private chat with the bot.
+evf-publish-confirm = { $count ->
+        [one] Send the invitation now to { $count } person in this audience? Those already invited are skipped.
+       *[other] Send the invitation now to { $count } people in this audience? Those already invited are skipped.
+    }
+evf-publish-yes = Yes, send
+evf-publish-no = Not yet
+evf-publish-kept = Nothing was sent.

@@ -86,6 +86,13 @@ const schema = z
       .pipe(z.string().regex(/^\d{1,2}$/, "must be a whole number of messages per second, 1 to 30").optional())
       .transform((v) => (v === undefined ? 25 : Number(v)))
       .pipe(z.number().int().min(1, "must be between 1 and 30").max(30, "must be between 1 and 30 (Telegram's limit for a bot)")),
+    TELEGRAM_PAID_BROADCAST: optionalString
+      .pipe(z.enum(["true", "false"], { message: 'must be "true" (announcements as paid broadcasts, billed in Telegram Stars) or "false"' }).default("false"))
+      .transform((v) => v === "true"),
+    TELEGRAM_PAID_SENDS_PER_SECOND: optionalString
+      .pipe(z.string().regex(/^\d{1,4}$/, "must be a whole number of messages per second, 1 to 1000").optional())
+      .transform((v) => (v === undefined ? 100 : Number(v)))
+      .pipe(z.number().int().min(1, "must be between 1 and 1000").max(1000, "must be between 1 and 1000 (Telegram's limit for paid broadcasts)")),
     OUTBOX_RETENTION_DAYS: optionalString
       .pipe(z.string().regex(/^\d{1,4}$/, "must be a whole number of days, e.g. 30").optional())
       .transform((v) => (v === undefined ? 30 : Number(v)))
@@ -132,6 +139,12 @@ export interface Config {
   floodLimits: "telegram" | "off";
   /** The bot's sends per second to Telegram, all chats and all instances together (TELEGRAM_SENDS_PER_SECOND). */
   telegramSendsPerSecond: number;
+  /**
+   * Telegram's paid broadcasts (TELEGRAM_PAID_BROADCAST=true; off by default): announcements (the
+   * bulk lane) go with `allow_paid_broadcast`, billed in Stars per message, at `sendsPerSecond`
+   * (TELEGRAM_PAID_SENDS_PER_SECOND, at most 1,000) beside the free budget. Absent when off.
+   */
+  telegramPaid?: { sendsPerSecond: number };
   /** Days sent, failed and unreachable outbox rows are kept for reports before pruning (OUTBOX_RETENTION_DAYS). */
   outboxRetentionDays: number;
   /**
@@ -176,6 +189,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     logLevel: c.LOG_LEVEL,
     floodLimits: c.TELEGRAM_FLOOD_LIMITS,
     telegramSendsPerSecond: c.TELEGRAM_SENDS_PER_SECOND,
+    ...(c.TELEGRAM_PAID_BROADCAST ? { telegramPaid: { sendsPerSecond: c.TELEGRAM_PAID_SENDS_PER_SECOND } } : {}),
     outboxRetentionDays: c.OUTBOX_RETENTION_DAYS,
     ...(c.FILES_DIR ? { filesDir: c.FILES_DIR } : {}),
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),

@@ -12,7 +12,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { createCore } from "./core/core.ts";
 import { FileStore } from "./core/files/store.ts";
 import type { CoreSettings } from "./core/unit.ts";
-import { createTelegramChannel, TELEGRAM_GLOBAL_BURST, TELEGRAM_LIMITS } from "./channels/telegram/telegram.ts";
+import { createTelegramChannel, TELEGRAM_GLOBAL_BURST, TELEGRAM_LIMITS, telegramPaidLimit } from "./channels/telegram/telegram.ts";
 import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
 
@@ -75,7 +75,12 @@ async function main(): Promise<void> {
       limits:
         config.floodLimits === "off"
           ? null
-          : { ...TELEGRAM_LIMITS, global: { burst: Math.min(TELEGRAM_GLOBAL_BURST, config.telegramSendsPerSecond), everyMs: Math.ceil(1000 / config.telegramSendsPerSecond) } },
+          : {
+              ...TELEGRAM_LIMITS,
+              global: { burst: Math.min(TELEGRAM_GLOBAL_BURST, config.telegramSendsPerSecond), everyMs: Math.ceil(1000 / config.telegramSendsPerSecond) },
+              // Paid broadcasts (off by default): announcements at their own rate, billed in Stars.
+              ...(config.telegramPaid ? { paid: telegramPaidLimit(config.telegramPaid.sendsPerSecond) } : {}),
+            },
     });
     await core.dispatcher.register(telegram.sender);
     await telegram.start();

@@ -42,6 +42,17 @@ describe("parseConfig defaults", () => {
     expect(() => parseConfig({ OUTBOX_RETENTION_DAYS: "0" })).toThrow(/OUTBOX_RETENTION_DAYS must be between 1 and 3650/);
   });
 
+  it("paid broadcasts are off by default; on, they take their own rate (1 to 1000, default 100), and a wrong value is named", () => {
+    expect(parseConfig({}).telegramPaid).toBeUndefined();
+    expect(parseConfig({ TELEGRAM_PAID_SENDS_PER_SECOND: "500" }).telegramPaid).toBeUndefined();
+    expect(parseConfig({ TELEGRAM_PAID_BROADCAST: "false" }).telegramPaid).toBeUndefined();
+    expect(parseConfig({ TELEGRAM_PAID_BROADCAST: "true" }).telegramPaid).toEqual({ sendsPerSecond: 100 });
+    expect(parseConfig({ TELEGRAM_PAID_BROADCAST: "true", TELEGRAM_PAID_SENDS_PER_SECOND: "1000" }).telegramPaid).toEqual({ sendsPerSecond: 1000 });
+    expect(() => parseConfig({ TELEGRAM_PAID_BROADCAST: "yes" })).toThrow(/TELEGRAM_PAID_BROADCAST must be "true"/);
+    expect(() => parseConfig({ TELEGRAM_PAID_BROADCAST: "true", TELEGRAM_PAID_SENDS_PER_SECOND: "1001" })).toThrow(/TELEGRAM_PAID_SENDS_PER_SECOND must be between 1 and 1000/);
+    expect(() => parseConfig({ TELEGRAM_PAID_SENDS_PER_SECOND: "0" })).toThrow(/TELEGRAM_PAID_SENDS_PER_SECOND must be between 1 and 1000/);
+  });
+
   it("paces sends by Telegram's limits unless told off (benchmarks against a fake), and names a wrong value", () => {
     expect(parseConfig({ TELEGRAM_FLOOD_LIMITS: "off" }).floodLimits).toBe("off");
     expect(() => parseConfig({ TELEGRAM_FLOOD_LIMITS: "none" })).toThrow(/TELEGRAM_FLOOD_LIMITS must be "telegram"/);

@@ -34,7 +34,13 @@ export type InboundEvent =
    * The chat got a new id and keeps its messages under it (Telegram: a group upgraded to a
    * supergroup). Announced in the old chat and in the new one; either may come first.
    */
-  | { type: "chat-moved"; from: string; to: string };
+  | { type: "chat-moved"; from: string; to: string }
+  /**
+   * The person blocked the bot (`reachable` false) or unblocked it (true) in their private chat
+   * (Telegram's my_chat_member update). Nobody is answered; blocked people stop counting as
+   * recipients at once, not only after a send is refused.
+   */
+  | { type: "reachability"; reachable: boolean };
 
 /** A file as the platform announced it, before the core fetched it. Every field is the sender's claim. */
 export interface InboundFileRef {
@@ -157,6 +163,13 @@ export interface OutboundMessage {
    * visible text (core/rich-text.ts toPlain).
    */
   openThread?: string;
+  /**
+   * Send it under the platform's paid high-rate mode (Telegram: `allow_paid_broadcast`, billed per
+   * message). Set by the delivery engine, never by flows: for bulk-lane rows when the channel
+   * declares `limits.paid` (the mode is on), and such a message is charged to that bucket instead
+   * of the global one.
+   */
+  paid?: true;
 }
 
 /** A kept file to send (core/files): the adapter reads the bytes from `path`, or reuses `platformId`. */
@@ -197,7 +210,11 @@ export type DeliveryFailure =
    */
   | "fatal";
 
-/** Which sends a rate-limit answer (429) holds back: every chat of the channel, or this chat only. */
+/**
+ * Which sends a rate-limit answer (429) holds back: every chat of the channel, or this chat only.
+ * A "global" answer to a paid message (OutboundMessage.paid) holds back the paid messages only:
+ * the platform counts them apart.
+ */
 export type LimitScope = "global" | "chat";
 
 export class DeliveryError extends Error {
@@ -246,6 +263,13 @@ export interface ChannelCapabilities {
     privateChat?: RateLimit;
     /** Per group chat. */
     group?: RateLimit;
+    /**
+     * The platform's paid bulk mode, when the operator turned it on (Telegram: paid broadcasts, up
+     * to 1,000 a second, billed in Stars). Bulk-lane messages are then sent flagged
+     * (`OutboundMessage.paid`) and charged to this bucket instead of `global`; they still keep the
+     * per-chat limits. Absent: bulk messages share `global` with everything else.
+     */
+    paid?: RateLimit;
   };
   /** Whether a chat id names a group (so that the group limit applies). */
   isGroup?(chatId: string): boolean;

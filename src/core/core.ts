@@ -77,8 +77,21 @@ export const FLOWS: FlowDef<never>[] = [
 export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "language", "help", "cancel"] as const;
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "announce", "broadcasts", "help", "cancel"] as const;
 
-/** Staff commands that work in the staff group (everything else there is staff notices and replies). */
-const GROUP_COMMANDS: Record<string, string> = { pending: "pending", problems: "problems", stats: "stats", export: "export", help: "help" };
+/**
+ * Staff commands that work in the staff group (everything else there is staff notices and replies).
+ * Every command of STAFF_COMMANDS (the group's command menu) is here: /events and /announce answer
+ * there that they are done privately, /broadcasts shows its first page (their flows say so).
+ */
+export const GROUP_COMMANDS: Record<string, string> = {
+  pending: "pending",
+  problems: "problems",
+  stats: "stats",
+  export: "export",
+  events: "events",
+  announce: "announce",
+  broadcasts: "broadcasts",
+  help: "help",
+};
 
 export interface CoreDeps {
   db: Database;
@@ -324,6 +337,11 @@ export function createCore(deps: CoreDeps): Core {
     await staffChat.sync(tx);
     const now = clock();
     if (inbound.id && !(await claimUpdate(tx, inbound.id, now))) return { result: { duplicate: true } };
+    if (inbound.event.type === "reachability") {
+      // The platform reports a block or an unblock: recorded, nobody answered (a blocked chat cannot be).
+      await tx.channelIdentity.updateMany({ where: { channel: inbound.channel, externalId: inbound.userId }, data: { reachable: inbound.event.reachable } });
+      return { result: {} };
+    }
     if (inbound.event.type === "chat-moved") {
       // Nobody acted: the platform reports the move. Work of the bot itself, in this update's transaction.
       const unit = new Unit(tx, services, now, SYSTEM.person, SYSTEM.ref);

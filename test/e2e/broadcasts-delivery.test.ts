@@ -102,7 +102,7 @@ describe("the progress message", () => {
     const people = await members(w, 200);
     // One blocked the bot; one chat refuses the message (400).
     people[0]!.user.blockBot();
-    w.h.fake.failNext("sendMessage", { error_code: 400, description: "Bad Request: message is too long", chatId: people[1]!.user.id });
+    w.h.fake.failNext("sendMessage", { error_code: 400, description: "Bad Request: message is too long" }, 1, people[1]!.user.id);
     const { dana, h } = w;
     const { text, id } = await compose(w, [en("compose-audience-all")], 200, { done: false });
     const progress = await dana.waitFor((m) => !!m.reply_markup && m.reply_markup.inline_keyboard.flat().some((b) => b.text === en("broadcast-btn-pause")), { after: 0, ...WAIT });

@@ -231,7 +231,34 @@ describe("Telegram, long polling", () => {
     await step(admin, () => admin.send("/start"), tr("en", "menu-prompt"));
     const user = h.fake.user({ language_code: "ru" });
     await register(user, "ru");
+    const reachable = async () => (await h!.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: String(user.id) } }))).reachable;
+    const until = async (want: boolean) => {
+      for (let i = 0; i < 200 && (await reachable()) !== want; i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    // Telegram tells the bot of the block (my_chat_member): recorded at once, before any send is refused.
     user.blockBot();
+    await until(false);
+    expect(await reachable()).toBe(false);
+    await admin.waitFor(/A-1\b/, { after: 0 });
+    admin.press(tr("en", "notice-approve"));
+    await h.settled();
+    expect(await reachable()).toBe(false);
+    // Nothing was even tried: the approval notice skips an address known to be blocked.
+    expect(h.fake.callsTo("sendMessage").filter((c) => String(c.params.chat_id) === String(user.id) && !c.ok)).toHaveLength(0);
+    // Unblocking (Telegram's Restart button) makes them reachable again.
+    user.unblockBot();
+    await until(true);
+    expect(await reachable()).toBe(true);
+  });
+
+  it("a block Telegram did not announce is learned from the first refused send (403), which is not retried", async () => {
+    h = await startTelegramHarness({ admins: [String(ADMIN)] });
+    const admin = h.fake.user({ id: ADMIN, language_code: "en" });
+    await step(admin, () => admin.send("/start"), tr("en", "menu-prompt"));
+    const user = h.fake.user({ language_code: "ru" });
+    await register(user, "ru");
+    // A deleted account: Telegram sends the bot no update for it.
+    user.deactivate();
     await admin.waitFor(/A-1\b/, { after: 0 });
     admin.press(tr("en", "notice-approve"));
     await h.settled();

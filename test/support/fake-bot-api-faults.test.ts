@@ -66,7 +66,7 @@ describe("fake Bot API: Telegram's flood limits (limits: true)", () => {
     const refused = (await bot.api.sendMessage(a.id, "again").catch((e: unknown) => e)) as GrammyError;
     expect(refused.parameters.retry_after).toBeGreaterThanOrEqual(1);
     // The first 429 opened the window; the calls after it were inside it.
-    expect(fake.floodStats).toEqual({ overLimit: 1, inWindow: 2, performed: 3 });
+    expect(fake.floodStats).toEqual({ overLimit: 1, inWindow: 2, performed: 3, paid: 0 });
     // Another chat is not limited by this one.
     await expect(bot.api.sendMessage(b.id, "hi")).resolves.toMatchObject({ text: "hi" });
     expect(a.messages.map((m) => m.text)).toEqual(["m0", "m1", "m2"]);
@@ -81,5 +81,58 @@ describe("fake Bot API: Telegram's flood limits (limits: true)", () => {
     expect(results).toEqual([200, 200, 200, 200, 429, 429]);
     // Other methods are not limited.
     await expect(bot.api.getMe()).resolves.toBeTruthy();
+  });
+});
+
+describe("fake Bot API: paid broadcasts (allow_paid_broadcast)", () => {
+  const code = (e: unknown) => (e instanceof GrammyError ? e.error_code : 200);
+
+  it("paid messages count against their own limit, not the free global one, and still against their chat's", async () => {
+    fake = await startFakeBotApi({ limits: { global: { burst: 2, everyMs: 1000 }, paid: { burst: 4, everyMs: 1000 }, privateChat: { burst: 1, everyMs: 1000 } } });
+    const bot = new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+    const people = Array.from({ length: 7 }, () => fake!.user({ started: true }));
+    const paid = { allow_paid_broadcast: true };
+    // The free budget spent first: paid messages still go.
+    const free = [];
+    for (const p of people.slice(0, 2)) free.push(code(await bot.api.sendMessage(p.id, "free").catch((e: unknown) => e)));
+    expect(free).toEqual([200, 200]);
+    const results: number[] = [];
+    for (const p of people.slice(2)) results.push(code(await bot.api.sendMessage(p.id, "paid", paid).catch((e: unknown) => e)));
+    expect(results).toEqual([200, 200, 200, 200, 429]);
+    expect(fake.floodStats).toMatchObject({ performed: 6, paid: 4, overLimit: 1 });
+    // A chat's own limit holds for paid messages too (its one message already went).
+    const again = await bot.api.sendMessage(people[2]!.id, "paid again", paid).catch((e: unknown) => e);
+    expect(code(again)).toBe(429);
+    // The calls performed carry the flag as the bot sent it.
+    expect(fake.callsTo("sendMessage").filter((c) => c.ok && c.params.allow_paid_broadcast === true)).toHaveLength(4);
+  });
+});
+
+describe("fake Bot API: unreachable people and server faults", () => {
+  it("a blocked user answers 403 bot was blocked, a deleted account 403 user is deactivated, an unknown chat 400 chat not found", async () => {
+    const { fake, bot } = await setup();
+    const [blocked, gone] = [fake.user({ started: true }), fake.user({ started: true })];
+    blocked.blockBot();
+    gone.deactivate();
+    const describe = async (chatId: number) => {
+      const e = await bot.api.sendMessage(chatId, "hi").catch((error: unknown) => error);
+      return e instanceof GrammyError ? `${e.error_code} ${e.description}` : "sent";
+    };
+    expect(await describe(blocked.id)).toBe("403 Forbidden: bot was blocked by the user");
+    expect(await describe(gone.id)).toBe("403 Forbidden: user is deactivated");
+    expect(await describe(987_654_321)).toBe("400 Bad Request: chat not found");
+    expect(() => gone.send("hello")).toThrow(/deactivated/);
+  });
+
+  it("failNext for one chat fails that chat's next calls only (a 5xx), the others go on", async () => {
+    const { fake, bot } = await setup();
+    const [a, b] = [fake.user({ started: true }), fake.user({ started: true })];
+    fake.failNext("sendMessage", { error_code: 502, description: "Bad Gateway" }, 2, a.id);
+    const result = async (chatId: number) => {
+      const e = await bot.api.sendMessage(chatId, "hi").catch((error: unknown) => error);
+      return e instanceof GrammyError ? e.error_code : 200;
+    };
+    expect([await result(b.id), await result(a.id), await result(b.id), await result(a.id), await result(a.id)]).toEqual([200, 502, 200, 502, 200]);
+    expect(a.messages).toHaveLength(1);
   });
 });

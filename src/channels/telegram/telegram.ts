@@ -12,6 +12,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import {
   DeliveryError,
   type ChannelCapabilities,
+  type RateLimit,
   type ChannelSender,
   type Delivered,
   type InboundFileRef,
@@ -29,7 +30,8 @@ import { Poller } from "./polling.ts";
 import { telegramHttpApp, type HealthReport, type ReceiveOutcome } from "./http.ts";
 import { startHttpServer, type HttpServer } from "../../http/server.ts";
 
-export const ALLOWED_UPDATES = ["message", "callback_query"] as const;
+/** my_chat_member: a person blocking or unblocking the bot (Bot API: sent only when asked for in allowed_updates). */
+export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
 
 /** How long a best-effort call after a turn may take, retries included (ms). */
 export const BEST_EFFORT_MS = 5000;
@@ -74,6 +76,15 @@ export const TELEGRAM_LIMITS: NonNullable<ChannelCapabilities["limits"]> = {
   privateChat: { burst: 3, everyMs: 1000 },
   group: { burst: 3, everyMs: 3500 },
 };
+
+/**
+ * The pace of Telegram's paid broadcasts (TELEGRAM_PAID_BROADCAST) at `perSecond` (up to 1,000, as
+ * Telegram allows them): a burst of a tenth of a second's worth, for the same reason as
+ * TELEGRAM_GLOBAL_BURST. Counted apart from the free global budget (Telegram bills them instead).
+ */
+export function telegramPaidLimit(perSecond: number): RateLimit {
+  return { burst: Math.max(1, Math.ceil(perSecond / 10)), everyMs: 1000 / perSecond };
+}
 
 /** Seconds a send may take before it counts as failed (and, being uncertain, is retried later). */
 const SEND_TIMEOUT_SECONDS = 20;
@@ -136,7 +147,7 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
   }
   type Signal = Parameters<Api["answerCallbackQuery"]>[2];
 
-  bot.on(["message", "callback_query"], async (ctx: Context) => {
+  bot.on(["message", "callback_query", "my_chat_member"], async (ctx: Context) => {
     const inbound = toInbound(ctx.update, ctx.me);
     const query = ctx.callbackQuery;
     if (!inbound) {
@@ -352,6 +363,8 @@ export function createTelegramChannel(opts: TelegramOptions): TelegramChannel {
 }
 
 type Signal = Parameters<Api["sendMessage"]>[3];
+/** Telegram's paid broadcast flag on a send call (Bot API 7.11), or nothing. */
+type PaidFlag = { allow_paid_broadcast?: true };
 
 /**
  * Sending messages with their thread, reply and files, and downloading files people sent. No
@@ -383,8 +396,8 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
     }
   }
 
-  /** One file call; a reused file_id Telegram refuses is sent again from the bytes on disk. */
-  async function sendFileCall(chatId: string, call: FileCall, abort: Signal): Promise<Message[]> {
+  /** One file call; a reused file_id Telegram refuses is sent again from the bytes on disk. `paid`: allow_paid_broadcast. */
+  async function sendFileCall(chatId: string, call: FileCall, abort: Signal, paid: PaidFlag): Promise<Message[]> {
     const attempt = async (reuse: boolean): Promise<Message[]> => {
       // A file missing on disk would fail inside the upload as a network error and be retried
       // forever: it is a refusal of this message.
@@ -399,10 +412,10 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       if (call.method === "sendMediaGroup") {
         const media = call.files.map((f, i) => ({ type: f.kind, media: input(f), ...(i === 0 ? caption : {}) }));
         const group = media as InputMediaPhoto[] | InputMediaDocument[];
-        return await fileApi.sendMediaGroup(chatId, group, call.place, abort);
+        return await fileApi.sendMediaGroup(chatId, group, { ...call.place, ...paid }, abort);
       }
       const [file] = call.files;
-      const other = { ...caption, ...call.place, ...(call.reply_markup ? { reply_markup: call.reply_markup } : {}) };
+      const other = { ...caption, ...call.place, ...(call.reply_markup ? { reply_markup: call.reply_markup } : {}), ...paid };
       return [
         call.method === "sendPhoto"
           ? await fileApi.sendPhoto(chatId, input(file), other, abort)
@@ -438,14 +451,17 @@ function telegramFiles(deps: { token: string; apiRoot: string; sendApi: Api; fil
       /** The message that carries the text (and the buttons): what an edit replaces. */
       let textId: string | undefined;
       const platformIds = new Map<OutboundFile, string>();
+      // A paid broadcast (OutboundMessage.paid, set by the delivery engine in paid mode): every
+      // message of it goes paid, an album and a long text's parts included.
+      const paid: PaidFlag = message.paid ? { allow_paid_broadcast: true } : {};
       const run = async (place: Placement): Promise<void> => {
         const plan = message.files?.length ? toFilePlan(message, place) : { texts: toSendCalls(message, place), calls: [] };
         for (const { text, ...rest } of plan.texts) {
-          textId = String((await sendApi.sendMessage(chatId, text, rest, abort)).message_id);
+          textId = String((await sendApi.sendMessage(chatId, text, { ...rest, ...paid }, abort)).message_id);
           ids.push(textId);
         }
         for (const call of plan.calls) {
-          const sent = await sendFileCall(chatId, call, abort);
+          const sent = await sendFileCall(chatId, call, abort, paid);
           if (call.caption !== undefined && sent[0]) textId = String(sent[0].message_id);
           sent.forEach((m, i) => {
             const id = fileIdOf(m);

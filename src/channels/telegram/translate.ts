@@ -41,6 +41,15 @@ export function toInbound(update: Update, me: UserFromGetMe): Inbound | null {
       event: { type: "choice", data: q.data },
     };
   }
+  const member = update.my_chat_member;
+  if (member) {
+    // Only a person's private chat: the bot added to or removed from a group is not a person's reachability.
+    if (member.chat.type !== "private") return null;
+    const status = member.new_chat_member.status;
+    const reachable = status === "member" ? true : status === "kicked" ? false : undefined;
+    if (reachable === undefined) return null;
+    return { id, channel: "telegram", chatId: String(member.chat.id), userId: String(member.from.id), chatType: "private", event: { type: "reachability", reachable } };
+  }
   const message = update.message;
   if (!message) return null;
   const chat = message.chat;

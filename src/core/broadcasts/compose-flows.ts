@@ -6,8 +6,8 @@
  * failures). Every flow checks `broadcast.send` itself when it starts and the services check it
  * again on every call (service.ts); the database is reached only through those services inside `d.act`.
  *
- * The draft lives in the flow until a step needs it saved (preview, test, send, schedule): the
- * contract has no "update a draft", so an edit after that saves a new draft and cancels the old.
+ * The draft lives in the flow until a step needs it saved (preview, test, send, schedule); an edit
+ * after that updates the saved draft (updateBroadcast) when a step needs it again.
  */
 import type { Dialog, FlowExit, Json, Option } from "../dialog/dialog.ts";
 import { fail, ok } from "../dialog/dialog.ts";
@@ -39,6 +39,7 @@ import {
   type BroadcastDraft,
   type BroadcastFigures,
   type RecipientCount,
+  updateBroadcast,
 } from "./service.ts";
 import { parseLocalDateTime } from "../time.ts";
 
@@ -278,14 +279,25 @@ export const announceFlow: FlowDef<Json> = {
     if (allowed !== "yes") return;
     const written = await askTexts(d, []);
     const c: Compose = { ...written, file: await askFile(d), audience: await askAudience(d) };
-    /** The saved draft of the current content, or null when it changed since (or was never saved). */
+    /** The saved draft (null: none yet), and whether the flow's content changed since it was saved. */
     let saved: number | null = null;
+    let dirty = false;
     let round = 0;
-    /** Saves the draft when needed; its id, or null when refused (the refusal answered). */
+    /** Saves the draft, or brings the saved one up to date, when needed; its id, or null when refused (the refusal answered). */
     const ensure = async (): Promise<number | null> => {
-      if (saved !== null) return saved;
+      if (saved !== null && !dirty) return saved;
       const draft = draftOf(c);
+      const old = saved;
       const id = await d.act(`save${round}`, async (turn) => {
+        if (old !== null) {
+          const u = await updateBroadcast(turn.unit, old, draft);
+          if (u.ok) return old;
+          // Ended meanwhile (cancelled from /broadcasts): the author is still composing, so a new draft.
+          if (u.reason !== "broadcast-wrong-state" && u.reason !== "broadcast-not-found") {
+            await turn.unit.outbox.send(turn.here, { text: refusalKey(u.reason) });
+            return null;
+          }
+        }
         const r = await createBroadcast(turn.unit, draft);
         if (!r.ok) {
           await turn.unit.outbox.send(turn.here, { text: refusalKey(r.reason) });
@@ -293,10 +305,13 @@ export const announceFlow: FlowDef<Json> = {
         }
         return r.id;
       });
-      saved = id;
+      if (id !== null) {
+        saved = id;
+        dirty = false;
+      }
       return id;
     };
-    /** A draft saved before an edit is dropped (cancelled): only the new one may be sent. */
+    /** A draft saved and then given up is cancelled (it never lingers as a draft). */
     const dropSaved = async () => {
       if (saved === null) return;
       const old = saved;
@@ -382,7 +397,7 @@ export const announceFlow: FlowDef<Json> = {
             ],
           );
           if (what === "back") continue;
-          await dropSaved();
+          dirty = true;
           if (what === "texts") Object.assign(c, await askTexts(d, c.locales));
           else if (what === "file") c.file = await askFile(d);
           else c.audience = await askAudience(d);
@@ -454,6 +469,24 @@ export const broadcastsFlow: FlowDef<Json> = {
   async run(d, args) {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     let page = typeof a.page === "number" && Number.isInteger(a.page) && a.page >= 0 && a.page < 10_000 ? a.page : 0;
+    // In the staff group a question would wait for this member's reply: the first page's figures
+    // as a message, and where to open one (as /problems there).
+    const group = await d.act("group", async (turn) => {
+      if (turn.inbound.chatType !== "group") return false;
+      if (!(await staffOnly(turn, "broadcast.list"))) return true;
+      const r = await recentBroadcasts(turn.unit, { page: 0, size: LIST_SIZE });
+      if (!r.ok) {
+        await turn.answer(refusalKey(r.reason));
+        return true;
+      }
+      const lines = (t: Translate) =>
+        r.items.length
+          ? [t("compose-list-title"), t("compose-list-range", { from: 1, to: r.items.length, total: r.total }), r.items.map((f, i) => itemLine(t, i + 1, f)).join("\n\n"), t("compose-list-group-hint")].join("\n\n")
+          : t("compose-list-empty");
+      await turn.unit.outbox.send(turn.here, { text: lines });
+      return true;
+    });
+    if (group) return;
     for (;;) {
       const view = page;
       const r = await d.act(`page${view}`, async (turn) => {

@@ -21,7 +21,7 @@ import { sqlOf } from "../../db/database.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName } from "../channel.ts";
 import { asLocale, type Target } from "../message.ts";
-import { enforce } from "../permissions.ts";
+import { enforce, may, subjectOf } from "../permissions.ts";
 import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
@@ -147,6 +147,24 @@ export async function createBroadcast(unit: Unit, draft: BroadcastDraft): Promis
   return { ok: true, id: row.id };
 }
 
+/**
+ * Replaces a draft's texts, file and audience (the compose flow's edit after a preview or a test):
+ * the same checks as createBroadcast; only an announcement still a draft (else
+ * "broadcast-wrong-state": a scheduled, sent or cancelled one is never changed). Audited.
+ */
+export async function updateBroadcast(unit: Unit, id: number, draft: BroadcastDraft): Promise<BroadcastOutcome> {
+  const found = await staffBroadcast(unit, id, "broadcast.update", true);
+  if (!found.ok) return found;
+  if (found.b.kind !== "announcement" || found.b.status !== "draft") return refuse("broadcast-wrong-state");
+  const texts = writeTexts(draft.texts, draft.file?.kind === "document" ? draft.file.name : null);
+  if (!Object.keys(readTexts(texts).texts).length) return refuse("broadcast-empty-texts");
+  const audience = parseAudience(draft.audience);
+  if (!audience) throw new Error("updateBroadcast: not an audience");
+  await unit.tx.broadcast.update({ where: { id }, data: { texts, fileId: draft.file?.fileId ?? null, audience: JSON.stringify(audience), revision: { increment: 1 } } });
+  await audited(unit, "broadcast.update", id);
+  return { ok: true };
+}
+
 /** Counts recipients per language and channel. */
 function countOf(recipients: Recipient[]): RecipientCount {
   const byLocale = Object.fromEntries(LOCALES.map((l) => [l, 0])) as Record<Locale, number>;
@@ -269,6 +287,13 @@ export async function startScheduled(unit: Unit, id: number, at: string): Promis
   await lockBroadcast(unit.tx, id);
   const b = await broadcastById(unit.tx, id);
   if (!b || b.status !== "scheduled" || b.scheduledAt?.toISOString() !== at) return;
+  // The author's permission holds when it starts too: one no longer staff (removed or erased since
+  // scheduling) sends nothing; it ends cancelled, and the refusal is audited.
+  if (!may(await subjectOf(unit.tx, b.authorId), { action: "broadcast.send" }).ok) {
+    await unit.tx.broadcast.update({ where: { id }, data: { status: "cancelled", finishedAt: unit.now, revision: { increment: 1 } } });
+    await audit(unit.tx, { actorId: b.authorId, actorRef: unit.actorRef, action: "broadcast.start", subject: subject(id), outcome: "denied", detail: "author-not-staff" }, unit.now);
+    return;
+  }
   const audience = parseAudience(b.audience);
   const recipients = audience ? await resolveAudience(unit.tx, audience, { defaultLocale: unit.settings.defaultLocale }) : [];
   if (!recipients.length) {
@@ -471,6 +496,21 @@ export async function publishEvent(unit: Unit, eventId: number, audience: Audien
   }
   await audited(unit, "event.publish", b.id, `event=${eventId} total=${total}`);
   return { ok: true, id: b.id, total };
+}
+
+/**
+ * After a change of a published event (events/service.ts updateEvent): the invitations of its
+ * publications still waiting to be sent (queued or held) take the new details, so nobody is invited
+ * with an old time or venue. Those already delivered stay as they were (those who answered are told
+ * the change). Permission is the caller's. Returns how many were rewritten.
+ */
+export async function refreshInvitations(unit: Unit, eventId: number): Promise<number> {
+  const event = await unit.tx.event.findUnique({ where: { id: eventId } });
+  if (!event) return 0;
+  const going = await unit.tx.broadcast.findMany({ where: { eventId, kind: "event", status: { in: ["sending", "paused"] } } });
+  let n = 0;
+  for (const b of going) n += await unit.outbox.rewriteBroadcast(b.id, (locale) => broadcastSpec(b, event, locale, null));
+  return n;
 }
 
 /** A person stops or restarts announcements (/stop, /subscribe, the menu). Returns the new state. Audited. */

@@ -35,6 +35,7 @@ import {
   waitingList,
   type EventRow,
 } from "./data.ts";
+import { cancelBroadcast, refreshInvitations } from "../broadcasts/service.ts";
 import { buildIcs } from "./ics.ts";
 import { scheduleReminders } from "./jobs.ts";
 import { notifyCancelled, notifyChanged, notifyMovedUp, sendGoingConfirmation, type EventChange } from "./notify.ts";
@@ -224,6 +225,8 @@ export async function updateEvent(unit: Unit, id: number, revision: number, inpu
     await notifyChanged(unit, before, after, changes);
     await notifyMovedUp(unit, after, moved);
     await scheduleReminders(unit, id);
+    // Its invitations still waiting to be sent go out with the new details.
+    await refreshInvitations(unit, id);
   }
   return { ok: true };
 }
@@ -238,6 +241,10 @@ export async function cancelEvent(unit: Unit, id: number, revision: number, reas
   if (before.status === "cancelled") return refused(unit, "event.cancel", id, "event-cancelled");
   const after = await unit.tx.event.update({ where: { id }, data: { status: "cancelled", cancelReason: reason?.trim() || null, revision: { increment: 1 }, updatedAt: unit.now } });
   await audited(unit, "event.cancel", id);
+  // Its publications still going are cancelled with it: the invitations still waiting never go
+  // out (only the sends in flight end), and the author gets the report (broadcasts/service.ts).
+  const going = await unit.tx.broadcast.findMany({ where: { eventId: id, kind: "event", status: { in: ["scheduled", "sending", "paused"] } }, select: { id: true } });
+  for (const b of going) await cancelBroadcast(unit, b.id);
   // A draft was never published: nobody answered it. The reminder jobs find it cancelled (jobs.ts).
   if (before.status === "published") await notifyCancelled(unit, after);
   return { ok: true };

@@ -22,7 +22,7 @@ import { REGIONS } from "../members/regions.ts";
 import { SECTORS } from "../members/sectors.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { Audience } from "../broadcasts/audience.ts";
-import { publishEvent } from "../broadcasts/service.ts";
+import { countRecipients, publishEvent } from "../broadcasts/service.ts";
 import { eventTime, parseEventTime } from "./typed-time.ts";
 import {
   attendees,
@@ -580,6 +580,13 @@ async function publish(d: Dialog, e: EventView): Promise<void> {
       break;
     }
   }
+  // An invitation to thousands is not sent by one press: the number of people first, then a yes.
+  const count = await d.act("count", async (turn) => {
+    if (!(await manage(turn, "event.publish", `event:${e.id}`))) return null;
+    return (await countRecipients(turn.unit, audience)).total;
+  });
+  if (count === null) return;
+  if (!(await d.confirm({ key: "evf-publish-confirm", args: { count } }, "evf-publish-yes", "evf-publish-no"))) return void (await d.say("evf-publish-kept"));
   await d.act("publish", async (turn) => {
     if (!(await manage(turn, "event.publish", `event:${e.id}`))) return;
     const r = await publishEvent(turn.unit, e.id, audience);

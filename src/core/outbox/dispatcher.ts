@@ -25,6 +25,10 @@
  *   chat, or that chat) in the table until `retry_after` has passed: the row goes back to queued
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
  *   The conversation lane goes first within the budget (priority 0).
+ * - Paid mode: a channel that declares `limits.paid` (Telegram's paid broadcasts, when the operator
+ *   turned them on) gets its bulk-lane rows sent flagged (OutboundMessage.paid) and charged to a
+ *   bucket of their own (key PAID) instead of the global one, at their own rate; the other lanes
+ *   keep the global budget to themselves. A global 429 to a paid message pauses the paid ones only.
  * - Results (sent with its message id, retries, failures) are written in the next claim's
  *   transaction: while sends are in flight, at most one transaction per FLUSH_MS; the end of the
  *   last send in flight is written (and the rows committed meanwhile claimed) at once, so a lone
@@ -62,7 +66,7 @@ import {
   type ResolvedCapabilities,
 } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import { PART_SUFFIX } from "../bookkeeping.ts";
+import { LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
 import { outboundFiles, recordPlatformIds } from "../files/records.ts";
 import type { FileStore } from "../files/store.ts";
 import type { QueuedPayload, SendPayload } from "./outbox.ts";
@@ -183,17 +187,29 @@ const toRow = (channel: string, r: RawRow): Claimed => ({
 const RETURNED = `"id", "chatId", "payload", "tag", "locale", "attempts", "notBefore", "lane", "priority"`;
 
 /** The claim: heads of their chat's lanes, due, not paced, most urgent first (see the header). */
-const claimSql = (provider: Sql["provider"]) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
+const claimSql = (provider: Sql["provider"], lanes = "") => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
     WHERE o."channel" = ? AND o."status" = 'queued'
-      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)
+      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
       AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
     ORDER BY o."priority", o."id" LIMIT ?${forUpdate(provider, { skipLocked: true })}
   ) RETURNING ${RETURNED}`;
 const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
+/**
+ * The claims of paid mode (ChannelCapabilities.limits.paid), one per budget: the rows of the other
+ * lanes within the global budget, the bulk rows within the paid one. Separate, so that neither
+ * kind fills the other's claim while its own budget is empty (bulk rows stuck behind a
+ * conversation waiting for global tokens, or the reverse).
+ */
+// By priority, which the lane sets (LANE_PRIORITY): a range of the claim's index (channel, status,
+// priority, id), so that neither claim walks through the other's rows (10,000 queued bulk rows).
+const NOT_BULK = ` AND o."priority" < ${LANE_PRIORITY.bulk}`;
+const BULK = ` AND o."priority" >= ${LANE_PRIORITY.bulk}`;
+const CLAIM_FREE = { sqlite: claimSql("sqlite", NOT_BULK), postgresql: claimSql("postgresql", NOT_BULK) };
+const CLAIM_PAID = { sqlite: claimSql("sqlite", BULK), postgresql: claimSql("postgresql", BULK) };
 
 /** A token bucket as stored in OutboxPace. */
 export interface Bucket {
@@ -204,6 +220,8 @@ export interface Bucket {
 
 /** The key of a channel's global bucket (chat ids are never empty). */
 const GLOBAL = "";
+/** The key of a channel's paid bucket (ChannelCapabilities.limits.paid); no chat id starts with "*". */
+const PAID = "*paid";
 
 /**
  * Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full
@@ -273,6 +291,8 @@ class ChannelEngine {
   #stopping = false;
   /** Local pauses (ms since epoch): the whole channel, and per chat, from rate limits and fatal failures. */
   #globalPause = 0;
+  /** Local pause of the paid messages (a rate limit on them, a fatal failure): they are counted apart from the rest. */
+  #paidPause = 0;
   readonly #chatPause = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
   readonly loop: Promise<void>;
@@ -307,6 +327,15 @@ class ChannelEngine {
     } catch {
       return 1;
     }
+  }
+
+  /**
+   * Whether a row goes under the channel's paid mode (ChannelCapabilities.limits.paid): a bulk-lane
+   * row while the channel declares it. Decided when the row is claimed, not when it was queued, so
+   * that turning the mode off (or on) applies to a broadcast already under way.
+   */
+  private isPaid(row: { lane: Lane }): boolean {
+    return row.lane === "bulk" && !!this.caps?.limits?.paid;
   }
 
   private chatLimit(chatId: string): RateLimit | undefined {
@@ -532,14 +561,23 @@ class ChannelEngine {
     const sql = sqlOf(tx);
     const nowMs = d.now();
     const now = new Date(nowMs);
-    const localPause = this.#globalPause;
-    if (localPause > nowMs) return { claimed: [], next: localPause };
     const globalLimit = this.caps?.limits?.global;
+    const paidLimit = this.caps?.limits?.paid;
+    // Two budgets: the global one, and the paid one (bulk rows in paid mode) counted apart.
+    if (this.#globalPause > nowMs && (!paidLimit || this.#paidPause > nowMs)) {
+      return { claimed: [], next: paidLimit ? Math.min(this.#globalPause, this.#paidPause) : this.#globalPause };
+    }
     // Locked (PostgreSQL) only when there is a budget to take: with no global limit, only its pause is read.
     const global = await readBucket(tx, this.channel, GLOBAL, globalLimit, nowMs, !!globalLimit);
-    if (global.pausedUntil > nowMs) return { claimed: [], next: global.pausedUntil };
-    const budget = globalLimit ? Math.min(want, Math.floor(global.tokens)) : want;
-    if (budget <= 0) return { claimed: [], next: readyAt(global, globalLimit) };
+    const paid = paidLimit ? await readBucket(tx, this.channel, PAID, paidLimit, nowMs, true) : undefined;
+    const freeOpen = this.#globalPause <= nowMs && global.pausedUntil <= nowMs;
+    const paidOpen = !!paid && this.#paidPause <= nowMs && paid.pausedUntil <= nowMs;
+    /** When a closed or empty budget opens again (ms). */
+    const freeReady = freeOpen ? readyAt(global, globalLimit) : Math.max(this.#globalPause, global.pausedUntil);
+    const paidReady = paid ? (paidOpen ? readyAt(paid, paidLimit) : Math.max(this.#paidPause, paid.pausedUntil)) : Infinity;
+    const freeBudget = Math.min(want, !freeOpen ? 0 : globalLimit ? Math.floor(global.tokens) : want);
+    const paidBudget = Math.min(want, paidOpen ? Math.floor(paid!.tokens) : 0);
+    if (freeBudget <= 0 && paidBudget <= 0) return { claimed: [], next: earliestAfter(nowMs, freeReady, paidReady) };
     const lease = new Date(nowMs + d.leaseMs);
     // Leases of a crashed (or stopped-by-force) instance that have expired: queued again, to be
     // claimed below in their place in the order (a separate statement keeps the claim's scan on
@@ -549,7 +587,15 @@ class ChannelEngine {
       this.channel, now,
     );
     if (expired) d.log.warn("took over messages whose lease had expired (an instance stopped mid-send); they may arrive twice", { count: expired });
-    const raw = await sql.all<RawRow>(CLAIM[sql.provider], lease, d.instanceId, now, this.channel, now, now, budget);
+    const claimWith = (statement: Record<Sql["provider"], string>, limit: number) =>
+      sql.all<RawRow>(statement[sql.provider], lease, d.instanceId, now, this.channel, now, now, limit);
+    const raw: RawRow[] = [];
+    if (!paid) raw.push(...(await claimWith(CLAIM, freeBudget)));
+    else {
+      if (freeBudget > 0) raw.push(...(await claimWith(CLAIM_FREE, freeBudget)));
+      const left = Math.min(paidBudget, want - raw.length);
+      if (left > 0) raw.push(...(await claimWith(CLAIM_PAID, left)));
+    }
     const rows = raw.map((r) => toRow(this.channel, r)).sort((a, b) => a.priority - b.priority || a.id - b.id);
     // Each chat's budget: a chat may have a head in more than one lane; those over budget go back.
     // A row costs the platform messages its delivery takes (ChannelCapabilities.messageCount: an
@@ -559,10 +605,12 @@ class ChannelEngine {
     const buckets = new Map<string, Bucket>();
     /** What a chat's held-back row waits for (its bucket's readyAt says when). */
     const chatNeed = new Map<string, number>();
-    /** Once a row waits for the global budget, the later ones wait too (the big one is not starved). */
+    /** Once a row waits for the global (or the paid) budget, the later ones wait too (the big one is not starved). */
     let globalNeed = 0;
+    let paidNeed = 0;
     for (const row of rows) {
       const cost = this.costOf(row);
+      const isPaid = this.isPaid(row);
       const limit = this.chatLimit(row.chatId);
       const paused = (this.#chatPause.get(row.chatId) ?? 0) > nowMs;
       let b: Bucket | undefined;
@@ -572,14 +620,21 @@ class ChannelEngine {
       }
       const chatShort = !!limit && !!b && (b.tokens < needOf(cost, limit) || b.pausedUntil > nowMs);
       if (chatShort) chatNeed.set(row.chatId, Math.max(chatNeed.get(row.chatId) ?? 1, needOf(cost, limit!)));
-      const globalShort = !!globalLimit && (globalNeed > 0 || global.tokens < needOf(cost, globalLimit));
-      if (globalShort && globalNeed === 0) globalNeed = needOf(cost, globalLimit!);
-      if (paused || chatShort || globalShort) {
+      let budgetShort: boolean;
+      if (isPaid) {
+        budgetShort = !paidOpen || paidNeed > 0 || paid!.tokens < needOf(cost, paidLimit!);
+        if (budgetShort && paidNeed === 0) paidNeed = needOf(cost, paidLimit!);
+      } else {
+        budgetShort = !freeOpen || (!!globalLimit && (globalNeed > 0 || global.tokens < needOf(cost, globalLimit)));
+        if (budgetShort && globalNeed === 0) globalNeed = globalLimit ? needOf(cost, globalLimit) : 1;
+      }
+      if (paused || chatShort || budgetShort) {
         back.push(row.id);
         continue;
       }
       if (b) b.tokens -= cost;
-      if (globalLimit) global.tokens -= cost;
+      if (isPaid) paid!.tokens -= cost;
+      else if (globalLimit) global.tokens -= cost;
       kept.push(row);
     }
     for (const [chatId, b] of buckets) await writeBucket(tx, this.channel, chatId, b, this.chatLimit(chatId), chatNeed.get(chatId));
@@ -587,8 +642,15 @@ class ChannelEngine {
       await sql.run(`UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ?`, id);
     }
     if (globalLimit) await writeBucket(tx, this.channel, GLOBAL, global, globalLimit, globalNeed || 1);
+    if (paid) await writeBucket(tx, this.channel, PAID, paid, paidLimit, paidNeed || 1);
     if (kept.length >= want) return { claimed: kept };
-    return { claimed: kept, next: await this.nextDue(tx, nowMs, globalLimit ? readyAt(global, globalLimit, globalNeed || 1) : undefined) };
+    // When each budget has tokens again (or its pause ends); one ready now must not hide the other's later time.
+    const ready = earliestAfter(
+      nowMs,
+      freeOpen ? (globalLimit ? readyAt(global, globalLimit, globalNeed || 1) : Infinity) : freeReady,
+      !paid ? Infinity : paidOpen ? readyAt(paid, paidLimit, paidNeed || 1) : paidReady,
+    );
+    return { claimed: kept, next: await this.nextDue(tx, nowMs, ready) };
   }
 
   /** The earliest time something not claimable now may become so: a notBefore, a lease, a chat's pace. */
@@ -630,10 +692,10 @@ class ChannelEngine {
     this.maxHeld = Math.max(this.maxHeld, this.inFlight.size);
   }
 
-  /** Whether a local pause (a rate limit seen by this instance, a fatal failure) holds `chatId` back now. */
-  private paused(chatId: string): boolean {
+  /** Whether a local pause (a rate limit seen by this instance, a fatal failure) holds the row back now. */
+  private paused(row: Claimed): boolean {
     const now = this.d.now();
-    return this.#globalPause > now || (this.#chatPause.get(chatId) ?? 0) > now;
+    return (this.isPaid(row) ? this.#paidPause : this.#globalPause) > now || (this.#chatPause.get(row.chatId) ?? 0) > now;
   }
 
   private async send(row: Claimed): Promise<void> {
@@ -642,7 +704,7 @@ class ChannelEngine {
     // Aborted at stop (after the grace), or when the send outlives SEND_DEADLINE_MS: it must end within its lease.
     const signal = AbortSignal.any([d.abort.signal, AbortSignal.timeout(SEND_DEADLINE_MS)]);
     // Claimed before a rate limit (or stop) came in: not sent inside the window, handed back.
-    if (this.paused(row.chatId) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
+    if (this.paused(row) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
     const payload = JSON.parse(row.payload) as QueuedPayload;
     try {
       if (payload.kind === "edit-tag") {
@@ -685,9 +747,12 @@ class ChannelEngine {
    */
   private async prepare(row: Claimed, payload: SendPayload): Promise<{ kind: "send"; message: SendPayload["message"] }> {
     const { files, anchor } = payload;
-    if (!files?.length && !anchor) return { kind: "send", message: payload.message };
+    // The paid mode is the engine's decision (the row's lane and the channel's limits), never the payload's.
+    const { paid: _queued, ...queued } = payload.message;
+    const base = this.isPaid(row) ? { ...queued, paid: true as const } : queued;
+    if (!files?.length && !anchor) return { kind: "send", message: base };
     const d = this.d;
-    const message = { ...payload.message };
+    const message = { ...base };
     await d.opts.db.transaction(async (tx) => {
       if (anchor) {
         const post = await tx.sentMessage.findFirst({
@@ -801,13 +866,15 @@ class ChannelEngine {
       // Nothing can be sent on this channel: keep the message, hold the channel back, say so.
       log.error("the channel refuses every send; messages stay queued", { channel: row.channel, reason });
       this.#globalPause = Math.max(this.#globalPause, d.now() + FATAL_PAUSE_MS);
+      this.#paidPause = Math.max(this.#paidPause, d.now() + FATAL_PAUSE_MS);
       d.opts.onFatal?.(row.channel, reason);
       d.reportFatal({ channel: row.channel, reason });
       return void this.#results.push({ id: row.id, kind: "release" });
     }
     if (error instanceof DeliveryError && error.retryAfterMs !== undefined) {
       // A rate limit is not the message's fault: pause its scope here and for every instance, count no attempt.
-      const scope: LimitScope = error.scope ?? "chat";
+      // The platform counts paid messages apart: a global limit on one holds back the paid ones only.
+      const scope: LimitScope | "paid" = (error.scope ?? "chat") === "global" && this.isPaid(row) ? "paid" : (error.scope ?? "chat");
       log.warn("rate limited; pausing", { channel: row.channel, scope, retryAfter: error.retryAfterMs });
       await this.pause(row.chatId, scope, error.retryAfterMs);
       return void this.#results.push({ id: row.id, kind: "release" });
@@ -824,14 +891,15 @@ class ChannelEngine {
   }
 
   /** A rate-limit answer: nothing in `scope` goes out for `ms`, on this instance at once and on every other through the table. */
-  private async pause(chatId: string, scope: LimitScope, ms: number): Promise<void> {
+  private async pause(chatId: string, scope: LimitScope | "paid", ms: number): Promise<void> {
     const d = this.d;
     const now = d.now();
     const until = now + ms;
     if (scope === "global") this.#globalPause = Math.max(this.#globalPause, until);
+    else if (scope === "paid") this.#paidPause = Math.max(this.#paidPause, until);
     else this.#chatPause.set(chatId, Math.max(this.#chatPause.get(chatId) ?? 0, until));
-    const key = scope === "global" ? GLOBAL : chatId;
-    const limit = scope === "global" ? this.caps?.limits?.global : this.chatLimit(chatId);
+    const key = scope === "global" ? GLOBAL : scope === "paid" ? PAID : chatId;
+    const limit = scope === "global" ? this.caps?.limits?.global : scope === "paid" ? this.caps?.limits?.paid : this.chatLimit(chatId);
     try {
       await d.opts.db.transaction(async (tx) => {
         const b = await readBucket(tx, this.channel, key, limit, now, true);
@@ -972,6 +1040,12 @@ export class Dispatcher {
       else timer = setTimeout(wake, ms);
     });
   }
+}
+
+/** The earliest of `times` after `now` (ms); undefined when none is. */
+function earliestAfter(now: number, ...times: number[]): number | undefined {
+  const later = times.filter((t) => t > now && Number.isFinite(t));
+  return later.length ? Math.min(...later) : undefined;
 }
 
 /** 1 s, 2 s, 4 s ... capped at 10 minutes. */

@@ -147,6 +147,32 @@ export class Outbox {
   }
 
   /**
+   * Re-renders the text of broadcast `broadcastId`'s rows still waiting (queued, or held by a
+   * pause) with `specFor`, in the language each was written in: an event changed while its
+   * invitations are being sent, so the rest go out with the new details. Only the text changes (the
+   * buttons, numbered per chat on channels without buttons, and the files stay). Rows being sent or
+   * finished are left alone. Returns how many were rewritten.
+   */
+  async rewriteBroadcast(broadcastId: number, specFor: (locale: Locale) => MessageSpec): Promise<number> {
+    const rows = await this.tx.outbox.findMany({ where: { broadcastId, status: { in: ["queued", "held"] } }, select: { id: true, payload: true, locale: true } });
+    const texts = new Map<Locale, string>();
+    let n = 0;
+    for (const row of rows) {
+      const payload = JSON.parse(row.payload) as QueuedPayload;
+      if (payload.kind !== "send") continue;
+      const locale = asLocale(row.locale, this.services.settings.defaultLocale);
+      let text = texts.get(locale);
+      if (text === undefined) texts.set(locale, (text = this.build(locale, specFor(locale)).text));
+      const next = JSON.stringify({ ...payload, message: { ...payload.message, text } });
+      await updatePayload(this.tx, row.id, next);
+      const mine = this.queued.find((q) => q.id === row.id);
+      if (mine) mine.payload = next;
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * The rows of `tag` in a chat that still wait (queued, not claimed: a send or an earlier edit)
    * take the new content now, so that what the edit removes (an erased person's data, a staff
    * member's lost access) neither stays in the table nor reaches the chat first. Rows being sent

@@ -221,6 +221,15 @@ describe("an event's card", () => {
     await s.press(en("evf-button-publish"));
     await s.press(en("evf-audience-language"));
     await s.press(en("evf-language-kk"));
+    // Not sent by one press: the number of people first; "Not yet" sends nothing.
+    expect(s.last().text).toBe(en("evf-publish-confirm", { count: 1 }));
+    await s.press(en("evf-publish-no"));
+    expect(s.messages().some((m) => m.text === en("evf-publish-kept"))).toBe(true);
+    expect(kk.messages()).toEqual([]);
+    await s.press(en("evf-button-publish"));
+    await s.press(en("evf-audience-language"));
+    await s.press(en("evf-language-kk"));
+    await s.press(en("evf-publish-yes"));
     expect(s.messages().some((m) => m.text === en("evf-published", { count: 1 }))).toBe(true);
     expect(s.last().text).toContain(en("evf-status-published"));
     const invitation = kk.messages().find((m) => m.text.includes("Көрме"));

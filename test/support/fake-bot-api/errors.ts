@@ -35,6 +35,7 @@ export const TEXT = {
   chatIdEmpty: "chat_id is empty",
   cantInitiate: "bot can't initiate conversation with a user",
   blocked: "bot was blocked by the user",
+  deactivated: "user is deactivated",
   messageTextEmpty: "message text is empty",
   textMustBeNonEmpty: "text must be non-empty",
   messageTooLong: "message is too long",

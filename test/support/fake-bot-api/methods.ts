@@ -76,6 +76,7 @@ export function createMethods(ctx: MethodContext): Map<string, MethodHandler> {
     if (id === undefined) throw badRequest(TEXT.chatNotFound);
     const user = world.users.get(id);
     if (user !== undefined) {
+      if (user.deactivated) throw forbidden(TEXT.deactivated);
       if (user.blocked) throw forbidden(TEXT.blocked);
       if (!user.started) throw forbidden(TEXT.cantInitiate);
     }

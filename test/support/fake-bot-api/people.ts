@@ -166,7 +166,7 @@ abstract class ChatView {
 
   /**
    * The first bot message (new, or edited after this call) that matches: a
-   * substring, a RegExp or a predicate. Rejects after `timeoutMs` (5000) with a
+   * substring, a RegExp or a predicate. Rejects after `timeoutMs` (15000) with a
    * dump of the chat and of failed API calls for it.
    */
   waitFor(match: MessageMatch, options: WaitForOptions = {}): Promise<BotMessage> {
@@ -335,6 +335,7 @@ export class FakeUser extends ChatView {
     if (state.blocked) {
       throw new Error(`${this.label} has blocked the bot; call unblockBot() first (as the Restart button would).`);
     }
+    if (state.deactivated) throw new Error(`${this.label} is deactivated (deleted the account) and cannot write.`);
     state.started = true;
     return this.enqueueMessage(this.state, content, replyTo);
   }
@@ -497,6 +498,14 @@ export class FakeUser extends ChatView {
   blockBot(): number {
     this.userState.blocked = true;
     return this.enqueueMemberChange("member", "kicked");
+  }
+
+  /**
+   * Deletes the account: every later send to it gets 403 "Forbidden: user is deactivated" (Telegram
+   * sends the bot no update for it). It cannot write any more.
+   */
+  deactivate(): void {
+    this.userState.deactivated = true;
   }
 
   /** Unblocks the bot (my_chat_member update back to member). */

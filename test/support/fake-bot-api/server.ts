@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import type { ResponseParameters, UserFromGetMe, WebhookInfo } from "grammy/types";
 import { BotApiError, TEXT } from "./errors.ts";
 import { createMethods, Described, type MethodHandler } from "./methods.ts";
-import { isRecord, optJson, type Params } from "./params.ts";
+import { isRecord, optBool, optJson, type Params } from "./params.ts";
 import { type HeldFile, type UploadedFile } from "./files.ts";
 export type { UploadedFile } from "./files.ts";
 import { FakeGroup, type FakeGroupInit, FakeUser, type FakeUserInit, type PeopleContext } from "./people.ts";
@@ -37,7 +37,9 @@ export interface FakeBotApiOptions {
    * limit fails with 429 and `retry_after`, and its scope stays closed until then (calls inside
    * that window fail too, and are counted in `floodStats.inWindow`). Off by default. Numbers from
    * core.telegram.org/bots/faq ("My bot is hitting limits"): 30 messages per second overall, about
-   * one per second in a private chat (short bursts tolerated), 20 per minute in a group.
+   * one per second in a private chat (short bursts tolerated), 20 per minute in a group. A message
+   * sent with `allow_paid_broadcast` (Telegram's paid broadcasts, Bot API 7.11) counts against the
+   * `paid` bucket instead of the global one (up to 1,000 a second), and still against its chat's.
    */
   limits?: boolean | Partial<FakeLimits>;
 }
@@ -47,6 +49,8 @@ export interface FakeLimits {
   global: { burst: number; everyMs: number };
   privateChat: { burst: number; everyMs: number };
   group: { burst: number; everyMs: number };
+  /** Messages sent with `allow_paid_broadcast`, instead of `global`. */
+  paid: { burst: number; everyMs: number };
 }
 
 /** Telegram's documented limits with the bursts it tolerates (see FakeBotApiOptions.limits). */
@@ -54,6 +58,7 @@ export const TELEGRAM_FLOOD_LIMITS: FakeLimits = {
   global: { burst: 30, everyMs: 1000 / 30 },
   privateChat: { burst: 5, everyMs: 1000 },
   group: { burst: 5, everyMs: 3000 },
+  paid: { burst: 1000, everyMs: 1 },
 };
 
 /** What the fake's flood limits saw (see FakeBotApiOptions.limits). */
@@ -64,6 +69,8 @@ export interface FloodStats {
   inWindow: number;
   /** Calls performed under the limits. */
   performed: number;
+  /** Of `performed`, the messages sent with `allow_paid_broadcast` (billed by Telegram). */
+  paid: number;
 }
 
 /** One recorded Bot API call. */
@@ -89,21 +96,19 @@ export interface InjectedError {
   error_code: number;
   description: string;
   parameters?: ResponseParameters;
-  /** Only calls to this chat fail (others pass it by); default any chat. */
-  chatId?: number | string;
 }
 
 /** Options of `settled`. */
 export interface SettledOptions {
   /** How long nothing may happen before the bot counts as idle. Default 50 ms. */
   quietMs?: number;
-  /** Default 5000 ms. */
+  /** Default 15000 ms (room for a loaded machine). */
   timeoutMs?: number;
 }
 
 /** Options of `confirmed`. */
 export interface ConfirmedOptions {
-  /** Default 5000 ms. */
+  /** Default 15000 ms (room for a loaded machine). */
   timeoutMs?: number;
 }
 
@@ -226,7 +231,7 @@ export class FakeBotApi {
   private readonly updates: UpdateQueue;
   private readonly methods: Map<string, MethodHandler>;
   private readonly methodNames = new Map<string, string>();
-  private readonly faults = new Map<string, InjectedError[]>();
+  private readonly faults = new Map<string, (InjectedError & { chatId?: string })[]>();
   private readonly delays = new Map<string, number>();
   private readonly answerDelays = new Map<string, { ms: number; chatId: string | undefined }>();
   /** Flood-control windows (see `flood`). */
@@ -235,7 +240,7 @@ export class FakeBotApi {
   private readonly limits: FakeLimits | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number; closedUntil: number }>();
   /** See FloodStats. */
-  readonly floodStats: FloodStats = { overLimit: 0, inWindow: 0, performed: 0 };
+  readonly floodStats: FloodStats = { overLimit: 0, inWindow: 0, performed: 0, paid: 0 };
   /** Calls to perform and then answer as failed (see `loseAnswerNext`). */
   private readonly lostAnswers = new Map<string, { as: "5xx" | "drop"; chatId: string | undefined }[]>();
   private readonly openResponses = new Set<http.ServerResponse>();
@@ -397,7 +402,7 @@ export class FakeBotApi {
    */
   async settled(options: SettledOptions = {}): Promise<void> {
     const quietMs = options.quietMs ?? 50;
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) throw new Error("settled(): the fake Bot API was closed");
@@ -423,7 +428,7 @@ export class FakeBotApi {
    * (its answers may still be on their way). Rejects after `timeoutMs`.
    */
   async confirmed(options: ConfirmedOptions = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.closed) throw new Error("confirmed(): the fake Bot API was closed");
@@ -461,11 +466,14 @@ export class FakeBotApi {
 
   // ------------------------------------------------------- fault injection
 
-  /** The next `times` calls of `method` fail with `error` (and are not performed). */
-  failNext(method: string, error: InjectedError, times = 1): void {
+  /**
+   * The next `times` calls of `method` (to `chatId`, when given: the calls to other chats go on)
+   * fail with `error` and are not performed: a 5xx, a network-side refusal, any Bot API answer.
+   */
+  failNext(method: string, error: InjectedError, times = 1, chatId?: number | string): void {
     const key = method.toLowerCase();
     const queue = this.faults.get(key) ?? [];
-    for (let i = 0; i < times; i++) queue.push(error);
+    for (let i = 0; i < times; i++) queue.push({ ...error, ...(chatId !== undefined ? { chatId: String(chatId) } : {}) });
     this.faults.set(key, queue);
   }
 
@@ -611,10 +619,12 @@ export class FakeBotApi {
         throw new BotApiError(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
       }
       this.enforceLimits(method, params, now);
-      const queue = this.faults.get(method.toLowerCase());
-      const at = queue?.findIndex((f) => f.chatId === undefined || String(f.chatId) === String(params.chat_id)) ?? -1;
-      const fault = at < 0 ? undefined : queue!.splice(at, 1)[0];
-      if (fault !== undefined) throw new BotApiError(fault.error_code, fault.description, fault.parameters);
+      const faults = this.faults.get(method.toLowerCase());
+      const at = faults?.findIndex((f) => f.chatId === undefined || f.chatId === String(params.chat_id)) ?? -1;
+      if (faults && at >= 0) {
+        const [fault] = faults.splice(at, 1);
+        throw new BotApiError(fault!.error_code, fault!.description, fault!.parameters);
+      }
       const handler = this.methods.get(method);
       if (handler === undefined) throw new BotApiError(404, TEXT.notFound);
       const value: unknown = await handler(params, signal);
@@ -681,8 +691,10 @@ export class FakeBotApi {
     if (!this.limits || !/^(send|copy|forward)/i.test(method) || /^sendChatAction$/i.test(method)) return;
     const chatId = String(params.chat_id ?? "");
     const group = chatId.startsWith("-");
+    // Paid broadcasts are counted apart from the free 30 a second (and billed).
+    const paid = optBool(params, "allow_paid_broadcast") === true;
     const scopes: [string, { burst: number; everyMs: number }][] = [
-      ["global", this.limits.global],
+      paid ? ["paid", this.limits.paid] : ["global", this.limits.global],
       [`chat:${chatId}`, group ? this.limits.group : this.limits.privateChat],
     ];
     // An album counts as one message per item (Telegram's limits are on messages).
@@ -716,6 +728,7 @@ export class FakeBotApi {
     }
     for (const { b } of fresh) b.tokens -= cost;
     this.floodStats.performed++;
+    if (paid) this.floodStats.paid++;
   }
 
   private describeFailures(chatId: number): string[] {

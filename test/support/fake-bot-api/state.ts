@@ -80,7 +80,7 @@ export type MessageMatch = string | RegExp | ((message: BotMessage) => boolean);
 
 /** Options of `waitFor`. */
 export interface WaitForOptions {
-  /** Default 5000. */
+  /** Default 15000 (room for a loaded machine). */
   timeoutMs?: number;
   /**
    * Only messages with a greater message_id count. Without it, messages that
@@ -126,6 +126,8 @@ export interface UserState {
   /** Has written to the bot in private (or was created with `started`). */
   started: boolean;
   blocked: boolean;
+  /** The account was deleted: every send gets 403 "user is deactivated". */
+  deactivated?: boolean;
 }
 
 interface QueryState {
@@ -392,7 +394,7 @@ export class World {
 
   /** Resolves with the first matching bot message; see {@link WaitForOptions}. */
   waitFor(chat: ChatState, match: MessageMatch, options: WaitForOptions, label: string): Promise<BotMessage> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    const timeoutMs = options.timeoutMs ?? 15_000;
     const predicate = (m: BotMessage): boolean =>
       typeof match === "string" ? m.text.includes(match) : match instanceof RegExp ? match.test(m.text) : match(m);
     const baseline = new Map([...chat.messages].map(([id, s]) => [id, s.edits] as const));
