@@ -2,8 +2,9 @@
  * Who receives an announcement, end to end (issue 8 items 5 and 7, "How it is shown": every
  * audience filter; opted-out and blocked people): Dana composes each announcement in the bot over
  * HTTP, pressing the real buttons, and sends it; the fake Bot API shows who got it. A person who
- * wrote /stop is neither counted nor sent to; a person who blocked the bot is sent to once, gets
- * 403, is marked unreachable and not retried, and is not counted in the next announcement.
+ * wrote /stop, or who blocked the bot (Telegram says so), is neither counted nor sent to; a deleted
+ * account (nothing said) is sent to once, gets 403, is marked unreachable and not retried, and is
+ * not counted in the next announcement.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { tr } from "../support/core-harness.ts";
@@ -35,24 +36,28 @@ describe("the audience decides who receives an announcement", () => {
       D: await w.member("ru", { region: "almaty-city", sector: "textiles", status: "suspended" }),
       Stopped: await w.member("ru"),
       Blocked: await w.member("ru"),
+      Deleted: await w.member("ru"),
       Outsider: await w.member("ru", { enterpriseId: null }),
       Staff: await w.member("ru", { role: "staff", enterpriseId: null }),
     };
     const people: Record<string, FakeUser> = { ...Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.user])), Dana: w.dana };
-    // One opts out with /stop (and is told how to come back); one blocks the bot without the bot knowing yet.
+    // One opts out with /stop (and is told how to come back); one blocks the bot (Telegram tells the
+    // bot: my_chat_member); one deletes the account (nothing is told: the bot learns it from a 403).
     await step(m.Stopped!.user, () => m.Stopped!.user.send("/stop"), tr("ru", "compose-stopped").slice(0, 30));
     m.Blocked!.user.blockBot();
+    m.Deleted!.user.deactivate();
     await w.h.settled(WAIT);
 
-    // All members: the blocked one is still counted (nothing says so until a send is refused).
+    // All members: the deleted account is still counted (nothing says so until a send is refused).
     const all = await announce(w, [en("compose-audience-all")], 4, { done: false });
     expect(receivers(people, all.text)).toEqual(["A", "B", "C"]);
     const report = w.dana.messages.filter((x) => x.text.startsWith(plain(en("broadcast-report", { id: all.id, sent: 3, total: 4 })))).at(-1);
     expect(report?.text).toContain(en("broadcast-report-unreachable", { count: 1 }));
-    // One 403, then never again: the address is marked unreachable.
-    const toBlocked = () => w!.h.fake.callsTo("sendMessage").filter((c) => String(c.params.chat_id) === String(m.Blocked!.user.id));
-    expect(toBlocked().length).toBe(1);
-    const identity = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: String(m.Blocked!.user.id) } }));
+    // One 403, then never again: the address is marked unreachable. The one who blocked the bot: never tried.
+    const sendsTo = (who: Member) => w!.h.fake.callsTo("sendMessage").filter((c) => String(c.params.chat_id) === String(who.user.id));
+    expect(sendsTo(m.Deleted!).length).toBe(1);
+    expect(sendsTo(m.Blocked!).length).toBe(0);
+    const identity = await w.h.db.transaction((tx) => tx.channelIdentity.findFirstOrThrow({ where: { externalId: String(m.Deleted!.user.id) } }));
     expect(identity.reachable).toBe(false);
     // The member's announcement ends with the line on how to stop them, in their language.
     expect(m.C!.user.messages.find((x) => x.text.includes(all.text))!.text).toContain(plain(tr("en", "broadcast-stop-line")));
@@ -80,9 +85,10 @@ describe("the audience decides who receives an announcement", () => {
     const none = await announce(w, [en("compose-audience-event"), /Congress/, en("compose-answer-none")], 1);
     expect(receivers(people, none.text)).toEqual(["B"]);
 
-    // All members again: the blocked address is no longer counted nor sent to; /stop still holds.
+    // All members again: the deleted account is no longer counted nor sent to; /stop still holds.
     const again = await announce(w, [en("compose-audience-all")], 3, { done: false });
     expect(receivers(people, again.text)).toEqual(["A", "B", "C"]);
-    expect(toBlocked().length).toBe(1);
+    expect(sendsTo(m.Deleted!).length).toBe(1);
+    expect(sendsTo(m.Blocked!).length).toBe(0);
   }, E2E_TIMEOUT);
 });

@@ -100,8 +100,8 @@ describe("the progress message", () => {
   it("pauses, resumes and cancels from its buttons; the report's figures; /broadcasts; the failures' CSV", async () => {
     w = await atLimits();
     const people = await members(w, 200);
-    // One blocked the bot; one chat refuses the message (400).
-    people[0]!.user.blockBot();
+    // One deleted the account (403, learned on the first send); one chat refuses the message (400).
+    people[0]!.user.deactivate();
     w.h.fake.failNext("sendMessage", { error_code: 400, description: "Bad Request: message is too long" }, 1, people[1]!.user.id);
     const { dana, h } = w;
     const { text, id } = await compose(w, [en("compose-audience-all")], 200, { done: false });
