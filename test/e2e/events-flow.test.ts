@@ -50,7 +50,10 @@ async function createAndPublish(world: World, opts: { capacity?: number } = {}):
   await step(dana, () => dana.press(en("evf-button-save")), en("evf-status-draft"));
   await h.settled(WAIT);
   await step(dana, () => dana.press(en("evf-button-publish")), en("evf-ask-audience"));
-  await step(dana, () => dana.press(en("evf-audience-all")), en("evf-status-published"));
+  // The number of people first, then a yes: members of every enterprise (here: all of them).
+  const people = await h.db.transaction((tx) => tx.membership.count({ where: { status: "active" } }));
+  await step(dana, () => dana.press(en("evf-audience-all")), en("evf-publish-confirm", { count: people }));
+  await step(dana, () => dana.press(en("evf-publish-yes")), en("evf-status-published"));
   const [event] = await h.db.transaction((tx) => tx.event.findMany());
   expect(JSON.parse(event!.title)).toEqual(TITLES);
   expect(event!.startsAt.getTime()).toBe(START.toMillis());
