@@ -309,4 +309,23 @@ describe("scheduled jobs", () => {
     await done;
     expect(ran).toEqual(["first", "second"]);
   }, 30_000);
+
+  it("a wake asked for while a tick runs is kept until its time, even when that tick runs an earlier job", async () => {
+    const a = await instance("a", { pollMs: 3_600_000 });
+    follow = now.getTime() - Date.now();
+    let second!: () => void;
+    const done = new Promise<void>((r) => (second = r));
+    const ran: string[] = [];
+    // "zero" schedules "first" due at once (the same tick runs it next), which schedules "second"
+    // 50 ms later: that wake must survive the earlier one, already passed when the tick ends.
+    a.core.jobs.define("chain", async (unit, p) => {
+      ran.push(String(p));
+      if (p === "zero") await unit.schedule({ kind: "chain", payload: "first", runAt: unit.now, key: "chain-1" });
+      else if (p === "first") await unit.schedule({ kind: "chain", payload: "second", runAt: new Date(unit.now.getTime() + 50), key: "chain-2" });
+      else second();
+    });
+    await a.core.run(SYSTEM, (unit) => unit.schedule({ kind: "chain", payload: "zero", runAt: unit.now, key: "chain-0" }));
+    await done;
+    expect(ran).toEqual(["zero", "first", "second"]);
+  }, 30_000);
 });

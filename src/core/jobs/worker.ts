@@ -38,6 +38,8 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
 export const DEFAULT_POLL_MS = 15_000;
 /** How long after a scheduled job's time the worker wakes for it (see `wake`). */
 const WAKE_MARGIN_MS = 5;
+/** Wakes further ahead than this are left to the poll (see `wake`). */
+const WAKE_HORIZON_MS = 3_600_000;
 
 interface ClaimedRow {
   id: number;
@@ -54,8 +56,8 @@ export class JobWorker {
   #timer: NodeJS.Timeout | undefined;
   /** When the pending timer fires (epoch ms), while there is one. */
   #timerAt = Infinity;
-  /** The earliest wake asked for while a tick ran (epoch ms): the next timer fires no later. */
-  #wakeAt = Infinity;
+  /** Wakes asked for (epoch ms) and not yet passed: each timer fires no later than the earliest. */
+  #wakes: number[] = [];
   #stopping = false;
   /** The tick in progress (claims and runs), awaited by `stop`. */
   #busy: Promise<void> | undefined;
@@ -75,12 +77,12 @@ export class JobWorker {
     if (this.#stopping) return;
     // A few ms late rather than early: a tick just before the job is due would not claim it.
     const at = Date.now() + Math.max(0, runAt.getTime() - this.#o.services.clock().getTime()) + WAKE_MARGIN_MS;
-    if (this.#timer === undefined || at >= this.#timerAt) {
-      // A tick is running (or the worker is not started), or one comes sooner (and may find the
-      // job not yet due): the timer set after that tick honours this.
-      this.#wakeAt = Math.min(this.#wakeAt, at);
-      return;
-    }
+    // Far ones are left to the poll (a reminder months ahead need not be held in memory till then).
+    if (at - Date.now() > WAKE_HORIZON_MS) return;
+    // Every wake is kept until its time passes: a tick running now, or one that comes sooner, may
+    // find the job not yet due, and the timer set after it must still honour this one.
+    this.#wakes.push(at);
+    if (this.#timer === undefined || at >= this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#schedule(at - Date.now());
@@ -102,13 +104,15 @@ export class JobWorker {
 
   #schedule(ms: number): void {
     if (this.#stopping) return;
-    const delay = Math.max(0, Math.min(ms, this.#wakeAt - Date.now()));
+    const earliest = this.#wakes.reduce((a, b) => Math.min(a, b), Infinity);
+    const delay = Math.max(0, Math.min(ms, earliest - Date.now()));
     this.#timerAt = Date.now() + delay;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = Infinity;
-      // A wake is done with once a tick starts at its time (a timer may fire a millisecond early).
-      if (Date.now() >= this.#wakeAt) this.#wakeAt = Infinity;
+      // A wake is done with once a tick starts at or after its time (a timer may fire a ms early).
+      const now = Date.now();
+      this.#wakes = this.#wakes.filter((at) => at > now);
       this.#busy = this.tick()
         .then(() => undefined)
         .catch((error: unknown) => this.#o.services.log.error("job worker tick failed", { error }))
