@@ -116,8 +116,11 @@ export class Unit {
    * together with what it is about (a reminder with its event). True when inserted; false when a
    * job with the same `key` exists already (scheduled once cluster-wide).
    */
-  schedule(job: JobSpec): Promise<boolean> {
-    return this.services.jobs.schedule(this.tx, job, this.now);
+  async schedule(job: JobSpec): Promise<boolean> {
+    const inserted = await this.services.jobs.schedule(this.tx, job, this.now);
+    // This instance's worker wakes for it once it exists (otherwise only its next poll finds it).
+    if (inserted) this.afterCommit(() => this.services.jobs.scheduled(job.runAt));
+    return inserted;
   }
 
   /** What `channel` can show (buttons, a share-contact button, edits). */

@@ -33,17 +33,19 @@ const open: Instance[] = [];
 /** The clock every instance reads. 2026-11-30 00:00 UTC = 05:00 in Almaty. */
 let now = new Date("2026-11-30T00:00:00Z");
 const later = (ms: number) => (now = new Date(now.getTime() + ms));
+/** When set, the clock follows real time from `now` on (offset in ms), for a worker that runs by itself. */
+let follow: number | null = null;
 
-async function instance(name: string, opts: { staffChat?: string; leaseMs?: number } = {}): Promise<Instance> {
+async function instance(name: string, opts: { staffChat?: string; leaseMs?: number; pollMs?: number } = {}): Promise<Instance> {
   dir ??= mkdtempSync(join(tmpdir(), "qti-jobs-"));
   const db = (shared ??= await openTestDatabase(`file:${join(dir, "bot.db")}`));
   const core = createCore({
     db,
     i18n: i18n(),
     log: silentLogger,
-    clock: () => now,
+    clock: () => (follow === null ? now : new Date(Date.now() + follow)),
     settings: { defaultLocale: "kk", admins: [{ channel: "telegram", id: ADMIN }], ...(opts.staffChat ? { staffChat: { channel: "telegram", chatId: opts.staffChat } } : {}) },
-    jobs: { start: false, instance: name, ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}) },
+    jobs: { start: opts.pollMs !== undefined, instance: name, ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) },
   });
   await core.start();
   const channel = new RecordingChannel();
@@ -63,6 +65,7 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
   now = new Date("2026-11-30T00:00:00Z");
+  follow = null;
 });
 
 interface JobRow {
@@ -287,4 +290,42 @@ describe("scheduled jobs", () => {
     expect(ran).toEqual([1]);
     expect((await jobs(a.db, "slow")).map((j) => j.status)).toEqual(["done", "queued"]);
   });
+
+  it("a running worker wakes for a job scheduled in a unit or by a job, not only at its next poll", async () => {
+    // A poll far longer than the test: only waking for what was scheduled runs these (a broadcast's
+    // progress every few seconds, a reminder or announcement scheduled soon: issue 8).
+    const a = await instance("a", { pollMs: 3_600_000 });
+    const ran: string[] = [];
+    let second!: () => void;
+    const done = new Promise<void>((r) => (second = r));
+    a.core.jobs.define("soon", async (unit, p) => {
+      ran.push(String(p));
+      if (p === "first") await unit.schedule({ kind: "soon", payload: "second", runAt: new Date(unit.now.getTime() + 50), key: "soon-2" });
+      else second();
+    });
+    // The clock the jobs read moves on as real time does.
+    follow = now.getTime() - Date.now();
+    await a.core.run(SYSTEM, (unit) => unit.schedule({ kind: "soon", payload: "first", runAt: new Date(unit.now.getTime() + 50), key: "soon-1" }));
+    await done;
+    expect(ran).toEqual(["first", "second"]);
+  }, 30_000);
+
+  it("a wake asked for while a tick runs is kept until its time, even when that tick runs an earlier job", async () => {
+    const a = await instance("a", { pollMs: 3_600_000 });
+    follow = now.getTime() - Date.now();
+    let second!: () => void;
+    const done = new Promise<void>((r) => (second = r));
+    const ran: string[] = [];
+    // "zero" schedules "first" due at once (the same tick runs it next), which schedules "second"
+    // 50 ms later: that wake must survive the earlier one, already passed when the tick ends.
+    a.core.jobs.define("chain", async (unit, p) => {
+      ran.push(String(p));
+      if (p === "zero") await unit.schedule({ kind: "chain", payload: "first", runAt: unit.now, key: "chain-1" });
+      else if (p === "first") await unit.schedule({ kind: "chain", payload: "second", runAt: new Date(unit.now.getTime() + 50), key: "chain-2" });
+      else second();
+    });
+    await a.core.run(SYSTEM, (unit) => unit.schedule({ kind: "chain", payload: "zero", runAt: unit.now, key: "chain-0" }));
+    await done;
+    expect(ran).toEqual(["zero", "first", "second"]);
+  }, 30_000);
 });

@@ -53,6 +53,8 @@ export interface TelegramHarnessOptions {
   limits?: "telegram" | NonNullable<ChannelCapabilities["limits"]>;
   /** The fake Bot API's flood limits (FakeBotApiOptions.limits); off by default. */
   fakeLimits?: boolean | Partial<FakeLimits>;
+  /** The core's clock (turns, jobs); default the real one. Lets a test move time to a reminder. */
+  clock?: () => Date;
 }
 
 /** A port nobody listens on right now (for the webhook server, whose URL must be known before it starts). */
@@ -115,7 +117,7 @@ export async function startTelegramHarness(opts: TelegramHarnessOptions = {}): P
 
   async function start() {
     db = await openTestDatabase(url);
-    core = createCore({ db, i18n: i18n(), log, settings });
+    core = createCore({ db, i18n: i18n(), log, settings, ...(opts.clock ? { clock: opts.clock } : {}) });
     await core.start();
     telegram = createTelegramChannel({
       token: fake.token,

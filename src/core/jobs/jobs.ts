@@ -69,6 +69,17 @@ export function occurrenceKey(kind: string, at: Date): string {
 /** The registry of job kinds (built once at start, before the worker runs). */
 export class Jobs {
   readonly #defs = new Map<string, Definition>();
+  readonly #listeners: ((runAt: Date) => void)[] = [];
+
+  /** Calls `fn` with the run time of every job scheduled (and committed) in this process: the worker wakes for it. */
+  onScheduled(fn: (runAt: Date) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  /** A job due at `runAt` was scheduled and its unit committed (Unit.schedule calls it). */
+  scheduled(runAt: Date): void {
+    for (const fn of this.#listeners) fn(runAt);
+  }
 
   /**
    * Declares the handler of `kind`; with `cron`, a recurring job whose occurrences the worker

@@ -36,6 +36,10 @@ export function retryDelayMs(attempts: number): number {
  */
 export const DEFAULT_LEASE_MS = 5 * 60_000;
 export const DEFAULT_POLL_MS = 15_000;
+/** How long after a scheduled job's time the worker wakes for it (see `wake`). */
+const WAKE_MARGIN_MS = 5;
+/** Wakes further ahead than this are left to the poll (see `wake`). */
+const WAKE_HORIZON_MS = 3_600_000;
 
 interface ClaimedRow {
   id: number;
@@ -50,6 +54,10 @@ export class JobWorker {
   readonly instance: string;
   readonly #o: Required<Omit<JobWorkerOptions, "instance">>;
   #timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires (epoch ms), while there is one. */
+  #timerAt = Infinity;
+  /** Wakes asked for (epoch ms) and not yet passed: each timer fires no later than the earliest. */
+  #wakes: number[] = [];
   #stopping = false;
   /** The tick in progress (claims and runs), awaited by `stop`. */
   #busy: Promise<void> | undefined;
@@ -57,6 +65,27 @@ export class JobWorker {
   constructor(opts: JobWorkerOptions) {
     this.instance = opts.instance ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
     this.#o = { db: opts.db, services: opts.services, jobs: opts.jobs, leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS, pollMs: opts.pollMs ?? DEFAULT_POLL_MS };
+    opts.jobs.onScheduled((runAt) => this.wake(runAt));
+  }
+
+  /**
+   * A job due at `runAt` (the core's clock) was scheduled in this process: the worker ticks then
+   * instead of at its next poll, so that a broadcast's progress every few seconds and a job
+   * scheduled soon run on time (jobs scheduled by other instances are found by the poll).
+   */
+  wake(runAt: Date): void {
+    if (this.#stopping) return;
+    // A few ms late rather than early: a tick just before the job is due would not claim it.
+    const at = Date.now() + Math.max(0, runAt.getTime() - this.#o.services.clock().getTime()) + WAKE_MARGIN_MS;
+    // Far ones are left to the poll (a reminder months ahead need not be held in memory till then).
+    if (at - Date.now() > WAKE_HORIZON_MS) return;
+    // Every wake is kept until its time passes: a tick running now, or one that comes sooner, may
+    // find the job not yet due, and the timer set after it must still honour this one.
+    this.#wakes.push(at);
+    if (this.#timer === undefined || at >= this.#timerAt) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#schedule(at - Date.now());
   }
 
   /** Starts polling: a tick now, then every pollMs. */
@@ -75,7 +104,15 @@ export class JobWorker {
 
   #schedule(ms: number): void {
     if (this.#stopping) return;
+    const earliest = this.#wakes.reduce((a, b) => Math.min(a, b), Infinity);
+    const delay = Math.max(0, Math.min(ms, earliest - Date.now()));
+    this.#timerAt = Date.now() + delay;
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      // A wake is done with once a tick starts at or after its time (a timer may fire a ms early).
+      const now = Date.now();
+      this.#wakes = this.#wakes.filter((at) => at > now);
       this.#busy = this.tick()
         .then(() => undefined)
         .catch((error: unknown) => this.#o.services.log.error("job worker tick failed", { error }))
@@ -83,7 +120,7 @@ export class JobWorker {
           this.#busy = undefined;
           this.#schedule(this.#o.pollMs);
         });
-    }, ms);
+    }, delay);
     this.#timer.unref();
   }
 
