@@ -3,7 +3,8 @@
  * 150 members while one member talks to the bot. The member is answered while announcements still
  * wait; every recipient gets it once; nothing is sent inside a `retry_after` window; someone who
  * stopped announcements gets none; a member who blocked the bot (403) and a chat Telegram does not
- * know (400 chat not found) are reported as unreachable and left out of the next count.
+ * know (400 chat not found) are reported (unreachable, failed) and the deleted account is left out
+ * of the next count.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { countRecipients, createBroadcast, startBroadcast } from "../../src/core/broadcasts/service.ts";
@@ -72,7 +73,7 @@ describe("an announcement over Telegram", () => {
     for (let i = 0; ; i++) {
       const b = await h.db.transaction((tx) => tx.broadcast.findUniqueOrThrow({ where: { id } }));
       if (b.status === "done") {
-        expect(b).toMatchObject({ total: N - 1, sentCount: N - 3, unreachableCount: 2, failedCount: 0 });
+        expect(b).toMatchObject({ total: N - 1, sentCount: N - 3, unreachableCount: 1, failedCount: 1 });
         break;
       }
       if (i > 600) throw new Error(`broadcast still ${b.status}`);
@@ -86,9 +87,10 @@ describe("an announcement over Telegram", () => {
     expect(h.fake.floodStats.inWindow).toBe(0);
     // The report replaced the progress message in the author's chat.
     await staff.waitFor((m) => m.text.includes(tr("ru", "broadcast-report", { id, sent: N - 3, total: N - 1 }).replace(/<\/?[a-z]+>/g, "")), { timeoutMs: 20_000, after: 0 });
-    // The next audience leaves out the blocked member, the deleted account and the unknown chat.
+    // The next audience leaves out the blocked member and the deleted account; the chat Telegram did
+    // not know failed that one message (issue 8: "400 chat not found failing that recipient").
     const count = await h.core.run(asStaff, (unit) => countRecipients(unit, { kind: "members" }));
-    expect(count.total).toBe(N - 3);
+    expect(count.total).toBe(N - 2);
   }, 120_000);
 
   it("a restart in the middle: every member gets it, at most the sends in flight twice, and the report comes", async () => {

@@ -576,6 +576,12 @@ export function classify(error: unknown, chatId = ""): DeliveryError {
     if (error.error_code === 400 && /not enough rights to (send (photos|documents|media|videos|audio)|create a topic|manage topics)/i.test(error.description)) {
       return new DeliveryError("rejected", what);
     }
+    // A private chat Telegram does not know (never started, a wrong id): that message fails; the
+    // address is not marked (issue 8: "400 chat not found failing that recipient"). A group the bot
+    // is no longer in is gone for every message (the staff chat falls back to private notices).
+    if (error.error_code === 400 && /chat not found/i.test(error.description) && !isGroupChat(chatId)) {
+      return new DeliveryError("rejected", what);
+    }
     if (
       error.error_code === 400 &&
       /chat not found|user is deactivated|PEER_ID_INVALID|bot was kicked|upgraded to a supergroup|not enough rights|have no rights|CHAT_WRITE_FORBIDDEN/i.test(
