@@ -1021,8 +1021,8 @@ compose-send-confirm = { $count ->
 compose-send-yes = Yes, send
 compose-send-no = Not yet
 compose-started = { $count ->
-        [one] Sending has started: { $count } recipient. The progress is shown in the message below, with Pause and Cancel.
-       *[other] Sending has started: { $count } recipients. The progress is shown in the message below, with Pause and Cancel.
+        [one] Sending has started: { $count } recipient. The progress is shown in the message above, with Pause and Cancel.
+       *[other] Sending has started: { $count } recipients. The progress is shown in the message above, with Pause and Cancel.
     }
 compose-cancelled = The announcement was cancelled: nothing was sent.
 compose-ask-edit = What would you like to change?

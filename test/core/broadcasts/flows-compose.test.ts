@@ -72,7 +72,14 @@ describe("/announce", () => {
     expect(staff.last().text).toContain(tr("ru", "compose-screen-title").replace(/<\/?b>/g, ""));
     await staff.press(tr("ru", "compose-send-button"));
     await staff.press(tr("ru", "compose-send-yes"));
-    expect(staff.fresh().join("\n")).toContain(tr("ru", "compose-started", { count: 6 }));
+    const afterSend = staff.fresh();
+    expect(afterSend.join("\n")).toContain(tr("ru", "compose-started", { count: 6 }));
+    // "The progress is in the message above": the progress message comes first.
+    const progressAt = afterSend.findIndex((t) => t.startsWith(tr("ru", "broadcast-progress", { id: 1, sent: 0, total: 6 }).split(":")[0]!));
+    const startedAt = afterSend.findIndex((t) => t.includes(tr("ru", "compose-started", { count: 6 })));
+    expect(progressAt).toBeGreaterThanOrEqual(0);
+    expect(progressAt).toBeLessThan(startedAt);
+    expect(tr("ru", "compose-started", { count: 6 })).toContain("выше");
     await w.h.core.dispatcher.idle();
     // Each member got it in their language, with the photo.
     for (const chat of chats.kk) expect(w.texts(chat).join("\n")).toContain("Қауымдастық съезі");
