@@ -50,6 +50,22 @@ const SEND: Permission = { action: "broadcast.send" };
  * (the adapter splits a longer text into several messages) and the service adds the line on how
  * to stop announcements, so a text stays one message when within this.
  */
+/**
+ * A broadcast's figures for staff, read in one recorded step: null (and the person told why) when
+ * they may not (audited as `auditAction`) or it is gone.
+ */
+async function staffFigures(d: Dialog, id: number, auditAction: string): Promise<BroadcastFigures | null> {
+  return d.act("figures", async (turn) => {
+    if (!(await staffOnly(turn, auditAction))) return null;
+    const r = await broadcastFigures(turn.unit, id);
+    if (!r.ok) {
+      await turn.answer(refusalKey(r.reason));
+      return null;
+    }
+    return r.figures;
+  });
+}
+
 export const TEXT_MAX = 3800;
 /**
  * Telegram's caption limit (channels/telegram/translate.ts CAPTION_LIMIT): with a file, a text up
@@ -539,15 +555,7 @@ export const broadcastFlow: FlowDef<Json> = {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : 0;
     const page = typeof a.page === "number" && Number.isInteger(a.page) && a.page >= 0 ? a.page : 0;
-    const f = await d.act("figures", async (turn) => {
-      if (!(await staffOnly(turn, "broadcast.figures"))) return null;
-      const r = await broadcastFigures(turn.unit, id);
-      if (!r.ok) {
-        await turn.answer(refusalKey(r.reason));
-        return null;
-      }
-      return r.figures;
-    });
+    const f = await staffFigures(d, id, "broadcast.figures");
     if (!f) return;
     const failures = f.failed + f.unreachable;
     const options: Option[][] = [];
@@ -582,15 +590,7 @@ export const cancelBroadcastFlow: FlowDef<Json> = {
   async run(d, args) {
     const a = (typeof args === "object" && args !== null && !Array.isArray(args) ? args : {}) as Record<string, unknown>;
     const id = typeof a.id === "number" && Number.isInteger(a.id) && a.id > 0 ? a.id : 0;
-    const f = await d.act("figures", async (turn) => {
-      if (!(await staffOnly(turn, "broadcast.cancel"))) return null;
-      const r = await broadcastFigures(turn.unit, id);
-      if (!r.ok) {
-        await turn.answer(refusalKey(r.reason));
-        return null;
-      }
-      return r.figures;
-    });
+    const f = await staffFigures(d, id, "broadcast.cancel");
     if (!f) return;
     if (!(await d.confirm({ key: "compose-cancel-confirm", args: { id: f.id, title: f.title, left: f.left, sent: f.sent } }, "compose-cancel-yes", "compose-cancel-no"))) {
       return void (await d.say("compose-cancel-kept"));
