@@ -84,6 +84,12 @@ export interface Inbound {
   chatType: "private" | "group";
   /** The client's language tag (Telegram's language_code), a hint for the first answer. */
   languageHint?: string;
+  /**
+   * The sender's phone number as the platform vouches for it, E.164 ("+77011234567"): WhatsApp
+   * chats are phone numbers. Used only in the moment, to offer it at the phone question (the
+   * person confirms it or types another); stored only after consent, like a typed one.
+   */
+  phone?: string;
   /** The sender's display name, used only in the moment (e.g. "approved by …"); never stored for members. */
   displayName?: string;
   /** The platform id of the message this one replies to (in a group, an answer must reply to the question). */
