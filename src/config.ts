@@ -99,6 +99,17 @@ const schema = z
       .pipe(z.number().int().min(1, "must be between 1 and 3650").max(3650, "must be between 1 and 3650")),
     FILES_DIR: optionalString,
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
+    WHATSAPP_ENABLED: optionalString
+      .pipe(z.enum(["true", "false"], { message: 'must be "true" (run the WhatsApp channel) or "false"' }).default("false"))
+      .transform((v) => v === "true"),
+    CHROMIUM_PATH: optionalString.pipe(
+      z.string().regex(/^\//, "must be the absolute path of the Chromium executable, such as /usr/bin/chromium").default("/usr/bin/chromium"),
+    ),
+    WHATSAPP_DATA_DIR: optionalString,
+    WHATSAPP_START_TIMEOUT_SECONDS: optionalString
+      .pipe(z.string().regex(/^\d{1,4}$/, "must be a whole number of seconds, e.g. 60").optional())
+      .transform((v) => (v === undefined ? 60 : Number(v)))
+      .pipe(z.number().int().min(10, "must be between 10 and 600").max(600, "must be between 10 and 600")),
   })
 
 
@@ -118,6 +129,13 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
     // Telegram posts only to https; plain http makes sense only with a local Bot API server.
     if (/^[a-z]+:\/\//i.test(url) && !url.startsWith("https://") && !get("TELEGRAM_API_ROOT")) {
       lines.push("TELEGRAM_WEBHOOK_URL must start with https:// (Telegram only posts to https)");
+    }
+  }
+  if (get("WHATSAPP_ENABLED") === "true") {
+    // Checked here rather than on the first start of the client: a wrong path is the operator's to fix now.
+    const chromium = get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+    if (chromium.startsWith("/") && !existsSync(chromium)) {
+      lines.push("CHROMIUM_PATH does not name an existing file (default /usr/bin/chromium): WhatsApp needs Chromium; install Debian's chromium package (apt-get install chromium) or set the path of a Chromium executable");
     }
   }
   return lines;
@@ -152,6 +170,14 @@ export interface Config {
    * file (`data/files` by default), or `data/files` with PostgreSQL (main.ts decides).
    */
   filesDir?: string;
+  /**
+   * The WhatsApp channel (WHATSAPP_ENABLED=true), absent when off: Chromium's executable
+   * (CHROMIUM_PATH, checked to exist), where the session and the login QR are kept
+   * (WHATSAPP_DATA_DIR; when unset, `whatsapp/` beside the SQLite file, i.e. `data/whatsapp`, or
+   * `data/whatsapp` with PostgreSQL: main.ts decides), and how long a start may take before it
+   * counts as failed (WHATSAPP_START_TIMEOUT_SECONDS, seconds).
+   */
+  whatsapp?: { chromiumPath: string; dataDir?: string; startTimeoutMs: number };
   /** The terminal's language (LANG), a hint for the console chat. */
   systemLanguage?: string;
 }
@@ -192,6 +218,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     ...(c.TELEGRAM_PAID_BROADCAST ? { telegramPaid: { sendsPerSecond: c.TELEGRAM_PAID_SENDS_PER_SECOND } } : {}),
     outboxRetentionDays: c.OUTBOX_RETENTION_DAYS,
     ...(c.FILES_DIR ? { filesDir: c.FILES_DIR } : {}),
+    ...(c.WHATSAPP_ENABLED
+      ? {
+          whatsapp: {
+            chromiumPath: c.CHROMIUM_PATH,
+            ...(c.WHATSAPP_DATA_DIR ? { dataDir: c.WHATSAPP_DATA_DIR } : {}),
+            startTimeoutMs: c.WHATSAPP_START_TIMEOUT_SECONDS * 1000,
+          },
+        }
+      : {}),
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
   };
 }

@@ -88,6 +88,15 @@ describe("parseConfig defaults", () => {
 });
 
 describe("parseConfig with valid settings", () => {
+  it("WhatsApp is off by default; on, it takes Chromium's path, the data directory and the start timeout", () => {
+    expect(parseConfig({ WHATSAPP_ENABLED: "false", CHROMIUM_PATH: "/nonexistent/chromium" }).whatsapp).toBeUndefined();
+    // The executable's existence is checked only when WhatsApp is on; process.execPath surely exists.
+    expect(parseConfig({ WHATSAPP_ENABLED: "true", CHROMIUM_PATH: process.execPath }).whatsapp).toEqual({ chromiumPath: process.execPath, startTimeoutMs: 60_000 });
+    expect(
+      parseConfig({ WHATSAPP_ENABLED: "true", CHROMIUM_PATH: process.execPath, WHATSAPP_DATA_DIR: "/srv/wa", WHATSAPP_START_TIMEOUT_SECONDS: "30" }).whatsapp,
+    ).toEqual({ chromiumPath: process.execPath, dataDir: "/srv/wa", startTimeoutMs: 30_000 });
+  });
+
   it("enables Telegram polling with only a token", () => {
     expect(parseConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).telegram).toEqual({ token: TOKEN });
   });
@@ -188,6 +197,11 @@ describe("parseConfig with a wrong value", () => {
     ["a positive staff chat id (a person, not a group)", { STAFF_CHAT_ID: "12345" }, "STAFF_CHAT_ID"],
     ["an unsupported default locale", { DEFAULT_LOCALE: "de" }, "DEFAULT_LOCALE"],
     ["an unknown log level", { LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    ["WhatsApp neither on nor off", { WHATSAPP_ENABLED: "yes" }, "WHATSAPP_ENABLED"],
+    ["a relative Chromium path", { CHROMIUM_PATH: "chromium" }, "CHROMIUM_PATH"],
+    ["WhatsApp on with a Chromium that is not there", { WHATSAPP_ENABLED: "true", CHROMIUM_PATH: "/nonexistent/chromium" }, "CHROMIUM_PATH"],
+    ["a WhatsApp start timeout that is not a number", { WHATSAPP_START_TIMEOUT_SECONDS: "1m" }, "WHATSAPP_START_TIMEOUT_SECONDS"],
+    ["a WhatsApp start timeout too short for Chromium to start", { WHATSAPP_START_TIMEOUT_SECONDS: "2" }, "WHATSAPP_START_TIMEOUT_SECONDS"],
     ["a Bot API root that is not a URL", { TELEGRAM_API_ROOT: "localhost 8081" }, "TELEGRAM_API_ROOT"],
     ["a webhook URL without a secret", { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_URL: "https://bot.example.kz/tg" }, "TELEGRAM_WEBHOOK_SECRET"],
     [
