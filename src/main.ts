@@ -15,6 +15,10 @@ import type { CoreSettings } from "./core/unit.ts";
 import { createTelegramChannel, TELEGRAM_GLOBAL_BURST, TELEGRAM_LIMITS, telegramPaidLimit } from "./channels/telegram/telegram.ts";
 import { consoleBanner, createConsoleChannel } from "./channels/console/console.ts";
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
+import { SYSTEM } from "./core/unit.ts";
+import { notifyChannelStatus } from "./core/staff/channel-status.ts";
+import { WhatsAppSession } from "./channels/whatsapp/session.ts";
+import { createWhatsAppChannel, type WhatsAppChannel } from "./channels/whatsapp/whatsapp.ts";
 
 /**
  * The longest a stop may take: the channel's own stop (an update in hand may take up to a minute
@@ -62,6 +66,34 @@ async function main(): Promise<void> {
   const core = createCore({ db, i18n: createI18n(), log, settings, files });
   // Starts the job worker too: housekeeping is its daily "prune" job (core.ts PRUNE_JOB), run once cluster-wide.
   await core.start();
+
+  // WhatsApp (WHATSAPP_ENABLED) beside Telegram or the console. Its sender is registered at once
+  // (what is queued for WhatsApp waits in the outbox until the client is ready); the session
+  // connects in the background and never stops the bot: an unreachable WhatsApp Web is logged,
+  // told to staff once and retried with backoff (channels/whatsapp/session.ts).
+  let whatsapp: { session: WhatsAppSession; channel: WhatsAppChannel; started?: Promise<void> } | undefined;
+  if (config.whatsapp) {
+    const waLog = log.child({ part: "whatsapp" });
+    const session = new WhatsAppSession({
+      chromiumPath: config.whatsapp.chromiumPath,
+      // Beside the database by default, like data/files: the session is backed up with it.
+      dataDir: config.whatsapp.dataDir ?? (db.provider === "sqlite" ? join(dirname(db.file), "whatsapp") : resolve("data", "whatsapp")),
+      startTimeoutMs: config.whatsapp.startTimeoutMs,
+      log: waLog,
+      notify: (status) => core.run(SYSTEM, (unit) => notifyChannelStatus(unit, "whatsapp", status)),
+    });
+    // Whatever way the process ends, its Chromium does not outlive it.
+    process.on("exit", () => session.killNow());
+    const channel = createWhatsAppChannel({ core, client: session.client, log: waLog, connected: false });
+    await core.dispatcher.register(channel.sender);
+    const wa: NonNullable<typeof whatsapp> = { session, channel };
+    whatsapp = wa;
+    // The channel takes messages from the first "ready" on (it catches up with those missed, and
+    // follows later reconnects itself).
+    session.client.once("ready", () => {
+      wa.started = channel.start().catch((error: unknown) => waLog.error("the WhatsApp channel could not start", { error }));
+    });
+  }
 
   let stopChannel: () => Promise<void> | void;
   let running: Promise<void>;
@@ -132,6 +164,11 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_LIMIT_MS);
     try {
+      // WhatsApp first takes no more messages; its browser stays until the sends in flight are done.
+      if (whatsapp) {
+        await whatsapp.started;
+        await whatsapp.channel.stop();
+      }
       await stopChannel();
       await core.stop();
       await core.dispatcher.stop({ graceMs: STOP_GRACE_MS });
@@ -140,6 +177,8 @@ async function main(): Promise<void> {
       log.error("shutdown failed", { error });
       exitCode = 1;
     }
+    // Last: the browser closed and its processes ended (bounded; session.ts).
+    await whatsapp?.session.stop();
     log.info("stopped", { code: exitCode });
     process.exit(exitCode);
   };
@@ -148,6 +187,8 @@ async function main(): Promise<void> {
   // Only now: a supervisor (or the bench) may send SIGTERM the moment it reads "ready", and before
   // the handlers above a signal kills the process without a graceful stop.
   if (config.telegram) log.info("ready", { ms: Date.now() - started });
+  // In the background: the QR (if one is needed) goes to the terminal, the PNG and admins.
+  if (whatsapp) void whatsapp.session.start();
   await running;
   await shutdown(exitCode ? "fatal error" : "end of input");
 }

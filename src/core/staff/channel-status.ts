@@ -8,7 +8,7 @@
  */
 import type { ChannelName } from "../channel.ts";
 import { keepOwnFile } from "../files/records.ts";
-import type { Target } from "../message.ts";
+import type { Label, Target } from "../message.ts";
 import { adminTargets, staffTargets } from "../people.ts";
 import type { Unit } from "../unit.ts";
 
@@ -47,7 +47,7 @@ export async function notifyChannelStatus(unit: Unit, channel: ChannelName, stat
     }
     return;
   }
-  const text =
+  const text: Label =
     status.kind === "session-lost"
       ? { key: "wa-ops-session-lost", args: { path: status.path } }
       : status.kind === "unreachable"
