@@ -47,12 +47,12 @@ export const userDataDirOf = (dataDir: string): string => join(resolve(dataDir),
  * restarts), Debian's Chromium headless at `chromiumPath`, WhatsApp Web's version cache under the
  * data directory too (its default is the working directory).
  */
-export function createRealClient(opts: { chromiumPath: string; dataDir: string }): WhatsAppClient {
+export function createRealClient(opts: { chromiumPath: string; dataDir: string; chromiumArgs?: string[] }): WhatsAppClient {
   const dataDir = resolve(opts.dataDir);
   return new whatsappWeb.Client({
     authStrategy: new whatsappWeb.LocalAuth({ dataPath: dataDir }),
     webVersionCache: { type: "local", path: join(dataDir, "web-cache") },
-    puppeteer: { executablePath: opts.chromiumPath, headless: true, args: CHROMIUM_ARGS },
+    puppeteer: { executablePath: opts.chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])] },
   }) as unknown as WhatsAppClient;
 }
 
@@ -79,6 +79,8 @@ export interface SessionOptions {
   notify: (status: ChannelStatus) => Promise<void>;
   /** Where the terminal's QR is written; default stdout. */
   terminal?: (text: string) => void;
+  /** More Chromium flags for the real client (tests: `--host-resolver-rules` to be offline anywhere). */
+  chromiumArgs?: string[];
   /** The client; default the real one (createRealClient). */
   client?: WhatsAppClient;
   /** Timers of the reconnects (default real ones). */
