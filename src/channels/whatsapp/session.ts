@@ -206,7 +206,7 @@ export class WhatsAppSession {
       await Promise.race([
         initializing,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new WhatsAppStartError(`no answer within ${Math.round(this.#o.startTimeoutMs / 1000)} s`)), this.#o.startTimeoutMs);
+          timer = setTimeout(() => reject(new WhatsAppStartError(`no answer within ${this.#o.startTimeoutMs / 1000} s`)), this.#o.startTimeoutMs);
         }),
       ]);
       await this.#recordPid();
