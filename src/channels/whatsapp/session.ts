@@ -39,6 +39,9 @@ export const QR_RESEND_MS = 10 * 60_000;
 /** How long closing the browser may take before its process group is ended by signal (ms). */
 export const DESTROY_LIMIT_MS = 10_000;
 
+/** How long a stop waits for a start in progress before closing what it launched (ms). */
+export const STOP_WAIT_MS = 5_000;
+
 /** The profile Chromium runs with: LocalAuth's `<dataPath>/session`. */
 export const userDataDirOf = (dataDir: string): string => join(resolve(dataDir), "session");
 
@@ -165,6 +168,15 @@ export class WhatsAppSession {
     this.#cancelRetry?.();
     this.#cancelRetry = undefined;
     await this.#closeBrowser();
+    // A start in progress may launch its browser only now: wait for it a little (it fails fast once
+    // its browser is closed), then close again whatever it launched meanwhile.
+    const connecting = this.#connecting;
+    if (connecting) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([connecting, new Promise<void>((done) => (timer = setTimeout(done, STOP_WAIT_MS)))]);
+      clearTimeout(timer);
+      await this.#closeBrowser();
+    }
     await this.#qrWrites;
     await rm(this.qrPath, { force: true });
   }
