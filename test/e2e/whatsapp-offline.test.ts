@@ -91,7 +91,7 @@ describe.skipIf(!available)("the bot with WhatsApp enabled and no network", () =
     await logged("WhatsApp Web cannot be reached (");
     const failure = JSON.parse(log.find((l) => l.includes("WhatsApp Web cannot be reached ("))!);
     expect(failure.msg).toMatch(/^WhatsApp Web cannot be reached \(net::ERR_[A-Z_]+ at https:\/\/web\.whatsapp\.com\/\); WhatsApp stays off, retrying in \d+ s/);
-    await admin.waitFor((m) => m.text.startsWith(tr("en", "wa-ops-unreachable", { reason: "@" }).split("(")[0]!), { after: 0 });
+    await admin.waitFor((m) => m.text.startsWith(tr("en", "wa-ops-unreachable", { reason: "@" }).split("\n")[0]!), { after: 0 });
     // The failed attempt left no browser.
     expect(processesMentioning(dataDir)).toEqual([]);
     // The retry starts a browser again; stop in the middle of it.
