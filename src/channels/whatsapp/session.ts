@@ -230,7 +230,7 @@ export class WhatsAppSession {
       if (this.#stopped) return;
       this.#failures++;
       const inMs = this.nextDelayMs(this.#failures);
-      log.error(`${failure.message}; WhatsApp stays off, retrying in ${Math.round(inMs / 1000)} s (Telegram and the rest keep working)`, { attempt: this.#failures });
+      log.error(`${failure.message}; WhatsApp stays off, retrying in ${Math.round(inMs / 1000)} s (the rest of the bot keeps working)`, { attempt: this.#failures });
       if (!this.#toldUnreachable) {
         this.#toldUnreachable = true;
         await this.#tell({ kind: "unreachable", reason: failure.reason });

@@ -44,6 +44,9 @@ class FakeClient extends EventEmitter {
   }
 }
 
+/** vi.waitFor's bound: generous, for a loaded machine (it returns as soon as the condition holds). */
+const WAIT = { timeout: 15_000 };
+
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
 let h: TelegramHarness;
@@ -107,7 +110,7 @@ async function runRetry(): Promise<void> {
   expect(timers).toHaveLength(1);
   const before = client.initialized;
   timers.shift()!.fn();
-  await vi.waitFor(() => expect(client.initialized).toBe(before + 1));
+  await vi.waitFor(() => expect(client.initialized).toBe(before + 1), WAIT);
 }
 
 const texts = (u: FakeUser, key: string, args?: Record<string, string>) => u.messages.filter((m) => m.text === tr("en", key, args));
@@ -129,7 +132,7 @@ describe("the WhatsApp session", () => {
 
     // WhatsApp renews the code every ~20 s: the PNG follows, the admin is not written to again.
     client.emit("qr", "2@second-code,def");
-    await vi.waitFor(() => expect(readFileSync(s.qrPath).equals(first)).toBe(false));
+    await vi.waitFor(() => expect(readFileSync(s.qrPath).equals(first)).toBe(false), WAIT);
     await h.settled();
     expect(admin.messages.filter((m) => m.file)).toHaveLength(1);
     expect(terminal).toHaveLength(2);
@@ -138,7 +141,7 @@ describe("the WhatsApp session", () => {
 
     client.emit("authenticated");
     client.emit("ready");
-    await vi.waitFor(() => expect(existsSync(s.qrPath)).toBe(false));
+    await vi.waitFor(() => expect(existsSync(s.qrPath)).toBe(false), WAIT);
   });
 
   it("a drop: the browser closed, then a new start after a backoff that doubles up to its cap; ready resets it", async () => {
@@ -148,7 +151,7 @@ describe("the WhatsApp session", () => {
     const delays: number[] = [];
     for (let i = 0; i < 4; i++) {
       client.emit("disconnected", "CONFLICT");
-      await vi.waitFor(() => expect(timers).toHaveLength(1));
+      await vi.waitFor(() => expect(timers).toHaveLength(1), WAIT);
       delays.push(timers[0]!.ms);
       await runRetry();
     }
@@ -156,7 +159,7 @@ describe("the WhatsApp session", () => {
     expect(client.destroyed).toBeGreaterThanOrEqual(4);
     client.emit("ready");
     client.emit("disconnected", "TIMEOUT");
-    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    await vi.waitFor(() => expect(timers).toHaveLength(1), WAIT);
     expect(timers[0]!.ms).toBe(1_000);
     // Jitter: ±20 % around the step.
     const jittered = (random: number) =>
@@ -182,11 +185,12 @@ describe("the WhatsApp session", () => {
     expect(timers).toHaveLength(0);
 
     client.emit("ready");
-    await admin.waitFor(tr("en", "wa-ops-connected"), { after: 0 });
+    const back = await admin.waitFor(tr("en", "wa-ops-connected"), { after: 0 });
     client.emit("disconnected", "UNPAIRED");
-    await vi.waitFor(() => expect(lost()).toHaveLength(2));
+    await admin.waitFor(tr("en", "wa-ops-session-lost", { path: s.qrPath }), { after: back.message_id });
+    expect(lost()).toHaveLength(2);
     // UNPAIRED: the library closed its browser; a new start follows.
-    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    await vi.waitFor(() => expect(timers).toHaveLength(1), WAIT);
   });
 
   it("a start that hangs is given up after the start timeout, told to staff once over several failures, and retried; ready then says it is back", async () => {
@@ -198,7 +202,7 @@ describe("the WhatsApp session", () => {
     expect(client.destroyed).toBe(1);
     client.nextInitialize = () => Promise.reject(new Error("net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/\n    at navigate (...)"));
     await runRetry();
-    await vi.waitFor(() => expect(timers).toHaveLength(1));
+    await vi.waitFor(() => expect(timers).toHaveLength(1), WAIT);
     expect(timers[0]!.ms).toBe(10_000);
     expect(logs.some((l) => JSON.parse(l).msg.startsWith("WhatsApp Web cannot be reached (net::ERR_NAME_NOT_RESOLVED at https://web.whatsapp.com/); WhatsApp stays off, retrying in 10 s"))).toBe(true);
 
