@@ -65,7 +65,9 @@ export async function bundle(entry, outfile) {
     // only if its class is named "AbortSignal", and bundling renames the abort-controller
     // polyfill's class when another module uses the global one (every Bot API call then failed).
     keepNames: true,
-    external: ["better-sqlite3", "@prisma/client/runtime/query_compiler_*"],
+    // WhatsApp (whatsapp-web.js drives Chromium through puppeteer, whose optional and dynamic
+    // requires, e.g. unzipper's S3 client, do not bundle) and its QR helpers load from node_modules.
+    external: ["better-sqlite3", "@prisma/client/runtime/query_compiler_*", "whatsapp-web.js", "qrcode", "qrcode-terminal"],
     // CommonJS dependencies (grammY) call require() for Node's built-ins; an ESM bundle has none.
     banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
     plugins: [prismaWasmFile(outfile)],
