@@ -102,4 +102,52 @@ describe.skipIf(!available)("the bot with WhatsApp enabled and no network", () =
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, "browser.pid"))).toBe(false);
   }, 120_000);
+
+  it("beside the console chat (no Telegram token): the chat works, the admin at the console is told, the end of input leaves no Chromium", async () => {
+    dir = mkdtempSync(join(tmpdir(), "qti-wa-console-"));
+    const dataDir = join(dir, "whatsapp");
+    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: process.cwd(),
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        LANG: "en_US.UTF-8",
+        DATABASE_URL: await testDatabaseUrl(`file:${join(dir, "bot.db")}`),
+        DEFAULT_LOCALE: "en",
+        WHATSAPP_ENABLED: "true",
+        CHROMIUM_PATH: CHROMIUM,
+        WHATSAPP_DATA_DIR: dataDir,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let out = "";
+    const waiters = new Set<() => void>();
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      for (const w of [...waiters]) w();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    const printed = (text: string) =>
+      Promise.race([
+        new Promise<void>((resolve) => {
+          const check = () => {
+            if (!out.includes(text)) return;
+            waiters.delete(check);
+            resolve();
+          };
+          waiters.add(check);
+          check();
+        }),
+        exited.then((code) => Promise.reject(new Error(`bot exited (${code}):\n${out}`))),
+      ]);
+    child.stdin!.write("/help\n");
+    await printed(tr("en", "help-text").split("\n")[0]!);
+    // The admin at the console (the operator) is told, in the chat, like staff on Telegram.
+    await printed(tr("en", "wa-ops-unreachable", { reason: "@" }).split("\n")[0]!);
+    child.stdin!.end();
+    expect(await exited).toBe(0);
+    expect(processesMentioning(dataDir)).toEqual([]);
+  }, 120_000);
 });
