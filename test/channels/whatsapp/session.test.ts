@@ -14,6 +14,7 @@ import { EventEmitter } from "node:events";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import QRCode from "qrcode";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { startTelegramHarness, type TelegramHarness } from "../../support/telegram-harness.ts";
 import { tr } from "../../support/core-harness.ts";
@@ -215,5 +216,22 @@ describe("the WhatsApp session", () => {
     await runRetry();
     client.emit("ready");
     await admin.waitFor(tr("en", "wa-ops-connected"), { after: 0 });
+  });
+
+  it("a channel never reports about itself to itself: an admin also on WhatsApp hears it on Telegram only", async () => {
+    await h.core.run(SYSTEM, async (unit) => {
+      const person = await unit.tx.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "telegram", externalId: "900" } } });
+      await unit.tx.channelIdentity.create({ data: { personId: person.personId, channel: "whatsapp", externalId: "77010000000@c.us" } });
+    });
+    const png = new Uint8Array(await QRCode.toBuffer("2@code", { type: "png" }));
+    const channels = async () =>
+      (await h.db.transaction((tx) => tx.outbox.findMany({ where: { chatId: { in: ["900", "77010000000@c.us"] } }, select: { channel: true }, orderBy: { id: "asc" } }))).map((r) => r.channel);
+    const before = (await channels()).length;
+    await h.core.run(SYSTEM, (unit) => notifyChannelStatus(unit, "whatsapp", { kind: "session-lost", path: "/x/login-qr.png" }));
+    await h.core.run(SYSTEM, (unit) => notifyChannelStatus(unit, "whatsapp", { kind: "unreachable", reason: "net::ERR_NAME_NOT_RESOLVED" }));
+    await h.core.run(SYSTEM, (unit) => notifyChannelStatus(unit, "whatsapp", { kind: "login-qr", png, path: "/x/login-qr.png" }));
+    // The three notices, all on Telegram.
+    expect((await channels()).slice(before)).toEqual(["telegram", "telegram", "telegram"]);
+    await admin.waitFor((m) => m.file?.kind === "photo", { after: 0 });
   });
 });
