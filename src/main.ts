@@ -17,8 +17,8 @@ import { consoleBanner, createConsoleChannel } from "./channels/console/console.
 import { STOP_GRACE_MS } from "./core/outbox/dispatcher.ts";
 import { SYSTEM } from "./core/unit.ts";
 import { notifyChannelStatus } from "./core/staff/channel-status.ts";
-import { WhatsAppSession } from "./channels/whatsapp/session.ts";
-import { createWhatsAppChannel, type WhatsAppChannel } from "./channels/whatsapp/whatsapp.ts";
+import type { WhatsAppSession } from "./channels/whatsapp/session.ts";
+import type { WhatsAppChannel } from "./channels/whatsapp/whatsapp.ts";
 
 /**
  * The longest a stop may take: the channel's own stop (an update in hand may take up to a minute
@@ -74,6 +74,11 @@ async function main(): Promise<void> {
   let whatsapp: { session: WhatsAppSession; channel: WhatsAppChannel; started?: Promise<void> } | undefined;
   if (config.whatsapp) {
     const waLog = log.child({ part: "whatsapp" });
+    // Loaded only when enabled: whatsapp-web.js brings puppeteer, seconds of start-up on a busy machine.
+    const [{ WhatsAppSession }, { createWhatsAppChannel }] = await Promise.all([
+      import("./channels/whatsapp/session.ts"),
+      import("./channels/whatsapp/whatsapp.ts"),
+    ]);
     const session = new WhatsAppSession({
       chromiumPath: config.whatsapp.chromiumPath,
       // Beside the database by default, like data/files: the session is backed up with it.
