@@ -15,7 +15,8 @@ import type { Chat, Message as WMessage, MessageContent, MessageSendOptions } fr
 import type { WhatsAppClient } from "../../src/channels/whatsapp/client.ts";
 import { WORD_JOINER } from "../../src/channels/whatsapp/render.ts";
 
-const { Message, MessageMedia } = wwebjs;
+// The library's classes; its typings declare Message as an interface only.
+const { Message, MessageMedia } = wwebjs as unknown as { Message: new (client: unknown, data: RawMessage) => WMessage; MessageMedia: typeof wwebjs.MessageMedia };
 
 /** The bot's own WhatsApp id in the fake. */
 export const BOT_ID = "77000000000@c.us";
@@ -109,14 +110,14 @@ export class FakeWhatsApp extends EventEmitter implements WhatsAppClient {
     // Sending marks the chat read (whatsapp-web.js sendSeen defaults to true).
     const chat = this.chats.get(chatId);
     if (chat && options.sendSeen !== false) chat.unreadCount = 0;
-    return new Message(this as never, {
+    return new Message(this, {
       id: { fromMe: true, remote: chatId, id: id.split("_").at(-1), _serialized: id },
       from: BOT_ID,
       to: chatId,
       t: Math.floor(Date.now() / 1000),
       type: media ? (media.asDocument ? "document" : "image") : "chat",
       body: raw,
-    });
+    } as unknown as RawMessage);
   }
 
   async getChats(): Promise<Chat[]> {
@@ -158,7 +159,7 @@ export class FakeWhatsApp extends EventEmitter implements WhatsAppClient {
 
   /** Wraps a raw model in the library's Message. */
   message(raw: RawMessage): WMessage {
-    return new Message(this as never, raw) as WMessage;
+    return new Message(this, raw);
   }
 
   text(from: string, body: string, extra: Record<string, unknown> = {}): WMessage {

@@ -108,7 +108,6 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
    * next start does not read them again.
    */
   async function catchUp(): Promise<void> {
-    held ??= [];
     try {
       const chats: Chat[] = await client.getChats();
       let handled = 0;
@@ -131,9 +130,16 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
     }
   }
 
+  /** Holds live messages back at once (before any of them can pass), and queues a catch-up. */
+  function scheduleCatchUp(): Promise<void> {
+    held ??= [];
+    catchingUp = catchingUp.then(catchUp);
+    return catchingUp;
+  }
+
   const onReady = () => {
     connected = true;
-    if (running) catchingUp = catchingUp.then(catchUp);
+    if (running) void scheduleCatchUp();
   };
   const onDisconnected = (reason: unknown) => {
     connected = false;
@@ -227,8 +233,7 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
       client.on("disconnected", onDisconnected);
       // start() is called once the client is ready: catch up now (later "ready"s: after reconnects).
       connected = true;
-      catchingUp = catchingUp.then(catchUp);
-      await catchingUp;
+      await scheduleCatchUp();
     },
     async stop() {
       running = false;
