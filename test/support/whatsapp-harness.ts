@@ -48,6 +48,13 @@ export interface WhatsAppHarness {
   fresh(phone: string): string[];
   /** The newest text sent to a person. */
   last(phone: string): string;
+  /**
+   * The number to type for the option `label` (visible text, or a pattern), from the newest message
+   * to the person that lists it as a line "key. label". Throws when no message lists it.
+   */
+  keyOf(phone: string, label: string | RegExp): string;
+  /** Types the number of the option `label` (see keyOf), like a person choosing it. */
+  choose(phone: string, label: string | RegExp): Promise<void>;
   staff(id: string): StaffMember;
   /** Waits until every received message is handled and the outbox is delivered. */
   settled(): Promise<void>;
@@ -152,6 +159,19 @@ export async function startWhatsAppHarness(opts: WhatsAppHarnessOptions = {}): P
       const m = fake.to(phone).at(-1);
       if (!m) throw new Error(`nothing sent to ${phone}`);
       return m.text;
+    },
+    keyOf(phone, label) {
+      const matches = (l: string) => (typeof label === "string" ? l === label : label.test(l));
+      for (const m of [...fake.to(phone)].reverse()) {
+        for (const line of m.text.split("\n")) {
+          const option = /^(\d{1,3})\. (.*)$/.exec(line);
+          if (option && matches(option[2]!)) return option[1]!;
+        }
+      }
+      throw new Error(`no option ${String(label)} shown to ${phone}; last: ${JSON.stringify(fake.to(phone).at(-1)?.text)}`);
+    },
+    async choose(phone, label) {
+      await harness.say(phone, harness.keyOf(phone, label));
     },
     staff(id) {
       return {
