@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startWhatsAppHarness, type WhatsAppHarness } from "../support/whatsapp-harness.ts";
 import { tr } from "../support/core-harness.ts";
-import type { Locale } from "../../src/i18n/locales.ts";
+import { first, plain, registerOnWhatsApp } from "./whatsapp-support.ts";
 
 const ADMIN = "900";
 /** Long enough for a whole registration on PostgreSQL on a loaded machine; nothing is timed. */
@@ -15,9 +15,6 @@ const E2E_TIMEOUT = 120_000;
 let wa: WhatsAppHarness;
 afterEach(async () => wa?.close());
 
-/** The visible text of a locale message's first line (headings carry markup, the fake shows it as typed). */
-const first = (locale: Locale, key: string, args?: Record<string, string | number>) => tr(locale, key, args).split("\n")[0]!;
-const plain = (text: string) => text.replace(/[*_]/g, "");
 const LANGUAGE_OFFER = first("ru", "language-prompt");
 
 describe("the first answer on WhatsApp", () => {
@@ -63,29 +60,6 @@ describe("a typed choice", () => {
   );
 });
 
-/** A person on WhatsApp registers their enterprise, typing every answer; returns their id. */
-async function register(phone: string, locale: Locale, bin: string, name: string): Promise<void> {
-  const t = (key: string, args?: Record<string, string | number>) => tr(locale, key, args);
-  await wa.say(phone, "Hello");
-  await wa.choose(phone, { kk: "Қазақша", ru: "Русский", en: "English" }[locale]);
-  await wa.choose(phone, t("menu-register"));
-  expect(plain(wa.last(phone))).toContain(plain(first(locale, "consent-text")));
-  await wa.choose(phone, t("consent-agree"));
-  expect(plain(wa.last(phone))).toContain(plain(first(locale, "reg-ask-bin")));
-  await wa.say(phone, bin);
-  expect(plain(wa.last(phone))).toContain(plain(t("reg-ask-name")));
-  await wa.say(phone, name);
-  await wa.choose(phone, t("region-almaty-city"));
-  await wa.choose(phone, t("sector-apparel"));
-  await wa.say(phone, "45");
-  await wa.say(phone, "Айгерим");
-  // No share-contact button on WhatsApp: the phone is asked to be typed.
-  expect(plain(wa.fresh(phone).join("\n"))).toContain(plain(first(locale, "reg-ask-phone-typed")));
-  await wa.say(phone, "8 701 123 45 67");
-  expect(plain(wa.last(phone))).toContain(plain(first(locale, "reg-summary", { details: "", contact: "" })));
-  await wa.choose(phone, t("reg-confirm-button"));
-}
-
 describe("registration on WhatsApp, approved by staff on Telegram", () => {
   for (const [locale, phone, bin, name] of [
     ["ru", "+77011234567", "990140000384", "ТОО «*Звезда*_Текстиль_»"],
@@ -97,7 +71,7 @@ describe("registration on WhatsApp, approved by staff on Telegram", () => {
         wa = await startWhatsAppHarness({ admins: [ADMIN] });
         const admin = wa.staff(ADMIN);
         await admin.send("/start");
-        await register(phone, locale, bin, name);
+        await registerOnWhatsApp(wa, phone, locale, bin, name);
         // The application reached staff on Telegram with the name as typed (escaped, not markup).
         const notice = [...admin.messages()].reverse().find((m) => m.text.includes(name));
         expect(notice, "staff notice with the enterprise's name").toBeDefined();
