@@ -65,6 +65,7 @@ export class FakeWhatsApp extends EventEmitter implements WhatsAppClient {
   readonly #media = new Map<string, { data: string; mimetype: string; filename?: string; filesize: number }>();
   #failures: Error[] = [];
   #sent = 0;
+  readonly #waiters = new Set<(m: SentMessage) => void>();
   downloads = 0;
   destroyed = false;
   pupBrowser = null;
@@ -106,7 +107,9 @@ export class FakeWhatsApp extends EventEmitter implements WhatsAppClient {
       media = { mimetype: content.mimetype, filename: content.filename, bytes: Buffer.from(content.data, "base64"), asDocument: !!options.sendMediaAsDocument };
     } else if (typeof content === "string") raw = content;
     else throw new Error("fake: only text and MessageMedia are sent by the adapter");
-    this.sent.push({ id, chatId, raw, text: raw.replaceAll(WORD_JOINER, ""), options, ...(media ? { media } : {}) });
+    const record: SentMessage = { id, chatId, raw, text: raw.replaceAll(WORD_JOINER, ""), options, ...(media ? { media } : {}) };
+    this.sent.push(record);
+    for (const waiter of [...this.#waiters]) waiter(record);
     // Sending marks the chat read (whatsapp-web.js sendSeen defaults to true).
     const chat = this.chats.get(chatId);
     if (chat && options.sendSeen !== false) chat.unreadCount = 0;
@@ -234,6 +237,31 @@ export class FakeWhatsApp extends EventEmitter implements WhatsAppClient {
 
   ready(): void {
     this.emit("ready");
+  }
+
+  /**
+   * Resolves with the first message sent to `who` after its `after`-th one (default: any sent
+   * from now on) that `match` accepts; rejects after `timeoutMs` (default 10 s).
+   */
+  waitFor(who: string, match: (m: SentMessage) => boolean, opts: { after?: number; timeoutMs?: number } = {}): Promise<SentMessage> {
+    const id = waId(who);
+    const after = opts.after ?? this.to(id).length;
+    const already = this.to(id).slice(after).find(match);
+    if (already) return Promise.resolve(already);
+    return new Promise((resolve, reject) => {
+      const timeoutMs = opts.timeoutMs ?? 10_000;
+      const timer = setTimeout(() => {
+        this.#waiters.delete(waiter);
+        reject(new Error(`nothing matching sent to ${who} within ${timeoutMs} ms; last: ${JSON.stringify(this.to(id).at(-1)?.text)}`));
+      }, timeoutMs);
+      const waiter = (m: SentMessage) => {
+        if (m.chatId !== id || !match(m)) return;
+        clearTimeout(timer);
+        this.#waiters.delete(waiter);
+        resolve(m);
+      };
+      this.#waiters.add(waiter);
+    });
   }
 
   /** What was sent to a chat (a phone or an id). */
