@@ -19,7 +19,7 @@ afterEach(async () => wa?.close());
 
 describe("a problem report on WhatsApp", () => {
   it(
-    "with a photo and a document: both downloaded with downloadMedia(), kept, and sent to staff on Telegram with the same bytes",
+    "with a photo and a document: both downloaded with downloadMedia(), kept, sent to staff on Telegram with the same bytes; staff's answer with a document reaches the member",
     async () => {
       wa = await startWhatsAppHarness({ admins: [ADMIN] });
       await wa.staff(ADMIN).send("/start");
@@ -50,6 +50,19 @@ describe("a problem report on WhatsApp", () => {
       const sent = wa.staff(ADMIN).messages().flatMap((m) => m.files);
       expect(sent.some((f) => f.kind === "photo" && Buffer.from(f.bytes).equals(Buffer.from(jpeg)))).toBe(true);
       expect(sent.some((f) => f.kind === "document" && f.name === "акт сверки.pdf" && Buffer.from(f.bytes).equals(Buffer.from(pdf)))).toBe(true);
+
+      // Staff answer on Telegram, replying to the report's post with a document: it reaches the member on WhatsApp.
+      const post = [...wa.staff(ADMIN).messages()].reverse().find((m) => m.text.includes(ref!) && m.message.choices?.length);
+      expect(post, "the report's post in the admin's chat").toBeDefined();
+      const answer = samplePdf("wa-staff-answer");
+      wa.fresh(ANA);
+      await wa.staff(ADMIN).sendFile({ kind: "document", bytes: answer, name: "ответ.pdf", caption: "Письмо в КГД направлено" }, { replyTo: post!.messageId });
+      const got = wa.to(ANA).filter((m) => m.media);
+      const reply = got.find((m) => m.media!.filename === "ответ.pdf");
+      expect(reply, "the staff's document on WhatsApp").toBeDefined();
+      expect(reply!.media!.asDocument).toBe(true);
+      expect(reply!.media!.bytes.equals(Buffer.from(answer))).toBe(true);
+      expect(wa.fresh(ANA).join("\n")).toContain("Письмо в КГД направлено");
     },
     E2E_TIMEOUT,
   );

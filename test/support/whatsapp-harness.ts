@@ -22,7 +22,10 @@ import { i18n, RecordingChannel, type Delivered } from "./core-harness.ts";
 
 export interface StaffMember {
   id: string;
-  send(text: string): Promise<TurnResult>;
+  /** Sends text; `replyTo` is the id of the bot's message it replies to (in the staff chat). */
+  send(text: string, opts?: { replyTo?: string }): Promise<TurnResult>;
+  /** Sends a photo or a document (served to the core by the recording channel's `download`). */
+  sendFile(file: { kind: "photo" | "document"; bytes: Uint8Array; name?: string; caption?: string }, opts?: { replyTo?: string }): Promise<TurnResult>;
   /** Presses the newest button whose label contains `label` (or matches it). */
   press(label: string | RegExp): Promise<TurnResult>;
   pressData(data: string): Promise<TurnResult>;
@@ -118,8 +121,18 @@ export async function startWhatsAppHarness(opts: WhatsAppHarnessOptions = {}): P
     await core.dispatcher.idle();
   };
 
-  const staffHandle = async (id: string, event: InboundEvent) => {
-    const result = await core.handle({ id: `telegram:${staffUpdate++}`, channel: "telegram", chatId: id, userId: id, chatType: "private", languageHint: "en", displayName: "Dana", event });
+  const staffHandle = async (id: string, event: InboundEvent, replyTo?: string) => {
+    const result = await core.handle({
+      id: `telegram:${staffUpdate++}`,
+      channel: "telegram",
+      chatId: id,
+      userId: id,
+      chatType: "private",
+      languageHint: "en",
+      displayName: "Dana",
+      ...(replyTo ? { replyTo } : {}),
+      event,
+    });
     await settled();
     return result;
   };
@@ -176,7 +189,12 @@ export async function startWhatsAppHarness(opts: WhatsAppHarnessOptions = {}): P
     staff(id) {
       return {
         id,
-        send: (text) => staffHandle(id, { type: "text", text }),
+        send: (text, o = {}) => staffHandle(id, { type: "text", text }, o.replyTo),
+        sendFile(f, o = {}) {
+          const platformId = staffChannel.upload(f.bytes);
+          const file = { kind: f.kind, platformId, size: f.bytes.length, ...(f.name ? { name: f.name } : {}) };
+          return staffHandle(id, { type: "file", file, ...(f.caption ? { caption: f.caption } : {}) }, o.replyTo);
+        },
         pressData: (data) => staffHandle(id, { type: "choice", data }),
         async press(label) {
           const matches = (b: { label: string }) => (typeof label === "string" ? b.label.includes(label) : label.test(b.label));

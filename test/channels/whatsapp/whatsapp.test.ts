@@ -57,6 +57,17 @@ describe("receiving", () => {
     expect(wa.fresh(ANA)).toEqual([]);
   });
 
+  it("after a reconnect, messages that arrived while disconnected are read from the unread chats", async () => {
+    wa = await startWhatsAppHarness({ reconnectRetryMs: 200 });
+    const f = wa.fake;
+    f.disconnect();
+    // Not emitted live: WhatsApp Web was not connected; the message waits unread in its chat.
+    f.unread(ANA, [f.text(ANA, "Привет")]);
+    f.ready();
+    await wa.settled();
+    expect(wa.fresh(ANA)[0]).toContain(LANGUAGE);
+  });
+
   it("a live message during the missed-messages pass waits for it (order kept)", async () => {
     wa = await startWhatsAppHarness({ deferStart: true });
     const f = wa.fake;
