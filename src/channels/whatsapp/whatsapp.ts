@@ -78,7 +78,7 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
     try {
       inbound = toInbound(msg);
     } catch (error) {
-      log.warn("whatsapp: a message could not be read; ignored", { error, type: msg?.type ?? null });
+      log.warn("whatsapp: a message could not be read; ignored", { reason: reasonOf(error), type: msg?.type ?? null });
       return false;
     }
     if (!inbound) return false;
@@ -117,12 +117,12 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
         const messages = await chat.fetchMessages({ limit: chat.unreadCount, fromMe: false });
         for (const msg of messages) if (accept(msg)) handled++;
         await Promise.all(inFlight);
-        await chat.sendSeen().catch((error: unknown) => log.debug("whatsapp: could not mark a chat seen", { error }));
+        await chat.sendSeen().catch((error: unknown) => log.debug("whatsapp: could not mark a chat seen", { reason: reasonOf(error) }));
       }
       if (handled) log.info("whatsapp: messages that arrived while the bot was away handled", { messages: handled });
     } catch (error) {
       // Not fatal: they stay unread and are read at the next start or reconnect.
-      log.warn("whatsapp: could not read the messages missed while away", { error });
+      log.warn("whatsapp: could not read the messages missed while away", { reason: reasonOf(error) });
     } finally {
       const later = held ?? [];
       held = null;
@@ -206,6 +206,8 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
         ids.push(sent.id._serialized);
         return sent.id._serialized;
       };
+      // A failure after some parts went out fails the whole delivery, which the dispatcher retries
+      // from the first part: at least once, as on Telegram (README "What can repeat").
       if (!captioned) for (const part of parts) textId = await send(part, {});
       for (const [i, file] of files.entries()) {
         const mediaOf = await mediaFor(file);
@@ -252,6 +254,20 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
   };
 }
 
+/** An error's message for a log line, without WhatsApp ids. */
+function reasonOf(error: unknown): string {
+  return withoutIds(error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 300);
+}
+
+/**
+ * `text` with WhatsApp ids ("77011234567@c.us", "...@lid", "...@g.us", also inside serialized
+ * message ids such as "true_77011234567@c.us_3EB0...") replaced by "<id>": they are phone numbers,
+ * which never go into logs.
+ */
+export function withoutIds(text: string): string {
+  return text.replace(/[\w.-]*\d{5,}[\w.-]*@(?:c\.us|lid|g\.us|s\.whatsapp\.net|newsletter|broadcast)(?:_[\w]+)?/g, "<id>");
+}
+
 /** A kept file as whatsapp-web.js media (base64 of the bytes on disk); a file missing on disk is a refusal, not a retry. */
 async function mediaFor(file: OutboundFile): Promise<InstanceType<typeof MessageMedia>> {
   let bytes: Buffer;
@@ -278,7 +294,8 @@ async function mediaFor(file: OutboundFile): Promise<InstanceType<typeof Message
 export function classify(error: unknown, what: string, retryMs = RECONNECT_RETRY_MS): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  const reason = `${what}: ${text.slice(0, 200)}`;
+  // Reasons are logged and kept in the outbox row: WhatsApp ids in them are phone numbers.
+  const reason = `${what}: ${withoutIds(text).slice(0, 200)}`;
   if (/No LID for user|not registered|invalid wid|wid error/i.test(text)) return new DeliveryError("unreachable", reason);
   if (
     /Session closed|Target closed|Protocol error|Execution context was destroyed|detached Frame|frame was detached|Connection closed|TargetCloseError|TimeoutError|timed out|reading 'evaluate'|pupPage|net::ERR_/i.test(

@@ -167,6 +167,9 @@ describe("sending", () => {
     expect(classify(new TypeError("Cannot read properties of null (reading 'evaluate')"), "send")).toMatchObject({ failure: "retry", scope: "global" });
     expect(classify(new Error("Evaluation failed: Error: No LID for user"), "send").failure).toBe("unreachable");
     expect(classify(new Error("Evaluation failed: something else"), "send")).toMatchObject({ failure: "retry", retryAfterMs: undefined });
+    // Reasons are logged: WhatsApp ids (phone numbers) are taken out, also inside serialized message ids.
+    const reason = classify(new Error("Evaluation failed: no chat 77011234567@c.us for msg true_77011234567@c.us_3EB0ABC"), "send").message;
+    expect(reason).toBe("send: Error: Evaluation failed: no chat <id> for msg <id>");
     const rejected = new DeliveryError("rejected", "x");
     expect(classify(rejected, "send")).toBe(rejected);
   });
