@@ -43,6 +43,17 @@ describe("a typed choice", () => {
     });
   }
 
+  for (const [typed, locale] of [["ҚАЗАҚША", "kk"], [" english", "en"], ["1)", "kk"], ["3.", "en"]] as const) {
+    it(`${JSON.stringify(typed)} at the language offer chooses ${locale}`, async () => {
+      wa = await startWhatsAppHarness();
+      await wa.say("+77011234567", "hello");
+      await wa.say("+77011234567", typed);
+      const answers = wa.fresh("+77011234567");
+      expect(answers[1]).toBe(tr(locale, "language-changed"));
+      expect(answers.at(-1)).toContain(tr(locale, "menu-prompt"));
+    });
+  }
+
   it("an option's Russian or English text chooses it at a Russian menu", async () => {
     wa = await startWhatsAppHarness();
     await wa.say("+77011234567", "Привет");
