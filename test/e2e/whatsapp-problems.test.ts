@@ -8,6 +8,7 @@ import { startWhatsAppHarness, type WhatsAppHarness } from "../support/whatsapp-
 import { tr } from "../support/core-harness.ts";
 import { sampleJpeg, samplePdf } from "../support/fake-bot-api.ts";
 import { approvedMember, plain } from "./whatsapp-support.ts";
+import { BOT_ID } from "../support/fake-whatsapp.ts";
 
 const ADMIN = "900";
 const ANA = "+77011234567";
@@ -63,6 +64,12 @@ describe("a problem report on WhatsApp", () => {
       expect(reply!.media!.asDocument).toBe(true);
       expect(reply!.media!.bytes.equals(Buffer.from(answer))).toBe(true);
       expect(wa.fresh(ANA).join("\n")).toContain("Письмо в КГД направлено");
+
+      // The member answers by quoting (replying to) that message on WhatsApp: it reaches staff.
+      const before = wa.staff(ADMIN).messages().length;
+      const stanza = reply!.id.split("_").at(-1);
+      await wa.receive(wa.fake.text(ANA, "Спасибо, ждём ответа КГД", { quotedStanzaID: stanza, quotedParticipant: { _serialized: BOT_ID }, quotedMsg: { body: "" } }));
+      expect(wa.staff(ADMIN).messages().slice(before).some((m) => m.text.includes("Спасибо, ждём ответа КГД"))).toBe(true);
     },
     E2E_TIMEOUT,
   );

@@ -16,6 +16,9 @@ interface RawFields {
   size?: number;
   notifyName?: string;
   isStatusV3?: boolean;
+  /** The bare id of the message this one quotes (a reply), and who wrote that one. */
+  quotedStanzaID?: string;
+  quotedParticipant?: string | { _serialized?: string };
 }
 
 /** What a received message is, as far as the adapter is concerned. */
@@ -130,8 +133,21 @@ export function toInbound(msg: Message): Inbound | null {
     chatType: "private" as const,
     ...(phone ? { phone } : {}),
     ...(raw.notifyName ? { displayName: raw.notifyName } : {}),
+    ...(quotedId(raw, chatId) ? { replyTo: quotedId(raw, chatId)! } : {}),
   };
   return { ...base, event: eventOf(msg, kind, raw) };
+}
+
+/**
+ * The serialized id of the message a reply quotes, as the adapter recorded it when it was sent
+ * (whatsapp-web.js: "<fromMe>_<chat>_<id>"): in a private chat it was written either by the person
+ * (`quotedParticipant` is their id) or by the bot. Lets a member's reply to a message about their
+ * problem reach its thread, as on Telegram.
+ */
+export function quotedId(raw: RawFields, chatId: string): string | undefined {
+  if (!raw.quotedStanzaID) return undefined;
+  const participant = typeof raw.quotedParticipant === "object" ? raw.quotedParticipant?._serialized : raw.quotedParticipant;
+  return `${participant === chatId ? "false" : "true"}_${chatId}_${raw.quotedStanzaID}`;
 }
 
 function eventOf(msg: Message, kind: Exclude<WhatsAppKind, "ignored">, raw: RawFields): InboundEvent {

@@ -208,13 +208,21 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
       };
       // A failure after some parts went out fails the whole delivery, which the dispatcher retries
       // from the first part: at least once, as on Telegram (README "What can repeat").
-      if (!captioned) for (const part of parts) textId = await send(part, {});
+      // A reply (OutboundMessage.replyTo, an id this adapter returned) quotes that message in the
+      // first message sent; whatsapp-web.js sends without the quote when it cannot find it.
+      let quote: MessageSendOptions = message.replyTo ? { quotedMessageId: message.replyTo } : {};
+      const quoted = (): MessageSendOptions => {
+        const q = quote;
+        quote = {};
+        return q;
+      };
+      if (!captioned) for (const part of parts) textId = await send(part, quoted());
       for (const [i, file] of files.entries()) {
         const mediaOf = await mediaFor(file);
         const caption = captioned && i === 0 ? { caption: parts[0]! } : {};
         // A "photo" that is no image WhatsApp shows inline (jpeg, png, webp) goes as a document.
         const asDocument = file.kind === "document" || !/^image\/(jpeg|png|webp)$/.test(file.mime);
-        const id = await send(mediaOf, { ...caption, ...(asDocument ? { sendMediaAsDocument: true } : {}) });
+        const id = await send(mediaOf, { ...caption, ...quoted(), ...(asDocument ? { sendMediaAsDocument: true } : {}) });
         if (captioned && i === 0) textId = id;
       }
       if (!ids.length) throw new DeliveryError("rejected", "sendMessage: nothing to send");

@@ -79,6 +79,14 @@ describe("a private message becomes an Inbound", () => {
     expect(toInbound(fake.message(fake.raw(PHONE, "poll_creation", { pollName: "?" })))!.event).toEqual({ type: "unsupported", kind: "poll_creation" });
   });
 
+  it("a reply quoting the bot's message names it as the adapter recorded it; quoting one's own, too", () => {
+    const toBot = fake.text(PHONE, "Спасибо", { quotedStanzaID: "BOT7", quotedParticipant: { _serialized: "77000000000@c.us" }, quotedMsg: { body: "x" } });
+    expect(toInbound(toBot)!.replyTo).toBe(`true_${CHAT}_BOT7`);
+    const toOwn = fake.text(PHONE, "ещё", { quotedStanzaID: "3EB0AA", quotedParticipant: CHAT, quotedMsg: { body: "x" } });
+    expect(toInbound(toOwn)!.replyTo).toBe(`false_${CHAT}_3EB0AA`);
+    expect(toInbound(fake.text(PHONE, "x"))).not.toHaveProperty("replyTo");
+  });
+
   it("a '@lid' sender: the same private chat, but no phone (WhatsApp hides the number)", () => {
     const inbound = toInbound(fake.text("123456789012345@lid", "hi"))!;
     expect(inbound).toMatchObject({ chatId: "123456789012345@lid", userId: "123456789012345@lid", chatType: "private" });
