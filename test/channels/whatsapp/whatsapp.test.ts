@@ -130,6 +130,16 @@ describe("sending", () => {
     expect(delivered.messageId).toBe(sent[0]!.id);
   });
 
+  it("a reply quotes the message it answers, in its first part only", async () => {
+    wa = await startWhatsAppHarness();
+    await wa.channel.sender.deliver("77011234567@c.us", { kind: "send", message: { text: `${"Абзац. ".repeat(700)}\n\n${"Ещё. ".repeat(700)}`, replyTo: "false_77011234567@c.us_3EB0AA" } });
+    const sent = wa.fake.to(ANA);
+    expect(sent.length).toBeGreaterThan(1);
+    expect(sent[0]!.options.quotedMessageId).toBe("false_77011234567@c.us_3EB0AA");
+    expect(sent.slice(1).every((m) => m.options.quotedMessageId === undefined)).toBe(true);
+    expect(sent.every((m) => m.options.parseVCards === false)).toBe(true);
+  });
+
   it("an edit arrives as a new message, and its id is returned", async () => {
     wa = await startWhatsAppHarness();
     const first = await wa.channel.sender.deliver("77011234567@c.us", { kind: "send", message: { text: "Статус: новая" } });
