@@ -109,12 +109,12 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
    */
   async function catchUp(): Promise<void> {
     try {
-      const chats: Chat[] = await client.getChats();
+      const chats: Chat[] = await bounded(client.getChats(), "getChats");
       let handled = 0;
       for (const chat of chats) {
         const id = chat.id?._serialized ?? "";
         if (chat.isGroup || !(chat.unreadCount > 0) || !/@(c\.us|lid)$/.test(id)) continue;
-        const messages = await chat.fetchMessages({ limit: chat.unreadCount, fromMe: false });
+        const messages = await bounded(chat.fetchMessages({ limit: chat.unreadCount, fromMe: false }), "fetchMessages");
         for (const msg of messages) if (accept(msg)) handled++;
         await Promise.all(inFlight);
         await chat.sendSeen().catch((error: unknown) => log.debug("whatsapp: could not mark a chat seen", { reason: reasonOf(error) }));
@@ -260,6 +260,22 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
       while (inFlight.size) await Promise.all(inFlight);
     },
   };
+}
+
+/** How long one call of the missed-messages pass may take (ms): a browser gone must not hold stop(). */
+export const CATCH_UP_CALL_MS = 60_000;
+
+/** `p`, or a rejection after CATCH_UP_CALL_MS. */
+async function bounded<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${CATCH_UP_CALL_MS} ms`)), CATCH_UP_CALL_MS);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** An error's message for a log line, without WhatsApp ids. */

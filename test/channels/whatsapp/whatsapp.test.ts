@@ -68,6 +68,17 @@ describe("receiving", () => {
     expect(wa.fresh(ANA)[0]).toContain(LANGUAGE);
   });
 
+  it("when the unread chats cannot be read, start still completes and live messages are answered", async () => {
+    wa = await startWhatsAppHarness({ deferStart: true });
+    wa.fake.getChats = async () => {
+      throw new Error("Protocol error (Runtime.callFunctionOn): Target closed");
+    };
+    await wa.channel.start();
+    await wa.say(ANA, "Привет");
+    expect(wa.fresh(ANA)[0]).toContain(LANGUAGE);
+    expect(wa.logs.some((l) => l.includes("could not read the messages missed while away"))).toBe(true);
+  });
+
   it("a live message during the missed-messages pass waits for it (order kept)", async () => {
     wa = await startWhatsAppHarness({ deferStart: true });
     const f = wa.fake;
