@@ -26,6 +26,10 @@
  * startBroadcast, sent by the bot in paid-broadcast mode at BROADCAST_RATE (300/s) against the
  * fake's limits, with five kill -9 and restarts in its second half.
  *
+ * WhatsApp (issue 9, bench/whatsapp.ts): WA_PEOPLE (50) people register at once on the WhatsApp
+ * adapter's fake client and, in the same run, on the Telegram adapter against the fake Bot API,
+ * both in the bench's process: messages per second through the whole stack, and their ratio.
+ *
  * Also measured: time to ready (spawn → the "ready" log line: polling started) of the production
  * form (first start with migrations, then restarts) and of `npm start`, against `node -e 0` on
  * the same machine; idle resident memory after ready.
@@ -36,6 +40,7 @@
  *   BENCH_ONLY=engine npm run bench   # only the delivery engine under a queue
  *   BENCH_ONLY=problems npm run bench # only the problem reports (bench/problems.ts)
  *   BENCH_ONLY=broadcast npm run bench # only the broadcast to 10,000 members (bench/broadcast.ts)
+ *   BENCH_ONLY=whatsapp npm run bench  # only WhatsApp's inbound against Telegram's (bench/whatsapp.ts)
  *   PROBLEM_REPORTERS=100 npm run bench
  */
 import { execFileSync } from "node:child_process";
@@ -54,6 +59,7 @@ import { cpuMs, freePort, rssMb, sampleRss, startBot, type BotProcess } from "./
 import { BUTTONS, bins, drive, registration, type Step } from "./workload.ts";
 import { problemReports, type ProblemRun } from "./problems.ts";
 import { broadcastBench, printBroadcast } from "./broadcast.ts";
+import { printWhatsApp, whatsappBench } from "./whatsapp.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PEOPLE = Number(process.env.PEOPLE ?? 200);
@@ -375,6 +381,12 @@ if (process.env.BENCH_ONLY === "broadcast") {
   console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
   process.exit(0);
 }
+const WA_PEOPLE = Number(process.env.WA_PEOPLE ?? 50);
+if (process.env.BENCH_ONLY === "whatsapp") {
+  printWhatsApp(await whatsappBench({ people: WA_PEOPLE, bins: bins() }));
+  console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === "problems") {
   printProblems(await reports());
   console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
@@ -386,6 +398,7 @@ const full = await wholeStack(gen);
 const engine = await engineUnderQueue();
 const problems = await reports();
 const broadcast = await broadcastBench({ root: ROOT, production: PRODUCTION, stop });
+const whatsapp = await whatsappBench({ people: WA_PEOPLE, bins: gen });
 const postgres = await benchPostgres();
 const onPg: Run[] = [];
 if (postgres) {
@@ -435,5 +448,7 @@ console.log("");
 printProblems(problems);
 console.log("");
 printBroadcast(broadcast);
+console.log("");
+printWhatsApp(whatsapp);
 if (unclean.length) console.log(`\nUnclean stops (see test/e2e/process.test.ts):\n${unclean.map((u) => `  ${u}`).join("\n")}`);
 console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
