@@ -197,6 +197,7 @@ describe("WhatsApp pacing", () => {
     }
     // Held at most the send's own 300 ms, never a pause of seconds.
     expect(worst).toBeLessThanOrEqual(300);
+    await d.idle();
     expect(await statusCounts()).toEqual({ sent: 8 });
   });
 
@@ -238,6 +239,7 @@ describe("WhatsApp pacing", () => {
     for (const a of delivered.slice(4)) expect(a.at).toBeGreaterThanOrEqual(tomorrow);
     await until(() => delivered.length === 7);
     expect(delivered[6]!.at).toBeGreaterThanOrEqual(almatyDay(tomorrow).next);
+    await d.idle();
     expect(await statusCounts()).toEqual({ sent: 7 });
     const days = await db.transaction((tx) => tx.dailyCounter.findMany({ orderBy: { day: "asc" } }));
     expect(days.map((c) => [c.day, c.count])).toEqual([["2026-11-30", 2], ["2026-12-01", 2], ["2026-12-02", 1]]);
