@@ -1343,3 +1343,20 @@ evf-publish-confirm = { $count ->
 evf-publish-yes = Yes, send
 evf-publish-no = Not yet
 evf-publish-kept = Nothing was sent.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Console
+pacing-progress-channel = { $channel }: { $sent } of { $total } delivered.
+pacing-progress-channel-eta = { $channel }: { $sent } of { $total } delivered; sent with pauses to protect the number from a ban, about { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} left.
+pacing-screen-channel = On { $channel }: { $count ->
+    [one] { $count } recipient
+   *[other] { $count } recipients
+}, sent with pauses to protect the number from a ban: it takes about { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}.

@@ -1267,3 +1267,11 @@ evf-publish-confirm = Шақыру қазір таратылсын ба? Осы 
 evf-publish-yes = Иә, тарату
 evf-publish-no = Әзірге жоқ
 evf-publish-kept = Ештеңе жіберілген жоқ.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Консоль
+pacing-progress-channel = { $channel }: { $total } ішінен { $sent } жеткізілді.
+pacing-progress-channel-eta = { $channel }: { $total } ішінен { $sent } жеткізілді; нөмір бұғатталмауы үшін хабарлар үзіліспен жіберіледі, шамамен { $minutes } минут қалды.
+pacing-screen-channel = Оның ішінде { $channel } арқылы: { $count } алушы. Нөмір бұғатталмауы үшін оларға хабарлар үзіліспен жіберіледі: шамамен { $minutes } минутқа созылады.

@@ -1428,3 +1428,21 @@ evf-publish-confirm = Разослать приглашение сейчас? П
 evf-publish-yes = Да, разослать
 evf-publish-no = Пока нет
 evf-publish-kept = Ничего не отправлено.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Консоль
+pacing-progress-channel = { $channel }: доставлено { $sent } из { $total }.
+pacing-progress-channel-eta = { $channel }: доставлено { $sent } из { $total }; сообщения уходят с паузами, чтобы номер не заблокировали, осталось около { $minutes } { $minutes ->
+    [one] минуты
+   *[other] минут
+}.
+pacing-screen-channel = Из них в { $channel }: { $count } { $count ->
+    [one] получатель
+    [few] получателя
+   *[many] получателей
+}. Туда сообщения уходят с паузами, чтобы номер не заблокировали: это займёт около { $minutes } { $minutes ->
+    [one] минуты
+   *[other] минут
+}.

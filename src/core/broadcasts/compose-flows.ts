@@ -255,6 +255,11 @@ export function audienceText(t: Translate, a: Audience, eventTitle?: string): st
   return t("compose-audience-all");
 }
 
+/** The recipients on channels paced by a pause between chats (WhatsApp): how many, and about how long they take. */
+export function pacedCountLines(t: Translate, count: RecipientCount): string[] {
+  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`pacing-channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
+}
+
 /** The screen before sending: what was written, the file, the audience and the recipients per language. */
 export function screenText(t: Translate, c: Compose, count: RecipientCount): string {
   const lines = [
@@ -263,6 +268,7 @@ export function screenText(t: Translate, c: Compose, count: RecipientCount): str
     c.file ? t(c.file.kind === "photo" ? "compose-screen-photo" : "compose-screen-document", { name: c.file.name ?? "—" }) : t("compose-screen-no-file"),
     t("compose-screen-audience", { audience: rich(audienceText(t, c.audience)) }),
     t("compose-screen-total", { count: count.total }),
+    ...pacedCountLines(t, count),
   ];
   for (const l of LOCALES) {
     const n = count.byLocale[l] ?? 0;
@@ -386,7 +392,8 @@ export const announceFlow: FlowDef<Json> = {
             await d.say("compose-screen-nobody");
             continue;
           }
-          if (!(await d.confirm({ key: "compose-send-confirm", args: { count: fresh.total } }, "compose-send-yes", "compose-send-no"))) continue;
+          const confirmText = (t: Translate) => [t("compose-send-confirm", { count: fresh.total }), ...pacedCountLines(t, fresh)].join("\n");
+          if (!(await d.confirm(confirmText, "compose-send-yes", "compose-send-no"))) continue;
           const id = await ensure();
           if (id === null) continue;
           const started = await d.act("start", async (turn) => {
