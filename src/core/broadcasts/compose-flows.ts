@@ -25,6 +25,7 @@ import { keepOwnFile } from "../files/records.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { FALLBACK_ORDER, listEvents, type Texts } from "../events/service.ts";
 import type { Audience, EventAnswerFilter } from "./audience.ts";
+import { pacedCountLines } from "./render.ts";
 import {
   broadcastFigures,
   cancelBroadcast,
@@ -253,11 +254,6 @@ export function audienceText(t: Translate, a: Audience, eventTitle?: string): st
   if (a.enterpriseStatuses?.length) return t("compose-audience-is-statuses", { list: list(a.enterpriseStatuses.map((s) => t(`compose-status-${s}`))) });
   if (a.event) return t("compose-audience-is-event", { title: eventTitle ?? `#${a.event.id}`, list: list(a.event.answers.map((x) => t(`compose-answer-${x}`))) });
   return t("compose-audience-all");
-}
-
-/** The recipients on channels paced by a pause between chats (WhatsApp): how many, and about how long they take. */
-export function pacedCountLines(t: Translate, count: RecipientCount): string[] {
-  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`pacing-channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
 }
 
 /** The screen before sending: what was written, the file, the audience and the recipients per language. */

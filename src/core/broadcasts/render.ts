@@ -12,7 +12,7 @@ import type { FileSpec, MessageSpec, Translate } from "../message.ts";
 import { escapeHtml } from "../rich-text.ts";
 import { progressButtons } from "./buttons-data.ts";
 import { readTexts, textFor, type BroadcastRow } from "./data.ts";
-import type { BroadcastFigures } from "./service.ts";
+import type { BroadcastFigures, RecipientCount } from "./service.ts";
 
 /** The tag of a broadcast's progress message in the author's chat (edited, then replaced by the report). */
 export const progressTag = (id: number): string => `broadcast:${id}:progress`;
@@ -111,4 +111,9 @@ export function reportSpec(f: BroadcastFigures, reasons: { reason: string; count
         ...pacedLines(t, f, false),
       ].join("\n"),
   };
+}
+
+/** The recipients on channels paced by a pause between chats (WhatsApp): how many, and about how long they take. */
+export function pacedCountLines(t: Translate, count: RecipientCount): string[] {
+  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`pacing-channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
 }

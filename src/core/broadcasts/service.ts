@@ -47,9 +47,9 @@ export interface RecipientCount {
   byChannel: Record<string, number>;
   /**
    * The recipients on channels paced by a pause between chats (WhatsApp), per channel, with about
-   * how long they take (s) at that pace; empty when none.
+   * how long they take (s) at that pace; absent when none.
    */
-  paced: { channel: string; count: number; seconds: number }[];
+  paced?: { channel: string; count: number; seconds: number }[];
 }
 
 /** A paced channel's part of a broadcast (BroadcastFigures.channels). */
@@ -211,7 +211,7 @@ function countOf(recipients: Recipient[], pace: PaceOf = () => undefined): Recip
     .filter(([channel]) => pace(channel) !== undefined)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([channel, count]) => ({ channel, count, seconds: pacedSeconds(count, pace(channel)!) }));
-  return { total: recipients.length, byLocale, byChannel, paced };
+  return { total: recipients.length, byLocale, byChannel, ...(paced.length ? { paced } : {}) };
 }
 
 /** How many would receive it now, per language and channel (the compose screen, before sending). Not staff: all zero (audited). */

@@ -13,8 +13,9 @@ import type { Database } from "../../../src/db/database.ts";
 import { FileStore } from "../../../src/core/files/store.ts";
 import type { ChannelCapabilities, ChannelName, Outbound } from "../../../src/core/channel.ts";
 import { broadcastFigures, countRecipients, createBroadcast, startBroadcast, type BroadcastFigures } from "../../../src/core/broadcasts/service.ts";
+import { screenText } from "../../../src/core/broadcasts/compose-flows.ts";
 import { progressText } from "../../../src/core/broadcasts/render.ts";
-import { pacedCountLines } from "../../../src/core/broadcasts/compose-flows.ts";
+import { pacedCountLines } from "../../../src/core/broadcasts/render.ts";
 import { whatsappCapabilities } from "../../../src/channels/whatsapp/capabilities.ts";
 import type { Acting } from "../../../src/core/unit.ts";
 import type { Translate } from "../../../src/core/message.ts";
@@ -108,6 +109,8 @@ describe("an announcement to Telegram and WhatsApp members", () => {
     expect(count.paced).toEqual([{ channel: "whatsapp", count: 3, seconds: Math.ceil((3 * (PAUSE + JITTER / 2)) / 1000) }]);
     expect(pacedCountLines(t, count)).toEqual([tr("ru", "pacing-screen-channel", { channel: "WhatsApp", count: 3, minutes: 1 })]);
     expect(pacedCountLines(t, count)[0]).toContain("3 получателя");
+    // The compose screen says it too.
+    expect(screenText(t, { locales: ["ru"], texts: { ru: "Съезд" }, file: null, audience }, count)).toContain(pacedCountLines(t, count)[0]);
 
     // The progress as it was when the second WhatsApp message went out.
     let midway: BroadcastFigures | undefined;
