@@ -790,7 +790,7 @@ class ChannelEngine {
         }
         // The next chat waits at least the pause after this send (its end pushes it further).
         sw.at = nowMs;
-        sw.readyAt = nowMs + sw.delayMs;
+        sw.readyAt = Math.max(sw.readyAt, nowMs + sw.delayMs);
       }
       if (b) b.tokens -= cost;
       if (isPaid) paid!.tokens -= cost;
