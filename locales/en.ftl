@@ -1351,3 +1351,20 @@ wa-ops-session-lost = ⚠️ The bot's WhatsApp session has ended (the number wa
 wa-ops-unreachable = ⚠️ WhatsApp cannot start: WhatsApp Web cannot be reached. The bot keeps trying in the background; Telegram works as usual.
     Error: { $reason }
 wa-ops-connected = ✅ WhatsApp is connected again.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Console
+pacing-progress-channel = { $channel }: { $sent } of { $total } delivered.
+pacing-progress-channel-eta = { $channel }: { $sent } of { $total } delivered; sent with pauses to protect the number from a ban, about { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} left.
+pacing-screen-channel = On { $channel }: { $count ->
+    [one] { $count } recipient
+   *[other] { $count } recipients
+}, sent with pauses to protect the number from a ban: it takes about { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}.

@@ -1275,3 +1275,11 @@ wa-ops-session-lost = ⚠️ Боттың WhatsApp сеансы аяқталды
 wa-ops-unreachable = ⚠️ WhatsApp іске қосылмай тұр: WhatsApp-тың веб-нұсқасымен байланыс жоқ. Бот фондық режимде әрекетін жалғастыруда; Telegram әдеттегідей жұмыс істейді.
     Қате: { $reason }
 wa-ops-connected = ✅ WhatsApp қайта қосылды.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Консоль
+pacing-progress-channel = { $channel }: { $total } ішінен { $sent } жеткізілді.
+pacing-progress-channel-eta = { $channel }: { $total } ішінен { $sent } жеткізілді; нөмір бұғатталмауы үшін хабарлар үзіліспен жіберіледі, шамамен { $minutes } минут қалды.
+pacing-screen-channel = Оның ішінде { $channel } арқылы: { $count } алушы. Нөмір бұғатталмауы үшін оларға хабарлар үзіліспен жіберіледі: шамамен { $minutes } минутқа созылады.

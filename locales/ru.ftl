@@ -1436,3 +1436,21 @@ wa-ops-session-lost = ⚠️ Сеанс WhatsApp бота завершён (из
 wa-ops-unreachable = ⚠️ WhatsApp не запускается: нет связи с веб-версией WhatsApp. Бот продолжает попытки в фоновом режиме; Telegram работает как обычно.
     Ошибка: { $reason }
 wa-ops-connected = ✅ WhatsApp снова подключён.
+
+## pacing
+pacing-channel-telegram = Telegram
+pacing-channel-whatsapp = WhatsApp
+pacing-channel-console = Консоль
+pacing-progress-channel = { $channel }: доставлено { $sent } из { $total }.
+pacing-progress-channel-eta = { $channel }: доставлено { $sent } из { $total }; сообщения уходят с паузами, чтобы номер не заблокировали, осталось около { $minutes } { $minutes ->
+    [one] минуты
+   *[other] минут
+}.
+pacing-screen-channel = Из них в { $channel }: { $count } { $count ->
+    [one] получатель
+    [few] получателя
+   *[many] получателей
+}. Туда сообщения уходят с паузами, чтобы номер не заблокировали: это займёт около { $minutes } { $minutes ->
+    [one] минуты
+   *[other] минут
+}.

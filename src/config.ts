@@ -98,6 +98,18 @@ const schema = z
       .transform((v) => (v === undefined ? 30 : Number(v)))
       .pipe(z.number().int().min(1, "must be between 1 and 3650").max(3650, "must be between 1 and 3650")),
     FILES_DIR: optionalString,
+    WHATSAPP_PAUSE_SECONDS: optionalString
+      .pipe(z.string().regex(/^\d{1,3}(\.\d{1,3})?$/, "must be a number of seconds, e.g. 4 or 2.5").optional())
+      .transform((v) => (v === undefined ? 4 : Number(v)))
+      .pipe(z.number().min(1, "must be between 1 and 600 seconds (less puts the number at risk of a ban)").max(600, "must be between 1 and 600 seconds")),
+    WHATSAPP_PAUSE_JITTER_SECONDS: optionalString
+      .pipe(z.string().regex(/^\d{1,3}(\.\d{1,3})?$/, "must be a number of seconds, e.g. 3 (0 for none)").optional())
+      .transform((v) => (v === undefined ? 3 : Number(v)))
+      .pipe(z.number().min(0, "must be between 0 and 600 seconds").max(600, "must be between 0 and 600 seconds")),
+    WHATSAPP_DAILY_FIRST_MESSAGES: optionalString
+      .pipe(z.string().regex(/^\d{1,5}$/, "must be a whole number of messages a day, e.g. 50").optional())
+      .transform((v) => (v === undefined ? 50 : Number(v)))
+      .pipe(z.number().int().min(0, "must be between 0 and 10000").max(10_000, "must be between 0 and 10000")),
     LOG_LEVEL: optionalString.pipe(z.enum(["debug", "info", "warn", "error"], { message: "must be debug, info, warn or error" }).default("info")),
     WHATSAPP_ENABLED: optionalString
       .pipe(z.enum(["true", "false"], { message: 'must be "true" (run the WhatsApp channel) or "false"' }).default("false"))
@@ -178,6 +190,13 @@ export interface Config {
    * counts as failed (WHATSAPP_START_TIMEOUT_SECONDS, seconds).
    */
   whatsapp?: { chromiumPath: string; dataDir?: string; startTimeoutMs: number };
+  /**
+   * WhatsApp pacing (channels/whatsapp/capabilities.ts): the pause between messages to different
+   * chats, WHATSAPP_PAUSE_SECONDS (default 4) plus a random 0..WHATSAPP_PAUSE_JITTER_SECONDS
+   * (default 3), and the most first messages a day (Asia/Almaty) to people who have not written in
+   * the last 24 hours, WHATSAPP_DAILY_FIRST_MESSAGES (default 50; 0: none).
+   */
+  whatsappPacing: { pauseSeconds: number; jitterSeconds: number; dailyFirstMessages: number };
   /** The terminal's language (LANG), a hint for the console chat. */
   systemLanguage?: string;
 }
@@ -227,6 +246,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           },
         }
       : {}),
+    whatsappPacing: { pauseSeconds: c.WHATSAPP_PAUSE_SECONDS, jitterSeconds: c.WHATSAPP_PAUSE_JITTER_SECONDS, dailyFirstMessages: c.WHATSAPP_DAILY_FIRST_MESSAGES },
     ...(env.LC_ALL || env.LC_MESSAGES || env.LANG ? { systemLanguage: env.LC_ALL || env.LC_MESSAGES || env.LANG } : {}),
   };
 }

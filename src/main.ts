@@ -75,9 +75,10 @@ async function main(): Promise<void> {
   if (config.whatsapp) {
     const waLog = log.child({ part: "whatsapp" });
     // Loaded only when enabled: whatsapp-web.js brings puppeteer, seconds of start-up on a busy machine.
-    const [{ WhatsAppSession }, { createWhatsAppChannel }] = await Promise.all([
+    const [{ WhatsAppSession }, { createWhatsAppChannel }, { whatsappCapabilities }] = await Promise.all([
       import("./channels/whatsapp/session.ts"),
       import("./channels/whatsapp/whatsapp.ts"),
+      import("./channels/whatsapp/capabilities.ts"),
     ]);
     const session = new WhatsAppSession({
       chromiumPath: config.whatsapp.chromiumPath,
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
     });
     // Whatever way the process ends, its Chromium does not outlive it.
     process.on("exit", () => session.killNow());
-    const channel = createWhatsAppChannel({ core, client: session.client, log: waLog, connected: false });
+    const channel = createWhatsAppChannel({ core, client: session.client, log: waLog, connected: false, capabilities: whatsappCapabilities(config) });
     await core.dispatcher.register(channel.sender);
     const wa: NonNullable<typeof whatsapp> = { session, channel };
     whatsapp = wa;

@@ -32,7 +32,17 @@ describe("parseConfig defaults", () => {
       floodLimits: "telegram",
       telegramSendsPerSecond: 25,
       outboxRetentionDays: 30,
+      whatsappPacing: { pauseSeconds: 4, jitterSeconds: 3, dailyFirstMessages: 50 },
     });
+  });
+
+  it("reads WhatsApp's pacing (pause, jitter, daily first messages) and names each wrong value", () => {
+    const c = parseConfig({ WHATSAPP_PAUSE_SECONDS: "6.5", WHATSAPP_PAUSE_JITTER_SECONDS: "0", WHATSAPP_DAILY_FIRST_MESSAGES: "20" });
+    expect(c.whatsappPacing).toEqual({ pauseSeconds: 6.5, jitterSeconds: 0, dailyFirstMessages: 20 });
+    const error = configErrorOf({ WHATSAPP_PAUSE_SECONDS: "0.5", WHATSAPP_PAUSE_JITTER_SECONDS: "-1", WHATSAPP_DAILY_FIRST_MESSAGES: "many" });
+    expect(namedVariables(error)).toEqual(["WHATSAPP_PAUSE_SECONDS", "WHATSAPP_PAUSE_JITTER_SECONDS", "WHATSAPP_DAILY_FIRST_MESSAGES"]);
+    expect(error.message).toMatch(/WHATSAPP_PAUSE_SECONDS must be between 1 and 600 seconds/);
+    expect(() => parseConfig({ WHATSAPP_DAILY_FIRST_MESSAGES: "10001" })).toThrow(/WHATSAPP_DAILY_FIRST_MESSAGES must be between 0 and 10000/);
   });
 
   it("reads the send rate and the outbox retention, and names a wrong value", () => {

@@ -244,6 +244,22 @@ export interface RateLimit {
   everyMs: number;
 }
 
+/** ChannelCapabilities.limits.chatSwitch: the pause between messages to different chats (ms). */
+export interface ChatSwitch {
+  pauseMs: number;
+  jitterMs: number;
+}
+
+/** ChannelCapabilities.limits.firstMessages: the daily cap on messages to people who have not written lately. */
+export interface FirstMessages {
+  /** Messages a day (Asia/Almaty); 0: none. */
+  perDay: number;
+  /** How recent a person's last message must be for a message to them not to count (ms). */
+  quietMs: number;
+  /** The DailyCounter key, e.g. "whatsapp:first". */
+  counter: string;
+}
+
 /**
  * What a channel can do and how fast it may send, declared by the adapter so that the core never
  * tests channel names. Limits are the platform's published ones, kept a little below; absent
@@ -276,6 +292,21 @@ export interface ChannelCapabilities {
      * per-chat limits. Absent: bulk messages share `global` with everything else.
      */
     paid?: RateLimit;
+    /**
+     * A pause between messages to different chats (platforms that ban numbers which write to many
+     * people quickly: WhatsApp through an unofficial client). A message to another chat than the
+     * channel's last one is sent at least `pauseMs` plus a random 0..`jitterMs` (drawn anew at each
+     * change of chat) after the last message; the messages of one chat that follow each other (a
+     * turn's several answers) go without it. Shared by every instance through OutboxPace.
+     */
+    chatSwitch?: ChatSwitch;
+    /**
+     * A daily cap on messages that open a conversation: a notice or bulk message (never a
+     * conversation answer) to a chat whose person has not written within `quietMs`
+     * (ChannelIdentity.lastInboundAt) counts against `perDay` a calendar day (Asia/Almaty, counted in
+     * DailyCounter under `counter`). Over the cap the message waits for the next day.
+     */
+    firstMessages?: FirstMessages;
   };
   /** Whether a chat id names a group (so that the group limit applies). */
   isGroup?(chatId: string): boolean;

@@ -23,7 +23,7 @@ import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
-import { Dispatcher } from "./outbox/dispatcher.ts";
+import { Dispatcher, type DispatcherTimers } from "./outbox/dispatcher.ts";
 import { adminTargets, ensureConfiguredAdmins, identify } from "./people.ts";
 import { deny, rejectFlow, staffButton } from "./staff/decisions.ts";
 import { isStaff } from "./staff/decide.ts";
@@ -108,6 +108,8 @@ export interface CoreDeps {
   downloadTimeoutMs?: number;
   /** The job worker (jobs/worker.ts): `start: false` leaves it stopped (tests tick it by hand). */
   jobs?: { start?: boolean; instance?: string; leaseMs?: number; pollMs?: number };
+  /** The delivery engine's clock (tests: virtual time for paced channels). Default: real time. */
+  dispatcherTimers?: DispatcherTimers;
 }
 
 /** Options of {@link Core.handle}. */
@@ -259,6 +261,7 @@ export function createCore(deps: CoreDeps): Core {
     onUnreachable: (channel, chatId, dropped, reason) => staffChatUnreachable(channel, chatId, dropped, reason),
     onMoved: (channel, from, to) => chatMovedOnSend(channel, from, to),
     files,
+    ...(deps.dispatcherTimers ? { timers: deps.dispatcherTimers } : {}),
   });
 
   /** A chat has a new id: staff/staff-chat.ts `moveChat`; queued messages follow it once the unit commits. */

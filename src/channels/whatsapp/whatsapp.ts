@@ -11,7 +11,7 @@
 import { readFile } from "node:fs/promises";
 import type { Chat, Message, MessageSendOptions } from "whatsapp-web.js";
 import wwebjs from "whatsapp-web.js";
-import { DeliveryError, type ChannelSender, type Delivered, type InboundFileRef, type Outbound, type OutboundFile } from "../../core/channel.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Delivered, type InboundFileRef, type Outbound, type OutboundFile } from "../../core/channel.ts";
 import type { Core } from "../../core/core.ts";
 import { visibleLength } from "../../core/rich-text.ts";
 import type { Logger } from "../../log.ts";
@@ -45,6 +45,8 @@ export interface WhatsAppOptions {
   reconnectRetryMs?: number;
   /** Whether the client is ready when the channel is created (default true: session.ts creates it on "ready"). */
   connected?: boolean;
+  /** What the channel declares to the core, with the configured pace (default WHATSAPP_CAPABILITIES: the default pace). */
+  capabilities?: ChannelCapabilities;
 }
 
 export interface WhatsAppChannel {
@@ -61,6 +63,7 @@ export interface WhatsAppChannel {
 
 export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
   const { core, client, log } = opts;
+  const capabilities = opts.capabilities ?? WHATSAPP_CAPABILITIES;
   const cacheSize = opts.mediaCacheSize ?? MEDIA_CACHE_SIZE;
   const retryMs = opts.reconnectRetryMs ?? RECONNECT_RETRY_MS;
   let connected = opts.connected ?? true;
@@ -148,7 +151,7 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
 
   const sender: ChannelSender = {
     channel: "whatsapp",
-    capabilities: WHATSAPP_CAPABILITIES,
+    capabilities,
 
     /**
      * The bytes of a received photo or document, through the message's `downloadMedia()`
@@ -157,7 +160,7 @@ export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
      * still being fetched by the phone).
      */
     async download(file: InboundFileRef, signal?: AbortSignal): Promise<Uint8Array> {
-      const max = WHATSAPP_CAPABILITIES.maxDownloadBytes ?? WHATSAPP_MAX_DOWNLOAD_BYTES;
+      const max = capabilities.maxDownloadBytes ?? WHATSAPP_MAX_DOWNLOAD_BYTES;
       if (file.size !== undefined && file.size > max) throw new DeliveryError("rejected", "download: file too big");
       const msg = media.get(file.platformId);
       if (!msg) throw new DeliveryError("rejected", "download: the message is no longer in memory");

@@ -38,8 +38,12 @@ export interface Recipient {
   enterpriseId: number | null;
 }
 
-/** The channels a broadcast goes out on (WhatsApp joins when its adapter does). */
-export const BROADCAST_CHANNELS: readonly string[] = ["telegram", "console"];
+/**
+ * The channels a broadcast goes out on. WhatsApp recipients go through its pace (a pause between
+ * chats, a daily cap on first messages: channels/whatsapp/capabilities.ts), counted apart in the
+ * progress and the report (render.ts pacedLines).
+ */
+export const BROADCAST_CHANNELS: readonly string[] = ["telegram", "console", "whatsapp"];
 
 /** Enterprise statuses that make a member by default (members/status.ts MEMBER_ENTERPRISE). */
 export const MEMBER_ENTERPRISE_STATUSES: readonly string[] = ["active", "ownerless"];

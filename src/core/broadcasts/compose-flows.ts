@@ -25,6 +25,7 @@ import { keepOwnFile } from "../files/records.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { FALLBACK_ORDER, listEvents, type Texts } from "../events/service.ts";
 import type { Audience, EventAnswerFilter } from "./audience.ts";
+import { pacedCountLines } from "./render.ts";
 import {
   broadcastFigures,
   cancelBroadcast,
@@ -263,6 +264,7 @@ export function screenText(t: Translate, c: Compose, count: RecipientCount): str
     c.file ? t(c.file.kind === "photo" ? "compose-screen-photo" : "compose-screen-document", { name: c.file.name ?? "—" }) : t("compose-screen-no-file"),
     t("compose-screen-audience", { audience: rich(audienceText(t, c.audience)) }),
     t("compose-screen-total", { count: count.total }),
+    ...pacedCountLines(t, count),
   ];
   for (const l of LOCALES) {
     const n = count.byLocale[l] ?? 0;
@@ -386,7 +388,8 @@ export const announceFlow: FlowDef<Json> = {
             await d.say("compose-screen-nobody");
             continue;
           }
-          if (!(await d.confirm({ key: "compose-send-confirm", args: { count: fresh.total } }, "compose-send-yes", "compose-send-no"))) continue;
+          const confirmText = (t: Translate) => [t("compose-send-confirm", { count: fresh.total }), ...pacedCountLines(t, fresh)].join("\n");
+          if (!(await d.confirm(confirmText, "compose-send-yes", "compose-send-no"))) continue;
           const id = await ensure();
           if (id === null) continue;
           const started = await d.act("start", async (turn) => {

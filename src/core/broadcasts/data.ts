@@ -9,7 +9,7 @@ import { sqlOf } from "../../db/database.ts";
 import type { Broadcast } from "../../db/generated/client.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { FALLBACK_ORDER, type Texts } from "../events/service.ts";
-import type { BroadcastFigures, BroadcastStatus } from "./service.ts";
+import type { BroadcastFigures, BroadcastStatus, ChannelFigures } from "./service.ts";
 import { isBroadcastStatus } from "./status.ts";
 
 export type BroadcastRow = Broadcast;
@@ -75,11 +75,39 @@ function firstLine(text: string): string {
 }
 
 /**
+ * The average time a message takes on a channel paced by a pause between chats
+ * (ChannelCapabilities.limits.chatSwitch: pause plus half the jitter), in ms; undefined for a
+ * channel sent at its rate. The broadcast services read it from the registered channels.
+ */
+export type PaceOf = (channel: string) => number | undefined;
+
+/** Seconds `left` messages take at `msEach` apiece (at least one second when any is left). */
+export const pacedSeconds = (left: number, msEach: number): number => (left > 0 ? Math.max(1, Math.ceil((left * msEach) / 1000)) : 0);
+
+/** A broadcast's rows per channel and Outbox status. */
+async function channelCounts(tx: Tx, id: number): Promise<Map<string, Record<string, number>>> {
+  const rows = await sqlOf(tx).all<{ channel: string; status: string; n: number | string }>(
+    `SELECT "channel", "status", COUNT(*) AS "n" FROM "Outbox" WHERE "broadcastId" = ? GROUP BY "channel", "status"`,
+    id,
+  );
+  const out = new Map<string, Record<string, number>>();
+  for (const r of rows) {
+    const c = out.get(r.channel) ?? {};
+    c[r.status] = Number(r.n);
+    out.set(r.channel, c);
+  }
+  return out;
+}
+
+/**
  * The figures of `b` at `now`: from its rows while it runs (or when `live`), from the snapshot
  * once it is over. Rate: messages sent over the last minute (or since the start, if sooner) per
  * second; null before anything was sent in that window. ETA: what is left at that rate.
+ * Channels paced by a pause between chats (`paceOf`: WhatsApp) are counted apart in `channels`
+ * (sent of total, and their own ETA from the pace), and left out of the rate and its ETA, which
+ * are those of the channels sent at their rate (Telegram).
  */
-export async function figuresOf(tx: Tx, b: BroadcastRow, now: Date, opts: { locale: Locale; live?: boolean }): Promise<BroadcastFigures> {
+export async function figuresOf(tx: Tx, b: BroadcastRow, now: Date, opts: { locale: Locale; live?: boolean; paceOf?: PaceOf }): Promise<BroadcastFigures> {
   const status: BroadcastStatus = isBroadcastStatus(b.status) ? b.status : "draft";
   const title = firstLine(textFor(readTexts(b.texts).texts, opts.locale));
   const over = (status === "done" || status === "cancelled") && !opts.live && b.finishedAt !== null;
@@ -89,6 +117,15 @@ export async function figuresOf(tx: Tx, b: BroadcastRow, now: Date, opts: { loca
   let left = 0;
   let rate: number | null = null;
   let etaSeconds: number | null = null;
+  const paceOf = opts.paceOf ?? (() => undefined);
+  const perChannel = await channelCounts(tx, b.id);
+  const paced = [...perChannel.keys()].filter((c) => paceOf(c) !== undefined).sort();
+  const channels: ChannelFigures[] = paced.map((channel) => {
+    const c = perChannel.get(channel)!;
+    const leftHere = (c.queued ?? 0) + (c.sending ?? 0) + (c.held ?? 0);
+    const total = Object.values(c).reduce((a, n) => a + n, 0);
+    return { channel, total, sent: c.sent ?? 0, left: leftHere, etaSeconds: leftHere ? pacedSeconds(leftHere, paceOf(channel)!) : null };
+  });
   if (!over) {
     const c = await rowCounts(tx, b.id);
     sent = c.sent ?? 0;
@@ -98,12 +135,16 @@ export async function figuresOf(tx: Tx, b: BroadcastRow, now: Date, opts: { loca
     if (b.startedAt) {
       const since = new Date(Math.max(now.getTime() - RATE_WINDOW_MS, b.startedAt.getTime()));
       const window = (now.getTime() - since.getTime()) / 1000;
+      // The paced channels go at their own pace (`channels`): the rate is the others'.
+      const marks = paced.map(() => "?").join(", ");
+      const notPaced = paced.length ? ` AND "channel" NOT IN (${marks})` : "";
       const recent = Number(
-        (await sqlOf(tx).get<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "Outbox" WHERE "broadcastId" = ? AND "status" = 'sent' AND "sentAt" >= ?`, b.id, since))?.n ?? 0,
+        (await sqlOf(tx).get<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "Outbox" WHERE "broadcastId" = ? AND "status" = 'sent' AND "sentAt" >= ?${notPaced}`, b.id, since, ...paced))?.n ?? 0,
       );
-      if (recent > 0 && window > 0) {
+      const leftAtRate = left - channels.reduce((a, c) => a + c.left, 0);
+      if (recent > 0 && window > 0 && leftAtRate > 0) {
         rate = Math.round((recent / window) * 10) / 10;
-        etaSeconds = Math.ceil(left / (recent / window));
+        etaSeconds = Math.ceil(leftAtRate / (recent / window));
       }
     }
   }
@@ -124,6 +165,7 @@ export async function figuresOf(tx: Tx, b: BroadcastRow, now: Date, opts: { loca
     finishedAt: iso(b.finishedAt),
     scheduledAt: iso(b.scheduledAt),
     title,
+    channels,
   };
 }
 

@@ -12,7 +12,7 @@ import type { FileSpec, MessageSpec, Translate } from "../message.ts";
 import { escapeHtml } from "../rich-text.ts";
 import { progressButtons } from "./buttons-data.ts";
 import { readTexts, textFor, type BroadcastRow } from "./data.ts";
-import type { BroadcastFigures } from "./service.ts";
+import type { BroadcastFigures, RecipientCount } from "./service.ts";
 
 /** The tag of a broadcast's progress message in the author's chat (edited, then replaced by the report). */
 export const progressTag = (id: number): string => `broadcast:${id}:progress`;
@@ -69,12 +69,29 @@ export function progressText(t: Translate, f: BroadcastFigures): string {
   const lines = [t(f.status === "paused" ? "broadcast-progress-paused" : "broadcast-progress", { id: f.id, sent: f.sent, total: f.total })];
   if (f.unreachable || f.failed) lines.push(t("broadcast-progress-problems", { unreachable: f.unreachable, failed: f.failed }));
   if (f.status === "sending" && f.rate !== null && f.etaSeconds !== null) lines.push(t("broadcast-progress-rate", { rate: f.rate, minutes: minutes(f.etaSeconds) }));
+  lines.push(...pacedLines(t, f, f.status === "sending"));
   return lines.join("\n");
+}
+
+/**
+ * The lines of the channels paced by a pause between chats (WhatsApp): sent of total, and while
+ * sending (`eta`) about how long the rest takes at the channel's pace.
+ */
+export function pacedLines(t: Translate, f: BroadcastFigures, eta: boolean): string[] {
+  return (f.channels ?? [])
+    .filter((c) => c.total > 0)
+    .map((c) => {
+      const channel = t(`pacing-channel-${c.channel}`);
+      return eta && c.etaSeconds !== null
+        ? t("pacing-progress-channel-eta", { channel, sent: c.sent, total: c.total, minutes: minutes(c.etaSeconds) })
+        : t("pacing-progress-channel", { channel, sent: c.sent, total: c.total });
+    });
 }
 
 /** What the progress message shows, as a comparable string: the progress job edits only when it changes (rate and time left alone do not count). */
 export function progressSignature(f: BroadcastFigures): string {
-  return `${f.status}:${f.sent}:${f.unreachable}:${f.failed}:${f.left}`;
+  const paced = (f.channels ?? []).map((c) => `:${c.channel}=${c.sent}/${c.left}`).join("");
+  return `${f.status}:${f.sent}:${f.unreachable}:${f.failed}:${f.left}${paced}`;
 }
 
 export function progressSpec(f: BroadcastFigures): MessageSpec {
@@ -91,6 +108,12 @@ export function reportSpec(f: BroadcastFigures, reasons: { reason: string; count
         t("broadcast-report-failed", { count: f.failed }),
         ...reasons.map((r) => t("broadcast-report-reason", { reason: r.reason || "?", count: r.count })),
         ...(f.status === "cancelled" && f.cancelled ? [t("broadcast-report-not-sent", { count: f.cancelled })] : []),
+        ...pacedLines(t, f, false),
       ].join("\n"),
   };
+}
+
+/** The recipients on channels paced by a pause between chats (WhatsApp): how many, and about how long they take. */
+export function pacedCountLines(t: Translate, count: RecipientCount): string[] {
+  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`pacing-channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
 }

@@ -26,7 +26,7 @@ import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 import type { Texts } from "../events/service.ts";
 import { parseAudience, resolveAudience, type Audience, type Recipient } from "./audience.ts";
-import { broadcastById, failureReasons, figuresOf, lockBroadcast, readTexts, rowCounts, writeTexts, type BroadcastRow } from "./data.ts";
+import { broadcastById, failureReasons, figuresOf, lockBroadcast, pacedSeconds, readTexts, rowCounts, writeTexts, type BroadcastRow, type PaceOf } from "./data.ts";
 import { broadcastSpec, invitationTag, progressSignature, progressSpec, progressTag, reportSpec } from "./render.ts";
 import { CAN } from "./status.ts";
 
@@ -45,6 +45,22 @@ export interface RecipientCount {
   total: number;
   byLocale: Record<Locale, number>;
   byChannel: Record<string, number>;
+  /**
+   * The recipients on channels paced by a pause between chats (WhatsApp), per channel, with about
+   * how long they take (s) at that pace; absent when none.
+   */
+  paced?: { channel: string; count: number; seconds: number }[];
+}
+
+/** A paced channel's part of a broadcast (BroadcastFigures.channels). */
+export interface ChannelFigures {
+  channel: string;
+  total: number;
+  sent: number;
+  /** Still to send (queued, sending or held). */
+  left: number;
+  /** About how long the rest takes at the channel's pace (s); null when nothing is left. */
+  etaSeconds: number | null;
 }
 
 /** A broadcast's figures (progress while it sends; the report at the end). */
@@ -67,6 +83,8 @@ export interface BroadcastFigures {
   scheduledAt: string | null;
   /** The first line of its text in the author's language (for lists). */
   title: string;
+  /** The channels paced by a pause between chats (WhatsApp), counted apart with their own ETA (absent: none). */
+  channels?: ChannelFigures[];
 }
 
 export type BroadcastRefusal = "error-not-allowed" | "broadcast-not-found" | "broadcast-empty-texts" | "broadcast-no-recipients" | "broadcast-past" | "broadcast-wrong-state" | "broadcast-outdated";
@@ -165,15 +183,35 @@ export async function updateBroadcast(unit: Unit, id: number, draft: BroadcastDr
   return { ok: true };
 }
 
-/** Counts recipients per language and channel. */
-function countOf(recipients: Recipient[]): RecipientCount {
+/**
+ * The average time a message takes on each registered channel paced by a pause between chats
+ * (ChannelCapabilities.limits.chatSwitch: the pause plus half the jitter, ms); undefined for the
+ * others.
+ */
+export function paceOf(unit: Unit): PaceOf {
+  return (channel) => {
+    const sw = unit.services.capabilities(channel).limits?.chatSwitch;
+    return sw ? sw.pauseMs + sw.jitterMs / 2 : undefined;
+  };
+}
+
+/** {@link figuresOf} with the unit's channel paces. */
+const figuresFor = (unit: Unit, b: BroadcastRow, opts: { locale: Locale; live?: boolean }): Promise<BroadcastFigures> =>
+  figuresOf(unit.tx, b, unit.now, { ...opts, paceOf: paceOf(unit) });
+
+/** Counts recipients per language and channel; `pace`: the paced channels' (see {@link paceOf}). */
+function countOf(recipients: Recipient[], pace: PaceOf = () => undefined): RecipientCount {
   const byLocale = Object.fromEntries(LOCALES.map((l) => [l, 0])) as Record<Locale, number>;
   const byChannel: Record<string, number> = {};
   for (const r of recipients) {
     byLocale[r.locale]++;
     byChannel[r.channel] = (byChannel[r.channel] ?? 0) + 1;
   }
-  return { total: recipients.length, byLocale, byChannel };
+  const paced = Object.entries(byChannel)
+    .filter(([channel]) => pace(channel) !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([channel, count]) => ({ channel, count, seconds: pacedSeconds(count, pace(channel)!) }));
+  return { total: recipients.length, byLocale, byChannel, ...(paced.length ? { paced } : {}) };
 }
 
 /** How many would receive it now, per language and channel (the compose screen, before sending). Not staff: all zero (audited). */
@@ -181,7 +219,7 @@ export async function countRecipients(unit: Unit, audience: Audience): Promise<R
   if (!(await staffOnly(unit, "broadcast.count"))) return countOf([]);
   const parsed = parseAudience(audience);
   if (!parsed) return countOf([]);
-  return countOf(await resolveAudience(unit.tx, parsed, { defaultLocale: unit.settings.defaultLocale }));
+  return countOf(await resolveAudience(unit.tx, parsed, { defaultLocale: unit.settings.defaultLocale }), paceOf(unit));
 }
 
 /** A staff-only look at one broadcast: the row, or a refusal (audited). */
@@ -240,7 +278,7 @@ async function launch(unit: Unit, b: BroadcastRow, recipients: Recipient[]): Pro
     data: { status: "sending", startedAt: unit.now, total: recipients.length, revision: { increment: 1 } },
   });
   const to = authorTarget(unit, started);
-  const figures = await figuresOf(unit.tx, started, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale });
+  const figures = await figuresFor(unit, started, { locale: to?.locale ?? unit.settings.defaultLocale });
   if (to) await unit.outbox.send(to, progressSpec(figures), { tag: progressTag(b.id) });
   await scheduleProgress(unit, b.id, PROGRESS_EVERY_MS, progressSignature(figures));
   return recipients.length;
@@ -318,7 +356,7 @@ async function moveRows(unit: Unit, id: number, from: string[], to: string): Pro
 async function refreshProgress(unit: Unit, b: BroadcastRow): Promise<void> {
   const to = authorTarget(unit, b);
   if (!to) return;
-  const figures = await figuresOf(unit.tx, b, unit.now, { locale: to.locale, live: true });
+  const figures = await figuresFor(unit, b, { locale: to.locale, live: true });
   await unit.outbox.editTagged(progressTag(b.id), () => progressSpec(figures), { only: to });
 }
 
@@ -370,14 +408,14 @@ export async function cancelBroadcast(unit: Unit, id: number): Promise<Broadcast
  */
 export async function finish(unit: Unit, b: BroadcastRow): Promise<void> {
   const to = authorTarget(unit, b);
-  const live = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
+  const live = await figuresFor(unit, b, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
   const status = b.status === "cancelled" ? "cancelled" : "done";
   const row = await unit.tx.broadcast.update({
     where: { id: b.id },
     data: { status, finishedAt: unit.now, sentCount: live.sent, unreachableCount: live.unreachable, failedCount: live.failed },
   });
   if (!to) return;
-  const figures = await figuresOf(unit.tx, row, unit.now, { locale: to.locale });
+  const figures = await figuresFor(unit, row, { locale: to.locale });
   const reasons = await failureReasons(unit.tx, b.id);
   await unit.outbox.editTagged(progressTag(b.id), () => reportSpec(figures, reasons), { only: to });
 }
@@ -403,7 +441,7 @@ export async function progressTick(unit: Unit, id: number, last: string | null):
   }
   if (b.status === "sending" && left === 0) return finish(unit, b);
   const to = authorTarget(unit, b);
-  const figures = await figuresOf(unit.tx, b, unit.now, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
+  const figures = await figuresFor(unit, b, { locale: to?.locale ?? unit.settings.defaultLocale, live: true });
   const sig = progressSignature(figures);
   if (to && sig !== last) await unit.outbox.editTagged(progressTag(id), () => progressSpec(figures), { only: to });
   await scheduleProgress(unit, id, b.status === "paused" ? PROGRESS_PAUSED_EVERY_MS : PROGRESS_EVERY_MS, sig);
@@ -413,7 +451,7 @@ export async function progressTick(unit: Unit, id: number, last: string | null):
 export async function broadcastFigures(unit: Unit, id: number): Promise<BroadcastOutcome<{ figures: BroadcastFigures }>> {
   const found = await staffBroadcast(unit, id, "broadcast.view");
   if (!found.ok) return found;
-  return { ok: true, figures: await figuresOf(unit.tx, found.b, unit.now, { locale: actorLocale(unit) }) };
+  return { ok: true, figures: await figuresFor(unit, found.b, { locale: actorLocale(unit) }) };
 }
 
 /** `/broadcasts`: the most recent ones (not drafts), newest first, with their figures. */
@@ -428,7 +466,7 @@ export async function recentBroadcasts(unit: Unit, opts: { page: number; size: n
   const where = { status: { not: "draft" }, OR: [{ startedAt: { not: null } }, { scheduledAt: { not: null } }] };
   const [total, rows] = await Promise.all([unit.tx.broadcast.count({ where }), unit.tx.broadcast.findMany({ where, orderBy: { id: "desc" }, skip, take })]);
   const items: BroadcastFigures[] = [];
-  for (const b of rows) items.push(await figuresOf(unit.tx, b, unit.now, { locale: actorLocale(unit) }));
+  for (const b of rows) items.push(await figuresFor(unit, b, { locale: actorLocale(unit) }));
   return { ok: true, items, total };
 }
 

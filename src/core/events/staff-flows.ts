@@ -22,7 +22,8 @@ import { REGIONS } from "../members/regions.ts";
 import { SECTORS } from "../members/sectors.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { Audience } from "../broadcasts/audience.ts";
-import { countRecipients, publishEvent } from "../broadcasts/service.ts";
+import { countRecipients, publishEvent, type RecipientCount } from "../broadcasts/service.ts";
+import { pacedCountLines } from "../broadcasts/render.ts";
 import { eventTime, parseEventTime } from "./typed-time.ts";
 import {
   attendees,
@@ -586,12 +587,17 @@ async function publish(d: Dialog, e: EventView): Promise<void> {
     }
   }
   // An invitation to thousands is not sent by one press: the number of people first, then a yes.
-  const count = await d.act("count", async (turn) => {
+  const counted = await d.act("count", async (turn) => {
     if (!(await manage(turn, "event.publish", `event:${e.id}`))) return null;
-    return (await countRecipients(turn.unit, audience)).total;
+    const c = await countRecipients(turn.unit, audience);
+    return { total: c.total, byLocale: c.byLocale, byChannel: c.byChannel, paced: c.paced ?? [] };
   });
-  if (count === null) return;
-  if (!(await d.confirm({ key: "evf-publish-confirm", args: { count } }, "evf-publish-yes", "evf-publish-no"))) return void (await d.say("evf-publish-kept"));
+  if (counted === null) return;
+  // A conversation stored before the WhatsApp pace was counted recorded the total alone.
+  const recount = typeof counted === "number" ? { total: counted as number, paced: [] } : counted;
+  const count = recount.total;
+  const prompt = (t: Translate) => [t("evf-publish-confirm", { count }), ...pacedCountLines(t, recount as RecipientCount)].join("\n");
+  if (!(await d.confirm(prompt, "evf-publish-yes", "evf-publish-no"))) return void (await d.say("evf-publish-kept"));
   await d.act("publish", async (turn) => {
     if (!(await manage(turn, "event.publish", `event:${e.id}`))) return;
     const r = await publishEvent(turn.unit, e.id, audience);

@@ -25,6 +25,20 @@
  *   chat, or that chat) in the table until `retry_after` has passed: the row goes back to queued
  *   without counting an attempt, and this instance sends nothing more of that scope meanwhile.
  *   The conversation lane goes first within the budget (priority 0).
+ * - Pause between chats: a channel that declares `limits.chatSwitch` (WhatsApp) sends to one chat
+ *   at a time: a row of another chat than the last one is claimed only once `pauseMs` plus a
+ *   random 0..`jitterMs` (drawn at each change of chat) have passed since the last send ended (or,
+ *   for another instance, was claimed), and no send to another chat is in flight; the rows of the
+ *   last chat go on without it (a turn's several answers). The state (the delay drawn, when the next
+ *   chat may go, and the last chat) is in OutboxPace (keys SWITCH and LAST), locked in the claim, so
+ *   instances share it. Rows are claimed only when they may be sent at once: nothing claimed waits
+ *   out a pause inside its lease (no send aborted at SEND_DEADLINE_MS and sent again). The
+ *   conversation lane still goes first, at the next change of chat.
+ * - First messages: a channel that declares `limits.firstMessages` (WhatsApp) counts its notice and
+ *   bulk rows to chats whose person has not written within `quietMs` (ChannelIdentity.lastInboundAt;
+ *   no identity counts too) in DailyCounter per Asia/Almaty day; over `perDay`, such a row is put
+ *   back with notBefore at the start of the next day (not failed, not retried before). Counted once
+ *   per row, at its first claim (a retry does not count again). Conversation answers never count.
  * - Paid mode: a channel that declares `limits.paid` (Telegram's paid broadcasts, when the operator
  *   turned them on) gets its bulk-lane rows sent flagged (OutboundMessage.paid) and charged to a
  *   bucket of their own (key PAID) instead of the global one, at their own rate; the other lanes
@@ -52,6 +66,7 @@
  *   back (queued, lease cleared) before `stop` resolves.
  */
 import { randomUUID } from "node:crypto";
+import { DateTime } from "luxon";
 import { forUpdate, sqlOf, type Database, type Sql, type Tx } from "../../db/database.ts";
 import type { Logger } from "../../log.ts";
 import type { Lane, QueuedMessage } from "../bookkeeping.ts";
@@ -60,6 +75,7 @@ import {
   DeliveryError,
   type ChannelCapabilities,
   type ChannelName,
+  type ChatSwitch,
   type ChannelSender,
   type LimitScope,
   type RateLimit,
@@ -70,6 +86,7 @@ import { LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
 import { outboundFiles, recordPlatformIds } from "../files/records.ts";
 import type { FileStore } from "../files/store.ts";
 import type { QueuedPayload, SendPayload } from "./outbox.ts";
+import { ZONE } from "../time.ts";
 
 /** Time as the dispatcher sees it; a fake one in tests makes waits instant and exact. */
 export interface DispatcherTimers {
@@ -109,6 +126,8 @@ export interface DispatcherOptions {
   onMoved?: (channel: string, from: string, to: string) => Promise<void>;
   /** Where kept files are (core/files): a message's files are read from it when it is delivered. */
   files?: FileStore;
+  /** A number in [0, 1) for the pause's jitter (ChannelCapabilities.limits.chatSwitch). Default Math.random. */
+  random?: () => number;
 }
 
 /**
@@ -187,17 +206,19 @@ const toRow = (channel: string, r: RawRow): Claimed => ({
 const RETURNED = `"id", "chatId", "payload", "tag", "locale", "attempts", "notBefore", "lane", "priority"`;
 
 /** The claim: heads of their chat's lanes, due, not paced, most urgent first (see the header). */
-const claimSql = (provider: Sql["provider"], lanes = "") => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
+const claimSql = (provider: Sql["provider"], lanes = "", oneChat = false) => `UPDATE "Outbox" SET "status" = 'sending', "leaseUntil" = ?, "leasedBy" = ?, "updatedAt" = ?
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
     WHERE o."channel" = ? AND o."status" = 'queued'
-      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}
+      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}${oneChat ? ` AND o."chatId" = ?` : ""}
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
       AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
     ORDER BY o."priority", o."id" LIMIT ?${forUpdate(provider, { skipLocked: true })}
   ) RETURNING ${RETURNED}`;
 const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
+/** The claim of one chat's rows (a channel with a pause between chats, while the next chat must wait). */
+const CLAIM_CHAT = { sqlite: claimSql("sqlite", "", true), postgresql: claimSql("postgresql", "", true) };
 /**
  * The claims of paid mode (ChannelCapabilities.limits.paid), one per budget: the rows of the other
  * lanes within the global budget, the bulk rows within the paid one. Separate, so that neither
@@ -222,6 +243,83 @@ export interface Bucket {
 const GLOBAL = "";
 /** The key of a channel's paid bucket (ChannelCapabilities.limits.paid); no chat id starts with "*". */
 const PAID = "*paid";
+/**
+ * The pause between chats (ChannelCapabilities.limits.chatSwitch): `tokens` is the delay drawn for
+ * the current chat (ms), `at` the last claim, `readyAt` when another chat may go. Locked in the claim.
+ */
+const SWITCH = "*switch";
+/** The last chat sent to: the one row whose key is LAST followed by its chat id. */
+const LAST = "*last:";
+
+/** The state of the pause between chats, as the claim reads and writes it. */
+interface SwitchState {
+  /** The chat the last send went to (null: none known). */
+  last: string | null;
+  /** When a send to another chat may start (ms). */
+  readyAt: number;
+  /** The pause drawn for the current chat (ms): each of its sends pushes readyAt to its end plus this. */
+  delayMs: number;
+  at: number;
+}
+
+/** Reads the pause between chats (locking its row on PostgreSQL). */
+async function readSwitch(tx: Tx, channel: string, now: number): Promise<SwitchState> {
+  const sql = sqlOf(tx);
+  await sql.run(
+    `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    channel, SWITCH, 0, new Date(now), new Date(0),
+  );
+  const row = await sql.get<{ tokens: number | string; at: string | Date; readyAt: string | Date }>(
+    `SELECT "tokens", "at", "readyAt" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${forUpdate(sql.provider)}`,
+    channel, SWITCH,
+  );
+  const last = await sql.get<{ key: string }>(`SELECT "key" FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%' ORDER BY "at" DESC LIMIT 1`, channel);
+  return {
+    last: last ? last.key.slice(LAST.length) : null,
+    readyAt: row ? new Date(row.readyAt).getTime() : 0,
+    delayMs: row ? Number(row.tokens) : 0,
+    at: row ? new Date(row.at).getTime() : now,
+  };
+}
+
+/** Writes the pause between chats back; `moved`: the last chat changed. */
+async function writeSwitch(tx: Tx, channel: string, s: SwitchState, moved: boolean): Promise<void> {
+  const sql = sqlOf(tx);
+  await sql.run(
+    `UPDATE "OutboxPace" SET "tokens" = ?, "at" = ?, "readyAt" = ? WHERE "channel" = ? AND "key" = ?`,
+    s.delayMs, new Date(s.at), new Date(s.readyAt), channel, SWITCH,
+  );
+  if (!s.last) return;
+  if (moved) await sql.run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%'`, channel);
+  await sql.run(
+    `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT ("channel", "key") DO UPDATE SET "at" = excluded."at", "readyAt" = excluded."readyAt"`,
+    channel, LAST + s.last, 0, new Date(s.at), new Date(s.readyAt),
+  );
+}
+
+/** The pause before the next chat: `pauseMs` plus 0..`jitterMs` (ms). */
+function drawDelay(sw: ChatSwitch, random: () => number): number {
+  return Math.max(0, Math.round(sw.pauseMs + Math.max(0, sw.jitterMs) * Math.min(1, Math.max(0, random()))));
+}
+
+/** Today's count of `key` in DailyCounter (its row locked on PostgreSQL until the claim commits). */
+async function readCounter(tx: Tx, key: string, day: string): Promise<number> {
+  const sql = sqlOf(tx);
+  await sql.run(`INSERT INTO "DailyCounter" ("key", "day", "count") VALUES (?, ?, 0) ON CONFLICT DO NOTHING`, key, day);
+  const row = await sql.get<{ count: number | string }>(`SELECT "count" FROM "DailyCounter" WHERE "key" = ? AND "day" = ?${forUpdate(sql.provider)}`, key, day);
+  return Number(row?.count ?? 0);
+}
+
+async function addToCounter(tx: Tx, key: string, day: string, n: number): Promise<void> {
+  await sqlOf(tx).run(`UPDATE "DailyCounter" SET "count" = "count" + ? WHERE "key" = ? AND "day" = ?`, n, key, day);
+}
+
+/** The Asia/Almaty day of `ms` ("2026-11-30") and when the next one begins (ms). */
+export function almatyDay(ms: number): { day: string; next: number } {
+  const at = DateTime.fromMillis(ms, { zone: ZONE });
+  return { day: at.toISODate()!, next: at.plus({ days: 1 }).startOf("day").toMillis() };
+}
 
 /**
  * Reads a bucket (locking its row on PostgreSQL, where instances claim at the same time); a full
@@ -294,6 +392,10 @@ class ChannelEngine {
   /** Local pause of the paid messages (a rate limit on them, a fatal failure): they are counted apart from the rest. */
   #paidPause = 0;
   readonly #chatPause = new Map<string, number>();
+  /** The chat of each send in flight (the pause between chats: no other chat starts meanwhile). */
+  readonly #inFlightChat = new Map<number, string>();
+  /** When this engine's last send ended (ms): the pause between chats counts from there. */
+  #lastEnd = 0;
   #idleWaiters: (() => void)[] = [];
   readonly loop: Promise<void>;
 
@@ -336,6 +438,15 @@ class ChannelEngine {
    */
   private isPaid(row: { lane: Lane }): boolean {
     return row.lane === "bulk" && !!this.caps?.limits?.paid;
+  }
+
+  /**
+   * Whether a message to `chatId` opens a conversation (ChannelCapabilities.limits.firstMessages):
+   * its person has not written from there within `quietMs`, or no person is known there.
+   */
+  private async quiet(tx: Tx, chatId: string, quietMs: number, nowMs: number): Promise<boolean> {
+    const identity = await tx.channelIdentity.findUnique({ where: { channel_externalId: { channel: this.channel, externalId: chatId } }, select: { lastInboundAt: true } });
+    return !identity?.lastInboundAt || identity.lastInboundAt.getTime() < nowMs - quietMs;
   }
 
   private chatLimit(chatId: string): RateLimit | undefined {
@@ -589,8 +700,28 @@ class ChannelEngine {
     if (expired) d.log.warn("took over messages whose lease had expired (an instance stopped mid-send); they may arrive twice", { count: expired });
     const claimWith = (statement: Record<Sql["provider"], string>, limit: number) =>
       sql.all<RawRow>(statement[sql.provider], lease, d.instanceId, now, this.channel, now, now, limit);
+    const chatSwitch = this.caps?.limits?.chatSwitch;
+    const sw = chatSwitch ? await readSwitch(tx, this.channel, nowMs) : undefined;
+    let switchHeld = false;
+    let moved = false;
+    if (sw) {
+      // The pause counts from the end of this engine's last send to the last chat.
+      if (this.#lastEnd) sw.readyAt = Math.max(sw.readyAt, this.#lastEnd + sw.delayMs);
+    }
+    // A send in flight here holds back every other chat, whatever the time (the pause counts from its end).
+    const inFlightChats = new Set(this.#inFlightChat.values());
+    const switchOpen = () => !!sw && sw.readyAt <= nowMs && ![...inFlightChats].some((c) => c !== sw.last);
     const raw: RawRow[] = [];
-    if (!paid) raw.push(...(await claimWith(CLAIM, freeBudget)));
+    if (sw && !switchOpen()) {
+      // Only the last chat may go now: claim nothing else (claimed, it would only go back).
+      if (sw.last && freeBudget > 0) {
+        raw.push(...(await sql.all<RawRow>(CLAIM_CHAT[sql.provider], lease, d.instanceId, now, this.channel, now, sw.last, now, freeBudget)));
+      }
+      switchHeld = true;
+    } else if (sw) {
+      // One new chat at most (the first in the order: a conversation first) and the last chat's rows.
+      raw.push(...(await claimWith(CLAIM, Math.min(freeBudget, 4))));
+    } else if (!paid) raw.push(...(await claimWith(CLAIM, freeBudget)));
     else {
       if (freeBudget > 0) raw.push(...(await claimWith(CLAIM_FREE, freeBudget)));
       const left = Math.min(paidBudget, want - raw.length);
@@ -608,6 +739,11 @@ class ChannelEngine {
     /** Once a row waits for the global (or the paid) budget, the later ones wait too (the big one is not starved). */
     let globalNeed = 0;
     let paidNeed = 0;
+    const first = this.caps?.limits?.firstMessages;
+    /** The first messages counted today (locked on first use), and how many this claim adds. */
+    let counter: { day: string; next: number; count: number; added: number; read: boolean } | undefined;
+    /** Rows over the day's cap of first messages: back to queued until the next day. */
+    const tomorrow: number[] = [];
     for (const row of rows) {
       const cost = this.costOf(row);
       const isPaid = this.isPaid(row);
@@ -628,9 +764,33 @@ class ChannelEngine {
         budgetShort = !freeOpen || (!!globalLimit && (globalNeed > 0 || global.tokens < needOf(cost, globalLimit)));
         if (budgetShort && globalNeed === 0) globalNeed = globalLimit ? needOf(cost, globalLimit) : 1;
       }
-      if (paused || chatShort || budgetShort) {
+      const switchShort = !!sw && row.chatId !== sw.last && !switchOpen();
+      if (switchShort) switchHeld = true;
+      if (paused || chatShort || budgetShort || switchShort) {
         back.push(row.id);
         continue;
+      }
+      if (first && row.lane !== "conversation" && row.attempts === 0 && (await this.quiet(tx, row.chatId, first.quietMs, nowMs))) {
+        if (!counter) counter = { ...almatyDay(nowMs), count: 0, added: 0, read: false };
+        if (!counter.read) {
+          counter.count = await readCounter(tx, first.counter, counter.day);
+          counter.read = true;
+        }
+        if (counter.count + counter.added >= first.perDay) {
+          tomorrow.push(row.id);
+          continue;
+        }
+        counter.added++;
+      }
+      if (sw && chatSwitch) {
+        if (row.chatId !== sw.last) {
+          moved = true;
+          sw.last = row.chatId;
+          sw.delayMs = drawDelay(chatSwitch, d.opts.random ?? Math.random);
+        }
+        // The next chat waits at least the pause after this send (its end pushes it further).
+        sw.at = nowMs;
+        sw.readyAt = Math.max(sw.readyAt, nowMs + sw.delayMs);
       }
       if (b) b.tokens -= cost;
       if (isPaid) paid!.tokens -= cost;
@@ -641,6 +801,14 @@ class ChannelEngine {
     for (const id of back) {
       await sql.run(`UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ?`, id);
     }
+    if (tomorrow.length) {
+      d.log.info("daily cap of first messages reached; the rest wait for the next day", { channel: this.channel, count: tomorrow.length });
+      for (const id of tomorrow) {
+        await sql.run(`UPDATE "Outbox" SET "status" = 'queued', "leaseUntil" = NULL, "leasedBy" = NULL, "notBefore" = ? WHERE "id" = ?`, new Date(counter!.next), id);
+      }
+    }
+    if (counter?.added) await addToCounter(tx, first!.counter, counter.day, counter.added);
+    if (sw) await writeSwitch(tx, this.channel, sw, moved);
     if (globalLimit) await writeBucket(tx, this.channel, GLOBAL, global, globalLimit, globalNeed || 1);
     if (paid) await writeBucket(tx, this.channel, PAID, paid, paidLimit, paidNeed || 1);
     if (kept.length >= want) return { claimed: kept };
@@ -649,6 +817,8 @@ class ChannelEngine {
       nowMs,
       freeOpen ? (globalLimit ? readyAt(global, globalLimit, globalNeed || 1) : Infinity) : freeReady,
       !paid ? Infinity : paidOpen ? readyAt(paid, paidLimit, paidNeed || 1) : paidReady,
+      // The next chat's turn (a send in flight to another chat wakes the loop when it ends).
+      sw && switchHeld && !this.#inFlightChat.size ? sw.readyAt : Infinity,
     );
     return { claimed: kept, next: await this.nextDue(tx, nowMs, ready) };
   }
@@ -685,10 +855,13 @@ class ChannelEngine {
       })
       .finally(() => {
         this.inFlight.delete(row.id);
+        this.#inFlightChat.delete(row.id);
+        this.#lastEnd = Math.max(this.#lastEnd, this.d.now());
         // The last send in flight: its result is written at once (the chat's next row waits for it).
         this.#signal(this.inFlight.size === 0);
       });
     this.inFlight.set(row.id, p);
+    this.#inFlightChat.set(row.id, row.chatId);
     this.maxHeld = Math.max(this.maxHeld, this.inFlight.size);
   }
 
