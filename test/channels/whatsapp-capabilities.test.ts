@@ -1,7 +1,7 @@
 /**
  * WhatsApp's capabilities built from the configuration (channels/whatsapp/capabilities.ts): the
  * pause and jitter in ms between chats and the daily cap of first messages, as the delivery
- * engine reads them; no buttons, no share-contact button.
+ * engine reads them; no buttons, no share-contact button, Telegram's download limit.
  */
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config.ts";
@@ -13,6 +13,7 @@ describe("whatsappCapabilities", () => {
     expect(caps).toEqual({
       buttons: false,
       shareContact: false,
+      maxDownloadBytes: 20 * 1024 * 1024,
       limits: {
         chatSwitch: { pauseMs: 5000, jitterMs: 2500 },
         firstMessages: { perDay: 30, quietMs: 24 * 3_600_000, counter: "whatsapp:first" },
