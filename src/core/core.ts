@@ -361,7 +361,7 @@ export function createCore(deps: CoreDeps): Core {
       const stored = await recordStoredFile(tx, kept, now, { channel: inbound.channel, platformId: inbound.event.file.platformId });
       inbound = { ...inbound, event: { ...inbound.event, stored } };
     }
-    const actor = await identify(tx, inbound);
+    const actor = await identify(tx, inbound, now);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = turnOf(tx, inbound, now, actor, locale);
     const event = await typedChoice(t, inbound.event, key, engine.idleFlow);
@@ -518,7 +518,7 @@ export function createCore(deps: CoreDeps): Core {
   async function apologize(inbound: Inbound): Promise<void> {
     try {
       const unit = await deps.db.transaction(async (tx) => {
-        const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
+        const actor = inbound.chatType === "private" ? await identify(tx, inbound, clock()) : null;
         const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
         const t = turnOf(tx, inbound, clock(), actor, locale);
         await t.unit.outbox.send(t.here, { text: "error-generic" });
