@@ -22,6 +22,7 @@ import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
+import { linkFlow } from "./identity/flows.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
 import { Dispatcher } from "./outbox/dispatcher.ts";
 import { adminTargets, ensureConfiguredAdmins, identify } from "./people.ts";
@@ -71,10 +72,11 @@ export const FLOWS: FlowDef<never>[] = [
   ...MEMBER_EVENT_FLOWS,
   ...COMPOSE_FLOWS,
   ...OPTOUT_FLOWS,
+  linkFlow,
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
-export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "language", "help", "cancel"] as const;
+export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "link", "language", "help", "cancel"] as const;
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "announce", "broadcasts", "help", "cancel"] as const;
 
 /**
