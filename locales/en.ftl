@@ -1392,3 +1392,4 @@ identity-refused-staff = This chat belongs to a staff account: it cannot be merg
 identity-refused-member = Both accounts are registered with an enterprise, so they cannot be merged. Write to the association staff.
 identity-refused-data = Both accounts already hold data (registration, problems or event answers), so they cannot be merged. You can erase the data of one of them in “🔒 My data” and link again, or write to the association staff.
 identity-staff-channels = Channels: { $channels }. Notices go to: { $preferred }
+identity-refused-direction = This chat’s account already holds your data, so it cannot join another one. Do it the other way round: show a code here and type it in the new chat.

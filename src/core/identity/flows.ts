@@ -105,6 +105,9 @@ async function enter(d: Dialog, typed?: string): Promise<boolean> {
       case "taken":
         await d.say({ key: "identity-taken", args: { channel: outcome.channel } });
         return true;
+      case "direction":
+        await d.say("identity-refused-direction");
+        return true;
       case "refused":
         await d.say(`identity-refused-${outcome.holding}`);
         return true;

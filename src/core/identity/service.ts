@@ -8,10 +8,12 @@
  * - Five wrong codes ({@link MAX_FAILURES}), each within {@link FAILURE_WINDOW_MS} of the previous,
  *   pause linking for that person for {@link PAUSE_MS} after the last one (Person.linkFailures,
  *   Person.linkFailedAt). An expired code is no guess (it was a real code) and does not count.
- * - The two people become one. The one who holds nothing (no role, membership, consent, problem,
- *   answer, request or broadcast: {@link holdings}) is absorbed: their chats move to the other, and
- *   they are deleted. The code's owner keeps the person when neither holds anything. When both hold
- *   something, linking is refused with the reason: nothing is ever dropped silently.
+ * - The chat that types the code joins the code's owner: showing a code grants the chat that types
+ *   it access, never the other way round (typing a code someone sent must not hand them one's
+ *   account). The typing person must hold nothing (no role, membership, consent, problem, answer,
+ *   request or broadcast: {@link holdings}); they are then deleted. Otherwise linking is refused
+ *   with the reason (holding data, or "do it the other way round" when only the typer holds
+ *   something): nothing is ever dropped silently.
  * - One chat per channel: a person who already has a chat in the absorbed chat's channel (another
  *   WhatsApp number) is refused, not silently replaced (a stolen code must not redirect notices).
  * - Linking clears the moved chats' conversation state (dialog, typed menu, problem focus), tells
@@ -123,7 +125,8 @@ export type RedeemOutcome =
   | { kind: "same-channel" }
   | { kind: "already" }
   | { kind: "taken"; channel: string }
-  | { kind: "refused"; holding: Holding };
+  | { kind: "refused"; holding: Holding }
+  | { kind: "direction" };
 
 /** Minutes (rounded up, at least 1) until a pause set at `failedAt` ends. */
 const minutesLeft = (failedAt: Date, now: Date): number => Math.max(1, Math.ceil((failedAt.getTime() + PAUSE_MS - now.getTime()) / 60_000));
@@ -158,14 +161,15 @@ export async function redeemCode(unit: Unit, code: string): Promise<RedeemOutcom
   // From here on the code is spent, whatever the outcome: a code links once or not at all.
   await tx.linkCode.delete({ where: { id: row.id } });
   const owner = row.personId;
-  const [ownerHolds, typerHolds] = [await holdings(tx, owner), await holdings(tx, typer)];
-  let kept: number, absorbed: number;
-  if (typerHolds === null) [kept, absorbed] = [owner, typer];
-  else if (ownerHolds === null) [kept, absorbed] = [typer, owner];
-  else {
-    await audit(tx, { actorId: typer, actorRef: unit.actorRef, action: "identity.link", subject: `person:${owner}`, outcome: "denied", detail: `holds:${typerHolds}` }, now);
-    return { kind: "refused", holding: typerHolds };
+  const typerHolds = await holdings(tx, typer);
+  if (typerHolds !== null) {
+    // Never the other way round (the typer's account taking in the code's chat): typing a code
+    // someone sent you must not hand them your account. The reason says which way works.
+    const direction = (await holdings(tx, owner)) === null;
+    await audit(tx, { actorId: typer, actorRef: unit.actorRef, action: "identity.link", subject: `person:${owner}`, outcome: "denied", detail: direction ? "direction" : `holds:${typerHolds}` }, now);
+    return direction ? { kind: "direction" } : { kind: "refused", holding: typerHolds };
   }
+  const [kept, absorbed] = [owner, typer];
   const keptChats = await tx.channelIdentity.findMany({ where: { personId: kept }, select: { channel: true } });
   const moving = await tx.channelIdentity.findMany({ where: { personId: absorbed }, orderBy: { id: "asc" } });
   const clash = moving.find((m) => keptChats.some((k) => k.channel === m.channel));

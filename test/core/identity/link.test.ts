@@ -76,17 +76,26 @@ describe("linking channels", () => {
     expect(wa.last()).toBe(linked("ru", "WhatsApp, Telegram"));
   });
 
-  it("the other way round: a code shown by the empty chat and typed by the member's chat keeps the member (the empty one is absorbed)", async () => {
+  it("the other way round is refused with what to do: typing a code never hands one's account to the chat that showed it", async () => {
     const memberId = await w.makeMember("telegram", "100");
     const wa = w.whatsapp("77011112233@c.us");
     await wa.send("hi");
     await wa.send("English");
     await wa.send("/link");
     await wa.send(tr("en", "identity-show"));
-    const code = codeIn(wa.texts());
-    await w.tg("100").send(`/link ${code}`);
+    const tg = w.tg("100");
+    await tg.send(`/link ${codeIn(wa.texts())}`);
+    expect(said(tg)).toContain(tr("ru", "identity-refused-direction"));
+    expect(await w.personOf("whatsapp", wa.id)).not.toBe(memberId);
+    expect(await w.h.db.transaction((tx) => tx.person.count())).toBe(2);
+    // Done as the reason says, it links.
+    await tg.send("/link");
+    await tg.press(tr("ru", "identity-show"));
+    await wa.send(`/link ${codeIn(tg.messages().map((m) => m.text))}`);
     expect(await w.personOf("whatsapp", wa.id)).toBe(memberId);
     expect(await w.h.db.transaction((tx) => tx.person.count())).toBe(1);
+    // The chat that joined now speaks the member's language.
+    expect(said(wa)).toContain(tr("ru", "identity-linked", { channels: "Telegram, WhatsApp" }));
   });
 
   it("five wrong codes pause linking for ten minutes, with the reason; afterwards a right code links", async () => {
