@@ -146,9 +146,10 @@ export async function staffTargets(tx: Tx, settings: CoreSettings, staffChat: { 
     select: { locale: true, ...ROUTE_SELECT },
     orderBy: { id: "asc" },
   });
-  // One chat per staff member (issue 9), as for any notice.
+  // One chat per staff member (issue 9). Staff work on Telegram: their work notices go there
+  // unless they chose another channel (a WhatsApp chat they linked stays for their own notices).
   return staff.flatMap((p) => {
-    const route = routeOf(p, p.identities);
+    const route = routeOf({ preferredChannel: p.preferredChannel ?? "telegram", lastChannel: p.lastChannel }, p.identities);
     return route ? [{ channel: route.channel as ChannelName, chatId: route.externalId, locale: asLocale(p.locale, settings.defaultLocale) }] : [];
   });
 }
