@@ -11,7 +11,7 @@ import { notifyCancelled } from "../../../src/core/events/notify.ts";
 import { eventById } from "../../../src/core/events/data.ts";
 import { countRecipients, createBroadcast, startBroadcast } from "../../../src/core/broadcasts/service.ts";
 import { erasePerson } from "../../../src/core/members/erasure.ts";
-import { targetsOf } from "../../../src/core/people.ts";
+import { staffTargets, targetsOf } from "../../../src/core/people.ts";
 import { showNotice } from "../../../src/core/staff/notices.ts";
 import { SYSTEM } from "../../../src/core/unit.ts";
 import { tr } from "../../support/core-harness.ts";
@@ -178,5 +178,19 @@ describe("staff see a member's channels", () => {
     await w.h.core.dispatcher.idle();
     const card = w.h.channel.in("staff-chat").at(-1)!.text;
     expect(card).toContain(tr("ru", "identity-staff-channels", { channels: "Telegram, WhatsApp", preferred: tr("ru", "identity-route-last") }));
+  });
+});
+
+describe("staff notices without a staff group", () => {
+  it("reach a staff member once, on Telegram even when they wrote last from WhatsApp, unless they prefer WhatsApp", async () => {
+    const staff = await w.h.db.transaction((tx) =>
+      tx.person.create({
+        data: { role: "staff", locale: "ru", lastChannel: "whatsapp", identities: { create: [{ channel: "telegram", externalId: "900" }, { channel: "whatsapp", externalId: "7900@c.us" }] } },
+      }),
+    );
+    const targets = () => w.h.db.transaction((tx) => staffTargets(tx, { defaultLocale: "ru", admins: [] }, undefined));
+    expect(await targets()).toEqual([{ channel: "telegram", chatId: "900", locale: "ru" }]);
+    await w.h.db.transaction((tx) => tx.person.update({ where: { id: staff.id }, data: { preferredChannel: "whatsapp" } }));
+    expect(await targets()).toEqual([{ channel: "whatsapp", chatId: "7900@c.us", locale: "ru" }]);
   });
 });
