@@ -35,6 +35,7 @@ help-text =
     📅 <b>My events</b>: the association's upcoming events you were invited to, with your answer (going, with how many delegates; maybe; not going), which you can change until the deadline. Reminders come a day and two hours before.
     📣 <b>Announcements</b>: the association's announcements come to this chat. "Stop announcements" (/stop) ends them and "Receive announcements" (/subscribe) brings them back; news about your own enterprise, your problems and the events you answered still reach you.
     🔒 <b>My data</b>: what the bot stores about you, and how to erase it.
+    🔗 <b>Telegram and WhatsApp</b>: link both chats to one account with a code shown in one and typed in the other.
 
     Commands:
     /menu: the main menu
@@ -43,6 +44,7 @@ help-text =
     /myevents: my events
     /stop: stop announcements
     /subscribe: receive announcements again
+    /link: link Telegram and WhatsApp (one account, each notice once)
     /language: change the language
     /cancel: stop the current action
     /help: this help
