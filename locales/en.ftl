@@ -35,6 +35,7 @@ help-text =
     📅 <b>My events</b>: the association's upcoming events you were invited to, with your answer (going, with how many delegates; maybe; not going), which you can change until the deadline. Reminders come a day and two hours before.
     📣 <b>Announcements</b>: the association's announcements come to this chat. "Stop announcements" (/stop) ends them and "Receive announcements" (/subscribe) brings them back; news about your own enterprise, your problems and the events you answered still reach you.
     🔒 <b>My data</b>: what the bot stores about you, and how to erase it.
+    🔗 <b>Telegram and WhatsApp</b>: link both chats to one account with a code shown in one and typed in the other.
 
     Commands:
     /menu: the main menu
@@ -43,6 +44,7 @@ help-text =
     /myevents: my events
     /stop: stop announcements
     /subscribe: receive announcements again
+    /link: link Telegram and WhatsApp (one account, each notice once)
     /language: change the language
     /cancel: stop the current action
     /help: this help
@@ -1368,3 +1370,53 @@ pacing-screen-channel = On { $channel }: { $count ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes
 }.
+
+## identity
+menu-link = 🔗 Telegram and WhatsApp
+menu-link-visitor = 🔗 Already registered in Telegram or WhatsApp? Link
+cmd-link = Link Telegram and WhatsApp
+flow-link = linking Telegram and WhatsApp
+identity-overview = Your chats with the bot: { $channels }.
+identity-notices-now = Notices go to: { $channel }.
+identity-how = { $here ->
+        [whatsapp] If you are already registered in our Telegram bot, open it, choose “🔗 Telegram and WhatsApp” → “Show a code” there, and type that code here. Or show a code here and write it to our Telegram bot.
+        [telegram] If you also write to our WhatsApp number, show a code here and write it to our WhatsApp number. Or show a code in WhatsApp and type it here.
+       *[other] Show a code here and type it in the bot on the other channel, or type here a code the bot showed you there.
+    }
+    After linking, your enterprise, problems, events and language are the same in both, and each notice comes once.
+identity-enter = ⌨️ Enter a code
+identity-show = 🔢 Show a code
+identity-notices = 🔔 Where notices go
+identity-route-last = the last used chat
+identity-notices-prompt = Where should notices reach you?
+identity-notices-saved = Saved.
+identity-code = Your code: <b>{ $code }</b>
+    { $here ->
+        [telegram] Write it to our WhatsApp number within { $minutes } minutes.
+        [whatsapp] Write it to our Telegram bot within { $minutes } minutes.
+       *[other] Type it in the bot on the other channel within { $minutes } minutes.
+    } Do not give it to anyone: it links your account.
+identity-enter-prompt = Type the 6-digit code the bot showed you in the other channel.
+identity-code-format = A code is 6 digits, for example 123 456.
+identity-linked = Linked: { $channels }. Your data is the same in both chats now.
+identity-wrong = This code is not right. { $left ->
+        [one] One more try left.
+       *[other] { $left } tries left.
+    }
+identity-paused = Too many wrong codes. Linking is paused for { $minutes ->
+        [one] one minute
+       *[other] { $minutes } minutes
+    }; try again later.
+identity-expired = This code has expired (a code is valid for 10 minutes). Ask the bot for a new one in the other channel.
+identity-same-channel = This code was shown in this same channel. Type it in the other one (Telegram or WhatsApp).
+identity-already = These chats are already linked.
+identity-taken = Your account already has a { $channel ->
+        [telegram] Telegram
+        [whatsapp] WhatsApp
+       *[other] chat in that channel
+    } linked. One chat per channel: to change it, write to the association staff.
+identity-refused-staff = This chat belongs to a staff account: it cannot be merged with another one. Write to an admin.
+identity-refused-member = Both accounts are registered with an enterprise, so they cannot be merged. Write to the association staff.
+identity-refused-data = Both accounts already hold data (registration, problems or event answers), so they cannot be merged. You can erase the data of one of them in “🔒 My data” and link again, or write to the association staff.
+identity-staff-channels = Channels: { $channels }. Notices go to: { $preferred }
+identity-refused-direction = This chat’s account already holds your data, so it cannot join another one. Do it the other way round: show a code here and type it in the new chat.

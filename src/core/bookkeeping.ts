@@ -188,13 +188,18 @@ export interface IdentityRow {
   personId: number;
   role: string;
   locale: string | null;
+  /** Person.lastChannel: where their newest private message came from (notice routing, issue 9). */
+  lastChannel: string | null;
+  /** ChannelIdentity.lastInboundAt: when they last wrote from here (kept within a few minutes). */
+  lastInboundAt: Date | null;
 }
 
 export async function loadIdentity(tx: Tx, channel: string, externalId: string): Promise<IdentityRow | null> {
-  const row = (await sql(tx).get(`SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale"
+  const row = (await sql(tx).get(`SELECT i."id" AS "identityId", i."reachable" AS "reachable", p."id" AS "personId", p."role" AS "role", p."locale" AS "locale",
+       p."lastChannel" AS "lastChannel", i."lastInboundAt" AS "lastInboundAt"
        FROM "ChannelIdentity" i JOIN "Person" p ON p."id" = i."personId"
-       WHERE i."channel" = ? AND i."externalId" = ?`, channel, externalId)) as (Omit<IdentityRow, "reachable"> & { reachable: number }) | undefined;
-  return row ? { ...row, reachable: !!row.reachable } : null;
+       WHERE i."channel" = ? AND i."externalId" = ?`, channel, externalId)) as (Omit<IdentityRow, "reachable" | "lastInboundAt"> & { reachable: number; lastInboundAt: string | Date | null }) | undefined;
+  return row ? { ...row, reachable: !!row.reachable, lastInboundAt: row.lastInboundAt === null ? null : new Date(row.lastInboundAt) } : null;
 }
 
 /** Removes outbox rows by id; returns how many (finished rows are kept and pruned: see pruneDelivered). */

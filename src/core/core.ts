@@ -22,6 +22,7 @@ import type { Actor } from "./unit.ts";
 import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
+import { linkFlow } from "./identity/flows.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
 import { Dispatcher, type DispatcherTimers } from "./outbox/dispatcher.ts";
 import { adminTargets, ensureConfiguredAdmins, identify } from "./people.ts";
@@ -71,10 +72,11 @@ export const FLOWS: FlowDef<never>[] = [
   ...MEMBER_EVENT_FLOWS,
   ...COMPOSE_FLOWS,
   ...OPTOUT_FLOWS,
+  linkFlow,
 ] as FlowDef<never>[];
 
 /** Commands offered in the platform's command menu, per audience. */
-export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "language", "help", "cancel"] as const;
+export const MEMBER_COMMANDS = ["start", "menu", "problem", "myproblems", "myevents", "stop", "subscribe", "link", "language", "help", "cancel"] as const;
 export const STAFF_COMMANDS = ["pending", "problems", "stats", "events", "announce", "broadcasts", "help", "cancel"] as const;
 
 /**
@@ -364,7 +366,7 @@ export function createCore(deps: CoreDeps): Core {
       const stored = await recordStoredFile(tx, kept, now, { channel: inbound.channel, platformId: inbound.event.file.platformId });
       inbound = { ...inbound, event: { ...inbound.event, stored } };
     }
-    const actor = await identify(tx, inbound);
+    const actor = await identify(tx, inbound, now);
     const locale: Locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
     const t = turnOf(tx, inbound, now, actor, locale);
     const event = await typedChoice(t, inbound.event, key, engine.idleFlow);
@@ -521,7 +523,7 @@ export function createCore(deps: CoreDeps): Core {
   async function apologize(inbound: Inbound): Promise<void> {
     try {
       const unit = await deps.db.transaction(async (tx) => {
-        const actor = inbound.chatType === "private" ? await identify(tx, inbound) : null;
+        const actor = inbound.chatType === "private" ? await identify(tx, inbound, clock()) : null;
         const locale = actor?.locale ?? negotiateLocale(inbound.languageHint) ?? settings.defaultLocale;
         const t = turnOf(tx, inbound, clock(), actor, locale);
         await t.unit.outbox.send(t.here, { text: "error-generic" });

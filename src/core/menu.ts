@@ -11,9 +11,9 @@ import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
 
 /** Menu entries, each the name of the flow it starts. */
-export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "myevents", "events", "announce", "broadcasts", "stop", "subscribe"] as const;
+export const MENU_ITEMS = ["register", "profile", "problem", "myproblems", "language", "help", "privacy", "pending", "problems", "stats", "export", "team", "myevents", "events", "announce", "broadcasts", "stop", "subscribe", "link"] as const;
 type MenuItem = (typeof MENU_ITEMS)[number];
-const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "myevents", "language", "help", "privacy", "stop", "subscribe"];
+const MEMBER_ITEMS: readonly MenuItem[] = ["register", "profile", "problem", "myproblems", "myevents", "language", "help", "privacy", "stop", "subscribe", "link"];
 // "stats" and "export" are reached by their commands and the list's buttons, not shown in the menu.
 const STAFF_ITEMS: readonly MenuItem[] = ["pending", "problems", "stats", "export", "events", "announce", "broadcasts"];
 const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
@@ -21,10 +21,12 @@ const ADMIN_ITEMS: readonly MenuItem[] = ["team"];
 type Situation = MenuFacts;
 
 function itemsFor(s: Situation): MenuItem[] {
-  const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register"] as const))];
+  // Someone new here may be a member already, through the other channel: linking is offered next to registering (issue 9).
+  const items: MenuItem[] = [...(s.refused ? (["register", "profile"] as const) : s.member ? (["profile"] as const) : (["register", "link"] as const))];
   // Reporting is offered to everyone (its flow tells who may not why); their list, to members.
   items.push("problem", ...(s.member && !s.refused ? (["myproblems", "myevents"] as const) : []), "language", "help");
   if (s.consented) items.push("privacy");
+  if (s.member && !s.refused) items.push("link");
   // Shown by the same rules that guard them (checked again when pressed).
   const who = { personId: 0, role: s.role, erased: false };
   // Announcements reach members and staff: one of the two entries, by the person's state (issue 8
@@ -68,7 +70,7 @@ export const menuFlow: FlowDef<{ greet?: boolean; open?: string; file?: boolean 
     for (;;) {
       const pick = opened ?? await d.ask<Pick>({
         prompt: "menu-prompt",
-        options: items.map((id): Option => ({ id, label: `menu-${id}` })),
+        options: items.map((id): Option => ({ id, label: id === "link" && !s.member ? "menu-link-visitor" : `menu-${id}` })),
         columns: 2,
         stable: "m",
         accept: (event, picked) => {

@@ -17,18 +17,28 @@ export const isStaffRole = (role: string | undefined | null): boolean => role ==
 /** @deprecated Ask permissions.ts (`may`, `authorize`): who may do what is decided there only. */
 export const isAdminRole = (role: string | undefined | null): boolean => role === "admin";
 
+/** ChannelIdentity.lastInboundAt is refreshed at most this often (ms): it only tells a reply from a first message. */
+export const INBOUND_MARK_MS = 5 * 60_000;
+
 /**
  * The person behind an inbound event. In a private chat a first message creates them (language
  * from the client when it is one of ours); in a group only people already known are recognised.
+ * A private message also records where the person writes from (issue 9): Person.lastChannel when
+ * it changed, ChannelIdentity.lastInboundAt at most every {@link INBOUND_MARK_MS} (`now`: the turn's time).
  */
-export async function identify(tx: Tx, inbound: Inbound): Promise<Actor | null> {
+export async function identify(tx: Tx, inbound: Inbound, now: Date = new Date()): Promise<Actor | null> {
   // One joined read on the driver: this runs for every message (see bookkeeping.ts).
   const found = await loadIdentity(tx, inbound.channel, inbound.userId);
   if (found) {
     const identity = { id: found.identityId, reachable: found.reachable, person: { id: found.personId, role: found.role, locale: found.locale } };
-    if (!identity.reachable && inbound.chatType === "private") {
-      // They wrote again, so they can be reached again (e.g. unblocked the bot).
-      await tx.channelIdentity.update({ where: { id: identity.id }, data: { reachable: true } });
+    if (inbound.chatType === "private") {
+      // Writes only when something changed: most messages write nothing here.
+      const stale = !found.lastInboundAt || now.getTime() - found.lastInboundAt.getTime() >= INBOUND_MARK_MS;
+      if (!identity.reachable || stale) {
+        // They wrote again, so they can be reached again (e.g. unblocked the bot).
+        await tx.channelIdentity.update({ where: { id: identity.id }, data: { reachable: true, ...(stale ? { lastInboundAt: now } : {}) } });
+      }
+      if (found.lastChannel !== inbound.channel) await tx.person.update({ where: { id: identity.person.id }, data: { lastChannel: inbound.channel } });
     }
     let locale = isKnownLocale(identity.person.locale) ? identity.person.locale : null;
     if (!locale && inbound.chatType === "private") {
@@ -46,7 +56,8 @@ export async function identify(tx: Tx, inbound: Inbound): Promise<Actor | null> 
   const person = await tx.person.create({
     data: {
       locale,
-      identities: { create: { channel: inbound.channel, externalId: inbound.userId } },
+      lastChannel: inbound.channel,
+      identities: { create: { channel: inbound.channel, externalId: inbound.userId, lastInboundAt: now } },
     },
   });
   return { personId: person.id, role: person.role, locale };
@@ -56,18 +67,67 @@ function isKnownLocale(value: string | null): value is Locale {
   return value === "kk" || value === "ru" || value === "en";
 }
 
-/** Every chat where a person can be reached, in their language. */
-export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Promise<Target[]> {
-  const person = await tx.person.findUnique({
-    where: { id: personId },
-    select: { locale: true, identities: { where: { reachable: true }, select: { channel: true, externalId: true } } },
-  });
-  if (!person) return [];
-  const locale = asLocale(person.locale, fallback);
-  return person.identities.map((i) => ({ channel: i.channel as ChannelName, chatId: i.externalId, locale }));
+/** A chat of a person, as notice routing weighs it. */
+export interface RoutableIdentity {
+  id: number;
+  channel: string;
+  externalId: string;
+  reachable: boolean;
+  lastInboundAt: Date | null;
 }
 
-/** Every chat where an admin (not erased) can be reached, each in their language: for what only admins must hear. */
+/**
+ * The one chat a notice to a person goes to (issue 9: each notice reaches a person once): the
+ * channel they prefer (Person.preferredChannel), else the one they wrote from last
+ * (Person.lastChannel), else the chat they wrote from most recently; always a reachable one, so an
+ * unreachable preferred chat falls back to another. `allowed` narrows the channels (broadcasts).
+ * Null when none is reachable.
+ */
+export function routeOf<I extends RoutableIdentity>(
+  person: { preferredChannel: string | null; lastChannel: string | null },
+  identities: I[],
+  allowed?: (channel: string) => boolean,
+): I | null {
+  const usable = identities.filter((i) => i.reachable && (!allowed || allowed(i.channel)));
+  if (!usable.length) return null;
+  for (const wanted of [person.preferredChannel, person.lastChannel]) {
+    const hit = wanted ? usable.find((i) => i.channel === wanted) : undefined;
+    if (hit) return hit;
+  }
+  // Most recent writer first, then the oldest identity (stable for people who never wrote).
+  return [...usable].sort((a, b) => (b.lastInboundAt?.getTime() ?? 0) - (a.lastInboundAt?.getTime() ?? 0) || a.id - b.id)[0]!;
+}
+
+/** What {@link routeOf} needs of a person, for Prisma selects. */
+export const ROUTE_SELECT = {
+  preferredChannel: true,
+  lastChannel: true,
+  identities: { select: { id: true, channel: true, externalId: true, reachable: true, lastInboundAt: true } },
+} as const;
+
+/**
+ * Where a notice to a person goes, in their language: one chat ({@link routeOf}), or none when
+ * no chat of theirs is reachable. Conversation replies do not come here: they go to the chat that wrote.
+ */
+export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Promise<Target[]> {
+  const person = await tx.person.findUnique({ where: { id: personId }, select: { locale: true, ...ROUTE_SELECT } });
+  if (!person) return [];
+  const locale = asLocale(person.locale, fallback);
+  const route = routeOf(person, person.identities);
+  return route ? [{ channel: route.channel as ChannelName, chatId: route.externalId, locale }] : [];
+}
+
+/** The channels a person uses (oldest first, each once) and the one they prefer for notices (null: the last used). */
+export async function channelsOf(tx: Tx, personId: number): Promise<{ channels: string[]; preferred: string | null }> {
+  const person = await tx.person.findUnique({
+    where: { id: personId },
+    select: { preferredChannel: true, identities: { select: { channel: true }, orderBy: { id: "asc" } } },
+  });
+  if (!person) return { channels: [], preferred: null };
+  return { channels: [...new Set(person.identities.map((i) => i.channel))], preferred: person.preferredChannel };
+}
+
+/** The chat of each admin (not erased) where notices reach them, each in their language: for what only admins must hear. */
 export async function adminTargets(tx: Tx, fallback: Locale): Promise<Target[]> {
   const admins = await tx.person.findMany({ where: { role: "admin", erasedAt: null }, select: { id: true }, orderBy: { id: "asc" } });
   const targets: Target[] = [];
@@ -83,16 +143,15 @@ export async function staffTargets(tx: Tx, settings: CoreSettings, staffChat: { 
   if (staffChat) return [{ ...staffChat, locale: settings.defaultLocale }];
   const staff = await tx.person.findMany({
     where: { role: { in: ["staff", "admin"] } },
-    select: { locale: true, identities: { where: { reachable: true }, select: { channel: true, externalId: true } } },
+    select: { locale: true, ...ROUTE_SELECT },
     orderBy: { id: "asc" },
   });
-  return staff.flatMap((p) =>
-    p.identities.map((i) => ({
-      channel: i.channel as ChannelName,
-      chatId: i.externalId,
-      locale: asLocale(p.locale, settings.defaultLocale),
-    })),
-  );
+  // One chat per staff member (issue 9). Staff work on Telegram: their work notices go there
+  // unless they chose another channel (a WhatsApp chat they linked stays for their own notices).
+  return staff.flatMap((p) => {
+    const route = routeOf({ preferredChannel: p.preferredChannel ?? "telegram", lastChannel: p.lastChannel }, p.identities);
+    return route ? [{ channel: route.channel as ChannelName, chatId: route.externalId, locale: asLocale(p.locale, settings.defaultLocale) }] : [];
+  });
 }
 
 /** The channel a person first wrote from ("telegram"), shown on their notices; null when none is left. */
@@ -261,7 +320,10 @@ export async function personalDataOf(tx: Tx, personId: number): Promise<{ name: 
 export async function clearPerson(tx: Tx, personId: number, now: Date): Promise<void> {
   await tx.person.update({
     where: { id: personId },
-    data: { name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: now },
+    data: {
+      name: null, phone: null, locale: null, role: "member", consentAt: null, consentVersion: null, erasedAt: now,
+      preferredChannel: null, lastChannel: null, linkFailures: 0, linkFailedAt: null,
+    },
   });
 }
 
@@ -284,4 +346,6 @@ export async function forgetIdentities(tx: Tx, personId: number, identities: { c
     await tx.auditLog.updateMany({ where: { actorRef: `${i.channel}:${i.chatId}` }, data: { actorRef: `erased:${personId}` } });
   }
   await tx.channelIdentity.deleteMany({ where: { personId } });
+  // Their link codes too (core/identity): a code left over would link a new chat to the erased person.
+  await tx.linkCode.deleteMany({ where: { personId } });
 }

@@ -11,6 +11,7 @@ import type { Tx } from "../../db/database.ts";
 import type { Prisma } from "../../db/generated/client.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import { asLocale } from "../message.ts";
+import { routeOf } from "../people.ts";
 
 export type EventAnswerFilter = "going" | "maybe" | "no" | "none";
 
@@ -87,10 +88,10 @@ function safeJson(text: string): unknown {
 }
 
 /**
- * The recipients of `audience` now: each reachable address (ChannelIdentity.reachable, on
- * {@link BROADCAST_CHANNELS}) of each person in it, in the person's language (`defaultLocale` when
+ * The recipients of `audience` now: one reachable address (ChannelIdentity.reachable, on
+ * {@link BROADCAST_CHANNELS}) of each person in it, the one notices reach them on (people.ts routeOf), in the person's language (`defaultLocale` when
  * they have none), ordered by person and address. Left out: erased people, people who stopped
- * announcements, and addresses in `exclude` ("channel:chatId": those an event was already sent to).
+ * announcements, and people with an address in `exclude` ("channel:chatId": those an event was already sent to).
  * Members: an active membership of an enterprise whose status is in `enterpriseStatuses` (default
  * active and ownerless), narrowed by region, sector, the person's language and their enterprise's
  * answer to an event ("none": no answer); an empty or absent list means any. Staff: role staff or admin.
@@ -107,11 +108,28 @@ export async function resolveAudience(tx: Tx, audience: Audience, opts: { defaul
     };
     person.membership = { status: "active", enterprise };
   }
-  const rows = await tx.channelIdentity.findMany({
+  const all = await tx.channelIdentity.findMany({
     where: { reachable: true, channel: { in: [...BROADCAST_CHANNELS] }, person },
-    select: { channel: true, externalId: true, person: { select: { id: true, locale: true, membership: { select: { enterpriseId: true, status: true } } } } },
+    select: {
+      id: true, channel: true, externalId: true, reachable: true, lastInboundAt: true,
+      person: { select: { id: true, locale: true, preferredChannel: true, lastChannel: true, membership: { select: { enterpriseId: true, status: true } } } },
+    },
     orderBy: [{ personId: "asc" }, { id: "asc" }],
   });
+  // One recipient per person (issue 9): their linked chats are one person, reached on the chat
+  // notices go to (people.ts routeOf); someone already sent it on any of their chats is skipped.
+  const byPerson = new Map<number, typeof all>();
+  for (const r of all) {
+    const list = byPerson.get(r.person.id);
+    if (list) list.push(r);
+    else byPerson.set(r.person.id, [r]);
+  }
+  const rows: typeof all = [];
+  for (const chats of byPerson.values()) {
+    if (opts.exclude && chats.some((c) => opts.exclude!.has(`${c.channel}:${c.externalId}`))) continue;
+    const route = routeOf(chats[0]!.person, chats);
+    if (route) rows.push(route);
+  }
   let answers: Map<number, string> | null = null;
   if (audience.kind === "members" && audience.event && audience.event.answers.length) {
     const rsvps = await tx.eventRsvp.findMany({ where: { eventId: audience.event.id }, select: { enterpriseId: true, answer: true } });

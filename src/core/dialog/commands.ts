@@ -38,6 +38,7 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
   broadcasts: "broadcasts",
   stop: "stop",
   subscribe: "subscribe",
+  link: "link",
 };
 
 /**

@@ -10,15 +10,20 @@ import { hasConsented, recordConsent } from "../people.ts";
 export const CONSENT_VERSION = "2026-11-1";
 
 /** True when the person has agreed (now or before, to the current text); false when they declined. */
-export async function ensureConsent(d: Dialog): Promise<boolean> {
+export async function ensureConsent(d: Dialog, opts: { offerLink?: boolean } = {}): Promise<boolean | "link"> {
   const given = await d.act("consent-known", (turn) => hasConsented(turn.unit, CONSENT_VERSION));
   if (given) return true;
   // "да" / "иә" / "no" typed count as the buttons; a refused answer gets a short re-ask, not the whole text.
   const answer = await d.choice(
     "consent-text",
-    [[{ id: "agree", label: "consent-agree", words: "words-yes" }], [{ id: "decline", label: "consent-decline", words: "words-no" }]],
+    [
+      [{ id: "agree", label: "consent-agree", words: "words-yes" }],
+      [{ id: "decline", label: "consent-decline", words: "words-no" }],
+      ...(opts.offerLink ? [[{ id: "link", label: "menu-link-visitor" }]] : []),
+    ],
     { reask: "consent-reask" },
   );
+  if (answer === "link") return "link";
   if (answer === "decline") {
     await d.say("consent-declined");
     return false;

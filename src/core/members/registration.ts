@@ -113,7 +113,9 @@ export const registerFlow: FlowDef<{ reapply?: boolean }> = {
   cancel: { asks: true, cancelled: "reg-cancelled" },
   async run(d, args): Promise<FlowExit | void> {
     if (await alreadyMember(d)) return { next: "profile" };
-    if (!(await ensureConsent(d))) return;
+    const consent = await ensureConsent(d, { offerLink: !args.reapply });
+    if (consent === "link") return { next: "link" };
+    if (!consent) return;
     // "Apply again" after a rejection: the summary, filled with the rejected answers, and the reason.
     const previous = args.reapply ? await rejectedApplication(d) : null;
     let draft: EnterpriseDraft & ContactDraft;

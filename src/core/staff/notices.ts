@@ -11,7 +11,7 @@ import { rich } from "../rich-text.ts";
 import type { MessageSpec, Target, Translate } from "../message.ts";
 import type { ChatRef } from "../outbox/outbox.ts";
 import type { Unit } from "../unit.ts";
-import { firstChannelOf, personAt, staffTargets } from "../people.ts";
+import { channelsOf, firstChannelOf, personAt, staffTargets } from "../people.ts";
 import { may } from "../permissions.ts";
 import { changeById, enterpriseById, joinBlocker, membershipById, ownerOf, type EnterpriseView, type MembershipRole } from "../members/enterprises.ts";
 import { contactLines, enterpriseLines } from "../members/render.ts";
@@ -57,9 +57,12 @@ export interface Decided {
   reason?: string;
 }
 
+/** The channels the person uses and the one they prefer for notices (people.ts channelsOf). */
+type Channels = { channels: string[]; preferred: string | null };
+
 type NoticeData = { status: string; submission: number; revision: number } & (
-  | { kind: "application"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
-  | { kind: "join"; id: number; role: MembershipRole; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null }
+  | { kind: "application"; id: number; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null; channels: Channels }
+  | { kind: "join"; id: number; role: MembershipRole; enterprise: EnterpriseView; contactName: string | null; phone: string | null; channel: string | null; channels: Channels }
   | { kind: "change"; id: number; enterprise: EnterpriseView; field: "name" | "bin"; oldValue: string; newValue: string }
 );
 
@@ -78,6 +81,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       contactName: owner?.contactName ?? null,
       phone: owner?.phone ?? null,
       channel: owner ? await firstChannelOf(tx, owner.personId) : null,
+      channels: owner ? await channelsOf(tx, owner.personId) : { channels: [], preferred: null },
     };
   }
   if (kind === "join") {
@@ -94,6 +98,7 @@ async function load(tx: Tx, kind: NoticeKind, id: number): Promise<NoticeData | 
       contactName: m.contactName,
       phone: m.phone,
       channel: await firstChannelOf(tx, m.personId),
+      channels: await channelsOf(tx, m.personId),
     };
   }
   const c = await changeById(tx, id);
@@ -124,6 +129,16 @@ function text(data: NoticeData, decided: Decided | undefined, t: Translate): str
     parts.push(enterpriseLines(t, data.enterprise));
     parts.push(contactLines(t, { contactName: data.contactName ?? "—", phone: data.phone ?? "" }));
     if (data.channel) parts.push(t("notice-via", { channel: rich(t(`channel-${data.channel}`)) }));
+    // Staff see which channels a member uses once there is more than one, or a preference (issue 9).
+    const { channels, preferred } = data.channels;
+    if (channels.length > 1 || preferred) {
+      parts.push(
+        t("identity-staff-channels", {
+          channels: rich(channels.map((c) => t(`channel-${c}`)).join(", ")),
+          preferred: rich(t(preferred ? `channel-${preferred}` : "identity-route-last")),
+        }),
+      );
+    }
     // Staff see why a join cannot be approved yet: its enterprise's own application waits.
     if (data.kind === "join" && !decided && data.status === "pending" && joinBlocker(data.role, data.enterprise.status) === "waiting") {
       parts.push(t("notice-join-waits", { ref: refOf("application", data.enterprise.id) }));

@@ -46,7 +46,7 @@ describe("audience", () => {
     expect(o.chats).toEqual(["500"]);
   });
 
-  it("leaves out erased, blocked and opted-out people, and counts per language and channel (every address of a person)", async () => {
+  it("leaves out erased, blocked and opted-out people, and counts per language and channel (one address per person: issue 9)", async () => {
     w = await startBroadcastWorld();
     const { chats: ru } = await members(w, "10", 4, { locale: "ru" });
     const { chats: kk } = await members(w, "20", 2, { locale: "kk" });
@@ -57,16 +57,22 @@ describe("audience", () => {
       await tx.channelIdentity.update({ where: { channel_externalId: { channel: "telegram", externalId: ru[1]! } }, data: { reachable: false } });
       const erased = await tx.channelIdentity.findFirstOrThrow({ where: { externalId: ru[2] } });
       await tx.person.update({ where: { id: erased.personId }, data: { erasedAt: w.now } });
-      // A second address of a kk member: the console.
+      // A second address of a kk member: the console. One person, one recipient: the chat notices go to (people.ts routeOf).
       const p = await tx.channelIdentity.findFirstOrThrow({ where: { externalId: kk[0] } });
       await tx.channelIdentity.create({ data: { personId: p.personId, channel: "console", externalId: "console-kk" } });
     });
-    expect(await chats({ kind: "members" })).toEqual(["103", "200", "201", "console-kk"]);
+    expect(await chats({ kind: "members" })).toEqual(["103", "200", "201"]);
     const count = await w.run(w.staff, (u) => countRecipients(u, { kind: "members" }));
-    expect(count).toEqual({ total: 4, byLocale: { kk: 3, ru: 1, en: 0 }, byChannel: { telegram: 3, console: 1 } });
+    expect(count).toEqual({ total: 3, byLocale: { kk: 2, ru: 1, en: 0 }, byChannel: { telegram: 3 } });
+    // Preferring the console moves that person's one recipient there.
+    await w.db.transaction(async (tx) => {
+      const p = await tx.channelIdentity.findFirstOrThrow({ where: { externalId: "console-kk" } });
+      await tx.person.update({ where: { id: p.personId }, data: { preferredChannel: "console" } });
+    });
+    expect(await chats({ kind: "members" })).toEqual(["103", "201", "console-kk"]);
     // Subscribing again brings them back; both changes are audited.
     await w.run({ person: { personId: stopper.personId, role: "member", locale: "ru" }, ref: `telegram:${ru[0]}` }, (u) => setAnnouncements(u, true));
-    expect(await chats({ kind: "members" })).toEqual(["100", "103", "200", "201", "console-kk"]);
+    expect(await chats({ kind: "members" })).toEqual(["100", "103", "201", "console-kk"]);
     const audit = await w.db.transaction((tx) => tx.auditLog.findMany({ where: { action: { startsWith: "announcements." } }, orderBy: { id: "asc" } }));
     expect(audit.map((a) => [a.action, a.actorId])).toEqual([
       ["announcements.stop", stopper.personId],

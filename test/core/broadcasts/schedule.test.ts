@@ -111,9 +111,13 @@ describe("event publication", () => {
     await w.core.dispatcher.register(consoleChannel);
     const { enterpriseId } = await members(w, "10", 0);
     const p = await w.person("100", { enterpriseId });
-    await w.db.transaction((tx) => tx.channelIdentity.create({ data: { personId: p.person.personId, channel: "console", externalId: "c1" } }));
+    // Their second chat, on the console, where they want notices (one recipient per person: issue 9).
+    await w.db.transaction(async (tx) => {
+      await tx.channelIdentity.create({ data: { personId: p.person.personId, channel: "console", externalId: "c1" } });
+      await tx.person.update({ where: { id: p.person.personId }, data: { preferredChannel: "console" } });
+    });
     const event = await w.db.transaction((tx) => tx.event.create({ data: { title: JSON.stringify({ ru: "Съезд" }), startsAt: new Date(w.now.getTime() + 86_400_000) } }));
-    expect(await w.run(w.staff, (u) => publishEvent(u, event.id, { kind: "members" }))).toMatchObject({ ok: true, total: 2 });
+    expect(await w.run(w.staff, (u) => publishEvent(u, event.id, { kind: "members" }))).toMatchObject({ ok: true, total: 1 });
     await w.core.dispatcher.idle();
     const menu = await w.db.transaction((tx) => loadMenu(tx, "console", "c1"));
     expect(menu?.choices.map((c) => [c.n, c.data])).toEqual([

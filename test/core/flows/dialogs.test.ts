@@ -200,7 +200,7 @@ describe("natural answers (fault 21)", () => {
     expect(more).toEqual([]);
     expect(reply).toBe(`${tr("ru", "error-need-choice")}\n\n${tr("ru", "consent-reask")}`);
     expect(reply!.length).toBeLessThan(300);
-    expect(p.buttons()).toEqual([tr("ru", "consent-agree"), tr("ru", "consent-decline")]);
+    expect(p.buttons()).toEqual([tr("ru", "consent-agree"), tr("ru", "consent-decline"), tr("ru", "menu-link-visitor")]);
   });
 });
 
