@@ -4,8 +4,9 @@
  * leaves out people erased, unreachable (ChannelIdentity.reachable false: blocked the bot),
  * opted out (Person.announcementsStoppedAt) and, for members, those without an active membership.
  *
- * Every reachable address of a person counts (one message per address: a person on Telegram and
- * on the console gets both), on the channels broadcasts use ({@link BROADCAST_CHANNELS}).
+ * One message per person (issue 9): a person with several chats (Telegram and WhatsApp linked) gets
+ * it once, on the chat notices go to (people.ts routeOf: the preferred channel, else the last
+ * used), among the channels broadcasts use ({@link BROADCAST_CHANNELS}).
  */
 import type { Tx } from "../../db/database.ts";
 import type { Prisma } from "../../db/generated/client.ts";
