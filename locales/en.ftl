@@ -1343,3 +1343,22 @@ evf-publish-confirm = { $count ->
 evf-publish-yes = Yes, send
 evf-publish-no = Not yet
 evf-publish-kept = Nothing was sent.
+## textinput
+# Words that choose a language when typed at the language question (in every language's file: all are accepted).
+language-words-kk = kazakh, kaz, kk, kz
+language-words-ru = russian, rus, ru
+language-words-en = english, eng, en
+# A command word typed as the answer to a question that would take it as text.
+dialog-word-or-help = You wrote "{ $text }". Is that your answer, or do you want help?
+dialog-show-help = Show help
+dialog-word-or-language = You wrote "{ $text }". Is that your answer, or do you want to change the language?
+dialog-change-language = Change the language
+dialog-word-or-menu = You wrote "{ $text }". Is that your answer, or do you want to stop and go to the main menu?
+# The number the person writes from (Inbound.phone), offered at the phone question.
+phone-use-own = Use { $phone } ({ $channel ->
+        [whatsapp] this WhatsApp number
+       *[other] the number you write from
+    })
+phone-ask-or-own = Type your <b>phone number</b>, e.g. +7 701 123 4567, or choose the option below to use the number you are writing from.
+error-need-phone-typed = Please type your phone number, e.g. +7 701 123 4567.
+voice-please-write = I cannot listen to voice messages or other recordings. Please write your answer as text.

@@ -47,15 +47,28 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
 const wordCache = new WeakMap<I18n, Map<Locale, Map<string, GlobalCommand>>>();
 
 /**
- * Which global command a text means. A slash command ("/cancel") counts in every language; a bare
- * word ("отмена", "болдырмау", "cancel") counts only in the person's own language `locale`, so that
- * an English word is no command in a Russian chat. Whether a bare word is taken as a command at all
- * is the dialog's call (see `slashCommandOf` and dialog.ts): in a free-text question it may be the
- * answer.
+ * Which global command a text means. A slash command ("/cancel") counts in every language; so does
+ * a bare word ("отмена", "болдырмау", "cancel"), whatever the person's language `locale`: on a text
+ * channel (WhatsApp) people mix languages, and no command word of one language means another
+ * command in another (checked by test/core/textinput). The person's own language is looked up
+ * first. Whether a bare word is taken as a command at all is the dialog's call (see
+ * `slashCommandOf` and dialog.ts): in a free-text question it may be the answer.
  */
 export function globalCommandOf(text: string, i18n: I18n, locale: Locale): GlobalCommand | null {
   const cmd = parseCommand(text);
   if (cmd) return slashCommandOf(text);
+  const byLocale = commandWords(i18n);
+  const folded = foldLabel(text);
+  if (!folded) return null;
+  for (const l of [locale, ...LOCALES.filter((x) => x !== locale)]) {
+    const found = byLocale.get(l)?.get(folded);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The bare words of every global command, folded, per language (the locales' "words-<command>"). */
+export function commandWords(i18n: I18n): Map<Locale, Map<string, GlobalCommand>> {
   let byLocale = wordCache.get(i18n);
   if (!byLocale) {
     byLocale = new Map();
@@ -71,7 +84,7 @@ export function globalCommandOf(text: string, i18n: I18n, locale: Locale): Globa
     }
     wordCache.set(i18n, byLocale);
   }
-  return byLocale.get(locale)?.get(foldLabel(text)) ?? null;
+  return byLocale;
 }
 
 /** The global command of a slash command ("/cancel@QazBot"), or null for anything else. */

@@ -1,0 +1,224 @@
+/**
+ * Typed input on a text channel without buttons and without a language hint (WhatsApp; issue 9
+ * items 1, 2, 4): the language offered first, command words of every language, typed choices in
+ * every form, the phone the platform vouches for offered at the phone question, and voice notes
+ * answered with "please write" at every question.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
+import { WHATSAPP_CAPABILITIES } from "../../../src/channels/whatsapp/capabilities.ts";
+import { LOCALES, type Locale } from "../../../src/i18n/locales.ts";
+
+const IIN = "061211600012";
+const PHONE = "+77011234567";
+const NAMES: Record<Locale, string> = { kk: "Қазақша", ru: "Русский", en: "English" };
+const NUMBER: Record<Locale, string> = { kk: "1", ru: "2", en: "3" };
+
+let h: Harness;
+let seq = 0;
+beforeEach(async () => {
+  h = await startHarness({ channel: "whatsapp", capabilities: WHATSAPP_CAPABILITIES });
+});
+afterEach(async () => h.close());
+
+/** A new WhatsApp person (no language hint; the platform vouches for their number). */
+function newPerson(phone: string | null = PHONE): TestPerson {
+  const id = `7701000${String(seq++).padStart(4, "0")}@c.us`;
+  return h.person(id, phone ? { phone } : {});
+}
+
+/** The options of the newest message with options, as the person sees them: "<n>:<label>". */
+function options(p: TestPerson): string[] {
+  const m = [...p.messages()].reverse().find((x) => x.message.choices?.length);
+  return m?.message.choices?.flat().map((b) => `${b.key}:${b.label}`) ?? [];
+}
+
+/** Greets, chooses `locale` by its number, and stands at the main menu. */
+async function start(p: TestPerson, locale: Locale): Promise<void> {
+  await p.send("Салем");
+  await p.send(NUMBER[locale]);
+  p.fresh();
+}
+
+/** To the BIN question of registration (a free-text question that refuses words). */
+async function toBin(p: TestPerson, locale: Locale): Promise<void> {
+  await start(p, locale);
+  await p.press(tr(locale, "menu-register"));
+  await p.press(tr(locale, "consent-agree"));
+  p.fresh();
+}
+
+/** To the enterprise-name question (free text that takes any word). */
+async function toName(p: TestPerson, locale: Locale): Promise<void> {
+  await toBin(p, locale);
+  await p.send(IIN);
+  p.fresh();
+}
+
+/** To the phone question. */
+async function toPhone(p: TestPerson, locale: Locale): Promise<void> {
+  await toName(p, locale);
+  await p.send("Textile Company");
+  await p.press(tr(locale, "region-almaty-city"));
+  await p.press(tr(locale, "sector-apparel"));
+  await p.send("45");
+  await p.send("Aigerim");
+  p.fresh();
+}
+
+describe.each(LOCALES)("language first, in %s", (locale) => {
+  it("the first answer offers the three languages, numbered, each in its own language; then the greeting and menu in the chosen one", async () => {
+    const p = newPerson();
+    await p.send("Hello");
+    expect(p.fresh()).toEqual([tr("ru", "language-prompt")]);
+    expect(options(p)).toEqual(["1:Қазақша", "2:Русский", "3:English"]);
+    await p.send(NUMBER[locale]);
+    expect(p.fresh()).toEqual([tr(locale, "language-changed"), tr(locale, "welcome"), tr(locale, "menu-prompt")]);
+    expect(options(p)[0]).toBe(`1:${tr(locale, "menu-register")}`);
+  });
+
+  it("a language's name or code typed in any language chooses it", async () => {
+    const typed: Record<Locale, string[]> = {
+      kk: ["қаз", "kk", "Kazakh", "казахский", " ҚАЗАҚША ", "казакша"],
+      ru: ["рус", "ru", "Russian", "орысша", "русский язык".split(" ")[0]!, "РУС"],
+      en: ["eng", "en", "English", "английский", "ағылшынша", " ENGLISH "],
+    };
+    for (const word of typed[locale]) {
+      const p = newPerson();
+      await p.send("Hello");
+      p.fresh();
+      await p.send(word);
+      expect(p.fresh(), word).toEqual([tr(locale, "language-changed"), tr(locale, "welcome"), tr(locale, "menu-prompt")]);
+    }
+  });
+
+  it("where the channel gives a language hint, no language question comes first", async () => {
+    const p = h.person(`hinted-${locale}@c.us`, { language: locale });
+    await p.send("Hello");
+    expect(p.fresh()).toEqual([tr(locale, "welcome"), tr(locale, "menu-prompt")]);
+  });
+});
+
+describe.each(LOCALES)("command words of every language, in a %s chat", (locale) => {
+  const words = {
+    help: ["помощь", "көмек", "help", "Анықтама"],
+    language: ["язык", "тіл", "language", "ЯЗЫК "],
+    menu: ["меню", "мәзір", "menu", "Main menu"],
+    cancel: ["отмена", "болдырмау", "бас тарту", "cancel"],
+  };
+
+  it("help and language words work at the main menu", async () => {
+    const p = newPerson();
+    await start(p, locale);
+    for (const w of words.help) {
+      await p.send(w);
+      expect(p.fresh(), w).toEqual([tr(locale, "help-text"), tr(locale, "menu-prompt")]);
+    }
+    for (const w of words.language) {
+      await p.send(w);
+      expect(p.fresh(), w).toEqual([tr(locale, "language-prompt")]);
+      await p.send(NUMBER[locale]);
+      p.fresh();
+    }
+  });
+
+  it("in a question with options (the region), every word is its command", async () => {
+    const p = newPerson();
+    await toName(p, locale);
+    await p.send("Textile Company");
+    const region = tr(locale, "reg-ask-region");
+    p.fresh();
+    for (const w of words.help) {
+      await p.send(w);
+      expect(p.fresh(), w).toEqual([tr(locale, "help-text"), region]);
+    }
+    for (const w of words.menu) {
+      await p.send(w);
+      expect(p.fresh()[0], w).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+      await p.press(tr(locale, "flow-stay-button"));
+      expect(p.fresh(), w).toEqual([region]);
+    }
+    for (const w of words.cancel) {
+      await p.send(w);
+      expect(p.fresh()[0], w).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+      await p.press(tr(locale, "flow-stay-button"));
+      p.fresh();
+    }
+    await p.send(words.language[0]!);
+    expect(p.fresh()).toEqual([tr(locale, "language-prompt")]);
+    await p.send(NUMBER[locale]);
+    expect(p.fresh()).toEqual([tr(locale, "language-changed"), region]);
+  });
+
+  it("in a free-text question that refuses the word (the BIN), the word is its command", async () => {
+    const p = newPerson();
+    await toBin(p, locale);
+    const bin = tr(locale, "reg-ask-bin");
+    for (const w of words.help) {
+      await p.send(w);
+      expect(p.fresh(), w).toEqual([tr(locale, "help-text"), bin]);
+    }
+    for (const w of words.menu) {
+      await p.send(w);
+      expect(p.fresh()[0], w).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+      await p.press(tr(locale, "flow-stay-button"));
+      expect(p.fresh(), w).toEqual([bin]);
+    }
+    await p.send("тіл");
+    expect(p.fresh()).toEqual([tr(locale, "language-prompt")]);
+    await p.send(NUMBER[locale]);
+    expect(p.fresh()).toEqual([tr(locale, "language-changed"), bin]);
+  });
+
+  it("in a free-text question that would take the word (the enterprise's name), the person says which was meant", async () => {
+    const p = newPerson();
+    await toName(p, locale);
+    // "Menu" as the name: kept when the person says it is the answer.
+    await p.send("Menu");
+    expect(p.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: "Menu" })]);
+    expect(options(p).map((o) => o.slice(2))).toEqual([tr(locale, "dialog-use-as-answer"), tr(locale, "flow-leave-button")]);
+    await p.send("1");
+    expect(p.fresh()[0]).toBe(tr(locale, "reg-ask-region"));
+    // The same word as the command: leaves for the main menu.
+    const q = newPerson();
+    await toName(q, locale);
+    await q.send("көмек");
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-help", { text: "көмек" })]);
+    await q.send("2");
+    expect(q.fresh()).toEqual([tr(locale, "help-text"), tr(locale, "reg-ask-name")]);
+    await q.send("Language");
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-language", { text: "Language" })]);
+    await q.send("2");
+    expect(q.fresh()).toEqual([tr(locale, "language-prompt")]);
+    await q.send(NUMBER[locale]);
+    expect(q.fresh()).toEqual([tr(locale, "language-changed"), tr(locale, "reg-ask-name")]);
+    await q.send("меню");
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: "меню" })]);
+    await q.send("2");
+    expect(q.fresh()).toEqual([tr(locale, "reg-cancelled"), tr(locale, "menu-prompt")]);
+  });
+});
+
+describe.each(LOCALES)("typed choices, in %s", (locale) => {
+  it('"2", "2.", "2)", " 2 ", full-width "２" and keycap "2️⃣" choose option 2', async () => {
+    for (const form of ["2", "2.", "2)", " 2 ", "２", "2️⃣", "２．"]) {
+      const p = newPerson();
+      await p.send("Hello");
+      p.fresh();
+      await p.send(form);
+      expect(p.fresh()[0], JSON.stringify(form)).toBe(tr("ru", "language-changed"));
+    }
+  });
+
+  it("an option's label in any of the three languages, case, spacing and emoji ignored", async () => {
+    for (const other of LOCALES) {
+      const label = tr(other, "menu-register");
+      for (const form of [label, label.toUpperCase(), label.replace(/^\S+\s+/, ""), `  ${label.replace(/ /g, "   ")}  `]) {
+        const p = newPerson();
+        await start(p, locale);
+        await p.send(form);
+        expect(p.fresh()[0], form).toBe(tr(locale, "consent-text"));
+      }
+    }
+  });
+});
