@@ -222,3 +222,89 @@ describe.each(LOCALES)("typed choices, in %s", (locale) => {
     }
   });
 });
+
+describe.each(LOCALES)("the phone the platform vouches for, in %s", (locale) => {
+  it("is offered at the phone question as option 1; choosing it keeps that number", async () => {
+    const p = newPerson();
+    await toPhone(p, locale);
+    expect(p.last().text).toBe(tr(locale, "phone-ask-or-own"));
+    expect(options(p)).toEqual([`1:${tr(locale, "phone-use-own", { phone: "+7 701 123 4567", channel: "whatsapp" })}`]);
+    await p.send("1");
+    expect(p.fresh()[0]).toBe(tr(locale, "reg-phone-saved", { phone: "+7 701 123 4567" }));
+    await p.press(tr(locale, "reg-confirm-button"));
+    const person = await h.db.transaction((tx) => tx.person.findFirst({ where: { identities: { some: { externalId: p.id } } }, select: { phone: true } }));
+    expect(person?.phone).toBe(PHONE);
+  });
+
+  it("another number typed instead is taken, validated as always", async () => {
+    const p = newPerson();
+    await toPhone(p, locale);
+    await p.send("12345");
+    expect(p.fresh()).toEqual([`${tr(locale, "error-phone-invalid")}\n\n${tr(locale, "phone-ask-or-own")}`]);
+    expect(options(p)).toHaveLength(1);
+    await p.send("8 702 555 12 34");
+    expect(p.fresh()[0]).toBe(tr(locale, "reg-phone-saved", { phone: "+7 702 555 1234" }));
+  });
+
+  it("is offered again when the phone is changed from the summary", async () => {
+    const p = newPerson();
+    await toPhone(p, locale);
+    await p.send("8 702 555 12 34");
+    await p.press(tr(locale, "edit-phone"));
+    p.fresh();
+    expect(p.last().text).toBe(tr(locale, "phone-ask-or-own"));
+    await p.send(tr("en", "phone-use-own", { phone: "+7 701 123 4567", channel: "whatsapp" }));
+    expect(p.fresh()[0]).toBe(tr(locale, "reg-phone-saved", { phone: "+7 701 123 4567" }));
+  });
+
+  it("is not stored before consent (a new person has no phone), and nothing is offered without it", async () => {
+    const p = newPerson();
+    await start(p, locale);
+    const person = await h.db.transaction((tx) => tx.person.findFirst({ where: { identities: { some: { externalId: p.id } } }, select: { phone: true, name: true } }));
+    expect(person).toEqual({ phone: null, name: null });
+    const q = newPerson(null);
+    await toPhone(q, locale);
+    expect(q.last().text).toBe(tr(locale, "reg-ask-phone-typed"));
+    expect(q.last().message.choices ?? []).toEqual([]);
+  });
+});
+
+describe.each(LOCALES)("voice notes, in %s", (locale) => {
+  const voice = (p: TestPerson) => h.handle({ id: `voice:${seq++}`, channel: "whatsapp", chatId: p.id, userId: p.id, chatType: "private", phone: PHONE, event: { type: "unsupported", kind: "voice" } });
+  const please = (question: string) => `${tr(locale, "voice-please-write")}\n\n${question}`;
+
+  it("at every kind of question: please write, and the question again", async () => {
+    const p = newPerson();
+    await start(p, locale);
+    await voice(p);
+    expect(p.fresh(), "menu").toEqual([please(tr(locale, "menu-prompt"))]);
+    await p.press(tr(locale, "menu-register"));
+    p.fresh();
+    await voice(p);
+    // The consent is long: the reason and its short form, not the whole text again.
+    expect(p.fresh(), "consent").toEqual([`${tr(locale, "voice-please-write")}\n\n${tr(locale, "consent-reask")}`]);
+    await p.press(tr(locale, "consent-agree"));
+    p.fresh();
+    await voice(p);
+    expect(p.fresh(), "BIN").toEqual([please(tr(locale, "reg-ask-bin"))]);
+    await p.send(IIN);
+    await p.send("Textile Company");
+    p.fresh();
+    await voice(p);
+    expect(p.fresh(), "region").toEqual([please(tr(locale, "reg-ask-region"))]);
+    await p.press(tr(locale, "region-almaty-city"));
+    await p.press(tr(locale, "sector-apparel"));
+    await p.send("45");
+    await p.send("Aigerim");
+    p.fresh();
+    await voice(p);
+    expect(p.fresh(), "phone").toEqual([please(tr(locale, "phone-ask-or-own"))]);
+  });
+
+  it("a sticker at the phone question where there is no share-contact button asks to type the number (not to press a button)", async () => {
+    const p = newPerson(null);
+    await toPhone(p, locale);
+    await p.sticker();
+    expect(p.fresh()).toEqual([`${tr(locale, "error-need-phone-typed")}\n\n${tr(locale, "reg-ask-phone-typed")}`]);
+  });
+});
