@@ -47,20 +47,20 @@ export const MENU_COMMANDS: Readonly<Record<string, string>> = {
 const wordCache = new WeakMap<I18n, Map<Locale, Map<string, GlobalCommand>>>();
 
 /**
- * Which global command a text means. A slash command ("/cancel") counts in every language; so does
- * a bare word ("отмена", "болдырмау", "cancel"), whatever the person's language `locale`: on a text
- * channel (WhatsApp) people mix languages, and no command word of one language means another
- * command in another (checked by test/core/textinput). The person's own language is looked up
- * first. Whether a bare word is taken as a command at all is the dialog's call (see
- * `slashCommandOf` and dialog.ts): in a free-text question it may be the answer.
+ * Which global command a text means. A slash command ("/cancel") counts in every language; a bare
+ * word ("отмена", "болдырмау", "cancel") counts in the person's own language `locale`, and with
+ * `anyLanguage` in the other two as well (their own language first). No command word of one
+ * language means another command in another (test/core/textinput checks). Whether a bare word is
+ * taken as a command at all is the caller's call (dialog.ts: in a free-text question it may be
+ * the answer; an other language's word there is the answer whenever the question takes it).
  */
-export function globalCommandOf(text: string, i18n: I18n, locale: Locale): GlobalCommand | null {
+export function globalCommandOf(text: string, i18n: I18n, locale: Locale, anyLanguage = false): GlobalCommand | null {
   const cmd = parseCommand(text);
   if (cmd) return slashCommandOf(text);
   const byLocale = commandWords(i18n);
   const folded = foldLabel(text);
   if (!folded) return null;
-  for (const l of [locale, ...LOCALES.filter((x) => x !== locale)]) {
+  for (const l of anyLanguage ? [locale, ...LOCALES.filter((x) => x !== locale)] : [locale]) {
     const found = byLocale.get(l)?.get(folded);
     if (found) return found;
   }

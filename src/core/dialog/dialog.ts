@@ -246,19 +246,25 @@ export class FlowDialog implements Dialog {
         // free-text question only "cancel" (asking which was meant), so that nobody's name is eaten.
         const said = await this.act("command", (turn) => {
           const slash = slashCommandOf(event.text);
-          return { slash, word: slash ? null : globalCommandOf(event.text, turn.unit.services.i18n, turn.locale) };
+          const { i18n } = turn.unit.services;
+          const own = slash ? null : globalCommandOf(event.text, i18n, turn.locale);
+          // Another language's word (people mix languages on WhatsApp): `foreign`.
+          const other = slash || own ? null : globalCommandOf(event.text, i18n, turn.locale, true);
+          return { slash, word: own ?? other, ...(other ? { foreign: true } : {}) };
         });
-        // A command word (cancel, menu, help, language, in any language) in a free-text question:
-        // one the question would refuse anyway (a BIN, a head count, a phone) cannot be meant as the
-        // answer, so it is the command; one it would take (an enterprise named "Menu") is asked
-        // about: the answer, or the command. In a question with options a word is the command
+        // A command word (cancel, menu, help, language; in any of the three languages) in a
+        // free-text question: one the question would refuse anyway (a BIN, a head count, a phone)
+        // cannot be meant as the answer, so it is the command. One it would take (an enterprise
+        // named "Меню") is asked about, the answer or the command, when it is a word of the person's
+        // own language; another language's word ("Cancel" in a Russian chat) and a start word
+        // ("Старт") are the answer (fault 18). In a question with options a word is the command
         // (an option's own label was already turned into a press: core.ts typedChoice).
         const word = !said.slash && freeText ? said.word : null;
         const notAnAnswer = !!word && !spec.accept(event, undefined).ok;
         let command = said.slash ?? (freeText && !notAnAnswer ? null : said.word);
-        if (word && !notAnAnswer && !this.context.idle) {
+        if (word && !notAnAnswer && !this.context.idle && word !== "start" && !said.foreign) {
           const text = event.text.trim();
-          const leaves = word === "cancel" || word === "menu" || word === "start";
+          const leaves = word === "cancel" || word === "menu";
           const meant = await this.choice((t) => t(word === "cancel" ? "dialog-word-or-cancel" : leaves ? "dialog-word-or-menu" : `dialog-word-or-${word}`, { text }), [
             [{ id: "answer", label: "dialog-use-as-answer" }],
             [{ id: "command", label: leaves ? "flow-leave-button" : word === "help" ? "dialog-show-help" : "dialog-change-language" }],

@@ -170,32 +170,46 @@ describe.each(LOCALES)("command words of every language, in a %s chat", (locale)
     expect(p.fresh()).toEqual([tr(locale, "language-changed"), bin]);
   });
 
-  it("in a free-text question that would take the word (the enterprise's name), the person says which was meant", async () => {
+  it("in a free-text question that would take a word of the person's language (the enterprise's name), they say which was meant", async () => {
+    const own: Record<Locale, { menu: string; help: string; language: string }> = {
+      kk: { menu: "Мәзір", help: "көмек", language: "Тіл" },
+      ru: { menu: "Меню", help: "помощь", language: "Язык" },
+      en: { menu: "Menu", help: "help", language: "Language" },
+    };
+    const w = own[locale];
     const p = newPerson();
     await toName(p, locale);
     // "Menu" as the name: kept when the person says it is the answer.
-    await p.send("Menu");
-    expect(p.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: "Menu" })]);
+    await p.send(w.menu);
+    expect(p.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: w.menu })]);
     expect(options(p).map((o) => o.slice(2))).toEqual([tr(locale, "dialog-use-as-answer"), tr(locale, "flow-leave-button")]);
     await p.send("1");
     expect(p.fresh()[0]).toBe(tr(locale, "reg-ask-region"));
-    // The same word as the command: leaves for the main menu.
+    // The same words as the command.
     const q = newPerson();
     await toName(q, locale);
-    await q.send("көмек");
-    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-help", { text: "көмек" })]);
+    await q.send(w.help);
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-help", { text: w.help })]);
     await q.send("2");
     expect(q.fresh()).toEqual([tr(locale, "help-text"), tr(locale, "reg-ask-name")]);
-    await q.send("Language");
-    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-language", { text: "Language" })]);
+    await q.send(w.language);
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-language", { text: w.language })]);
     await q.send("2");
     expect(q.fresh()).toEqual([tr(locale, "language-prompt")]);
     await q.send(NUMBER[locale]);
     expect(q.fresh()).toEqual([tr(locale, "language-changed"), tr(locale, "reg-ask-name")]);
-    await q.send("меню");
-    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: "меню" })]);
+    await q.send(w.menu);
+    expect(q.fresh()).toEqual([tr(locale, "dialog-word-or-menu", { text: w.menu })]);
     await q.send("2");
     expect(q.fresh()).toEqual([tr(locale, "reg-cancelled"), tr(locale, "menu-prompt")]);
+  });
+
+  it("another language's word that the free-text question takes is the answer (fault 18: nobody's name is eaten)", async () => {
+    const foreign: Record<Locale, string> = { kk: "Menu", ru: "Мәзір", en: "Помощь" };
+    const p = newPerson();
+    await toName(p, locale);
+    await p.send(foreign[locale]);
+    expect(p.fresh()).toEqual([tr(locale, "reg-ask-region")]);
   });
 });
 
