@@ -19,7 +19,7 @@ import { DOWNLOAD_TIMEOUT_MS, fetchFile } from "./files/fetch.ts";
 import { recordStoredFile } from "./files/records.ts";
 import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneDelivered, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
-import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
+import { firstContactStart, helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
 import { joinFlow, registerFlow } from "./members/registration.ts";
@@ -420,7 +420,9 @@ export function createCore(deps: CoreDeps): Core {
       // again, which saves the dialog: the person did not move, so a problem they had open (staff's
       // `/problem <ref>`, "Write to staff") stays open (focus.ts ends a focus older than the dialog).
       const focused = event.type === "resume" ? await activeFocus(tx, key, now) : null;
-      await engine.handle(t, key, event, () => privateStart(event));
+      // No language known yet (WhatsApp gives no hint): the language first, then what was asked (menu.ts).
+      const first = () => (actor && !actor.locale ? firstContactStart(event, deps.i18n, locale) : null);
+      await engine.handle(t, key, event, () => first() ?? privateStart(event));
       if (focused !== null) await touchFocus(tx, key, now);
     }
     return { result: result(t), unit: t.unit };

@@ -92,6 +92,20 @@ describe.each(LOCALES)("language first, in %s", (locale) => {
     }
   });
 
+  it("a first message that asks for something (a menu command, a help word in any language) gets it after the language, in that language", async () => {
+    for (const first of ["/register", "/help", "помощь", "көмек", "Help"]) {
+      const p = newPerson();
+      await p.send(first);
+      // Only the language question: the message is no wrong answer to it.
+      expect(p.fresh(), first).toEqual([tr("ru", "language-prompt")]);
+      await p.send(NUMBER[locale]);
+      const seen = p.fresh();
+      expect(seen.slice(0, 2), first).toEqual([tr(locale, "language-changed"), tr(locale, "welcome")]);
+      if (first === "/register") expect(seen[2]).toBe(tr(locale, "consent-text"));
+      else expect(seen.slice(2), first).toEqual([tr(locale, "help-text"), tr(locale, "menu-prompt")]);
+    }
+  });
+
   it("where the channel gives a language hint, no language question comes first", async () => {
     const p = h.person(`hinted-${locale}@c.us`, { language: locale });
     await p.send("Hello");
