@@ -336,3 +336,19 @@ describe.each(LOCALES)("voice notes, in %s", (locale) => {
     expect(p.fresh()).toEqual([`${tr(locale, "error-need-phone-typed")}\n\n${tr(locale, "reg-ask-phone-typed")}`]);
   });
 });
+
+describe.each(LOCALES)("the console (no buttons, a language hint), in %s", (locale) => {
+  it("keeps its hinted language, and takes other languages' words and full-width numbers", async () => {
+    await h.close();
+    h = await startHarness({ channel: "console", capabilities: { buttons: false, shareContact: false } });
+    const p = h.person("local", { language: locale });
+    await p.send("привет");
+    expect(p.fresh()).toEqual([tr(locale, "welcome"), tr(locale, "menu-prompt")]);
+    await p.send("１");
+    expect(p.fresh()[0]).toBe(tr(locale, "consent-text"));
+    await p.send("көмек");
+    expect(p.fresh()).toEqual([tr(locale, "help-text"), tr(locale, "consent-text")]);
+    await p.send("cancel");
+    expect(p.fresh()[0]).toBe(tr(locale, "flow-leave-ask", { flow: tr(locale, "flow-register") }));
+  });
+});
