@@ -31,7 +31,7 @@ import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
 import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
-import { foldLabel, render } from "./message.ts";
+import { foldLabel, looseLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
 import { Jobs, pruneJobs } from "./jobs/jobs.ts";
 import { JobWorker } from "./jobs/worker.ts";
@@ -683,10 +683,12 @@ export async function typedChoice(t: Turn, event: InboundEvent, key: string, idl
     const n = Number(number[1]);
     return press(numbered ? menu.choices.find((c) => c.n === n) : menu.choices[n - 1]);
   }
-  const folded = foldLabel(event.text);
+  const folded = looseLabel(foldLabel(event.text));
   if (!folded) return event;
-  const mine = current.find((c) => c.match.includes(folded));
+  // Compared loosely ("казакша" is "қазақша"): message.ts looseLabel.
+  const matches = (c: { match: string[] }) => c.match.some((m) => looseLabel(m) === folded);
+  const mine = current.find(matches);
   if (mine) return press(mine);
-  const others = menu.choices.filter((c) => c.match.includes(folded));
+  const others = menu.choices.filter(matches);
   return others.length === 1 ? press(others[0]) : event;
 }

@@ -4,7 +4,7 @@
  */
 import type { I18n } from "../../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
-import { foldLabel } from "../message.ts";
+import { foldLabel, looseLabel } from "../message.ts";
 
 export const GLOBAL_COMMANDS = ["start", "menu", "cancel", "help", "language"] as const;
 export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];
@@ -58,7 +58,7 @@ export function globalCommandOf(text: string, i18n: I18n, locale: Locale, anyLan
   const cmd = parseCommand(text);
   if (cmd) return slashCommandOf(text);
   const byLocale = commandWords(i18n);
-  const folded = foldLabel(text);
+  const folded = looseLabel(foldLabel(text));
   if (!folded) return null;
   for (const l of anyLanguage ? [locale, ...LOCALES.filter((x) => x !== locale)] : [locale]) {
     const found = byLocale.get(l)?.get(folded);
@@ -67,7 +67,7 @@ export function globalCommandOf(text: string, i18n: I18n, locale: Locale, anyLan
   return null;
 }
 
-/** The bare words of every global command, folded, per language (the locales' "words-<command>"). */
+/** The bare words of every global command, folded (foldLabel, looseLabel), per language (the locales' "words-<command>"). */
 export function commandWords(i18n: I18n): Map<Locale, Map<string, GlobalCommand>> {
   let byLocale = wordCache.get(i18n);
   if (!byLocale) {
@@ -76,7 +76,7 @@ export function commandWords(i18n: I18n): Map<Locale, Map<string, GlobalCommand>
       const words = new Map<string, GlobalCommand>();
       for (const command of GLOBAL_COMMANDS) {
         for (const w of i18n.t(l, `words-${command}`).split(",")) {
-          const folded = foldLabel(w);
+          const folded = looseLabel(foldLabel(w));
           if (folded) words.set(folded, command);
         }
       }

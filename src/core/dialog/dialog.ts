@@ -242,8 +242,7 @@ export class FlowDialog implements Dialog {
           continue;
         }
       } else if (event.type === "text") {
-        // Slash commands count everywhere; a bare word only in the person's language, and in a
-        // free-text question only "cancel" (asking which was meant), so that nobody's name is eaten.
+        // Slash commands count everywhere; bare words as said below, so that nobody's name is eaten.
         const said = await this.act("command", (turn) => {
           const slash = slashCommandOf(event.text);
           const { i18n } = turn.unit.services;

@@ -8,6 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import { WHATSAPP_CAPABILITIES } from "../../../src/channels/whatsapp/capabilities.ts";
 import { LOCALES, type Locale } from "../../../src/i18n/locales.ts";
+import { commandWords } from "../../../src/core/dialog/commands.ts";
+import { i18n } from "../../support/core-harness.ts";
 
 const IIN = "061211600012";
 const PHONE = "+77011234567";
@@ -110,6 +112,19 @@ describe.each(LOCALES)("language first, in %s", (locale) => {
     const p = h.person(`hinted-${locale}@c.us`, { language: locale });
     await p.send("Hello");
     expect(p.fresh()).toEqual([tr(locale, "welcome"), tr(locale, "menu-prompt")]);
+  });
+});
+
+describe("command words", () => {
+  it("no word of one language means another command in another (they are matched in every language)", () => {
+    const seen = new Map<string, string>();
+    for (const [, words] of commandWords(i18n())) {
+      for (const [word, command] of words) {
+        expect(seen.get(word) ?? command, word).toBe(command);
+        seen.set(word, command);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20);
   });
 });
 
@@ -334,6 +349,24 @@ describe.each(LOCALES)("voice notes, in %s", (locale) => {
     await toPhone(p, locale);
     await p.sticker();
     expect(p.fresh()).toEqual([`${tr(locale, "error-need-phone-typed")}\n\n${tr(locale, "reg-ask-phone-typed")}`]);
+  });
+});
+
+describe.each(LOCALES)("typed on a Russian keyboard, in %s", (locale) => {
+  it("Kazakh words and labels typed without Kazakh letters still count", async () => {
+    const p = newPerson();
+    await p.send("Hello");
+    p.fresh();
+    await p.send({ kk: "Казакша", ru: "Русскии".replace("ии", "ий"), en: "Агылшынша" }[locale]);
+    expect(p.fresh()[0]).toBe(tr(locale, "language-changed"));
+    await p.send(tr("kk", "menu-register").replace(/[әғқңөұүһі]/g, (c) => ({ ә: "а", ғ: "г", қ: "к", ң: "н", ө: "о", ұ: "у", ү: "у", һ: "х", і: "и" })[c]!));
+    expect(p.fresh()[0]).toBe(tr(locale, "consent-text"));
+    await p.press(tr(locale, "consent-agree"));
+    p.fresh();
+    await p.send("комек");
+    expect(p.fresh()).toEqual([tr(locale, "help-text"), tr(locale, "reg-ask-bin")]);
+    await p.send("тил");
+    expect(p.fresh()).toEqual([tr(locale, "language-prompt")]);
   });
 });
 
