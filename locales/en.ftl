@@ -1420,3 +1420,23 @@ identity-refused-member = Both accounts are registered with an enterprise, so th
 identity-refused-data = Both accounts already hold data (registration, problems or event answers), so they cannot be merged. You can erase the data of one of them in “🔒 My data” and link again, or write to the association staff.
 identity-staff-channels = Channels: { $channels }. Notices go to: { $preferred }
 identity-refused-direction = This chat’s account already holds your data, so it cannot join another one. Do it the other way round: show a code here and type it in the new chat.
+
+## textinput
+# Words that choose a language when typed at the language question (in every language's file: all are accepted).
+language-words-kk = kazakh, kaz, kk, kz
+language-words-ru = russian, rus, ru
+language-words-en = english, eng, en
+# A command word typed as the answer to a question that would take it as text.
+dialog-word-or-help = You wrote "{ $text }". Is that your answer, or do you want help?
+dialog-show-help = Show help
+dialog-word-or-language = You wrote "{ $text }". Is that your answer, or do you want to change the language?
+dialog-change-language = Change the language
+dialog-word-or-menu = You wrote "{ $text }". Is that your answer, or do you want to stop and go to the main menu?
+# The number the person writes from (Inbound.phone), offered at the phone question.
+phone-use-own = Use { $phone } ({ $channel ->
+        [whatsapp] this WhatsApp number
+       *[other] the number you write from
+    })
+phone-ask-or-own = Type your <b>phone number</b>, e.g. +7 701 123 4567, or choose the option below to use the number you are writing from.
+error-need-phone-typed = Please type your phone number, e.g. +7 701 123 4567.
+voice-please-write = I cannot listen to voice messages or other recordings. Please write your answer as text.

@@ -19,7 +19,7 @@ import { DOWNLOAD_TIMEOUT_MS, fetchFile } from "./files/fetch.ts";
 import { recordStoredFile } from "./files/records.ts";
 import { claimUpdate, deleteDialog, lastClaimedAt, loadDialog, loadMenu, pruneDelivered, pruneProcessed, tagOfSent, untagMessages, wasSent, type QueuedMessage } from "./bookkeeping.ts";
 import type { Actor } from "./unit.ts";
-import { helpFlow, languageFlow, menuFlow } from "./menu.ts";
+import { firstContactStart, helpFlow, languageFlow, menuFlow } from "./menu.ts";
 import { privacyFlow } from "./members/privacy.ts";
 import { profileFlow } from "./members/profile.ts";
 import { linkFlow } from "./identity/flows.ts";
@@ -32,7 +32,7 @@ import { pendingFlow } from "./staff/pending.ts";
 import { notifyStaff, parseNoticeTag } from "./staff/notices.ts";
 import { teamFlow } from "./staff/team.ts";
 import { moveChat as moveStaffChat, StaffChat } from "./staff/staff-chat.ts";
-import { foldLabel, render } from "./message.ts";
+import { foldLabel, looseLabel, render } from "./message.ts";
 import { Turn } from "./turn.ts";
 import { Jobs, pruneJobs } from "./jobs/jobs.ts";
 import { JobWorker } from "./jobs/worker.ts";
@@ -425,7 +425,9 @@ export function createCore(deps: CoreDeps): Core {
       // again, which saves the dialog: the person did not move, so a problem they had open (staff's
       // `/problem <ref>`, "Write to staff") stays open (focus.ts ends a focus older than the dialog).
       const focused = event.type === "resume" ? await activeFocus(tx, key, now) : null;
-      await engine.handle(t, key, event, () => privateStart(event));
+      // No language known yet (WhatsApp gives no hint): the language first, then what was asked (menu.ts).
+      const first = () => (actor && !actor.locale ? firstContactStart(event, deps.i18n, locale) : null);
+      await engine.handle(t, key, event, () => first() ?? privateStart(event));
       if (focused !== null) await touchFocus(tx, key, now);
     }
     return { result: result(t), unit: t.unit };
@@ -680,15 +682,18 @@ export async function typedChoice(t: Turn, event: InboundEvent, key: string, idl
     if (waiting && waiting.flow !== idleFlow) return event;
   }
   const press = (c: { data: string } | undefined): InboundEvent => (c ? { type: "choice", data: c.data } : event);
-  const number = /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(event.text);
+  // Full-width digits ("２") and keycap emoji ("2️⃣") are the same number (NFKC, keycap marks dropped).
+  const number = /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(event.text.normalize("NFKC").replace(/[\ufe0f\u20e3]/g, ""));
   if (number) {
     const n = Number(number[1]);
     return press(numbered ? menu.choices.find((c) => c.n === n) : menu.choices[n - 1]);
   }
-  const folded = foldLabel(event.text);
+  const folded = looseLabel(foldLabel(event.text));
   if (!folded) return event;
-  const mine = current.find((c) => c.match.includes(folded));
+  // Compared loosely ("казакша" is "қазақша"): message.ts looseLabel.
+  const matches = (c: { match: string[] }) => c.match.some((m) => looseLabel(m) === folded);
+  const mine = current.find(matches);
   if (mine) return press(mine);
-  const others = menu.choices.filter((c) => c.match.includes(folded));
+  const others = menu.choices.filter(matches);
   return others.length === 1 ? press(others[0]) : event;
 }

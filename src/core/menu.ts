@@ -4,8 +4,11 @@
  * messages ("m:<id>"); pressing one starts that task.
  */
 import { chooseLanguage, fail, ok, type Dialog, type FlowExit, type Json, type Option } from "./dialog/dialog.ts";
-import { MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
-import type { FlowDef } from "./dialog/engine.ts";
+import { globalCommandOf, MENU_COMMANDS, parseCommand } from "./dialog/commands.ts";
+import type { FlowDef, FlowStart } from "./dialog/engine.ts";
+import type { InboundEvent } from "./channel.ts";
+import type { I18n } from "../i18n/i18n.ts";
+import type { Locale } from "../i18n/locales.ts";
 import { isStaff } from "./staff/decide.ts";
 import { authorize, may } from "./permissions.ts";
 import { menuFacts, type MenuFacts } from "./people.ts";
@@ -119,3 +122,18 @@ export const languageFlow: FlowDef<Json> = {
     await chooseLanguage(d);
   },
 };
+
+/**
+ * What a person's first message starts when no language is known for them yet (WhatsApp gives no
+ * hint; a Telegram client may not either): the main menu, which asks the language first and then
+ * greets, and then opens what the message asked for ("/register", "помощь", "help": the entry
+ * named by a menu command or a help word), in the chosen language. The message itself is not
+ * handed to the language question (it is no answer to it). Null for what is not typed (a press of
+ * an old button, a file): core.ts privateStart decides those as usual.
+ */
+export function firstContactStart(event: InboundEvent, i18n: I18n, locale: Locale): FlowStart | null {
+  if (event.type !== "text") return null;
+  const cmd = parseCommand(event.text);
+  const asked = cmd ? MENU_COMMANDS[cmd.name] : globalCommandOf(event.text, i18n, locale, true) === "help" ? "help" : undefined;
+  return { flow: "menu", args: { greet: true, ...(asked && asked !== "language" ? { open: asked } : {}) } };
+}

@@ -73,3 +73,15 @@ export function foldLabel(text: string): string {
 export function asLocale(value: string | null | undefined, fallback: Locale): Locale {
   return (LOCALES as readonly string[]).includes(value ?? "") ? (value as Locale) : fallback;
 }
+
+/** Kazakh letters as people type them on a Russian keyboard (ә → а, қ → к, ...), and ё as е. */
+const LOOSE: Record<string, string> = { ә: "а", ғ: "г", қ: "к", ң: "н", ө: "о", ұ: "у", ү: "у", һ: "х", і: "и", ё: "е" };
+
+/**
+ * A folded label (foldLabel) with the letters people leave out folded too: "казакша" is
+ * "қазақша", "комек" is "көмек", "все" is "всё" (WhatsApp users type on whatever keyboard they
+ * have). Applied when comparing, so menus stored with foldLabel's output keep matching.
+ */
+export function looseLabel(folded: string): string {
+  return folded.replace(/[әғқңөұүһіё]/g, (c) => LOOSE[c] ?? c);
+}

@@ -163,7 +163,8 @@ export interface Harness {
   /** Where the core keeps files (`<dir>/files`). */
   files: FileStore;
   /** A person writing from a private chat. */
-  person(id: string, opts?: { language?: string; name?: string }): TestPerson;
+  /** A person writing from a private chat; `phone`: the number the platform vouches for (Inbound.phone, WhatsApp). */
+  person(id: string, opts?: { language?: string; name?: string; phone?: string }): TestPerson;
   /** A person writing in a group chat (the staff group). */
   inGroup(groupId: string, userId: string, opts?: { language?: string; name?: string }): TestPerson;
   /** Sends one raw event (e.g. the same update id twice). */
@@ -226,7 +227,7 @@ export async function startHarness(
   const handle = async (
     userId: string,
     event: InboundEvent,
-    extra: { language?: string; name?: string; group?: string } = {},
+    extra: { language?: string; name?: string; group?: string; phone?: string } = {},
     replyTo?: string,
     more: { mediaGroup?: string; threadId?: string } = {},
   ) => {
@@ -238,6 +239,7 @@ export async function startHarness(
       chatType: extra.group ? "group" : "private",
       ...(extra.language ? { languageHint: extra.language } : {}),
       ...(extra.name ? { displayName: extra.name } : {}),
+      ...(extra.phone ? { phone: extra.phone } : {}),
       ...(replyTo ? { replyTo } : {}),
       ...(more.mediaGroup ? { mediaGroup: more.mediaGroup } : {}),
       ...(more.threadId ? { threadId: more.threadId } : {}),
@@ -265,7 +267,7 @@ export async function startHarness(
     inGroup(groupId, userId, extra = {}) {
       return harness.person(userId, { ...extra, group: groupId } as never);
     },
-    person(userId, extra: { language?: string; name?: string; group?: string } = {}) {
+    person(userId, extra: { language?: string; name?: string; group?: string; phone?: string } = {}) {
       const id = extra.group ?? userId;
       const p: TestPerson = {
         id,

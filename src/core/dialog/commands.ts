@@ -4,7 +4,7 @@
  */
 import type { I18n } from "../../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
-import { foldLabel } from "../message.ts";
+import { foldLabel, looseLabel } from "../message.ts";
 
 export const GLOBAL_COMMANDS = ["start", "menu", "cancel", "help", "language"] as const;
 export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];
@@ -49,14 +49,27 @@ const wordCache = new WeakMap<I18n, Map<Locale, Map<string, GlobalCommand>>>();
 
 /**
  * Which global command a text means. A slash command ("/cancel") counts in every language; a bare
- * word ("отмена", "болдырмау", "cancel") counts only in the person's own language `locale`, so that
- * an English word is no command in a Russian chat. Whether a bare word is taken as a command at all
- * is the dialog's call (see `slashCommandOf` and dialog.ts): in a free-text question it may be the
- * answer.
+ * word ("отмена", "болдырмау", "cancel") counts in the person's own language `locale`, and with
+ * `anyLanguage` in the other two as well (their own language first). No command word of one
+ * language means another command in another (test/core/textinput checks). Whether a bare word is
+ * taken as a command at all is the caller's call (dialog.ts: in a free-text question it may be
+ * the answer; an other language's word there is the answer whenever the question takes it).
  */
-export function globalCommandOf(text: string, i18n: I18n, locale: Locale): GlobalCommand | null {
+export function globalCommandOf(text: string, i18n: I18n, locale: Locale, anyLanguage = false): GlobalCommand | null {
   const cmd = parseCommand(text);
   if (cmd) return slashCommandOf(text);
+  const byLocale = commandWords(i18n);
+  const folded = looseLabel(foldLabel(text));
+  if (!folded) return null;
+  for (const l of anyLanguage ? [locale, ...LOCALES.filter((x) => x !== locale)] : [locale]) {
+    const found = byLocale.get(l)?.get(folded);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The bare words of every global command, folded (foldLabel, looseLabel), per language (the locales' "words-<command>"). */
+export function commandWords(i18n: I18n): Map<Locale, Map<string, GlobalCommand>> {
   let byLocale = wordCache.get(i18n);
   if (!byLocale) {
     byLocale = new Map();
@@ -64,7 +77,7 @@ export function globalCommandOf(text: string, i18n: I18n, locale: Locale): Globa
       const words = new Map<string, GlobalCommand>();
       for (const command of GLOBAL_COMMANDS) {
         for (const w of i18n.t(l, `words-${command}`).split(",")) {
-          const folded = foldLabel(w);
+          const folded = looseLabel(foldLabel(w));
           if (folded) words.set(folded, command);
         }
       }
@@ -72,7 +85,7 @@ export function globalCommandOf(text: string, i18n: I18n, locale: Locale): Globa
     }
     wordCache.set(i18n, byLocale);
   }
-  return byLocale.get(locale)?.get(foldLabel(text)) ?? null;
+  return byLocale;
 }
 
 /** The global command of a slash command ("/cancel@QazBot"), or null for anything else. */

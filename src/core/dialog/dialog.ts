@@ -242,28 +242,39 @@ export class FlowDialog implements Dialog {
           continue;
         }
       } else if (event.type === "text") {
-        // Slash commands count everywhere; a bare word only in the person's language, and in a
-        // free-text question only "cancel" (asking which was meant), so that nobody's name is eaten.
+        // Slash commands count everywhere; bare words as said below, so that nobody's name is eaten.
         const said = await this.act("command", (turn) => {
           const slash = slashCommandOf(event.text);
-          return { slash, word: slash ? null : globalCommandOf(event.text, turn.unit.services.i18n, turn.locale) };
+          const { i18n } = turn.unit.services;
+          const own = slash ? null : globalCommandOf(event.text, i18n, turn.locale);
+          // Another language's word (people mix languages on WhatsApp): `foreign`.
+          const other = slash || own ? null : globalCommandOf(event.text, i18n, turn.locale, true);
+          return { slash, word: own ?? other, ...(other ? { foreign: true } : {}) };
         });
-        // A cancel word the question would refuse anyway (a BIN, a user id) cannot be meant as the
-        // answer: it is the command, without asking which was meant.
-        const cancelWord = !said.slash && said.word === "cancel" && freeText;
-        const notAnAnswer = cancelWord && !spec.accept(event, undefined).ok;
+        // A command word (cancel, menu, help, language; in any of the three languages) in a
+        // free-text question: one the question would refuse anyway (a BIN, a head count, a phone)
+        // cannot be meant as the answer, so it is the command. One it would take (an enterprise
+        // named "Меню") is asked about, the answer or the command, when it is a word of the person's
+        // own language; another language's word ("Cancel" in a Russian chat) and a start word
+        // ("Старт") are the answer (fault 18). In a question with options a word is the command
+        // (an option's own label was already turned into a press: core.ts typedChoice).
+        const word = !said.slash && freeText ? said.word : null;
+        const notAnAnswer = !!word && !spec.accept(event, undefined).ok;
         let command = said.slash ?? (freeText && !notAnAnswer ? null : said.word);
-        if (cancelWord && !notAnAnswer && !this.context.idle) {
-          const meant = await this.choice((t) => t("dialog-word-or-cancel", { text: event.text.trim() }), [
+        if (word && !notAnAnswer && !this.context.idle && word !== "start" && !said.foreign) {
+          const text = event.text.trim();
+          const leaves = word === "cancel" || word === "menu";
+          const meant = await this.choice((t) => t(word === "cancel" ? "dialog-word-or-cancel" : leaves ? "dialog-word-or-menu" : `dialog-word-or-${word}`, { text }), [
             [{ id: "answer", label: "dialog-use-as-answer" }],
-            [{ id: "leave", label: "flow-leave-button" }],
+            [{ id: "command", label: leaves ? "flow-leave-button" : word === "help" ? "dialog-show-help" : "dialog-change-language" }],
           ]);
-          if (meant === "leave") {
-            // Inside a field re-asked from a summary, leaving means back to the summary.
-            if (this.#back > 0) throw new BackOut();
+          command = null;
+          if (meant === "command" && leaves) {
+            // Inside a field re-asked from a summary, cancelling means back to the summary.
+            if (word === "cancel" && this.#back > 0) throw new BackOut();
             throw new LeaveFlow(null);
           }
-          command = null;
+          if (meant === "command") command = word;
         }
         if (command === "help" || command === "language") {
           await this.interject(command);
@@ -312,7 +323,7 @@ export class FlowDialog implements Dialog {
         }
         return result.value;
       }
-      await this.refuse(op, q, this.fileReason(event, spec) ?? result.error);
+      await this.refuse(op, q, this.fileReason(event, spec) ?? unsupportedReason(event) ?? result.error);
     }
   }
 
@@ -351,7 +362,8 @@ export class FlowDialog implements Dialog {
       accept: (event) => {
         if (event.type === "contact") return parse(event.phone, true);
         if (event.type === "text") return parse(event.text, false);
-        return fail("error-need-phone");
+        // Without a share-contact button there is no "button below" to press.
+        return fail(this.turn().capabilities().shareContact ? "error-need-phone" : "error-need-phone-typed");
       },
     });
   }
@@ -472,6 +484,19 @@ export class FlowDialog implements Dialog {
   }
 }
 
+/**
+ * Why a recording (a voice note, audio, a round video) is refused at any question: the bot cannot
+ * listen, so the person is asked to write (WhatsApp sends many voice notes). Other unsupported
+ * things (a sticker) keep the question's own reason.
+ */
+function unsupportedReason(event: InboundEvent): Label | undefined {
+  if (event.type !== "unsupported") return undefined;
+  return VOICE_KINDS.has(event.kind) ? "voice-please-write" : undefined;
+}
+
+/** Inbound "unsupported" kinds that are recordings (Telegram's and whatsapp-web.js's names). */
+const VOICE_KINDS = new Set(["voice", "audio", "video_note", "ptt"]);
+
 interface Question {
   spec: AskSpec<unknown>;
   rows: Option[][];
@@ -504,7 +529,8 @@ export class LeaveFlow extends Error {
 export async function chooseLanguage(d: Dialog): Promise<Locale> {
   const locale = await d.choice(
     (t) => t("language-prompt"),
-    LOCALES.map((l) => ({ id: l, label: () => LANGUAGE_NAMES[l] })),
+    // A language's name or code typed in any language chooses it too ("рус", "kk", "ағылшынша").
+    LOCALES.map((l) => ({ id: l, label: () => LANGUAGE_NAMES[l], words: `language-words-${l}` })),
     { columns: 3 },
   );
   await d.act("set-locale", async (turn) => {

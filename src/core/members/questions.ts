@@ -72,16 +72,32 @@ export function askContactName(d: Dialog, prompt = "reg-ask-contact"): Promise<s
 /**
  * A phone by the share-contact button or typed in any common format; confirmed back, keyboard
  * removed. `typedPrompt` is asked where the channel has no share-contact button (the console).
+ * Where the platform vouches for the number the person writes from (Inbound.phone: WhatsApp),
+ * that number is offered as an option: chosen, or another typed (issue 9 item 4). It is read only
+ * here, after consent (every caller asks it after consent), and kept only in the dialog's state
+ * like any answer; never logged.
  */
 export async function askPhone(d: Dialog, prompt = "reg-ask-phone", typedPrompt = "reg-ask-phone-typed"): Promise<string> {
-  const e164 = await d.phone(
-    prompt,
-    (raw, fromContact) => {
-      const r = fromContact ? phoneFromContact(raw) : parsePhone(raw);
-      return r.ok ? ok(r.e164) : fail(r.reason === "empty" ? "error-phone-empty" : "error-phone-invalid");
-    },
-    typedPrompt,
-  );
+  const parse = (raw: string, fromContact: boolean) => {
+    const r = fromContact ? phoneFromContact(raw) : parsePhone(raw);
+    return r.ok ? ok(r.e164) : fail(r.reason === "empty" ? "error-phone-empty" : "error-phone-invalid");
+  };
+  const own = await d.act("own-phone", (turn) => {
+    const vouched = turn.inbound.phone ? parsePhone(turn.inbound.phone) : null;
+    return vouched?.ok && !turn.capabilities().shareContact ? { e164: vouched.e164, channel: turn.inbound.channel } : null;
+  });
+  const e164 = own
+    ? await d.ask<string>({
+        prompt: "phone-ask-or-own",
+        options: [{ id: "own", label: (t: Translate) => t("phone-use-own", { phone: displayPhone(own.e164), channel: own.channel }) }],
+        accept: (event, picked) => {
+          if (picked === "own") return ok(own.e164);
+          if (event.type === "text") return parse(event.text, false);
+          if (event.type === "contact") return parse(event.phone, true);
+          return fail("error-need-phone-typed");
+        },
+      })
+    : await d.phone(prompt, parse, typedPrompt);
   await d.say({ key: "reg-phone-saved", args: { phone: displayPhone(e164) } }, { removeKeyboard: true });
   return e164;
 }
