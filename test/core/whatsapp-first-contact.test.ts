@@ -5,7 +5,7 @@
  * so no notice or announcement can go to a number that never wrote.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { WHATSAPP_CAPABILITIES } from "../../src/channels/whatsapp/capabilities.ts";
+import { UNPACED_WHATSAPP as WHATSAPP_CAPABILITIES } from "../support/whatsapp-caps.ts";
 import { applyForMembership, startHarness, type Harness } from "../support/core-harness.ts";
 
 let h: Harness | undefined;

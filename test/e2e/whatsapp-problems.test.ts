@@ -85,10 +85,20 @@ describe("a voice note", () => {
     wa.fresh(ANA);
     await wa.receive(wa.fake.voice(ANA));
     const answer = wa.fresh(ANA).join("\n");
-    expect(answer).toContain(tr("ru", "error-need-text"));
+    expect(answer).toContain(tr("ru", "voice-please-write"));
     expect(plain(answer)).toContain(plain(tr("ru", "reg-ask-bin").split("\n")[0]!));
     expect(wa.fake.downloads).toBe(0);
   });
 
-  it.todo("at the main menu: \"please write\" (the textinput branch answers voice notes everywhere; on this branch the menu only asks to choose an option)");
+  it("at the main menu: the person is asked to write, and the menu stays", async () => {
+    wa = await startWhatsAppHarness({ admins: [ADMIN] });
+    await wa.say(ANA, "Привет");
+    await wa.choose(ANA, "Русский");
+    wa.fresh(ANA);
+    await wa.receive(wa.fake.voice(ANA));
+    const answer = wa.fresh(ANA).join("\n");
+    expect(answer).toContain(tr("ru", "voice-please-write"));
+    expect(answer).toContain(tr("ru", "menu-register"));
+    expect(wa.fake.downloads).toBe(0);
+  });
 });

@@ -12,11 +12,12 @@ import type { Message as WMessage } from "whatsapp-web.js";
 import type { Database } from "../../src/db/database.ts";
 import { openTestDatabase } from "./db-template.ts";
 import { createCore, type Core } from "../../src/core/core.ts";
-import type { InboundEvent, TurnResult } from "../../src/core/channel.ts";
+import type { ChannelCapabilities, InboundEvent, TurnResult } from "../../src/core/channel.ts";
 import type { CoreSettings } from "../../src/core/turn.ts";
 import { FileStore } from "../../src/core/files/store.ts";
 import { createLogger, type Logger } from "../../src/log.ts";
 import { createWhatsAppChannel, type WhatsAppChannel } from "../../src/channels/whatsapp/whatsapp.ts";
+import { UNPACED_WHATSAPP } from "./whatsapp-caps.ts";
 import { FakeWhatsApp, waId, type SentMessage } from "./fake-whatsapp.ts";
 import { i18n, RecordingChannel, type Delivered } from "./core-harness.ts";
 
@@ -74,6 +75,11 @@ export interface WhatsAppHarnessOptions {
   reconnectRetryMs?: number;
   /** Don't start the channel (a test starts it, e.g. after preparing unread chats). */
   deferStart?: boolean;
+  /**
+   * The channel's capabilities. Default UNPACED_WHATSAPP (./whatsapp-caps.ts): WhatsApp's without
+   * its pace, which has tests of its own on a virtual clock.
+   */
+  capabilities?: ChannelCapabilities;
 }
 
 export async function startWhatsAppHarness(opts: WhatsAppHarnessOptions = {}): Promise<WhatsAppHarness> {
@@ -99,7 +105,7 @@ export async function startWhatsAppHarness(opts: WhatsAppHarnessOptions = {}): P
     db = await openTestDatabase(url);
     core = createCore({ db, i18n: i18n(), log, settings, files });
     await core.start();
-    channel = createWhatsAppChannel({ core, client: fake, log, ...(opts.reconnectRetryMs ? { reconnectRetryMs: opts.reconnectRetryMs } : {}) });
+    channel = createWhatsAppChannel({ core, client: fake, log, capabilities: opts.capabilities ?? UNPACED_WHATSAPP, ...(opts.reconnectRetryMs ? { reconnectRetryMs: opts.reconnectRetryMs } : {}) });
     await core.dispatcher.register(staffChannel);
     await core.dispatcher.register(channel.sender);
     running = true;

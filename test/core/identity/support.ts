@@ -2,7 +2,7 @@
  * A core with two channels: the harness's Telegram recording channel and a WhatsApp one (no
  * buttons: WHATSAPP_CAPABILITIES), one clock the test moves, and people on either side.
  */
-import { WHATSAPP_CAPABILITIES } from "../../../src/channels/whatsapp/capabilities.ts";
+import { UNPACED_WHATSAPP as WHATSAPP_CAPABILITIES } from "../../support/whatsapp-caps.ts";
 import type { InboundEvent, TurnResult } from "../../../src/core/channel.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 import { RecordingChannel, startHarness, type Harness, type TestPerson } from "../../support/core-harness.ts";

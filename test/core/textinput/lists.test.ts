@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, tr, type Harness } from "../../support/core-harness.ts";
-import { WHATSAPP_CAPABILITIES } from "../../../src/channels/whatsapp/capabilities.ts";
+import { UNPACED_WHATSAPP as WHATSAPP_CAPABILITIES } from "../../support/whatsapp-caps.ts";
 import { LOCALES, type Locale } from "../../../src/i18n/locales.ts";
 import { personAt } from "../../../src/core/people.ts";
 import { submitProblem, type ProblemDraft } from "../../../src/core/problems/service.ts";

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
-import { WHATSAPP_CAPABILITIES } from "../../../src/channels/whatsapp/capabilities.ts";
+import { UNPACED_WHATSAPP as WHATSAPP_CAPABILITIES } from "../../support/whatsapp-caps.ts";
 import { LOCALES, type Locale } from "../../../src/i18n/locales.ts";
 import { commandWords } from "../../../src/core/dialog/commands.ts";
 import { i18n } from "../../support/core-harness.ts";
