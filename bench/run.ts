@@ -38,6 +38,7 @@
  *   PEOPLE=500 MIN_UPDATES=2000 npm run bench
  *   BOT_FLAGS="" npm run bench        # the whole stack without the production V8 flags
  *   BENCH_ONLY=engine npm run bench   # only the delivery engine under a queue
+ *   BENCH_ONLY=inbound npm run bench  # only the bare grammY bot and the whole stack (inbound updates/s)
  *   BENCH_ONLY=problems npm run bench # only the problem reports (bench/problems.ts)
  *   BENCH_ONLY=broadcast npm run bench # only the broadcast to 10,000 members (bench/broadcast.ts)
  *   BENCH_ONLY=whatsapp npm run bench  # only WhatsApp's inbound against Telegram's (bench/whatsapp.ts)
@@ -393,6 +394,16 @@ if (process.env.BENCH_ONLY === "problems") {
   process.exit(0);
 }
 const grammy = await bareBot("grammy", gen);
+if (process.env.BENCH_ONLY === "inbound") {
+  // Inbound throughput alone (`BENCH_ONLY=inbound npm run bench`): the bare grammY bot and the whole stack.
+  const stack = await wholeStack(gen);
+  for (const r of [grammy, stack]) {
+    console.log(`${r.name.padEnd(33)} ${(r.updates / r.seconds).toFixed(0).padStart(6)} updates/s   ${(r.cpuMs / r.updates).toFixed(3)} ms CPU/update   step median ${percentile(r.stepMs, 50).toFixed(1)} ms, p95 ${percentile(r.stepMs, 95).toFixed(1)} ms`);
+  }
+  console.log(`Ratios vs grammY: throughput ${((stack.updates / stack.seconds) / (grammy.updates / grammy.seconds)).toFixed(2)}, CPU ${((grammy.cpuMs / grammy.updates) / (stack.cpuMs / stack.updates)).toFixed(2)}`);
+  console.log(`\nBench time ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+  process.exit(0);
+}
 const poller = await bareBot("poller", gen);
 const full = await wholeStack(gen);
 const engine = await engineUnderQueue();

@@ -2,7 +2,7 @@
  * People and the ways to reach them. A person exists from their first private message, with only a
  * chat identity and a language; a name and phone come only after consent (members/registration.ts).
  */
-import type { Tx } from "../db/database.ts";
+import { sqlOf, type Tx } from "../db/database.ts";
 import { negotiateLocale, type Locale } from "../i18n/locales.ts";
 import type { ChannelName, Inbound } from "./channel.ts";
 import { asLocale, type Target } from "./message.ts";
@@ -275,14 +275,18 @@ export interface MenuFacts {
 /** {@link MenuFacts} of the unit's actor (nobody known: a member with a language, nothing more). */
 export async function menuFacts(unit: Unit): Promise<MenuFacts> {
   if (!unit.actor) return { hasLocale: true, member: false, refused: false, consented: false, role: "member", announcements: true };
-  const p = await unit.tx.person.findUnique({
-    where: { id: unit.actor.personId },
-    select: { locale: true, consentAt: true, role: true, announcementsStoppedAt: true, membership: { select: { status: true } } },
-  });
+  // Raw, one statement (bookkeeping.ts's reason): read every time the main menu is shown, the
+  // answer most turns end with; as a Prisma query with its relation it was two statements and the
+  // query layer's cost on top.
+  const p = await sqlOf(unit.tx).get<{ locale: string | null; consentAt: unknown; role: string; announcementsStoppedAt: unknown; membershipId: number | null; status: string | null }>(
+    `SELECT p."locale", p."consentAt", p."role", p."announcementsStoppedAt", m."id" AS "membershipId", m."status"
+       FROM "Person" p LEFT JOIN "Membership" m ON m."personId" = p."id" WHERE p."id" = ?`,
+    unit.actor.personId,
+  );
   return {
     hasLocale: !!p?.locale,
-    member: !!p?.membership,
-    refused: p?.membership?.status === "rejected",
+    member: p?.membershipId != null,
+    refused: p?.status === "rejected",
     consented: !!p?.consentAt,
     role: p?.role ?? "member",
     announcements: !p?.announcementsStoppedAt,

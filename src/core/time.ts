@@ -72,8 +72,20 @@ export function formatLocalDate(at: Date): string {
 
 /** "YYYY-MM-DD" of the day in Almaty at `at` (file names, comparisons of calendar days). */
 export function localIsoDate(at: Date): string {
-  return inAlmaty(at).toISODate()!;
+  // Asked for at every BIN parsed (bin.ts: not issued in the future), replays included, and Luxon's
+  // zone conversion is the costly part: the last answer is kept for its UTC hour. Almaty's offsets
+  // since 1930 are whole hours (the IANA data), so its day only changes on a UTC hour boundary.
+  const hour = Math.floor(at.getTime() / HOUR_MS);
+  if (hour === lastIsoDate.hour) return lastIsoDate.date;
+  const date = inAlmaty(at).toISODate()!;
+  if (at.getTime() >= WHOLE_HOURS_SINCE) Object.assign(lastIsoDate, { hour, date });
+  return date;
 }
+
+const HOUR_MS = 3_600_000;
+/** From here on Asia/Almaty's offsets are whole hours (before 1924 it kept local mean time, +5:07:48). */
+const WHOLE_HOURS_SINCE = Date.UTC(1930, 0, 1);
+const lastIsoDate = { hour: NaN, date: "" };
 
 /** The calendar year in Almaty at `at`. */
 export function localYear(at: Date): number {

@@ -37,8 +37,17 @@ export function createI18n(dir: string = LOCALES_DIR): I18n {
     bundles.set(locale, bundle);
   }
   const bundleOf = (locale: Locale) => bundles.get(locale) ?? bundles.get("en")!;
+  // A message without arguments always formats the same (the bundles never change after this), and
+  // a turn formats dozens (button labels in every language for the typed menu): formatted once.
+  // Bounded by the locales' keys.
+  const plain = new Map<string, string>();
   return {
     t(locale, key, args) {
+      const cacheKey = args === undefined ? `${locale}\u0000${key}` : undefined;
+      if (cacheKey !== undefined) {
+        const hit = plain.get(cacheKey);
+        if (hit !== undefined) return hit;
+      }
       const bundle = bundleOf(locale);
       const message = bundle.getMessage(key);
       if (!message?.value) throw new MissingMessageError(`No message "${key}" in locales/${locale}.ftl`);
@@ -47,6 +56,7 @@ export function createI18n(dir: string = LOCALES_DIR): I18n {
       const errors: Error[] = [];
       const text = bundle.formatPattern(message.value, escaped, errors);
       if (errors.length) throw new MissingMessageError(`locales/${locale}.ftl ${key}: ${errors.map((e) => e.message).join("; ")}`);
+      if (cacheKey !== undefined) plain.set(cacheKey, text);
       return text;
     },
     has: (key) => bundleOf("en").hasMessage(key),

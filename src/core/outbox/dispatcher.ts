@@ -1086,6 +1086,9 @@ class ChannelEngine {
   }
 }
 
+/** A sender's capabilities over DEFAULT_CAPABILITIES, per the object it declares (capabilitiesOf). */
+const RESOLVED = new WeakMap<ChannelCapabilities, ResolvedCapabilities>();
+
 export class Dispatcher {
   readonly #engines = new Map<string, ChannelEngine>();
   #stopped = false;
@@ -1136,7 +1139,12 @@ export class Dispatcher {
 
   /** What a registered channel can show (DEFAULT_CAPABILITIES for one that declares nothing or is not registered). */
   capabilitiesOf(channel: string): ResolvedCapabilities {
-    return { ...DEFAULT_CAPABILITIES, ...this.#engines.get(channel)?.sender.capabilities };
+    // Asked several times for every message queued: resolved once per capabilities object.
+    const declared = this.#engines.get(channel)?.sender.capabilities;
+    if (!declared) return { ...DEFAULT_CAPABILITIES };
+    let resolved = RESOLVED.get(declared);
+    if (!resolved) RESOLVED.set(declared, (resolved = { ...DEFAULT_CAPABILITIES, ...declared }));
+    return resolved;
   }
 
   /**

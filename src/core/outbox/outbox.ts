@@ -8,6 +8,7 @@
  * label means in a chat, on channels with and without real buttons.
  */
 import type { Tx } from "../../db/database.ts";
+import type { I18n } from "../../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
 import { deleteMenu, enqueue, enqueueMany, PART_SUFFIX, type BulkRow, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
@@ -374,10 +375,25 @@ export class Outbox {
   /** A button as a menu entry: its label in every language and its other words, folded. */
   private entry(b: ButtonSpec): MenuChoice {
     const { i18n } = this.services;
+    // A label that is a message key (most are: the 17 regions, the sectors) folds the same every
+    // time, and every question showing the menu remembers it: folded once per I18n (fixed texts).
+    const cache = typeof b.label === "string" ? foldedLabels(i18n) : undefined;
+    const cacheKey = cache ? `${b.label as string}\u0000${b.words ?? ""}` : "";
+    const hit = cache?.get(cacheKey);
+    if (hit) return { data: b.data, match: [...hit] };
     const words = b.words ? LOCALES.flatMap((l) => i18n.t(l, b.words!).split(",")) : [];
-    const match = [...LOCALES.map((l) => toPlain(render(i18n, l, b.label))), ...words].map(foldLabel).filter(Boolean);
-    return { data: b.data, match: [...new Set(match)] };
+    const match = [...new Set([...LOCALES.map((l) => toPlain(render(i18n, l, b.label))), ...words].map(foldLabel).filter(Boolean))];
+    cache?.set(cacheKey, match);
+    return { data: b.data, match: [...match] };
   }
+}
+
+const folded = new WeakMap<I18n, Map<string, string[]>>();
+/** The folded typed forms of buttons whose label is a message key, per I18n (bounded by the locales' keys). */
+function foldedLabels(i18n: I18n): Map<string, string[]> {
+  let map = folded.get(i18n);
+  if (!map) folded.set(i18n, (map = new Map()));
+  return map;
 }
 
 /** The longest thread title (Telegram: a forum topic's name is 1-128 characters). */

@@ -7,7 +7,7 @@
  * not moved since it was set (a menu button, another command, /cancel all update or remove the
  * dialog state: {@link activeFocus}), and for FOCUS_IDLE_MS after the last message relayed.
  */
-import type { Tx } from "../../db/database.ts";
+import { sqlOf, type Tx } from "../../db/database.ts";
 import type { Unit } from "../unit.ts";
 
 /** A focus ends after this long without a message relayed through it (30 minutes). */
@@ -25,7 +25,8 @@ export async function focusOn(unit: Unit, key: string, problemId: number): Promi
 
 /** Ends the focus of conversation `key`, if any. */
 export async function clearFocus(unit: Unit, key: string): Promise<void> {
-  await unit.tx.threadFocus.deleteMany({ where: { key } });
+  // Raw (bookkeeping.ts's reason): every command in a private chat comes here, nearly always with no focus.
+  await sqlOf(unit.tx).run(`DELETE FROM "ThreadFocus" WHERE "key" = ?`, key);
 }
 
 /**
@@ -34,8 +35,10 @@ export async function clearFocus(unit: Unit, key: string): Promise<void> {
  * over, and removed.
  */
 export async function activeFocus(tx: Tx, key: string, now: Date): Promise<number | null> {
-  const focus = await tx.threadFocus.findUnique({ where: { key } });
-  if (!focus) return null;
+  // Raw (bookkeeping.ts's reason): read for nearly every message typed in a private chat, rarely set.
+  const row = await sqlOf(tx).get<{ problemId: number; since: string | Date }>(`SELECT "problemId", "since" FROM "ThreadFocus" WHERE "key" = ?`, key);
+  if (!row) return null;
+  const focus = { problemId: Number(row.problemId), since: new Date(row.since) };
   const dialog = await tx.dialogState.findUnique({ where: { key }, select: { updatedAt: true } });
   const moved = !!dialog && dialog.updatedAt.getTime() > focus.since.getTime();
   if (moved || now.getTime() - focus.since.getTime() > FOCUS_IDLE_MS) {

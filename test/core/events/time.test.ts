@@ -84,3 +84,26 @@ function withCheckDigit(first11: string): string {
   if (c === 10) throw new Error("no valid check digit");
   return first11 + c;
 }
+
+describe("localIsoDate's kept answer (per UTC hour)", () => {
+  it("gives Luxon's day for every minute around Almaty's midnights, before and after 1 March 2024, whatever was asked before", () => {
+    const luxonDay = (d: Date) => formatLocalDate(d).split(".").reverse().join("-");
+    // Midnight in Almaty was 18:00 UTC at UTC+6 and is 19:00 UTC at UTC+5; 1992: UTC+7 in summer (DST until 2004).
+    const around = [Date.UTC(2024, 1, 28, 17), Date.UTC(2024, 1, 29, 17), Date.UTC(2024, 2, 1, 18), Date.UTC(2026, 10, 29, 18), Date.UTC(1992, 6, 1, 16)];
+    let checked = 0;
+    for (const start of around) {
+      for (let m = 0; m < 180; m++) {
+        const at = new Date(start + m * 60_000);
+        expect(localIsoDate(at), at.toISOString()).toBe(luxonDay(at));
+        // Asked in between for another day: the kept answer must not leak into the next question.
+        expect(localIsoDate(new Date(at.getTime() - 86_400_000))).toBe(luxonDay(new Date(at.getTime() - 86_400_000)));
+        checked++;
+      }
+    }
+    expect(checked).toBe(900);
+    expect(localIsoDate(new Date("2024-02-28T18:30:00Z"))).toBe("2024-02-29"); // UTC+6: 00:30
+    expect(localIsoDate(new Date("2024-02-29T18:30:00Z"))).toBe("2024-02-29"); // UTC+5 from then: 23:30
+    expect(localIsoDate(new Date("2024-03-01T18:30:00Z"))).toBe("2024-03-01");
+    expect(localIsoDate(new Date("2024-03-01T19:00:00Z"))).toBe("2024-03-02");
+  });
+});
