@@ -28,9 +28,11 @@
  * - Pause between chats: a channel that declares `limits.chatSwitch` (WhatsApp) sends to one chat
  *   at a time: a row of another chat than the last one is claimed only once `pauseMs` plus a
  *   random 0..`jitterMs` (drawn at each change of chat) have passed since the last send ended (or,
- *   for another instance, was claimed), and no send to another chat is in flight; the rows of the
- *   last chat go on without it (a turn's several answers). The state (the delay drawn, when the next
- *   chat may go, and the last chat) is in OutboxPace (keys SWITCH and LAST), locked in the claim, so
+ *   for another instance, was claimed), and no send to another chat is in flight; the rows the
+ *   last chat had queued when its run began go on without it (a turn's several answers), its later
+ *   rows wait for the pause like any other chat's (a chat that keeps writing must not hold every
+ *   other chat back). The state (the delay drawn, when the next chat may go, the last chat and its
+ *   run's last row) is in OutboxPace (keys SWITCH and LAST), locked in the claim, so
  *   instances share it. Rows are claimed only when they may be sent at once: nothing claimed waits
  *   out a pause inside its lease (no send aborted at SEND_DEADLINE_MS and sent again). The
  *   conversation lane still goes first, at the next change of chat.
@@ -210,14 +212,17 @@ const claimSql = (provider: Sql["provider"], lanes = "", oneChat = false) => `UP
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
     WHERE o."channel" = ? AND o."status" = 'queued'
-      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}${oneChat ? ` AND o."chatId" = ?` : ""}
+      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}${oneChat ? ` AND o."chatId" = ? AND o."id" <= ?` : ""}
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
       AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
     ORDER BY o."priority", o."id" LIMIT ?${forUpdate(provider, { skipLocked: true })}
   ) RETURNING ${RETURNED}`;
 const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
-/** The claim of one chat's rows (a channel with a pause between chats, while the next chat must wait). */
+/**
+ * The claim of one chat's rows up to a row id (a channel with a pause between chats, while the next
+ * chat must wait): the rest of the turn that opened the chat's run, nothing queued after it.
+ */
 const CLAIM_CHAT = { sqlite: claimSql("sqlite", "", true), postgresql: claimSql("postgresql", "", true) };
 /**
  * The claims of paid mode (ChannelCapabilities.limits.paid), one per budget: the rows of the other
@@ -248,7 +253,10 @@ const PAID = "*paid";
  * the current chat (ms), `at` the last claim, `readyAt` when another chat may go. Locked in the claim.
  */
 const SWITCH = "*switch";
-/** The last chat sent to: the one row whose key is LAST followed by its chat id. */
+/**
+ * The last chat sent to: the one row whose key is LAST followed by its chat id; its `tokens` hold the
+ * id of that chat's last row queued when its run began (SwitchState.mark).
+ */
 const LAST = "*last:";
 
 /** The state of the pause between chats, as the claim reads and writes it. */
@@ -260,6 +268,12 @@ interface SwitchState {
   /** The pause drawn for the current chat (ms): each of its sends pushes readyAt to its end plus this. */
   delayMs: number;
   at: number;
+  /**
+   * The last chat's rows up to this Outbox id go on without the pause: those queued when its run
+   * began (a turn's several answers). A later turn of the same chat waits for the pause like any
+   * other chat's, so a chat that keeps writing cannot hold every other chat back.
+   */
+  mark: number;
 }
 
 /** Reads the pause between chats (locking its row on PostgreSQL). */
@@ -273,9 +287,10 @@ async function readSwitch(tx: Tx, channel: string, now: number): Promise<SwitchS
     `SELECT "tokens", "at", "readyAt" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${forUpdate(sql.provider)}`,
     channel, SWITCH,
   );
-  const last = await sql.get<{ key: string }>(`SELECT "key" FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%' ORDER BY "at" DESC LIMIT 1`, channel);
+  const last = await sql.get<{ key: string; tokens: number | string }>(`SELECT "key", "tokens" FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%' ORDER BY "at" DESC LIMIT 1`, channel);
   return {
     last: last ? last.key.slice(LAST.length) : null,
+    mark: last ? Number(last.tokens) : 0,
     readyAt: row ? new Date(row.readyAt).getTime() : 0,
     delayMs: row ? Number(row.tokens) : 0,
     at: row ? new Date(row.at).getTime() : now,
@@ -293,8 +308,8 @@ async function writeSwitch(tx: Tx, channel: string, s: SwitchState, moved: boole
   if (moved) await sql.run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%'`, channel);
   await sql.run(
     `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT ("channel", "key") DO UPDATE SET "at" = excluded."at", "readyAt" = excluded."readyAt"`,
-    channel, LAST + s.last, 0, new Date(s.at), new Date(s.readyAt),
+     ON CONFLICT ("channel", "key") DO UPDATE SET "tokens" = excluded."tokens", "at" = excluded."at", "readyAt" = excluded."readyAt"`,
+    channel, LAST + s.last, s.mark, new Date(s.at), new Date(s.readyAt),
   );
 }
 
@@ -715,7 +730,7 @@ class ChannelEngine {
     if (sw && !switchOpen()) {
       // Only the last chat may go now: claim nothing else (claimed, it would only go back).
       if (sw.last && freeBudget > 0) {
-        raw.push(...(await sql.all<RawRow>(CLAIM_CHAT[sql.provider], lease, d.instanceId, now, this.channel, now, sw.last, now, freeBudget)));
+        raw.push(...(await sql.all<RawRow>(CLAIM_CHAT[sql.provider], lease, d.instanceId, now, this.channel, now, sw.last, sw.mark, now, freeBudget)));
       }
       switchHeld = true;
     } else if (sw) {
@@ -783,10 +798,14 @@ class ChannelEngine {
         counter.added++;
       }
       if (sw && chatSwitch) {
-        if (row.chatId !== sw.last) {
-          moved = true;
+        if (row.chatId !== sw.last || switchOpen()) {
+          // A run begins (another chat, or the same one once the pause is over): the rows its
+          // chat has queued by now go on without the pause, later ones wait for the next turn.
+          moved ||= row.chatId !== sw.last;
           sw.last = row.chatId;
           sw.delayMs = drawDelay(chatSwitch, d.opts.random ?? Math.random);
+          const top = await sql.get<{ m: number | string | null }>(`SELECT MAX("id") AS "m" FROM "Outbox" WHERE "channel" = ? AND "chatId" = ?`, this.channel, row.chatId);
+          sw.mark = Number(top?.m ?? row.id);
         }
         // The next chat waits at least the pause after this send (its end pushes it further).
         sw.at = nowMs;

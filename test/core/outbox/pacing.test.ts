@@ -179,6 +179,34 @@ describe("WhatsApp pacing", () => {
     expect(base.delivered.map((a) => a.text).slice(0, 3)).toEqual(["bulk 0", "bulk 1", "answer"]);
   });
 
+  it("a chat that keeps writing does not hold the other chats back: its later turns wait their turn like anyone's", async () => {
+    const time = virtualTime();
+    let d: Dispatcher | undefined;
+    let turns = 0;
+    const base = fakeSender(time, caps());
+    const sender: ChannelSender = {
+      ...base.sender,
+      async deliver(chatId, outbound, signal) {
+        const r = await base.sender.deliver(chatId, outbound, signal);
+        // A chat (a person typing fast, or a script) writes again as soon as each answer arrives.
+        if (chatId === "chatty@c.us" && turns < 20) {
+          turns++;
+          d!.enqueue([await queue("chatty@c.us", `chatty ${turns}`)]);
+        }
+        return r;
+      },
+    };
+    d = engine(time, { concurrency: 8 });
+    await d.register(sender);
+    const first = await queue("chatty@c.us", "chatty 0");
+    const other = await queue("other@c.us", "other");
+    d.enqueue([first, other]);
+    await until(() => base.delivered.length === 22);
+    // The other chat's answer goes at the first change of chat, not after the chatty chat's twenty turns.
+    expect(base.delivered.map((a) => a.text).indexOf("other")).toBe(1);
+    expect(switchGaps(base.delivered).every((g) => g >= PAUSE)).toBe(true);
+  });
+
   it("never holds a claimed row through a pause: every send starts as soon as it is claimed, well within its lease", async () => {
     const time = virtualTime();
     const { sender, delivered } = fakeSender(time, caps());
