@@ -256,6 +256,7 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Writes one AuditLog row for `entry` at `at` (never a code, a token or a message text in `detail`). */
 export async function audit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
   await tx.auditLog.create({
     data: {

@@ -326,6 +326,7 @@ async function readCounter(tx: Tx, key: string, day: string): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
+/** Adds `n` to today's count of `key` (its row read and locked by {@link readCounter} in the same claim). */
 async function addToCounter(tx: Tx, key: string, day: string, n: number): Promise<void> {
   await sqlOf(tx).run(`UPDATE "DailyCounter" SET "count" = "count" + ? WHERE "key" = ? AND "day" = ?`, n, key, day);
 }
