@@ -40,7 +40,8 @@
  *   bulk rows to chats whose person has not written within `quietMs` (ChannelIdentity.lastInboundAt;
  *   no identity counts too) in DailyCounter per Asia/Almaty day; over `perDay`, such a row is put
  *   back with notBefore at the start of the next day (not failed, not retried before). Counted once
- *   per row, at its first claim (a retry does not count again). Conversation answers never count.
+ *   per row, at its first claim (a retry does not count again; a row handed back unsent, e.g. while
+ *   the session is down, is taken off the count, since its next claim counts it). Conversation answers never count.
  * - Paid mode: a channel that declares `limits.paid` (Telegram's paid broadcasts, when the operator
  *   turned them on) gets its bulk-lane rows sent flagged (OutboundMessage.paid) and charged to a
  *   bucket of their own (key PAID) instead of the global one, at their own rate; the other lanes
@@ -410,6 +411,12 @@ class ChannelEngine {
   readonly #chatPause = new Map<string, number>();
   /** The chat of each send in flight (the pause between chats: no other chat starts meanwhile). */
   readonly #inFlightChat = new Map<number, string>();
+  /**
+   * The rows in hand counted as first messages (limits.firstMessages), with the DailyCounter row
+   * they were counted in: one handed back unsent (a session down, a rate limit, a stop) is taken
+   * off that count again, since it is counted anew at its next claim (its attempts stay 0).
+   */
+  readonly #firstCounted = new Map<number, { key: string; day: string }>();
   /** When this engine's last send ended (ms): the pause between chats counts from there. */
   #lastEnd = 0;
   #idleWaiters: (() => void)[] = [];
@@ -598,7 +605,9 @@ class ChannelEngine {
   async flush(): Promise<void> {
     while (this.#results.length) {
       try {
-        await this.d.opts.db.transaction((tx) => this.write(tx, this.#results.splice(0)));
+        const results = this.#results.splice(0);
+        await this.d.opts.db.transaction((tx) => this.write(tx, results));
+        this.written(results);
       } catch (error) {
         this.d.log.error("could not record delivery results", { error });
         return;
@@ -612,15 +621,22 @@ class ChannelEngine {
     const results = this.#results.splice(0);
     const free = this.#stopping ? 0 : this.concurrency - this.inFlight.size;
     try {
-      return await d.opts.db.transaction(async (tx) => {
+      const out = await d.opts.db.transaction(async (tx) => {
         await this.write(tx, results);
         if (free <= 0) return { claimed: [] };
         return await this.claim(tx, free);
       });
+      this.written(results);
+      return out;
     } catch (error) {
       this.#results.unshift(...results);
       throw error;
     }
+  }
+
+  /** Results committed: their rows are no longer in hand (see #firstCounted). */
+  private written(results: Result[]): void {
+    for (const r of results) this.#firstCounted.delete(r.id);
   }
 
   private async write(tx: Tx, results: Result[]): Promise<void> {
@@ -670,13 +686,18 @@ class ChannelEngine {
             r.error, now, r.id,
           );
           break;
-        case "release":
-          await sql.run(
+        case "release": {
+          const released = await sql.run(
             // Only while the claim is still this instance's: after its lease expired, another may be sending it.
             `UPDATE "Outbox" SET "status" = 'queued', "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
             now, r.id, this.d.instanceId,
           );
+          const counted = this.#firstCounted.get(r.id);
+          if (released && counted) {
+            await sql.run(`UPDATE "DailyCounter" SET "count" = "count" - 1 WHERE "key" = ? AND "day" = ? AND "count" > 0`, counted.key, counted.day);
+          }
           break;
+        }
       }
     }
     if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
@@ -797,6 +818,7 @@ class ChannelEngine {
           continue;
         }
         counter.added++;
+        this.#firstCounted.set(row.id, { key: first.counter, day: counter.day });
       }
       if (sw && chatSwitch) {
         if (row.chatId !== sw.last || switchOpen()) {
