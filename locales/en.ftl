@@ -1348,16 +1348,13 @@ evf-publish-kept = Nothing was sent.
 
 ## wa-ops
 
-wa-ops-login-qr = 📱 WhatsApp waits to be linked to the association's number. On the phone with that number open WhatsApp → Settings → Linked devices → Link a device, and scan this code. It is renewed every minute or so: if it no longer works, the current code is in the bot's terminal and in the file { $path } on the server.
+wa-ops-login-qr = 📱 WhatsApp is waiting to be linked to the association's number. On the phone with that number open WhatsApp → Settings → Linked devices → Link a device, and scan this code. It is renewed every minute or so: if it no longer works, the current code is in the bot's terminal and in the file { $path } on the server.
 wa-ops-session-lost = ⚠️ The bot's WhatsApp session has ended (the number was logged out or unlinked). Members on WhatsApp get no answers until an admin scans a new login code: it is sent to admins here, and is in the bot's terminal and in the file { $path } on the server.
 wa-ops-unreachable = ⚠️ WhatsApp cannot start: WhatsApp Web cannot be reached. The bot keeps trying in the background; Telegram works as usual.
     Error: { $reason }
 wa-ops-connected = ✅ WhatsApp is connected again.
 
 ## pacing
-pacing-channel-telegram = Telegram
-pacing-channel-whatsapp = WhatsApp
-pacing-channel-console = Console
 pacing-progress-channel = { $channel }: { $sent } of { $total } delivered.
 pacing-progress-channel-eta = { $channel }: { $sent } of { $total } delivered; sent with pauses to protect the number from a ban, about { $minutes ->
     [one] { $minutes } minute
@@ -1392,14 +1389,23 @@ identity-notices-prompt = Where should notices reach you?
 identity-notices-saved = Saved.
 identity-code = Your code: <b>{ $code }</b>
     { $here ->
-        [telegram] Write it to our WhatsApp number within { $minutes } minutes.
-        [whatsapp] Write it to our Telegram bot within { $minutes } minutes.
-       *[other] Type it in the bot on the other channel within { $minutes } minutes.
+        [telegram] Write it to our WhatsApp number within { $minutes ->
+            [one] one minute
+           *[other] { $minutes } minutes
+        }.
+        [whatsapp] Write it to our Telegram bot within { $minutes ->
+            [one] one minute
+           *[other] { $minutes } minutes
+        }.
+       *[other] Type it in the bot on the other channel within { $minutes ->
+            [one] one minute
+           *[other] { $minutes } minutes
+        }.
     } Do not give it to anyone: it links your account.
 identity-enter-prompt = Type the 6-digit code the bot showed you in the other channel.
 identity-code-format = A code is 6 digits, for example 123 456.
 identity-linked = Linked: { $channels }. Your data is the same in both chats now.
-identity-wrong = This code is not right. { $left ->
+identity-wrong = That code is wrong. { $left ->
         [one] One more try left.
        *[other] { $left } tries left.
     }
@@ -1411,8 +1417,8 @@ identity-expired = This code has expired (a code is valid for 10 minutes). Ask t
 identity-same-channel = This code was shown in this same channel. Type it in the other one (Telegram or WhatsApp).
 identity-already = These chats are already linked.
 identity-taken = Your account already has a { $channel ->
-        [telegram] Telegram
-        [whatsapp] WhatsApp
+        [telegram] Telegram chat
+        [whatsapp] WhatsApp chat
        *[other] chat in that channel
     } linked. One chat per channel: to change it, write to the association staff.
 identity-refused-staff = This chat belongs to a staff account: it cannot be merged with another one. Write to an admin.

@@ -1440,9 +1440,6 @@ wa-ops-unreachable = ⚠️ WhatsApp не запускается: нет свя�
 wa-ops-connected = ✅ WhatsApp снова подключён.
 
 ## pacing
-pacing-channel-telegram = Telegram
-pacing-channel-whatsapp = WhatsApp
-pacing-channel-console = Консоль
 pacing-progress-channel = { $channel }: доставлено { $sent } из { $total }.
 pacing-progress-channel-eta = { $channel }: доставлено { $sent } из { $total }; сообщения уходят с паузами, чтобы номер не заблокировали, осталось около { $minutes } { $minutes ->
     [one] минуты
@@ -1478,9 +1475,18 @@ identity-notices-prompt = Куда присылать вам уведомлен�
 identity-notices-saved = Сохранено.
 identity-code = Ваш код: <b>{ $code }</b>
     { $here ->
-        [telegram] Напишите его на наш номер WhatsApp в течение { $minutes } минут.
-        [whatsapp] Напишите его нашему Telegram-боту в течение { $minutes } минут.
-       *[other] Введите его в боте в другом канале в течение { $minutes } минут.
+        [telegram] Напишите его на наш номер WhatsApp в течение { $minutes } { $minutes ->
+            [one] минуты
+           *[other] минут
+        }.
+        [whatsapp] Напишите его нашему Telegram-боту в течение { $minutes } { $minutes ->
+            [one] минуты
+           *[other] минут
+        }.
+       *[other] Введите его в боте в другом канале в течение { $minutes } { $minutes ->
+            [one] минуты
+           *[other] минут
+        }.
     } Никому его не сообщайте: он даёт доступ к вашему аккаунту.
 identity-enter-prompt = Введите код из 6 цифр, который бот показал вам в другом канале.
 identity-code-format = Код — это 6 цифр, например 123 456.
@@ -1499,12 +1505,12 @@ identity-expired = Срок действия кода истёк (код дей�
 identity-same-channel = Этот код показан в этом же канале. Введите его в другом (Telegram или WhatsApp).
 identity-already = Эти чаты уже связаны.
 identity-taken = К вашему аккаунту уже привязан { $channel ->
-        [telegram] Telegram
-        [whatsapp] WhatsApp
+        [telegram] чат в Telegram
+        [whatsapp] чат в WhatsApp
        *[other] чат в этом канале
     }. В каждом канале может быть только один чат: чтобы его сменить, напишите сотрудникам ассоциации.
 identity-refused-staff = Этот чат принадлежит аккаунту сотрудника ассоциации, его нельзя объединить с другим. Напишите администратору.
-identity-refused-member = Оба аккаунта зарегистрированы в предприятиях, поэтому их нельзя объединить. Напишите сотрудникам ассоциации.
+identity-refused-member = Оба аккаунта уже привязаны к предприятиям, поэтому их нельзя объединить. Напишите сотрудникам ассоциации.
 identity-refused-data = В обоих аккаунтах уже есть данные (регистрация, проблемы или ответы на приглашения), поэтому их нельзя объединить. Можно удалить данные одного из них в разделе «🔒 Мои данные» и связать заново или написать сотрудникам ассоциации.
 identity-staff-channels = Каналы: { $channels }. Уведомления: { $preferred }
 identity-refused-direction = В аккаунте этого чата уже есть ваши данные, поэтому его нельзя присоединить к другому. Сделайте наоборот: покажите код здесь и введите его в новом чате.

@@ -117,6 +117,16 @@ export async function targetsOf(tx: Tx, personId: number, fallback: Locale): Pro
   return route ? [{ channel: route.channel as ChannelName, chatId: route.externalId, locale }] : [];
 }
 
+/**
+ * Where a notice to each of `people` goes ({@link targetsOf}): one chat per person, a person named
+ * twice counted once, in the order given; people with no reachable chat left out.
+ */
+export async function targetsOfPeople(tx: Tx, people: number[], fallback: Locale): Promise<Target[]> {
+  const targets: Target[] = [];
+  for (const id of new Set(people)) targets.push(...(await targetsOf(tx, id, fallback)));
+  return targets;
+}
+
 /** The channels a person uses (oldest first, each once) and the one they prefer for notices (null: the last used). */
 export async function channelsOf(tx: Tx, personId: number): Promise<{ channels: string[]; preferred: string | null }> {
   const person = await tx.person.findUnique({
@@ -246,6 +256,7 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Writes one AuditLog row for `entry` at `at` (never a code, a token or a message text in `detail`). */
 export async function audit(tx: Tx, entry: AuditEntry, at: Date): Promise<void> {
   await tx.auditLog.create({
     data: {

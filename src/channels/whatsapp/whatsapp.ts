@@ -49,6 +49,7 @@ export interface WhatsAppOptions {
   capabilities?: ChannelCapabilities;
 }
 
+/** The WhatsApp channel as main.ts (and the tests) drive it: its sender for the outbox, and its life cycle. */
 export interface WhatsAppChannel {
   sender: ChannelSender;
   /** Handles the messages that arrived while the bot was down, then takes new ones (also after reconnects). */
@@ -61,6 +62,11 @@ export interface WhatsAppChannel {
   readonly connected: boolean;
 }
 
+/**
+ * The WhatsApp adapter over a connected client (session.ts makes it): listens to `message`, turns
+ * each into core turns (translate.ts), and delivers the outbox with `sendMessage` (render.ts), with
+ * the capabilities given (the configured pace). Nothing happens until `start()`.
+ */
 export function createWhatsAppChannel(opts: WhatsAppOptions): WhatsAppChannel {
   const { core, client, log } = opts;
   const capabilities = opts.capabilities ?? WHATSAPP_CAPABILITIES;

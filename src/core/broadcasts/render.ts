@@ -81,7 +81,7 @@ export function pacedLines(t: Translate, f: BroadcastFigures, eta: boolean): str
   return (f.channels ?? [])
     .filter((c) => c.total > 0)
     .map((c) => {
-      const channel = t(`pacing-channel-${c.channel}`);
+      const channel = t(`channel-${c.channel}`);
       return eta && c.etaSeconds !== null
         ? t("pacing-progress-channel-eta", { channel, sent: c.sent, total: c.total, minutes: minutes(c.etaSeconds) })
         : t("pacing-progress-channel", { channel, sent: c.sent, total: c.total });
@@ -115,5 +115,5 @@ export function reportSpec(f: BroadcastFigures, reasons: { reason: string; count
 
 /** The recipients on channels paced by a pause between chats (WhatsApp): how many, and about how long they take. */
 export function pacedCountLines(t: Translate, count: RecipientCount): string[] {
-  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`pacing-channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
+  return (count.paced ?? []).filter((p) => p.count > 0).map((p) => t("pacing-screen-channel", { channel: t(`channel-${p.channel}`), count: p.count, minutes: Math.max(1, Math.ceil(p.seconds / 60)) }));
 }

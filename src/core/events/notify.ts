@@ -8,7 +8,7 @@
 import { keepOwnFile } from "../files/records.ts";
 import type { Locale } from "../../i18n/locales.ts";
 import type { FileSpec, MessageSpec, Target, Translate } from "../message.ts";
-import { targetsOf } from "../people.ts";
+import { targetsOfPeople } from "../people.ts";
 import { formatLocalDateTime } from "../time.ts";
 import type { Unit } from "../unit.ts";
 import { answerSide, parseTexts, pickText, type EventRow, type RsvpRow } from "./data.ts";
@@ -17,18 +17,8 @@ import { buildIcs } from "./ics.ts";
 /** What changed in an event, as its answerers are told it. */
 export type EventChange = "title" | "time" | "venue" | "capacity" | "deadline";
 
-/** The chats of `people`, each in their language (each chat once). */
-async function targetsOfAll(unit: Unit, people: number[]): Promise<Target[]> {
-  const targets: Target[] = [];
-  const seen = new Set<string>();
-  for (const id of people) {
-    for (const t of await targetsOf(unit.tx, id, unit.settings.defaultLocale)) {
-      const key = `${t.channel}:${t.chatId}`;
-      if (!seen.has(key)) targets.push(t), seen.add(key);
-    }
-  }
-  return targets;
-}
+/** The chat of each of `people`, in their language (people.ts targetsOfPeople: one per person). */
+const targetsOfAll = (unit: Unit, people: number[]): Promise<Target[]> => targetsOfPeople(unit.tx, people, unit.settings.defaultLocale);
 
 /** Everyone who answered the event (any answer, waiting or not): the person who answered for each enterprise. */
 export async function answerers(unit: Unit, eventId: number, where: { answer?: string[]; placed?: boolean } = {}): Promise<number[]> {

@@ -19,6 +19,11 @@ function overviewText(t: Translate, o: LinkOverview): string {
   return parts.join("\n\n");
 }
 
+/**
+ * Linking this chat with the person's chat on the other channel (menu "🔗 Telegram and WhatsApp",
+ * /link [code]): shows the channels, and shows a code, takes one typed, or sets where notices go
+ * (service.ts does the work). `args.text`: a code typed with /link, redeemed at once.
+ */
 export const linkFlow: FlowDef<{ text?: string } & { [k: string]: Json }> = {
   name: "link",
   version: 1,

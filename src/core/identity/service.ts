@@ -27,9 +27,13 @@ import { asLocale, type MessageSpec } from "../message.ts";
 import { audit } from "../people.ts";
 import type { Unit } from "../unit.ts";
 
+/** How long a code is valid (ms): ten minutes (issue 9 item 5). */
 export const CODE_TTL_MS = 10 * 60_000;
+/** Wrong codes in a row that pause linking (issue 9 item 5: five tries). */
 export const MAX_FAILURES = 5;
+/** A wrong code older than this (ms) before the next one starts the count again. */
 export const FAILURE_WINDOW_MS = 10 * 60_000;
+/** How long linking stays paused after the last of {@link MAX_FAILURES} wrong codes (ms). */
 export const PAUSE_MS = 10 * 60_000;
 /** One lock for all linking: rare, and it touches two people at once. */
 const LINK_LOCK = "identity:link";
@@ -117,6 +121,11 @@ export async function holdings(tx: Tx, personId: number): Promise<Holding | null
   return counts.some((n) => n > 0) ? "data" : null;
 }
 
+/**
+ * What typing a code did: linked (the person's channels now), a wrong code (tries left), paused
+ * (minutes left), expired, shown in this same channel, already linked, the channel already taken by
+ * another chat of the code's owner, refused (what the typer holds), or to be done the other way round.
+ */
 export type RedeemOutcome =
   | { kind: "linked"; channels: string[] }
   | { kind: "wrong"; left: number }

@@ -28,9 +28,11 @@
  * - Pause between chats: a channel that declares `limits.chatSwitch` (WhatsApp) sends to one chat
  *   at a time: a row of another chat than the last one is claimed only once `pauseMs` plus a
  *   random 0..`jitterMs` (drawn at each change of chat) have passed since the last send ended (or,
- *   for another instance, was claimed), and no send to another chat is in flight; the rows of the
- *   last chat go on without it (a turn's several answers). The state (the delay drawn, when the next
- *   chat may go, and the last chat) is in OutboxPace (keys SWITCH and LAST), locked in the claim, so
+ *   for another instance, was claimed), and no send to another chat is in flight; the rows the
+ *   last chat had queued when its run began go on without it (a turn's several answers), its later
+ *   rows wait for the pause like any other chat's (a chat that keeps writing must not hold every
+ *   other chat back). The state (the delay drawn, when the next chat may go, the last chat and its
+ *   run's last row) is in OutboxPace (keys SWITCH and LAST), locked in the claim, so
  *   instances share it. Rows are claimed only when they may be sent at once: nothing claimed waits
  *   out a pause inside its lease (no send aborted at SEND_DEADLINE_MS and sent again). The
  *   conversation lane still goes first, at the next change of chat.
@@ -38,7 +40,8 @@
  *   bulk rows to chats whose person has not written within `quietMs` (ChannelIdentity.lastInboundAt;
  *   no identity counts too) in DailyCounter per Asia/Almaty day; over `perDay`, such a row is put
  *   back with notBefore at the start of the next day (not failed, not retried before). Counted once
- *   per row, at its first claim (a retry does not count again). Conversation answers never count.
+ *   per row, at its first claim (a retry does not count again; a row handed back unsent, e.g. while
+ *   the session is down, is taken off the count, since its next claim counts it). Conversation answers never count.
  * - Paid mode: a channel that declares `limits.paid` (Telegram's paid broadcasts, when the operator
  *   turned them on) gets its bulk-lane rows sent flagged (OutboundMessage.paid) and charged to a
  *   bucket of their own (key PAID) instead of the global one, at their own rate; the other lanes
@@ -210,14 +213,17 @@ const claimSql = (provider: Sql["provider"], lanes = "", oneChat = false) => `UP
   WHERE "id" IN (
     SELECT o."id" FROM "Outbox" o
     WHERE o."channel" = ? AND o."status" = 'queued'
-      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}${oneChat ? ` AND o."chatId" = ?` : ""}
+      AND (o."notBefore" IS NULL OR o."notBefore" <= ?)${lanes}${oneChat ? ` AND o."chatId" = ? AND o."id" <= ?` : ""}
       AND NOT EXISTS (SELECT 1 FROM "Outbox" e WHERE e."channel" = o."channel" AND e."chatId" = o."chatId"
         AND e."status" IN ${UNFINISHED} AND e."id" < o."id" AND e."priority" <= o."priority")
       AND NOT EXISTS (SELECT 1 FROM "OutboxPace" p WHERE p."channel" = o."channel" AND p."key" = o."chatId" AND p."readyAt" > ?)
     ORDER BY o."priority", o."id" LIMIT ?${forUpdate(provider, { skipLocked: true })}
   ) RETURNING ${RETURNED}`;
 const CLAIM = { sqlite: claimSql("sqlite"), postgresql: claimSql("postgresql") };
-/** The claim of one chat's rows (a channel with a pause between chats, while the next chat must wait). */
+/**
+ * The claim of one chat's rows up to a row id (a channel with a pause between chats, while the next
+ * chat must wait): the rest of the turn that opened the chat's run, nothing queued after it.
+ */
 const CLAIM_CHAT = { sqlite: claimSql("sqlite", "", true), postgresql: claimSql("postgresql", "", true) };
 /**
  * The claims of paid mode (ChannelCapabilities.limits.paid), one per budget: the rows of the other
@@ -248,7 +254,10 @@ const PAID = "*paid";
  * the current chat (ms), `at` the last claim, `readyAt` when another chat may go. Locked in the claim.
  */
 const SWITCH = "*switch";
-/** The last chat sent to: the one row whose key is LAST followed by its chat id. */
+/**
+ * The last chat sent to: the one row whose key is LAST followed by its chat id; its `tokens` hold the
+ * id of that chat's last row queued when its run began (SwitchState.mark).
+ */
 const LAST = "*last:";
 
 /** The state of the pause between chats, as the claim reads and writes it. */
@@ -260,6 +269,12 @@ interface SwitchState {
   /** The pause drawn for the current chat (ms): each of its sends pushes readyAt to its end plus this. */
   delayMs: number;
   at: number;
+  /**
+   * The last chat's rows up to this Outbox id go on without the pause: those queued when its run
+   * began (a turn's several answers). A later turn of the same chat waits for the pause like any
+   * other chat's, so a chat that keeps writing cannot hold every other chat back.
+   */
+  mark: number;
 }
 
 /** Reads the pause between chats (locking its row on PostgreSQL). */
@@ -273,9 +288,10 @@ async function readSwitch(tx: Tx, channel: string, now: number): Promise<SwitchS
     `SELECT "tokens", "at", "readyAt" FROM "OutboxPace" WHERE "channel" = ? AND "key" = ?${forUpdate(sql.provider)}`,
     channel, SWITCH,
   );
-  const last = await sql.get<{ key: string }>(`SELECT "key" FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%' ORDER BY "at" DESC LIMIT 1`, channel);
+  const last = await sql.get<{ key: string; tokens: number | string }>(`SELECT "key", "tokens" FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%' ORDER BY "at" DESC LIMIT 1`, channel);
   return {
     last: last ? last.key.slice(LAST.length) : null,
+    mark: last ? Number(last.tokens) : 0,
     readyAt: row ? new Date(row.readyAt).getTime() : 0,
     delayMs: row ? Number(row.tokens) : 0,
     at: row ? new Date(row.at).getTime() : now,
@@ -293,8 +309,8 @@ async function writeSwitch(tx: Tx, channel: string, s: SwitchState, moved: boole
   if (moved) await sql.run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND "key" LIKE '*last:%'`, channel);
   await sql.run(
     `INSERT INTO "OutboxPace" ("channel", "key", "tokens", "at", "readyAt") VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT ("channel", "key") DO UPDATE SET "at" = excluded."at", "readyAt" = excluded."readyAt"`,
-    channel, LAST + s.last, 0, new Date(s.at), new Date(s.readyAt),
+     ON CONFLICT ("channel", "key") DO UPDATE SET "tokens" = excluded."tokens", "at" = excluded."at", "readyAt" = excluded."readyAt"`,
+    channel, LAST + s.last, s.mark, new Date(s.at), new Date(s.readyAt),
   );
 }
 
@@ -311,6 +327,7 @@ async function readCounter(tx: Tx, key: string, day: string): Promise<number> {
   return Number(row?.count ?? 0);
 }
 
+/** Adds `n` to today's count of `key` (its row read and locked by {@link readCounter} in the same claim). */
 async function addToCounter(tx: Tx, key: string, day: string, n: number): Promise<void> {
   await sqlOf(tx).run(`UPDATE "DailyCounter" SET "count" = "count" + ? WHERE "key" = ? AND "day" = ?`, n, key, day);
 }
@@ -394,6 +411,12 @@ class ChannelEngine {
   readonly #chatPause = new Map<string, number>();
   /** The chat of each send in flight (the pause between chats: no other chat starts meanwhile). */
   readonly #inFlightChat = new Map<number, string>();
+  /**
+   * The rows in hand counted as first messages (limits.firstMessages), with the DailyCounter row
+   * they were counted in: one handed back unsent (a session down, a rate limit, a stop) is taken
+   * off that count again, since it is counted anew at its next claim (its attempts stay 0).
+   */
+  readonly #firstCounted = new Map<number, { key: string; day: string }>();
   /** When this engine's last send ended (ms): the pause between chats counts from there. */
   #lastEnd = 0;
   #idleWaiters: (() => void)[] = [];
@@ -582,7 +605,9 @@ class ChannelEngine {
   async flush(): Promise<void> {
     while (this.#results.length) {
       try {
-        await this.d.opts.db.transaction((tx) => this.write(tx, this.#results.splice(0)));
+        const results = this.#results.splice(0);
+        await this.d.opts.db.transaction((tx) => this.write(tx, results));
+        this.written(results);
       } catch (error) {
         this.d.log.error("could not record delivery results", { error });
         return;
@@ -596,15 +621,22 @@ class ChannelEngine {
     const results = this.#results.splice(0);
     const free = this.#stopping ? 0 : this.concurrency - this.inFlight.size;
     try {
-      return await d.opts.db.transaction(async (tx) => {
+      const out = await d.opts.db.transaction(async (tx) => {
         await this.write(tx, results);
         if (free <= 0) return { claimed: [] };
         return await this.claim(tx, free);
       });
+      this.written(results);
+      return out;
     } catch (error) {
       this.#results.unshift(...results);
       throw error;
     }
+  }
+
+  /** Results committed: their rows are no longer in hand (see #firstCounted). */
+  private written(results: Result[]): void {
+    for (const r of results) this.#firstCounted.delete(r.id);
   }
 
   private async write(tx: Tx, results: Result[]): Promise<void> {
@@ -654,13 +686,18 @@ class ChannelEngine {
             r.error, now, r.id,
           );
           break;
-        case "release":
-          await sql.run(
+        case "release": {
+          const released = await sql.run(
             // Only while the claim is still this instance's: after its lease expired, another may be sending it.
             `UPDATE "Outbox" SET "status" = 'queued', "updatedAt" = ?, "leaseUntil" = NULL, "leasedBy" = NULL WHERE "id" = ? AND "status" = 'sending' AND "leasedBy" = ?`,
             now, r.id, this.d.instanceId,
           );
+          const counted = this.#firstCounted.get(r.id);
+          if (released && counted) {
+            await sql.run(`UPDATE "DailyCounter" SET "count" = "count" - 1 WHERE "key" = ? AND "day" = ? AND "count" > 0`, counted.key, counted.day);
+          }
           break;
+        }
       }
     }
     if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
@@ -715,7 +752,7 @@ class ChannelEngine {
     if (sw && !switchOpen()) {
       // Only the last chat may go now: claim nothing else (claimed, it would only go back).
       if (sw.last && freeBudget > 0) {
-        raw.push(...(await sql.all<RawRow>(CLAIM_CHAT[sql.provider], lease, d.instanceId, now, this.channel, now, sw.last, now, freeBudget)));
+        raw.push(...(await sql.all<RawRow>(CLAIM_CHAT[sql.provider], lease, d.instanceId, now, this.channel, now, sw.last, sw.mark, now, freeBudget)));
       }
       switchHeld = true;
     } else if (sw) {
@@ -781,12 +818,17 @@ class ChannelEngine {
           continue;
         }
         counter.added++;
+        this.#firstCounted.set(row.id, { key: first.counter, day: counter.day });
       }
       if (sw && chatSwitch) {
-        if (row.chatId !== sw.last) {
-          moved = true;
+        if (row.chatId !== sw.last || switchOpen()) {
+          // A run begins (another chat, or the same one once the pause is over): the rows its
+          // chat has queued by now go on without the pause, later ones wait for the next turn.
+          moved ||= row.chatId !== sw.last;
           sw.last = row.chatId;
           sw.delayMs = drawDelay(chatSwitch, d.opts.random ?? Math.random);
+          const top = await sql.get<{ m: number | string | null }>(`SELECT MAX("id") AS "m" FROM "Outbox" WHERE "channel" = ? AND "chatId" = ?`, this.channel, row.chatId);
+          sw.mark = Number(top?.m ?? row.id);
         }
         // The next chat waits at least the pause after this send (its end pushes it further).
         sw.at = nowMs;

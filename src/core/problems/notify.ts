@@ -9,7 +9,7 @@ import { activePeopleOf } from "./data.ts";
 import type { ProblemRow } from "./data.ts";
 import type { AttachedFile } from "./service.ts";
 import type { ProblemStatus } from "./status.ts";
-import { targetsOf } from "../people.ts";
+import { targetsOfPeople } from "../people.ts";
 import type { MessageSpec, Target, Translate } from "../message.ts";
 import type { Unit } from "../unit.ts";
 import { memberTag } from "./thread-hooks.ts";
@@ -62,11 +62,8 @@ async function joinedSide(unit: Unit, problemId: number, except: Set<number>): P
   return people;
 }
 
-async function targetsOfAll(unit: Unit, people: number[]): Promise<Target[]> {
-  const targets: Target[] = [];
-  for (const id of people) targets.push(...(await targetsOf(unit.tx, id, unit.settings.defaultLocale)));
-  return targets;
-}
+/** The chat of each of `people`, in their language (people.ts targetsOfPeople: one per person). */
+const targetsOfAll = (unit: Unit, people: number[]): Promise<Target[]> => targetsOfPeople(unit.tx, people, unit.settings.defaultLocale);
 
 /**
  * A staff reply (text, files) to `people` (default: the reporting enterprise's side, {@link

@@ -54,6 +54,28 @@ describe("linking channels", () => {
     expect(await w.h.db.transaction((tx) => tx.linkCode.count())).toBe(0);
   });
 
+  it("two new WhatsApp chats typing one code at the same moment: exactly one joins the member, the other is told the code is wrong", async () => {
+    const memberId = await w.makeMember("telegram", "300");
+    const tg = w.tg("300");
+    await tg.send("/link");
+    await tg.press(tr("ru", "identity-show"));
+    const code = codeIn(tg.messages().map((m) => m.text));
+    const [a, b] = [w.whatsapp("77010000001@c.us"), w.whatsapp("77010000002@c.us")];
+    for (const p of [a, b]) {
+      await p.send("Здравствуйте");
+      await p.send("Русский");
+    }
+    await Promise.all([a.send(`/link ${code}`), b.send(`/link ${code}`)]);
+    const owners = [await w.personOf("whatsapp", a.id), await w.personOf("whatsapp", b.id)];
+    expect(owners.filter((id) => id === memberId)).toHaveLength(1);
+    const loser = owners[0] === memberId ? b : a;
+    // Told the code is wrong (it is spent), and asked for a code again.
+    expect(loser.texts().some((t) => t.includes(tr("ru", "identity-wrong", { left: 4 })))).toBe(true);
+    const audit = await w.h.db.transaction((tx) => tx.auditLog.findMany({ where: { action: "identity.link", outcome: "ok" } }));
+    expect(audit).toHaveLength(1);
+    expect(await w.h.db.transaction((tx) => tx.linkCode.count())).toBe(0);
+  });
+
   it("WhatsApp → Telegram: a member registered on WhatsApp shows a code there; a new Telegram chat finds linking in the visitors' menu", async () => {
     const memberId = await w.makeMember("whatsapp", "77019998877@c.us");
     const wa = w.whatsapp("77019998877@c.us");

@@ -13,7 +13,7 @@ import { sqlOf, type Database } from "../../../src/db/database.ts";
 import { openTestDatabase } from "../../support/db-template.ts";
 import { almatyDay, Dispatcher, LEASE_MS, type DispatcherOptions } from "../../../src/core/outbox/dispatcher.ts";
 import { enqueue, type Lane, type QueuedMessage } from "../../../src/core/bookkeeping.ts";
-import type { ChannelCapabilities, ChannelSender, Outbound } from "../../../src/core/channel.ts";
+import { DeliveryError, type ChannelCapabilities, type ChannelSender, type Outbound } from "../../../src/core/channel.ts";
 import { whatsappCapabilities } from "../../../src/channels/whatsapp/capabilities.ts";
 import { silentLogger } from "../../../src/log.ts";
 import { countingDatabase, virtualTime as clock } from "../../support/virtual-time.ts";
@@ -179,6 +179,34 @@ describe("WhatsApp pacing", () => {
     expect(base.delivered.map((a) => a.text).slice(0, 3)).toEqual(["bulk 0", "bulk 1", "answer"]);
   });
 
+  it("a chat that keeps writing does not hold the other chats back: its later turns wait their turn like anyone's", async () => {
+    const time = virtualTime();
+    let d: Dispatcher | undefined;
+    let turns = 0;
+    const base = fakeSender(time, caps());
+    const sender: ChannelSender = {
+      ...base.sender,
+      async deliver(chatId, outbound, signal) {
+        const r = await base.sender.deliver(chatId, outbound, signal);
+        // A chat (a person typing fast, or a script) writes again as soon as each answer arrives.
+        if (chatId === "chatty@c.us" && turns < 20) {
+          turns++;
+          d!.enqueue([await queue("chatty@c.us", `chatty ${turns}`)]);
+        }
+        return r;
+      },
+    };
+    d = engine(time, { concurrency: 8 });
+    await d.register(sender);
+    const first = await queue("chatty@c.us", "chatty 0");
+    const other = await queue("other@c.us", "other");
+    d.enqueue([first, other]);
+    await until(() => base.delivered.length === 22);
+    // The other chat's answer goes at the first change of chat, not after the chatty chat's twenty turns.
+    expect(base.delivered.map((a) => a.text).indexOf("other")).toBe(1);
+    expect(switchGaps(base.delivered).every((g) => g >= PAUSE)).toBe(true);
+  });
+
   it("never holds a claimed row through a pause: every send starts as soon as it is claimed, well within its lease", async () => {
     const time = virtualTime();
     const { sender, delivered } = fakeSender(time, caps());
@@ -243,6 +271,34 @@ describe("WhatsApp pacing", () => {
     expect(await statusCounts()).toEqual({ sent: 7 });
     const days = await db.transaction((tx) => tx.dailyCounter.findMany({ orderBy: { day: "asc" } }));
     expect(days.map((c) => [c.day, c.count])).toEqual([["2026-11-30", 2], ["2026-12-01", 2], ["2026-12-02", 1]]);
+  });
+
+  it("counts a first message once, also when the session was down and the row was handed back several times", async () => {
+    const time = virtualTime();
+    const base = fakeSender(time, caps(2));
+    let refusals = 0;
+    const sender: ChannelSender = {
+      ...base.sender,
+      async deliver(chatId, outbound, signal) {
+        // The session is down for the first tries (whatsapp.ts: retry after a while, no attempt counted).
+        if (refusals < 6) {
+          refusals++;
+          throw new DeliveryError("retry", "whatsapp: not connected", 1000, "global");
+        }
+        return base.sender.deliver(chatId, outbound, signal);
+      },
+    };
+    await person("quiet1@c.us", null);
+    await person("quiet2@c.us", null);
+    const d = engine(time, { concurrency: 8 });
+    await d.register(sender);
+    d.enqueue([await queue("quiet1@c.us", "notice 1", "notice"), await queue("quiet2@c.us", "notice 2", "notice")]);
+    await until(() => base.delivered.length === 2);
+    // Both today, within the cap of two: the tries the session refused did not count.
+    expect(base.delivered.every((a) => a.at < almatyDay(MORNING).next)).toBe(true);
+    await d.idle();
+    const counter = await db.transaction((tx) => tx.dailyCounter.findMany());
+    expect(counter).toEqual([{ key: "whatsapp:first", day: "2026-11-30", count: 2 }]);
   });
 
   it("sends nothing twice and keeps the pause across a restart of the dispatcher in the middle of a pause", async () => {
