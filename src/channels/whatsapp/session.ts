@@ -55,7 +55,16 @@ export function createRealClient(opts: { chromiumPath: string; dataDir: string; 
   return new whatsappWeb.Client({
     authStrategy: new whatsappWeb.LocalAuth({ dataPath: dataDir }),
     webVersionCache: { type: "local", path: join(dataDir, "web-cache") },
-    puppeteer: { executablePath: opts.chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])] },
+    puppeteer: {
+      executablePath: opts.chromiumPath,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])],
+      // The signals are the bot's (main.ts): puppeteer's own handlers would exit with 130 on Ctrl+C,
+      // skipping the graceful stop, and close the browser on SIGTERM before the sends in flight are done.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    },
   }) as unknown as WhatsAppClient;
 }
 

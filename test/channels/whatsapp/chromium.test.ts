@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../../src/log.ts";
 import type { ChannelStatus } from "../../../src/core/staff/channel-status.ts";
 import { userDataDirOf, WhatsAppSession } from "../../../src/channels/whatsapp/session.ts";
@@ -64,6 +64,34 @@ describe.skipIf(!available)("the real WhatsApp client on Debian's Chromium, offl
     await session.stop();
     expect(processesMentioning(dir)).toEqual([]);
     expect(existsSync(join(dir, "whatsapp", "browser.pid"))).toBe(false);
+  }, 120_000);
+
+  it("leaves the signals to the bot: puppeteer installs no SIGINT/SIGTERM/SIGHUP handler of its own", async () => {
+    // Puppeteer's defaults would exit the process with 130 on Ctrl+C (skipping the bot's graceful
+    // stop) and close the browser on SIGTERM before the WhatsApp sends in flight are done.
+    dir = mkdtempSync(join(tmpdir(), "qti-wa-signals-"));
+    const on = vi.spyOn(process, "on");
+    const once = vi.spyOn(process, "once");
+    try {
+      const session = new WhatsAppSession({
+        chromiumPath: CHROMIUM,
+        dataDir: join(dir, "whatsapp"),
+        startTimeoutMs: 60_000,
+        chromiumArgs: OFFLINE,
+        log: createLogger({ level: "silent", write: () => {} }),
+        notify: async () => {},
+        schedule: () => () => {},
+        terminal: () => {},
+      });
+      await session.start();
+      await session.stop();
+      const signals = [...on.mock.calls, ...once.mock.calls].map(([event]) => String(event)).filter((e) => e.startsWith("SIG"));
+      expect(signals).toEqual([]);
+    } finally {
+      on.mockRestore();
+      once.mockRestore();
+    }
+    expect(processesMentioning(dir)).toEqual([]);
   }, 120_000);
 
   it("a Chromium a crashed run left with our profile is ended at the next start, helpers included", async () => {
