@@ -57,7 +57,7 @@ describe.skipIf(!available)("the real WhatsApp client on Debian's Chromium, offl
     await session.start();
     const failure = lines.find((l) => l.includes("WhatsApp Web cannot be reached"));
     expect(failure, lines.join("\n")).toBeDefined();
-    expect(JSON.parse(failure!).msg).toMatch(/^WhatsApp Web cannot be reached \(net::ERR_[A-Z_]+ at https:\/\/web\.whatsapp\.com\/\); WhatsApp stays off, retrying in \d+ s/);
+    expect(JSON.parse(failure!).msg).toMatch(/^WhatsApp Web cannot be reached \(net::ERR_[A-Z_]+ at https:\/\/web\.whatsapp\.com\/\); WhatsApp stays off, retrying in \d+ s \(the rest of the bot keeps working\); check that this server reaches https:\/\/web\.whatsapp\.com/);
     expect(told).toEqual([{ kind: "unreachable", reason: expect.stringMatching(/^net::ERR_/) }]);
     expect(retries).toHaveLength(1);
     expect(processesMentioning(dir)).toEqual([]);
