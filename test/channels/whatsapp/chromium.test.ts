@@ -78,7 +78,7 @@ describe.skipIf(!available)("the real WhatsApp client on Debian's Chromium, offl
         dataDir: join(dir, "whatsapp"),
         startTimeoutMs: 60_000,
         chromiumArgs: OFFLINE,
-        log: createLogger({ level: "silent", write: () => {} }),
+        log: createLogger({ level: "error", write: () => {} }),
         notify: async () => {},
         schedule: () => () => {},
         terminal: () => {},
