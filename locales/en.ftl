@@ -1350,7 +1350,7 @@ evf-publish-kept = Nothing was sent.
 
 wa-ops-login-qr = 📱 WhatsApp is waiting to be linked to the association's number. On the phone with that number open WhatsApp → Settings → Linked devices → Link a device, and scan this code. It is renewed every minute or so: if it no longer works, the current code is in the bot's terminal and in the file { $path } on the server.
 wa-ops-session-lost = ⚠️ The bot's WhatsApp session has ended (the number was logged out or unlinked). Members on WhatsApp get no answers until an admin scans a new login code: it is sent to admins here, and is in the bot's terminal and in the file { $path } on the server.
-wa-ops-unreachable = ⚠️ WhatsApp cannot start: WhatsApp Web cannot be reached. The bot keeps trying in the background; Telegram works as usual.
+wa-ops-unreachable = ⚠️ WhatsApp cannot start: WhatsApp Web cannot be reached. The bot keeps trying in the background; everything else works as usual. Check that the server reaches web.whatsapp.com (network, DNS, firewall).
     Error: { $reason }
 wa-ops-connected = ✅ WhatsApp is connected again.
 

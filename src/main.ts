@@ -1,6 +1,6 @@
 /**
- * Composition root: configuration → database → core → channels; graceful shutdown on SIGTERM and
- * SIGINT (stop taking updates, finish those in hand, close the database) so a restart loses nothing.
+ * Composition root: configuration → database → core → channels; graceful shutdown on SIGTERM,
+ * SIGINT and SIGHUP (stop taking updates, finish those in hand, close the database) so a restart loses nothing.
  * With no TELEGRAM_BOT_TOKEN it opens the console chat instead (the embedded default).
  */
 import { dirname, join, resolve } from "node:path";
@@ -190,6 +190,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  // The terminal closed (an ssh session dropped): Node's default would exit at once, leaving a
+  // WhatsApp browser (its own process group) running until the next start.
+  process.on("SIGHUP", () => void shutdown("SIGHUP"));
   // Only now: a supervisor (or the bench) may send SIGTERM the moment it reads "ready", and before
   // the handlers above a signal kills the process without a graceful stop.
   if (config.telegram) log.info("ready", { ms: Date.now() - started });

@@ -55,7 +55,16 @@ export function createRealClient(opts: { chromiumPath: string; dataDir: string; 
   return new whatsappWeb.Client({
     authStrategy: new whatsappWeb.LocalAuth({ dataPath: dataDir }),
     webVersionCache: { type: "local", path: join(dataDir, "web-cache") },
-    puppeteer: { executablePath: opts.chromiumPath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])] },
+    puppeteer: {
+      executablePath: opts.chromiumPath,
+      headless: true,
+      args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])],
+      // The signals are the bot's (main.ts): puppeteer's own handlers would exit with 130 on Ctrl+C,
+      // skipping the graceful stop, and close the browser on SIGTERM before the sends in flight are done.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    },
   }) as unknown as WhatsAppClient;
 }
 
@@ -230,7 +239,9 @@ export class WhatsAppSession {
       if (this.#stopped) return;
       this.#failures++;
       const inMs = this.nextDelayMs(this.#failures);
-      log.error(`${failure.message}; WhatsApp stays off, retrying in ${Math.round(inMs / 1000)} s (the rest of the bot keeps working)`, { attempt: this.#failures });
+      // One line that says what to do; later attempts say the same without the advice (the journal stays short).
+      const advice = this.#failures === 1 ? "; check that this server reaches https://web.whatsapp.com (DNS, firewall, proxy)" : "";
+      log.error(`${failure.message}; WhatsApp stays off, retrying in ${Math.round(inMs / 1000)} s (the rest of the bot keeps working)${advice}`, { attempt: this.#failures });
       if (!this.#toldUnreachable) {
         this.#toldUnreachable = true;
         await this.#tell({ kind: "unreachable", reason: failure.reason });

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../../src/log.ts";
 import type { ChannelStatus } from "../../../src/core/staff/channel-status.ts";
 import { userDataDirOf, WhatsAppSession } from "../../../src/channels/whatsapp/session.ts";
@@ -57,13 +57,41 @@ describe.skipIf(!available)("the real WhatsApp client on Debian's Chromium, offl
     await session.start();
     const failure = lines.find((l) => l.includes("WhatsApp Web cannot be reached"));
     expect(failure, lines.join("\n")).toBeDefined();
-    expect(JSON.parse(failure!).msg).toMatch(/^WhatsApp Web cannot be reached \(net::ERR_[A-Z_]+ at https:\/\/web\.whatsapp\.com\/\); WhatsApp stays off, retrying in \d+ s/);
+    expect(JSON.parse(failure!).msg).toMatch(/^WhatsApp Web cannot be reached \(net::ERR_[A-Z_]+ at https:\/\/web\.whatsapp\.com\/\); WhatsApp stays off, retrying in \d+ s \(the rest of the bot keeps working\); check that this server reaches https:\/\/web\.whatsapp\.com/);
     expect(told).toEqual([{ kind: "unreachable", reason: expect.stringMatching(/^net::ERR_/) }]);
     expect(retries).toHaveLength(1);
     expect(processesMentioning(dir)).toEqual([]);
     await session.stop();
     expect(processesMentioning(dir)).toEqual([]);
     expect(existsSync(join(dir, "whatsapp", "browser.pid"))).toBe(false);
+  }, 120_000);
+
+  it("leaves the signals to the bot: puppeteer installs no SIGINT/SIGTERM/SIGHUP handler of its own", async () => {
+    // Puppeteer's defaults would exit the process with 130 on Ctrl+C (skipping the bot's graceful
+    // stop) and close the browser on SIGTERM before the WhatsApp sends in flight are done.
+    dir = mkdtempSync(join(tmpdir(), "qti-wa-signals-"));
+    const on = vi.spyOn(process, "on");
+    const once = vi.spyOn(process, "once");
+    try {
+      const session = new WhatsAppSession({
+        chromiumPath: CHROMIUM,
+        dataDir: join(dir, "whatsapp"),
+        startTimeoutMs: 60_000,
+        chromiumArgs: OFFLINE,
+        log: createLogger({ level: "error", write: () => {} }),
+        notify: async () => {},
+        schedule: () => () => {},
+        terminal: () => {},
+      });
+      await session.start();
+      await session.stop();
+      const signals = [...on.mock.calls, ...once.mock.calls].map(([event]) => String(event)).filter((e) => e.startsWith("SIG"));
+      expect(signals).toEqual([]);
+    } finally {
+      on.mockRestore();
+      once.mockRestore();
+    }
+    expect(processesMentioning(dir)).toEqual([]);
   }, 120_000);
 
   it("a Chromium a crashed run left with our profile is ended at the next start, helpers included", async () => {

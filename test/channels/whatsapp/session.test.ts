@@ -218,6 +218,11 @@ describe("the WhatsApp session", () => {
     await admin.waitFor(tr("en", "wa-ops-connected"), { after: 0 });
   });
 
+  it("the unreachable notice says what to check and claims nothing of Telegram (the console shows it too, with no Telegram)", () => {
+    for (const locale of ["kk", "ru", "en"] as const) expect(tr(locale, "wa-ops-unreachable", { reason: "net::ERR_NAME_NOT_RESOLVED" }), locale).not.toContain("Telegram");
+    expect(tr("en", "wa-ops-unreachable", { reason: "net::ERR_NAME_NOT_RESOLVED" })).toContain("Check that the server reaches web.whatsapp.com");
+  });
+
   it("a channel never reports about itself to itself: an admin also on WhatsApp hears it on Telegram only", async () => {
     await h.core.run(SYSTEM, async (unit) => {
       const person = await unit.tx.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "telegram", externalId: "900" } } });
