@@ -107,7 +107,7 @@ export function sqliteTime(date: Date): string {
  * not expose it, but holds it as `client` (@prisma/adapter-better-sqlite3 7.x). If a later version
  * hides it, opening the database fails here, loudly, rather than running the slow path unnoticed.
  */
-function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connection: () => BetterSqlite3.Database } {
+function capturingAdapter(file: string, gate: Gate): { factory: PrismaBetterSqlite3; connection: () => BetterSqlite3.Database } {
   const factory = new PrismaBetterSqlite3({ url: file, timeout: 10_000 });
   let connection: BetterSqlite3.Database | undefined;
   const connect = factory.connect.bind(factory);
@@ -118,6 +118,23 @@ function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connect
       throw new Error("@prisma/adapter-better-sqlite3 no longer exposes its connection as `client`: update src/db/database.ts");
     }
     connection = client;
+    // Prisma's transactions pass through `gate` too (held from BEGIN to COMMIT or ROLLBACK), so
+    // that they and the driver's own (rawOnly) never overlap on the one connection.
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (...args: Parameters<typeof start>) => {
+      const release = await gate();
+      try {
+        const tx = await start(...args);
+        const commit = tx.commit.bind(tx);
+        const rollback = tx.rollback.bind(tx);
+        tx.commit = () => commit().finally(release);
+        tx.rollback = () => rollback().finally(release);
+        return tx;
+      } catch (error) {
+        release();
+        throw error;
+      }
+    };
     return adapter;
   };
   return {
@@ -129,14 +146,56 @@ function capturingAdapter(file: string): { factory: PrismaBetterSqlite3; connect
   };
 }
 
+/** Waits for the turn; resolves to the function that ends it. */
+type Gate = () => Promise<() => void>;
+
+/** A first-come first-served lock (one holder at a time). */
+function gateOf(): Gate {
+  let tail: Promise<void> = Promise.resolve();
+  return () => {
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const before = tail;
+    tail = before.then(() => mine);
+    let released = false;
+    return before.then(() => () => {
+      if (released) return;
+      released = true;
+      release();
+    });
+  };
+}
+
+/**
+ * The `tx` of a rawOnly transaction on SQLite: a key for `sqlOf`, with no Prisma API (any use
+ * throws, naming the mistake, rather than running outside the transaction).
+ */
+function rawTx(): Tx {
+  return new Proxy(
+    {},
+    {
+      get(_target, key) {
+        if (typeof key === "symbol" || key === "then") return undefined;
+        throw new Error(`tx.${key} in a rawOnly transaction: only sqlOf(tx) may be used there`);
+      },
+    },
+  ) as Tx;
+}
+
 export interface Database {
   readonly provider: "sqlite" | "postgresql";
   /**
    * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. On
    * PostgreSQL a transaction aborted by a deadlock or serialization failure is rolled back and
    * `fn` runs again (up to 5 times in all), so `fn` keeps its effects inside the transaction.
+   *
+   * `opts.rawOnly`: `fn` uses `sqlOf(tx)` only, never Prisma's API on `tx` (on SQLite that throws).
+   * On SQLite the transaction then runs on the driver (BEGIN and COMMIT prepared once), without
+   * Prisma's interactive transaction, which costs more than the few statements of a delivery
+   * engine's pass; the same connection, the same isolation (transactions still run one at a time).
+   * On PostgreSQL it changes nothing. A wrapper that drops the option only makes it slower.
    */
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { rawOnly?: boolean }): Promise<T>;
   readonly migrations: MigrateResult;
   /** SQLite: the database file's absolute path. PostgreSQL: the URL with its password masked. */
   readonly file: string;
@@ -199,7 +258,8 @@ async function openSqlite(url: string, opts: OpenOptions): Promise<Database> {
   mkdirSync(dirname(file), { recursive: true });
   if (opts.template !== undefined && !existsSync(file)) copyFileSync(opts.template, file);
   const migrations = migrateSqlite(file, MIGRATIONS_DIR);
-  const adapter = capturingAdapter(file);
+  const gate = gateOf();
+  const adapter = capturingAdapter(file, gate);
   const prisma = new PrismaClient({ adapter: adapter.factory });
   // Per-connection settings. WAL survives a crash of the process without fsync on every commit;
   // NORMAL is durable across process crashes (only a power loss may lose the last commits).
@@ -237,18 +297,50 @@ async function openSqlite(url: string, opts: OpenOptions): Promise<Database> {
   let scrubPending = false;
   /** Empties the WAL; when the connection is busy (another transaction began), tries again after the next one. */
   const checkpoint = async () => {
+    // Between transactions (the gate): inside one, a checkpoint could not empty the WAL.
+    const release = await gate();
     try {
       const rows = await prisma.$queryRawUnsafe<{ busy: number | bigint }[]>("PRAGMA wal_checkpoint(TRUNCATE)");
       scrubPending = Number(rows[0]?.busy ?? 0) !== 0;
     } catch {
       scrubPending = true;
+    } finally {
+      release();
+    }
+  };
+  const begin = sqlite.prepare("BEGIN");
+  const commit = sqlite.prepare("COMMIT");
+  const rollback = sqlite.prepare("ROLLBACK");
+  /** A transaction on the driver alone (Database.transaction's rawOnly), as Prisma's adapter runs one: BEGIN … COMMIT. */
+  const rawTransaction = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    const release = await gate();
+    const tx = rawTx();
+    try {
+      begin.run();
+      sqls.set(tx, sql);
+      try {
+        const value = await fn(tx);
+        commit.run();
+        return value;
+      } catch (error) {
+        if (sqlite.inTransaction) rollback.run();
+        throw error;
+      }
+    } finally {
+      sqls.delete(tx);
+      release();
     }
   };
   return {
     provider: "sqlite",
     file,
     migrations,
-    async transaction(fn) {
+    async transaction(fn, opts) {
+      if (opts?.rawOnly) {
+        const result = await rawTransaction(fn);
+        if (scrubPending) await checkpoint();
+        return result;
+      }
       let scrub = scrubPending;
       // Transactions queue on the adapter's mutex; under load the wait can be long, never an error.
       const result = await prisma.$transaction(

@@ -15,9 +15,9 @@ export function countingDatabase(db: Database): { db: Database; busy: () => bool
   const counted = new Proxy(db, {
     get(target, key, receiver) {
       if (key !== "transaction") return Reflect.get(target, key, receiver) as unknown;
-      return <T>(fn: Parameters<Database["transaction"]>[0]) => {
+      return <T>(fn: Parameters<Database["transaction"]>[0], opts?: Parameters<Database["transaction"]>[1]) => {
         inFlight++;
-        return (target.transaction(fn) as Promise<T>).finally(() => inFlight--);
+        return (target.transaction(fn, opts) as Promise<T>).finally(() => inFlight--);
       };
     },
   });

@@ -591,12 +591,14 @@ class ChannelEngine {
   private async pending(): Promise<boolean> {
     const now = new Date(this.d.now());
     // A database that cannot be read has nothing this engine could send now: idle (the claim logs the failure).
-    const row = await this.d.opts.db.transaction((tx) =>
-      sqlOf(tx).get(
-        `SELECT 1 AS "x" FROM "Outbox" WHERE "channel" = ? AND "status" IN ${UNFINISHED}
+    const row = await this.d.opts.db.transaction(
+      (tx) =>
+        sqlOf(tx).get(
+          `SELECT 1 AS "x" FROM "Outbox" WHERE "channel" = ? AND "status" IN ${UNFINISHED}
            AND ("status" = 'sending' OR "attempts" > 0 OR "notBefore" IS NULL OR "notBefore" <= ?) LIMIT 1`,
-        this.channel, now,
-      ),
+          this.channel, now,
+        ),
+      { rawOnly: true },
     ).catch(() => undefined);
     return !!row;
   }
@@ -620,12 +622,15 @@ class ChannelEngine {
     const d = this.d;
     const results = this.#results.splice(0);
     const free = this.#stopping ? 0 : this.concurrency - this.inFlight.size;
+    // Raw SQL alone (the cheaper transaction) unless a step needs Prisma's API: file ids to
+    // record (recordPlatformIds), first messages to count (quiet).
+    const rawOnly = !results.some((r) => r.kind === "sent" && r.platformIds?.length) && !this.caps?.limits?.firstMessages;
     try {
       const out = await d.opts.db.transaction(async (tx) => {
         await this.write(tx, results);
         if (free <= 0) return { claimed: [] };
         return await this.claim(tx, free);
-      });
+      }, { rawOnly });
       this.written(results);
       return out;
     } catch (error) {
@@ -947,7 +952,7 @@ class ChannelEngine {
       // A tagged message (a staff notice) is recorded at once, not with the next batch: its buttons
       // may be pressed the moment it arrives, and the press must find it (and a message anchored to
       // it, next in the chat, its id and thread).
-      if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]));
+      if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]), { rawOnly: !platformIds.length });
       else this.#results.push(result);
     } catch (error) {
       await this.failed(row, error, signal);
