@@ -170,6 +170,8 @@ function eventOf(msg: Message, kind: Exclude<WhatsAppKind, "ignored">, raw: RawF
       const file: InboundFileRef = {
         kind,
         platformId: msg.id._serialized,
+        // Only for downloadMedia() now: the adapter sends files by their bytes, and the id names the sender's chat.
+        reusable: false,
         ...(kind === "document" && raw.filename ? { name: raw.filename } : {}),
         ...(raw.mimetype ? { mime: raw.mimetype } : {}),
         ...(typeof raw.size === "number" && raw.size > 0 ? { size: raw.size } : {}),

@@ -227,6 +227,19 @@ export class Outbox {
     });
   }
 
+  /**
+   * Forgets the record of the tagged messages sent to an erased person's chat (SentMessage: kept to
+   * edit them later), but those tagged `keep(tag)` (a staff notice whose copy is edited once more,
+   * then forgotten by the dispatcher). The record names the chat and the platform's message ids (on
+   * WhatsApp "true_<phone>@c.us_...").
+   */
+  async forgetSent(chat: ChatRef, keep: (tag: string) => boolean): Promise<void> {
+    const kept = (await this.tagsLike("", chat)).filter(keep);
+    await this.tx.sentMessage.deleteMany({
+      where: { channel: chat.channel, chatId: chat.chatId, tag: { notIn: [...kept, ...kept.map((t) => t + PART_SUFFIX)] } },
+    });
+  }
+
   /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
   async chatsWith(tag: string, only?: ChatRef): Promise<Target[]> {
     const chats = new Map<string, Target>();

@@ -42,7 +42,7 @@ describe("a private message becomes an Inbound", () => {
     const msg = fake.image(PHONE, new Uint8Array(10), { caption: "Станок сломался" });
     expect(toInbound(msg)!.event).toEqual({
       type: "file",
-      file: { kind: "photo", platformId: msg.id._serialized, mime: "image/jpeg", size: 10 },
+      file: { kind: "photo", platformId: msg.id._serialized, reusable: false, mime: "image/jpeg", size: 10 },
       caption: "Станок сломался",
     });
   });
@@ -51,7 +51,7 @@ describe("a private message becomes an Inbound", () => {
     const msg = fake.document(PHONE, new Uint8Array(7), { filename: "акт.pdf", caption: "Акт" });
     expect(toInbound(msg)!.event).toEqual({
       type: "file",
-      file: { kind: "document", platformId: msg.id._serialized, name: "акт.pdf", mime: "application/pdf", size: 7 },
+      file: { kind: "document", platformId: msg.id._serialized, reusable: false, name: "акт.pdf", mime: "application/pdf", size: 7 },
       caption: "Акт",
     });
   });
