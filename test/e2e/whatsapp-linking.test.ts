@@ -18,6 +18,23 @@ const en = (key: string, args?: Record<string, string | number>) => tr("en", key
 let wa: WhatsAppHarness;
 afterEach(async () => wa?.close());
 
+/** A person registers an enterprise on Telegram (English hint), pressing buttons; returns their chat. */
+async function registerOnTelegram() {
+  const tg = wa.staff(TG);
+  await tg.send("/start");
+  await tg.press(en("menu-register"));
+  await tg.press(en("consent-agree"));
+  await tg.send("990140000384");
+  await tg.send("Silk Road LLP");
+  await tg.press(en("region-almaty-city"));
+  await tg.press(en("sector-apparel"));
+  await tg.send("45");
+  await tg.send("Aigerim");
+  await tg.send("+7 701 765 43 21");
+  await tg.press(en("reg-confirm-button"));
+  return tg;
+}
+
 describe("linking Telegram to WhatsApp through the adapters", () => {
   it(
     "a code shown on Telegram, typed on WhatsApp: the enterprise on WhatsApp, and the decision once, on WhatsApp",
@@ -25,19 +42,7 @@ describe("linking Telegram to WhatsApp through the adapters", () => {
       wa = await startWhatsAppHarness({ admins: [ADMIN] });
       const admin = wa.staff(ADMIN);
       await admin.send("/start");
-      // Registration on Telegram (English hint), buttons pressed.
-      const tg = wa.staff(TG);
-      await tg.send("/start");
-      await tg.press(en("menu-register"));
-      await tg.press(en("consent-agree"));
-      await tg.send("990140000384");
-      await tg.send("Silk Road LLP");
-      await tg.press(en("region-almaty-city"));
-      await tg.press(en("sector-apparel"));
-      await tg.send("45");
-      await tg.send("Aigerim");
-      await tg.send("+7 701 765 43 21");
-      await tg.press(en("reg-confirm-button"));
+      const tg = await registerOnTelegram();
       const notice = [...admin.messages()].reverse().find((m) => m.text.includes("Silk Road LLP"));
       const approve = notice?.message.choices?.flat().find((b) => /^s:(ap|ja|ca):/.test(b.data));
       expect(approve, "Approve on the application's notice").toBeDefined();
@@ -66,6 +71,31 @@ describe("linking Telegram to WhatsApp through the adapters", () => {
       await admin.pressData(approve!.data);
       expect(wa.fresh(PHONE).filter((m) => m.includes("🎉"))).toHaveLength(1);
       expect(tg.messages().slice(tgBefore)).toEqual([]);
+    },
+    E2E_TIMEOUT,
+  );
+
+  it(
+    "the other way round: a code shown on a new WhatsApp chat, typed on Telegram where the data is, is refused with the way to do it",
+    async () => {
+      wa = await startWhatsAppHarness({ admins: [ADMIN] });
+      await wa.staff(ADMIN).send("/start");
+      const tg = await registerOnTelegram();
+      await wa.say(PHONE, "hello");
+      await wa.choose(PHONE, "English");
+      await wa.say(PHONE, "/link");
+      await wa.choose(PHONE, en("identity-show"));
+      const code = /(\d{3}) ?(\d{3})/.exec(wa.fresh(PHONE).join("\n"));
+      if (!code) throw new Error(`no code on WhatsApp; last: ${JSON.stringify(wa.last(PHONE))}`);
+      await tg.send("/link");
+      await tg.press(en("identity-enter"));
+      const before = tg.messages().length;
+      await tg.send(code[0]);
+      expect(tg.messages().slice(before).map((m) => m.text).join("\n")).toContain(en("identity-refused-direction"));
+      // Nothing merged: the WhatsApp chat is still someone new, without the enterprise.
+      const people = await wa.db.transaction((tx) => tx.channelIdentity.findMany({ select: { channel: true, personId: true } }));
+      const waPerson = people.find((p) => p.channel === "whatsapp")!.personId;
+      expect(people.filter((p) => p.personId === waPerson)).toHaveLength(1);
     },
     E2E_TIMEOUT,
   );
