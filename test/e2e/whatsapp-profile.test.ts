@@ -75,6 +75,8 @@ for (const locale of ["kk", "ru", "en"] as const) {
         await wa.settled();
 
         expect(await tracesOf(wa.db, [digits])).toEqual([]);
+        // Nor in the logs, at any level (the rules: no phone numbers in logs).
+        expect(wa.logs.filter((l) => l.includes(digits))).toEqual([]);
       },
       E2E_TIMEOUT,
     );
