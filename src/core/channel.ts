@@ -48,6 +48,13 @@ export interface InboundFileRef {
   kind: "photo" | "document";
   /** The platform's handle to download it (Telegram: file_id). */
   platformId: string;
+  /**
+   * Whether `platformId` can send the file again later, so that the core keeps it with the file
+   * (Telegram's file_id: yes, the default). False where it only names the received message for the
+   * download (WhatsApp: the message id, which carries the sender's chat id, a phone number: kept, it
+   * would outlive the person's erasure).
+   */
+  reusable?: boolean;
   /** The file name the sender's app gave (documents). Untrusted: shown escaped, never used as a path. */
   name?: string;
   /** The type the sender's app claimed. Untrusted: the core sniffs the bytes. */

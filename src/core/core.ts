@@ -363,7 +363,8 @@ export function createCore(deps: CoreDeps): Core {
     if (inbound.event.type === "resume" && !(await loadDialog(tx, key))) return { result: {} };
     if (kept && inbound.event.type === "file") {
       // The file fetched before the transaction: its row, with this channel's id for it (reused to send it again).
-      const stored = await recordStoredFile(tx, kept, now, { channel: inbound.channel, platformId: inbound.event.file.platformId });
+      const ref = inbound.event.file;
+      const stored = await recordStoredFile(tx, kept, now, ref.reusable === false ? undefined : { channel: inbound.channel, platformId: ref.platformId });
       inbound = { ...inbound, event: { ...inbound.event, stored } };
     }
     const actor = await identify(tx, inbound, now);

@@ -46,3 +46,25 @@ export async function approvedMember(wa: WhatsAppHarness, adminId: string, phone
   await admin.pressData(approve.data);
   expect(wa.fresh(phone).join("\n")).toContain("🎉");
 }
+
+/**
+ * A WhatsApp member reports a problem (taxes, named) with one photo, typing every answer; returns
+ * its reference (QT-yyyy-nnnn) as the member was told it.
+ */
+export async function reportOnWhatsApp(wa: WhatsAppHarness, phone: string, locale: Locale, title: string, photo: Uint8Array): Promise<string> {
+  const t = (key: string, args?: Record<string, string | number>) => tr(locale, key, args);
+  await wa.say(phone, "/problem");
+  await wa.choose(phone, t("problem-cat-taxes"));
+  await wa.say(phone, title);
+  await wa.say(phone, `${title}: подробности / details`);
+  await wa.choose(phone, t("problem-done-button"));
+  await wa.receive(wa.fake.image(phone, photo));
+  expect(wa.last(phone).startsWith(t("problem-file-added"))).toBe(true);
+  await wa.choose(phone, t("problem-done-button"));
+  await wa.choose(phone, t("problem-anon-named"));
+  if (!wa.last(phone).includes(`. ${t("problem-send-button")}`)) await wa.choose(phone, t("problem-similar-different"));
+  await wa.choose(phone, t("problem-send-button"));
+  const ref = /QT-\d{4}-\d{4}/.exec(wa.fresh(phone).join("\n"))?.[0];
+  if (!ref) throw new Error(`no reference told to ${phone}`);
+  return ref;
+}

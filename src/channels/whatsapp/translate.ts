@@ -6,6 +6,7 @@
  * when `hasMedia`), `type`, `id._serialized`, `location`, `vCards`, and the raw model in `_data`
  * (`mimetype`, `filename`, `size`, `notifyName`).
  */
+import { createHash } from "node:crypto";
 import type { Message } from "whatsapp-web.js";
 import type { Inbound, InboundEvent, InboundFileRef } from "../../core/channel.ts";
 
@@ -119,6 +120,16 @@ export function kindOf(msg: Message): WhatsAppKind {
  * so the core handles it once. Files are announced with the message's id as `platformId` (the
  * adapter downloads them with `downloadMedia()`).
  */
+/**
+ * The core's id of a received message (ProcessedUpdate: handled once): a digest of the message's
+ * serialized id, the same for the same message (live and in the missed-messages pass), but without
+ * its chat id in it: "false_77011234567@c.us_3EB0..." carries the sender's phone number, which an
+ * erasure must leave nowhere (the handled-updates table keeps ids for days and names no person).
+ */
+export function updateIdOf(msg: Message): string {
+  return `whatsapp:${createHash("sha256").update(msg.id._serialized).digest("base64url").slice(0, 32)}`;
+}
+
 export function toInbound(msg: Message): Inbound | null {
   const kind = kindOf(msg);
   if (kind === "ignored") return null;
@@ -126,7 +137,7 @@ export function toInbound(msg: Message): Inbound | null {
   const chatId = msg.from;
   const phone = phoneOf(chatId);
   const base = {
-    id: `whatsapp:${msg.id._serialized}`,
+    id: updateIdOf(msg),
     channel: "whatsapp" as const,
     chatId,
     userId: chatId,
@@ -159,6 +170,8 @@ function eventOf(msg: Message, kind: Exclude<WhatsAppKind, "ignored">, raw: RawF
       const file: InboundFileRef = {
         kind,
         platformId: msg.id._serialized,
+        // Only for downloadMedia() now: the adapter sends files by their bytes, and the id names the sender's chat.
+        reusable: false,
         ...(kind === "document" && raw.filename ? { name: raw.filename } : {}),
         ...(raw.mimetype ? { mime: raw.mimetype } : {}),
         ...(typeof raw.size === "number" && raw.size > 0 ? { size: raw.size } : {}),

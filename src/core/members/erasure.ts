@@ -7,7 +7,7 @@ import { requestScrub } from "../../db/database.ts";
 import type { Translate } from "../message.ts";
 import { rich } from "../rich-text.ts";
 import { closeEmployeesOf } from "../staff/decide.ts";
-import { forgetNoticesIn, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
+import { forgetNoticesIn, parseNoticeTag, refreshNotice, scrubNotices, tellStaff } from "../staff/notices.ts";
 import type { Unit } from "../unit.ts";
 import { blankChange, changesRequestedBy, deleteMembership, joinRequestsOf, anonymiseEnterprise, makeOwnerless, lockEnterprise, membershipOf, withdrawChange, withdrawEnterprise } from "./enterprises.ts";
 import { clearPerson, forgetAuditDetails, forgetIdentities, identitiesOf, personalDataOf } from "../people.ts";
@@ -120,5 +120,7 @@ export async function erasePerson(unit: Unit, personId: number): Promise<void> {
   }
   // If they were staff, their copies of notices go too.
   await forgetNoticesIn(unit, identities);
+  // What was sent to them, recorded to be edited later (a problem's acknowledgement, a question): nothing will.
+  for (const chat of identities) await unit.outbox.forgetSent(chat, (tag) => !!parseNoticeTag(tag));
   await forgetIdentities(tx, personId, identities);
 }

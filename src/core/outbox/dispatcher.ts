@@ -417,6 +417,8 @@ class ChannelEngine {
    * off that count again, since it is counted anew at its next claim (its attempts stay 0).
    */
   readonly #firstCounted = new Map<number, { key: string; day: string }>();
+  /** Rows in flight that end an erased person's chat (SendPayload.forgetChat): their chat ids, forgotten once they finish. */
+  readonly #forgetting = new Map<number, string>();
   /** When this engine's last send ended (ms): the pause between chats counts from there. */
   #lastEnd = 0;
   #idleWaiters: (() => void)[] = [];
@@ -639,9 +641,28 @@ class ChannelEngine {
     }
   }
 
-  /** Results committed: their rows are no longer in hand (see #firstCounted). */
+  /**
+   * After the last message to an erased person's chat (SendPayload.forgetChat) finished: its row
+   * keeps no chat id nor platform message id (a WhatsApp id carries the phone number), and the
+   * chat's pace keys (its bucket, "*last:<chat>") go. In write()'s transaction, after the row's own
+   * update; the ids stay known until that commits (write may run again with the same results).
+   */
+  private async forgetAfter(sql: ReturnType<typeof sqlOf>, ids: number[]): Promise<void> {
+    for (const id of ids) {
+      const chatId = this.#forgetting.get(id);
+      if (chatId === undefined) continue;
+      await sql.run(`UPDATE "Outbox" SET "chatId" = '', "messageId" = NULL WHERE "id" = ?`, id);
+      await sql.run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND ("key" = ? OR "key" = ?)`, this.channel, chatId, `*last:${chatId}`);
+    }
+  }
+
+  /**
+   * Results committed: their rows are no longer in hand (see #firstCounted), and the chats of those
+   * that finished are forgotten for good (see forgetAfter).
+   */
   private written(results: Result[]): void {
     for (const r of results) this.#firstCounted.delete(r.id);
+    if (this.#forgetting.size) for (const r of results) if (r.kind !== "release") this.#forgetting.delete(r.id);
   }
 
   private async write(tx: Tx, results: Result[]): Promise<void> {
@@ -706,6 +727,7 @@ class ChannelEngine {
       }
     }
     if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
+    if (this.#forgetting.size) await this.forgetAfter(sql, results.filter((r) => r.kind !== "release").map((r) => r.id));
   }
 
   /** Claims up to `want` rows within the budget; `next`: when to look again if fewer came. */
@@ -926,6 +948,7 @@ class ChannelEngine {
     // Claimed before a rate limit (or stop) came in: not sent inside the window, handed back.
     if (this.paused(row) || d.stopped) return void this.#results.push({ id: row.id, kind: "release" });
     const payload = JSON.parse(row.payload) as QueuedPayload;
+    if (payload.kind === "send" && payload.forgetChat) this.#forgetting.set(row.id, row.chatId);
     try {
       if (payload.kind === "edit-tag") {
         await this.edit(row, payload, signal);
@@ -952,7 +975,10 @@ class ChannelEngine {
       // A tagged message (a staff notice) is recorded at once, not with the next batch: its buttons
       // may be pressed the moment it arrives, and the press must find it (and a message anchored to
       // it, next in the chat, its id and thread).
-      if (row.tag) await d.opts.db.transaction((tx) => this.write(tx, [result]), { rawOnly: !platformIds.length });
+      if (row.tag) {
+        await d.opts.db.transaction((tx) => this.write(tx, [result]), { rawOnly: !platformIds.length });
+        this.written([result]);
+      }
       else this.#results.push(result);
     } catch (error) {
       await this.failed(row, error, signal);
@@ -1071,8 +1097,10 @@ class ChannelEngine {
           );
         }
         await markUnreachable(tx, row.channel as ChannelName, row.chatId);
+        await this.forgetAfter(sql, [row.id]);
         return raw.map((r) => toRow(row.channel, r)).sort((a, b) => a.id - b.id);
       });
+      this.#forgetting.delete(row.id);
       await d.opts.onUnreachable?.(row.channel, row.chatId, dropped, reason).catch((e: unknown) =>
         log.error("could not handle an unreachable chat", { error: e }),
       );

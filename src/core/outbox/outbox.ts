@@ -33,6 +33,12 @@ export interface SendPayload {
   message: OutboundMessage;
   files?: FileSpec[];
   anchor?: string;
+  /**
+   * The last message to a chat whose person erased their data (the erasure's confirmation): once it
+   * is delivered (or given up), the dispatcher forgets the chat in its row and its pace keys
+   * (a WhatsApp chat id is a phone number).
+   */
+  forgetChat?: true;
 }
 
 /** A chat, without a language. */
@@ -203,12 +209,34 @@ export class Outbox {
    * carry the person's data, and must neither stay in the table nor reach them after the erasure)
    * and the finished rows kept for reports (they name the chat, an identifier the erasure removes
    * elsewhere). A message being sent finishes, and its text is cleared then (dispatcher.ts). This
-   * unit's own messages stay (the confirmation of the erasure).
+   * unit's own messages stay (the confirmation of the erasure), marked `forgetChat`: once they are
+   * delivered the dispatcher forgets the chat in their rows and in its pace keys.
    */
   async forgetChat(chat: ChatRef): Promise<void> {
     const mine = this.queued.map((q) => q.id);
+    // This unit's own messages to the chat go, then the chat is forgotten with them (dispatcher.ts).
+    for (const q of this.queued) {
+      if (q.channel !== chat.channel || q.chatId !== chat.chatId) continue;
+      const payload = JSON.parse(q.payload) as QueuedPayload;
+      if (payload.kind !== "send") continue;
+      q.payload = JSON.stringify({ ...payload, forgetChat: true } satisfies SendPayload);
+      await updatePayload(this.tx, q.id, q.payload);
+    }
     await this.tx.outbox.deleteMany({
       where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held", "sent", "failed", "unreachable", "cancelled"] }, id: { notIn: mine } },
+    });
+  }
+
+  /**
+   * Forgets the record of the tagged messages sent to an erased person's chat (SentMessage: kept to
+   * edit them later), but those tagged `keep(tag)` (a staff notice whose copy is edited once more,
+   * then forgotten by the dispatcher). The record names the chat and the platform's message ids (on
+   * WhatsApp "true_<phone>@c.us_...").
+   */
+  async forgetSent(chat: ChatRef, keep: (tag: string) => boolean): Promise<void> {
+    const kept = (await this.tagsLike("", chat)).filter(keep);
+    await this.tx.sentMessage.deleteMany({
+      where: { channel: chat.channel, chatId: chat.chatId, tag: { notIn: [...kept, ...kept.map((t) => t + PART_SUFFIX)] } },
     });
   }
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FakeWhatsApp } from "../../support/fake-whatsapp.ts";
-import { phoneOf, toInbound, vcardPhone } from "../../../src/channels/whatsapp/translate.ts";
+import { phoneOf, toInbound, updateIdOf, vcardPhone } from "../../../src/channels/whatsapp/translate.ts";
 
 const fake = new FakeWhatsApp();
 const PHONE = "+77011234567";
@@ -14,7 +14,7 @@ describe("a private message becomes an Inbound", () => {
   it("text: channel whatsapp, private, chat and user the sender's id, the phone in E.164, the message's id, no language hint", () => {
     const msg = fake.text(PHONE, "Сәлем");
     expect(toInbound(msg)).toEqual({
-      id: `whatsapp:${msg.id._serialized}`,
+      id: updateIdOf(msg),
       channel: "whatsapp",
       chatId: CHAT,
       userId: CHAT,
@@ -23,7 +23,13 @@ describe("a private message becomes an Inbound", () => {
       displayName: "Fake Person",
       event: { type: "text", text: "Сәлем" },
     });
-    expect(toInbound(msg)!.id).toMatch(/^whatsapp:false_77011234567@c\.us_3EB0/);
+    expect(toInbound(msg)!.id).toMatch(/^whatsapp:[\w-]{32}$/);
+  });
+
+  it("the message's id carries no phone number (the handled-updates table outlives an erasure), and two messages differ", () => {
+    const msg = fake.text(PHONE, "1");
+    expect(toInbound(msg)!.id).not.toContain("7011234567");
+    expect(toInbound(fake.text(PHONE, "1"))!.id).not.toBe(toInbound(msg)!.id);
   });
 
   it("the same message handed over twice has the same id (the core handles it once)", () => {
@@ -36,7 +42,7 @@ describe("a private message becomes an Inbound", () => {
     const msg = fake.image(PHONE, new Uint8Array(10), { caption: "Станок сломался" });
     expect(toInbound(msg)!.event).toEqual({
       type: "file",
-      file: { kind: "photo", platformId: msg.id._serialized, mime: "image/jpeg", size: 10 },
+      file: { kind: "photo", platformId: msg.id._serialized, reusable: false, mime: "image/jpeg", size: 10 },
       caption: "Станок сломался",
     });
   });
@@ -45,7 +51,7 @@ describe("a private message becomes an Inbound", () => {
     const msg = fake.document(PHONE, new Uint8Array(7), { filename: "акт.pdf", caption: "Акт" });
     expect(toInbound(msg)!.event).toEqual({
       type: "file",
-      file: { kind: "document", platformId: msg.id._serialized, name: "акт.pdf", mime: "application/pdf", size: 7 },
+      file: { kind: "document", platformId: msg.id._serialized, reusable: false, name: "акт.pdf", mime: "application/pdf", size: 7 },
       caption: "Акт",
     });
   });
