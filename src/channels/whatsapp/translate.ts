@@ -6,6 +6,7 @@
  * when `hasMedia`), `type`, `id._serialized`, `location`, `vCards`, and the raw model in `_data`
  * (`mimetype`, `filename`, `size`, `notifyName`).
  */
+import { createHash } from "node:crypto";
 import type { Message } from "whatsapp-web.js";
 import type { Inbound, InboundEvent, InboundFileRef } from "../../core/channel.ts";
 
@@ -114,9 +115,10 @@ export function kindOf(msg: Message): WhatsAppKind {
 }
 
 /**
- * The Inbound for a received message, or null (see isIgnored). `id` is "whatsapp:" + the message's
- * serialized id, the same each time WhatsApp (or the missed-messages pass at start) hands it over,
- * so the core handles it once. Files are announced with the message's id as `platformId` (the
+ * The Inbound for a received message, or null (see isIgnored). `id` is "whatsapp:" + the SHA-256
+ * (hex, first 32) of the message's serialized id, the same each time WhatsApp (or the missed-messages
+ * pass at start) hands it over, so the core handles it once. Hashed because the serialized id
+ * ("false_77011234567@c.us_3EB0...") carries the phone number, and the dedup marks outlive erasure. Files are announced with the message's id as `platformId` (the
  * adapter downloads them with `downloadMedia()`).
  */
 export function toInbound(msg: Message): Inbound | null {
@@ -126,7 +128,7 @@ export function toInbound(msg: Message): Inbound | null {
   const chatId = msg.from;
   const phone = phoneOf(chatId);
   const base = {
-    id: `whatsapp:${msg.id._serialized}`,
+    id: `whatsapp:${createHash("sha256").update(msg.id._serialized).digest("hex").slice(0, 32)}`,
     channel: "whatsapp" as const,
     chatId,
     userId: chatId,

@@ -82,7 +82,7 @@ import {
   type ResolvedCapabilities,
 } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import { LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
+import { forgetPace, LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
 import { outboundFiles, recordPlatformIds } from "../files/records.ts";
 import type { FileStore } from "../files/store.ts";
 import type { QueuedPayload, SendPayload } from "./outbox.ts";
@@ -394,6 +394,8 @@ class ChannelEngine {
   readonly #chatPause = new Map<string, number>();
   /** The chat of each send in flight (the pause between chats: no other chat starts meanwhile). */
   readonly #inFlightChat = new Map<number, string>();
+  /** Rows being sent whose chat was erased (SendPayload.forget): deleted once written back. */
+  readonly #forget = new Set<number>();
   /** When this engine's last send ended (ms): the pause between chats counts from there. */
   #lastEnd = 0;
   #idleWaiters: (() => void)[] = [];
@@ -664,6 +666,12 @@ class ChannelEngine {
       }
     }
     if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
+    for (const r of results) {
+      if ((r.kind !== "sent" && r.kind !== "failed") || !this.#forget.delete(r.id)) continue;
+      const row = await sql.get<{ chatId: string }>(`SELECT "chatId" FROM "Outbox" WHERE "id" = ?`, r.id);
+      await sql.run(`DELETE FROM "Outbox" WHERE "id" = ?`, r.id);
+      if (row) await forgetPace(tx, this.channel, row.chatId);
+    }
   }
 
   /** Claims up to `want` rows within the budget; `next`: when to look again if fewer came. */
@@ -884,6 +892,8 @@ class ChannelEngine {
         await this.edit(row, payload, signal);
         return void this.#results.push({ id: row.id, kind: "sent", messageId: null });
       }
+      // A goodbye to an erased chat: its row and pace keys go once it is done (SendPayload.forget).
+      if (payload.forget) this.#forget.add(row.id);
       const outbound = await this.prepare(row, payload);
       const delivered = await sender.deliver(row.chatId, outbound, signal);
       const { messageId } = delivered;

@@ -11,7 +11,7 @@ import type { Tx } from "../../db/database.ts";
 import type { I18n } from "../../i18n/i18n.ts";
 import { LOCALES, type Locale } from "../../i18n/locales.ts";
 import type { ChannelName, OutboundMessage } from "../channel.ts";
-import { deleteMenu, enqueue, enqueueMany, PART_SUFFIX, type BulkRow, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
+import { deleteMenu, enqueue, enqueueMany, forgetPace, PART_SUFFIX, type BulkRow, loadMenu, saveMenu, updatePayload, type Lane, type MenuChoice, type QueuedMessage } from "../bookkeeping.ts";
 import { coalesceInto } from "./coalesce.ts";
 import { escapeHtml, toPlain } from "../rich-text.ts";
 import { asLocale, foldLabel, render, type ButtonSpec, type FileSpec, type MessageSpec, type Target } from "../message.ts";
@@ -33,6 +33,11 @@ export interface SendPayload {
   message: OutboundMessage;
   files?: FileSpec[];
   anchor?: string;
+  /**
+   * The chat was erased in the turn that queued this (the goodbye): once delivered or dropped, the
+   * row and the chat's pace keys are deleted (the chat id is a phone number on WhatsApp).
+   */
+  forget?: true;
 }
 
 /** A chat, without a language. */
@@ -210,6 +215,16 @@ export class Outbox {
     await this.tx.outbox.deleteMany({
       where: { channel: chat.channel, chatId: chat.chatId, status: { in: ["queued", "held", "sent", "failed", "unreachable", "cancelled"] }, id: { notIn: mine } },
     });
+    // This turn's own messages to the chat (the goodbye) still go, and are forgotten once sent
+    // (SendPayload.forget; the dispatcher deletes the row and the pace keys it writes meanwhile).
+    for (const row of this.queued) {
+      if (row.channel !== chat.channel || row.chatId !== chat.chatId) continue;
+      const payload = JSON.parse(row.payload) as QueuedPayload;
+      if (payload.kind !== "send" || payload.forget) continue;
+      row.payload = JSON.stringify({ ...payload, forget: true } satisfies SendPayload);
+      await updatePayload(this.tx, row.id, row.payload);
+    }
+    await forgetPace(this.tx, chat.channel, chat.chatId);
   }
 
   /** The chats that hold (or will hold) a message tagged `tag`, in the language it was written in. */
