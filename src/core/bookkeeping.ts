@@ -172,6 +172,8 @@ export interface MenuChoice {
 export interface ChatMenuRow {
   foreign: boolean;
   choices: MenuChoice[];
+  /** The question asked takes a typed number (MessageSpec.numeric): typed digits are its answer, not an option's number. */
+  numeric?: boolean;
 }
 
 export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<ChatMenuRow | null> {
