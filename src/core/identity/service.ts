@@ -14,13 +14,19 @@
  *   request or broadcast: {@link holdings}); they are then deleted. Otherwise linking is refused
  *   with the reason (holding data, or "do it the other way round" when only the typer holds
  *   something): nothing is ever dropped silently.
+ * - Wrong codes are also counted for everyone together (DailyCounter {@link WRONG_COUNTER}, per
+ *   Asia/Almaty day): each {@link GLOBAL_WRONG_LIMIT} wrong codes void every live code. The pause per
+ *   person alone does not stop guessing from many WhatsApp numbers (each a new person with five
+ *   tries); with this, a code meets at most that many guesses of the million while it lives.
  * - One chat per channel: a person who already has a chat in the absorbed chat's channel (another
  *   WhatsApp number) is refused, not silently replaced (a stolen code must not redirect notices).
  * - Linking clears the moved chats' conversation state (dialog, typed menu, problem focus), tells
  *   every chat of the person, and is audited (never with the code).
  */
 import { createHash, randomInt } from "node:crypto";
+import { DateTime } from "luxon";
 import { sqlOf } from "../../db/database.ts";
+import { ZONE } from "../time.ts";
 import type { Tx } from "../../db/database.ts";
 import type { ChannelName } from "../channel.ts";
 import { asLocale, type MessageSpec } from "../message.ts";
@@ -31,6 +37,10 @@ export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 10 * 60_000;
 export const PAUSE_MS = 10 * 60_000;
+/** Wrong codes from everyone that void every live code (see the module's rules). */
+export const GLOBAL_WRONG_LIMIT = 50;
+/** The DailyCounter key of wrong codes from everyone. */
+export const WRONG_COUNTER = "identity:wrong";
 /** One lock for all linking: rare, and it touches two people at once. */
 const LINK_LOCK = "identity:link";
 
@@ -216,6 +226,16 @@ async function wrongCode(unit: Unit): Promise<RedeemOutcome> {
   const recent = p?.linkFailedAt && now.getTime() - p.linkFailedAt.getTime() < FAILURE_WINDOW_MS;
   const failures = (recent ? p!.linkFailures : 0) + 1;
   await tx.person.update({ where: { id: unit.actor!.personId }, data: { linkFailures: failures, linkFailedAt: now } });
+  // Counted for everyone too (under the link lock): guessing spread over many chats voids the live codes.
+  const day = DateTime.fromJSDate(now, { zone: ZONE }).toISODate()!;
+  const sql = sqlOf(tx);
+  await sql.run(`INSERT INTO "DailyCounter" ("key", "day", "count") VALUES (?, ?, 0) ON CONFLICT DO NOTHING`, WRONG_COUNTER, day);
+  await sql.run(`UPDATE "DailyCounter" SET "count" = "count" + 1 WHERE "key" = ? AND "day" = ?`, WRONG_COUNTER, day);
+  const total = Number((await sql.get<{ count: number | string }>(`SELECT "count" FROM "DailyCounter" WHERE "key" = ? AND "day" = ?`, WRONG_COUNTER, day))?.count ?? 0);
+  if (total % GLOBAL_WRONG_LIMIT === 0) {
+    const voided = await tx.linkCode.deleteMany({});
+    await audit(tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: "identity.codes-voided", outcome: "ok", detail: `wrong=${total}; codes=${voided.count}` }, now);
+  }
   if (failures >= MAX_FAILURES) {
     await audit(tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: "identity.link", outcome: "denied", detail: "paused" }, now);
     return { kind: "paused", minutes: minutesLeft(now, now) };
