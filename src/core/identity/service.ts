@@ -18,6 +18,8 @@
  *   Asia/Almaty day): each {@link GLOBAL_WRONG_LIMIT} wrong codes void every live code. The pause per
  *   person alone does not stop guessing from many WhatsApp numbers (each a new person with five
  *   tries); with this, a code meets at most that many guesses of the million while it lives.
+ * - A staff account's code links nothing (staff work on Telegram; staff powers never reach a chat
+ *   through a code).
  * - One chat per channel: a person who already has a chat in the absorbed chat's channel (another
  *   WhatsApp number) is refused, not silently replaced (a stolen code must not redirect notices).
  * - Linking clears the moved chats' conversation state (dialog, typed menu, problem focus), tells
@@ -136,7 +138,8 @@ export type RedeemOutcome =
   | { kind: "already" }
   | { kind: "taken"; channel: string }
   | { kind: "refused"; holding: Holding }
-  | { kind: "direction" };
+  | { kind: "direction" }
+  | { kind: "staff-owner" };
 
 /** Minutes (rounded up, at least 1) until a pause set at `failedAt` ends. */
 const minutesLeft = (failedAt: Date, now: Date): number => Math.max(1, Math.ceil((failedAt.getTime() + PAUSE_MS - now.getTime()) / 60_000));
@@ -171,6 +174,12 @@ export async function redeemCode(unit: Unit, code: string): Promise<RedeemOutcom
   // From here on the code is spent, whatever the outcome: a code links once or not at all.
   await tx.linkCode.delete({ where: { id: row.id } });
   const owner = row.personId;
+  // Staff work on Telegram: a staff account's code must not give another chat (a WhatsApp one,
+  // through an unofficial client; or a stranger who talked the code out of them) staff powers.
+  if ((await holdings(tx, owner)) === "staff") {
+    await audit(tx, { actorId: typer, actorRef: unit.actorRef, action: "identity.link", subject: `person:${owner}`, outcome: "denied", detail: "staff-owner" }, now);
+    return { kind: "staff-owner" };
+  }
   const typerHolds = await holdings(tx, typer);
   if (typerHolds !== null) {
     // Never the other way round (the typer's account taking in the code's chat): typing a code
