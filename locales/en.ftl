@@ -1446,3 +1446,6 @@ phone-use-own = Use { $phone } ({ $channel ->
 phone-ask-or-own = Type your <b>phone number</b>, e.g. +7 701 123 4567, or choose the option below to use the number you are writing from.
 error-need-phone-typed = Please type your phone number, e.g. +7 701 123 4567.
 voice-please-write = I cannot listen to voice messages or other recordings. Please write your answer as text.
+
+## breaker9
+identity-refused-staff-owner = This code was shown in a staff account. Staff work with the bot on Telegram only, so it cannot be linked to another chat.

@@ -25,8 +25,9 @@ export interface Logger {
 const TOKEN = /(?<!\d)\d{3,}:[A-Za-z0-9_-]{30,}/g;
 // Runs of 9 to 15 digits with optional separators, optionally after +: phone numbers in any
 // format (and IINs). Not when glued to a word (a migration named 20261126064132_init), nor after a
-// minus (a Telegram group id such as -1001234567890, which an operator needs to read).
-const PHONE = /(?<![\w+-])\+?\d(?:[\s().-]*\d){8,14}(?![\w])/g;
+// minus (a Telegram group id such as -1001234567890, which an operator needs to read). After an
+// underscore it is masked: a WhatsApp message id is "false_77011234567@c.us_3EB0..." (breaker9).
+const PHONE = /(?<![A-Za-z0-9+-])\+?\d(?:[\s().-]*\d){8,14}(?![\w])/g;
 
 /** Masks bot tokens and phone-like digit runs. */
 export function redact(text: string): string {

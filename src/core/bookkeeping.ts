@@ -15,6 +15,15 @@ export async function claimUpdate(tx: Tx, id: string, now: Date): Promise<boolea
 }
 
 /**
+ * Deletes a chat's pace keys (its own bucket, keyed by the chat id, and the last-chat mark
+ * "*last:<chatId>" of the pause between chats; dispatcher.ts): erasure must not leave the chat id,
+ * a phone number on WhatsApp, behind.
+ */
+export async function forgetPace(tx: Tx, channel: string, chatId: string): Promise<void> {
+  await sql(tx).run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND ("key" = ? OR "key" = ?)`, channel, chatId, `*last:${chatId}`);
+}
+
+/**
  * Forgets dedup marks older than `before`. Telegram re-delivers an unconfirmed update for at most a
  * day, so a week of marks is plenty; without this the table grows by a row per update forever.
  */
@@ -163,6 +172,8 @@ export interface MenuChoice {
 export interface ChatMenuRow {
   foreign: boolean;
   choices: MenuChoice[];
+  /** The question asked takes a typed number (MessageSpec.numeric): typed digits are its answer, not an option's number. */
+  numeric?: boolean;
 }
 
 export async function loadMenu(tx: Tx, channel: string, chatId: string): Promise<ChatMenuRow | null> {

@@ -143,7 +143,9 @@ export interface ChoiceButton {
   label: string;
   /**
    * What to type to choose it, on channels without real buttons ("3"): unique among the options
-   * of every message still shown in that chat. Absent where the channel has real buttons.
+   * of every message still shown in that chat. Absent where the channel has real buttons. Empty
+   * ("") for an option of a question whose answer is a typed number (MessageSpec.numeric): shown
+   * unnumbered ("• No limit") and chosen by its text.
    */
   key?: string;
 }

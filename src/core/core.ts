@@ -685,6 +685,8 @@ export async function typedChoice(t: Turn, event: InboundEvent, key: string, idl
   const press = (c: { data: string } | undefined): InboundEvent => (c ? { type: "choice", data: c.data } : event);
   // Full-width digits ("２") and keycap emoji ("2️⃣") are the same number (NFKC, keycap marks dropped).
   const number = /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(event.text.normalize("NFKC").replace(/[\ufe0f\u20e3]/g, ""));
+  // A question whose answer is a number ("how many delegates?"): "2" means two (MessageSpec.numeric).
+  if (number && menu.numeric) return event;
   if (number) {
     const n = Number(number[1]);
     return press(numbered ? menu.choices.find((c) => c.n === n) : menu.choices[n - 1]);

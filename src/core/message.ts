@@ -21,6 +21,8 @@ export interface ButtonSpec {
 export interface MessageSpec {
   text: Label;
   choices?: ButtonSpec[][];
+  /** The question takes a typed number as its answer (AskSpec.numeric): its options get no number on text channels. */
+  numeric?: boolean;
   requestPhone?: Label;
   removeKeyboard?: boolean;
   replyFrom?: { userId: string; name: string };

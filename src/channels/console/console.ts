@@ -72,7 +72,8 @@ export function createConsoleChannel(opts: ConsoleOptions): ConsoleChannel {
     for (const f of message.files ?? []) lines.push(f.kind === "photo" ? `🖼 photo (${formatSize(f.size)})` : `📎 ${f.name} (${formatSize(f.size)})`);
     const buttons = message.choices?.flat() ?? [];
     // The core numbers options uniquely across the chat (`key`); a plain list counts from 1.
-    buttons.forEach((b, i) => lines.push(`  ${style("36", `${b.key ?? i + 1}.`)} ${b.label}`));
+    // An empty key: the answer is a typed number, the option is typed by its text ("• No limit").
+    buttons.forEach((b, i) => lines.push(`  ${style("36", b.key === "" ? "•" : `${b.key ?? i + 1}.`)} ${b.label}`));
     return lines.join("\n");
   }
 

@@ -68,10 +68,13 @@ export function toWhatsApp(rich: string): string {
     .join("");
 }
 
-/** The options as lines "key. label" (ChoiceButton.key, numbered by the core; a list without keys counts from 1). */
+/**
+ * The options as lines "key. label" (ChoiceButton.key, numbered by the core; a list without keys
+ * counts from 1); "• label" for an empty key (a question whose answer is a typed number: chosen by its text).
+ */
 export function choiceLines(choices: ChoiceButton[][] | undefined): string {
   const flat = choices?.flat() ?? [];
-  return flat.map((b, i) => `${escapeHtml(b.key ?? String(i + 1))}. ${escapeHtml(b.label)}`).join("\n");
+  return flat.map((b, i) => (b.key === "" ? `• ${escapeHtml(b.label)}` : `${escapeHtml(b.key ?? String(i + 1))}. ${escapeHtml(b.label)}`)).join("\n");
 }
 
 /**

@@ -60,6 +60,12 @@ export interface AskSpec<T> {
    */
   settled?: boolean;
   /**
+   * The answer is a typed number (a capacity, a head count): on a text channel a typed "1" is the
+   * number one, never the first option; the options are shown unnumbered ("• No limit") and chosen
+   * by their text (MessageSpec.numeric). A button press still chooses an option.
+   */
+  numeric?: boolean;
+  /**
    * The question is not sent when first asked, only after a refusal or a resume: the previous
    * message asked it already (the rest of an album gets no answer of its own, issue 7). Its buttons
    * must then be `stable`, so that those of the message that asked it stay valid.
@@ -443,6 +449,7 @@ export class FlowDialog implements Dialog {
       {
         text: () => text,
         ...(buttons.length ? { choices: buttons } : {}),
+        ...(spec.numeric ? { numeric: true } : {}),
         ...(spec.requestPhone && turn.capabilities().shareContact ? { requestPhone: spec.requestPhone } : {}),
         // In a group the bot sees only replies to its messages (privacy mode): ask this member to reply.
         ...(turn.inbound.chatType === "group"

@@ -97,9 +97,11 @@ export const eventGoingFlow: FlowDef<Json> = {
     if (!open) return;
     const delegates = await d.ask<number>({
       prompt: (t) => t("evf-ask-delegates", { title: open.title, max: MAX_DELEGATES }),
-      // Buttons 1..5: a typed "3" is the third button, the same number; more are typed.
+      // Buttons 1..5 (on Telegram); more are typed. A typed "3" is three, also on text channels,
+      // where the options take no numbers of their own (AskSpec.numeric).
       options: [1, 2, 3, 4, 5].map((n) => ({ id: String(n), label: () => String(n) })),
       columns: 5,
+      numeric: true,
       accept: (event, picked) => {
         const n = picked !== undefined ? parseDelegates(picked) : event.type === "text" ? parseDelegates(event.text) : null;
         return n !== null ? ok(n) : fail({ key: "evf-bad-delegates", args: { max: MAX_DELEGATES } });

@@ -249,6 +249,8 @@ async function askCapacity(d: Dialog): Promise<number | null> {
   return d.ask({
     prompt: "evf-ask-capacity",
     options: [{ id: "none", label: "evf-button-no-limit" }],
+    // "1" typed is one place, not "No limit" (the option is typed by its text on text channels).
+    numeric: true,
     accept: (event, picked) => {
       if (picked === "none") return ok(null);
       if (event.type !== "text") return fail({ key: "evf-bad-capacity", args: { max: CAPACITY_MAX } });

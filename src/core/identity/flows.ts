@@ -113,6 +113,9 @@ async function enter(d: Dialog, typed?: string): Promise<boolean> {
       case "direction":
         await d.say("identity-refused-direction");
         return true;
+      case "staff-owner":
+        await d.say("identity-refused-staff-owner");
+        return true;
       case "refused":
         await d.say(`identity-refused-${outcome.holding}`);
         return true;

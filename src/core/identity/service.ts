@@ -14,13 +14,21 @@
  *   request or broadcast: {@link holdings}); they are then deleted. Otherwise linking is refused
  *   with the reason (holding data, or "do it the other way round" when only the typer holds
  *   something): nothing is ever dropped silently.
+ * - Wrong codes are also counted for everyone together (DailyCounter {@link WRONG_COUNTER}, per
+ *   Asia/Almaty day): each {@link GLOBAL_WRONG_LIMIT} wrong codes void every live code. The pause per
+ *   person alone does not stop guessing from many WhatsApp numbers (each a new person with five
+ *   tries); with this, a code meets at most that many guesses of the million while it lives.
+ * - A staff account's code links nothing (staff work on Telegram; staff powers never reach a chat
+ *   through a code).
  * - One chat per channel: a person who already has a chat in the absorbed chat's channel (another
  *   WhatsApp number) is refused, not silently replaced (a stolen code must not redirect notices).
  * - Linking clears the moved chats' conversation state (dialog, typed menu, problem focus), tells
  *   every chat of the person, and is audited (never with the code).
  */
 import { createHash, randomInt } from "node:crypto";
+import { DateTime } from "luxon";
 import { sqlOf } from "../../db/database.ts";
+import { ZONE } from "../time.ts";
 import type { Tx } from "../../db/database.ts";
 import type { ChannelName } from "../channel.ts";
 import { asLocale, type MessageSpec } from "../message.ts";
@@ -35,6 +43,10 @@ export const MAX_FAILURES = 5;
 export const FAILURE_WINDOW_MS = 10 * 60_000;
 /** How long linking stays paused after the last of {@link MAX_FAILURES} wrong codes (ms). */
 export const PAUSE_MS = 10 * 60_000;
+/** Wrong codes from everyone that void every live code (see the module's rules). */
+export const GLOBAL_WRONG_LIMIT = 50;
+/** The DailyCounter key of wrong codes from everyone. */
+export const WRONG_COUNTER = "identity:wrong";
 /** One lock for all linking: rare, and it touches two people at once. */
 const LINK_LOCK = "identity:link";
 
@@ -135,7 +147,8 @@ export type RedeemOutcome =
   | { kind: "already" }
   | { kind: "taken"; channel: string }
   | { kind: "refused"; holding: Holding }
-  | { kind: "direction" };
+  | { kind: "direction" }
+  | { kind: "staff-owner" };
 
 /** Minutes (rounded up, at least 1) until a pause set at `failedAt` ends. */
 const minutesLeft = (failedAt: Date, now: Date): number => Math.max(1, Math.ceil((failedAt.getTime() + PAUSE_MS - now.getTime()) / 60_000));
@@ -170,6 +183,12 @@ export async function redeemCode(unit: Unit, code: string): Promise<RedeemOutcom
   // From here on the code is spent, whatever the outcome: a code links once or not at all.
   await tx.linkCode.delete({ where: { id: row.id } });
   const owner = row.personId;
+  // Staff work on Telegram: a staff account's code must not give another chat (a WhatsApp one,
+  // through an unofficial client; or a stranger who talked the code out of them) staff powers.
+  if ((await holdings(tx, owner)) === "staff") {
+    await audit(tx, { actorId: typer, actorRef: unit.actorRef, action: "identity.link", subject: `person:${owner}`, outcome: "denied", detail: "staff-owner" }, now);
+    return { kind: "staff-owner" };
+  }
   const typerHolds = await holdings(tx, typer);
   if (typerHolds !== null) {
     // Never the other way round (the typer's account taking in the code's chat): typing a code
@@ -225,6 +244,16 @@ async function wrongCode(unit: Unit): Promise<RedeemOutcome> {
   const recent = p?.linkFailedAt && now.getTime() - p.linkFailedAt.getTime() < FAILURE_WINDOW_MS;
   const failures = (recent ? p!.linkFailures : 0) + 1;
   await tx.person.update({ where: { id: unit.actor!.personId }, data: { linkFailures: failures, linkFailedAt: now } });
+  // Counted for everyone too (under the link lock): guessing spread over many chats voids the live codes.
+  const day = DateTime.fromJSDate(now, { zone: ZONE }).toISODate()!;
+  const sql = sqlOf(tx);
+  await sql.run(`INSERT INTO "DailyCounter" ("key", "day", "count") VALUES (?, ?, 0) ON CONFLICT DO NOTHING`, WRONG_COUNTER, day);
+  await sql.run(`UPDATE "DailyCounter" SET "count" = "count" + 1 WHERE "key" = ? AND "day" = ?`, WRONG_COUNTER, day);
+  const total = Number((await sql.get<{ count: number | string }>(`SELECT "count" FROM "DailyCounter" WHERE "key" = ? AND "day" = ?`, WRONG_COUNTER, day))?.count ?? 0);
+  if (total % GLOBAL_WRONG_LIMIT === 0) {
+    const voided = await tx.linkCode.deleteMany({});
+    await audit(tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: "identity.codes-voided", outcome: "ok", detail: `wrong=${total}; codes=${voided.count}` }, now);
+  }
   if (failures >= MAX_FAILURES) {
     await audit(tx, { actorId: unit.actor!.personId, actorRef: unit.actorRef, action: "identity.link", outcome: "denied", detail: "paused" }, now);
     return { kind: "paused", minutes: minutesLeft(now, now) };

@@ -85,7 +85,7 @@ import {
   type ResolvedCapabilities,
 } from "../channel.ts";
 import { markUnreachable } from "../people.ts";
-import { LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
+import { forgetPace, LANE_PRIORITY, PART_SUFFIX } from "../bookkeeping.ts";
 import { outboundFiles, recordPlatformIds } from "../files/records.ts";
 import type { FileStore } from "../files/store.ts";
 import type { QueuedPayload, SendPayload } from "./outbox.ts";
@@ -647,12 +647,13 @@ class ChannelEngine {
    * chat's pace keys (its bucket, "*last:<chat>") go. In write()'s transaction, after the row's own
    * update; the ids stay known until that commits (write may run again with the same results).
    */
-  private async forgetAfter(sql: ReturnType<typeof sqlOf>, ids: number[]): Promise<void> {
+  private async forgetAfter(tx: Tx, ids: number[]): Promise<void> {
+    const sql = sqlOf(tx);
     for (const id of ids) {
       const chatId = this.#forgetting.get(id);
       if (chatId === undefined) continue;
       await sql.run(`UPDATE "Outbox" SET "chatId" = '', "messageId" = NULL WHERE "id" = ?`, id);
-      await sql.run(`DELETE FROM "OutboxPace" WHERE "channel" = ? AND ("key" = ? OR "key" = ?)`, this.channel, chatId, `*last:${chatId}`);
+      await forgetPace(tx, this.channel, chatId);
     }
   }
 
@@ -727,7 +728,7 @@ class ChannelEngine {
       }
     }
     if (fileIds.length) await recordPlatformIds(tx, this.channel, fileIds);
-    if (this.#forgetting.size) await this.forgetAfter(sql, results.filter((r) => r.kind !== "release").map((r) => r.id));
+    if (this.#forgetting.size) await this.forgetAfter(tx, results.filter((r) => r.kind !== "release").map((r) => r.id));
   }
 
   /** Claims up to `want` rows within the budget; `next`: when to look again if fewer came. */
@@ -1097,7 +1098,7 @@ class ChannelEngine {
           );
         }
         await markUnreachable(tx, row.channel as ChannelName, row.chatId);
-        await this.forgetAfter(sql, [row.id]);
+        await this.forgetAfter(tx, [row.id]);
         return raw.map((r) => toRow(row.channel, r)).sort((a, b) => a.id - b.id);
       });
       this.#forgetting.delete(row.id);

@@ -387,16 +387,19 @@ export class Outbox {
         i = -1;
       }
     }
-    const added = buttons.map((b, i) => ({ ...this.entry(b), n: first + i, ...(tag !== undefined ? { tag } : {}) }));
+    // A question whose answer is a typed number (MessageSpec.numeric): its options take no number
+    // (key "": shown as "• label", chosen by their text), and the menu says that digits are answers.
+    const numeric = !!spec.numeric && buttons.length > 0;
+    const added = buttons.map((b, i) => ({ ...this.entry(b), ...(numeric ? {} : { n: first + i }), ...(tag !== undefined ? { tag } : {}) }));
     const byData = new Map(added.map((c) => [c.data, c.n]));
-    for (const row of message.choices ?? []) for (const b of row) b.key = String(byData.get(b.data));
+    for (const row of message.choices ?? []) for (const b of row) b.key = numeric ? "" : String(byData.get(b.data));
     const choices = [...kept, ...added];
     if (!choices.length) {
       if (before.length) await deleteMenu(this.tx, to.channel, to.chatId);
       this.#noMenu.add(key);
       return;
     }
-    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices }, this.now);
+    await saveMenu(this.tx, to.channel, to.chatId, { foreign: false, choices, ...(numeric ? { numeric: true } : {}) }, this.now);
     this.#noMenu.delete(key);
   }
 

@@ -7,6 +7,7 @@
 import { startHarness, tr, type Harness, type TestPerson } from "../../support/core-harness.ts";
 import type { Locale } from "../../../src/i18n/locales.ts";
 import type { Unit } from "../../../src/core/unit.ts";
+import type { ChannelCapabilities } from "../../../src/core/channel.ts";
 import { createEvent, type EventInput } from "../../../src/core/events/service.ts";
 import { publishEvent } from "../../../src/core/broadcasts/service.ts";
 
@@ -29,9 +30,10 @@ export interface EventsWorld {
 
 let bins = 200_000_000_000;
 
-export async function startEvents(): Promise<EventsWorld> {
+/** `capabilities`: what the recorded channel can show (e.g. a text channel's: no buttons). */
+export async function startEvents(opts: { capabilities?: ChannelCapabilities } = {}): Promise<EventsWorld> {
   const world = { now: new Date("2026-11-30T06:00:00Z") } as EventsWorld;
-  const h = await startHarness({ settings: { admins: [{ channel: "telegram", id: STAFF }] }, clock: () => world.now });
+  const h = await startHarness({ settings: { admins: [{ channel: "telegram", id: STAFF }] }, clock: () => world.now, ...(opts.capabilities ? { capabilities: opts.capabilities } : {}) });
   await h.db.transaction((tx) => tx.person.updateMany({ where: { role: "admin" }, data: { locale: "en" } }));
   const person = async (chat: string, locale: Locale, enterprise?: string) => {
     await h.db.transaction(async (tx) => {
