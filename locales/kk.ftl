@@ -1285,7 +1285,7 @@ pacing-screen-channel = Оның ішінде { $channel } арқылы: { $coun
 
 ## identity
 menu-link = 🔗 Telegram және WhatsApp
-menu-link-visitor = 🔗 Telegram не WhatsApp арқылы тіркелгенсіз бе? Байланыстыру
+menu-link-visitor = 🔗 Telegram немесе WhatsApp арқылы тіркелдіңіз бе? Байланыстыру
 cmd-link = Telegram мен WhatsApp-ты байланыстыру
 flow-link = Telegram мен WhatsApp-ты байланыстыру
 identity-overview = Ботпен чаттарыңыз: { $channels }.
@@ -1314,7 +1314,7 @@ identity-linked = Байланыстырылды: { $channels }. Енді дер
 identity-wrong = Код қате. Тағы { $left } мүмкіндік қалды.
 identity-paused = Қате код тым көп енгізілді. Байланыстыру { $minutes } минутқа тоқтатылды, кейінірек қайталап көріңіз.
 identity-expired = Кодтың мерзімі өтті (код 10 минут жарамды). Басқа арнадағы боттан жаңа код сұраңыз.
-identity-same-channel = Бұл код осы арнада көрсетілген. Оны басқа арнада (Telegram не WhatsApp) енгізіңіз.
+identity-same-channel = Бұл код осы арнада көрсетілген. Оны басқа арнада (Telegram немесе WhatsApp) енгізіңіз.
 identity-already = Бұл чаттар бұрыннан байланыстырылған.
 identity-taken = Аккаунтыңызға { $channel ->
         [telegram] Telegram-дағы чат
