@@ -49,7 +49,7 @@ function waRegistration(bin: string): WaStep[] {
     { choose: t("region-almaty-city"), expect: seen("reg-ask-sector") },
     { choose: t("sector-apparel"), expect: seen("reg-ask-employees") },
     { say: "45", expect: seen("reg-ask-contact") },
-    { say: "Aigerim", expect: seen("reg-ask-phone-typed") },
+    { say: "Aigerim", expect: seen("phone-ask-or-own") },
     { say: "+77011234567", expect: seen("reg-summary") },
     { choose: t("reg-confirm-button"), expect: seen("menu-prompt") },
   ];
