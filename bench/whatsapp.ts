@@ -22,6 +22,7 @@ import { FileStore } from "../src/core/files/store.ts";
 import { createWhatsAppChannel } from "../src/channels/whatsapp/whatsapp.ts";
 import { createTelegramChannel } from "../src/channels/telegram/telegram.ts";
 import { FakeWhatsApp } from "../test/support/fake-whatsapp.ts";
+import { UNPACED_WHATSAPP } from "../test/support/whatsapp-caps.ts";
 import { startFakeBotApi } from "../test/support/fake-bot-api.ts";
 import { drive, registration } from "./workload.ts";
 
@@ -67,7 +68,9 @@ async function onWhatsApp(people: number, bins: Generator<string>, base: number)
   const dir = mkdtempSync(join(tmpdir(), "qti-bench-wa-"));
   const { db, core } = await openCore(dir);
   const fake = new FakeWhatsApp();
-  const wa = createWhatsAppChannel({ core, client: fake, log: silentLogger });
+  // Without WhatsApp's pace (seconds between chats, against bans): this measures a turn's cost, as
+  // the Telegram side runs without flood limits (`limits: null`); the pace has its own tests.
+  const wa = createWhatsAppChannel({ core, client: fake, log: silentLogger, capabilities: UNPACED_WHATSAPP });
   await core.dispatcher.register(wa.sender);
   await wa.start();
   let messages = 0;
